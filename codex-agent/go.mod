@@ -1,0 +1,3 @@
+module github.com/codexgo/codex-agent
+
+go 1.24

@@ -1,0 +1,3 @@
+module github.com/codexgo/codex-execpolicy
+
+go 1.24

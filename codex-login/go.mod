@@ -1,0 +1,3 @@
+module github.com/codexgo/codex-login
+
+go 1.24

@@ -1,0 +1,3 @@
+module github.com/codexgo/codex-mcp-client
+
+go 1.24

@@ -1,0 +1,3 @@
+module github.com/codexgo/codex-sandbox
+
+go 1.24

@@ -1,0 +1,3 @@
+module github.com/codexgo/codex-tui
+
+go 1.24

@@ -1,0 +1,3 @@
+module github.com/codexgo/codex
+
+go 1.24

@@ -1,0 +1,3 @@
+module github.com/codexgo/common
+
+go 1.24
