@@ -2,6 +2,11 @@ module github.com/codexgo/codex-agent
 
 go 1.24
 
-require github.com/peterbourgon/ff/v3 v3.4.0
+require (
+	github.com/codexgo/common v0.0.0
+	github.com/peterbourgon/ff/v3 v3.4.0
+)
+
+require github.com/pelletier/go-toml/v2 v2.4.3 // indirect
 
 replace github.com/codexgo/common => ../common

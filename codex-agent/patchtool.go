@@ -1,0 +1,129 @@
+package agent
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/codexgo/codex-agent/patch"
+	"github.com/codexgo/common/protocol"
+)
+
+// applyPatch applies a patch through our engine, asking for approval when
+// it writes outside the writable roots, and returns the model's output.
+func (s *Session) applyPatch(ctx context.Context, id string, cfg SessionConfig, callID, text, cwd string) string {
+	start := time.Now()
+	p, err := patch.Parse(text)
+	if err != nil {
+		return err.Error()
+	}
+	changes, err := patch.Plan(p, cwd)
+	if err != nil {
+		return "apply_patch verification failed: " + err.Error()
+	}
+	pc := protoChanges(changes)
+	auto := writable(cfg, changes)
+	if cfg.ApprovalPolicy == protocol.ApprovalUntrusted && cfg.Sandbox.Mode != protocol.SandboxDangerFullAccess {
+		auto = false
+	}
+	if !auto {
+		if cfg.ApprovalPolicy == protocol.ApprovalNever {
+			return "patch rejected: it writes outside the writable roots and approval_policy is never"
+		}
+		d := s.ask(ctx, id, callID, protocol.ApplyPatchApprovalRequestMsg{CallID: callID, Changes: pc,
+			Reason: "the patch writes outside the writable roots"})
+		switch d {
+		case protocol.DecisionApproved, protocol.DecisionApprovedForSession:
+		case protocol.DecisionAbort:
+			s.abortTurn()
+			return "patch rejected by user"
+		default:
+			return "patch rejected by user"
+		}
+	}
+	s.emit(id, protocol.PatchApplyBeginMsg{CallID: callID, AutoApproved: auto, Changes: pc})
+	if err := patch.Commit(changes); err != nil {
+		s.emit(id, protocol.PatchApplyEndMsg{CallID: callID, Stderr: err.Error(), Success: false})
+		return "Exit code: 1\nWall time: " + secs(start) + " seconds\nOutput:\n" + err.Error() + "\n"
+	}
+	sum := patch.Summary(changes)
+	s.emit(id, protocol.PatchApplyEndMsg{CallID: callID, Stdout: sum, Success: true})
+	if d := s.turnDiff(cwd, changes); d != "" {
+		s.emit(id, protocol.TurnDiffMsg{UnifiedDiff: d})
+	}
+	return "Exit code: 0\nWall time: " + secs(start) + " seconds\nOutput:\n" + sum
+}
+
+// secs renders a patch's wall time as the Codex CLI does ("0" below a
+// second).
+func secs(start time.Time) string {
+	d := time.Since(start)
+	if d < time.Second {
+		return "0"
+	}
+	return fmt.Sprintf("%.1f", d.Seconds())
+}
+
+// protoChanges describes changes for events, keyed by absolute path.
+func protoChanges(changes []patch.Change) map[string]protocol.FileChange {
+	out := map[string]protocol.FileChange{}
+	for _, c := range changes {
+		fc := protocol.FileChange{Type: string(c.Kind)}
+		switch c.Kind {
+		case patch.Add:
+			fc.Content = c.New
+		case patch.Delete:
+			fc.Content = c.Old
+		case patch.Update:
+			fc.UnifiedDiff = UnifiedDiff(c.Old, c.New, c.Path, c.Dest())
+			fc.MovePath = c.MovePath
+		}
+		out[c.Path] = fc
+	}
+	return out
+}
+
+// writable reports whether every path the changes touch is inside the
+// sandbox's writable roots.
+func writable(cfg SessionConfig, changes []patch.Change) bool {
+	switch cfg.Sandbox.Mode {
+	case protocol.SandboxDangerFullAccess:
+		return true
+	case protocol.SandboxReadOnly:
+		return false
+	}
+	roots := []string{cfg.Cwd}
+	roots = append(roots, cfg.Sandbox.WritableRoots...)
+	if !cfg.Sandbox.ExcludeSlashTmp {
+		roots = append(roots, "/tmp")
+	}
+	if t := cfg.Env["TMPDIR"]; t != "" && !cfg.Sandbox.ExcludeTmpdirEnvVar {
+		roots = append(roots, t)
+	}
+	in := func(p string) bool {
+		for _, r := range roots {
+			if r == "" {
+				continue
+			}
+			if rel, err := filepath.Rel(r, p); err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
+				return !protectedPath(rel)
+			}
+		}
+		return false
+	}
+	for _, c := range changes {
+		if !in(c.Path) || (c.MovePath != "" && !in(c.MovePath)) {
+			return false
+		}
+	}
+	return true
+}
+
+// protectedPath reports paths the workspace-write sandbox keeps read-only
+// inside a writable root (.git, .codex).
+func protectedPath(rel string) bool {
+	first := strings.SplitN(filepath.ToSlash(rel), "/", 2)[0]
+	return first == ".git" || first == ".codex"
+}

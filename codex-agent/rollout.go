@@ -1,0 +1,299 @@
+package agent
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"encoding/json"
+
+	"github.com/codexgo/codex-agent/model"
+	"github.com/codexgo/common/jsonl"
+	"github.com/codexgo/common/protocol"
+	"github.com/codexgo/common/version"
+)
+
+// Rollout records a session as the Codex CLI's rollout JSONL: one
+// {"timestamp","type","payload"} object per line, under
+// $CODEX_HOME/sessions/YYYY/MM/DD/. Every line is written with a single
+// write to a file opened for appending, as it happens, so a crash loses
+// nothing already recorded.
+type Rollout struct {
+	mu   sync.Mutex
+	f    *os.File
+	w    *jsonl.Writer
+	path string
+	now  func() time.Time
+	err  error
+}
+
+// SessionMeta is the payload of a rollout's first line.
+type SessionMeta struct {
+	ID            string `json:"id"`
+	Timestamp     string `json:"timestamp"`
+	Cwd           string `json:"cwd"`
+	Originator    string `json:"originator"`
+	CliVersion    string `json:"cli_version"`
+	Source        string `json:"source"`
+	ModelProvider string `json:"model_provider,omitempty"`
+	Instructions  string `json:"instructions,omitempty"`
+}
+
+type rolloutLine struct {
+	Timestamp string          `json:"timestamp"`
+	Type      string          `json:"type"`
+	Payload   json.RawMessage `json:"payload"`
+}
+
+func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// CreateRollout starts a new rollout file for meta.ID.
+func CreateRollout(codexHome string, meta SessionMeta, now func() time.Time) (*Rollout, error) {
+	if now == nil {
+		now = time.Now
+	}
+	t := now()
+	dir := filepath.Join(codexHome, "sessions", t.Format("2006"), t.Format("01"), t.Format("02"))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create sessions dir: %w", err)
+	}
+	path := filepath.Join(dir, "rollout-"+t.Format("2006-01-02T15-04-05")+"-"+meta.ID+".jsonl")
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND|os.O_EXCL, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("create rollout: %w", err)
+	}
+	r := &Rollout{f: f, w: jsonl.NewWriter(f), path: path, now: now}
+	if meta.Timestamp == "" {
+		meta.Timestamp = stamp(t)
+	}
+	if meta.CliVersion == "" {
+		meta.CliVersion = version.Version
+	}
+	r.write("session_meta", meta)
+	return r, r.err
+}
+
+// AppendRollout reopens an existing rollout to continue a resumed session.
+func AppendRollout(path string, now func() time.Time) (*Rollout, error) {
+	if now == nil {
+		now = time.Now
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("open rollout: %w", err)
+	}
+	return &Rollout{f: f, w: jsonl.NewWriter(f), path: path, now: now}, nil
+}
+
+// Path is the rollout file.
+func (r *Rollout) Path() string { return r.path }
+
+func (r *Rollout) write(typ string, payload any) {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		r.fail(err)
+		return
+	}
+	if err := r.w.Write(rolloutLine{Timestamp: stamp(r.now()), Type: typ, Payload: b}); err != nil {
+		r.fail(err)
+	}
+}
+
+func (r *Rollout) fail(err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.err == nil {
+		r.err = fmt.Errorf("write rollout %s: %w", r.path, err)
+	}
+}
+
+// Item records a conversation item.
+func (r *Rollout) Item(it model.Item) { r.write("response_item", it) }
+
+// recordedEvents are the events a rollout keeps (deltas are not).
+var recordedEvents = map[string]bool{
+	"task_started": true, "task_complete": true, "token_count": true, "agent_message": true,
+	"agent_reasoning": true, "turn_aborted": true, "error": true, "plan_update": true,
+	"exec_command_end": false, "patch_apply_end": false,
+}
+
+// Event records a protocol event if it is one a rollout keeps.
+func (r *Rollout) Event(ev protocol.Event) {
+	if !recordedEvents[ev.Msg.MsgType()] {
+		return
+	}
+	b, err := json.Marshal(ev)
+	if err != nil {
+		r.fail(err)
+		return
+	}
+	var e struct {
+		Msg json.RawMessage `json:"msg"`
+	}
+	if err := json.Unmarshal(b, &e); err != nil {
+		r.fail(err)
+		return
+	}
+	r.write("event_msg", e.Msg)
+}
+
+// TurnContext records the settings a turn runs with.
+func (r *Rollout) TurnContext(cfg SessionConfig) {
+	tc := map[string]any{"cwd": cfg.Cwd, "approval_policy": cfg.ApprovalPolicy, "sandbox_policy": cfg.Sandbox, "model": cfg.Model}
+	if cfg.Reasoning != nil {
+		tc["effort"], tc["summary"] = cfg.Reasoning.Effort, cfg.Reasoning.Summary
+	}
+	r.write("turn_context", tc)
+}
+
+// Close closes the file and reports the first write error.
+func (r *Rollout) Close() error {
+	err := r.f.Close()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.err != nil {
+		return r.err
+	}
+	return err
+}
+
+// LoadedRollout is a session rebuilt from its rollout file.
+type LoadedRollout struct {
+	Path     string
+	Meta     SessionMeta
+	History  []model.Item
+	Usage    protocol.TokenUsage
+	LastText string
+}
+
+// LoadRollout reads a rollout file. Malformed lines are skipped (a crash
+// can leave a torn last line); a file without session_meta is an error.
+func LoadRollout(path string) (*LoadedRollout, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open rollout: %w", err)
+	}
+	defer f.Close()
+	out := &LoadedRollout{Path: path}
+	rd := jsonl.NewReader(f, 64<<20)
+	seenMeta := false
+	for {
+		var l rolloutLine
+		err := rd.Next(&l)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		var le *jsonl.LineError
+		if errors.As(err, &le) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read rollout %s: %w", path, err)
+		}
+		switch l.Type {
+		case "session_meta":
+			if json.Unmarshal(l.Payload, &out.Meta) == nil {
+				seenMeta = true
+			}
+		case "response_item":
+			var it model.Item
+			if json.Unmarshal(l.Payload, &it) == nil {
+				out.History = append(out.History, it)
+			}
+		case "event_msg":
+			var m struct {
+				Type  string               `json:"type"`
+				Total *protocol.TokenUsage `json:"total_token_usage"`
+				Last  string               `json:"last_agent_message"`
+			}
+			if json.Unmarshal(l.Payload, &m) == nil {
+				if m.Type == "token_count" && m.Total != nil {
+					out.Usage = *m.Total
+				}
+				if m.Type == "task_complete" {
+					out.LastText = m.Last
+				}
+			}
+		}
+	}
+	if !seenMeta {
+		return nil, fmt.Errorf("rollout %s has no session_meta line", path)
+	}
+	return out, nil
+}
+
+// rolloutFiles lists every rollout under codexHome/sessions, newest first.
+func rolloutFiles(codexHome string) ([]string, error) {
+	var files []string
+	root := filepath.Join(codexHome, "sessions")
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return filepath.SkipAll
+			}
+			return err
+		}
+		if !d.IsDir() && strings.HasPrefix(d.Name(), "rollout-") && strings.HasSuffix(d.Name(), ".jsonl") {
+			files = append(files, p)
+		}
+		return nil
+	})
+	// File names start with the creation time, so name order is time order.
+	sort.Slice(files, func(i, j int) bool { return filepath.Base(files[i]) > filepath.Base(files[j]) })
+	return files, err
+}
+
+// FindRollout finds the rollout of a session id (or a unique id prefix).
+func FindRollout(codexHome, id string) (string, error) {
+	files, err := rolloutFiles(codexHome)
+	if err != nil {
+		return "", err
+	}
+	var match []string
+	for _, f := range files {
+		base := strings.TrimSuffix(filepath.Base(f), ".jsonl")
+		// rollout-YYYY-MM-DDThh-mm-ss-<id>
+		if len(base) > len("rollout-2006-01-02T15-04-05-") {
+			fid := base[len("rollout-2006-01-02T15-04-05-"):]
+			if fid == id {
+				return f, nil
+			}
+			if strings.HasPrefix(fid, id) {
+				match = append(match, f)
+			}
+		}
+	}
+	if len(match) == 1 {
+		return match[0], nil
+	}
+	if len(match) > 1 {
+		return "", fmt.Errorf("session id %q is ambiguous", id)
+	}
+	return "", fmt.Errorf("no saved session found with id %s", id)
+}
+
+// LatestRollout returns the newest rollout, of sessions run in cwd unless
+// all is set.
+func LatestRollout(codexHome, cwd string, all bool) (string, error) {
+	files, err := rolloutFiles(codexHome)
+	if err != nil {
+		return "", err
+	}
+	for _, f := range files {
+		if all {
+			return f, nil
+		}
+		lr, err := LoadRollout(f)
+		if err == nil && lr.Meta.Cwd == cwd {
+			return f, nil
+		}
+	}
+	return "", errors.New("no saved session found")
+}

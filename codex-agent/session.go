@@ -1,0 +1,385 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/codexgo/codex-agent/model"
+	"github.com/codexgo/common/protocol"
+)
+
+// SessionConfig is everything a session needs. Front ends (codex exec,
+// the proto server, the MCP server) build it from config.toml and flags;
+// see BuildSession for the usual way.
+type SessionConfig struct {
+	// ThreadID identifies the conversation (a UUID); it is the
+	// prompt_cache_key and the rollout file's id. Empty: a new UUIDv7.
+	ThreadID string
+	Model    string
+	Client   model.Client
+	Retry    model.StreamRetry
+
+	Cwd            string
+	ApprovalPolicy protocol.AskForApproval
+	Sandbox        protocol.SandboxPolicy
+
+	Reasoning *model.Reasoning
+	Text      *model.TextControls
+	// Instructions are the base instructions sent with every request.
+	Instructions string
+	// InitialContext are the items that open a new conversation (the
+	// AGENTS.md and environment context message); they are not added
+	// again to a resumed History.
+	InitialContext []model.Item
+	// History is the conversation so far, for a resumed session.
+	History []model.Item
+	// Usage is the token usage so far, for a resumed session.
+	Usage protocol.TokenUsage
+
+	Tools ToolSet
+	// Policy judges commands first; nil means FallbackPolicy.
+	Policy Policy
+	// Runner runs commands under the sandbox policy; nil means
+	// DirectRunner (no sandbox: say so to the user).
+	Runner Runner
+	// Unsandboxed runs danger-full-access and approved escalations; nil
+	// means DirectRunner.
+	Unsandboxed Runner
+	// Env is the complete environment of commands (after
+	// shell_environment_policy); nil inherits the agent's.
+	Env map[string]string
+	// Recorder writes the rollout file; nil for an ephemeral session.
+	Recorder *Rollout
+	// Headers are sent with every model request (originator, ids).
+	Headers map[string]string
+	// ContextWindow is reported in task_started and token_count.
+	ContextWindow int64
+	// ToolOutputBytes caps what one tool output gives the model (head and
+	// tail kept); 0 means 10000 tokens' worth.
+	ToolOutputBytes int
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Session is one conversation with the model. Drive it with Submit
+// (protocol ops) and read Events until the channel closes; Run does the
+// work. Approval requests are events (exec_approval_request,
+// apply_patch_approval_request) answered by exec_approval and
+// patch_approval ops carrying the request's call_id; interrupt (or
+// cancelling a turn's submission context) aborts the running turn with
+// turn_aborted and leaves the session usable; shutdown ends it with
+// shutdown_complete.
+//
+// Events of one turn are emitted in order by the turn's goroutine (tool
+// calls run in parallel emit their own begin/delta/end in order); the
+// channel is never dropped from, so a front end must keep reading.
+type Session struct {
+	cfg    SessionConfig
+	subs   chan protocol.Submission
+	events chan protocol.Event
+	done   chan struct{}
+
+	mu         sync.Mutex
+	history    []model.Item
+	usage      protocol.TokenUsage
+	pending    map[string]chan protocol.ReviewDecision
+	approved   map[string]bool
+	turnCancel context.CancelCauseFunc
+	// turnFiles tracks the files patched in the running turn for turn_diff.
+	turnFiles map[string]*fileState
+	turnOrder []string
+}
+
+// errInterrupted is the cancel cause of an interrupt op.
+var errInterrupted = errors.New("interrupted")
+
+// NewSession checks cfg and returns a session ready to Run.
+func NewSession(cfg SessionConfig) (*Session, error) {
+	if cfg.Client == nil {
+		return nil, errors.New("session: no model client")
+	}
+	if cfg.Cwd == "" {
+		return nil, errors.New("session: no working directory")
+	}
+	if cfg.ThreadID == "" {
+		id, err := NewThreadID(cfg.now())
+		if err != nil {
+			return nil, err
+		}
+		cfg.ThreadID = id
+	}
+	if cfg.Policy == nil {
+		cfg.Policy = FallbackPolicy{}
+	}
+	if cfg.Runner == nil {
+		cfg.Runner = DirectRunner{}
+	}
+	if cfg.Unsandboxed == nil {
+		cfg.Unsandboxed = DirectRunner{}
+	}
+	if cfg.ApprovalPolicy == "" {
+		cfg.ApprovalPolicy = protocol.ApprovalOnRequest
+	}
+	if cfg.Sandbox.Mode == "" {
+		cfg.Sandbox.Mode = protocol.SandboxReadOnly
+	}
+	return &Session{
+		cfg:      cfg,
+		subs:     make(chan protocol.Submission),
+		events:   make(chan protocol.Event, 256),
+		done:     make(chan struct{}),
+		history:  append([]model.Item(nil), cfg.History...),
+		usage:    cfg.Usage,
+		pending:  map[string]chan protocol.ReviewDecision{},
+		approved: map[string]bool{},
+	}, nil
+}
+
+func (c *SessionConfig) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+// ThreadID returns the conversation id.
+func (s *Session) ThreadID() string { return s.cfg.ThreadID }
+
+// Events returns the event stream; it is closed when Run returns.
+func (s *Session) Events() <-chan protocol.Event { return s.events }
+
+// History returns a copy of the conversation items so far.
+func (s *Session) History() []model.Item {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]model.Item(nil), s.history...)
+}
+
+// Submit hands an op to the session. It returns an error once the session
+// has ended.
+func (s *Session) Submit(ctx context.Context, sub protocol.Submission) error {
+	select {
+	case s.subs <- sub:
+		return nil
+	case <-s.done:
+		return errors.New("session ended")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Session) emit(id string, m protocol.Msg) {
+	ev := protocol.Event{ID: id, Msg: m}
+	if s.cfg.Recorder != nil {
+		s.cfg.Recorder.Event(ev)
+	}
+	s.events <- ev
+}
+
+type queuedTurn struct {
+	id  string
+	op  protocol.Op
+	ctx context.Context
+}
+
+// Run processes submissions until shutdown or ctx ends, then closes the
+// event channel. It emits session_configured first.
+func (s *Session) Run(ctx context.Context) error {
+	defer close(s.events)
+	defer close(s.done)
+	rp := ""
+	if s.cfg.Recorder != nil {
+		rp = s.cfg.Recorder.Path()
+	}
+	sp := s.cfg.Sandbox
+	s.emit("", protocol.SessionConfiguredMsg{SessionID: s.cfg.ThreadID, Model: s.cfg.Model, Cwd: s.cfg.Cwd,
+		ApprovalPolicy: s.cfg.ApprovalPolicy, SandboxPolicy: &sp, HistoryEntryCount: len(s.history), RolloutPath: rp})
+	var (
+		queue    []queuedTurn
+		turnDone chan struct{}
+	)
+	start := func(q queuedTurn) {
+		tctx, cancel := context.WithCancelCause(q.ctx)
+		s.mu.Lock()
+		s.turnCancel = cancel
+		s.mu.Unlock()
+		turnDone = make(chan struct{})
+		d := turnDone
+		go func() {
+			defer close(d)
+			defer cancel(nil)
+			s.runTurn(tctx, q.id, q.op)
+		}()
+	}
+	stopTurn := func(cause error) {
+		s.mu.Lock()
+		c := s.turnCancel
+		s.mu.Unlock()
+		if c != nil && turnDone != nil {
+			c(cause)
+			<-turnDone
+		}
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			stopTurn(errInterrupted)
+			return nil
+		case <-turnDone:
+			turnDone = nil
+			s.mu.Lock()
+			s.turnCancel = nil
+			s.mu.Unlock()
+			if len(queue) > 0 {
+				q := queue[0]
+				queue = queue[1:]
+				start(q)
+			}
+		case sub := <-s.subs:
+			switch op := sub.Op.(type) {
+			case protocol.UserInputOp, protocol.UserTurnOp:
+				q := queuedTurn{id: sub.ID, op: op, ctx: ctx}
+				if turnDone == nil {
+					start(q)
+				} else {
+					queue = append(queue, q)
+				}
+			case protocol.ExecApprovalOp:
+				s.answer(sub.ID, op.ID, op.Decision)
+			case protocol.PatchApprovalOp:
+				s.answer(sub.ID, op.ID, op.Decision)
+			case protocol.InterruptOp:
+				queue = nil
+				s.mu.Lock()
+				c := s.turnCancel
+				s.mu.Unlock()
+				if c != nil {
+					c(errInterrupted)
+				}
+			case protocol.OverrideTurnContextOp:
+				s.override(op)
+			case protocol.ShutdownOp:
+				stopTurn(errInterrupted)
+				s.emit(sub.ID, protocol.ShutdownCompleteMsg{})
+				return nil
+			default:
+				s.emit(sub.ID, protocol.ErrorMsg{Message: fmt.Sprintf("unsupported op: %s", sub.Op.OpType())})
+			}
+		}
+	}
+}
+
+func (s *Session) answer(subID, callID string, d protocol.ReviewDecision) {
+	s.mu.Lock()
+	ch := s.pending[callID]
+	delete(s.pending, callID)
+	s.mu.Unlock()
+	if ch == nil {
+		s.emit(subID, protocol.ErrorMsg{Message: fmt.Sprintf("no pending approval with id %q", callID)})
+		return
+	}
+	ch <- d
+}
+
+// ask emits an approval request and waits for its answer; a cancelled
+// turn answers abort.
+func (s *Session) ask(ctx context.Context, subID, callID string, m protocol.Msg) protocol.ReviewDecision {
+	ch := make(chan protocol.ReviewDecision, 1)
+	s.mu.Lock()
+	s.pending[callID] = ch
+	s.mu.Unlock()
+	s.emit(subID, m)
+	select {
+	case d := <-ch:
+		return d
+	case <-ctx.Done():
+		s.mu.Lock()
+		delete(s.pending, callID)
+		s.mu.Unlock()
+		return protocol.DecisionAbort
+	}
+}
+
+func (s *Session) override(op protocol.OverrideTurnContextOp) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.applyTurnSettings(op.Cwd, op.ApprovalPolicy, op.SandboxPolicy, op.Model, op.Effort, op.Summary)
+}
+
+// applyTurnSettings changes the settings of this and later turns; the
+// caller holds s.mu.
+func (s *Session) applyTurnSettings(cwd string, ap protocol.AskForApproval, sp *protocol.SandboxPolicy, modelName, effort, summary string) {
+	if cwd != "" {
+		s.cfg.Cwd = cwd
+	}
+	if ap != "" {
+		s.cfg.ApprovalPolicy = ap
+	}
+	if sp != nil {
+		s.cfg.Sandbox = *sp
+	}
+	if modelName != "" {
+		s.cfg.Model = modelName
+	}
+	if effort != "" || summary != "" {
+		r := model.Reasoning{}
+		if s.cfg.Reasoning != nil {
+			r = *s.cfg.Reasoning
+		}
+		if effort != "" {
+			r.Effort = effort
+		}
+		if summary != "" {
+			r.Summary = summary
+		}
+		s.cfg.Reasoning = &r
+	}
+}
+
+// settings returns a snapshot of the per-turn settings.
+func (s *Session) settings() SessionConfig {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cfg
+}
+
+func (s *Session) appendHistory(items ...model.Item) {
+	s.mu.Lock()
+	s.history = append(s.history, items...)
+	s.mu.Unlock()
+	if s.cfg.Recorder != nil {
+		for _, it := range items {
+			s.cfg.Recorder.Item(it)
+		}
+	}
+}
+
+// userItem turns input items into one user message.
+func userItem(items []protocol.InputItem) model.Item {
+	it := model.Item{Type: "message", Role: "user"}
+	for _, in := range items {
+		switch in.Type {
+		case "text":
+			it.Content = append(it.Content, model.ContentPart{Type: "input_text", Text: in.Text})
+		case "image":
+			it.Content = append(it.Content, model.ContentPart{Type: "input_image", ImageURL: in.ImageURL})
+		case "local_image":
+			if u, err := imageDataURL(in.Path); err == nil {
+				it.Content = append(it.Content, model.ContentPart{Type: "input_image", ImageURL: u})
+			}
+		}
+	}
+	return it
+}
+
+func rawJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return json.RawMessage(`null`)
+	}
+	return b
+}

@@ -1,0 +1,433 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/codexgo/codex-agent/model"
+	"github.com/codexgo/codex-agent/modelserver"
+	"github.com/codexgo/common/protocol"
+)
+
+type harness struct {
+	t   *testing.T
+	srv *modelserver.Server
+	s   *Session
+	dir string
+}
+
+func noSleep(context.Context, time.Duration) error { return nil }
+
+func newHarness(t *testing.T, turns []modelserver.Turn, mutate func(*SessionConfig)) *harness {
+	t.Helper()
+	srv, err := modelserver.Start(modelserver.Script{Turns: turns})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	dir := t.TempDir()
+	cfg := SessionConfig{
+		Model:          "mock-model",
+		Client:         &model.Responses{HTTP: model.HTTP{BaseURL: srv.URL(), Sleep: noSleep}},
+		Retry:          model.StreamRetry{Max: 2, Sleep: noSleep},
+		Cwd:            dir,
+		ApprovalPolicy: protocol.ApprovalNever,
+		Sandbox:        protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite},
+		Tools:          ToolSet{Shell: ShellExecCommand, FreeformPatch: true, Plan: true},
+		Instructions:   "base instructions",
+		Env:            map[string]string{"PATH": os.Getenv("PATH"), "HOME": dir},
+	}
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	s, err := NewSession(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = s.Run(ctx)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		for range s.Events() {
+		}
+		<-done
+	})
+	first := <-s.Events()
+	if _, ok := first.Msg.(protocol.SessionConfiguredMsg); !ok {
+		t.Fatalf("first event = %#v", first)
+	}
+	return &harness{t: t, srv: srv, s: s, dir: dir}
+}
+
+// turn submits a prompt and collects events up to the turn's end; answer,
+// if set, answers approval requests.
+func (h *harness) turn(prompt string, answer func(protocol.Msg) protocol.Op) []protocol.Msg {
+	h.t.Helper()
+	ctx := context.Background()
+	if err := h.s.Submit(ctx, protocol.Submission{ID: "t1", Op: protocol.UserInputOp{Items: protocol.TextInput(prompt)}}); err != nil {
+		h.t.Fatal(err)
+	}
+	return h.collect(answer)
+}
+
+func (h *harness) collect(answer func(protocol.Msg) protocol.Op) []protocol.Msg {
+	h.t.Helper()
+	var out []protocol.Msg
+	timeout := time.After(30 * time.Second)
+	for {
+		select {
+		case ev, ok := <-h.s.Events():
+			if !ok {
+				h.t.Fatal("events closed")
+			}
+			out = append(out, ev.Msg)
+			switch ev.Msg.(type) {
+			case protocol.TaskCompleteMsg, protocol.TurnAbortedMsg:
+				return out
+			case protocol.ExecApprovalRequestMsg, protocol.ApplyPatchApprovalRequestMsg:
+				if answer != nil {
+					if op := answer(ev.Msg); op != nil {
+						go func() { _ = h.s.Submit(context.Background(), protocol.Submission{ID: "a", Op: op}) }()
+					}
+				}
+			}
+		case <-timeout:
+			h.t.Fatalf("turn did not end; events so far: %s", types(out))
+		}
+	}
+}
+
+func types(ms []protocol.Msg) string {
+	var s []string
+	for _, m := range ms {
+		s = append(s, m.MsgType())
+	}
+	return strings.Join(s, ",")
+}
+
+func find[T protocol.Msg](ms []protocol.Msg) []T {
+	var out []T
+	for _, m := range ms {
+		if v, ok := m.(T); ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// requestInput returns the input items of the n-th model request.
+func (h *harness) requestInput(n int) []model.Item {
+	h.t.Helper()
+	reqs := h.srv.Requests()
+	if n >= len(reqs) {
+		h.t.Fatalf("only %d requests", len(reqs))
+	}
+	var body struct {
+		Input []model.Item `json:"input"`
+	}
+	if err := reqs[n].JSON(&body); err != nil {
+		h.t.Fatal(err)
+	}
+	return body.Input
+}
+
+func outputOf(t *testing.T, items []model.Item, callID string) string {
+	t.Helper()
+	for _, it := range items {
+		if (it.Type == "function_call_output" || it.Type == "custom_tool_call_output") && it.CallID == callID {
+			return it.OutputText()
+		}
+	}
+	t.Fatalf("no output for %s", callID)
+	return ""
+}
+
+func TestExecCommandTurn(t *testing.T) {
+	h := newHarness(t, []modelserver.Turn{
+		{Items: []json.RawMessage{modelserver.FunctionCall("c1", "exec_command", map[string]any{"cmd": "echo out; echo err >&2; exit 3"})}},
+		{Items: []json.RawMessage{modelserver.Message("done")}},
+	}, nil)
+	msgs := h.turn("run it", nil)
+	want := "task_started,token_count,exec_command_begin,exec_command_output_delta"
+	if got := types(msgs); !strings.HasPrefix(got, want) || !strings.HasSuffix(got, "agent_message,token_count,task_complete") {
+		t.Errorf("events = %s", got)
+	}
+	ends := find[protocol.ExecCommandEndMsg](msgs)
+	if len(ends) != 1 || ends[0].ExitCode != 3 || ends[0].Stdout != "out\n" || ends[0].Stderr != "err\n" {
+		t.Fatalf("end = %+v", ends)
+	}
+	begin := find[protocol.ExecCommandBeginMsg](msgs)[0]
+	if strings.Join(begin.Command, " ") != "/bin/bash -lc echo out; echo err >&2; exit 3" || begin.Cwd != h.dir {
+		t.Errorf("begin = %+v", begin)
+	}
+	out := outputOf(t, h.requestInput(1), "c1")
+	for _, frag := range []string{"Chunk ID: ", "\nWall time: ", "\nProcess exited with code 3\n", "Original token count: ", "\nOutput:\n"} {
+		if !strings.Contains(out, frag) {
+			t.Errorf("output %q lacks %q", out, frag)
+		}
+	}
+	if !strings.Contains(out, "out\n") || !strings.Contains(out, "err\n") {
+		t.Errorf("output %q lacks the command output", out)
+	}
+	tc := find[protocol.TaskCompleteMsg](msgs)[0]
+	if tc.LastAgentMessage != "done" {
+		t.Errorf("last = %q", tc.LastAgentMessage)
+	}
+	// The first request: developer base instructions, then the prompt.
+	in := h.requestInput(0)
+	if in[0].Role != "developer" || in[0].Text() != "base instructions" || in[len(in)-1].Text() != "run it" {
+		t.Errorf("first input = %+v", in)
+	}
+	// The second request resends the history: call and output included.
+	in2 := h.requestInput(1)
+	if len(in2) != len(in)+2 || in2[len(in)].Type != "function_call" {
+		t.Errorf("second input has %d items", len(in2))
+	}
+}
+
+func TestClassicShellAndLocalShell(t *testing.T) {
+	h := newHarness(t, []modelserver.Turn{
+		{Items: []json.RawMessage{
+			modelserver.FunctionCall("c1", "shell", map[string]any{"command": []string{"printf", "%s", "hi"}}),
+			modelserver.LocalShellCall("c2", []string{"sh", "-c", "echo local"}),
+		}},
+		{Items: []json.RawMessage{modelserver.Message("ok")}},
+	}, func(c *SessionConfig) { c.Tools = ToolSet{Shell: ShellClassic} })
+	h.turn("go", nil)
+	in := h.requestInput(1)
+	var got struct {
+		Output   string `json:"output"`
+		Metadata struct {
+			ExitCode int `json:"exit_code"`
+		} `json:"metadata"`
+	}
+	if err := json.Unmarshal([]byte(outputOf(t, in, "c1")), &got); err != nil || got.Output != "hi" || got.Metadata.ExitCode != 0 {
+		t.Errorf("shell output = %+v (%v)", got, err)
+	}
+	if err := json.Unmarshal([]byte(outputOf(t, in, "c2")), &got); err != nil || got.Output != "local\n" {
+		t.Errorf("local_shell output = %+v (%v)", got, err)
+	}
+	// The tools offered: shell (classic) and apply_patch as a function.
+	var body struct {
+		Tools []struct {
+			Type, Name string
+		} `json:"tools"`
+	}
+	if err := h.srv.Requests()[0].JSON(&body); err != nil {
+		t.Fatal(err)
+	}
+	if len(body.Tools) != 2 || body.Tools[0].Name != "shell" || body.Tools[1].Name != "apply_patch" || body.Tools[1].Type != "function" {
+		t.Errorf("tools = %+v", body.Tools)
+	}
+}
+
+func TestPolicyVerdicts(t *testing.T) {
+	forbidAll := PolicyFunc(func(_ context.Context, argv []string, _ string) (protocol.PolicyVerdict, error) {
+		return protocol.PolicyVerdict{Decision: protocol.DecisionForbidden, Reason: "no way"}, nil
+	})
+	promptAll := PolicyFunc(func(_ context.Context, argv []string, _ string) (protocol.PolicyVerdict, error) {
+		return protocol.PolicyVerdict{Decision: protocol.DecisionPrompt, Reason: "check"}, nil
+	})
+	tests := []struct {
+		name     string
+		policy   Policy
+		approval protocol.AskForApproval
+		answer   protocol.ReviewDecision
+		wantOut  string
+		ran      bool
+		asked    bool
+	}{
+		{"forbidden", forbidAll, protocol.ApprovalOnRequest, "", "execution forbidden by policy: no way", false, false},
+		{"prompt under never", promptAll, protocol.ApprovalNever, "", "approval required (check), but approval_policy is never", false, false},
+		{"prompt approved", promptAll, protocol.ApprovalOnRequest, protocol.DecisionApproved, "Process exited with code 0", true, true},
+		{"prompt denied", promptAll, protocol.ApprovalOnRequest, protocol.DecisionDenied, "command rejected by user", false, true},
+		{"untrusted default asks", FallbackPolicy{}, protocol.ApprovalUntrusted, protocol.DecisionApproved, "Process exited with code 0", true, true},
+		{"on-request default runs", FallbackPolicy{}, protocol.ApprovalOnRequest, "", "Process exited with code 0", true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, []modelserver.Turn{
+				{Items: []json.RawMessage{modelserver.FunctionCall("c1", "exec_command", map[string]any{"cmd": "touch ran"})}},
+				{Items: []json.RawMessage{modelserver.Message("ok")}},
+			}, func(c *SessionConfig) { c.Policy = tt.policy; c.ApprovalPolicy = tt.approval })
+			asked := false
+			msgs := h.turn("go", func(m protocol.Msg) protocol.Op {
+				asked = true
+				r := m.(protocol.ExecApprovalRequestMsg)
+				return protocol.ExecApprovalOp{ID: r.CallID, Decision: tt.answer}
+			})
+			if asked != tt.asked {
+				t.Errorf("asked = %v, want %v", asked, tt.asked)
+			}
+			if out := outputOf(t, h.requestInput(1), "c1"); !strings.Contains(out, tt.wantOut) {
+				t.Errorf("output = %q, want containing %q", out, tt.wantOut)
+			}
+			_, err := os.Stat(filepath.Join(h.dir, "ran"))
+			if ran := err == nil; ran != tt.ran {
+				t.Errorf("ran = %v, want %v", ran, tt.ran)
+			}
+			if !tt.ran {
+				ends := find[protocol.ExecCommandEndMsg](msgs)
+				if len(ends) != 1 || ends[0].ExitCode != DeclinedExitCode {
+					t.Errorf("declined end = %+v", ends)
+				}
+			}
+		})
+	}
+}
+
+func TestApplyPatchForms(t *testing.T) {
+	p := "*** Begin Patch\n*** Add File: hello.txt\n+hello\n*** End Patch\n"
+	p2 := "*** Begin Patch\n*** Update File: hello.txt\n-hello\n+hello world\n*** End Patch"
+	h := newHarness(t, []modelserver.Turn{
+		{Items: []json.RawMessage{modelserver.CustomToolCall("c1", "apply_patch", p)}},
+		{Items: []json.RawMessage{modelserver.FunctionCall("c2", "apply_patch", map[string]any{"input": p2})}},
+		{Items: []json.RawMessage{modelserver.FunctionCall("c3", "exec_command", map[string]any{"cmd": "apply_patch <<'EOF'\n*** Begin Patch\n*** Delete File: hello.txt\n*** End Patch\nEOF"})}},
+		{Items: []json.RawMessage{modelserver.CustomToolCall("c4", "apply_patch", "*** Begin Patch\n*** Update File: nope.txt\n-x\n+y\n*** End Patch")}},
+		{Items: []json.RawMessage{modelserver.Message("patched")}},
+	}, nil)
+	msgs := h.turn("edit", nil)
+	in := h.requestInput(4)
+	if out := outputOf(t, in, "c1"); out != "Exit code: 0\nWall time: 0 seconds\nOutput:\nSuccess. Updated the following files:\nA hello.txt\n" {
+		t.Errorf("c1 = %q", out)
+	}
+	if out := outputOf(t, in, "c2"); !strings.HasSuffix(out, "M hello.txt\n") {
+		t.Errorf("c2 = %q", out)
+	}
+	if out := outputOf(t, in, "c3"); !strings.HasSuffix(out, "D hello.txt\n") {
+		t.Errorf("c3 = %q", out)
+	}
+	if out := outputOf(t, in, "c4"); !strings.Contains(out, "Failed to read file to update") {
+		t.Errorf("c4 = %q", out)
+	}
+	if _, err := os.Stat(filepath.Join(h.dir, "hello.txt")); !os.IsNotExist(err) {
+		t.Errorf("hello.txt still there: %v", err)
+	}
+	ends := find[protocol.PatchApplyEndMsg](msgs)
+	if len(ends) != 3 {
+		t.Errorf("patch ends = %d", len(ends))
+	}
+	diffs := find[protocol.TurnDiffMsg](msgs)
+	// The delete undoes the add: the turn's net diff is empty, so no event.
+	if len(diffs) != 2 || !strings.Contains(diffs[1].UnifiedDiff, "--- /dev/null\n+++ b/hello.txt\n@@ -0,0 +1 @@\n+hello world\n") {
+		t.Errorf("turn diffs = %+v", diffs)
+	}
+}
+
+func TestPatchOutsideRootsNeedsApproval(t *testing.T) {
+	outside := t.TempDir()
+	p := "*** Begin Patch\n*** Add File: " + filepath.Join(outside, "x.txt") + "\n+x\n*** End Patch"
+	for _, tt := range []struct {
+		name     string
+		approval protocol.AskForApproval
+		answer   protocol.ReviewDecision
+		written  bool
+	}{
+		{"never", protocol.ApprovalNever, "", false},
+		{"approved", protocol.ApprovalOnRequest, protocol.DecisionApproved, true},
+		{"denied", protocol.ApprovalOnRequest, protocol.DecisionDenied, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, []modelserver.Turn{
+				{Items: []json.RawMessage{modelserver.CustomToolCall("c1", "apply_patch", p)}},
+				{Items: []json.RawMessage{modelserver.Message("ok")}},
+			}, func(c *SessionConfig) { c.ApprovalPolicy = tt.approval; c.Sandbox.ExcludeSlashTmp = true })
+			h.turn("go", func(m protocol.Msg) protocol.Op {
+				r := m.(protocol.ApplyPatchApprovalRequestMsg)
+				return protocol.PatchApprovalOp{ID: r.CallID, Decision: tt.answer}
+			})
+			_, err := os.Stat(filepath.Join(outside, "x.txt"))
+			if (err == nil) != tt.written {
+				t.Errorf("written = %v, want %v", err == nil, tt.written)
+			}
+			_ = os.Remove(filepath.Join(outside, "x.txt"))
+		})
+	}
+}
+
+func TestUpdatePlanAndUnknownTool(t *testing.T) {
+	h := newHarness(t, []modelserver.Turn{
+		{Items: []json.RawMessage{
+			modelserver.FunctionCall("c1", "update_plan", map[string]any{"plan": []any{map[string]any{"step": "a", "status": "in_progress"}}}),
+			modelserver.FunctionCall("c2", "frobnicate", map[string]any{}),
+		}},
+		{Items: []json.RawMessage{modelserver.Message("ok")}},
+	}, nil)
+	msgs := h.turn("plan", nil)
+	plans := find[protocol.PlanUpdateMsg](msgs)
+	if len(plans) != 1 || plans[0].Plan[0].Step != "a" {
+		t.Errorf("plans = %+v", plans)
+	}
+	in := h.requestInput(1)
+	if out := outputOf(t, in, "c1"); out != "Plan updated" {
+		t.Errorf("c1 = %q", out)
+	}
+	if out := outputOf(t, in, "c2"); out != "unsupported call: frobnicate" {
+		t.Errorf("c2 = %q", out)
+	}
+}
+
+func TestStreamRetryAndFailure(t *testing.T) {
+	h := newHarness(t, []modelserver.Turn{
+		{Fail: &modelserver.Fail{Code: "server_error", Message: "boom"}},
+		{Items: []json.RawMessage{modelserver.Message("partial")}, DropAfter: 4},
+		{Items: []json.RawMessage{modelserver.Message("fine")}},
+		{Status: 400, Body: `{"error":{"message":"bad request"}}`},
+	}, nil)
+	msgs := h.turn("one", nil)
+	se := find[protocol.StreamErrorMsg](msgs)
+	if len(se) != 2 || se[0].Message != "Reconnecting... 1/2 (stream disconnected before completion: boom)" {
+		t.Errorf("stream errors = %+v", se)
+	}
+	if tc := find[protocol.TaskCompleteMsg](msgs); tc[0].LastAgentMessage != "fine" {
+		t.Errorf("last = %q", tc[0].LastAgentMessage)
+	}
+	msgs = h.turn("two", nil)
+	errs := find[protocol.ErrorMsg](msgs)
+	if len(errs) != 1 || errs[0].Message != `{"error":{"message":"bad request"}}` {
+		t.Errorf("errors = %+v", errs)
+	}
+}
+
+func TestInterruptDuringCommand(t *testing.T) {
+	h := newHarness(t, []modelserver.Turn{
+		{Items: []json.RawMessage{modelserver.FunctionCall("c1", "exec_command", map[string]any{"cmd": "echo started; sleep 30"})}},
+		{Items: []json.RawMessage{modelserver.Message("after")}},
+	}, nil)
+	ctx := context.Background()
+	if err := h.s.Submit(ctx, protocol.Submission{ID: "t1", Op: protocol.UserInputOp{Items: protocol.TextInput("go")}}); err != nil {
+		t.Fatal(err)
+	}
+	// Wait for the command's first output, then interrupt.
+	for ev := range h.s.Events() {
+		if d, ok := ev.Msg.(protocol.ExecCommandOutputDeltaMsg); ok && strings.Contains(string(d.Chunk), "started") {
+			break
+		}
+	}
+	start := time.Now()
+	if err := h.s.Submit(ctx, protocol.Submission{ID: "i", Op: protocol.InterruptOp{}}); err != nil {
+		t.Fatal(err)
+	}
+	msgs := h.collect(nil)
+	if _, ok := msgs[len(msgs)-1].(protocol.TurnAbortedMsg); !ok {
+		t.Fatalf("events = %s", types(msgs))
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("interrupt took %v", d)
+	}
+	// The session stays usable, and the history holds an output for c1.
+	msgs = h.turn("again", nil)
+	if tc := find[protocol.TaskCompleteMsg](msgs); len(tc) != 1 || tc[0].LastAgentMessage != "after" {
+		t.Errorf("second turn = %s", types(msgs))
+	}
+	outputOf(t, h.requestInput(1), "c1")
+}

@@ -1,0 +1,304 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/codexgo/common/protocol"
+)
+
+// outputForm is how a shell result is written back to the model.
+type outputForm int
+
+const (
+	formExecCommand outputForm = iota // Chunk ID / Wall time / Process exited … (exec_command)
+	formClassic                       // Exit code / Wall time / Output (shell, text form)
+	formClassicJSON                   // {"output", "metadata"} (shell without freeform tools)
+)
+
+// shellCall is one requested command.
+type shellCall struct {
+	callID          string
+	argv            []string
+	workdir         string
+	timeoutMS       int64
+	escalate        bool
+	justification   string
+	maxOutputTokens int
+	form            outputForm
+}
+
+// DefaultShellTimeoutMS bounds a command that gave no timeout_ms.
+const DefaultShellTimeoutMS = 10 * 60 * 1000
+
+// shell runs one command through the policy, approvals and the sandbox,
+// and returns the text for the model.
+func (s *Session) shell(ctx context.Context, id string, cfg SessionConfig, c shellCall) string {
+	cwd := cfg.Cwd
+	if c.workdir != "" {
+		if filepath.IsAbs(c.workdir) {
+			cwd = filepath.Clean(c.workdir)
+		} else {
+			cwd = filepath.Join(cfg.Cwd, c.workdir)
+		}
+	}
+	// A patch sent through the shell is applied by our engine instead.
+	if text, ok := patchFromArgv(c.argv); ok {
+		return s.applyPatch(ctx, id, cfg, c.callID, text, cwd)
+	}
+	verdict, err := cfg.Policy.Check(ctx, c.argv, cwd)
+	if err != nil {
+		verdict = protocol.PolicyVerdict{Decision: protocol.DecisionPrompt, Reason: "execpolicy failed: " + err.Error()}
+	}
+	parsed := verdict.Commands
+	if verdict.Decision == protocol.DecisionForbidden {
+		reason := verdict.Reason
+		if reason == "" {
+			reason = "forbidden by policy"
+		}
+		return s.decline(id, c, cwd, parsed, "execution forbidden by policy: "+reason)
+	}
+	ask, reason := needsApproval(cfg.ApprovalPolicy, verdict, c.escalate)
+	key := strings.Join(c.argv, "\x00")
+	sandbox := cfg.Sandbox
+	if ask {
+		if cfg.ApprovalPolicy == protocol.ApprovalNever {
+			return s.decline(id, c, cwd, parsed, "approval required ("+reason+"), but approval_policy is never: command not run")
+		}
+		s.mu.Lock()
+		remembered := s.approved[key]
+		s.mu.Unlock()
+		if !remembered {
+			if c.justification != "" {
+				reason = c.justification
+			}
+			d := s.ask(ctx, id, c.callID, protocol.ExecApprovalRequestMsg{CallID: c.callID, Command: c.argv, Cwd: cwd, Reason: reason, ParsedCmd: parsed})
+			switch d {
+			case protocol.DecisionApproved:
+			case protocol.DecisionApprovedForSession:
+				s.mu.Lock()
+				s.approved[key] = true
+				s.mu.Unlock()
+			case protocol.DecisionAbort:
+				s.abortTurn()
+				return s.decline(id, c, cwd, parsed, "command aborted by user")
+			default:
+				return s.decline(id, c, cwd, parsed, "command rejected by user")
+			}
+		}
+		if c.escalate {
+			sandbox = protocol.SandboxPolicy{Mode: protocol.SandboxDangerFullAccess}
+		}
+	}
+	res, agg, err := s.execute(ctx, id, cfg, c, cwd, sandbox, parsed)
+	if err != nil {
+		return fmt.Sprintf("execution error: %v", err)
+	}
+	if denied(res, sandbox) && cfg.ApprovalPolicy != protocol.ApprovalNever {
+		d := s.ask(ctx, id, c.callID, protocol.ExecApprovalRequestMsg{CallID: c.callID, Command: c.argv, Cwd: cwd,
+			Reason: "command failed in the sandbox; retry without sandbox?", ParsedCmd: parsed})
+		switch d {
+		case protocol.DecisionApproved, protocol.DecisionApprovedForSession:
+			res, agg, err = s.execute(ctx, id, cfg, c, cwd, protocol.SandboxPolicy{Mode: protocol.SandboxDangerFullAccess}, parsed)
+			if err != nil {
+				return fmt.Sprintf("execution error: %v", err)
+			}
+		case protocol.DecisionAbort:
+			s.abortTurn()
+		}
+	}
+	return formatResult(c, res, agg, cfg.ToolOutputBytes)
+}
+
+func (s *Session) abortTurn() {
+	s.mu.Lock()
+	c := s.turnCancel
+	s.mu.Unlock()
+	if c != nil {
+		c(errAborted)
+	}
+}
+
+// needsApproval applies approval_policy to a verdict.
+func needsApproval(ap protocol.AskForApproval, v protocol.PolicyVerdict, escalate bool) (bool, string) {
+	reason := v.Reason
+	switch ap {
+	case protocol.ApprovalUntrusted:
+		explicit := v.Decision == protocol.DecisionAllow
+		for _, c := range v.Commands {
+			if c.Rule == "" || c.Rule == "default" {
+				explicit = false
+			}
+		}
+		if len(v.Commands) == 0 {
+			explicit = false
+		}
+		if !explicit {
+			if reason == "" {
+				reason = "untrusted: every command needs approval unless a rule allows it"
+			}
+			return true, reason
+		}
+		return escalate, "the command asks to run outside the sandbox"
+	case protocol.ApprovalNever:
+		if v.Decision == protocol.DecisionPrompt {
+			if reason == "" {
+				reason = "the policy asks for approval"
+			}
+			return true, reason
+		}
+		return false, ""
+	default: // on-request, on-failure
+		if v.Decision == protocol.DecisionPrompt {
+			if reason == "" {
+				reason = "the policy asks for approval"
+			}
+			return true, reason
+		}
+		if escalate && ap == protocol.ApprovalOnRequest {
+			return true, "the command asks to run outside the sandbox"
+		}
+		return false, ""
+	}
+}
+
+// denied reports a command the sandbox probably stopped.
+func denied(res protocol.ExecResult, sp protocol.SandboxPolicy) bool {
+	if sp.Mode == protocol.SandboxDangerFullAccess || res.ExitCode == 0 || res.TimedOut {
+		return false
+	}
+	if res.Sandbox != nil {
+		if res.Sandbox.Denied {
+			return true
+		}
+		if res.Sandbox.Mechanism == "none" || res.Sandbox.Mechanism == "" {
+			return false
+		}
+	} else {
+		return false
+	}
+	for _, k := range []string{"Permission denied", "Read-only file system", "Operation not permitted"} {
+		if strings.Contains(res.Stderr, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// decline reports a command that will not run: a begin/end pair whose end
+// has ExitCode -1 (JSONL status "declined") and the reason as stderr.
+func (s *Session) decline(id string, c shellCall, cwd string, parsed []protocol.ParsedCommand, reason string) string {
+	s.emit(id, protocol.ExecCommandBeginMsg{CallID: c.callID, Command: c.argv, Cwd: cwd, ParsedCmd: parsed})
+	s.emit(id, protocol.ExecCommandEndMsg{CallID: c.callID, Stderr: reason, AggregatedOutput: reason, ExitCode: DeclinedExitCode, FormattedOutput: reason})
+	return reason
+}
+
+// DeclinedExitCode marks an exec_command_end for a command that never ran
+// (forbidden by policy, or approval denied).
+const DeclinedExitCode = -1
+
+// execute runs the command, streaming output events.
+func (s *Session) execute(ctx context.Context, id string, cfg SessionConfig, c shellCall, cwd string, sp protocol.SandboxPolicy, parsed []protocol.ParsedCommand) (protocol.ExecResult, string, error) {
+	s.emit(id, protocol.ExecCommandBeginMsg{CallID: c.callID, Command: c.argv, Cwd: cwd, ParsedCmd: parsed})
+	timeout := c.timeoutMS
+	if timeout <= 0 {
+		timeout = DefaultShellTimeoutMS
+	}
+	req := protocol.ExecRequest{Argv: c.argv, Cwd: cwd, Env: cfg.Env, SandboxPolicy: sp, TimeoutMS: timeout,
+		MaxOutputBytes: DefaultMaxOutputBytes}
+	runner := cfg.Runner
+	if sp.Mode == protocol.SandboxDangerFullAccess {
+		runner = cfg.Unsandboxed
+	}
+	var mu sync.Mutex
+	agg := &capBuffer{max: DefaultMaxOutputBytes}
+	res, err := runner.Run(ctx, req, func(stream string, chunk []byte) {
+		mu.Lock()
+		agg.Write(chunk)
+		mu.Unlock()
+		s.emit(id, protocol.ExecCommandOutputDeltaMsg{CallID: c.callID, Stream: stream, Chunk: chunk})
+	})
+	mu.Lock()
+	aggregated := agg.String()
+	mu.Unlock()
+	if err != nil && ctx.Err() == nil {
+		msg := err.Error()
+		s.emit(id, protocol.ExecCommandEndMsg{CallID: c.callID, Stderr: msg, AggregatedOutput: msg, ExitCode: 1, FormattedOutput: msg})
+		return res, aggregated, err
+	}
+	if res.Error != "" && aggregated == "" {
+		aggregated = res.Error + "\n"
+	}
+	if res.TimedOut {
+		aggregated += fmt.Sprintf("command timed out after %d milliseconds\n", timeout)
+	}
+	s.emit(id, protocol.ExecCommandEndMsg{CallID: c.callID, Stdout: res.Stdout, Stderr: res.Stderr, AggregatedOutput: aggregated,
+		ExitCode: res.ExitCode, DurationMS: res.DurationMS, FormattedOutput: aggregated})
+	return res, aggregated, nil
+}
+
+// formatResult renders a command result in the tool's output format.
+func formatResult(c shellCall, res protocol.ExecResult, agg string, capBytes int) string {
+	secs := float64(res.DurationMS) / 1000
+	switch c.form {
+	case formExecCommand:
+		max := c.maxOutputTokens
+		if max <= 0 {
+			max = 10000
+		}
+		limit := max * 4
+		if capBytes > 0 && capBytes < limit {
+			limit = capBytes
+		}
+		out, _ := trimOutput(agg, limit)
+		return fmt.Sprintf("Chunk ID: %06d\nWall time: %.4f seconds\nProcess exited with code %d\nOriginal token count: %d\nOutput:\n%s",
+			rand.IntN(1000000), secs, res.ExitCode, (len(agg)+3)/4, out)
+	case formClassicJSON:
+		limit := capBytes
+		if limit <= 0 {
+			limit = 40000
+		}
+		out, _ := trimOutput(agg, limit)
+		b, _ := json.Marshal(map[string]any{"output": out, "metadata": map[string]any{
+			"exit_code": res.ExitCode, "duration_seconds": float64(int(secs*10+0.5)) / 10}})
+		return string(b)
+	}
+	limit := capBytes
+	if limit <= 0 {
+		limit = 40000
+	}
+	out, truncated := trimOutput(agg, limit)
+	var b strings.Builder
+	fmt.Fprintf(&b, "Exit code: %d\nWall time: %.1f seconds\n", res.ExitCode, secs)
+	if truncated {
+		fmt.Fprintf(&b, "Total output lines: %d\n", strings.Count(agg, "\n"))
+	}
+	b.WriteString("Output:\n")
+	b.WriteString(out)
+	return b.String()
+}
+
+// patchFromArgv recognises apply_patch invoked through the shell:
+// ["apply_patch", PATCH] or a shell script "apply_patch <<'EOF' … EOF".
+func patchFromArgv(argv []string) (string, bool) {
+	if len(argv) == 2 && (argv[0] == "apply_patch" || argv[0] == "applypatch") {
+		return argv[1], true
+	}
+	if len(argv) == 3 && isShell(argv[0]) && (argv[1] == "-lc" || argv[1] == "-c") {
+		script := strings.TrimSpace(argv[2])
+		for _, name := range []string{"apply_patch", "applypatch"} {
+			if strings.HasPrefix(script, name) && strings.Contains(script, "*** Begin Patch") {
+				rest := strings.TrimSpace(script[len(name):])
+				if strings.HasPrefix(rest, "<<") {
+					return rest, true
+				}
+			}
+		}
+	}
+	return "", false
+}
