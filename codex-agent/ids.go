@@ -38,3 +38,5 @@ func imageDataURL(path string) (string, error) {
 	}
 	return "data:" + typ + ";base64," + base64.StdEncoding.EncodeToString(b), nil
 }
+
+func msDuration(ms int64) time.Duration { return time.Duration(ms) * time.Millisecond }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/codexgo/codex-agent/model"
 	"github.com/codexgo/common/protocol"
@@ -133,19 +132,14 @@ func (s *Session) sample(ctx context.Context, id string, cfg SessionConfig) ([]m
 	return out, usage, err
 }
 
-// runCalls runs the tool calls of one response in parallel and returns
-// their outputs in call order.
+// runCalls runs the tool calls of one response, one after the other in
+// the model's order, so that their events never interleave and a later
+// call sees the effects of an earlier one.
 func (s *Session) runCalls(ctx context.Context, id string, cfg SessionConfig, calls []model.Item) []model.Item {
 	outs := make([]model.Item, len(calls))
-	var wg sync.WaitGroup
 	for i, c := range calls {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			outs[i] = s.handleCall(ctx, id, cfg, c)
-		}()
+		outs[i] = s.handleCall(ctx, id, cfg, c)
 	}
-	wg.Wait()
 	return outs
 }
 

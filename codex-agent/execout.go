@@ -1,0 +1,119 @@
+package agent
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/codexgo/common/elapsed"
+	"github.com/codexgo/common/protocol"
+	"github.com/codexgo/common/style"
+	"github.com/codexgo/common/version"
+)
+
+// bannerInfo is what the human banner shows.
+type bannerInfo struct {
+	Workdir, Model, Provider, Approval, Sandbox, Effort, Summary, SessionID string
+	Prompt                                                                  string
+}
+
+// humanRenderer writes `codex exec` progress to stderr as the Codex CLI
+// does; only the final message goes to stdout.
+type humanRenderer struct {
+	w        io.Writer
+	st       *style.Styler
+	commands map[string]protocol.ExecCommandBeginMsg
+	usage    protocol.TokenUsage
+	failed   bool
+}
+
+func newHumanRenderer(w io.Writer, st *style.Styler) *humanRenderer {
+	return &humanRenderer{w: w, st: st, commands: map[string]protocol.ExecCommandBeginMsg{}}
+}
+
+func (h *humanRenderer) banner(b bannerInfo) {
+	fmt.Fprintf(h.w, "OpenAI Codex v%s (codex-go)\n--------\n", strings.TrimPrefix(version.Version, "v"))
+	rows := [][2]string{{"workdir", b.Workdir}, {"model", b.Model}, {"provider", b.Provider}, {"approval", b.Approval},
+		{"sandbox", b.Sandbox}, {"reasoning effort", b.Effort}, {"reasoning summaries", b.Summary}, {"session id", b.SessionID}}
+	for _, r := range rows {
+		if r[1] != "" {
+			fmt.Fprintf(h.w, "%s %s\n", h.st.Bold(r[0]+":"), r[1])
+		}
+	}
+	fmt.Fprintf(h.w, "--------\n%s\n%s\n", h.st.Cyan("user"), b.Prompt)
+}
+
+func (h *humanRenderer) handle(ev protocol.Event) {
+	switch e := ev.Msg.(type) {
+	case protocol.AgentReasoningMsg:
+		fmt.Fprintf(h.w, "%s\n%s\n", h.st.Magenta(h.st.Dim("thinking")), h.st.Dim(e.Text))
+	case protocol.AgentMessageMsg:
+		fmt.Fprintf(h.w, "%s\n%s\n", h.st.Magenta("codex"), e.Message)
+	case protocol.ExecCommandBeginMsg:
+		h.commands[e.CallID] = e
+		fmt.Fprintf(h.w, "%s\n%s in %s\n", h.st.Magenta("exec"), h.st.Bold(ShellJoin(e.Command)), e.Cwd)
+	case protocol.ExecCommandEndMsg:
+		dur := elapsed.Format(msDuration(e.DurationMS))
+		out := truncateLines(e.AggregatedOutput, 20)
+		switch {
+		case e.ExitCode == DeclinedExitCode:
+			fmt.Fprintf(h.w, "%s\n", h.st.Red(" declined: "+e.Stderr))
+		case e.ExitCode == 0:
+			fmt.Fprintf(h.w, "%s\n%s", h.st.Green(fmt.Sprintf(" succeeded in %s:", dur)), h.st.Dim(out))
+		default:
+			fmt.Fprintf(h.w, "%s\n%s", h.st.Red(fmt.Sprintf(" exited %d in %s:", e.ExitCode, dur)), h.st.Dim(out))
+		}
+		if out != "" && !strings.HasSuffix(out, "\n") {
+			fmt.Fprintln(h.w)
+		}
+	case protocol.PatchApplyBeginMsg:
+		fmt.Fprintf(h.w, "%s\n", h.st.Magenta(fmt.Sprintf("apply_patch auto_approved=%v:", e.AutoApproved)))
+		for _, p := range sortedKeys(e.Changes) {
+			c := e.Changes[p]
+			letter := map[string]string{"add": "A", "delete": "D", "update": "M"}[c.Type]
+			fmt.Fprintf(h.w, "%s %s\n", letter, p)
+		}
+	case protocol.PatchApplyEndMsg:
+		if e.Success {
+			fmt.Fprintf(h.w, "%s\n", h.st.Green("apply_patch succeeded"))
+		} else {
+			fmt.Fprintf(h.w, "%s\n%s\n", h.st.Red("apply_patch failed"), e.Stderr)
+		}
+	case protocol.PlanUpdateMsg:
+		fmt.Fprintf(h.w, "%s\n", h.st.Magenta("Plan update"))
+		for _, p := range e.Plan {
+			mark := "[ ]"
+			switch p.Status {
+			case "completed":
+				mark = "[x]"
+			case "in_progress":
+				mark = "[~]"
+			}
+			fmt.Fprintf(h.w, "  %s %s\n", mark, p.Step)
+		}
+	case protocol.StreamErrorMsg:
+		fmt.Fprintf(h.w, "%s\n", h.st.Yellow(e.Message))
+	case protocol.ErrorMsg:
+		h.failed = true
+		fmt.Fprintf(h.w, "%s %s\n", h.st.Red("ERROR:"), e.Message)
+	case protocol.BackgroundEventMsg:
+		fmt.Fprintf(h.w, "%s\n", h.st.Dim(e.Message))
+	case protocol.TokenCountMsg:
+		h.usage = e.TotalTokenUsage
+	case protocol.TurnAbortedMsg:
+		h.failed = true
+		fmt.Fprintf(h.w, "%s\n", h.st.Red("turn aborted: "+e.Reason))
+	case protocol.TaskCompleteMsg:
+		if h.usage.TotalTokens > 0 {
+			fmt.Fprintf(h.w, "%s\n%d\n", h.st.Magenta("tokens used"), h.usage.TotalTokens)
+		}
+	}
+}
+
+func truncateLines(s string, max int) string {
+	lines := strings.SplitAfter(s, "\n")
+	if len(lines) <= max {
+		return s
+	}
+	return strings.Join(lines[:max], "") + fmt.Sprintf("… +%d lines\n", len(lines)-max)
+}

@@ -1,0 +1,43 @@
+// Package agent is the Codex agent: a session that talks to the model,
+// runs its tool calls (shell commands through the policy and the sandbox,
+// patches through our apply_patch engine, plan updates) and reports the
+// work as protocol events; and `codex exec`, the non-interactive front
+// end over that session.
+//
+// The session API (NewSession, Session.Run, Submit, Events) is the one
+// every front end uses: exec here, and the proto and MCP server modes.
+package agent
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/codexgo/codex-agent/modelserver"
+)
+
+const mainUsage = `Usage: codex-agent COMMAND [ARGS]
+
+Commands:
+  exec           run one task non-interactively (see codex-agent exec --help)
+  model-server   serve scripted model turns on 127.0.0.1 (tests and demos)
+`
+
+// Main is the codex-agent binary.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, mainUsage)
+		return 2
+	}
+	switch args[0] {
+	case "exec", "e":
+		return ExecMain(ctx, args[1:], stdin, stdout, stderr)
+	case "model-server":
+		return modelserver.Main(ctx, args[1:], stdin, stdout, stderr)
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, mainUsage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "codex-agent: unknown command %q\n", args[0])
+	return 2
+}

@@ -1,0 +1,231 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/codexgo/codex-agent/model"
+	"github.com/codexgo/common/config"
+	"github.com/codexgo/common/version"
+)
+
+// chatGPTBaseURL is the Codex backend used with ChatGPT sign-in.
+const chatGPTBaseURL = "https://chatgpt.com/backend-api/codex"
+
+// ClientOptions selects and configures the model client.
+type ClientOptions struct {
+	Config     *config.Config
+	ProviderID string // "" uses config's model_provider
+	CodexHome  string
+	Getenv     func(string) string
+	HTTP       *http.Client
+	// Creds overrides how the built-in openai provider authenticates
+	// (e.g. codex-login's credentials manager); nil uses StaticCreds from
+	// the environment or auth.json.
+	Creds model.Credentials
+	// Sleep is injected by tests to skip backoff waits.
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// Client is a configured model client plus what the UI shows about it.
+type Client struct {
+	model.Client
+	ProviderID string
+	Provider   config.ModelProvider
+	Wire       string // "responses" or "chat"
+	Retry      model.StreamRetry
+}
+
+// NewClient builds the client for the selected provider.
+func NewClient(o ClientOptions) (*Client, error) {
+	cfg := o.Config
+	id := o.ProviderID
+	if id == "" {
+		id = cfg.ModelProvider
+	}
+	if id == "" {
+		id = "openai"
+	}
+	p, ok := cfg.Provider(id)
+	if !ok {
+		return nil, fmt.Errorf("Model provider `%s` not found", id) //nolint:staticcheck // the Codex CLI's message
+	}
+	h := model.HTTP{
+		Client: o.HTTP, BaseURL: p.BaseURL, QueryParams: p.QueryParams, Headers: map[string]string{},
+		RequestMaxRetries: intOr(p.RequestMaxRetries, 4), IdleTimeout: time.Duration(intOr(p.StreamIdleTimeoutMS, 300000)) * time.Millisecond,
+		Sleep: o.Sleep,
+	}
+	for k, v := range p.HTTPHeaders {
+		h.Headers[k] = v
+	}
+	for k, env := range p.EnvHTTPHeaders {
+		if v := o.Getenv(env); v != "" {
+			h.Headers[k] = v
+		}
+	}
+	switch {
+	case id == "openai":
+		if cfg.OpenaiBaseURL == "" {
+			if u := o.Getenv("OPENAI_BASE_URL"); u != "" {
+				h.BaseURL = u
+			}
+		}
+		creds := o.Creds
+		if creds == nil {
+			sc, err := LoadStaticCreds(o.CodexHome, o.Getenv)
+			if err != nil {
+				return nil, err
+			}
+			creds = sc
+			if sc.AccountID != "" && cfg.OpenaiBaseURL == "" && o.Getenv("OPENAI_BASE_URL") == "" {
+				h.BaseURL = chatGPTBaseURL
+				if cfg.ChatgptBaseURL != "" {
+					h.BaseURL = strings.TrimRight(cfg.ChatgptBaseURL, "/") + "/codex"
+				}
+			}
+		}
+		h.Creds = creds
+		h.Headers["version"] = version.Version
+		for env, hdr := range map[string]string{"OPENAI_ORGANIZATION": "OpenAI-Organization", "OPENAI_PROJECT": "OpenAI-Project"} {
+			if v := o.Getenv(env); v != "" {
+				h.Headers[hdr] = v
+			}
+		}
+	case p.EnvKey != "":
+		key := o.Getenv(p.EnvKey)
+		if key == "" {
+			msg := fmt.Sprintf("Missing environment variable: `%s`.", p.EnvKey)
+			if p.EnvKeyInstructions != "" {
+				msg += " " + p.EnvKeyInstructions
+			}
+			return nil, errors.New(msg)
+		}
+		h.Creds = &StaticCreds{Bearer: key}
+	case p.ExperimentalBearerToken != "":
+		h.Creds = &StaticCreds{Bearer: p.ExperimentalBearerToken}
+	}
+	wire := p.WireAPI
+	if wire == "" {
+		wire = "responses"
+	}
+	c := &Client{ProviderID: id, Provider: p, Wire: wire,
+		Retry: model.StreamRetry{Max: intOr(p.StreamMaxRetries, 5), Sleep: o.Sleep}}
+	switch wire {
+	case "responses":
+		c.Client = &model.Responses{HTTP: h}
+	case "chat":
+		c.Client = &model.Chat{HTTP: h}
+	default:
+		return nil, fmt.Errorf("provider %s: unknown wire_api %q (want responses or chat)", id, wire)
+	}
+	return c, nil
+}
+
+func intOr(p *int64, d int) int {
+	if p == nil {
+		return d
+	}
+	return int(*p)
+}
+
+// StaticCreds is a bearer that cannot be refreshed: an API key from the
+// environment or auth.json, or ChatGPT tokens read once from auth.json.
+// It stands in until codex-login's credentials manager is wired in.
+type StaticCreds struct {
+	Bearer    string
+	AccountID string
+}
+
+// Token implements model.Credentials.
+func (s *StaticCreds) Token(context.Context) (string, string, error) { return s.Bearer, s.AccountID, nil }
+
+// Refresh implements model.Credentials: static credentials cannot.
+func (s *StaticCreds) Refresh(context.Context) error {
+	return errors.New("credentials cannot be refreshed")
+}
+
+// LoadStaticCreds reads CODEX_API_KEY, OPENAI_API_KEY, then
+// $CODEX_HOME/auth.json.
+func LoadStaticCreds(codexHome string, getenv func(string) string) (*StaticCreds, error) {
+	for _, k := range []string{"CODEX_API_KEY", "OPENAI_API_KEY"} {
+		if v := getenv(k); v != "" {
+			return &StaticCreds{Bearer: v}, nil
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(codexHome, "auth.json"))
+	if err != nil {
+		return nil, errors.New("not logged in: set OPENAI_API_KEY or run `codex login`")
+	}
+	var a struct {
+		APIKey *string `json:"OPENAI_API_KEY"`
+		Tokens *struct {
+			AccessToken string `json:"access_token"`
+			AccountID   string `json:"account_id"`
+		} `json:"tokens"`
+		AuthMode string `json:"auth_mode"`
+	}
+	if err := json.Unmarshal(b, &a); err != nil {
+		return nil, fmt.Errorf("read auth.json: %w", err)
+	}
+	if a.AuthMode != "chatgpt" && a.APIKey != nil && *a.APIKey != "" {
+		return &StaticCreds{Bearer: *a.APIKey}, nil
+	}
+	if a.Tokens != nil && a.Tokens.AccessToken != "" {
+		return &StaticCreds{Bearer: a.Tokens.AccessToken, AccountID: a.Tokens.AccountID}, nil
+	}
+	if a.APIKey != nil && *a.APIKey != "" {
+		return &StaticCreds{Bearer: *a.APIKey}, nil
+	}
+	return nil, errors.New("auth.json holds no usable credentials: run `codex login`")
+}
+
+// userAgent is sent with model requests.
+func userAgent(originator string) string {
+	return fmt.Sprintf("%s/%s (%s; %s)", originator, version.Version, runtime.GOOS, runtime.GOARCH)
+}
+
+// OSSBaseURL returns the local OSS server's base URL for provider
+// (ollama or lmstudio), honouring CODEX_OSS_BASE_URL and CODEX_OSS_PORT.
+func OSSBaseURL(provider string, getenv func(string) string) string {
+	if u := getenv("CODEX_OSS_BASE_URL"); u != "" {
+		return u
+	}
+	port := "11434"
+	if provider == "lmstudio" {
+		port = "1234"
+	}
+	if p := getenv("CODEX_OSS_PORT"); p != "" {
+		port = p
+	}
+	return "http://localhost:" + port + "/v1"
+}
+
+// ProbeOSS checks that a local OSS server answers at base (/v1/models).
+func ProbeOSS(ctx context.Context, hc *http.Client, base string) error {
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+"/models", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("no running OSS server detected at %s: %w", base, err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("OSS server at %s answered %s", base, resp.Status)
+	}
+	return nil
+}
