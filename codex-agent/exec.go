@@ -53,10 +53,10 @@ func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
 type execFlags struct {
 	json, skipGit, bypass, oss, ephemeral, fullAuto, last, all, help bool
-	outputLast, outputSchema, sandbox, model, localProvider, profile  string
-	cd, color, execpolicyCmd, sandboxCmd                              string
-	overrides                                                         config.OverrideFlag
-	addDirs, images, enable, disable                                  stringList
+	outputLast, outputSchema, sandbox, model, localProvider, profile string
+	cd, color, execpolicyCmd, sandboxCmd                             string
+	overrides                                                        config.OverrideFlag
+	addDirs, images, enable, disable                                 stringList
 }
 
 func newExecFlagSet(f *execFlags) *flag.FlagSet {

@@ -370,4 +370,3 @@ func TestExecChatWireSchemaAndAgentsMD(t *testing.T) {
 		t.Errorf("--ephemeral wrote %v", files)
 	}
 }
-

@@ -272,4 +272,3 @@ func ShellJoin(argv []string) string {
 	}
 	return strings.Join(parts, " ")
 }
-

@@ -145,7 +145,9 @@ type StaticCreds struct {
 }
 
 // Token implements model.Credentials.
-func (s *StaticCreds) Token(context.Context) (string, string, error) { return s.Bearer, s.AccountID, nil }
+func (s *StaticCreds) Token(context.Context) (string, string, error) {
+	return s.Bearer, s.AccountID, nil
+}
 
 // Refresh implements model.Credentials: static credentials cannot.
 func (s *StaticCreds) Refresh(context.Context) error {
