@@ -134,10 +134,10 @@ func (m *jsonMapper) handle(ev protocol.Event) {
 		}
 		delete(m.commands, e.CallID)
 		it.AggregatedOutput = e.AggregatedOutput
-		switch {
-		case e.ExitCode == DeclinedExitCode:
+		switch e.ExitCode {
+		case DeclinedExitCode:
 			it.Status = "declined"
-		case e.ExitCode == 0:
+		case 0:
 			code := 0
 			it.ExitCode, it.Status = &code, "completed"
 		default:

@@ -55,10 +55,10 @@ func (h *humanRenderer) handle(ev protocol.Event) {
 	case protocol.ExecCommandEndMsg:
 		dur := elapsed.Format(msDuration(e.DurationMS))
 		out := truncateLines(e.AggregatedOutput, 20)
-		switch {
-		case e.ExitCode == DeclinedExitCode:
+		switch e.ExitCode {
+		case DeclinedExitCode:
 			fmt.Fprintf(h.w, "%s\n", h.st.Red(" declined: "+e.Stderr))
-		case e.ExitCode == 0:
+		case 0:
 			fmt.Fprintf(h.w, "%s\n%s", h.st.Green(fmt.Sprintf(" succeeded in %s:", dur)), h.st.Dim(out))
 		default:
 			fmt.Fprintf(h.w, "%s\n%s", h.st.Red(fmt.Sprintf(" exited %d in %s:", e.ExitCode, dur)), h.st.Dim(out))

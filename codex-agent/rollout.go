@@ -180,7 +180,7 @@ func LoadRollout(path string) (*LoadedRollout, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open rollout: %w", err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	out := &LoadedRollout{Path: path}
 	rd := jsonl.NewReader(f, 64<<20)
 	seenMeta := false

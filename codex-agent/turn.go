@@ -260,9 +260,6 @@ func errText(err error, fallback string) string {
 	return fallback
 }
 
-// isAbort reports whether a decision ends the turn.
-func isAbort(d protocol.ReviewDecision) bool { return d == protocol.DecisionAbort }
-
 var errAborted = errors.New("aborted by user")
 
 // trimOutput keeps the head and tail of s within max bytes.

@@ -217,7 +217,7 @@ func (c *Chat) Stream(ctx context.Context, req *Request, emit func(StreamEvent))
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	rd, idle := c.openStream(resp)
 	defer idle()
 	var st chatState

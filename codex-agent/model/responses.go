@@ -259,7 +259,7 @@ func (c *Responses) Stream(ctx context.Context, req *Request, emit func(StreamEv
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	rd, idle := c.openStream(resp)
 	defer idle()
 	for {

@@ -48,14 +48,14 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		fmt.Fprintf(stderr, "model-server: %v\n", err)
 		return 1
 	}
-	defer srv.Close()
+	defer func() { _ = srv.Close() }()
 	if *record != "" {
 		f, err := os.OpenFile(*record, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 		if err != nil {
 			fmt.Fprintf(stderr, "model-server: %v\n", err)
 			return 1
 		}
-		defer f.Close()
+		defer func() { _ = f.Close() }()
 		var mu sync.Mutex
 		enc := json.NewEncoder(f)
 		srv.OnRequest(func(r Request) {
