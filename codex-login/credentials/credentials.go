@@ -196,16 +196,24 @@ func (m *Manager) fromEnv() (Credentials, bool) {
 }
 
 func (m *Manager) credentials(f *authfile.File) (Credentials, error) {
-	c := Credentials{Mode: f.Mode(), Source: authfile.Path(m.home)}
+	c := Describe(f)
+	c.Source = authfile.Path(m.home)
+	switch c.Mode {
+	case authfile.ModeAPIKey, authfile.ModeChatGPT:
+		return c, nil
+	}
+	return Credentials{}, fmt.Errorf("auth mode %q in %s is not supported", c.Mode, c.Source)
+}
+
+// Describe reads the credentials in f as they are, without refreshing
+// (Source is left empty).
+func Describe(f *authfile.File) Credentials {
+	c := Credentials{Mode: f.Mode()}
 	if f.APIKey != nil {
 		c.APIKey = *f.APIKey
 	}
-	switch c.Mode {
-	case authfile.ModeAPIKey:
-		return c, nil
-	case authfile.ModeChatGPT:
-	default:
-		return Credentials{}, fmt.Errorf("auth mode %q in %s is not supported", c.Mode, c.Source)
+	if f.Tokens == nil {
+		return c
 	}
 	c.AccessToken = f.Tokens.AccessToken
 	c.AccountID = f.AccountID()
@@ -220,7 +228,7 @@ func (m *Manager) credentials(f *authfile.File) (Credentials, error) {
 	if cl, err := jwt.Parse(f.Tokens.AccessToken); err == nil && cl.PlanType != "" {
 		c.PlanType = cl.PlanType
 	}
-	return c, nil
+	return c
 }
 
 // expiry is the access token's exp, else the stored expires_at of an
