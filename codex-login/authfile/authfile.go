@@ -263,7 +263,17 @@ func (f *File) validate() error {
 func syntaxErr(data []byte, err error) error {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		line, col := position(data, se.Offset)
+		// The streaming decoder's offsets are relative; a whole-document
+		// pass gives the absolute position.
+		var v any
+		if uerr := json.Unmarshal(data, &v); uerr != nil {
+			var whole *json.SyntaxError
+			if errors.As(uerr, &whole) {
+				se = whole
+			}
+		}
+		// Offset counts the offending byte; report the byte itself.
+		line, col := position(data, max(se.Offset-1, 0))
 		return fmt.Errorf("invalid JSON at line %d, column %d: %v", line, col, se)
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
