@@ -296,6 +296,9 @@ func (s *Server) deviceGrant(w http.ResponseWriter, p map[string]string) {
 	defer s.mu.Unlock()
 	s.stats.DevicePolls++
 	d := s.devices[p["device_code"]]
+	if d != nil {
+		d.poll()
+	}
 	switch {
 	case d == nil:
 		oauthErr(w, http.StatusBadRequest, "invalid_grant", "unknown device_code")
@@ -362,6 +365,9 @@ func (s *Server) openAIDeviceToken(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	s.stats.DevicePolls++
 	d := s.devices[p["device_auth_id"]]
+	if d != nil {
+		d.poll()
+	}
 	if d == nil || d.userCode != p["user_code"] {
 		writeJSON(w, http.StatusNotFound, map[string]any{"error": map[string]any{"code": "deviceauth_not_found", "message": "unknown device code"}})
 		return
@@ -390,4 +396,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// poll counts a poll and applies a pending ApproveDeviceAfter.
+func (d *device) poll() {
+	d.polls++
+	if d.approveAfter > 0 && d.polls >= d.approveAfter && !d.denied {
+		d.approved = true
+	}
 }

@@ -96,7 +96,9 @@ type device struct {
 	approved bool
 	denied   bool
 	verifier string // OpenAI flow: the PKCE pair the server hands back
-	code     string
+	// approveAfter > 0 approves the login on that poll (1-based).
+	approveAfter int
+	polls        int
 }
 
 // Start runs a new issuer on 127.0.0.1; Close it when done.
@@ -173,6 +175,20 @@ func (s *Server) ApproveDevice(userCode string, deny bool) error {
 	for _, d := range s.devices {
 		if d.userCode == userCode {
 			d.approved, d.denied = !deny, deny
+			return nil
+		}
+	}
+	return fmt.Errorf("no device code %q", userCode)
+}
+
+// ApproveDeviceAfter approves the device login for userCode on its n-th
+// poll, so a test sees "pending" n-1 times without timing games.
+func (s *Server) ApproveDeviceAfter(userCode string, n int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, d := range s.devices {
+		if d.userCode == userCode {
+			d.approveAfter = n
 			return nil
 		}
 	}
