@@ -293,4 +293,3 @@ func sendCancel(ctx context.Context, addr string) {
 	}
 	_ = resp.Body.Close()
 }
-

@@ -303,4 +303,3 @@ func openBrowser(u string) error {
 	go func() { _ = cmd.Wait() }()
 	return nil
 }
-
