@@ -275,7 +275,7 @@ func (s *Server) deviceCode(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	dc := s.token("dc")
 	uc := s.userCode()
-	s.devices[dc] = &device{userCode: uc, expires: time.Now().Add(s.opts.DeviceExpiresIn)}
+	s.devices[dc] = &device{userCode: uc, expires: time.Now().Add(s.opts.DeviceExpiresIn), approveAfter: s.opts.DeviceApproveAfter}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"device_code": dc, "user_code": uc,
 		"verification_uri":          s.URL + "/codex/device",
@@ -341,7 +341,7 @@ func (s *Server) openAIUserCode(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusInternalServerError, map[string]any{"error": err.Error()})
 		return
 	}
-	d := &device{userCode: s.userCode(), expires: time.Now().Add(15 * time.Minute), verifier: pk.Verifier}
+	d := &device{userCode: s.userCode(), expires: time.Now().Add(15 * time.Minute), verifier: pk.Verifier, approveAfter: s.opts.DeviceApproveAfter}
 	s.devices[id] = d
 	writeJSON(w, http.StatusOK, map[string]any{
 		"device_auth_id": id, "user_code": d.userCode, "interval": jsonString(s.opts.DeviceInterval),

@@ -40,6 +40,9 @@ type Options struct {
 	// DeviceInterval is the poll interval sent with device codes, in
 	// seconds; default 0 so tests poll without delay.
 	DeviceInterval int
+	// DeviceApproveAfter, when > 0, approves every device login on its
+	// n-th poll, as if the user entered the code right away.
+	DeviceApproveAfter int
 	// DeviceExpiresIn is the RFC 8628 device code lifetime; default 15 min.
 	DeviceExpiresIn time.Duration
 }
