@@ -56,8 +56,14 @@ func BrowserLogin(ctx context.Context, o Options) (Result, error) {
 		saved:       make(chan Result, 1),
 	}
 	srv := &http.Server{Handler: cb.routes(), ReadHeaderTimeout: 10 * time.Second}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		// Serve only returns ErrServerClosed after Shutdown, or an accept
+		// error that leaves the login to its timeout; either way the
+		// outcome is decided by the select below.
+		_ = srv.Serve(ln)
+	}()
 	defer func() {
 		sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 		defer scancel()
@@ -236,7 +242,7 @@ func (cb *callback) handleSuccess(w http.ResponseWriter, _ *http.Request) {
 // issuerError explains an error redirect from the issuer.
 func issuerError(code, desc string) error {
 	if code == "access_denied" && strings.Contains(desc, "missing_codex_entitlement") {
-		return errors.New("Codex is not enabled for your workspace. Ask your workspace admin for access.") //nolint:staticcheck // user-facing sentence
+		return errors.New("codex is not enabled for your workspace; ask your workspace admin for access")
 	}
 	if desc != "" {
 		return fmt.Errorf("sign-in failed: %s (%s)", desc, code)
@@ -259,7 +265,8 @@ func listen(ctx context.Context, o *Options) (net.Listener, int, error) {
 			if !errors.Is(err, syscall.EADDRINUSE) {
 				return nil, 0, fmt.Errorf("listen on %s: %w", addr, err)
 			}
-			lastErr = fmt.Errorf("Port %s is already in use", addr) //nolint:staticcheck // the CLI's exact text
+			//lint:ignore ST1005 the Codex CLI's exact text
+			lastErr = fmt.Errorf("Port %s is already in use", addr)
 			if attempt == 0 {
 				sendCancel(ctx, addr)
 			}

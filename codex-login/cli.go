@@ -75,13 +75,13 @@ func Run(ctx context.Context, args []string, env Env) int {
 	case errors.As(err, &ee):
 		return ee.code
 	case errors.As(err, &ue):
-		fmt.Fprintf(env.Stderr, "codex-login: %s\n", ue.msg)
+		say(env.Stderr, "codex-login: %s\n", ue.msg)
 		return 2
 	case isFlagError(err):
 		// The flag package has already printed the problem and the usage.
 		return 2
 	default:
-		fmt.Fprintf(env.Stderr, "Error: %v\n", err)
+		say(env.Stderr, "Error: %v\n", err)
 		return 1
 	}
 }
@@ -229,7 +229,7 @@ func runLogin(ctx context.Context, env *Env, lf *loginFlags) error {
 	}
 	is, err := oauth.Resolve(ctx, env.HTTP, lf.issuer, lf.clientID, style)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "Error logging in: %v\n", err)
+		say(env.Stderr, "Error logging in: %v\n", err)
 		return exitError{1}
 	}
 	o := Options{Home: dir, Issuer: is, HTTP: env.HTTP, Now: env.Now, Timeout: lf.timeout}
@@ -240,17 +240,17 @@ func runLogin(ctx context.Context, env *Env, lf *loginFlags) error {
 		o.OnDeviceCode = func(dc *oauth.DeviceCode) { printDeviceCode(env.Stderr, dc) }
 		_, err = DeviceLogin(ctx, o)
 		if errors.Is(err, oauth.ErrDeviceUnsupported) {
-			fmt.Fprintln(env.Stderr, "Device code login is not enabled for this issuer; using the browser login instead.")
+			say(env.Stderr, "%s\n", "Device code login is not enabled for this issuer; using the browser login instead.")
 			_, err = browser(ctx, env, lf, o)
 		}
 	} else {
 		_, err = browser(ctx, env, lf, o)
 	}
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "Error logging in: %v\n", err)
+		say(env.Stderr, "Error logging in: %v\n", err)
 		return exitError{1}
 	}
-	fmt.Fprintln(env.Stderr, "Successfully logged in")
+	say(env.Stderr, "%s\n", "Successfully logged in")
 	return nil
 }
 
@@ -262,9 +262,9 @@ func browser(ctx context.Context, env *Env, lf *loginFlags, o Options) (Result, 
 				port = ru.Port()
 			}
 		}
-		fmt.Fprintf(env.Stderr, "Starting local login server on http://127.0.0.1:%s.\n", port)
-		fmt.Fprintf(env.Stderr, "If your browser did not open, navigate to this URL to authenticate:\n\n%s\n\n", authURL)
-		fmt.Fprintln(env.Stderr, "On a remote or headless machine? Use `codex login --device-auth` instead.")
+		say(env.Stderr, "Starting local login server on http://127.0.0.1:%s.\n", port)
+		say(env.Stderr, "If your browser did not open, navigate to this URL to authenticate:\n\n%s\n\n", authURL)
+		say(env.Stderr, "%s\n", "On a remote or headless machine? Use `codex login --device-auth` instead.")
 		if !lf.noBrowser && env.OpenBrowser != nil {
 			_ = env.OpenBrowser(authURL) // the URL is printed either way
 		}
@@ -273,13 +273,13 @@ func browser(ctx context.Context, env *Env, lf *loginFlags, o Options) (Result, 
 }
 
 func printDeviceCode(w io.Writer, dc *oauth.DeviceCode) {
-	fmt.Fprintf(w, "Follow these steps to sign in with a device code:\n\n")
-	fmt.Fprintf(w, "1. Open this link in your browser and sign in to your account\n   %s\n\n", dc.VerificationURI)
-	fmt.Fprintf(w, "2. Enter this one-time code (expires in %d minutes)\n   %s\n\n", int(dc.ExpiresIn.Minutes()), dc.UserCode)
+	say(w, "Follow these steps to sign in with a device code:\n\n")
+	say(w, "1. Open this link in your browser and sign in to your account\n   %s\n\n", dc.VerificationURI)
+	say(w, "2. Enter this one-time code (expires in %d minutes)\n   %s\n\n", int(dc.ExpiresIn.Minutes()), dc.UserCode)
 	if dc.VerificationURIComplete != "" {
-		fmt.Fprintf(w, "Or open %s\n\n", dc.VerificationURIComplete)
+		say(w, "Or open %s\n\n", dc.VerificationURIComplete)
 	}
-	fmt.Fprintln(w, "Waiting for you to approve the login...")
+	say(w, "%s\n", "Waiting for you to approve the login...")
 }
 
 // openBrowser starts the platform's URL opener and reaps it in the
@@ -302,4 +302,10 @@ func openBrowser(u string) error {
 	}
 	go func() { _ = cmd.Wait() }()
 	return nil
+}
+
+// say writes human text to stderr. A failed write there has nowhere to be
+// reported, so its error is deliberately dropped.
+func say(w io.Writer, format string, a ...any) {
+	_, _ = fmt.Fprintf(w, format, a...)
 }

@@ -21,11 +21,11 @@ const maxKeyLen = 64 << 10
 func loginAPIKey(env *Env, dir string) error {
 	if f, ok := env.Stdin.(*os.File); ok {
 		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			fmt.Fprintln(env.Stderr, "--with-api-key expects the API key on stdin. Try piping it, e.g. `printenv OPENAI_API_KEY | codex login --with-api-key`.")
+			say(env.Stderr, "%s\n", "--with-api-key expects the API key on stdin. Try piping it, e.g. `printenv OPENAI_API_KEY | codex login --with-api-key`.")
 			return exitError{1}
 		}
 	}
-	fmt.Fprintln(env.Stderr, "Reading API key from stdin...")
+	say(env.Stderr, "%s\n", "Reading API key from stdin...")
 	data, err := io.ReadAll(io.LimitReader(env.Stdin, maxKeyLen+1))
 	if err != nil {
 		return fmt.Errorf("read API key from stdin: %w", err)
@@ -35,17 +35,17 @@ func loginAPIKey(env *Env, dir string) error {
 	}
 	key := strings.TrimSpace(string(data))
 	if key == "" {
-		fmt.Fprintln(env.Stderr, "No API key provided via stdin.")
+		say(env.Stderr, "%s\n", "No API key provided via stdin.")
 		return exitError{1}
 	}
 	if strings.ContainsAny(key, " \t\r\n") {
 		return usageError{"the API key on stdin contains whitespace; pipe just the key"}
 	}
 	if err := authfile.Save(dir, &authfile.File{AuthMode: authfile.ModeAPIKey, APIKey: &key}); err != nil {
-		fmt.Fprintf(env.Stderr, "Error saving API key: %v\n", err)
+		say(env.Stderr, "Error saving API key: %v\n", err)
 		return exitError{1}
 	}
-	fmt.Fprintln(env.Stderr, "API key saved. Authentication is checked when you send a request.")
+	say(env.Stderr, "%s\n", "API key saved. Authentication is checked when you send a request.")
 	return nil
 }
 
@@ -81,7 +81,7 @@ func runStatus(env *Env, asJSON bool) error {
 	}
 	for _, k := range []string{"CODEX_API_KEY", "OPENAI_API_KEY"} {
 		if v := strings.TrimSpace(env.Getenv(k)); v != "" {
-			fmt.Fprintf(env.Stderr, "API key configured via $%s - %s\nAuthentication is checked when you send a request.\n", k, Mask(v))
+			say(env.Stderr, "API key configured via $%s - %s\nAuthentication is checked when you send a request.\n", k, Mask(v))
 			out(statusJSON{LoggedIn: true, Mode: authfile.ModeAPIKey, Source: k, APIKey: Mask(v)})
 			return nil
 		}
@@ -92,12 +92,12 @@ func runStatus(env *Env, asJSON bool) error {
 	}
 	f, err := authfile.Load(dir)
 	if errors.Is(err, authfile.ErrNotLoggedIn) {
-		fmt.Fprintln(env.Stderr, "Not logged in")
+		say(env.Stderr, "%s\n", "Not logged in")
 		out(statusJSON{})
 		return exitError{1}
 	}
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "Error: %v\n", err)
+		say(env.Stderr, "Error: %v\n", err)
 		out(statusJSON{Error: err.Error()})
 		return exitError{1}
 	}
@@ -105,13 +105,13 @@ func runStatus(env *Env, asJSON bool) error {
 	switch f.Mode() {
 	case authfile.ModeAPIKey:
 		s.APIKey = Mask(*f.APIKey)
-		fmt.Fprintf(env.Stderr, "API key configured - %s\nAuthentication is checked when you send a request.\n", s.APIKey)
+		say(env.Stderr, "API key configured - %s\nAuthentication is checked when you send a request.\n", s.APIKey)
 	case authfile.ModeChatGPT:
 		if f.OIDC != nil {
 			s.Issuer = f.OIDC.Issuer
-			fmt.Fprintf(env.Stderr, "Logged in using %s\n", f.OIDC.Issuer)
+			say(env.Stderr, "Logged in using %s\n", f.OIDC.Issuer)
 		} else {
-			fmt.Fprintln(env.Stderr, "Logged in using ChatGPT")
+			say(env.Stderr, "%s\n", "Logged in using ChatGPT")
 		}
 		c := credentials.Describe(f)
 		s.Email, s.PlanType, s.AccountID = c.Email, c.PlanType, c.AccountID
@@ -119,7 +119,7 @@ func runStatus(env *Env, asJSON bool) error {
 			s.ExpiresAt = authfile.FormatTime(c.Expires)
 		}
 	default:
-		fmt.Fprintf(env.Stderr, "Logged in with auth mode %q, which codex-login does not support\n", f.Mode())
+		say(env.Stderr, "Logged in with auth mode %q, which codex-login does not support\n", f.Mode())
 	}
 	out(s)
 	return nil
@@ -138,7 +138,7 @@ func runToken(ctx context.Context, env *Env, force, asJSON bool) error {
 		c, err = m.RefreshAfterUnauthorized(ctx, c)
 	}
 	if errors.Is(err, credentials.ErrNotLoggedIn) {
-		fmt.Fprintln(env.Stderr, "Not logged in")
+		say(env.Stderr, "%s\n", "Not logged in")
 		return exitError{1}
 	}
 	if err != nil {
@@ -174,10 +174,10 @@ func runLogout(ctx context.Context, env *Env) (err error) {
 	f, err := authfile.Load(dir)
 	switch {
 	case errors.Is(err, authfile.ErrNotLoggedIn):
-		fmt.Fprintln(env.Stderr, "Not logged in")
+		say(env.Stderr, "%s\n", "Not logged in")
 		return nil
 	case err != nil:
-		fmt.Fprintf(env.Stderr, "Removing unreadable credentials: %v\n", err)
+		say(env.Stderr, "Removing unreadable credentials: %v\n", err)
 	case f.Tokens != nil:
 		revokeBestEffort(ctx, credentials.IssuerFor(f, oauth.OpenAI("", ""), env.Getenv), env.HTTP, f.Tokens)
 	}
@@ -186,9 +186,9 @@ func runLogout(ctx context.Context, env *Env) (err error) {
 		return err
 	}
 	if !removed {
-		fmt.Fprintln(env.Stderr, "Not logged in")
+		say(env.Stderr, "%s\n", "Not logged in")
 		return nil
 	}
-	fmt.Fprintln(env.Stderr, "Successfully logged out")
+	say(env.Stderr, "%s\n", "Successfully logged out")
 	return nil
 }

@@ -28,7 +28,9 @@ const (
 
 // ErrCancelled is returned when the login was cancelled through /cancel
 // (for example by a newer login taking over the port).
-var ErrCancelled = errors.New("Login cancelled") //nolint:staticcheck // the CLI's exact text
+//
+//lint:ignore ST1005 the Codex CLI's exact text
+var ErrCancelled = errors.New("Login cancelled")
 
 // ErrTimeout is returned when no callback arrived in time.
 var ErrTimeout = errors.New("timed out waiting for the browser to complete the login")
