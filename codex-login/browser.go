@@ -87,6 +87,11 @@ func BrowserLogin(ctx context.Context, o Options) (Result, error) {
 			defer t.Stop()
 			grace = t.C
 		case out := <-cb.done:
+			if out.err != nil && saved != nil {
+				// Cancelled after the credentials were saved: the login
+				// itself has succeeded.
+				return *saved, nil
+			}
 			if out.err != nil {
 				return Result{}, out.err
 			}

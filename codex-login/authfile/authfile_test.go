@@ -267,3 +267,19 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParseMarshal(b *testing.B) {
+	data, err := os.ReadFile(filepath.Join("testdata", "cli-chatgpt.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < b.N; i++ {
+		f, err := Parse(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := f.Marshal(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

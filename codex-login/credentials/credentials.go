@@ -75,6 +75,15 @@ func (c Credentials) Bearer() string {
 	return c.AccessToken
 }
 
+// SetHeaders puts the credentials on an outgoing model API request:
+// Authorization, and chatgpt-account-id for ChatGPT logins.
+func (c Credentials) SetHeaders(h http.Header) {
+	h.Set("Authorization", "Bearer "+c.Bearer())
+	if c.Mode == authfile.ModeChatGPT && c.AccountID != "" {
+		h.Set("chatgpt-account-id", c.AccountID)
+	}
+}
+
 // Options configures a Manager. Zero fields get production defaults.
 type Options struct {
 	// Home is CODEX_HOME; "" resolves it from Getenv.
@@ -100,6 +109,9 @@ type Manager struct {
 
 	mu   sync.Mutex
 	file *authfile.File
+	// cached is Describe(cachedFor), so repeated Gets skip JWT decoding.
+	cached    Credentials
+	cachedFor *authfile.File
 	// dead caches permanent refresh failures per refresh token, so a
 	// rejected token is not sent again and again.
 	dead map[string]error
@@ -148,10 +160,15 @@ func (m *Manager) Get(ctx context.Context) (Credentials, error) {
 		}
 		m.file = f
 	}
-	if m.needsRefresh(m.file) {
-		if err := m.refreshLocked(ctx, m.file.Tokens.AccessToken, "proactive_expiry", false); err != nil {
-			return Credentials{}, err
-		}
+	c, err := m.credentials(m.file)
+	if err != nil {
+		return Credentials{}, err
+	}
+	if !m.needsRefreshAt(m.file, c.Expires) {
+		return c, nil
+	}
+	if err := m.refreshLocked(ctx, m.file.Tokens.AccessToken, "proactive_expiry", false); err != nil {
+		return Credentials{}, err
 	}
 	return m.credentials(m.file)
 }
@@ -196,8 +213,12 @@ func (m *Manager) fromEnv() (Credentials, bool) {
 }
 
 func (m *Manager) credentials(f *authfile.File) (Credentials, error) {
-	c := Describe(f)
-	c.Source = authfile.Path(m.home)
+	// Decoding the JWTs costs tens of microseconds; do it once per file.
+	if m.cachedFor != f {
+		m.cached, m.cachedFor = Describe(f), f
+		m.cached.Source = authfile.Path(m.home)
+	}
+	c := m.cached
 	switch c.Mode {
 	case authfile.ModeAPIKey, authfile.ModeChatGPT:
 		return c, nil
@@ -247,6 +268,11 @@ func expiry(f *authfile.File) time.Time {
 }
 
 func (m *Manager) needsRefresh(f *authfile.File) bool {
+	return m.needsRefreshAt(f, expiry(f))
+}
+
+// needsRefreshAt is needsRefresh with the access token expiry known.
+func (m *Manager) needsRefreshAt(f *authfile.File, exp time.Time) bool {
 	if f.Mode() != authfile.ModeChatGPT || f.Tokens == nil {
 		return false
 	}
@@ -254,7 +280,7 @@ func (m *Manager) needsRefresh(f *authfile.File) bool {
 		return true
 	}
 	now := m.now()
-	if exp := expiry(f); !exp.IsZero() {
+	if !exp.IsZero() {
 		return !now.Add(ExpirySkew).Before(exp)
 	}
 	return f.LastRefresh.IsZero() || now.Sub(f.LastRefresh) > RefreshInterval

@@ -3,6 +3,7 @@ package credentials_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -344,5 +345,45 @@ func TestIssuerForOverrides(t *testing.T) {
 	env[credentials.EnvRevokeURL] = "http://127.0.0.1:9/r"
 	if is := credentials.IssuerFor(nil, base, func(k string) string { return env[k] }); is.RevocationEndpoint != "http://127.0.0.1:9/r" {
 		t.Errorf("revoke override: %+v", is)
+	}
+}
+
+func TestSetHeaders(t *testing.T) {
+	h := http.Header{}
+	credentials.Credentials{Mode: authfile.ModeChatGPT, AccessToken: "at", AccountID: "acct"}.SetHeaders(h)
+	if h.Get("Authorization") != "Bearer at" || h.Get("chatgpt-account-id") != "acct" {
+		t.Errorf("chatgpt headers = %v", h)
+	}
+	h = http.Header{}
+	credentials.Credentials{Mode: authfile.ModeAPIKey, APIKey: "sk"}.SetHeaders(h)
+	if h.Get("Authorization") != "Bearer sk" || h.Get("chatgpt-account-id") != "" {
+		t.Errorf("api key headers = %v", h)
+	}
+}
+
+func BenchmarkGetCached(b *testing.B) {
+	s, err := issuertest.Start(issuertest.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	home := b.TempDir()
+	toks, err := s.Mint(time.Hour)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := authfile.Save(home, &authfile.File{AuthMode: "chatgpt", Tokens: &authfile.Tokens{IDToken: toks.IDToken, AccessToken: toks.AccessToken, RefreshToken: toks.RefreshToken}}); err != nil {
+		b.Fatal(err)
+	}
+	m, err := credentials.New(credentials.Options{Home: home})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := m.Get(ctx); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

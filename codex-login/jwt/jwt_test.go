@@ -89,3 +89,12 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParse(b *testing.B) {
+	tok := token(`{"email":"a@b.c","exp":1795463914,"https://api.openai.com/auth":{"chatgpt_plan_type":"pro","chatgpt_account_id":"acct-1"}}`)
+	for i := 0; i < b.N; i++ {
+		if _, err := Parse(tok); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
