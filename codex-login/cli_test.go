@@ -310,3 +310,22 @@ func TestTwoProcessesRefreshAtOnce(t *testing.T) {
 		t.Errorf("refreshes = %d, want exactly 1", got)
 	}
 }
+
+func TestCLIGenericOIDCDeviceLogin(t *testing.T) {
+	s := startIssuer(t, issuertest.Options{ClientID: "corp-cli", DeviceApproveAfter: 1, OpaqueAccessTokens: true})
+	home := t.TempDir()
+	c := cli{env: map[string]string{"CODEX_HOME": home}}
+	code, _, stderr := c.run(t, "", "login", "--device-auth", "--issuer", s.URL, "--client-id", "corp-cli")
+	if code != 0 || !strings.Contains(stderr, "/codex/device?user_code=") {
+		t.Fatalf("device login = %d %q", code, stderr)
+	}
+	code, _, stderr = c.run(t, "", "status")
+	if code != 0 || stderr != "Logged in using "+s.URL+"\n" {
+		t.Errorf("status = %d %q", code, stderr)
+	}
+	// A generic issuer needs a client id.
+	code, _, stderr = c.run(t, "", "login", "--issuer", s.URL)
+	if code != 1 || !strings.Contains(stderr, "--client-id is required") {
+		t.Errorf("login without client id = %d %q", code, stderr)
+	}
+}
