@@ -317,7 +317,7 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 	if f.model != "" {
 		modelName = f.model
 	}
-	client, err := NewClient(ClientOptions{Config: cfg, ProviderID: providerID, CodexHome: home, Getenv: env.Getenv, HTTP: env.HTTP, Sleep: env.Sleep})
+	client, err := NewClient(ctx, ClientOptions{Config: cfg, ProviderID: providerID, CodexHome: home, Getenv: env.Getenv, HTTP: env.HTTP, Sleep: env.Sleep})
 	if err != nil {
 		return 0, err
 	}
