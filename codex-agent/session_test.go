@@ -237,6 +237,14 @@ func TestPolicyVerdicts(t *testing.T) {
 	promptAll := PolicyFunc(func(_ context.Context, argv []string, _ string) (protocol.PolicyVerdict, error) {
 		return protocol.PolicyVerdict{Decision: protocol.DecisionPrompt, Reason: "check"}, nil
 	})
+	unverified := PolicyFunc(func(_ context.Context, argv []string, _ string) (protocol.PolicyVerdict, error) {
+		return protocol.PolicyVerdict{Decision: protocol.DecisionPrompt, Reason: "no policy rule allows touch",
+			Commands: []protocol.ParsedCommand{{Argv: argv, Program: "touch", Decision: protocol.DecisionPrompt, Rule: "default:no-rule"}}}, nil
+	})
+	userRule := PolicyFunc(func(_ context.Context, argv []string, _ string) (protocol.PolicyVerdict, error) {
+		return protocol.PolicyVerdict{Decision: protocol.DecisionPrompt, Reason: "ask me",
+			Commands: []protocol.ParsedCommand{{Argv: argv, Program: "touch", Decision: protocol.DecisionPrompt, Rule: "/home/u/.codex/rules/default.rules:3"}}}, nil
+	})
 	tests := []struct {
 		name     string
 		policy   Policy
@@ -252,6 +260,11 @@ func TestPolicyVerdicts(t *testing.T) {
 		{"prompt denied", promptAll, protocol.ApprovalOnRequest, protocol.DecisionDenied, "command rejected by user", false, true},
 		{"untrusted default asks", FallbackPolicy{}, protocol.ApprovalUntrusted, protocol.DecisionApproved, "Process exited with code 0", true, true},
 		{"on-request default runs", FallbackPolicy{}, protocol.ApprovalOnRequest, "", "Process exited with code 0", true, false},
+		{"unverified runs sandboxed under never", unverified, protocol.ApprovalNever, "", "Process exited with code 0", true, false},
+		{"unverified runs under on-request", unverified, protocol.ApprovalOnRequest, "", "Process exited with code 0", true, false},
+		{"unverified asks under untrusted", unverified, protocol.ApprovalUntrusted, protocol.DecisionDenied, "command rejected by user", false, true},
+		{"user rule prompt refused under never", userRule, protocol.ApprovalNever, "", "approval required (ask me), but approval_policy is never", false, false},
+		{"user rule prompt asks under on-failure", userRule, protocol.ApprovalOnFailure, protocol.DecisionApprovedForSession, "Process exited with code 0", true, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
