@@ -53,6 +53,7 @@ func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
 type execFlags struct {
 	json, skipGit, bypass, oss, ephemeral, fullAuto, last, all, help bool
+	ignoreUserConfig, ignoreRules, trust                             bool
 	outputLast, outputSchema, sandbox, model, localProvider, profile string
 	cd, color, execpolicyCmd, sandboxCmd                             string
 	overrides                                                        config.OverrideFlag
@@ -88,6 +89,9 @@ func newExecFlagSet(f *execFlags) *flag.FlagSet {
 	fs.Var(&f.images, "i", "attach an image (repeatable)")
 	fs.Var(&f.images, "image", "attach an image (repeatable)")
 	fs.BoolVar(&f.ephemeral, "ephemeral", false, "do not record the session")
+	fs.BoolVar(&f.ignoreUserConfig, "ignore-user-config", false, "do not read $CODEX_HOME/config.toml")
+	fs.BoolVar(&f.ignoreRules, "ignore-rules", false, "do not load the user's execpolicy rules")
+	fs.BoolVar(&f.trust, "trust", false, "treat the working directory as trusted (no git check)")
 	fs.StringVar(&f.color, "color", "auto", "always | never | auto")
 	fs.Var(&f.enable, "enable", "enable a feature (repeatable)")
 	fs.Var(&f.disable, "disable", "disable a feature (repeatable)")
@@ -125,6 +129,9 @@ Options:
   -p, --profile NAME               config profile
       --oss [--local-provider ollama|lmstudio]
       --ephemeral                  do not record a session file
+      --ignore-user-config         do not read config.toml (-c still applies)
+      --ignore-rules               do not load $CODEX_HOME/rules
+      --trust                      treat the directory as trusted
   -i, --image FILE                 attach an image (repeatable)
       --execpolicy-cmd PROG        external policy (PolicyRequest/PolicyVerdict JSON)
       --sandbox-cmd PROG           external sandbox (ExecRequest/ExecResult JSON)
@@ -213,7 +220,12 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	cfg, err := config.Load(home, config.Options{Profile: f.profile, Overrides: f.overrides})
+	var cfg *config.Config
+	if f.ignoreUserConfig {
+		cfg, err = config.Parse("", nil, config.Options{Overrides: f.overrides})
+	} else {
+		cfg, err = config.Load(home, config.Options{Profile: f.profile, Overrides: f.overrides})
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -232,7 +244,7 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 		}
 	}
 	cwd = filepath.Clean(cwd)
-	if !f.skipGit {
+	if !f.skipGit && !f.trust {
 		if _, ok := GitRoot(cwd); !ok && cfg.Projects[cwd].TrustLevel != "trusted" {
 			return 0, errors.New("Not inside a trusted directory and --skip-git-repo-check was not specified.") //nolint:staticcheck // the Codex CLI's message
 		}
