@@ -15,7 +15,6 @@ import (
 
 	"github.com/codexgo/common/codexhome"
 	"github.com/codexgo/common/config"
-	"github.com/codexgo/common/jsonl"
 	"github.com/codexgo/common/protocol"
 	"github.com/codexgo/common/style"
 	"github.com/peterbourgon/ff/v3"
@@ -428,7 +427,7 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 		hr *humanRenderer
 	)
 	if f.json {
-		jm = newJSONMapper(jsonl.NewWriter(env.Stdout))
+		jm = newJSONMapper(newLineWriter(env.Stdout))
 		jm.threadStarted(threadID)
 	} else {
 		getenv := env.Getenv

@@ -121,7 +121,7 @@ func scenarioTurns() []modelserver.Turn {
 		{Items: []json.RawMessage{
 			modelserver.FunctionCall("call_4", "update_plan", map[string]any{"plan": []any{
 				map[string]any{"step": "say hello", "status": "completed"}, map[string]any{"step": "write file", "status": "completed"}}}),
-			modelserver.FunctionCall("call_5", "exec_command", map[string]any{"cmd": "exit 3"}),
+			modelserver.FunctionCall("call_5", "exec_command", map[string]any{"cmd": "true && exit 3"}),
 		}},
 		{Items: []json.RawMessage{modelserver.Message("done")}},
 	}
