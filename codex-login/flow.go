@@ -77,6 +77,9 @@ type Result struct {
 	AccountID string
 	// APIKey reports whether the id_token → API key exchange succeeded.
 	APIKey bool
+	// SetAside is where an unreadable auth.json was moved before this
+	// login replaced it ("" if there was none).
+	SetAside string
 }
 
 func (o *Options) defaults() error {
@@ -125,14 +128,17 @@ func persist(ctx context.Context, o *Options, tr oauth.TokenResponse, exchangeKe
 	}
 	f.Tokens = &authfile.Tokens{}
 	credentials.Apply(f, tr, o.Now())
-	old, _ := authfile.Load(o.Home) // only to revoke what this login supersedes
+	old, aside, err := authfile.PrepareReplace(o.Home, o.Now())
+	if err != nil {
+		return Result{}, err
+	}
 	if err := authfile.Save(o.Home, f); err != nil {
 		return Result{}, err
 	}
 	if old != nil && old.Tokens != nil && old.Tokens.RefreshToken != "" && old.Tokens.RefreshToken != f.Tokens.RefreshToken {
 		revokeBestEffort(ctx, credentials.IssuerFor(old, o.Issuer, func(string) string { return "" }), o.HTTP, old.Tokens)
 	}
-	r := Result{Mode: authfile.ModeChatGPT, APIKey: f.APIKey != nil, AccountID: f.AccountID()}
+	r := Result{Mode: authfile.ModeChatGPT, APIKey: f.APIKey != nil, AccountID: f.AccountID(), SetAside: aside}
 	if cl, err := jwt.Parse(tr.IDToken); err == nil {
 		r.Email, r.PlanType = cl.Email, cl.PlanType
 	}
