@@ -102,6 +102,11 @@ func BrowserLogin(ctx context.Context, o Options) (Result, error) {
 			if saved != nil {
 				return *saved, nil
 			}
+			select {
+			case r := <-cb.saved: // saved just as the context ended
+				return r, nil
+			default:
+			}
 			return Result{}, wrapCtx(ctx, o.Timeout)
 		}
 	}
