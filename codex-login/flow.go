@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/codexgo/codex-login/authfile"
@@ -111,6 +112,9 @@ func (o *Options) defaults() error {
 // best-effort API-key exchange runs first (skipped for device logins);
 // for other issuers the oidc block records where to refresh.
 func persist(ctx context.Context, o *Options, tr oauth.TokenResponse, exchangeKey bool) (Result, error) {
+	if err := checkWorkspace(o.Issuer.AllowedWorkspaces, tr.IDToken); err != nil {
+		return Result{}, err
+	}
 	c := oauth.Client{Issuer: o.Issuer, HTTP: o.HTTP}
 	f := &authfile.File{AuthMode: authfile.ModeChatGPT}
 	if o.Issuer.OpenAI && exchangeKey && tr.IDToken != "" {
@@ -167,4 +171,26 @@ func wrapCtx(ctx context.Context, timeout time.Duration) error {
 		return fmt.Errorf("%w (%s)", ErrTimeout, timeout)
 	}
 	return fmt.Errorf("login interrupted: %w", context.Cause(ctx))
+}
+
+// ErrWorkspaceNotAllowed refuses a login into a workspace outside the
+// configured list.
+var ErrWorkspaceNotAllowed = errors.New("login is restricted to another workspace")
+
+// checkWorkspace enforces Issuer.AllowedWorkspaces on the id_token's
+// chatgpt_account_id.
+func checkWorkspace(allowed []string, idToken string) error {
+	if len(allowed) == 0 {
+		return nil
+	}
+	cl, err := jwt.Parse(idToken)
+	if err != nil {
+		return fmt.Errorf("%w: cannot read the account id: %v", ErrWorkspaceNotAllowed, err)
+	}
+	for _, id := range allowed {
+		if id == cl.AccountID {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w (allowed: %s; this account: %s)", ErrWorkspaceNotAllowed, strings.Join(allowed, ", "), cl.AccountID)
 }
