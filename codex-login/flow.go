@@ -31,7 +31,7 @@ const (
 // (for example by a newer login taking over the port).
 //
 //lint:ignore ST1005 the Codex CLI's exact text
-var ErrCancelled = errors.New("Login cancelled")
+var ErrCancelled = errors.New("Login cancelled") //nolint:staticcheck // the Codex CLI's exact text
 
 // ErrTimeout is returned when no callback arrived in time.
 var ErrTimeout = errors.New("timed out waiting for the browser to complete the login")
