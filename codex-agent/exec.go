@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -505,6 +506,9 @@ loop:
 	for range sess.Events() {
 	}
 	<-done
+	if len(cfg.Notify) > 0 && !failed {
+		notify(ctx, cfg.Notify, threadID, cwd, prompt, last, env.Stderr)
+	}
 	if f.outputLast != "" {
 		if err := os.WriteFile(f.outputLast, []byte(last), 0o644); err != nil {
 			return 0, fmt.Errorf("write --output-last-message: %w", err)
@@ -587,4 +591,21 @@ func toolSet(cfg *config.Config, wire string, oss bool, enable, disable []string
 		}
 	}
 	return t
+}
+
+// notify runs config's notify program with the agent-turn-complete JSON
+// as its last argument, as the Codex CLI does; failures are warnings.
+func notify(ctx context.Context, argv []string, threadID, cwd, prompt, last string, stderr io.Writer) {
+	payload, err := json.Marshal(map[string]any{"type": "agent-turn-complete", "thread-id": threadID, "turn-id": "0",
+		"cwd": cwd, "input-messages": []string{prompt}, "last-assistant-message": last})
+	if err != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, argv[0], append(append([]string(nil), argv[1:]...), string(payload))...)
+	cmd.Stdout, cmd.Stderr = stderr, stderr
+	if err := cmd.Run(); err != nil {
+		fmt.Fprintf(stderr, "warning: notify %s: %v\n", argv[0], err)
+	}
 }

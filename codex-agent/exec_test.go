@@ -399,3 +399,23 @@ func TestExecOpenAIProviderWithAPIKey(t *testing.T) {
 		t.Errorf("exit %d stderr %q", r.code, r.stderr)
 	}
 }
+
+func TestExecNotify(t *testing.T) {
+	fx := newExecFixture(t, modelserver.Turn{Items: []json.RawMessage{modelserver.Message("finished")}})
+	out := filepath.Join(t.TempDir(), "notified.json")
+	r := fx.run(append(fx.providerArgs(), "-c", `notify=["sh","-c","printf '%s' \"$1\" > `+out+`","notify"]`, "tell me")...)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatalf("notify payload %q: %v", b, err)
+	}
+	if got["type"] != "agent-turn-complete" || got["last-assistant-message"] != "finished" || got["cwd"] != fx.repo {
+		t.Errorf("payload = %v", got)
+	}
+}
