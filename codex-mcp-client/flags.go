@@ -65,17 +65,26 @@ func (f *serverFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.jsonl, "jsonl", false, "read one JSON-RPC request per stdin line, write one response per line")
 }
 
-// newFlagSet returns a quiet flag set whose usage text goes to w.
-func newFlagSet(name string, w io.Writer, usage string) *flag.FlagSet {
+// newFlagSet returns a quiet flag set: errors become one line from
+// Main, and help is printed only when asked for (printHelp).
+func newFlagSet(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.Usage = func() {
-		fs.SetOutput(w)
-		_, _ = fmt.Fprint(w, usage)
-		fs.PrintDefaults()
-		fs.SetOutput(io.Discard)
-	}
+	fs.Usage = func() {}
 	return fs
+}
+
+// printHelp writes usage and the flag defaults to w.
+func printHelp(w io.Writer, fs *flag.FlagSet, usage string) {
+	_, _ = fmt.Fprint(w, usage)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+}
+
+// flagError shortens ff's wrapped parse errors to the flag package's line.
+func flagError(err error) string {
+	return strings.TrimPrefix(err.Error(), "error parsing commandline arguments: ")
 }
 
 // splitCommand separates the arguments left after flag parsing into

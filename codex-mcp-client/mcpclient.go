@@ -13,8 +13,8 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"path/filepath"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -65,6 +65,7 @@ type invocation struct {
 	command  []string // server command line after --
 	argsJSON string
 	argsFile string
+	toolArgs map[string]any // call's arguments, parsed before the server starts
 }
 
 var subcommands = map[string]int{ // name -> number of operands
@@ -110,14 +111,14 @@ func (r *runner) run(ctx context.Context, args []string) error {
 // command after "--".
 func (r *runner) parse(args []string, sf *serverFlags) (*invocation, error) {
 	inv := &invocation{}
-	root := newFlagSet("codex-mcp-client", r.stderr, usageText)
+	root := newFlagSet("codex-mcp-client")
 	sf.register(root)
 	if err := ff.Parse(root, args, ff.WithEnvVarPrefix("CODEX_MCP_CLIENT")); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			root.Usage()
+			printHelp(r.stdout, root, usageText)
 			return nil, err
 		}
-		return nil, usagef("%v", err)
+		return nil, usagef("%s", flagError(err))
 	}
 	sf.set = map[string]bool{}
 	root.Visit(func(f *flag.Flag) { sf.set[f.Name] = true })
@@ -133,7 +134,7 @@ func (r *runner) parse(args []string, sf *serverFlags) (*invocation, error) {
 				rootVals[f.Name] = f.Value.String()
 			}
 		})
-		sub := newFlagSet(inv.sub, r.stderr, "usage: codex-mcp-client [flags] "+inv.sub+" [flags] ...\n\nflags:\n")
+		sub := newFlagSet(inv.sub)
 		sf.register(sub)
 		// register re-applies defaults to scalar flags; restore what the
 		// root parse set (repeatable flags keep their values).
@@ -148,10 +149,10 @@ func (r *runner) parse(args []string, sf *serverFlags) (*invocation, error) {
 		}
 		if err := sub.Parse(rest[1:]); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				sub.Usage()
+				printHelp(r.stdout, sub, usageText)
 				return nil, err
 			}
-			return nil, usagef("%s: %v", inv.sub, err)
+			return nil, usagef("%s: %s", inv.sub, flagError(err))
 		}
 		sub.Visit(func(f *flag.Flag) { sf.set[f.Name] = true })
 		left := sub.Args()
@@ -168,6 +169,13 @@ func (r *runner) parse(args []string, sf *serverFlags) (*invocation, error) {
 	}
 	if inv.argsJSON != "" && inv.argsFile != "" {
 		return nil, usagef("call: --args and --args-file are exclusive")
+	}
+	if inv.sub == "call" {
+		args, err := toolArgs(inv, r.stdin)
+		if err != nil {
+			return nil, err
+		}
+		inv.toolArgs = args
 	}
 	return inv, nil
 }

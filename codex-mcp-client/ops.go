@@ -89,11 +89,7 @@ func (o *operation) run(ctx context.Context, inv *invocation) error {
 
 // call runs tools/call; a result with isError is printed and exits 1.
 func (o *operation) call(ctx, cctx context.Context, inv *invocation) error {
-	args, err := o.toolArgs(inv)
-	if err != nil {
-		return err
-	}
-	res, err := o.conn.Session.CallTool(cctx, &mcp.CallToolParams{Name: inv.operand, Arguments: args})
+	res, err := o.conn.Session.CallTool(cctx, &mcp.CallToolParams{Name: inv.operand, Arguments: inv.toolArgs})
 	if err != nil {
 		return o.failure(ctx, err, "call "+inv.operand)
 	}
@@ -106,11 +102,12 @@ func (o *operation) call(ctx, cctx context.Context, inv *invocation) error {
 	return nil
 }
 
-func (o *operation) toolArgs(inv *invocation) (map[string]any, error) {
+// toolArgs reads call's --args or --args-file ("-" is stdin).
+func toolArgs(inv *invocation, stdin io.Reader) (map[string]any, error) {
 	data := []byte(inv.argsJSON)
 	switch {
 	case inv.argsFile == "-":
-		b, err := io.ReadAll(o.stdin)
+		b, err := io.ReadAll(stdin)
 		if err != nil {
 			return nil, fmt.Errorf("read arguments: %w", err)
 		}

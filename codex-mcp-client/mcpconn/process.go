@@ -17,8 +17,8 @@ import (
 // its stderr (kept for error messages when it dies early).
 type process struct {
 	cmd    *exec.Cmd
-	stdin  *os.File // our write end
-	stdout *os.File // our read end
+	stdin  *os.File      // our write end
+	stdout *os.File      // our read end
 	grace  time.Duration // stdin closed -> SIGTERM
 	term   time.Duration // SIGTERM -> SIGKILL
 

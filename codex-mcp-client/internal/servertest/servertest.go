@@ -1,0 +1,102 @@
+// Package servertest finds the real MCP servers the tests run against
+// (installed by `npm ci` in testdata/npm) and runs the HTTP one.
+package servertest
+
+import (
+	"bufio"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Bin returns the path of an npm-installed server binary, failing the
+// test (never skipping) when `npm ci` has not been run.
+func Bin(t testing.TB, name string) string {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	p := filepath.Join(filepath.Dir(file), "..", "..", "testdata", "npm", "node_modules", ".bin", name)
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("%s not installed: run `npm ci` in codex-mcp-client/testdata/npm (%v)", name, err)
+	}
+	return p
+}
+
+// Everything is mcp-server-everything's path.
+func Everything(t testing.TB) string { return Bin(t, "mcp-server-everything") }
+
+// Filesystem is mcp-server-filesystem's path.
+func Filesystem(t testing.TB) string { return Bin(t, "mcp-server-filesystem") }
+
+// EverythingHTTP starts `mcp-server-everything streamableHttp` on a free
+// loopback port, waits for it to listen, and returns its endpoint. The
+// server is killed when the test ends.
+func EverythingHTTP(t testing.TB) string {
+	t.Helper()
+	port := freePort(t)
+	cmd := exec.Command(Everything(t), "streamableHttp")
+	cmd.Env = append(os.Environ(), "PORT="+strconv.Itoa(port))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = cmd.Wait()
+	})
+	ready := make(chan error, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if strings.Contains(sc.Text(), "listening on port") {
+				ready <- nil
+				break
+			}
+			if strings.Contains(sc.Text(), "Failed to start") {
+				ready <- &startError{sc.Text()}
+				break
+			}
+		}
+		for sc.Scan() { // keep draining so the server never blocks
+		}
+	}()
+	select {
+	case err := <-ready:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("mcp-server-everything streamableHttp did not start listening")
+	}
+	return "http://127.0.0.1:" + strconv.Itoa(port) + "/mcp"
+}
+
+type startError struct{ line string }
+
+func (e *startError) Error() string { return "http server: " + e.line }
+
+func freePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = l.Close() }()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// Alive reports whether a process with this pid exists (zombies count:
+// an unreaped child is a leak too).
+func Alive(pid int) bool {
+	return syscall.Kill(pid, 0) == nil
+}
