@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"time"
 
 	toml "github.com/pelletier/go-toml/v2"
@@ -129,11 +131,6 @@ func ValidName(name string) bool {
 	return true
 }
 
-// file is the part of config.toml this package reads.
-type file struct {
-	McpServers map[string]Server `toml:"mcp_servers"`
-}
-
 // Path returns config.toml inside codexHome.
 func Path(codexHome string) string { return filepath.Join(codexHome, "config.toml") }
 
@@ -150,14 +147,55 @@ func Load(path string) (map[string]Server, error) {
 	return Parse(data)
 }
 
-// Parse decodes the mcp_servers table from config.toml content.
+// Parse decodes the mcp_servers table from config.toml content. Keys
+// match exactly, as in Codex (the TOML decoder alone would also accept
+// "Mcp_Servers" or "Command").
 func Parse(data []byte) (map[string]Server, error) {
-	var f file
-	if err := toml.Unmarshal(data, &f); err != nil {
+	var doc map[string]any
+	if err := toml.Unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("parse config.toml: %w", err)
 	}
-	if f.McpServers == nil {
-		f.McpServers = map[string]Server{}
+	out := map[string]Server{}
+	raw, ok := doc["mcp_servers"]
+	if !ok {
+		return out, nil
 	}
-	return f.McpServers, nil
+	table, ok := raw.(map[string]any)
+	if !ok {
+		return nil, errors.New("parse config.toml: mcp_servers is not a table")
+	}
+	known := knownKeys()
+	for name, v := range table {
+		fields, ok := v.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("parse config.toml: mcp_servers.%s is not a table", name)
+		}
+		exact := map[string]any{}
+		for k, v := range fields {
+			if known[k] {
+				exact[k] = v
+			}
+		}
+		b, err := toml.Marshal(exact)
+		if err != nil {
+			return nil, fmt.Errorf("parse config.toml: mcp_servers.%s: %w", name, err)
+		}
+		var srv Server
+		if err := toml.Unmarshal(b, &srv); err != nil {
+			return nil, fmt.Errorf("parse config.toml: mcp_servers.%s: %w", name, err)
+		}
+		out[name] = srv
+	}
+	return out, nil
+}
+
+// knownKeys are Server's TOML key names.
+func knownKeys() map[string]bool {
+	t := reflect.TypeOf(Server{})
+	keys := map[string]bool{}
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("toml"), ",")
+		keys[name] = true
+	}
+	return keys
 }
