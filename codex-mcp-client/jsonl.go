@@ -169,10 +169,6 @@ func (o *operation) dispatch(ctx context.Context, req jsonlRequest) (any, error)
 		return call(ctx, req.Params, cs.GetPrompt)
 	case "completion/complete":
 		return call(ctx, req.Params, cs.Complete)
-	case "logging/setLevel":
-		return call(ctx, req.Params, func(ctx context.Context, p *mcp.SetLoggingLevelParams) (any, error) {
-			return map[string]any{}, cs.SetLoggingLevel(ctx, p)
-		})
 	}
 	return nil, errNoMethod
 }

@@ -241,6 +241,12 @@ func TestHTTP(t *testing.T) {
 	if want := `{"content":[{"type":"text","text":"Echo: over http"}]}` + "\n"; r.code != 0 || r.stdout != want {
 		t.Errorf("call over HTTP: exit %d, got %q, want %q (%s)", r.code, r.stdout, want, r.stderr)
 	}
+	// Bytes as the server sent them over SSE (a re-encoded map would sort
+	// the keys: conditions, humidity, temperature).
+	r = run(t, "", "call", "--url", url, "--args", `{"location":"Chicago"}`, "get-structured-content")
+	if r.code != 0 || !strings.Contains(r.stdout, `"structuredContent":{"temperature":`) {
+		t.Errorf("structured content over HTTP not as sent: exit %d %s %s", r.code, r.stdout, r.stderr)
+	}
 	r = run(t, "", "--url", url, "list-resources")
 	if r.code != 0 || !strings.Contains(r.stdout, "architecture.md") {
 		t.Errorf("list-resources over HTTP: exit %d %.300s %s", r.code, r.stdout, r.stderr)
@@ -337,5 +343,31 @@ func TestInterruptReapsServer(t *testing.T) {
 	if servertest.Alive(pid) {
 		t.Errorf("server pid %d still exists after codex-mcp-client exited", pid)
 		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}
+}
+
+func TestConfiguredServer(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.toml")
+	doc := "[mcp_servers.ev]\ncommand = " + strconv.Quote(servertest.Everything(t)) +
+		"\ntool_timeout_sec = 0.4\n\n[mcp_servers.ev.env]\nFROM_CONFIG = \"cfg-value\"\n"
+	if err := os.WriteFile(cfg, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("CODEX_MCP_TEST_SECRET", "must-not-leak")
+	r := run(t, "", "--config", cfg, "--server", "ev", "--server-stderr", "discard", "call", "get-env")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "cfg-value") {
+		t.Errorf("config env not passed: %.300s", r.stdout)
+	}
+	if strings.Contains(r.stdout, "must-not-leak") {
+		t.Error("a configured server got a variable outside Codex's whitelist")
+	}
+	// tool_timeout_sec from the config applies when --timeout is not given.
+	r = run(t, "", "--config", cfg, "--server", "ev", "--server-stderr", "discard", "call", "--args", `{"duration":10,"steps":10}`, "trigger-long-running-operation")
+	if r.code != 1 || !strings.Contains(r.stderr, "timed out after 400ms") {
+		t.Errorf("config tool timeout: exit %d, stderr %s", r.code, r.stderr)
 	}
 }

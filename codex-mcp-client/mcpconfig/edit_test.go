@@ -1,6 +1,10 @@
 package mcpconfig
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/codexgo/common/config"
+)
 
 func TestSetServer(t *testing.T) {
 	tests := []struct {
@@ -21,7 +25,7 @@ func TestSetServer(t *testing.T) {
 		},
 		{
 			name: "replace in place, comment above kept with new table", server: "a", srv: Server{Command: "new"},
-			in: "model = \"x\"\n\n# server a\n[mcp_servers.a]\ncommand = \"old\"  # old one\nargs = [\"1\"]\n\n[mcp_servers.a.env]\nK = \"v\"\n\n# server b\n[mcp_servers.b]\ncommand = \"b\"\n",
+			in:   "model = \"x\"\n\n# server a\n[mcp_servers.a]\ncommand = \"old\"  # old one\nargs = [\"1\"]\n\n[mcp_servers.a.env]\nK = \"v\"\n\n# server b\n[mcp_servers.b]\ncommand = \"b\"\n",
 			want: "model = \"x\"\n\n# server a\n[mcp_servers.a]\ncommand = \"new\"\n\n# server b\n[mcp_servers.b]\ncommand = \"b\"\n",
 		},
 		{
@@ -122,4 +126,25 @@ func FuzzEdit(f *testing.F) {
 			_ = checkEdit(out, name, &srv) // must not panic; a refused edit is fine
 		}
 	})
+}
+
+func TestFromConfig(t *testing.T) {
+	doc := []byte("[mcp_servers.a]\ncommand = \"srv\"\nargs = [\"x\"]\ntool_timeout_sec = 1.5\nenabled_tools = [\"t\"]\n[mcp_servers.a.env]\nK = \"v\"\n\n[mcp_servers.h]\nurl = \"http://127.0.0.1:9/mcp\"\nenabled = false\n")
+	want, err := Parse(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Parse("config.toml", doc, config.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := FromConfig(cfg.McpServers)
+	if len(got) != len(want) {
+		t.Fatalf("got %d servers, want %d", len(got), len(want))
+	}
+	for name := range want {
+		if !sameServer(got[name], want[name]) {
+			t.Errorf("%s: FromConfig gave %+v, Parse gave %+v", name, got[name], want[name])
+		}
+	}
 }

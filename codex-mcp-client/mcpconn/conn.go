@@ -73,7 +73,7 @@ type Conn struct {
 	Session *mcp.ClientSession
 
 	proc      *process // nil for HTTP
-	tap       *tap     // nil for HTTP
+	tap       *tap
 	done      chan struct{}
 	closeOnce sync.Once
 	closeErr  error
@@ -105,10 +105,10 @@ func Dial(ctx context.Context, name string, srv mcpconfig.Server, opts Options) 
 		opts.ProtocolVersion = DefaultProtocolVersion
 	}
 	client := mcp.NewClient(&mcp.Implementation{Name: opts.ClientName, Title: "Codex", Version: opts.ClientVersion}, opts.Client)
-	c := &Conn{Name: name, done: make(chan struct{})}
+	c := &Conn{Name: name, done: make(chan struct{}), tap: newTap()}
 	var transport mcp.Transport
 	if srv.IsHTTP() {
-		transport = &mcp.StreamableClientTransport{Endpoint: srv.URL, HTTPClient: httpClient(srv, opts)}
+		transport = &mcp.StreamableClientTransport{Endpoint: srv.URL, HTTPClient: httpClient(srv, opts, c.tap)}
 	} else {
 		cmd := exec.Command(srv.Command, srv.Args...)
 		cmd.Env = childEnv(srv, opts)
@@ -118,8 +118,7 @@ func Dial(ctx context.Context, name string, srv mcpconfig.Server, opts Options) 
 			return nil, fmt.Errorf("start mcp server %s: %w", name, err)
 		}
 		c.proc = p
-		c.tap = newTap(&mcp.IOTransport{Reader: p.stdout, Writer: p.stdin})
-		transport = c.tap
+		transport = c.tap.transport(&mcp.IOTransport{Reader: p.stdout, Writer: p.stdin})
 	}
 	cs, err := client.Connect(ctx, transport, &mcp.ClientSessionOptions{ProtocolVersion: opts.ProtocolVersion})
 	if err != nil {
@@ -187,16 +186,11 @@ func (c *Conn) Pid() int {
 	return c.proc.cmd.Process.Pid
 }
 
-// Raw returns the result JSON of the most recent completed request with
-// this method exactly as the server sent it (stdio only; nil otherwise or
-// if there was none). Callers that issue one request at a time use it to
-// print results byte for byte.
-func (c *Conn) Raw(method string) json.RawMessage {
-	if c.tap == nil {
-		return nil
-	}
-	return c.tap.last(method)
-}
+// Raw returns the result JSON of the newest request with this method
+// exactly as the server sent it, or nil if that request has not been
+// answered successfully. Callers that issue one request per method at a
+// time use it to print results byte for byte.
+func (c *Conn) Raw(method string) json.RawMessage { return c.tap.last(method) }
 
 // Close ends the session and, for stdio, stops and reaps the server. The
 // error reports how the server process ended when that was abnormal.
@@ -211,18 +205,12 @@ func (c *Conn) Close() error {
 		// server that writes on its way out sees no broken pipe.
 		_ = c.proc.stdin.Close()
 		c.proc.waitFor(c.proc.grace)
-		err := c.Session.Close()
-		{
-			perr := c.proc.terminate()
-			// Status 0, or the SIGTERM we sent, is a clean stop.
-			if perr != nil && !isCleanStop(c.proc) {
-				err = perr
-			} else {
-				err = nil
-			}
+		_ = c.Session.Close() // stdio: only pipe errors, the exit says more
+		// Status 0, or the SIGTERM we sent, is a clean stop.
+		if perr := c.proc.terminate(); perr != nil && !isCleanStop(c.proc) {
+			c.closeErr = perr
 		}
 		<-c.done
-		c.closeErr = err
 	})
 	return c.closeErr
 }
@@ -272,7 +260,7 @@ func childEnv(srv mcpconfig.Server, opts Options) []string {
 }
 
 // httpClient adds the configured headers to every request.
-func httpClient(srv mcpconfig.Server, opts Options) *http.Client {
+func httpClient(srv mcpconfig.Server, opts Options, t *tap) *http.Client {
 	h := http.Header{}
 	for k, v := range srv.HTTPHeaders {
 		h.Set(k, v)
@@ -296,7 +284,7 @@ func httpClient(srv mcpconfig.Server, opts Options) *http.Client {
 		rt = http.DefaultTransport
 	}
 	cl := *base
-	cl.Transport = headerTransport{base: rt, headers: h}
+	cl.Transport = roundTripper{base: headerTransport{base: rt, headers: h}, t: t}
 	return &cl
 }
 
