@@ -89,16 +89,12 @@ func trimSpace(b []byte) []byte {
 
 func (o *operation) answer(ctx context.Context, line []byte) jsonlResponse {
 	resp := jsonlResponse{JSONRPC: "2.0", ID: json.RawMessage("null")}
-	var req jsonlRequest
-	if err := json.Unmarshal(line, &req); err != nil {
-		resp.Error = &jsonlError{Code: codeParseError, Message: "parse error: " + err.Error()}
-		return resp
-	}
+	req, jerr := parseRequest(line)
 	if len(req.ID) > 0 {
 		resp.ID = req.ID
 	}
-	if req.Method == "" {
-		resp.Error = &jsonlError{Code: codeInvalidRequest, Message: "invalid request: no method"}
+	if jerr != nil {
+		resp.Error = jerr
 		return resp
 	}
 	cctx, cancel := context.WithTimeout(ctx, o.timeout)
@@ -119,6 +115,40 @@ func (o *operation) answer(ctx context.Context, line []byte) jsonlResponse {
 	}
 	resp.Result = raw
 	return resp
+}
+
+// parseRequest decodes one input line; the id is kept when the line is
+// a JSON object even if the request is otherwise invalid.
+func parseRequest(line []byte) (jsonlRequest, *jsonlError) {
+	var req jsonlRequest
+	if err := json.Unmarshal(line, &req); err != nil {
+		var idOnly struct {
+			ID json.RawMessage `json:"id"`
+		}
+		if json.Unmarshal(line, &idOnly) == nil && validID(idOnly.ID) {
+			return jsonlRequest{ID: idOnly.ID}, &jsonlError{Code: codeInvalidRequest, Message: "invalid request: " + err.Error()}
+		}
+		return jsonlRequest{}, &jsonlError{Code: codeParseError, Message: "parse error: " + err.Error()}
+	}
+	if len(req.ID) > 0 && !validID(req.ID) {
+		return jsonlRequest{}, &jsonlError{Code: codeInvalidRequest, Message: "invalid request: id must be a string, a number or null"}
+	}
+	if req.Method == "" {
+		return req, &jsonlError{Code: codeInvalidRequest, Message: "invalid request: no method"}
+	}
+	return req, nil
+}
+
+// validID accepts the JSON-RPC id forms: string, number, null.
+func validID(id json.RawMessage) bool {
+	if len(id) == 0 {
+		return false
+	}
+	switch id[0] {
+	case '"', 'n', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		return json.Valid(id)
+	}
+	return false
 }
 
 // paramsError marks undecodable params.

@@ -95,8 +95,22 @@ func freePort(t testing.TB) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// Alive reports whether a process with this pid exists (zombies count:
-// an unreaped child is a leak too).
+// Alive reports whether a process with this pid exists. A zombie counts
+// when it is our own child (we failed to reap it), not when it was
+// orphaned to init, whose job reaping it then is.
 func Alive(pid int) bool {
-	return syscall.Kill(pid, 0) == nil
+	if syscall.Kill(pid, 0) != nil {
+		return false
+	}
+	st, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return true
+	}
+	// Fields after the parenthesised command: state, ppid, ...
+	s := string(st)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(f) >= 2 && f[0] == "Z" && f[1] != strconv.Itoa(os.Getpid()) {
+		return false
+	}
+	return true
 }
