@@ -22,6 +22,7 @@ type serverFlags struct {
 	stderrMode     string
 	stderrFile     string
 	protocol       string
+	grace          time.Duration
 	jsonl          bool
 	set            map[string]bool // flags given explicitly
 }
@@ -62,6 +63,7 @@ func (f *serverFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.stderrMode, "server-stderr", "prefix", "server stderr: prefix (lines as \"[name] ...\"), plain, or discard")
 	fs.StringVar(&f.stderrFile, "server-stderr-file", "", "append the server's stderr to this file instead")
 	fs.StringVar(&f.protocol, "protocol-version", "", "MCP protocol version offered in initialize (default 2025-11-25)")
+	fs.DurationVar(&f.grace, "shutdown-grace", 500*time.Millisecond, "wait this long for the server to exit after its stdin is closed, then SIGTERM (and SIGKILL 2s later)")
 	fs.BoolVar(&f.jsonl, "jsonl", false, "read one JSON-RPC request per stdin line, write one response per line")
 }
 

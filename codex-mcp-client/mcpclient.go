@@ -243,7 +243,10 @@ func merge(a, b map[string]string) map[string]string {
 // command inherits our whole environment, as any Unix tool's child
 // would; a configured server gets Codex's whitelist.
 func (r *runner) connOptions(sf *serverFlags, name string, command []string) (func(), mcpconn.Options, error) {
-	opts := mcpconn.Options{Getenv: r.getenv, ProtocolVersion: sf.protocol}
+	opts := mcpconn.Options{Getenv: r.getenv, ProtocolVersion: sf.protocol, Grace: sf.grace}
+	if sf.grace <= 0 {
+		opts.Grace = -1 // SIGTERM as soon as stdin is closed
+	}
 	if len(command) > 0 {
 		opts.Environ = r.environ
 	}

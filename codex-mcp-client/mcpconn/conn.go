@@ -54,9 +54,9 @@ type Options struct {
 	StderrPrefix string
 	// HTTPClient carries streamable HTTP requests (default: a new client).
 	HTTPClient *http.Client
-	// Grace is the wait after closing stdin before SIGTERM (default
-	// DefaultGrace); TermGrace the wait after SIGTERM before SIGKILL
-	// (default DefaultTermGrace).
+	// Grace is the wait after closing stdin before SIGTERM (zero means
+	// DefaultGrace, negative no wait); TermGrace the wait after SIGTERM
+	// before SIGKILL (default DefaultTermGrace).
 	Grace, TermGrace time.Duration
 	// ProtocolVersion offered in initialize (default DefaultProtocolVersion).
 	ProtocolVersion string
@@ -95,7 +95,9 @@ func Dial(ctx context.Context, name string, srv mcpconfig.Server, opts Options) 
 	if opts.ClientVersion == "" {
 		opts.ClientVersion = version.Version
 	}
-	if opts.Grace <= 0 {
+	if opts.Grace < 0 {
+		opts.Grace = 0
+	} else if opts.Grace == 0 {
 		opts.Grace = DefaultGrace
 	}
 	if opts.TermGrace <= 0 {
