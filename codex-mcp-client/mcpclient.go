@@ -15,7 +15,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/codexgo/codex-mcp-client/mcpconfig"
@@ -66,11 +65,24 @@ type invocation struct {
 	argsJSON string
 	argsFile string
 	toolArgs map[string]any // call's arguments, parsed before the server starts
+	// promptArgs are get-prompt's arguments.
+	promptArgs map[string]string
 }
 
-var subcommands = map[string]int{ // name -> number of operands
-	"call": 1, "read-resource": 1, "get-prompt": 1,
-	"list-tools": 0, "list-resources": 0, "list-resource-templates": 0, "list-prompts": 0,
+// operand names the subcommand's one operand ("" for none); ok is false
+// for names that are not subcommands.
+func operand(sub string) (name string, ok bool) {
+	switch sub {
+	case "call":
+		return "TOOL", true
+	case "read-resource":
+		return "URI", true
+	case "get-prompt":
+		return "NAME", true
+	case "list-tools", "list-resources", "list-resource-templates", "list-prompts":
+		return "", true
+	}
+	return "", false
 }
 
 func (r *runner) run(ctx context.Context, args []string) error {
@@ -126,7 +138,7 @@ func (r *runner) parse(args []string, sf *serverFlags) (*invocation, error) {
 	var pos []string
 	if dashConsumed(args, rest) || len(rest) == 0 {
 		inv.command = rest
-	} else if n, ok := subcommands[rest[0]]; ok {
+	} else if opName, ok := operand(rest[0]); ok {
 		inv.sub = rest[0]
 		rootVals := map[string]string{}
 		root.Visit(func(f *flag.Flag) {
@@ -157,10 +169,12 @@ func (r *runner) parse(args []string, sf *serverFlags) (*invocation, error) {
 		sub.Visit(func(f *flag.Flag) { sf.set[f.Name] = true })
 		left := sub.Args()
 		pos, inv.command = splitCommand(left, dashConsumed(rest[1:], left))
-		if len(pos) != n {
-			return nil, usagef("%s: want %d operand(s), got %d (%s)", inv.sub, n, len(pos), strings.Join(pos, " "))
-		}
-		if n == 1 {
+		switch {
+		case opName != "" && len(pos) == 0:
+			return nil, usagef("%s: missing %s (flags go before it, the server command after --)", inv.sub, opName)
+		case opName != "" && len(pos) > 1, opName == "" && len(pos) > 0:
+			return nil, usagef("%s: unexpected argument %q (the server command goes after --)", inv.sub, pos[len(pos)-1])
+		case opName != "":
 			inv.operand = pos[0]
 		}
 	} else {
@@ -169,6 +183,11 @@ func (r *runner) parse(args []string, sf *serverFlags) (*invocation, error) {
 	}
 	if inv.argsJSON != "" && inv.argsFile != "" {
 		return nil, usagef("call: --args and --args-file are exclusive")
+	}
+	if inv.sub == "get-prompt" && inv.argsJSON != "" {
+		if err := json.Unmarshal([]byte(inv.argsJSON), &inv.promptArgs); err != nil {
+			return nil, usagef("get-prompt --args: want a JSON object of strings: %v", err)
+		}
 	}
 	if inv.sub == "call" {
 		args, err := toolArgs(inv, r.stdin)

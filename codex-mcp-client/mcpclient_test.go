@@ -67,13 +67,16 @@ func TestStdio(t *testing.T) {
 		{name: "list-prompts", args: []string{"list-prompts", "--", ev}, contains: []string{`"name":"args-prompt"`}},
 		{name: "get-prompt", args: []string{"get-prompt", "--args", `{"city":"Paris"}`, "args-prompt", "--", ev},
 			stdout: `{"messages":[{"role":"user","content":{"type":"text","text":"What's weather in Paris?"}}]}` + "\n"},
+		{name: "args from a file on stdin", args: []string{"call", "--args-file", "-", "echo", "--", ev},
+			stdout: `{"content":[{"type":"text","text":"Echo: from stdin"}]}` + "\n"},
+		{name: "list-resource-templates", args: []string{"list-resource-templates", "--", ev}, contains: []string{`"resourceTemplates":[`, `"uriTemplate":`}},
 		{name: "server flags after the subcommand", args: []string{"call", "--server-stderr", "discard", "--args", `{"message":"x"}`, "echo", "--", ev},
 			stdout: `{"content":[{"type":"text","text":"Echo: x"}]}` + "\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			r := run(t, "", append(append([]string{}, q...), tt.args...)...)
+			r := run(t, `{"message":"from stdin"}`, append(append([]string{}, q...), tt.args...)...)
 			if r.code != tt.code {
 				t.Fatalf("exit code: got %d, want %d; stderr:\n%s", r.code, tt.code, r.stderr)
 			}
@@ -102,9 +105,14 @@ func TestUsage(t *testing.T) {
 		{"help", []string{"-h"}, 0, ""},
 		{"no server", []string{"list-tools"}, 2, "name exactly one server"},
 		{"two servers", []string{"--url", "http://127.0.0.1:1/mcp", "--", "x"}, 2, "name exactly one server"},
-		{"missing tool", []string{"call", "--", "x"}, 2, "want 1 operand"},
+		{"missing tool", []string{"call", "--", "x"}, 2, "call: missing TOOL"},
+		{"extra operand", []string{"list-tools", "x", "--", "y"}, 2, `unexpected argument "x"`},
+		{"flag after the tool", []string{"call", "echo", "--args", "{}", "--", "y"}, 2, `unexpected argument "{}"`},
 		{"bad args json", []string{"call", "--args", "[1]", "echo", "--", "true"}, 2, "JSON object"},
 		{"unknown command", []string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{"bad prompt args", []string{"get-prompt", "--args", `{"a":1}`, "p", "--", "true"}, 2, "JSON object of strings"},
+		{"args and args-file", []string{"call", "--args", "{}", "--args-file", "f", "t", "--", "true"}, 2, "exclusive"},
+		{"missing args file", []string{"call", "--args-file", "/nonexistent/args.json", "t", "--", "true"}, 2, "no such file"},
 		{"bad flag", []string{"--nope"}, 2, "flag provided but not defined"},
 		{"bad env", []string{"--env", "novalue", "--", "x"}, 2, "KEY=VALUE"},
 		{"bad stderr mode", []string{"--server-stderr", "loud", "--", "x"}, 2, "--server-stderr"},

@@ -70,13 +70,7 @@ func (o *operation) run(ctx context.Context, inv *invocation) error {
 		v, err = cs.ReadResource(cctx, &mcp.ReadResourceParams{URI: inv.operand})
 		raw = o.conn.Raw("resources/read")
 	case "get-prompt":
-		var args map[string]string
-		if inv.argsJSON != "" {
-			if err := json.Unmarshal([]byte(inv.argsJSON), &args); err != nil {
-				return usagef("get-prompt --args: want a JSON object of strings: %v", err)
-			}
-		}
-		v, err = cs.GetPrompt(cctx, &mcp.GetPromptParams{Name: inv.operand, Arguments: args})
+		v, err = cs.GetPrompt(cctx, &mcp.GetPromptParams{Name: inv.operand, Arguments: inv.promptArgs})
 		raw = o.conn.Raw("prompts/get")
 	case "call":
 		return o.call(ctx, cctx, inv)
