@@ -172,12 +172,15 @@ type sseTee struct {
 
 func (s *sseTee) Read(p []byte) (int, error) {
 	n, err := s.ReadCloser.Read(p)
-	for _, c := range p[:n] {
-		if c != '\n' {
-			s.line = append(s.line, c)
-			continue
+	for b := p[:n]; len(b) > 0; {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			s.line = append(s.line, b...)
+			break
 		}
+		s.line = append(s.line, b[:i]...)
 		s.endLine()
+		b = b[i+1:]
 	}
 	return n, err
 }
