@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -377,5 +378,51 @@ func TestConfiguredServer(t *testing.T) {
 	r = run(t, "", "--config", cfg, "--server", "ev", "--server-stderr", "discard", "call", "--args", `{"duration":10,"steps":10}`, "trigger-long-running-operation")
 	if r.code != 1 || !strings.Contains(r.stderr, "timed out after 400ms") {
 		t.Errorf("config tool timeout: exit %d, stderr %s", r.code, r.stderr)
+	}
+}
+
+// TestJSONLServerKilledMidCall: the request in flight when the server
+// dies is answered with an error naming the exit, and the run fails.
+func TestJSONLServerKilledMidCall(t *testing.T) {
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	var errb bytes.Buffer
+	code := make(chan int, 1)
+	go func() {
+		code <- Main(context.Background(), []string{"--jsonl", "--server-stderr", "discard", "--",
+			"sh", "-c", `echo $$ > "$0"; exec "$1"`, pidFile, servertest.Everything(t)}, inR, outW, &errb)
+		_ = outW.Close()
+	}()
+	lines := bufio.NewScanner(outR)
+	if _, err := io.WriteString(inW, `{"id":1,"method":"ping"}`+"\n"); err != nil {
+		t.Fatal(err)
+	}
+	if !lines.Scan() || !strings.Contains(lines.Text(), `"id":1,"result":{}`) {
+		t.Fatalf("ping: %q", lines.Text())
+	}
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.WriteString(inW, `{"id":2,"method":"tools/call","params":{"name":"trigger-long-running-operation","arguments":{"duration":30,"steps":30}}}`+"\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	if !lines.Scan() {
+		t.Fatal("no answer for the call in flight")
+	}
+	if got := lines.Text(); !strings.Contains(got, `"id":2,"error":{"code":-32000`) || !strings.Contains(got, "signal: killed") {
+		t.Errorf("answer: %s", got)
+	}
+	_ = inW.Close()
+	if c := <-code; c != 1 || !strings.Contains(errb.String(), "server ended the session") {
+		t.Errorf("exit %d, stderr %q; want 1 and the server's end reported", c, errb.String())
 	}
 }
