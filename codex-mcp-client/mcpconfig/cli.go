@@ -64,11 +64,11 @@ Commands:
 `
 
 func (c *cli) run(args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
+		return usagef("a subcommand is required: add, list, get or remove (codex mcp --help)")
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		_, _ = io.WriteString(c.stdout, mcpUsage)
-		if len(args) == 0 {
-			return usagef("a subcommand is required")
-		}
 		return flag.ErrHelp
 	}
 	sub, rest := args[0], args[1:]
@@ -87,6 +87,8 @@ func (c *cli) run(args []string) error {
 		fs.StringVar(&url, "url", "", "URL of a streamable HTTP server")
 		fs.StringVar(&bearerEV, "bearer-token-env-var", "", "environment variable holding the bearer token")
 	case "remove":
+	case "login", "logout":
+		return fmt.Errorf("codex mcp %s: OAuth for MCP servers is not supported; use --bearer-token-env-var", sub)
 	default:
 		return usagef("unrecognized subcommand '%s'", sub)
 	}

@@ -37,6 +37,8 @@ func TestSession(t *testing.T) {
 		{"add", "both", "--url", "http://x", "--", "cmd"},
 		{"add", "neither"},
 		{"frob"},
+		{"login", "web"},
+		{},
 		{"list"},
 	}
 	var transcript bytes.Buffer

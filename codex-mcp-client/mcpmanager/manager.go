@@ -23,6 +23,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -95,6 +96,10 @@ type server struct {
 // when each has either answered initialize and tools/list within its
 // startup timeout or failed. ctx bounds the start-up only.
 func Start(ctx context.Context, servers map[string]mcpconfig.Server, opts Options) *Manager {
+	if opts.Conn.Stderr != nil {
+		// Every server's stderr copier writes here; serialise them.
+		opts.Conn.Stderr = &lockedWriter{w: opts.Conn.Stderr}
+	}
 	m := &Manager{opts: opts, servers: map[string]*server{}, qualified: map[string]Tool{}}
 	type outcome struct {
 		s   *server
@@ -320,6 +325,18 @@ func (m *Manager) Close() error {
 	}
 	wg.Wait()
 	return nil
+}
+
+// lockedWriter makes one writer safe for the servers' stderr copiers.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 // ContentJSON returns a result's content and structured content as JSON,

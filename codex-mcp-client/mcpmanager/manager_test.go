@@ -1,6 +1,7 @@
 package mcpmanager
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -38,8 +39,9 @@ func TestManager(t *testing.T) {
 	var mu sync.Mutex
 	reported := map[string]int{}
 	progress := make(chan struct{}, 100)
+	var stderr bytes.Buffer // read only after Close: every copier is done then
 	m := Start(context.Background(), servers, Options{
-		Conn: mcpconn.Options{Getenv: os.Getenv, Client: &mcp.ClientOptions{
+		Conn: mcpconn.Options{Getenv: os.Getenv, Stderr: &stderr, Client: &mcp.ClientOptions{
 			ProgressNotificationHandler: func(context.Context, *mcp.ProgressNotificationClientRequest) {
 				progress <- struct{}{}
 			}}},
@@ -196,6 +198,11 @@ func TestManager(t *testing.T) {
 		}
 		if _, err := m.Call(ctx, "everything", "echo", nil); err == nil {
 			t.Error("call after Close succeeded")
+		}
+		for _, want := range []string{"[everything] Starting default (STDIO) server...", "[broken] cannot start"} {
+			if !strings.Contains(stderr.String(), want) {
+				t.Errorf("server stderr lacks %q:\n%s", want, stderr.String())
+			}
 		}
 	})
 }
