@@ -19,7 +19,7 @@ server=$(cd "$(dirname "$server")" && pwd)/$(basename "$server")
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-CGO_ENABLED=0 go build -trimpath -o "$tmp/codex-mcp-client" ./cmd/codex-mcp-client
+GOWORK=off CGO_ENABLED=0 go build -trimpath -o "$tmp/codex-mcp-client" ./cmd/codex-mcp-client
 client=$tmp/codex-mcp-client
 
 init='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"0"}}}'
