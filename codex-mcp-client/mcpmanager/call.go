@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/codexgo/codex-mcp-client/mcpconn"
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -47,6 +48,7 @@ func (m *Manager) CallMeta(ctx context.Context, server, tool string, args any, m
 	if err == nil {
 		return res, nil
 	}
+	var rpcErr *jsonrpc.Error
 	switch {
 	case ctx.Err() != nil:
 		return nil, fmt.Errorf("call %s/%s: %w", server, tool, ctx.Err())
@@ -55,8 +57,27 @@ func (m *Manager) CallMeta(ctx context.Context, server, tool string, args any, m
 			server, tool, server, exitReason(conn))
 	case errors.Is(err, context.DeadlineExceeded):
 		return nil, fmt.Errorf("call %s/%s: timed out after %s", server, tool, limit)
+	case s.cfg.IsHTTP() && (!errors.As(err, &rpcErr) || rpcErr.Code == codeRejectedByTransport):
+		// The server did not answer at all (refused, reset, gone):
+		// drop the session so the next call starts a fresh one.
+		m.drop(s, conn)
+		return nil, fmt.Errorf("call %s/%s: %w; the connection will be re-established on the next call", server, tool, err)
 	}
 	return nil, fmt.Errorf("call %s/%s: %w", server, tool, err)
+}
+
+// codeRejectedByTransport is the SDK's local error for a message the
+// transport could not deliver (it is not an answer from the server).
+const codeRejectedByTransport = -32005
+
+// drop closes conn if it is still s's connection, so live reconnects.
+func (m *Manager) drop(s *server, conn *mcpconn.Conn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.conn == conn {
+		_ = conn.Close()
+		s.conn = nil
+	}
 }
 
 // CallQualified looks the tool up by its qualified name and calls it.

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -39,7 +40,14 @@ func Filesystem(t testing.TB) string { return Bin(t, "mcp-server-filesystem") }
 // server is killed when the test ends.
 func EverythingHTTP(t testing.TB) string {
 	t.Helper()
-	port := freePort(t)
+	url, _ := EverythingHTTPOnPort(t, freePort(t))
+	return url
+}
+
+// EverythingHTTPOnPort is EverythingHTTP on a given port; stop kills the
+// server (and waits for it) before the test ends, e.g. to simulate a crash.
+func EverythingHTTPOnPort(t testing.TB, port int) (url string, stop func()) {
+	t.Helper()
 	cmd := exec.Command(Everything(t), "streamableHttp")
 	cmd.Env = append(os.Environ(), "PORT="+strconv.Itoa(port))
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -50,10 +58,14 @@ func EverythingHTTP(t testing.TB) string {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		_ = cmd.Wait()
-	})
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			_ = cmd.Wait()
+		})
+	}
+	t.Cleanup(stop)
 	ready := make(chan error, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
@@ -78,8 +90,11 @@ func EverythingHTTP(t testing.TB) string {
 	case <-time.After(20 * time.Second):
 		t.Fatal("mcp-server-everything streamableHttp did not start listening")
 	}
-	return "http://127.0.0.1:" + strconv.Itoa(port) + "/mcp"
+	return "http://127.0.0.1:" + strconv.Itoa(port) + "/mcp", stop
 }
+
+// FreePort returns a loopback port that was free a moment ago.
+func FreePort(t testing.TB) int { return freePort(t) }
 
 type startError struct{ line string }
 
