@@ -111,9 +111,6 @@ func (r *runner) run(ctx context.Context, args []string) error {
 
 	op := &operation{conn: conn, timeout: callTimeout(&sf, srv), stdout: r.stdout, stdin: r.stdin}
 	if sf.jsonl {
-		if inv.sub != "" {
-			return usagef("--jsonl takes no subcommand")
-		}
 		return op.serveJSONL(ctx)
 	}
 	return op.run(ctx, inv)
@@ -180,6 +177,9 @@ func (r *runner) parse(args []string, sf *serverFlags) (*invocation, error) {
 	} else {
 		pos, inv.command = splitCommand(rest, false)
 		return nil, usagef("unknown command %q (flags go before the subcommand; the server command goes after --)", pos[0])
+	}
+	if sf.jsonl && inv.sub != "" {
+		return nil, usagef("--jsonl takes no subcommand")
 	}
 	if inv.argsJSON != "" && inv.argsFile != "" {
 		return nil, usagef("call: --args and --args-file are exclusive")
