@@ -235,11 +235,17 @@ func (r *runner) resolveServer(sf *serverFlags, command []string) (string, mcpco
 		}
 		return sf.server, srv, nil
 	case sf.url != "":
+		if len(sf.env) > 0 {
+			return "", mcpconfig.Server{}, usagef("--env applies to stdio servers, not --url")
+		}
 		name := sf.url
 		if u, err := url.Parse(sf.url); err == nil && u.Host != "" {
 			name = u.Host
 		}
 		return name, mcpconfig.Server{URL: sf.url, BearerTokenEnvVar: sf.bearerEnvVar, HTTPHeaders: sf.headers.asMap()}, nil
+	}
+	if len(sf.headers) > 0 || sf.bearerEnvVar != "" {
+		return "", mcpconfig.Server{}, usagef("--header and --bearer-token-env-var apply to --url servers")
 	}
 	return filepath.Base(command[0]), mcpconfig.Server{Command: command[0], Args: command[1:], Env: sf.env.asMap()}, nil
 }

@@ -111,6 +111,8 @@ func TestUsage(t *testing.T) {
 		{"flag after the tool", []string{"call", "echo", "--args", "{}", "--", "y"}, 2, `unexpected argument "{}"`},
 		{"bad args json", []string{"call", "--args", "[1]", "echo", "--", "true"}, 2, "JSON object"},
 		{"unknown command", []string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{"env for http", []string{"--env", "A=1", "--url", "http://127.0.0.1:1/mcp"}, 2, "--env applies to stdio"},
+		{"header for stdio", []string{"--header", "A=1", "--", "x"}, 2, "apply to --url"},
 		{"jsonl with a subcommand", []string{"--jsonl", "call", "echo", "--", "/nonexistent"}, 2, "--jsonl takes no subcommand"},
 		{"bad prompt args", []string{"get-prompt", "--args", `{"a":1}`, "p", "--", "true"}, 2, "JSON object of strings"},
 		{"args and args-file", []string{"call", "--args", "{}", "--args-file", "f", "t", "--", "true"}, 2, "exclusive"},
