@@ -1,3 +1,5 @@
+//go:build unix
+
 // Package servertest finds the real MCP servers the tests run against
 // (installed by `npm ci` in testdata/npm) and runs the HTTP one.
 package servertest
