@@ -43,6 +43,10 @@ type Options struct {
 	// OnStartupFailure, if set, is called once for each server that
 	// fails to start in Start (from Start's goroutine, before it returns).
 	OnStartupFailure func(server string, err error)
+	// OnToolsChanged, if set, is called (from the SDK's goroutine) when
+	// a server announces notifications/tools/list_changed; call Refresh
+	// before offering tools again.
+	OnToolsChanged func(server string)
 }
 
 // Tool is one tool offered to the model.
@@ -87,6 +91,7 @@ type server struct {
 	cfg  mcpconfig.Server
 
 	mu           sync.Mutex // held while (re)starting
+	stale        atomic.Bool
 	conn         *mcpconn.Conn
 	tools        []*mcp.Tool // after enabled/disabled filtering
 	instructions string
@@ -149,25 +154,94 @@ func (m *Manager) connect(ctx context.Context, s *server) error {
 	if opts.StderrPrefix == "" {
 		opts.StderrPrefix = "[" + s.name + "] "
 	}
+	var co mcp.ClientOptions
+	if opts.Client != nil {
+		co = *opts.Client
+	}
+	user := co.ToolListChangedHandler
+	co.ToolListChangedHandler = func(ctx context.Context, req *mcp.ToolListChangedRequest) {
+		s.stale.Store(true)
+		if m.opts.OnToolsChanged != nil {
+			m.opts.OnToolsChanged(s.name)
+		}
+		if user != nil {
+			user(ctx, req)
+		}
+	}
+	opts.Client = &co
 	conn, err := mcpconn.Dial(ctx, s.name, s.cfg, opts)
 	if err != nil {
 		return startErr(err, ctx, s.cfg.StartupTimeout())
 	}
+	tools, err := listTools(ctx, s, conn)
+	if err != nil {
+		_ = conn.Close()
+		return startErr(err, ctx, s.cfg.StartupTimeout())
+	}
+	s.conn, s.tools, s.instructions = conn, tools, conn.Session.InitializeResult().Instructions
+	return nil
+}
+
+// listTools lists a server's tools (every page), filtered by its config.
+func listTools(ctx context.Context, s *server, conn *mcpconn.Conn) ([]*mcp.Tool, error) {
 	var tools []*mcp.Tool
 	init := conn.Session.InitializeResult()
-	if init.Capabilities != nil && init.Capabilities.Tools != nil {
-		for t, err := range conn.Session.Tools(ctx, nil) {
-			if err != nil {
-				_ = conn.Close()
-				return startErr(fmt.Errorf("mcp server %s: tools/list: %w", s.name, err), ctx, s.cfg.StartupTimeout())
+	if init.Capabilities == nil || init.Capabilities.Tools == nil {
+		return nil, nil
+	}
+	for t, err := range conn.Session.Tools(ctx, nil) {
+		if err != nil {
+			return nil, fmt.Errorf("mcp server %s: tools/list: %w", s.name, err)
+		}
+		if s.cfg.ToolAllowed(t.Name) {
+			tools = append(tools, t)
+		}
+	}
+	return tools, nil
+}
+
+// Refresh re-lists the tools of every server that announced a change
+// since the last look, and reports whether any list was re-read. On an
+// error the server keeps its previous tools (and stays marked stale).
+func (m *Manager) Refresh(ctx context.Context) (bool, error) {
+	m.mu.RLock()
+	servers := make([]*server, 0, len(m.servers))
+	for _, s := range m.servers {
+		servers = append(servers, s)
+	}
+	m.mu.RUnlock()
+	changed := false
+	var firstErr error
+	for _, s := range servers {
+		if !s.stale.Swap(false) {
+			continue
+		}
+		s.mu.Lock()
+		conn := s.conn
+		var (
+			tools []*mcp.Tool
+			err   error
+		)
+		if conn != nil {
+			lctx, cancel := context.WithTimeout(ctx, s.cfg.StartupTimeout())
+			tools, err = listTools(lctx, s, conn)
+			cancel()
+			if err == nil {
+				s.tools, changed = tools, true
 			}
-			if s.cfg.ToolAllowed(t.Name) {
-				tools = append(tools, t)
+		}
+		s.mu.Unlock()
+		if err != nil {
+			s.stale.Store(true)
+			if firstErr == nil {
+				firstErr = err
 			}
 		}
 	}
-	s.conn, s.tools, s.instructions = conn, tools, init.Instructions
-	return nil
+	if changed {
+		m.rebuild()
+	}
+	return changed, firstErr
 }
 
 func startErr(err error, ctx context.Context, limit time.Duration) error {
