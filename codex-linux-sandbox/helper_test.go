@@ -75,7 +75,9 @@ func (s sbx) run(t *testing.T, argv ...string) outcome {
 	if err != nil {
 		t.Fatalf("copy test binary: %v", err)
 	}
-	env := append(os.Environ(), s.env...)
+	// The race runtime sleeps a second at exit unless told not to.
+	env := append(os.Environ(), "GORACE=atexit_sleep_ms=0")
+	env = append(env, s.env...)
 	if len(argv) > 0 && argv[0] == "probe" {
 		argv = append([]string{bin}, argv[1:]...)
 		env = append(env, "CODEX_TEST_PROBE=1")
