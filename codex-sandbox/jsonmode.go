@@ -96,11 +96,11 @@ func execute(ctx context.Context, req protocol.ExecRequest, limit int) (protocol
 var deniedHints = []string{"operation not permitted", "permission denied", "read-only file system", "seccomp", "landlock"}
 
 // likelyDenied guesses whether a failure came from the sandbox: a
-// non-zero status other than usage/not-found/not-executable with a
-// refusal in the output, or death by SIGSYS.
+// non-zero status with a refusal in the output, or death by SIGSYS.
+// Success, timeouts and set-up failures never are.
 func likelyDenied(code int, output string) bool {
 	switch code {
-	case 0, 2, 124, 125, 126, 127:
+	case 0, 124, 125:
 		return false
 	case 128 + 31:
 		return true
