@@ -23,26 +23,10 @@ const maxRequest = 64 << 20
 // ExecResult to stdout. It exits 0 whenever a result was written, whatever
 // the command did; 2 for a bad request.
 func runJSON(ctx context.Context, o *options, env []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	var req protocol.ExecRequest
-	dec := json.NewDecoder(io.LimitReader(stdin, maxRequest))
-	if err := dec.Decode(&req); err != nil {
+	req, err := decodeRequest(stdin, env)
+	if err != nil {
 		fmt.Fprintf(stderr, "%s: bad request: %v\n", ToolName, err)
 		return ExitUsage
-	}
-	if len(req.Argv) == 0 || req.Argv[0] == "" {
-		fmt.Fprintf(stderr, "%s: bad request: argv is empty\n", ToolName)
-		return ExitUsage
-	}
-	if req.SandboxPolicy.Mode == "" {
-		req.SandboxPolicy.Mode = protocol.SandboxReadOnly
-	}
-	if req.Env == nil {
-		req.Env = map[string]string{}
-		for _, kv := range env {
-			if k, v, ok := strings.Cut(kv, "="); ok {
-				req.Env[k] = v
-			}
-		}
 	}
 	limit := req.MaxOutputBytes
 	if limit <= 0 {
@@ -62,6 +46,33 @@ func runJSON(ctx context.Context, o *options, env []string, stdin io.Reader, std
 		return 1
 	}
 	return 0
+}
+
+// decodeRequest reads one ExecRequest and fills in defaults: read-only
+// policy, and the given environment when the request has none.
+func decodeRequest(r io.Reader, env []string) (protocol.ExecRequest, error) {
+	var req protocol.ExecRequest
+	if err := json.NewDecoder(io.LimitReader(r, maxRequest)).Decode(&req); err != nil {
+		return req, err
+	}
+	if len(req.Argv) == 0 || req.Argv[0] == "" {
+		return req, fmt.Errorf("argv is empty")
+	}
+	if req.SandboxPolicy.Mode == "" {
+		req.SandboxPolicy.Mode = protocol.SandboxReadOnly
+	}
+	if req.TimeoutMS < 0 || req.MaxOutputBytes < 0 {
+		return req, fmt.Errorf("negative timeout_ms or max_output_bytes")
+	}
+	if req.Env == nil {
+		req.Env = map[string]string{}
+		for _, kv := range env {
+			if k, v, ok := strings.Cut(kv, "="); ok {
+				req.Env[k] = v
+			}
+		}
+	}
+	return req, nil
 }
 
 // execute runs req with output captured (head and tail of limit bytes).
