@@ -2,10 +2,7 @@ package linuxsandbox
 
 import (
 	"fmt"
-	"os"
 	"sort"
-	"strconv"
-	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -30,24 +27,19 @@ func threadCaps() (effective, permitted uint64, err error) {
 
 func hasCap(set uint64, c int) bool { return set&(1<<c) != 0 }
 
-// lastCap is the highest capability number the kernel knows.
-func lastCap() int {
-	b, err := os.ReadFile("/proc/sys/kernel/cap_last_cap")
-	if err == nil {
-		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
-			return n
-		}
-	}
-	return 63
-}
-
 // dropCaps empties the calling thread's bounding (when allowed), ambient,
 // inheritable, permitted and effective sets, then checks the result: the
 // command must never start with a capability.
 func dropCaps(canBound bool) error {
 	if canBound {
-		for c := 0; c <= lastCap(); c++ {
-			if err := unix.Prctl(unix.PR_CAPBSET_DROP, uintptr(c), 0, 0, 0); err != nil && err != unix.EINVAL {
+		// Up to the first number the kernel does not know (EINVAL); no
+		// need to read cap_last_cap.
+		for c := 0; c < 64; c++ {
+			err := unix.Prctl(unix.PR_CAPBSET_DROP, uintptr(c), 0, 0, 0)
+			if err == unix.EINVAL {
+				break
+			}
+			if err != nil {
 				return fmt.Errorf("drop bounding capability %d: %w", c, err)
 			}
 		}

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"syscall"
 
-	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
 )
 
@@ -16,7 +15,7 @@ import (
 // calling thread.
 type Setup struct {
 	Explanation
-	filter   []bpf.RawInstruction
+	filter   []unix.SockFilter
 	canBound bool
 	err      error
 }
@@ -43,12 +42,11 @@ func Prepare(p *Plan) *Setup {
 		return fail(fmt.Errorf("the kernel has no seccomp: %w", err))
 	}
 	s.Landlock = buildLandlock(p, abi)
-	policy, summary := seccompPolicy(p.Network(), p.Policy.AllowUnixSockets)
-	filter, err := assembleFilter(policy)
+	filter, err := filterProgram(p.Network(), p.Policy.AllowUnixSockets)
 	if err != nil {
 		return fail(err)
 	}
-	s.filter, s.Seccomp, s.SeccompInstructions = filter, summary, len(filter)
+	s.filter, s.Seccomp, s.SeccompInstructions = filter, seccompSummary(p.Network(), p.Policy.AllowUnixSockets), len(filter)
 	eff, _, err := threadCaps()
 	if err != nil {
 		return fail(err)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,21 +24,26 @@ import (
 // BecomeHelperIfRequested runs codex-sandbox or codex-linux-sandbox when
 // args[0] names one of them, and reports handled=false otherwise. Call it
 // first in main (and in TestMain) of any binary that uses Command or Run,
-// since those re-execute the running binary under these names; pass a
-// context from signal.NotifyContext for SIGINT, SIGTERM and SIGHUP and
-// exit with the returned code:
+// since those re-execute the running binary under these names, before
+// any signal set-up of your own, and exit with the returned code:
 //
-//	if code, ok := sandbox.BecomeHelperIfRequested(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr); ok {
+//	if code, ok := sandbox.BecomeHelperIfRequested(os.Args, os.Stdin, os.Stdout, os.Stderr); ok {
 //		os.Exit(code)
 //	}
-func BecomeHelperIfRequested(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int, handled bool) {
+//
+// As codex-sandbox it turns SIGINT, SIGTERM and SIGHUP into ending the
+// command's tree. As codex-linux-sandbox it installs no signal handling:
+// it execs the command at once, and a handler would only cost start time.
+func BecomeHelperIfRequested(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int, handled bool) {
 	if len(args) == 0 {
 		return 0, false
 	}
 	switch selfexec.Name(args[0]) {
 	case linuxsandbox.ToolName:
-		return linuxsandbox.Main(ctx, args[1:], stdin, stdout, stderr), true
+		return linuxsandbox.Main(context.Background(), args[1:], stdin, stdout, stderr), true
 	case ToolName:
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+		defer stop()
 		return Main(ctx, args[1:], stdin, stdout, stderr), true
 	}
 	return 0, false

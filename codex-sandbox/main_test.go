@@ -4,7 +4,6 @@ package sandbox
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -12,7 +11,6 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -21,12 +19,9 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	if code, ok := BecomeHelperIfRequested(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr); ok {
-		stop()
+	if code, ok := BecomeHelperIfRequested(os.Args, os.Stdin, os.Stdout, os.Stderr); ok {
 		os.Exit(code)
 	}
-	stop()
 	if os.Getenv("CODEX_TEST_PROBE") == "1" {
 		os.Exit(probe(os.Args[1:]))
 	}

@@ -5,15 +5,14 @@ package main
 import (
 	"context"
 	"os"
-	"os/signal"
-	"syscall"
 
 	linuxsandbox "github.com/codexgo/codex-linux-sandbox"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	code := linuxsandbox.Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	// No signal.NotifyContext: the helper execs the command within
+	// milliseconds, and until then the default dispositions (die on
+	// SIGINT, SIGTERM, SIGHUP) are exactly right; a signal goroutine
+	// would only slow every command's start.
+	os.Exit(linuxsandbox.Main(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }

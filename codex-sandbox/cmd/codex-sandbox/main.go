@@ -11,11 +11,13 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	code, ok := sandbox.BecomeHelperIfRequested(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
-	if !ok {
-		code = sandbox.Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	// Re-executed as codex-linux-sandbox (or invoked as codex-sandbox):
+	// handled before any signal set-up, which the helper must not pay for.
+	if code, ok := sandbox.BecomeHelperIfRequested(os.Args, os.Stdin, os.Stdout, os.Stderr); ok {
+		os.Exit(code)
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	code := sandbox.Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }

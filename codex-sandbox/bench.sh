@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Whole-process speed of codex-sandbox and codex-linux-sandbox, as medians
+# and ratios against bare /bin/true measured in the same run.
+# usage: codex-sandbox/bench.sh [RUNS]   (default 300)
+set -euo pipefail
+runs=${1:-300}
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export GOWORK=off CGO_ENABLED=0
+(cd "$here" && go build -trimpath -ldflags='-s -w' -o "$tmp/codex-sandbox" ./cmd/codex-sandbox \
+  && go build -o "$tmp/benchtimer" ./benchtimer)
+(cd "$here/../codex-linux-sandbox" && go build -trimpath -ldflags='-s -w' -o "$tmp/codex-linux-sandbox" ./cmd/codex-linux-sandbox)
+
+ws=$tmp/ws
+mkdir -p "$ws/.git" "$tmp/roots"
+roots=""
+for i in $(seq 1 100); do mkdir -p "$tmp/roots/r$i"; roots="$roots\"$tmp/roots/r$i\","; done
+ro='{"mode":"read-only"}'
+ww='{"mode":"workspace-write"}'
+ww100="{\"mode\":\"workspace-write\",\"writable_roots\":[${roots%,}]}"
+ww1="{\"mode\":\"workspace-write\",\"writable_roots\":[\"$tmp/roots/r1\"]}"
+cd "$ws"
+h=$tmp/codex-linux-sandbox
+echo "runs: $runs per command, interleaved; $(nproc) cores; kernel $(uname -r); uid $(id -u)"
+"$tmp/benchtimer" "$runs" \
+  "bare /bin/true" "/bin/true" \
+  "helper read-only" "$h --sandbox-policy-cwd $ws --sandbox-policy $ro -- /bin/true" \
+  "helper workspace-write" "$h --sandbox-policy-cwd $ws --sandbox-policy $ww -- /bin/true" \
+  "helper workspace-write, 1 extra root" "$h --sandbox-policy-cwd $ws --sandbox-policy $ww1 -- /bin/true" \
+  "helper workspace-write, 100 roots" "$h --sandbox-policy-cwd $ws --sandbox-policy $ww100 -- /bin/true" \
+  "codex-sandbox read-only" "$tmp/codex-sandbox -- /bin/true" \
+  "codex-sandbox workspace-write" "$tmp/codex-sandbox --sandbox workspace-write -- /bin/true" \
+  "codex-sandbox danger-full-access" "$tmp/codex-sandbox --sandbox danger-full-access -- /bin/true"
+echo
+echo "stripped static binaries: codex-linux-sandbox $(stat -c %s "$h") bytes," \
+  "codex-sandbox $(stat -c %s "$tmp/codex-sandbox") bytes"
+echo "peak RSS is the direct child's (for codex-sandbox: the supervisor; its helper and command are children of it)"
