@@ -1,7 +1,9 @@
 // Command benchtimer times whole processes for bench.sh: it runs each
 // named command N times, interleaved so load drifts hit all alike, and
-// prints the median wall time, the ratio and overhead against the first
-// (baseline) command, and the median peak RSS of the direct child.
+// prints the median wall time and the ratio and overhead against the
+// first (baseline) command. (Peak RSS is left to /usr/bin/time: a child
+// forked by Go shares the parent's memory until exec, which would be
+// counted.)
 //
 // usage: benchtimer N name 'argv...' [name 'argv...']...
 package main
@@ -13,7 +15,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -31,7 +32,6 @@ func main() {
 		name string
 		argv []string
 		dur  []time.Duration
-		rss  []int64
 	}
 	var cmds []*cmdSpec
 	for i := 2; i < len(os.Args); i += 2 {
@@ -42,7 +42,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "benchtimer:", err)
 		os.Exit(1)
 	}
-	run := func(c *cmdSpec) (time.Duration, int64) {
+	run := func(c *cmdSpec) time.Duration {
 		cmd := exec.Command(c.argv[0], c.argv[1:]...)
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, devnull, devnull
 		start := time.Now()
@@ -52,7 +52,7 @@ func main() {
 			fmt.Fprintf(os.Stderr, "benchtimer: %s: %v\n", c.name, err)
 			os.Exit(1)
 		}
-		return d, cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss
+		return d
 	}
 	for w := 0; w < 10; w++ {
 		for _, c := range cmds {
@@ -61,9 +61,7 @@ func main() {
 	}
 	for i := 0; i < n; i++ {
 		for _, c := range cmds {
-			d, rss := run(c)
-			c.dur = append(c.dur, d)
-			c.rss = append(c.rss, rss)
+			c.dur = append(c.dur, run(c))
 		}
 	}
 	median := func(d []time.Duration) time.Duration {
@@ -71,16 +69,11 @@ func main() {
 		sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
 		return s[len(s)/2]
 	}
-	medRSS := func(r []int64) int64 {
-		s := append([]int64(nil), r...)
-		sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-		return s[len(s)/2]
-	}
 	base := median(cmds[0].dur)
-	fmt.Printf("%-34s %10s %8s %12s %10s\n", "command", "median", "ratio", "overhead", "peak RSS")
+	fmt.Printf("%-40s %10s %8s %12s\n", "command", "median", "ratio", "overhead")
 	for _, c := range cmds {
 		m := median(c.dur)
-		fmt.Printf("%-34s %8.3fms %7.2fx %+10.3fms %7.1fMiB\n", c.name, ms(m), float64(m)/float64(base), ms(m-base), float64(medRSS(c.rss))/1024)
+		fmt.Printf("%-40s %8.3fms %7.2fx %+10.3fms\n", c.name, ms(m), float64(m)/float64(base), ms(m-base))
 	}
 }
 
