@@ -10,7 +10,7 @@ import "golang.org/x/sys/unix"
 // internal/seccompbuild, so the helper's start skips the library.
 func filterProgram(network, allowUnix bool) ([]unix.SockFilter, error) {
 	switch {
-	case !allowUnix:
+	case !network && !allowUnix:
 		return []unix.SockFilter{
 			{Code: 0x0020, Jt: 0, Jf: 0, K: 0x4},
 			{Code: 0x0015, Jt: 1, Jf: 0, K: 0xc000003e},
@@ -92,7 +92,7 @@ func filterProgram(network, allowUnix bool) ([]unix.SockFilter, error) {
 			{Code: 0x0006, Jt: 0, Jf: 0, K: 0x50001},
 			{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000},
 		}, nil
-	case allowUnix:
+	case !network && allowUnix:
 		return []unix.SockFilter{
 			{Code: 0x0020, Jt: 0, Jf: 0, K: 0x4},
 			{Code: 0x0015, Jt: 1, Jf: 0, K: 0xc000003e},

@@ -40,11 +40,11 @@ func TestSeccompGenerated(t *testing.T) {
 		}
 		if v.network {
 			b.WriteString("\tcase network:\n")
-		} else { // network is false from here on
+		} else {
 			if v.allowUnix {
-				b.WriteString("\tcase allowUnix:\n")
+				b.WriteString("\tcase !network && allowUnix:\n")
 			} else {
-				b.WriteString("\tcase !allowUnix:\n")
+				b.WriteString("\tcase !network && !allowUnix:\n")
 			}
 		}
 		b.WriteString("\t\treturn []unix.SockFilter{\n")

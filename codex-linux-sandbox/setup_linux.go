@@ -82,13 +82,17 @@ func Prepare(p *Plan) *Setup {
 		add(&s.Unavailable, "bounding-set: left as is (no CAP_SETPCAP); no_new_privs keeps it from being used")
 	}
 	if s.MountNamespace {
-		add(&s.Active, "mount-namespace: every mount read-only except the writable roots")
+		where := ""
+		if os.Geteuid() != 0 {
+			where = " (inside a user namespace)"
+		}
+		add(&s.Active, "mount-namespace%s: every mount read-only except the writable roots", where)
 		if len(p.Protected) > 0 {
 			add(&s.Active, "protected-subpaths: %s read-only", strings.Join(p.Protected, ", "))
 		}
 	} else {
 		if len(p.Protected) > 0 {
-			add(&s.Unavailable, "protected-subpaths: no mount namespace without CAP_SYS_ADMIN, so %s stay writable", strings.Join(p.Protected, ", "))
+			add(&s.Unavailable, "protected-subpaths: no mount namespace (no CAP_SYS_ADMIN, no user namespace), so this sandbox does not keep %s read-only", strings.Join(p.Protected, ", "))
 		}
 		add(&s.Unavailable, "metadata-outside-roots: chmod, chown and utimes on your own files outside the writable roots are not blocked (Landlock does not cover them; needs CAP_SYS_ADMIN for read-only mounts)")
 	}

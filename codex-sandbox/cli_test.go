@@ -266,7 +266,8 @@ func TestJSONMode(t *testing.T) {
 func TestUnprivilegedSupervisor(t *testing.T) {
 	ws, out := workspace(t)
 	req, err := json.Marshal(protocol.ExecRequest{
-		Argv:          []string{"sh", "-c", "echo a > " + filepath.Join(ws, "mine") + " && echo b > " + filepath.Join(out, "theirs")},
+		Argv: []string{"sh", "-c", "echo a > " + filepath.Join(ws, "mine") + "; echo b > " + filepath.Join(out, "theirs") +
+			"; echo c > " + filepath.Join(ws, ".git", "config") + "; id -u"},
 		Cwd:           ws,
 		SandboxPolicy: protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite, ExcludeSlashTmp: true},
 	})
@@ -290,8 +291,41 @@ func TestUnprivilegedSupervisor(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, "theirs")); err == nil {
 		t.Errorf("write outside the workspace succeeded")
 	}
-	if res.ExitCode == 0 || res.Sandbox == nil || len(res.Sandbox.ReadOnlySubpaths) != 0 ||
-		!strings.Contains(strings.Join(res.Sandbox.Unavailable, "\n"), "protected-subpaths") {
-		t.Errorf("result %+v: want failure, no claimed read-only subpaths, protected-subpaths unavailable", res)
+	if _, err := os.Stat(filepath.Join(ws, ".git", "config")); err == nil {
+		t.Errorf("write into .git succeeded")
+	}
+	if res.Stdout != "65534\n" {
+		t.Errorf("command ran as uid %q, want 65534", res.Stdout)
+	}
+	// This kernel allows unprivileged user namespaces, so the helper gets
+	// its mount namespace and .git is read-only, and says so.
+	if res.Sandbox == nil || len(res.Sandbox.ReadOnlySubpaths) != 1 ||
+		!strings.Contains(strings.Join(res.Sandbox.Active, "\n"), "inside a user namespace") {
+		t.Errorf("report %+v: want .git read-only through a user namespace", res.Sandbox)
+	}
+}
+
+// TestNestedFallsBackHonestly runs codex-sandbox inside codex-sandbox: the
+// inner one may not create namespaces (seccomp), so it runs without a
+// mount namespace and must report .git protection as unavailable.
+func TestNestedFallsBackHonestly(t *testing.T) {
+	ws, _ := workspace(t)
+	bin, err := publicBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := `{"argv":["true"],"cwd":"` + ws + `","sandbox_policy":{"mode":"workspace-write","exclude_slash_tmp":true}}`
+	inner := "echo '" + req + "' | exec -a codex-sandbox " + bin + " --json"
+	r := cs(t, "", "--cd", ws, "--sandbox", "workspace-write", "--", "bash", "-c", inner)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var res protocol.ExecResult
+	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
+		t.Fatalf("inner result: %v: %q", err, r.stdout)
+	}
+	if res.ExitCode != 0 || res.Sandbox == nil || len(res.Sandbox.ReadOnlySubpaths) != 0 ||
+		!strings.Contains(strings.Join(res.Sandbox.Unavailable, "\n"), "protected-subpaths: no mount namespace") {
+		t.Errorf("inner result %+v: want a run without claimed read-only subpaths", res)
 	}
 }

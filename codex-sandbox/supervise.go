@@ -124,6 +124,12 @@ func supervise(ctx context.Context, j job) outcome {
 		cmd.Stderr = stderr
 	}
 	startErr := cmd.Start()
+	if retry := withoutUserNS(cmd); startErr != nil && retry != nil {
+		// User namespaces refused (nested container, sysctl, AppArmor):
+		// run without; the helper reports what that leaves unprotected.
+		cmd = retry
+		startErr = cmd.Start()
+	}
 	for _, c := range closeAfterStart {
 		_ = c.Close()
 	}
