@@ -61,7 +61,7 @@ func Policy(network, allowUnix bool) seccomp.Policy {
 			net.Names = append(net.Names, "connect")
 			net.NamesWithCondtions = append(net.NamesWithCondtions, seccomp.NameWithConditions{Name: "sendto",
 				Conditions: seccomp.ArgumentConditions{{Argument: 4, Operation: seccomp.NotEqual, Value: 0}}})
-			}
+		}
 		groups = append(groups, net)
 	}
 	return seccomp.Policy{DefaultAction: seccomp.ActionAllow, Syscalls: groups}
