@@ -12,8 +12,8 @@ import (
 func seccompSummary(network, allowUnix bool) []string {
 	s := []string{
 		"ioctl TIOCSTI, TIOCLINUX: EPERM (no typing into the caller's terminal)",
-		"unshare, setns, mount, umount2, pivot_root, open_tree, move_mount, fsopen, fsconfig, fsmount, fspick, mount_setattr: EPERM",
-		"clone with any CLONE_NEW* flag: EPERM; clone3: ENOSYS (libc falls back to clone)",
+		"setns, mount, umount2, pivot_root, open_tree, move_mount, fsopen, fsconfig, fsmount, fspick, mount_setattr: EPERM",
+		"clone and unshare with any CLONE_NEW* flag: EPERM; clone3: ENOSYS (libc falls back to clone)",
 		"32-bit (i386) system calls: process killed; x32: ENOSYS",
 	}
 	if !network {

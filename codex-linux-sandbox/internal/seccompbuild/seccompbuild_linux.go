@@ -19,10 +19,6 @@ func errnoAction(errno syscall.Errno) seccomp.Action {
 	return seccomp.Action(unix.SECCOMP_RET_ERRNO | uint32(errno))
 }
 
-// nsFlags are the clone flags that would create new namespaces.
-var nsFlags = []uint64{unix.CLONE_NEWUSER, unix.CLONE_NEWNS, unix.CLONE_NEWNET, unix.CLONE_NEWPID,
-	unix.CLONE_NEWIPC, unix.CLONE_NEWUTS, unix.CLONE_NEWCGROUP}
-
 // Policy builds the syscall filter for a restricted plan. The filter allows by default
 // and refuses only what escapes the sandbox: new namespaces and mounts
 // always; sockets other than AF_UNIX, io_uring and (unless allowed)
@@ -31,16 +27,21 @@ var nsFlags = []uint64{unix.CLONE_NEWUSER, unix.CLONE_NEWNS, unix.CLONE_NEWNET, 
 // so asyncio, node and browsers keep working.
 func Policy(network, allowUnix bool) seccomp.Policy {
 	eperm := errnoAction(unix.EPERM)
-	var clone []seccomp.NameWithConditions
-	for _, f := range nsFlags {
-		clone = append(clone, seccomp.NameWithConditions{Name: "clone",
-			Conditions: seccomp.ArgumentConditions{{Argument: 0, Operation: seccomp.BitsSet, Value: f}}})
+	// clone and unshare are refused only with a flag that makes a new
+	// namespace; unshare(CLONE_FS) and friends stay allowed.
+	var nsCalls []seccomp.NameWithConditions
+	for _, f := range []uint64{unix.CLONE_NEWUSER, unix.CLONE_NEWNS, unix.CLONE_NEWNET, unix.CLONE_NEWPID,
+		unix.CLONE_NEWIPC, unix.CLONE_NEWUTS, unix.CLONE_NEWCGROUP, unix.CLONE_NEWTIME} {
+		for _, name := range []string{"clone", "unshare"} {
+			nsCalls = append(nsCalls, seccomp.NameWithConditions{Name: name,
+				Conditions: seccomp.ArgumentConditions{{Argument: 0, Operation: seccomp.BitsSet, Value: f}}})
+		}
 	}
 	groups := []seccomp.SyscallGroup{
 		{
-			Names: []string{"unshare", "setns", "mount", "umount2", "pivot_root", "open_tree", "move_mount",
+			Names: []string{"setns", "mount", "umount2", "pivot_root", "open_tree", "move_mount",
 				"fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr"},
-			NamesWithCondtions: clone,
+			NamesWithCondtions: nsCalls,
 			Action:             eperm,
 		},
 		// clone3 passes its flags in memory a filter cannot read; ENOSYS
