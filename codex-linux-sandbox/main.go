@@ -152,6 +152,10 @@ func run(args, env []string, stderr io.Writer) int {
 			env = append(env, "CODEX_SANDBOX_NETWORK_DISABLED=1")
 		}
 	}
+	if f.reportFD < 0 {
+		// Standalone: stderr is the only place to say what is not enforced.
+		WarnUnprotected(stderr, setup.Unavailable)
+	}
 	rep.write(HelperReport{Stage: "exec", Report: setup.Report()})
 	err = execve(argv, plan.CommandCwd, env)
 	var ee *ExecError
@@ -159,6 +163,16 @@ func run(args, env []string, stderr io.Writer) int {
 		return fail(ee.Code, "%v", ee.Err)
 	}
 	return fail(ExitNotExecutable, "%v", err)
+}
+
+// WarnUnprotected prints one line to w when the protected subpaths are
+// not read-only on this machine, so nobody relies on it unknowingly.
+func WarnUnprotected(w io.Writer, unavailable []string) {
+	for _, u := range unavailable {
+		if strings.HasPrefix(u, "protected-subpaths: no mount namespace") {
+			fmt.Fprintf(w, "%s: warning: %s\n", ToolName, u)
+		}
+	}
 }
 
 // reporter writes HelperReport lines to a file descriptor that is closed

@@ -344,4 +344,9 @@ func TestUnprivilegedUser(t *testing.T) {
 	if !strings.Contains(strings.Join(r.Unavailable, "\n"), "protected-subpaths") {
 		t.Errorf("unavailable = %v, want protected-subpaths listed", r.Unavailable)
 	}
+	// Standalone (no report fd), the same is said on stderr.
+	o = sbx{policy: wsPolicy, policyCwd: ws, cred: nobody}.run(t, "true")
+	if o.code != 0 || !strings.Contains(o.stderr, "warning: protected-subpaths: no mount namespace") {
+		t.Errorf("exit %d, stderr %q: want a warning that .git is not protected", o.code, o.stderr)
+	}
 }

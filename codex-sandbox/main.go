@@ -147,6 +147,9 @@ func run(ctx context.Context, args, env []string, stdin io.Reader, stdout, stder
 		return usageErr("no command given (usage: codex-sandbox [flags] -- COMMAND [ARG...])")
 	}
 	out := supervise(ctx, job{argv: o.commandArgv, plan: plan, env: env, stdin: stdin, stdout: stdout, stderr: stderr, timeout: o.timeout})
+	if out.report != nil {
+		linuxsandbox.WarnUnprotected(stderr, out.report.Unavailable)
+	}
 	if out.err != "" && !out.timedOut && !out.printed {
 		fmt.Fprintf(stderr, "%s: %s\n", ToolName, out.err)
 	}
