@@ -11,10 +11,10 @@ import (
 	"github.com/codexgo/common/protocol"
 )
 
-// ProtectedNames are the entries kept read-only inside every writable root,
-// as the Codex CLI does: repository metadata and agent configuration that a
-// sandboxed command must not be able to rewrite.
-var ProtectedNames = []string{".git", ".codex", ".agents"}
+// ProtectedNames returns the entries kept read-only inside every writable
+// root, as the Codex CLI does: repository metadata and agent configuration
+// that a sandboxed command must not be able to rewrite.
+func ProtectedNames() []string { return []string{".git", ".codex", ".agents"} }
 
 // Plan is a sandbox policy resolved against the file system: which
 // directories are writable, which paths inside them stay read-only and
@@ -89,12 +89,8 @@ func NewPlan(policy protocol.SandboxPolicy, policyCwd, commandCwd string, getenv
 	}
 	seen := map[string]bool{}
 	for _, r := range asked {
-		real, err := filepath.EvalSymlinks(filepath.Clean(r))
-		if err != nil {
-			p.MissingRoots = appendOnce(p.MissingRoots, filepath.Clean(r))
-			continue
-		}
-		if fi, err := os.Stat(real); err != nil || !fi.IsDir() {
+		real, ok := resolveDir(filepath.Clean(r))
+		if !ok {
 			p.MissingRoots = appendOnce(p.MissingRoots, filepath.Clean(r))
 			continue
 		}
@@ -111,9 +107,21 @@ func NewPlan(policy protocol.SandboxPolicy, policyCwd, commandCwd string, getenv
 	return p, nil
 }
 
+// resolveDirPortable resolves symlinks path component by component.
+func resolveDirPortable(path string) (string, bool) {
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return "", false
+	}
+	if fi, err := os.Stat(real); err != nil || !fi.IsDir() {
+		return "", false
+	}
+	return real, true
+}
+
 // addProtected records the protected entries of one writable root.
 func (p *Plan) addProtected(root string) {
-	for _, name := range ProtectedNames {
+	for _, name := range ProtectedNames() {
 		path := filepath.Join(root, name)
 		fi, err := os.Lstat(path)
 		if err != nil {

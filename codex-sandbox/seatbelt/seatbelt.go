@@ -121,7 +121,7 @@ func excludes(plan *linuxsandbox.Plan, root string) []string {
 			out = append(out, p)
 		}
 	}
-	for _, n := range linuxsandbox.ProtectedNames {
+	for _, n := range linuxsandbox.ProtectedNames() {
 		add(strings.TrimSuffix(root, "/") + "/" + n)
 	}
 	for _, p := range plan.Protected {
