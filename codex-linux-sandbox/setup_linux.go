@@ -114,11 +114,11 @@ func (s *Setup) Apply() error {
 	if s.err != nil {
 		return s.err
 	}
-	if !s.Plan.Restricted() {
+	if !s.Restricted() {
 		return nil
 	}
 	if s.MountNamespace {
-		if err := setupMounts(s.Plan.WritableRoots, s.Plan.Protected); err != nil {
+		if err := setupMounts(s.WritableRoots, s.Protected); err != nil {
 			return err
 		}
 	}

@@ -9,7 +9,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export GOWORK=off CGO_ENABLED=0
 (cd "$here" && go build -trimpath -ldflags='-s -w' -o "$tmp/codex-sandbox" ./cmd/codex-sandbox \
-  && go build -o "$tmp/benchtimer" ./benchtimer)
+  && go build -o "$tmp/benchtimer" ./testdata/benchtimer)
 # The floor for any Go helper on this machine: a static Go binary that
 # only execs its argument.
 mkdir -p "$tmp/hop"
