@@ -159,6 +159,21 @@ func TestNetwork(t *testing.T) {
 			_ = c.Close()
 		}
 	}()
+	abstract := fmt.Sprintf("@codex-sbx-test-%d", os.Getpid())
+	al, err := net.Listen("unix", abstract)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = al.Close() }()
+	go func() {
+		for {
+			c, err := al.Accept()
+			if err != nil {
+				return
+			}
+			_ = c.Close()
+		}
+	}()
 	off := sbx{policy: wsPolicy, policyCwd: ws}
 	unixOK := sbx{policy: `{"mode":"workspace-write","exclude_slash_tmp":true,"allow_unix_sockets":true}`, policyCwd: ws}
 	on := sbx{policy: `{"mode":"workspace-write","exclude_slash_tmp":true,"network_access":true}`, policyCwd: ws}
@@ -183,6 +198,8 @@ func TestNetwork(t *testing.T) {
 		{"tcp to local listener", off, []string{"dial", "tcp", ln.Addr().String()}, "err: EPERM"},
 		{"unix socket of the host", off, []string{"dial", "unix", sock}, "err: EPERM"},
 		{"unix socket allowed", unixOK, []string{"dial", "unix", sock}, "ok"},
+		{"abstract socket of the host stays scoped", unixOK, []string{"dial", "unix", abstract}, "err: EPERM"},
+		{"abstract socket with network on", on, []string{"dial", "unix", abstract}, "ok"},
 		{"tcp still off with unix allowed", unixOK, []string{"dial", "tcp", ln.Addr().String()}, "err: EPERM"},
 		{"network on: tcp", on, []string{"dial", "tcp", ln.Addr().String()}, "ok"},
 		{"network on: listen", on, []string{"listen-tcp"}, "ok"},

@@ -5,10 +5,12 @@ package sandbox
 import (
 	"context"
 	"io"
+	"strconv"
 	"syscall"
 	"testing"
 
 	"github.com/codexgo/common/protocol"
+	"golang.org/x/sys/unix"
 )
 
 // spawner starts two background sleeps, one escaping with setsid and a
@@ -149,3 +151,39 @@ func TestAPITimeout(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestSupervisorKilledTakesCommand SIGKILLs the supervisor: the command,
+// its direct child, must die with it (PR_SET_PDEATHSIG). Grandchildren
+// of a SIGKILLed supervisor are not covered (no PID namespace); the
+// README says so.
+func TestSupervisorKilledTakesCommand(t *testing.T) {
+	mark := marker(t)
+	cmd := csCmd(t, "--", "sh", "-c", "echo $$; exec sleep "+mark)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(readLine(t, out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Hold the command with a pidfd before killing, so a reused pid
+	// cannot fool the check.
+	pfd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		t.Fatalf("pidfd_open %d: %v", pid, err)
+	}
+	defer func() { _ = unix.Close(pfd) }()
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	fds := []unix.PollFd{{Fd: int32(pfd), Events: unix.POLLIN}}
+	n, err := unix.Poll(fds, 10_000)
+	if err != nil || n != 1 {
+		t.Fatalf("command %d still alive 10 s after its supervisor was killed (poll %d, %v)", pid, n, err)
+	}
+}
