@@ -114,7 +114,11 @@ func run(ctx context.Context, args, env []string, stdin io.Reader, stdout, stder
 		return 0
 	}
 	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "%s: %s\n", ToolName, fmt.Sprintf(format, a...))
+		msg := fmt.Sprintf(format, a...)
+		fmt.Fprintf(stderr, "%s: %s\n", ToolName, msg)
+		if o != nil {
+			writeReport(o.reportFD, protocol.ExecResult{ExitCode: ExitUsage, Error: msg})
+		}
 		return ExitUsage
 	}
 	if err != nil {

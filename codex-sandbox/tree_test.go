@@ -187,3 +187,13 @@ func TestSupervisorKilledTakesCommand(t *testing.T) {
 		t.Fatalf("command %d still alive 10 s after its supervisor was killed (poll %d, %v)", pid, n, err)
 	}
 }
+
+func TestAPIRunReportsBadCwd(t *testing.T) {
+	res, err := Run(context.Background(), protocol.ExecRequest{Argv: []string{"true"}, Cwd: "/no/such/dir"}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ExitCode != ExitUsage || res.Error == "" {
+		t.Errorf("result %+v: want exit 2 with an error", res)
+	}
+}
