@@ -141,7 +141,9 @@ type ExecError struct {
 	Err  error
 }
 
+// Error returns the underlying message.
 func (e *ExecError) Error() string { return e.Err.Error() }
+// Unwrap returns the underlying error.
 func (e *ExecError) Unwrap() error { return e.Err }
 
 // execve replaces the process with argv (looked up in the PATH of env)

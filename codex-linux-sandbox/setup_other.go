@@ -36,7 +36,9 @@ type ExecError struct {
 	Err  error
 }
 
+// Error returns the underlying message.
 func (e *ExecError) Error() string { return e.Err.Error() }
+// Unwrap returns the underlying error.
 func (e *ExecError) Unwrap() error { return e.Err }
 
 func execve(argv []string, dir string, env []string) error {

@@ -135,6 +135,7 @@ type capped struct {
 
 func newCapped(limit int) *capped { return &capped{limit: limit} }
 
+// Write keeps what fits in the head, then the latest bytes in the tail.
 func (c *capped) Write(p []byte) (int, error) {
 	n := len(p)
 	half := c.limit / 2

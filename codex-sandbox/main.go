@@ -49,14 +49,17 @@ type options struct {
 	commandArgv []string
 }
 
+// stringList is a repeatable string flag.
 type stringList struct{ list *[]string }
 
+// String joins the values.
 func (s stringList) String() string {
 	if s.list == nil {
 		return ""
 	}
 	return strings.Join(*s.list, ",")
 }
+// Set appends one value.
 func (s stringList) Set(v string) error { *s.list = append(*s.list, v); return nil }
 
 func parse(args []string, stderr io.Writer) (*options, error) {
