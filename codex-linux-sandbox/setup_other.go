@@ -38,6 +38,7 @@ type ExecError struct {
 
 // Error returns the underlying message.
 func (e *ExecError) Error() string { return e.Err.Error() }
+
 // Unwrap returns the underlying error.
 func (e *ExecError) Unwrap() error { return e.Err }
 

@@ -59,6 +59,7 @@ func (s stringList) String() string {
 	}
 	return strings.Join(*s.list, ",")
 }
+
 // Set appends one value.
 func (s stringList) Set(v string) error { *s.list = append(*s.list, v); return nil }
 
