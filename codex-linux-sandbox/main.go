@@ -91,6 +91,7 @@ func parseFlags(args []string, stderr io.Writer) (*helperFlags, []string, error)
 }
 
 func run(args, env []string, stderr io.Writer) int {
+	env = restoreEnv(env)
 	f, argv, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0

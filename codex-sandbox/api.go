@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -99,6 +100,13 @@ func command(ctx context.Context, req protocol.ExecRequest, reportFD int) (*exec
 	}
 	if req.Env != nil {
 		cmd.Env = envList(req.Env)
+	} else {
+		cmd.Env = os.Environ()
+	}
+	if runtime.GOOS == "linux" {
+		// Both Go processes (supervisor, helper) start faster with one P;
+		// the helper restores the command's own GOMAXPROCS.
+		cmd.Env = linuxsandbox.FastStartEnv(cmd.Env)
 	}
 	if req.Stdin != nil {
 		cmd.Stdin = strings.NewReader(*req.Stdin)

@@ -51,6 +51,7 @@ func buildCmd(j job) (*exec.Cmd, reportPipe, error) {
 		return nil, reportPipe{}, fmt.Errorf("report pipe: %w", err)
 	}
 	cmd.ExtraFiles = []*os.File{w}
+	cmd.Env = linuxsandbox.FastStartEnv(j.env)
 	cmd.SysProcAttr = childAttr()
 	if j.plan.Restricted() && len(j.plan.WritableRoots) > 0 && !haveSysAdmin() {
 		uid, gid := os.Getuid(), os.Getgid()

@@ -27,7 +27,7 @@ func buildCmd(j job) (*exec.Cmd, reportPipe, error) {
 	args = append(args, j.argv...)
 	cmd := exec.Command(seatbelt.SandboxExec, args...)
 	cmd.Dir = j.plan.CommandCwd
-	cmd.Env = append(cmd.Env, "CODEX_SANDBOX=seatbelt")
+	cmd.Env = append(append([]string(nil), j.env...), "CODEX_SANDBOX=seatbelt")
 	if !j.plan.Network() {
 		cmd.Env = append(cmd.Env, "CODEX_SANDBOX_NETWORK_DISABLED=1")
 	}

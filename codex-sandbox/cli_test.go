@@ -3,6 +3,7 @@
 package sandbox
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -111,14 +112,26 @@ func TestPolicyFlags(t *testing.T) {
 
 func TestEnvironmentPassesThrough(t *testing.T) {
 	ws, _ := workspace(t)
-	cmd := csCmd(t, "--cd", ws, "--", "sh", "-c", `echo "$CODEX_SANDBOX $CODEX_SANDBOX_NETWORK_DISABLED $CSBX_TEST"`)
-	cmd.Env = append(cmd.Env, "CSBX_TEST=passed")
+	show := `echo "$CODEX_SANDBOX $CODEX_SANDBOX_NETWORK_DISABLED $CSBX_TEST [$GOMAXPROCS] [$CODEX_SANDBOX_GOMAXPROCS_ORIG]"`
+	cmd := csCmd(t, "--cd", ws, "--", "sh", "-c", show)
+	cmd.Env = append(cmd.Env, "CSBX_TEST=passed", "GOMAXPROCS=7")
 	out, err := cmd.Output()
 	if code := exitCode(t, err); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	if got, want := strings.TrimSpace(string(out)), "landlock 1 passed"; got != want {
+	if got, want := strings.TrimSpace(string(out)), "landlock 1 passed [7] []"; got != want {
 		t.Errorf("got %q, want %q", got, want)
+	}
+	// Through the Go API with an explicit environment: exactly that
+	// environment, plus the sandbox's two variables.
+	var buf strings.Builder
+	res, err := Run(context.Background(), protocol.ExecRequest{Argv: []string{"/usr/bin/env"}, Cwd: ws,
+		Env: map[string]string{"ONLY": "this"}}, &buf, nil)
+	if err != nil || res.ExitCode != 0 {
+		t.Fatalf("run env: %v %+v", err, res)
+	}
+	if got, want := buf.String(), "ONLY=this\nCODEX_SANDBOX=landlock\nCODEX_SANDBOX_NETWORK_DISABLED=1\n"; got != want {
+		t.Errorf("API env = %q, want %q", got, want)
 	}
 }
 

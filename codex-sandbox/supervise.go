@@ -61,8 +61,9 @@ func supervise(ctx context.Context, j job) outcome {
 	if err != nil {
 		return outcome{exitCode: ExitSetupFailed, err: err.Error()}
 	}
-	// The helper or sandbox-exec may add variables of its own after j.env.
-	cmd.Env = append(append([]string(nil), j.env...), cmd.Env...)
+	if cmd.Env == nil {
+		cmd.Env = j.env
+	}
 	if cmd.SysProcAttr == nil {
 		cmd.SysProcAttr = childAttr()
 	}
