@@ -43,6 +43,8 @@ echo "runs: $runs per command, interleaved; $(nproc) cores; kernel $(uname -r); 
   "Go exec hop, no sandbox (floor)" "$tmp/gohop /bin/true" \
   "helper read-only" "$h --sandbox-policy-cwd $ws --sandbox-policy $ro -- /bin/true" \
   "helper workspace-write" "$h --sandbox-policy-cwd $ws --sandbox-policy $ww -- /bin/true" \
+  "helper workspace-write, GOMAXPROCS=1" "/usr/bin/env GOMAXPROCS=1 CODEX_SANDBOX_GOMAXPROCS_ORIG=unset $h --sandbox-policy-cwd $ws --sandbox-policy $ww -- /bin/true" \
+  "  (same env hop, default GOMAXPROCS)" "/usr/bin/env CODEX_BENCH=1 $h --sandbox-policy-cwd $ws --sandbox-policy $ww -- /bin/true" \
   "helper workspace-write, 1 extra root" "$h --sandbox-policy-cwd $ws --sandbox-policy $ww1 -- /bin/true" \
   "helper workspace-write, 100 roots" "$h --sandbox-policy-cwd $ws --sandbox-policy $ww100 -- /bin/true" \
   "codex-sandbox read-only" "$tmp/codex-sandbox -- /bin/true" \
