@@ -23,10 +23,11 @@ const (
 // helper flags; the helper restricts itself and execs the command, and
 // reports what it enforced on file descriptor 3.
 //
-// Without CAP_SYS_ADMIN, a workspace-write helper is started in a new user
+// Without CAP_SYS_ADMIN, a restricted helper is started in a new user
 // and mount namespace (same uid and gid inside, CAP_SYS_ADMIN and
 // CAP_SETPCAP kept as ambient capabilities across the exec), so it can
-// still make .git and the rest of the file system read-only mounts. Where
+// still make .git and the rest of the file system read-only mounts (which
+// also stops chmod of one's own files outside the roots). Where
 // user namespaces are refused, supervise retries without one and the
 // helper reports the protection as unavailable.
 func buildCmd(j job) (*exec.Cmd, reportPipe, error) {
@@ -53,7 +54,7 @@ func buildCmd(j job) (*exec.Cmd, reportPipe, error) {
 	cmd.ExtraFiles = []*os.File{w}
 	cmd.Env = linuxsandbox.FastStartEnv(j.env)
 	cmd.SysProcAttr = childAttr()
-	if j.plan.Restricted() && len(j.plan.WritableRoots) > 0 && !haveSysAdmin() {
+	if j.plan.Restricted() && !haveSysAdmin() {
 		uid, gid := os.Getuid(), os.Getgid()
 		cmd.SysProcAttr.Cloneflags = unix.CLONE_NEWUSER | unix.CLONE_NEWNS
 		cmd.SysProcAttr.UidMappings = []syscall.SysProcIDMap{{ContainerID: uid, HostID: uid, Size: 1}}

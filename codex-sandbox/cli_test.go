@@ -342,3 +342,25 @@ func TestNestedFallsBackHonestly(t *testing.T) {
 		t.Errorf("inner result %+v: want a run without claimed read-only subpaths", res)
 	}
 }
+
+// TestUnprivilegedChmodOutside: Landlock does not cover chmod, so an
+// ordinary user could change the mode of their own files outside the
+// roots; the user-namespace mount namespace makes those mounts read-only.
+func TestUnprivilegedChmodOutside(t *testing.T) {
+	_, out := workspace(t)
+	own := filepath.Join(out, "own")
+	if err := os.WriteFile(own, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(own, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	cmd := csCmd(t, "--", "chmod", "777", own)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	if code := exitCode(t, cmd.Run()); code == 0 {
+		t.Errorf("chmod of own file outside the roots succeeded")
+	}
+	if fi, err := os.Stat(own); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode changed: %v %v", fi.Mode(), err)
+	}
+}
