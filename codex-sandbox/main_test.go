@@ -25,7 +25,12 @@ func TestMain(m *testing.M) {
 	if os.Getenv("CODEX_TEST_PROBE") == "1" {
 		os.Exit(probe(os.Args[1:]))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	// The world-executable copy of the test binary (see publicBinary).
+	if dir, err := publicDir(); err == nil {
+		_ = os.RemoveAll(dir)
+	}
+	os.Exit(code)
 }
 
 // probe is run inside the sandbox: "write PATH" or "dial NET ADDR";
@@ -51,17 +56,24 @@ func probe(args []string) int {
 	return 0
 }
 
+// publicDir is a world-readable directory for publicBinary, made once
+// and removed by TestMain.
+var publicDir = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "codex-sbx-test-bin-")
+	if err != nil {
+		return "", err
+	}
+	return dir, os.Chmod(dir, 0o755)
+})
+
 // publicBinary is a copy of the test binary any user may execute.
 var publicBinary = sync.OnceValues(func() (string, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return "", err
 	}
-	dir, err := os.MkdirTemp("", "csbx-bin-")
+	dir, err := publicDir()
 	if err != nil {
-		return "", err
-	}
-	if err := os.Chmod(dir, 0o755); err != nil {
 		return "", err
 	}
 	b, err := os.ReadFile(self)
