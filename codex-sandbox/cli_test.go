@@ -318,28 +318,51 @@ func TestUnprivilegedSupervisor(t *testing.T) {
 	}
 }
 
-// TestNestedFallsBackHonestly runs codex-sandbox inside codex-sandbox: the
-// inner one may not create namespaces (seccomp), so it runs without a
-// mount namespace and must report .git protection as unavailable.
+// TestNestedFallsBackHonestly runs codex-sandbox inside codex-sandbox,
+// as root and as uid 65534: the inner one may not create namespaces
+// (seccomp), as in a nested container without user namespaces, so it runs
+// without a mount namespace and must report .git protection as
+// unavailable while still confining writes.
 func TestNestedFallsBackHonestly(t *testing.T) {
-	ws, _ := workspace(t)
-	bin, err := publicBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	req := `{"argv":["true"],"cwd":"` + ws + `","sandbox_policy":{"mode":"workspace-write","exclude_slash_tmp":true}}`
-	inner := "echo '" + req + "' | exec -a codex-sandbox " + bin + " --json"
-	r := cs(t, "", "--cd", ws, "--sandbox", "workspace-write", "--", "bash", "-c", inner)
-	if r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, r.stderr)
-	}
-	var res protocol.ExecResult
-	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
-		t.Fatalf("inner result: %v: %q", err, r.stdout)
-	}
-	if res.ExitCode != 0 || res.Sandbox == nil || len(res.Sandbox.ReadOnlySubpaths) != 0 ||
-		!strings.Contains(strings.Join(res.Sandbox.Unavailable, "\n"), "protected-subpaths: no mount namespace") {
-		t.Errorf("inner result %+v: want a run without claimed read-only subpaths", res)
+	for _, cred := range []*syscall.Credential{nil, {Uid: 65534, Gid: 65534}} {
+		name := "root"
+		if cred != nil {
+			name = "uid 65534"
+		}
+		t.Run(name, func(t *testing.T) {
+			ws, out := workspace(t)
+			bin, err := publicBinary()
+			if err != nil {
+				t.Fatal(err)
+			}
+			script := "echo a > " + filepath.Join(ws, "inner") + "; echo b > " + filepath.Join(out, "inner")
+			req, err := json.Marshal(protocol.ExecRequest{Argv: []string{"sh", "-c", script}, Cwd: ws,
+				SandboxPolicy: protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite, ExcludeSlashTmp: true}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			inner := "echo '" + string(req) + "' | exec -a codex-sandbox " + bin + " --json"
+			cmd := csCmd(t, "--cd", ws, "--sandbox", "workspace-write", "--", "bash", "-c", inner)
+			cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+			stdout, err := cmd.Output()
+			if code := exitCode(t, err); code != 0 {
+				t.Fatalf("exit %d", code)
+			}
+			var res protocol.ExecResult
+			if err := json.Unmarshal(stdout, &res); err != nil {
+				t.Fatalf("inner result: %v: %q", err, stdout)
+			}
+			if res.Sandbox == nil || len(res.Sandbox.ReadOnlySubpaths) != 0 ||
+				!strings.Contains(strings.Join(res.Sandbox.Unavailable, "\n"), "protected-subpaths: no mount namespace") {
+				t.Errorf("inner result %+v: want a run without claimed read-only subpaths", res)
+			}
+			if _, err := os.Stat(filepath.Join(ws, "inner")); err != nil {
+				t.Errorf("inner write to the workspace failed: %v (%+v)", err, res)
+			}
+			if _, err := os.Stat(filepath.Join(out, "inner")); err == nil {
+				t.Errorf("inner write outside succeeded")
+			}
+		})
 	}
 }
 
