@@ -3,6 +3,7 @@
 package linuxsandbox
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -39,11 +40,12 @@ func TestEverydayTools(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := sbx{policy: wsPolicy, policyCwd: repo, env: []string{"HOME=" + ws, "GIT_CONFIG_NOSYSTEM=1"}}
-	tests := []struct {
+	type toolCase struct {
 		name string
 		argv []string
 		want string
-	}{
+	}
+	tests := []toolCase{
 		{"git status", []string{"git", "-c", "safe.directory=*", "status", "--porcelain"}, "?? new.txt"},
 		{"git rev-parse", []string{"git", "-c", "safe.directory=*", "rev-parse", "--show-toplevel"}, repo},
 		{"git commit refused", []string{"sh", "-c", "git -c safe.directory=* -c user.email=t@e -c user.name=t commit -q --allow-empty -m y 2>/dev/null; echo $?"}, "128"},
@@ -56,12 +58,24 @@ async def main():
     print(await fut)
 asyncio.run(main())`}, "woke"},
 	}
+	shmFile := fmt.Sprintf("/dev/shm/codex-sbx-test-%d", os.Getpid())
+	defer func() { _ = os.Remove(shmFile) }()
+	shm := sbx{policy: `{"mode":"workspace-write","exclude_slash_tmp":true,"writable_roots":["/dev/shm"]}`, policyCwd: repo}
+	tests = append(tests, toolCase{"python multiprocessing lock with /dev/shm as a root", []string{"/usr/bin/python3", "-c",
+		"import multiprocessing as mp; mp.Lock(); open('" + shmFile + "', 'w').write('x'); print('locked')"}, "locked"})
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			o := s.run(t, tc.argv...)
+			box := s
+			if strings.Contains(tc.name, "/dev/shm") {
+				box = shm
+			}
+			o := box.run(t, tc.argv...)
 			if got := strings.TrimSpace(o.stdout); got != tc.want {
 				t.Errorf("exit %d, stdout %q, want %q (stderr %q)", o.code, got, tc.want, o.stderr)
 			}
 		})
+	}
+	if _, err := os.Stat(shmFile); err != nil {
+		t.Errorf("the host does not see the sandbox's /dev/shm write: %v", err)
 	}
 }
