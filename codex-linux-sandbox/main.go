@@ -56,12 +56,26 @@ executable; 127 not found; 2 usage.
 // success it does not return: the process becomes the command.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	_ = ctx // the helper execs at once; there is nothing to cancel
-	return run(args, os.Environ(), stderr)
+	return run(args, os.Environ(), stdout, stderr)
+}
+
+// explainTo writes e as indented JSON.
+func explainTo(stdout, stderr io.Writer, e Explanation) int {
+	b, err := json.MarshalIndent(e, "", "  ")
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: encode explanation: %v\n", ToolName, err)
+		return 1
+	}
+	if _, err := stdout.Write(append(b, '\n')); err != nil {
+		return 1
+	}
+	return 0
 }
 
 type helperFlags struct {
 	policyCwd, policyJSON, commandCwd, permissionProfile string
 	reportFD                                             int
+	explain                                              bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (*helperFlags, []string, error) {
@@ -72,6 +86,7 @@ func parseFlags(args []string, stderr io.Writer) (*helperFlags, []string, error)
 	fs.StringVar(&f.policyJSON, "sandbox-policy", "", "Codex sandbox policy JSON, e.g. {\"mode\":\"workspace-write\"}")
 	fs.StringVar(&f.commandCwd, "command-cwd", "", "directory the command starts in (default: the policy cwd)")
 	fs.IntVar(&f.reportFD, "report-fd", -1, "write JSON lines about the sandbox to this file descriptor (extension)")
+	fs.BoolVar(&f.explain, "explain", false, "print what would be enforced here as JSON and exit, running nothing (extension)")
 	fs.StringVar(&f.permissionProfile, "permission-profile", "", "not supported; use --sandbox-policy")
 	// Accepted for compatibility with newer Codex CLIs; Landlock is our
 	// only mechanism and /proc is never remounted.
@@ -90,7 +105,7 @@ func parseFlags(args []string, stderr io.Writer) (*helperFlags, []string, error)
 	return &f, fs.Args(), nil
 }
 
-func run(args, env []string, stderr io.Writer) int {
+func run(args, env []string, stdout, stderr io.Writer) int {
 	env = restoreEnv(env)
 	f, argv, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
@@ -112,7 +127,7 @@ func run(args, env []string, stderr io.Writer) int {
 	if f.permissionProfile != "" {
 		return fail(ExitUsage, "--permission-profile is not supported; pass --sandbox-policy JSON")
 	}
-	if len(argv) == 0 {
+	if len(argv) == 0 && !f.explain {
 		return fail(ExitUsage, "no command given (usage: %s --sandbox-policy JSON -- COMMAND [ARG...])", ToolName)
 	}
 	if f.policyJSON == "" {
@@ -141,6 +156,9 @@ func run(args, env []string, stderr io.Writer) int {
 		return fail(ExitUsage, "%v", err)
 	}
 	setup := Prepare(plan)
+	if f.explain {
+		return explainTo(stdout, stderr, setup.Explanation)
+	}
 	// Everything from here on happens on this OS thread, which also execs:
 	// the restrictions are per thread and the command inherits them.
 	runtime.LockOSThread()

@@ -35,13 +35,16 @@ func buildCmd(j job) (*exec.Cmd, reportPipe, error) {
 	if err != nil {
 		return nil, reportPipe{}, fmt.Errorf("encode policy: %w", err)
 	}
-	args := append([]string{
+	args := []string{
 		"--sandbox-policy-cwd", j.plan.PolicyCwd,
 		"--sandbox-policy", string(policy),
 		"--command-cwd", j.plan.CommandCwd,
 		"--report-fd", "3",
-		"--",
-	}, j.argv...)
+	}
+	if j.explain {
+		args = append(args, "--explain")
+	}
+	args = append(append(args, "--"), j.argv...)
 	// The supervisor ends the child itself; no context here.
 	cmd, err := selfexec.Command(context.Background(), linuxsandbox.ToolName, args...)
 	if err != nil {

@@ -187,6 +187,18 @@ func TestExplain(t *testing.T) {
 	if len(e.Protected) != 1 || e.Protected[0] != filepath.Join(ws, ".git") {
 		t.Errorf("protected = %v, want [%s/.git]", e.Protected, ws)
 	}
+
+	// As uid 65534 the answer is what a run would get: the helper is asked
+	// from inside the same user namespace a real command would use.
+	cmd := csCmd(t, "--explain", "--sandbox", "workspace-write", "--cd", ws)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	b, err := cmd.Output()
+	if code := exitCode(t, err); code != 0 {
+		t.Fatalf("unprivileged explain: exit %d", code)
+	}
+	if !strings.Contains(string(b), "mount-namespace (inside a user namespace)") {
+		t.Errorf("unprivileged explanation lacks the user-namespace mount namespace:\n%s", b)
+	}
 }
 
 func TestJSONMode(t *testing.T) {

@@ -3,6 +3,9 @@
 package sandbox
 
 import (
+	"encoding/json"
+	"fmt"
+	"io"
 	"runtime"
 
 	linuxsandbox "github.com/codexgo/codex-linux-sandbox"
@@ -16,6 +19,19 @@ type seatbeltExplanation struct {
 	Profile     string           `json:"seatbelt_profile,omitempty"`
 	Params      []seatbelt.Param `json:"seatbelt_params,omitempty"`
 	Unavailable []string         `json:"unavailable"`
+}
+
+// explain prints how plan would be enforced here, without running it.
+func explain(plan *linuxsandbox.Plan, _ []string, stdout, stderr io.Writer) int {
+	b, err := json.MarshalIndent(explainPlan(plan), "", "  ")
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: encode explanation: %v\n", ToolName, err)
+		return 1
+	}
+	if _, err := stdout.Write(append(b, '\n')); err != nil {
+		return 1
+	}
+	return 0
 }
 
 // explainPlan says how plan would be enforced here, without running it.

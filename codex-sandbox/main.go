@@ -149,7 +149,7 @@ func run(ctx context.Context, args, env []string, stdin io.Reader, stdout, stder
 		return usageErr("%v", err)
 	}
 	if o.explain {
-		return explain(plan, stdout, stderr)
+		return explain(plan, env, stdout, stderr)
 	}
 	if len(o.commandArgv) == 0 {
 		return usageErr("no command given (usage: codex-sandbox [flags] -- COMMAND [ARG...])")
@@ -178,19 +178,6 @@ func resolveCwd(dir string) (string, error) {
 		return "", fmt.Errorf("--cd %s: not a directory", dir)
 	}
 	return dir, nil
-}
-
-func explain(plan *linuxsandbox.Plan, stdout, stderr io.Writer) int {
-	e := explainPlan(plan)
-	b, err := json.MarshalIndent(e, "", "  ")
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: encode explanation: %v\n", ToolName, err)
-		return 1
-	}
-	if _, err := stdout.Write(append(b, '\n')); err != nil {
-		return 1
-	}
-	return 0
 }
 
 // result turns an outcome into the wire result (without output).

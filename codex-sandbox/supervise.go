@@ -36,6 +36,9 @@ type job struct {
 	stdout  io.Writer
 	stderr  io.Writer
 	timeout time.Duration
+	// explain asks the helper to print what it would enforce instead of
+	// running argv.
+	explain bool
 }
 
 // outcome is how a job ended.
