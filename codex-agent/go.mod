@@ -1,6 +1,6 @@
 module github.com/codexgo/codex-agent
 
-go 1.24
+go 1.24.0
 
 require (
 	github.com/codexgo/common v0.0.0
@@ -8,16 +8,29 @@ require (
 )
 
 require (
+	github.com/elastic/go-seccomp-bpf v1.6.0 // indirect
+	github.com/landlock-lsm/go-landlock v0.10.1 // indirect
+	golang.org/x/net v0.41.0 // indirect
+	kernel.org/pub/linux/libs/security/libcap/psx v1.2.77 // indirect
+)
+
+require (
 	github.com/aymanbagabas/go-osc52/v2 v2.0.1 // indirect
+	github.com/codexgo/codex-linux-sandbox v0.0.0 // indirect
 	github.com/codexgo/codex-login v0.0.0
+	github.com/codexgo/codex-sandbox v0.0.0
 	github.com/lucasb-eyer/go-colorful v1.2.0 // indirect
 	github.com/mattn/go-isatty v0.0.20 // indirect
 	github.com/muesli/termenv v0.16.0 // indirect
 	github.com/pelletier/go-toml/v2 v2.4.3 // indirect
 	github.com/rivo/uniseg v0.4.7 // indirect
-	golang.org/x/sys v0.30.0 // indirect
+	golang.org/x/sys v0.41.0 // indirect
 )
 
 replace github.com/codexgo/common => ../common
 
 replace github.com/codexgo/codex-login => ../codex-login
+
+replace github.com/codexgo/codex-sandbox => ../codex-sandbox
+
+replace github.com/codexgo/codex-linux-sandbox => ../codex-linux-sandbox
