@@ -1,0 +1,520 @@
+package execpolicy
+
+import (
+	"encoding/base64"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/codexgo/common/protocol"
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// finding is one reason for a decision, with the rule or heuristic id.
+type finding struct {
+	d      protocol.Decision
+	reason string
+	rule   string
+}
+
+// evaluator judges the commands of one request.
+type evaluator struct {
+	p         *Policy
+	cwd       string
+	home      string
+	wroots    []string
+	rroots    []string
+	out       []protocol.ParsedCommand
+	depth     int
+	truncated bool
+}
+
+// Check judges one request. It never fails: a bad request yields a prompt
+// verdict with Error set. Safe for concurrent use.
+func (p *Policy) Check(req protocol.PolicyRequest) protocol.PolicyVerdict {
+	v := protocol.PolicyVerdict{ID: req.ID}
+	e := &evaluator{p: p, cwd: req.Cwd, home: p.home, wroots: cleanRoots(req.WritableRoots), rroots: cleanRoots(req.ReadableRoots)}
+	if req.Script != "" {
+		e.script(req.Script, nil)
+	} else {
+		argv := req.Argv
+		if len(req.ArgvB64) > 0 {
+			argv = make([]string, len(req.ArgvB64))
+			for i, b := range req.ArgvB64 {
+				raw, err := base64.StdEncoding.DecodeString(b)
+				if err != nil {
+					return badRequest(v, fmt.Sprintf("argv_b64[%d]: %v", i, err))
+				}
+				argv[i] = string(raw)
+			}
+		}
+		if len(argv) == 0 {
+			return badRequest(v, "empty argv: nothing to check")
+		}
+		if argv[0] == "" {
+			return badRequest(v, "empty program name")
+		}
+		e.call(literalWords(argv), nil, nil, nil, nil)
+	}
+	v.Commands = e.out
+	v.Decision = protocol.DecisionAllow
+	v.Reason = "no commands to run"
+	best := -1
+	for i, c := range e.out {
+		if best < 0 || c.Decision.Rank() > e.out[best].Decision.Rank() {
+			best = i
+		}
+	}
+	if best >= 0 {
+		c := e.out[best]
+		v.Decision = c.Decision
+		v.Reason = c.Reason
+		if c.Program != "" && !strings.Contains(c.Reason, c.Program) && len(c.Argv) > 0 {
+			v.Reason = c.Program + ": " + c.Reason
+		}
+	}
+	return v
+}
+
+// CheckArgv is Check for a plain argv and cwd.
+func (p *Policy) CheckArgv(argv []string, cwd string) protocol.PolicyVerdict {
+	return p.Check(protocol.PolicyRequest{Argv: argv, Cwd: cwd})
+}
+
+func badRequest(v protocol.PolicyVerdict, msg string) protocol.PolicyVerdict {
+	v.Decision = protocol.DecisionPrompt
+	v.Reason = msg
+	v.Error = msg
+	return v
+}
+
+func cleanRoots(rs []string) []string {
+	out := make([]string, 0, len(rs))
+	for _, r := range rs {
+		if r != "" {
+			out = append(out, filepath.Clean(r))
+		}
+	}
+	return out
+}
+
+// note records a construct-level finding as its own entry.
+func (e *evaluator) note(via []string, program string, d protocol.Decision, reason, rule string) {
+	e.out = append(e.out, protocol.ParsedCommand{Argv: []string{}, Program: program, Decision: d, Reason: reason, Rule: rule, Via: clone(via)})
+}
+
+// verdictOf picks the strictest finding (the first at that rank).
+func verdictOf(fs []finding) finding {
+	best := finding{d: protocol.DecisionAllow}
+	first := true
+	for _, f := range fs {
+		if first || f.d.Rank() > best.d.Rank() {
+			best, first = f, false
+		}
+	}
+	return best
+}
+
+func (e *evaluator) finish(pc *protocol.ParsedCommand, fs []finding) {
+	f := verdictOf(fs)
+	pc.Decision, pc.Reason, pc.Rule = f.d, f.reason, f.rule
+	e.out = append(e.out, *pc)
+}
+
+// call judges one simple command given as shell words.
+func (e *evaluator) call(words, assigns []word, redirs []redirect, via []string, notes []finding) {
+	pc := protocol.ParsedCommand{Argv: wordStrings(words), Via: clone(via)}
+	hard := append([]finding(nil), notes...)
+	for _, r := range redirs {
+		pc.Redirects = append(pc.Redirects, protocol.ParsedRedirect{Op: r.op, Target: r.target.s})
+		hard = append(hard, e.judgeRedirect(r, &pc)...)
+	}
+	for _, a := range assigns {
+		if f, bad := riskyAssign(a.s); bad {
+			hard = append(hard, f)
+		}
+		if a.download {
+			hard = append(hard, finding{protocol.DecisionForbidden, "assigns downloaded content", "builtin:download-exec"})
+		}
+	}
+	if len(words) == 0 {
+		hard = append(hard, finding{protocol.DecisionAllow, "only assignments or redirections", "builtin:no-command"})
+		e.finish(&pc, hard)
+		return
+	}
+	program := words[0].s
+	base := baseName(program)
+	pc.Program = program
+	if !words[0].lit {
+		e.finish(&pc, append(hard, finding{protocol.DecisionPrompt, "program name is computed at run time", "builtin:dynamic-program"}))
+		return
+	}
+	argv := pc.Argv
+	hard = append(hard, e.forbidLists(base, argv)...)
+	user := e.p.matchPrefix(argv, true)
+	for _, m := range user {
+		pc.MatchedRules = append(pc.MatchedRules, m.matchedRule())
+	}
+	// Wrappers and nested shells: the wrapper gets its own entry, the
+	// inner command(s) are judged as commands of their own.
+	if e.nested(&pc, base, words, via, hard, user) {
+		return
+	}
+	danger := e.danger(base, words)
+	var soft []finding
+	for _, f := range danger {
+		if f.d == protocol.DecisionForbidden {
+			hard = append(hard, f)
+		} else {
+			soft = append(soft, f)
+		}
+	}
+	typed := e.typed(&pc, base, words)
+	if typed.d == protocol.DecisionForbidden {
+		hard = append(hard, typed)
+	}
+	if len(user) > 0 {
+		hard = append(hard, userFinding(user))
+	} else {
+		hard = append(hard, typed)
+		hard = append(hard, soft...)
+	}
+	e.finish(&pc, hard)
+	if base == "find" {
+		for _, inner := range findExecs(words) {
+			e.subcall(inner, via, "find -exec")
+		}
+	}
+}
+
+func (e *evaluator) subcall(words []word, via []string, label string) {
+	if len(words) == 0 {
+		return
+	}
+	if e.depth >= maxDepth {
+		e.note(via, label, protocol.DecisionPrompt, "wrapper nesting too deep to inspect", "builtin:nesting-too-deep")
+		return
+	}
+	e.depth++
+	e.call(words, nil, nil, append(clone(via), label), nil)
+	e.depth--
+}
+
+// userFinding is the strictest of the user prefix rules that matched.
+func userFinding(ms []prefixMatch) finding {
+	best := ms[0]
+	for _, m := range ms[1:] {
+		if m.rule.decision.Rank() > best.rule.decision.Rank() {
+			best = m
+		}
+	}
+	reason := best.rule.justification
+	if reason == "" {
+		reason = fmt.Sprintf("%s by rule %s", best.rule.decision, joinQuoted(best.prefix))
+	}
+	return finding{best.rule.decision, reason, best.rule.source}
+}
+
+// forbidLists applies forbid_program_regex and forbid_substrings.
+func (e *evaluator) forbidLists(base string, argv []string) []finding {
+	var fs []finding
+	for _, r := range e.p.forbidRegex {
+		if r.re.MatchString(argv[0]) || r.re.MatchString(base) {
+			fs = append(fs, finding{protocol.DecisionForbidden, r.reason, r.source})
+		}
+	}
+	for _, s := range e.p.forbidSubs {
+		for _, a := range argv[1:] {
+			if strings.Contains(a, s.s) {
+				fs = append(fs, finding{protocol.DecisionForbidden, fmt.Sprintf("argument contains forbidden substring %q", s.s), s.source})
+				break
+			}
+		}
+	}
+	return fs
+}
+
+// trustedDirs are where a program given by absolute path is taken to be
+// the system's own copy (and so judged like its base name).
+var trustedDirs = map[string]bool{
+	"/bin": true, "/usr/bin": true, "/usr/local/bin": true, "/sbin": true, "/usr/sbin": true,
+	"/usr/local/sbin": true, "/opt/homebrew/bin": true, "/run/current-system/sw/bin": true,
+}
+
+func (e *evaluator) trusted(program string, s *programSpec) bool {
+	if !strings.Contains(program, "/") {
+		return true
+	}
+	if !filepath.IsAbs(program) {
+		return false
+	}
+	if trustedDirs[filepath.Dir(program)] {
+		return true
+	}
+	for _, p := range s.systemPath {
+		if p == program {
+			return true
+		}
+	}
+	for _, p := range e.p.hostExec[s.program] {
+		if p == program {
+			return true
+		}
+	}
+	return false
+}
+
+// typed matches the command against the define_program specs.
+func (e *evaluator) typed(pc *protocol.ParsedCommand, base string, words []word) finding {
+	args := wordStrings(words[1:])
+	specs := e.p.specs[base]
+	fillUnknown := func() {
+		for i, a := range args {
+			pc.Args = append(pc.Args, protocol.ParsedArg{Index: i, Type: TypeUnknown.String(), Value: a})
+		}
+	}
+	if len(specs) == 0 {
+		fillUnknown()
+		return finding{protocol.DecisionPrompt, "no policy rule allows " + base, "default:no-rule"}
+	}
+	if !e.trusted(words[0].s, specs[0]) {
+		fillUnknown()
+		return finding{protocol.DecisionPrompt, "program path " + words[0].s + " is not a trusted location", "builtin:untrusted-path"}
+	}
+	offset := 0
+	if base == "git" {
+		idx, bad := gitGlobals(args)
+		if bad != "" {
+			fillUnknown()
+			return finding{protocol.DecisionPrompt, "git " + bad + " can make git run other programs", "builtin:git-global-option"}
+		}
+		offset, args = idx, args[idx:]
+		for i := 0; i < idx; i++ {
+			if g := pc.Argv[1+i]; (g == "-C" || g == "--git-dir" || g == "--work-tree") && i+1 < idx {
+				pc.Options = append(pc.Options, protocol.ParsedOption{Name: g, Value: pc.Argv[2+i], Type: TypeReadableFile.String()})
+				i++
+			} else {
+				pc.Flags = append(pc.Flags, g)
+			}
+		}
+	}
+	var last *matchError
+	var lastSpec *programSpec
+	for _, s := range specs {
+		m, err := matchSpec(s, args)
+		if err != nil {
+			last, lastSpec = err, s
+			continue
+		}
+		for i := range m.args {
+			m.args[i].Index += offset
+		}
+		return e.accept(pc, words, m)
+	}
+	fillUnknown()
+	return finding{protocol.DecisionPrompt, last.msg, lastSpec.pos}
+}
+
+// accept turns a successful spec match into a decision, checking file
+// arguments against the writable and readable roots.
+func (e *evaluator) accept(pc *protocol.ParsedCommand, words []word, m *execMatch) finding {
+	s := m.spec
+	pc.Flags = append(pc.Flags, m.flags...)
+	pc.Options = append(pc.Options, m.opts...)
+	pc.Args = m.args
+	pc.Executable = s.exe
+	if filepath.IsAbs(words[0].s) {
+		pc.Executable = words[0].s
+	}
+	pc.MatchedRules = append(pc.MatchedRules, protocol.MatchedRule{Source: s.pos, Kind: "define_program", Decision: specDecision(s)})
+	if s.forbidden != "" {
+		return finding{protocol.DecisionForbidden, s.forbidden, s.pos}
+	}
+	tilde := map[string]bool{}
+	for _, w := range words[1:] {
+		if w.tilde {
+			tilde[w.s] = true
+		}
+	}
+	for _, r := range m.reads {
+		pc.ReadFiles = append(pc.ReadFiles, e.resolve(r, tilde[r]))
+	}
+	for _, w := range m.writes {
+		pc.WriteFiles = append(pc.WriteFiles, e.resolve(w, tilde[w]))
+	}
+	if m.unknown {
+		return finding{protocol.DecisionPrompt, "arguments of unverified type may write files", s.pos}
+	}
+	for _, w := range pc.WriteFiles {
+		if f, ok := e.checkWrite(w); !ok {
+			return f
+		}
+	}
+	if len(e.rroots) > 0 {
+		for _, r := range pc.ReadFiles {
+			if !harmlessDevice(r) && !within(r, e.rroots) {
+				return finding{protocol.DecisionPrompt, "reads " + r + " outside the readable roots", "builtin:read-outside-roots"}
+			}
+		}
+	}
+	return finding{protocol.DecisionAllow, "read-only use of " + s.program + " allowed by " + s.pos, s.pos}
+}
+
+func specDecision(s *programSpec) protocol.Decision {
+	if s.forbidden != "" {
+		return protocol.DecisionForbidden
+	}
+	return protocol.DecisionAllow
+}
+
+// checkWrite allows a write only inside the writable roots.
+func (e *evaluator) checkWrite(path string) (finding, bool) {
+	if harmlessDevice(path) {
+		return finding{}, true
+	}
+	if len(e.wroots) == 0 {
+		return finding{protocol.DecisionPrompt, "writes " + path, "builtin:write"}, false
+	}
+	if !filepath.IsAbs(path) {
+		return finding{protocol.DecisionPrompt, "writes " + path + " (relative path and no cwd)", "builtin:write"}, false
+	}
+	if !within(path, e.wroots) {
+		return finding{protocol.DecisionPrompt, "writes " + path + " outside the writable roots", "builtin:write-outside-roots"}, false
+	}
+	return finding{}, true
+}
+
+// resolve makes a file argument absolute against cwd (and ~ against home).
+func (e *evaluator) resolve(p string, tilde bool) string {
+	if tilde && e.home != "" && (p == "~" || strings.HasPrefix(p, "~/")) {
+		return filepath.Join(e.home, p[1:])
+	}
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	if e.cwd == "" {
+		return p
+	}
+	return filepath.Join(e.cwd, p)
+}
+
+func within(p string, roots []string) bool {
+	if !filepath.IsAbs(p) {
+		return false
+	}
+	p = filepath.Clean(p)
+	for _, r := range roots {
+		if p == r || strings.HasPrefix(p, r+"/") || r == "/" {
+			return true
+		}
+	}
+	return false
+}
+
+func harmlessDevice(p string) bool {
+	switch p {
+	case "/dev/null", "/dev/stdout", "/dev/stderr", "/dev/stdin", "/dev/tty", "/dev/zero", "/dev/random", "/dev/urandom":
+		return true
+	}
+	return strings.HasPrefix(p, "/dev/fd/")
+}
+
+// baseName is the last path element of a program name.
+func baseName(p string) string {
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		return p[i+1:]
+	}
+	return p
+}
+
+// redirect is one shell redirection after word expansion.
+type redirect struct {
+	op      string
+	target  word
+	kind    redirKind
+	heredoc bool
+}
+
+type redirKind int
+
+const (
+	rdWrite redirKind = iota
+	rdRead
+	rdReadWrite
+	rdDup
+	rdHeredoc
+)
+
+func (e *evaluator) redirects(rs []*syntax.Redirect, via []string) []redirect {
+	var out []redirect
+	for _, r := range rs {
+		op := r.Op.String()
+		if r.N != nil {
+			op = r.N.Value + op
+		}
+		rd := redirect{op: op}
+		if r.Word != nil {
+			rd.target = e.words(r.Word, via)
+		}
+		switch r.Op {
+		case syntax.RdrOut, syntax.AppOut, syntax.ClbOut, syntax.RdrAll, syntax.AppAll:
+			rd.kind = rdWrite
+		case syntax.RdrIn:
+			rd.kind = rdRead
+		case syntax.RdrInOut:
+			rd.kind = rdReadWrite
+		case syntax.DplIn, syntax.DplOut:
+			rd.kind = rdDup
+			if t := rd.target.s; r.Op == syntax.DplOut && !(t == "-" || allDigits(t) || allDigits(strings.TrimSuffix(t, "-"))) {
+				rd.kind = rdWrite
+			}
+		case syntax.Hdoc, syntax.DashHdoc, syntax.WordHdoc:
+			rd.kind = rdHeredoc
+			if r.Hdoc != nil {
+				e.walkSubst(r.Hdoc, via)
+			}
+			if r.Op == syntax.WordHdoc {
+				rd.target = word{s: "", lit: true}
+				e.walkSubst(r.Word, via)
+			} else {
+				rd.target = word{s: "", lit: true}
+			}
+		}
+		out = append(out, rd)
+	}
+	return out
+}
+
+// redirNote judges redirections attached to a compound command.
+func (e *evaluator) redirNote(rs []redirect, via []string) {
+	if len(rs) > 0 {
+		e.call(nil, nil, rs, via, nil)
+	}
+}
+
+func (e *evaluator) judgeRedirect(r redirect, pc *protocol.ParsedCommand) []finding {
+	if r.kind == rdDup || r.kind == rdHeredoc {
+		return nil
+	}
+	if !r.target.lit {
+		return []finding{{protocol.DecisionPrompt, "redirection target " + r.target.s + " is not a literal", "builtin:expansion"}}
+	}
+	p := e.resolve(r.target.s, r.target.tilde)
+	var fs []finding
+	if r.kind == rdRead || r.kind == rdReadWrite {
+		pc.ReadFiles = append(pc.ReadFiles, p)
+		if len(e.rroots) > 0 && !harmlessDevice(p) && !within(p, e.rroots) {
+			fs = append(fs, finding{protocol.DecisionPrompt, "reads " + p + " outside the readable roots", "builtin:read-outside-roots"})
+		}
+	}
+	if r.kind == rdWrite || r.kind == rdReadWrite {
+		pc.WriteFiles = append(pc.WriteFiles, p)
+		if blockDevice(p) {
+			return append(fs, finding{protocol.DecisionForbidden, "writes directly to disk device " + p, "builtin:disk-write"})
+		}
+		if f, ok := e.checkWrite(p); !ok {
+			fs = append(fs, f)
+		}
+	}
+	return fs
+}

@@ -1,0 +1,480 @@
+package execpolicy
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/codexgo/common/protocol"
+	"mvdan.cc/sh/v3/expand"
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// Limits on how deep and how much of a script is inspected; beyond them
+// the verdict is prompt, never allow.
+const (
+	maxDepth    = 8
+	maxCommands = 256
+	maxScript   = 1 << 20
+)
+
+// word is one argument after shell quote removal. lit is false when the
+// word holds an expansion (variable, command substitution, arithmetic)
+// whose value cannot be known before running; s is then its source text.
+type word struct {
+	s     string
+	lit   bool
+	glob  bool
+	tilde bool // unquoted leading ~
+	// download is set when a substitution inside the word runs a
+	// downloader (curl, wget...), so the value is remote content.
+	download bool
+	// placeholder marks a value supplied at run time by a wrapper (the
+	// file names xargs appends, find -exec's {}).
+	placeholder bool
+}
+
+func literalWords(argv []string) []word {
+	ws := make([]word, len(argv))
+	for i, a := range argv {
+		ws[i] = word{s: a, lit: true}
+	}
+	return ws
+}
+
+func wordStrings(ws []word) []string {
+	out := make([]string, len(ws))
+	for i, w := range ws {
+		out[i] = w.s
+	}
+	return out
+}
+
+// script parses src as bash and judges every command in it.
+func (e *evaluator) script(src string, via []string) {
+	if len(src) > maxScript {
+		e.note(via, "script", protocol.DecisionPrompt, "script too large to inspect", "builtin:script-too-large")
+		return
+	}
+	if e.depth >= maxDepth {
+		e.note(via, "script", protocol.DecisionPrompt, "shell nesting too deep to inspect", "builtin:nesting-too-deep")
+		return
+	}
+	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(src), "")
+	if err != nil {
+		e.note(via, "script", protocol.DecisionPrompt, "shell script does not parse: "+err.Error(), "builtin:parse-error")
+		return
+	}
+	e.depth++
+	e.stmts(f.Stmts, via)
+	e.depth--
+}
+
+func (e *evaluator) stmts(ss []*syntax.Stmt, via []string) {
+	for _, s := range ss {
+		e.stmt(s, via)
+	}
+}
+
+func (e *evaluator) stmt(s *syntax.Stmt, via []string) {
+	if len(e.out) > maxCommands {
+		if !e.truncated {
+			e.truncated = true
+			e.note(via, "script", protocol.DecisionPrompt, "too many commands to inspect", "builtin:too-many-commands")
+		}
+		return
+	}
+	if s.Background || s.Coprocess {
+		e.note(via, "&", protocol.DecisionPrompt, "runs a command in the background", "builtin:background")
+	}
+	redirs := e.redirects(s.Redirs, via)
+	switch c := s.Cmd.(type) {
+	case nil:
+		e.call(nil, nil, redirs, via, nil)
+	case *syntax.CallExpr:
+		e.callExpr(c, redirs, via)
+	case *syntax.BinaryCmd:
+		e.redirNote(redirs, via)
+		if c.Op == syntax.Pipe || c.Op == syntax.PipeAll {
+			e.pipeline(c, via)
+			return
+		}
+		e.stmt(c.X, via)
+		e.stmt(c.Y, via)
+	case *syntax.Block:
+		e.redirNote(redirs, via)
+		e.stmts(c.Stmts, via)
+	case *syntax.Subshell:
+		e.redirNote(redirs, via)
+		e.stmts(c.Stmts, via)
+	case *syntax.TimeClause:
+		e.redirNote(redirs, via)
+		if c.Stmt != nil {
+			e.stmt(c.Stmt, via)
+		}
+	case *syntax.IfClause:
+		e.redirNote(redirs, via)
+		e.note(via, "if", protocol.DecisionPrompt, "conditional (if) is not verified", "builtin:control-flow")
+		for ic := c; ic != nil; ic = ic.Else {
+			e.stmts(ic.Cond, via)
+			e.stmts(ic.Then, via)
+		}
+	case *syntax.WhileClause:
+		e.redirNote(redirs, via)
+		e.note(via, "while", protocol.DecisionPrompt, "loop (while/until) is not verified", "builtin:control-flow")
+		e.stmts(c.Cond, via)
+		e.stmts(c.Do, via)
+	case *syntax.ForClause:
+		e.redirNote(redirs, via)
+		e.note(via, "for", protocol.DecisionPrompt, "loop (for) is not verified", "builtin:control-flow")
+		if wi, ok := c.Loop.(*syntax.WordIter); ok {
+			for _, w := range wi.Items {
+				e.words(w, via)
+			}
+		}
+		e.stmts(c.Do, via)
+	case *syntax.CaseClause:
+		e.redirNote(redirs, via)
+		e.note(via, "case", protocol.DecisionPrompt, "case statement is not verified", "builtin:control-flow")
+		e.words(c.Word, via)
+		for _, it := range c.Items {
+			e.stmts(it.Stmts, via)
+		}
+	case *syntax.FuncDecl:
+		e.funcDecl(c, via)
+	case *syntax.DeclClause:
+		e.redirNote(redirs, via)
+		for _, a := range c.Args {
+			if a.Value != nil {
+				e.words(a.Value, via)
+			}
+		}
+		e.note(via, c.Variant.Value, protocol.DecisionPrompt, c.Variant.Value+" changes the shell environment for later commands", "builtin:declaration")
+	case *syntax.TestClause:
+		e.redirNote(redirs, via)
+		e.walkSubst(c, via)
+	default:
+		e.redirNote(redirs, via)
+		e.walkSubst(s.Cmd, via)
+		e.note(via, fmt.Sprintf("%T", s.Cmd), protocol.DecisionPrompt, "shell construct is not verified", "builtin:unknown-construct")
+	}
+}
+
+// funcDecl flags function definitions; a function that calls itself in a
+// pipe or in the background is a fork bomb.
+func (e *evaluator) funcDecl(c *syntax.FuncDecl, via []string) {
+	name := c.Name.Value
+	selfCall, spawns := false, false
+	syntax.Walk(c.Body, func(n syntax.Node) bool {
+		switch n := n.(type) {
+		case *syntax.CallExpr:
+			if len(n.Args) > 0 && n.Args[0].Lit() == name {
+				selfCall = true
+			}
+		case *syntax.BinaryCmd:
+			if n.Op == syntax.Pipe || n.Op == syntax.PipeAll {
+				spawns = true
+			}
+		case *syntax.Stmt:
+			if n.Background {
+				spawns = true
+			}
+		}
+		return true
+	})
+	if selfCall && spawns {
+		e.note(via, name, protocol.DecisionForbidden, "fork bomb: function "+name+" spawns itself", "builtin:fork-bomb")
+	}
+	e.note(via, name, protocol.DecisionPrompt, "defines shell function "+name, "builtin:function")
+	e.stmt(c.Body, via)
+}
+
+// pipeline judges each stage, and forbids remote content piped into an
+// interpreter (curl … | sh).
+func (e *evaluator) pipeline(c *syntax.BinaryCmd, via []string) {
+	var stages []*syntax.Stmt
+	var flat func(s *syntax.Stmt)
+	flat = func(s *syntax.Stmt) {
+		if b, ok := s.Cmd.(*syntax.BinaryCmd); ok && (b.Op == syntax.Pipe || b.Op == syntax.PipeAll) && len(s.Redirs) == 0 {
+			flat(b.X)
+			flat(b.Y)
+			return
+		}
+		stages = append(stages, s)
+	}
+	flat(c.X)
+	flat(c.Y)
+	downloaded := false
+	for i, s := range stages {
+		argv := stageArgv(s)
+		if i > 0 && downloaded && readsCodeFromStdin(argv) {
+			e.note(via, argv[0], protocol.DecisionForbidden, "pipes downloaded content into an interpreter ("+strings.Join(argv, " ")+")", "builtin:pipe-to-shell")
+		}
+		if isDownloader(argv) {
+			downloaded = true
+		}
+		e.stmt(s, via)
+	}
+}
+
+// stageArgv is the literal argv of a pipeline stage, with wrappers such
+// as sudo and env stripped, or nil.
+func stageArgv(s *syntax.Stmt) []string {
+	c, ok := s.Cmd.(*syntax.CallExpr)
+	if !ok {
+		return nil
+	}
+	var argv []string
+	for _, w := range c.Args {
+		argv = append(argv, w.Lit())
+	}
+	for len(argv) > 0 {
+		inner, ok := stripSimpleWrapper(argv)
+		if !ok {
+			break
+		}
+		argv = inner
+	}
+	return argv
+}
+
+var downloaders = map[string]bool{"curl": true, "wget": true, "fetch": true, "aria2c": true, "nc": true, "ncat": true, "http": true, "https": true, "xh": true}
+
+func isDownloader(argv []string) bool {
+	return len(argv) > 0 && downloaders[baseName(argv[0])]
+}
+
+var interpreters = map[string]bool{
+	"sh": true, "bash": true, "zsh": true, "dash": true, "ksh": true, "fish": true, "busybox": true,
+	"python": true, "python3": true, "python2": true, "perl": true, "ruby": true, "node": true, "php": true,
+	"lua": true, "tclsh": true, "pwsh": true, "osascript": true, "source": true, ".": true, "eval": true,
+}
+
+// readsCodeFromStdin reports whether argv is an interpreter that takes its
+// program from stdin: no script operand, or -s / - as the operand.
+func readsCodeFromStdin(argv []string) bool {
+	if len(argv) == 0 || !interpreters[baseName(argv[0])] {
+		return false
+	}
+	for _, a := range argv[1:] {
+		switch {
+		case a == "-" || a == "-s" || a == "/dev/stdin":
+			return true
+		case a == "-c" || a == "-e" || a == "-m" || a == "-r":
+			return false
+		case strings.HasPrefix(a, "-"):
+			continue
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// callExpr converts a simple command's words (expanding braces and
+// judging any substitutions inside them) and judges it.
+func (e *evaluator) callExpr(c *syntax.CallExpr, redirs []redirect, via []string) {
+	var notes []finding
+	var assigns []word
+	for _, a := range c.Assigns {
+		w := word{lit: true}
+		if a.Value != nil {
+			w = e.words(a.Value, via)
+		}
+		if a.Array != nil {
+			w.lit = false
+		}
+		name := ""
+		if a.Name != nil {
+			name = a.Name.Value
+		}
+		w.s = name + "=" + w.s
+		assigns = append(assigns, w)
+	}
+	var words []word
+	for _, aw := range c.Args {
+		for _, bw := range braceExpand(aw) {
+			words = append(words, e.words(bw, via))
+		}
+	}
+	for _, w := range words {
+		if !w.lit {
+			notes = append(notes, finding{protocol.DecisionPrompt, "argument " + w.s + " is not a literal and cannot be verified", "builtin:expansion"})
+			break
+		}
+	}
+	if len(c.Args) > 0 && len(words) > 0 && !words[0].lit {
+		notes = append(notes, finding{protocol.DecisionPrompt, "program name " + words[0].s + " is computed at run time", "builtin:dynamic-program"})
+	}
+	e.call(words, assigns, redirs, via, notes)
+}
+
+func braceExpand(w *syntax.Word) []*syntax.Word {
+	hasBrace := false
+	for _, p := range w.Parts {
+		if l, ok := p.(*syntax.Lit); ok && strings.ContainsRune(l.Value, '{') {
+			hasBrace = true
+		}
+	}
+	if !hasBrace {
+		return []*syntax.Word{w}
+	}
+	cp := &syntax.Word{Parts: append([]syntax.WordPart(nil), w.Parts...)}
+	if !syntax.SplitBraces(cp) {
+		return []*syntax.Word{w}
+	}
+	out := expand.Braces(cp)
+	if len(out) > 64 {
+		return out[:64]
+	}
+	return out
+}
+
+// words renders a shell word after quote removal, judging any command or
+// process substitution inside it.
+func (e *evaluator) words(w *syntax.Word, via []string) word {
+	out := word{lit: true}
+	var sb strings.Builder
+	for i, part := range w.Parts {
+		switch p := part.(type) {
+		case *syntax.Lit:
+			v := p.Value
+			if i == 0 && strings.HasPrefix(v, "~") {
+				out.tilde = true
+			}
+			s, glob := unescapeUnquoted(v)
+			out.glob = out.glob || glob
+			sb.WriteString(s)
+		case *syntax.SglQuoted:
+			if p.Dollar {
+				s, ok := ansiC(p.Value)
+				if !ok {
+					out.lit = false
+				}
+				sb.WriteString(s)
+			} else {
+				sb.WriteString(p.Value)
+			}
+		case *syntax.DblQuoted:
+			for _, dp := range p.Parts {
+				if l, ok := dp.(*syntax.Lit); ok {
+					sb.WriteString(unescapeDouble(l.Value))
+					continue
+				}
+				out.lit = false
+				sb.WriteString(e.substPart(dp, via, &out))
+			}
+		case *syntax.ExtGlob:
+			out.glob = true
+			sb.WriteString(p.Op.String() + p.Pattern.Value + ")")
+		default:
+			out.lit = false
+			sb.WriteString(e.substPart(part, via, &out))
+		}
+	}
+	out.s = sb.String()
+	return out
+}
+
+// substPart judges the commands inside a substitution and returns the
+// part's source text.
+func (e *evaluator) substPart(part syntax.Node, via []string, w *word) string {
+	e.walkSubstMark(part, via, w)
+	var sb strings.Builder
+	if err := syntax.NewPrinter().Print(&sb, part); err != nil {
+		return "$(…)"
+	}
+	return sb.String()
+}
+
+func (e *evaluator) walkSubst(n syntax.Node, via []string) {
+	var w word
+	e.walkSubstMark(n, via, &w)
+}
+
+func (e *evaluator) walkSubstMark(n syntax.Node, via []string, w *word) {
+	syntax.Walk(n, func(n syntax.Node) bool {
+		var ss []*syntax.Stmt
+		label := "$(…)"
+		switch n := n.(type) {
+		case *syntax.CmdSubst:
+			ss = n.Stmts
+		case *syntax.ProcSubst:
+			ss, label = n.Stmts, "<(…)"
+		default:
+			return true
+		}
+		e.note(via, label, protocol.DecisionPrompt, "command substitution runs commands whose output is used unseen", "builtin:substitution")
+		syntax.Walk(&syntax.File{Stmts: ss}, func(m syntax.Node) bool {
+			if c, ok := m.(*syntax.CallExpr); ok && len(c.Args) > 0 {
+				if argv := stageArgv(&syntax.Stmt{Cmd: c}); isDownloader(argv) {
+					w.download = true
+				}
+			}
+			return true
+		})
+		e.depth++
+		if e.depth < maxDepth {
+			e.stmts(ss, append(clone(via), label))
+		}
+		e.depth--
+		return false
+	})
+}
+
+func clone(xs []string) []string { return append([]string(nil), xs...) }
+
+// unescapeUnquoted removes backslash escapes from an unquoted literal and
+// reports unescaped glob characters.
+func unescapeUnquoted(v string) (string, bool) {
+	if !strings.ContainsAny(v, "\\*?[") {
+		return v, false
+	}
+	var sb strings.Builder
+	glob := false
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c == '\\' && i+1 < len(v) {
+			i++
+			if v[i] != '\n' {
+				sb.WriteByte(v[i])
+			}
+			continue
+		}
+		if c == '*' || c == '?' || c == '[' {
+			glob = true
+		}
+		sb.WriteByte(c)
+	}
+	return sb.String(), glob
+}
+
+func unescapeDouble(v string) string {
+	if !strings.Contains(v, "\\") {
+		return v
+	}
+	var sb strings.Builder
+	for i := 0; i < len(v); i++ {
+		if v[i] == '\\' && i+1 < len(v) && strings.IndexByte("$`\"\\\n", v[i+1]) >= 0 {
+			i++
+			if v[i] != '\n' {
+				sb.WriteByte(v[i])
+			}
+			continue
+		}
+		sb.WriteByte(v[i])
+	}
+	return sb.String()
+}
+
+// ansiC decodes a $'…' string; ok is false for escapes it does not know.
+func ansiC(v string) (string, bool) {
+	if !strings.Contains(v, "\\") {
+		return v, true
+	}
+	s, err := strconv.Unquote(`"` + strings.ReplaceAll(strings.ReplaceAll(v, `"`, `\"`), `\'`, `'`) + `"`)
+	if err != nil {
+		return v, false
+	}
+	return s, true
+}

@@ -1,0 +1,311 @@
+package execpolicy
+
+import (
+	"strings"
+
+	"github.com/codexgo/common/protocol"
+)
+
+// wrapSpec describes a program that runs another program: the options it
+// takes before the inner command, and its own decision.
+type wrapSpec struct {
+	valShort   string          // short options that take a value
+	valLong    map[string]bool // long options that take a value (without =)
+	positional int             // operands before the command (timeout DURATION)
+	assigns    bool            // NAME=VALUE operands before the command (env)
+	self       protocol.Decision
+	reason     string
+	alone      protocol.Decision // decision when no inner command is given
+}
+
+func set(xs ...string) map[string]bool {
+	m := make(map[string]bool, len(xs))
+	for _, x := range xs {
+		m[x] = true
+	}
+	return m
+}
+
+var wrappers = map[string]*wrapSpec{
+	"env":     {valShort: "uCS", valLong: set("--unset", "--chdir", "--split-string"), assigns: true, self: protocol.DecisionAllow, reason: "env runs the command with a changed environment", alone: protocol.DecisionAllow},
+	"sudo":    {valShort: "ugpDChrtTUR", valLong: set("--user", "--group", "--prompt", "--chdir", "--close-from", "--host", "--role", "--type", "--command-timeout", "--other-user", "--chroot"), self: protocol.DecisionPrompt, reason: "sudo runs the command as another user", alone: protocol.DecisionPrompt},
+	"doas":    {valShort: "uC", self: protocol.DecisionPrompt, reason: "doas runs the command as another user", alone: protocol.DecisionPrompt},
+	"xargs":   {valShort: "nLPsdEaI", valLong: set("--max-args", "--max-lines", "--max-procs", "--max-chars", "--delimiter", "--eof", "--arg-file", "--replace", "--process-slot-var"), self: protocol.DecisionAllow, reason: "xargs runs the command on its input", alone: protocol.DecisionAllow},
+	"timeout": {valShort: "ks", valLong: set("--kill-after", "--signal"), positional: 1, self: protocol.DecisionAllow, reason: "timeout runs the command with a time limit", alone: protocol.DecisionPrompt},
+	"nice":    {valShort: "n", valLong: set("--adjustment"), self: protocol.DecisionAllow, reason: "nice runs the command at another priority", alone: protocol.DecisionAllow},
+	"nohup":   {self: protocol.DecisionAllow, reason: "nohup runs the command immune to hangups", alone: protocol.DecisionPrompt},
+	"time":    {valShort: "fo", valLong: set("--format", "--output"), self: protocol.DecisionAllow, reason: "time measures the command", alone: protocol.DecisionAllow},
+	"stdbuf":  {valShort: "ioe", valLong: set("--input", "--output", "--error"), self: protocol.DecisionAllow, reason: "stdbuf changes the command's buffering", alone: protocol.DecisionPrompt},
+	"setsid":  {self: protocol.DecisionAllow, reason: "setsid runs the command in a new session", alone: protocol.DecisionPrompt},
+	"ionice":  {valShort: "cnp", valLong: set("--class", "--classdata", "--pid", "--pgid", "--uid"), self: protocol.DecisionAllow, reason: "ionice runs the command at another I/O priority", alone: protocol.DecisionPrompt},
+	"taskset": {positional: 1, self: protocol.DecisionAllow, reason: "taskset pins the command to CPUs", alone: protocol.DecisionPrompt},
+	"chroot":  {valLong: set("--userspec", "--groups"), positional: 1, self: protocol.DecisionPrompt, reason: "chroot runs the command under another root", alone: protocol.DecisionPrompt},
+	"command": {self: protocol.DecisionAllow, reason: "command runs the program bypassing functions", alone: protocol.DecisionAllow},
+	"builtin": {self: protocol.DecisionAllow, reason: "builtin runs a shell builtin", alone: protocol.DecisionAllow},
+	"exec":    {valShort: "a", self: protocol.DecisionAllow, reason: "exec replaces the shell with the command", alone: protocol.DecisionAllow},
+	"busybox": {self: protocol.DecisionAllow, reason: "busybox runs one of its applets", alone: protocol.DecisionAllow},
+	"watch":   {valShort: "nq", valLong: set("--interval", "--equexit"), self: protocol.DecisionAllow, reason: "watch runs the command repeatedly", alone: protocol.DecisionPrompt},
+	"flock":   {valShort: "wEc", valLong: set("--timeout", "--conflict-exit-code", "--command"), positional: 1, self: protocol.DecisionPrompt, reason: "flock runs the command holding a lock file", alone: protocol.DecisionPrompt},
+}
+
+var shells = set("bash", "sh", "zsh", "dash", "ksh", "mksh", "ash", "busybox-sh")
+
+// wrapperInner returns the index in argv where the wrapped command starts.
+func wrapperInner(w *wrapSpec, argv []string) int {
+	i := 1
+	for ; i < len(argv); i++ {
+		a := argv[i]
+		if a == "--" {
+			i++
+			break
+		}
+		if w.assigns && isAssignment(a) {
+			continue
+		}
+		if strings.HasPrefix(a, "--") {
+			if !strings.Contains(a, "=") && w.valLong[a] {
+				i++
+			}
+			continue
+		}
+		if len(a) < 2 || a[0] != '-' {
+			break
+		}
+		if allDigits(a[1:]) { // nice -5
+			continue
+		}
+		for j := 1; j < len(a); j++ {
+			if strings.IndexByte(w.valShort, a[j]) >= 0 {
+				if j == len(a)-1 {
+					i++
+				}
+				break
+			}
+		}
+	}
+	return i + w.positional
+}
+
+func isAssignment(a string) bool {
+	name, _, ok := strings.Cut(a, "=")
+	if !ok || name == "" {
+		return false
+	}
+	for i, c := range name {
+		if !(c == '_' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || i > 0 && c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// stripSimpleWrapper removes one wrapper (sudo, env, ...) from a literal
+// argv, for pipeline analysis.
+func stripSimpleWrapper(argv []string) ([]string, bool) {
+	w, ok := wrappers[baseName(argv[0])]
+	if !ok {
+		return nil, false
+	}
+	i := wrapperInner(w, argv)
+	if i >= len(argv) {
+		return nil, false
+	}
+	return argv[i:], true
+}
+
+// nested handles wrappers, shells, eval and source. It reports whether it
+// judged the command.
+func (e *evaluator) nested(pc *protocol.ParsedCommand, base string, words []word, via []string, hard []finding, user []prefixMatch) bool {
+	own := func(f finding) {
+		if len(user) > 0 {
+			f = userFinding(user)
+		}
+		fillArgs(pc, words)
+		e.finish(pc, append(hard, f))
+	}
+	argv := pc.Argv
+	switch {
+	case shells[base]:
+		e.shell(pc, base, words, via, hard, own)
+		return true
+	case base == "eval":
+		script, ok, download := joinWords(words[1:])
+		switch {
+		case download:
+			own(forbid("eval runs downloaded code", "download-exec"))
+		case !ok:
+			own(ask("eval of text computed at run time", "eval"))
+		default:
+			own(finding{protocol.DecisionAllow, "eval of a literal script", "builtin:eval"})
+			e.depth++
+			e.script(script, append(clone(via), "eval"))
+			e.depth--
+		}
+		return true
+	case base == "source" || base == ".":
+		_, _, download := joinWords(words[1:])
+		if download {
+			own(forbid(base+" runs downloaded code", "download-exec"))
+		} else {
+			own(ask(base+" runs a script file in the current shell", "source"))
+		}
+		return true
+	}
+	w, ok := wrappers[base]
+	if !ok {
+		return false
+	}
+	if base == "command" && len(argv) > 1 && (argv[1] == "-v" || argv[1] == "-V") {
+		own(finding{protocol.DecisionAllow, "command -v looks a program up", "builtin:command-lookup"})
+		return true
+	}
+	if base == "env" {
+		for _, a := range argv[1:] {
+			if a == "-S" || strings.HasPrefix(a, "--split-string") || (strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && strings.Contains(a, "S")) {
+				own(ask("env -S splits a string into a command", "env-split"))
+				return true
+			}
+			if isAssignment(a) {
+				if f, bad := riskyAssign(a); bad {
+					hard = append(hard, f)
+				}
+			}
+		}
+	}
+	i := wrapperInner(w, argv)
+	if i >= len(words) {
+		own(finding{w.alone, base + " with no command", "builtin:wrapper"})
+		return true
+	}
+	own(finding{w.self, w.reason, "builtin:wrapper"})
+	inner := append([]word(nil), words[i:]...)
+	switch base {
+	case "xargs":
+		replace := false
+		for _, a := range argv[1:i] {
+			if strings.HasPrefix(a, "-I") || strings.HasPrefix(a, "-i") || strings.HasPrefix(a, "--replace") {
+				replace = true
+			}
+		}
+		if !replace {
+			inner = append(inner, word{s: "{xargs-input}", lit: true, placeholder: true})
+		}
+	case "watch":
+		if script, ok, _ := joinWords(inner); ok {
+			e.depth++
+			e.script(script, append(clone(via), "watch"))
+			e.depth--
+			return true
+		}
+	}
+	e.subcall(inner, via, base)
+	return true
+}
+
+// shell judges `bash -c SCRIPT` by judging SCRIPT, and a shell given a
+// script file or stdin as a prompt.
+func (e *evaluator) shell(pc *protocol.ParsedCommand, base string, words []word, via []string, hard []finding, own func(finding)) {
+	cmode := false
+	for i := 1; i < len(words); i++ {
+		a := words[i].s
+		if a == "-o" || a == "+o" || a == "-O" || a == "+O" || a == "--rcfile" || a == "--init-file" {
+			i++
+			continue
+		}
+		if a == "--" || a == "-" {
+			if !cmode {
+				own(ask(base+" reads commands from stdin", "shell-stdin"))
+				return
+			}
+			continue
+		}
+		if strings.HasPrefix(a, "--") {
+			continue
+		}
+		if (strings.HasPrefix(a, "-") || strings.HasPrefix(a, "+")) && len(a) > 1 && words[i].lit {
+			if a[0] == '-' && strings.ContainsRune(a[1:], 'c') {
+				cmode = true
+			}
+			if a[0] == '-' && strings.ContainsRune(a[1:], 's') {
+				own(ask(base+" -s reads commands from stdin", "shell-stdin"))
+				return
+			}
+			continue
+		}
+		w := words[i]
+		if !cmode {
+			if w.download {
+				own(forbid(base+" runs downloaded code", "download-exec"))
+				return
+			}
+			own(ask(base+" runs script file "+w.s, "shell-script-file"))
+			return
+		}
+		if w.download {
+			own(forbid(base+" -c runs downloaded code", "download-exec"))
+			return
+		}
+		if !w.lit {
+			own(ask(base+" -c script is computed at run time", "shell-dynamic"))
+			return
+		}
+		label := base + " -c"
+		own(finding{protocol.DecisionAllow, "shell wrapper; the script's commands are judged one by one", "builtin:shell"})
+		e.script(w.s, append(clone(via), label))
+		return
+	}
+	if cmode {
+		own(ask(base+" -c without a script", "shell-stdin"))
+		return
+	}
+	own(ask(base+" starts a shell reading commands from stdin", "shell-stdin"))
+}
+
+// joinWords joins literal words with spaces (eval's semantics). ok is
+// false when a word is not literal; download when one holds remote
+// content.
+func joinWords(ws []word) (string, bool, bool) {
+	ok, download := true, false
+	parts := make([]string, len(ws))
+	for i, w := range ws {
+		parts[i] = w.s
+		ok = ok && w.lit
+		download = download || w.download
+	}
+	return strings.Join(parts, " "), ok, download
+}
+
+// findExecs extracts the commands find runs with -exec, -execdir, -ok and
+// -okdir; {} becomes a placeholder for the matched path.
+func findExecs(words []word) [][]word {
+	var out [][]word
+	for i := 1; i < len(words); i++ {
+		switch words[i].s {
+		case "-exec", "-execdir", "-ok", "-okdir":
+		default:
+			continue
+		}
+		var inner []word
+		j := i + 1
+		for ; j < len(words); j++ {
+			s := words[j].s
+			if s == ";" || (s == "+" && j > i+1 && words[j-1].s == "{}") {
+				break
+			}
+			w := words[j]
+			if strings.Contains(s, "{}") {
+				w.placeholder = true
+			}
+			inner = append(inner, w)
+		}
+		out = append(out, inner)
+		i = j
+	}
+	return out
+}
+
+func fillArgs(pc *protocol.ParsedCommand, words []word) {
+	for i, w := range words[1:] {
+		pc.Args = append(pc.Args, protocol.ParsedArg{Index: i, Type: TypeUnknown.String(), Value: w.s})
+	}
+}
