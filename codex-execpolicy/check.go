@@ -176,8 +176,9 @@ func (e *evaluator) call(words, assigns []word, redirs []redirect, via []string,
 	if len(user) > 0 {
 		hard = append(hard, userFinding(user))
 	} else {
-		hard = append(hard, typed)
+		// Heuristic reasons first: they say more than "not allowlisted".
 		hard = append(hard, soft...)
+		hard = append(hard, typed)
 	}
 	e.finish(&pc, hard)
 	if base == "find" {
@@ -303,7 +304,11 @@ func (e *evaluator) typed(pc *protocol.ParsedCommand, base string, words []word)
 	for _, s := range specs {
 		m, err := matchSpec(s, args)
 		if err != nil {
-			last, lastSpec = err, s
+			// Report the most telling failure: an unknown option beats a
+			// spec for another subcommand or a missing --version.
+			if last == nil || weakMismatch(last) && !weakMismatch(err) {
+				last, lastSpec = err, s
+			}
 			continue
 		}
 		for i := range m.args {
@@ -312,7 +317,11 @@ func (e *evaluator) typed(pc *protocol.ParsedCommand, base string, words []word)
 		return e.accept(pc, words, m)
 	}
 	fillUnknown()
-	return finding{protocol.DecisionPrompt, last.msg, lastSpec.pos}
+	return finding{protocol.DecisionPrompt, "not a known read-only use of " + base + " (" + last.msg + ")", lastSpec.pos}
+}
+
+func weakMismatch(e *matchError) bool {
+	return e.kind == "LiteralValueDidNotMatch" || e.kind == "MissingRequiredOptions" || e.kind == "NotEnoughArgs" || e.kind == "UnexpectedArguments"
 }
 
 // accept turns a successful spec match into a decision, checking file
