@@ -44,10 +44,18 @@ type positional struct {
 func matchSpec(s *programSpec, args []string) (*execMatch, *matchError) {
 	m := &execMatch{spec: s}
 	var pos []positional
-	seen := map[string]bool{}
+	var seen map[string]bool
+	mark := func(name string) {
+		if len(s.required) > 0 {
+			if seen == nil {
+				seen = map[string]bool{}
+			}
+			seen[name] = true
+		}
+	}
 	endOpts := false
 	addOpt := func(o *optSpec, val string) {
-		seen[o.name] = true
+		mark(o.name)
 		m.opts = append(m.opts, protocol.ParsedOption{Name: o.name, Value: val, Type: o.typ.String()})
 		m.note(o.typ, val)
 	}
@@ -63,7 +71,7 @@ func matchSpec(s *programSpec, args []string) (*execMatch, *matchError) {
 		}
 		if o, ok := s.opts[a]; ok {
 			if !o.takes {
-				seen[o.name] = true
+				mark(o.name)
 				m.flags = append(m.flags, a)
 				continue
 			}
@@ -87,7 +95,7 @@ func matchSpec(s *programSpec, args []string) (*execMatch, *matchError) {
 				return nil, mismatch("UnknownOption", "unknown option %s for %s", name, s.program)
 			}
 			if hasVal && !o.takes && o.optional != nil {
-				seen[o.name] = true
+				mark(o.name)
 				m.opts = append(m.opts, protocol.ParsedOption{Name: name, Value: val, Type: o.optional.String()})
 				m.note(*o.optional, val)
 				continue
@@ -109,12 +117,12 @@ func matchSpec(s *programSpec, args []string) (*execMatch, *matchError) {
 			continue
 		}
 		// Short option(s): -n5 (value attached) or -abc (bundled flags).
-		if err := m.shortOpts(s, args, &i, addOpt, seen); err != nil {
+		if err := m.shortOpts(s, args, &i, addOpt, mark); err != nil {
 			return nil, err
 		}
 	}
-	for name, o := range s.opts {
-		if o.required && !seen[name] {
+	for _, name := range s.required {
+		if !seen[name] {
 			return nil, mismatch("MissingRequiredOptions", "missing required option %s", name)
 		}
 	}
@@ -125,7 +133,7 @@ func matchSpec(s *programSpec, args []string) (*execMatch, *matchError) {
 }
 
 // shortOpts handles one token of single-dash short options.
-func (m *execMatch) shortOpts(s *programSpec, args []string, i *int, addOpt func(*optSpec, string), seen map[string]bool) *matchError {
+func (m *execMatch) shortOpts(s *programSpec, args []string, i *int, addOpt func(*optSpec, string), mark func(string)) *matchError {
 	a := args[*i]
 	if !s.bundling {
 		return mismatch("UnknownOption", "unknown option %s for %s", a, s.program)
@@ -137,7 +145,7 @@ func (m *execMatch) shortOpts(s *programSpec, args []string, i *int, addOpt func
 			return mismatch("UnknownOption", "unknown option %s for %s", name, s.program)
 		}
 		if !o.takes {
-			seen[o.name] = true
+			mark(o.name)
 			m.flags = append(m.flags, name)
 			continue
 		}

@@ -268,7 +268,7 @@ func (e *evaluator) trusted(program string, s *programSpec) bool {
 // typed matches the command against the define_program specs.
 func (e *evaluator) typed(pc *protocol.ParsedCommand, base string, words []word) finding {
 	args := wordStrings(words[1:])
-	specs := e.p.specs[base]
+	specs := e.p.specsFor(base)
 	fillUnknown := func() {
 		for i, a := range args {
 			pc.Args = append(pc.Args, protocol.ParsedArg{Index: i, Type: TypeUnknown.String(), Value: a})

@@ -71,7 +71,7 @@ func (p *Policy) Legacy(argv []string) (map[string]any, protocol.Decision) {
 			}
 		}
 	}
-	specs := p.specs[base]
+	specs := p.specsFor(base)
 	if len(specs) == 0 {
 		return unverified(map[string]any{"type": "NoSpecForProgram", "program": argv[0]})
 	}

@@ -249,6 +249,7 @@ func (b *builder) defineProgram(thread *starlark.Thread, fn *starlark.Builtin, a
 	if err != nil {
 		return nil, err
 	}
+	s.finish()
 	for _, ex := range good {
 		if _, merr := matchSpec(s, ex); merr != nil {
 			return nil, fmt.Errorf("define_program(%s): should_match example %s does not match: %s", program, joinQuoted(ex), merr.msg)
@@ -265,6 +266,7 @@ func (b *builder) defineProgram(thread *starlark.Thread, fn *starlark.Builtin, a
 			break
 		}
 	}
+	s.finish()
 	b.p.addSpec(s, b.user)
 	return starlark.None, nil
 }

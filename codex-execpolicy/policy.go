@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/codexgo/common/protocol"
 )
@@ -36,6 +37,47 @@ type Policy struct {
 	forbidRegex []programRegex
 	files       []string
 	home        string
+	// defaults holds the compiled default policy's specs, built per
+	// program on first use (nil with NoDefault).
+	defaults *defaultCache
+}
+
+// defaultCache builds default specs lazily so a process that checks one
+// command only pays for the programs it meets.
+type defaultCache struct {
+	m    sync.Map // program -> []*programSpec
+	stat func(string) bool
+}
+
+func (c *defaultCache) get(program string) []*programSpec {
+	if v, ok := c.m.Load(program); ok {
+		return v.([]*programSpec)
+	}
+	specs := defaultSpecsFor(program)
+	for _, s := range specs {
+		s.finish()
+		for _, sp := range s.systemPath {
+			if c.stat(sp) {
+				s.exe = sp
+				break
+			}
+		}
+	}
+	v, _ := c.m.LoadOrStore(program, specs)
+	return v.([]*programSpec)
+}
+
+// specsFor returns the user specs for program, then the default ones.
+func (p *Policy) specsFor(program string) []*programSpec {
+	user := p.specs[program]
+	if p.defaults == nil {
+		return user
+	}
+	def := p.defaults.get(program)
+	if len(user) == 0 {
+		return def
+	}
+	return append(append([]*programSpec(nil), user...), def...)
 }
 
 type sourced struct{ s, source string }
@@ -145,9 +187,9 @@ func LoadSources(srcs []Source, opts Options) (*Policy, error) {
 		return err == nil
 	}}
 	if !opts.NoDefault {
-		if err := b.evalFile("default.policy", defaultPolicy); err != nil {
-			return nil, fmt.Errorf("embedded default policy: %w", err)
-		}
+		// The compiled form of default.policy (default_gen.go, kept in
+		// step by TestDefaultPolicyGenerated).
+		p.defaults = &defaultCache{stat: b.stat}
 		p.files = append(p.files, "default.policy")
 	}
 	b.user = true
@@ -156,10 +198,6 @@ func LoadSources(srcs []Source, opts Options) (*Policy, error) {
 			return nil, err
 		}
 		p.files = append(p.files, s.Name)
-	}
-	// User specs are tried before the defaults; order is otherwise kept.
-	for _, ss := range p.specs {
-		sort.SliceStable(ss, func(i, j int) bool { return ss[i].user && !ss[j].user })
 	}
 	return p, nil
 }

@@ -179,6 +179,18 @@ type programSpec struct {
 	// exe is the first system_path entry found at load time.
 	exe  string
 	user bool
+	// required lists the required options (set by finish).
+	required []string
+}
+
+// finish precomputes what matching needs (the required options).
+func (s *programSpec) finish() {
+	s.required = s.required[:0]
+	for name, o := range s.opts {
+		if o.required {
+			s.required = append(s.required, name)
+		}
+	}
 }
 
 // validateArgs checks the at-most-one-vararg rule.
@@ -201,4 +213,27 @@ func joinQuoted(xs []string) string {
 		q[i] = strconv.Quote(x)
 	}
 	return "[" + strings.Join(q, ", ") + "]"
+}
+
+// optRow is one option in the compiled default policy: name, takes a
+// value, value type, required, optional-value type (-1 for none).
+type optRow struct {
+	name     string
+	takes    bool
+	typ      ArgType
+	required bool
+	optional int
+}
+
+func optMap(rows []optRow) map[string]*optSpec {
+	m := make(map[string]*optSpec, len(rows))
+	for _, r := range rows {
+		o := &optSpec{name: r.name, takes: r.takes, typ: r.typ, required: r.required}
+		if r.optional >= 0 {
+			t := ArgType(r.optional)
+			o.optional = &t
+		}
+		m[r.name] = o
+	}
+	return m
 }
