@@ -40,6 +40,8 @@ type Policy struct {
 	// defaults holds the compiled default policy's specs, built per
 	// program on first use (nil with NoDefault).
 	defaults *defaultCache
+	// parsers reuses shell parsers (large buffers) across checks.
+	parsers sync.Pool
 }
 
 // defaultCache builds default specs lazily so a process that checks one

@@ -61,7 +61,12 @@ func (e *evaluator) script(src string, via []string) {
 		e.note(via, "script", protocol.DecisionPrompt, "shell nesting too deep to inspect", "builtin:nesting-too-deep")
 		return
 	}
-	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(src), "")
+	parser, _ := e.p.parsers.Get().(*syntax.Parser)
+	if parser == nil {
+		parser = syntax.NewParser(syntax.Variant(syntax.LangBash))
+	}
+	f, err := parser.Parse(strings.NewReader(src), "")
+	e.p.parsers.Put(parser)
 	if err != nil {
 		e.note(via, "script", protocol.DecisionPrompt, "shell script does not parse: "+err.Error(), "builtin:parse-error")
 		return
