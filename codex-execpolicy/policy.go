@@ -138,6 +138,9 @@ type Options struct {
 	Files []string
 	// Home expands ~/ in host_executable paths and ~ in arguments.
 	Home string
+	// Exists reports whether a system_path entry exists (to pick the
+	// trusted executable); nil means os.Stat.
+	Exists func(path string) bool
 }
 
 // PolicyFiles lists the user policy files opts selects, in load order.
@@ -184,10 +187,13 @@ func Load(opts Options) (*Policy, error) {
 func LoadSources(srcs []Source, opts Options) (*Policy, error) {
 	p := newPolicy()
 	p.home = opts.Home
-	b := &builder{p: p, home: opts.Home, stat: func(path string) bool {
-		_, err := os.Stat(path)
-		return err == nil
-	}}
+	b := &builder{p: p, home: opts.Home, stat: opts.Exists}
+	if b.stat == nil {
+		b.stat = func(path string) bool {
+			_, err := os.Stat(path)
+			return err == nil
+		}
+	}
 	if !opts.NoDefault {
 		// The compiled form of default.policy (default_gen.go, kept in
 		// step by TestDefaultPolicyGenerated).
