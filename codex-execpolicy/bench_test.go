@@ -83,3 +83,19 @@ func BenchmarkStream(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "decisions/s")
 }
+
+func BenchmarkCheck5000Args(b *testing.B) {
+	p := loadDefault(b)
+	argv := []string{"cat"}
+	for i := 0; i < 5000; i++ {
+		argv = append(argv, fmt.Sprintf("f%05d.txt", i))
+	}
+	req := protocol.PolicyRequest{Argv: argv, Cwd: "/w"}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if v := p.Check(req); v.Decision != protocol.DecisionAllow {
+			b.Fatal(v.Reason)
+		}
+	}
+}
