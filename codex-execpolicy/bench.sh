@@ -57,7 +57,7 @@ row() {
 	rss=$(rss_mib "$@")
 	printf '%-44s %10s %8s %9s\n' "$name" "$ms" "$(awk -v a="$ms" -v b="$base" 'BEGIN{printf "%.1f", (b > 0) ? a / b : 0}')" "$rss"
 }
-row "/bin/true (baseline)" /bin/true
+printf '%-44s %10s %8s %9s\n' "/bin/true (baseline)" "$base" "1.0" "$(rss_mib /bin/true)"
 row "check -- git status" "$bin" check -- git status
 row "check -- bash -lc 'ls && rm -rf /'" "$bin" check -- bash -lc 'ls && rm -rf /'
 row "check --script (pipeline, heredoc)" "$bin" check --script $'cat <<EOF | wc -l\nhi\nEOF'
@@ -77,4 +77,9 @@ done
 lines=$(wc -l <"$tmp/out.jsonl")
 rss=$(rss_mib "$bin" check --jsonl <"$tmp/stream100k.jsonl")
 printf '%-44s %10s %8s %9s\n' "check --jsonl, 100k requests (best of 5)" "$best" "-" "$rss"
-awk -v n="$lines" -v ms="$best" 'BEGIN{printf "jsonl throughput: %d verdicts in %d ms = %.0f decisions/s\n", n, ms, (ms > 0) ? n * 1000 / ms : 0}'
+awk -v n="$lines" -v ms="$best" 'BEGIN{printf "jsonl throughput (wall): %d verdicts in %d ms = %.0f decisions/s\n", n, ms, (ms > 0) ? n * 1000 / ms : 0}'
+# CPU time is less sensitive to other load on the machine than wall time.
+if [[ -x /usr/bin/time ]]; then
+	cpu=$(/usr/bin/time -f '%U %S' "$bin" check --jsonl <"$tmp/stream100k.jsonl" 2>&1 >/dev/null | tail -1 | awk '{print $1 + $2}')
+	awk -v n="$lines" -v s="$cpu" 'BEGIN{printf "jsonl cost: %.2f CPU-s for %d verdicts = %.0f decisions per CPU-second\n", s, n, (s > 0) ? n / s : 0}'
+fi

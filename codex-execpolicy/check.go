@@ -366,6 +366,9 @@ func (e *evaluator) accept(pc *protocol.ParsedCommand, words []word, m *execMatc
 			}
 		}
 	}
+	if len(pc.WriteFiles) > 0 {
+		return finding{protocol.DecisionAllow, s.program + " writes only inside the writable roots; allowed by " + s.pos, s.pos}
+	}
 	return finding{protocol.DecisionAllow, "read-only use of " + s.program + " allowed by " + s.pos, s.pos}
 }
 
