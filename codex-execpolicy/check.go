@@ -441,10 +441,9 @@ func baseName(p string) string {
 
 // redirect is one shell redirection after word expansion.
 type redirect struct {
-	op      string
-	target  word
-	kind    redirKind
-	heredoc bool
+	op     string
+	target word
+	kind   redirKind
 }
 
 type redirKind int

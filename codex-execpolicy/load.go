@@ -105,14 +105,6 @@ func (v matcherValue) Freeze()               {}
 func (v matcherValue) Truth() starlark.Bool  { return true }
 func (v matcherValue) Hash() (uint32, error) { return starlark.String(v.m.String()).Hash() }
 
-type typeValue struct{ t ArgType }
-
-func (v typeValue) String() string        { return "ARG_TYPE_" + v.t.String() }
-func (v typeValue) Type() string          { return "arg_type" }
-func (v typeValue) Freeze()               {}
-func (v typeValue) Truth() starlark.Bool  { return true }
-func (v typeValue) Hash() (uint32, error) { return starlark.MakeInt(int(v.t)).Hash() }
-
 func (b *builder) predeclared() starlark.StringDict {
 	d := starlark.StringDict{
 		"define_program":       starlark.NewBuiltin("define_program", b.defineProgram),
@@ -134,11 +126,6 @@ func (b *builder) predeclared() starlark.StringDict {
 		d[name] = matcherValue{matcher{kind: k}}
 	}
 	return d
-}
-
-// callPos is the position of the Starlark call to the running builtin.
-func callPos(thread *starlark.Thread) string {
-	return thread.CallFrame(1).Pos.String()
 }
 
 func builtinFlag(_ *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {

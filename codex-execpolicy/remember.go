@@ -123,11 +123,8 @@ func SuggestPrefix(argv []string) []string {
 			}
 			return nil
 		}
-		for _, a := range args {
-			if !strings.HasPrefix(a, "-") {
-				return []string{argv[0], a}
-			}
-			break
+		if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+			return []string{argv[0], args[0]}
 		}
 	}
 	return []string{argv[0]}
