@@ -42,6 +42,19 @@ type positional struct {
 // --opt=value and --opt value. It then fits the positionals to the spec's
 // matchers.
 func matchSpec(s *programSpec, args []string) (*execMatch, *matchError) {
+	// Quick reject: a spec for another subcommand (git log vs git diff).
+	if len(s.args) > 0 && s.args[0].kind == mLiteral {
+		found := false
+		for _, a := range args {
+			if a == s.args[0].literal {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return nil, mismatch("LiteralValueDidNotMatch", "expected literal %q", s.args[0].literal)
+		}
+	}
 	m := &execMatch{spec: s}
 	var pos []positional
 	var seen map[string]bool
@@ -282,6 +295,8 @@ func (m *execMatch) take(mt matcher, p positional) *matchError {
 			kind = "InvalidPositiveInteger"
 		case mSedCommand:
 			kind = "SedCommandNotProvablySafe"
+		case mAwkProgram:
+			kind = "AwkProgramNotProvablySafe"
 		case mRFile, mWFile, mRFiles, mRFilesOrCwd, mWFiles:
 			kind = "EmptyFileName"
 		}

@@ -182,7 +182,13 @@ func (e *evaluator) call(words, assigns []word, redirs []redirect, via []string,
 	}
 	e.finish(&pc, hard)
 	if base == "find" {
-		for _, inner := range findExecs(words) {
+		safeStarts := true
+		for _, w := range findStarts(words) {
+			if !w.lit || e.critical(w) {
+				safeStarts = false
+			}
+		}
+		for _, inner := range findExecs(words, safeStarts) {
 			e.subcall(inner, via, "find -exec")
 		}
 	}

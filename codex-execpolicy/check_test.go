@@ -165,6 +165,11 @@ func TestScripts(t *testing.T) {
 		{cmd: "find . -name x | xargs rm -rf", want: F}, {cmd: "cat /dev/zero > /dev/sda", want: F},
 		{cmd: "eval 'rm -rf /'", want: F}, {cmd: "watch rm -rf /", want: F}, {cmd: "(rm -rf /)", want: F},
 		{cmd: "case x in x) rm -rf / ;; esac", want: F}, {cmd: "git status && git push -f", want: F},
+		{cmd: "awk '{print $1}' f", want: A}, {cmd: "awk -F: '{printf \"%s\\n\", $1}' /etc/passwd", want: A},
+		{cmd: "ps aux | awk 'NR>1{print $2}'", want: P}, {cmd: "awk '{system(\"rm -rf /\")}' f", want: P},
+		{cmd: "awk '{print > \"out\"}' f", want: P}, {cmd: "awk -f prog.awk f", want: P},
+		{cmd: "find . -name node_modules -exec rm -rf {} +", want: P}, {cmd: "find / -name x -exec rm -rf {} +", want: F},
+		{cmd: "find $D -exec rm -rf {} +", want: F},
 	}, true, protocol.PolicyRequest{Cwd: "/work/proj"})
 }
 

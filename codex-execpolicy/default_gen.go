@@ -17,13 +17,17 @@ func defaultSpecsFor(program string) []*programSpec {
 		return []*programSpec{
 			{program: "arch", systemPath: []string{"/bin/arch", "/usr/bin/arch"}, opts: defaultOpts0(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
 		}
+	case "awk":
+		return []*programSpec{
+			{program: "awk", systemPath: []string{"/bin/awk", "/usr/bin/awk"}, opts: defaultOpts1(), numericFlag: false, args: []matcher{{kind: 11}, {kind: 4}}, forbidden: "", pos: "default.policy:529", bundling: true, noOptions: false},
+		}
 	case "b2sum":
 		return []*programSpec{
-			{program: "b2sum", systemPath: []string{"/bin/b2sum", "/usr/bin/b2sum"}, opts: defaultOpts1(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "b2sum", systemPath: []string{"/bin/b2sum", "/usr/bin/b2sum"}, opts: defaultOpts2(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "base64":
 		return []*programSpec{
-			{program: "base64", systemPath: []string{"/bin/base64", "/usr/bin/base64"}, opts: defaultOpts2(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "base64", systemPath: []string{"/bin/base64", "/usr/bin/base64"}, opts: defaultOpts3(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "basename":
 		return []*programSpec{
@@ -31,71 +35,71 @@ func defaultSpecsFor(program string) []*programSpec {
 		}
 	case "basenc":
 		return []*programSpec{
-			{program: "basenc", systemPath: []string{"/bin/basenc", "/usr/bin/basenc"}, opts: defaultOpts3(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "basenc", systemPath: []string{"/bin/basenc", "/usr/bin/basenc"}, opts: defaultOpts4(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "bun":
 		return []*programSpec{
-			{program: "bun", systemPath: []string(nil), opts: defaultOpts4(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "bun", systemPath: []string(nil), opts: defaultOpts5(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
 		}
 	case "cargo":
 		return []*programSpec{
-			{program: "cargo", systemPath: []string(nil), opts: defaultOpts4(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "cargo", systemPath: []string(nil), opts: defaultOpts5(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
 		}
 	case "cat":
 		return []*programSpec{
-			{program: "cat", systemPath: []string{"/bin/cat", "/usr/bin/cat"}, opts: defaultOpts5(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:51", bundling: true, noOptions: false},
+			{program: "cat", systemPath: []string{"/bin/cat", "/usr/bin/cat"}, opts: defaultOpts6(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:51", bundling: true, noOptions: false},
 		}
 	case "cd":
 		return []*programSpec{
-			{program: "cd", systemPath: []string(nil), opts: defaultOpts6(), numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:342", bundling: true, noOptions: false},
+			{program: "cd", systemPath: []string(nil), opts: defaultOpts7(), numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:342", bundling: true, noOptions: false},
 		}
 	case "cksum":
 		return []*programSpec{
-			{program: "cksum", systemPath: []string{"/bin/cksum", "/usr/bin/cksum"}, opts: defaultOpts7(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "cksum", systemPath: []string{"/bin/cksum", "/usr/bin/cksum"}, opts: defaultOpts8(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "clang":
 		return []*programSpec{
-			{program: "clang", systemPath: []string(nil), opts: defaultOpts4(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "clang", systemPath: []string(nil), opts: defaultOpts5(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
 		}
 	case "cmake":
 		return []*programSpec{
-			{program: "cmake", systemPath: []string(nil), opts: defaultOpts4(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "cmake", systemPath: []string(nil), opts: defaultOpts5(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
 		}
 	case "cmp":
 		return []*programSpec{
-			{program: "cmp", systemPath: []string{"/bin/cmp", "/usr/bin/cmp"}, opts: defaultOpts8(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "cmp", systemPath: []string{"/bin/cmp", "/usr/bin/cmp"}, opts: defaultOpts9(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "column":
 		return []*programSpec{
-			{program: "column", systemPath: []string{"/bin/column", "/usr/bin/column"}, opts: defaultOpts9(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "column", systemPath: []string{"/bin/column", "/usr/bin/column"}, opts: defaultOpts10(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "comm":
 		return []*programSpec{
-			{program: "comm", systemPath: []string{"/bin/comm", "/usr/bin/comm"}, opts: defaultOpts10(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "comm", systemPath: []string{"/bin/comm", "/usr/bin/comm"}, opts: defaultOpts11(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "cp":
 		return []*programSpec{
-			{program: "cp", systemPath: []string{"/bin/cp", "/usr/bin/cp"}, opts: defaultOpts11(), numericFlag: false, args: []matcher{{kind: 3}, {kind: 2}}, forbidden: "", pos: "default.policy:390", bundling: true, noOptions: false},
+			{program: "cp", systemPath: []string{"/bin/cp", "/usr/bin/cp"}, opts: defaultOpts12(), numericFlag: false, args: []matcher{{kind: 3}, {kind: 2}}, forbidden: "", pos: "default.policy:390", bundling: true, noOptions: false},
 		}
 	case "cut":
 		return []*programSpec{
-			{program: "cut", systemPath: []string{"/bin/cut", "/usr/bin/cut"}, opts: defaultOpts12(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "cut", systemPath: []string{"/bin/cut", "/usr/bin/cut"}, opts: defaultOpts13(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "date":
 		return []*programSpec{
-			{program: "date", systemPath: []string{"/bin/date", "/usr/bin/date"}, opts: defaultOpts13(), numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:358", bundling: true, noOptions: false},
+			{program: "date", systemPath: []string{"/bin/date", "/usr/bin/date"}, opts: defaultOpts14(), numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:358", bundling: true, noOptions: false},
 		}
 	case "deno":
 		return []*programSpec{
-			{program: "deno", systemPath: []string(nil), opts: defaultOpts4(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "deno", systemPath: []string(nil), opts: defaultOpts5(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
 		}
 	case "df":
 		return []*programSpec{
-			{program: "df", systemPath: []string{"/bin/df", "/usr/bin/df"}, opts: defaultOpts14(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "df", systemPath: []string{"/bin/df", "/usr/bin/df"}, opts: defaultOpts15(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "diff":
 		return []*programSpec{
-			{program: "diff", systemPath: []string{"/bin/diff", "/usr/bin/diff"}, opts: defaultOpts15(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "diff", systemPath: []string{"/bin/diff", "/usr/bin/diff"}, opts: defaultOpts16(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "dirname":
 		return []*programSpec{
@@ -103,7 +107,7 @@ func defaultSpecsFor(program string) []*programSpec {
 		}
 	case "du":
 		return []*programSpec{
-			{program: "du", systemPath: []string{"/bin/du", "/usr/bin/du"}, opts: defaultOpts16(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "du", systemPath: []string{"/bin/du", "/usr/bin/du"}, opts: defaultOpts17(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "echo":
 		return []*programSpec{
@@ -111,16 +115,16 @@ func defaultSpecsFor(program string) []*programSpec {
 		}
 	case "egrep":
 		return []*programSpec{
-			{program: "egrep", systemPath: []string{"/bin/egrep", "/usr/bin/egrep"}, opts: defaultOpts17(), numericFlag: true, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:110", bundling: true, noOptions: false},
-			{program: "egrep", systemPath: []string{"/bin/egrep", "/usr/bin/egrep"}, opts: defaultOpts18(), numericFlag: true, args: []matcher{{kind: 5}, {kind: 4}}, forbidden: "", pos: "default.policy:117", bundling: true, noOptions: false},
+			{program: "egrep", systemPath: []string{"/bin/egrep", "/usr/bin/egrep"}, opts: defaultOpts18(), numericFlag: true, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:110", bundling: true, noOptions: false},
+			{program: "egrep", systemPath: []string{"/bin/egrep", "/usr/bin/egrep"}, opts: defaultOpts19(), numericFlag: true, args: []matcher{{kind: 5}, {kind: 4}}, forbidden: "", pos: "default.policy:117", bundling: true, noOptions: false},
 		}
 	case "env":
 		return []*programSpec{
-			{program: "env", systemPath: []string{"/bin/env", "/usr/bin/env"}, opts: defaultOpts19(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "env", systemPath: []string{"/bin/env", "/usr/bin/env"}, opts: defaultOpts20(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
 		}
 	case "expand":
 		return []*programSpec{
-			{program: "expand", systemPath: []string{"/bin/expand", "/usr/bin/expand"}, opts: defaultOpts20(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "expand", systemPath: []string{"/bin/expand", "/usr/bin/expand"}, opts: defaultOpts21(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "expr":
 		return []*programSpec{
@@ -132,86 +136,90 @@ func defaultSpecsFor(program string) []*programSpec {
 		}
 	case "fgrep":
 		return []*programSpec{
-			{program: "fgrep", systemPath: []string{"/bin/fgrep", "/usr/bin/fgrep"}, opts: defaultOpts17(), numericFlag: true, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:110", bundling: true, noOptions: false},
-			{program: "fgrep", systemPath: []string{"/bin/fgrep", "/usr/bin/fgrep"}, opts: defaultOpts18(), numericFlag: true, args: []matcher{{kind: 5}, {kind: 4}}, forbidden: "", pos: "default.policy:117", bundling: true, noOptions: false},
+			{program: "fgrep", systemPath: []string{"/bin/fgrep", "/usr/bin/fgrep"}, opts: defaultOpts18(), numericFlag: true, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:110", bundling: true, noOptions: false},
+			{program: "fgrep", systemPath: []string{"/bin/fgrep", "/usr/bin/fgrep"}, opts: defaultOpts19(), numericFlag: true, args: []matcher{{kind: 5}, {kind: 4}}, forbidden: "", pos: "default.policy:117", bundling: true, noOptions: false},
 		}
 	case "file":
 		return []*programSpec{
-			{program: "file", systemPath: []string{"/bin/file", "/usr/bin/file"}, opts: defaultOpts21(), numericFlag: false, args: []matcher{{kind: 3}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "file", systemPath: []string{"/bin/file", "/usr/bin/file"}, opts: defaultOpts22(), numericFlag: false, args: []matcher{{kind: 3}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "find":
 		return []*programSpec{
-			{program: "find", systemPath: []string{"/bin/find", "/usr/bin/find"}, opts: defaultOpts22(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:193", bundling: false, noOptions: false},
+			{program: "find", systemPath: []string{"/bin/find", "/usr/bin/find"}, opts: defaultOpts23(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:193", bundling: false, noOptions: false},
 		}
 	case "fmt":
 		return []*programSpec{
-			{program: "fmt", systemPath: []string{"/bin/fmt", "/usr/bin/fmt"}, opts: defaultOpts23(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "fmt", systemPath: []string{"/bin/fmt", "/usr/bin/fmt"}, opts: defaultOpts24(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "fold":
 		return []*programSpec{
-			{program: "fold", systemPath: []string{"/bin/fold", "/usr/bin/fold"}, opts: defaultOpts24(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "fold", systemPath: []string{"/bin/fold", "/usr/bin/fold"}, opts: defaultOpts25(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "free":
 		return []*programSpec{
-			{program: "free", systemPath: []string{"/bin/free", "/usr/bin/free"}, opts: defaultOpts25(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "free", systemPath: []string{"/bin/free", "/usr/bin/free"}, opts: defaultOpts26(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+		}
+	case "gawk":
+		return []*programSpec{
+			{program: "gawk", systemPath: []string{"/bin/gawk", "/usr/bin/gawk"}, opts: defaultOpts1(), numericFlag: false, args: []matcher{{kind: 11}, {kind: 4}}, forbidden: "", pos: "default.policy:529", bundling: true, noOptions: false},
 		}
 	case "gcc":
 		return []*programSpec{
-			{program: "gcc", systemPath: []string(nil), opts: defaultOpts4(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "gcc", systemPath: []string(nil), opts: defaultOpts5(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
 		}
 	case "git":
 		return []*programSpec{
-			{program: "git", systemPath: []string(nil), opts: defaultOpts26(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "status"}, {kind: 9}}, forbidden: "", pos: "default.policy:437", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts27(), numericFlag: true, args: []matcher{{kind: mLiteral, literal: "log"}, {kind: 9}}, forbidden: "", pos: "default.policy:442", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts28(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "diff"}, {kind: 9}}, forbidden: "", pos: "default.policy:445", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts27(), numericFlag: true, args: []matcher{{kind: mLiteral, literal: "show"}, {kind: 9}}, forbidden: "", pos: "default.policy:448", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts29(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "blame"}, {kind: 9}}, forbidden: "", pos: "default.policy:450", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts30(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "branch"}}, forbidden: "", pos: "default.policy:459", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts31(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "branch"}, {kind: 9}}, forbidden: "", pos: "default.policy:462", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts32(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "branch"}, {kind: 9}}, forbidden: "", pos: "default.policy:463", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts33(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "tag"}}, forbidden: "", pos: "default.policy:464", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts34(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "tag"}, {kind: 9}}, forbidden: "", pos: "default.policy:466", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts35(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "tag"}, {kind: 9}}, forbidden: "", pos: "default.policy:467", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts36(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "rev-parse"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts37(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "ls-files"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts38(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "ls-tree"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts39(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "describe"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts40(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "shortlog"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts41(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "merge-base"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts42(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "cat-file"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts43(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "count-objects"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts44(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "show-ref"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts45(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "for-each-ref"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts46(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "rev-list"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts47(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "whatchanged"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts48(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "check-ignore"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts49(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "var"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts50(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "help"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts51(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "version"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts52(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "remote"}}, forbidden: "", pos: "default.policy:493", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts53(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "remote"}, {kind: mLiteral, literal: "get-url"}, {kind: 5}}, forbidden: "", pos: "default.policy:494", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts54(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:495", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts55(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:499", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts56(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:503", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts27(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "status"}, {kind: 9}}, forbidden: "", pos: "default.policy:437", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts28(), numericFlag: true, args: []matcher{{kind: mLiteral, literal: "log"}, {kind: 9}}, forbidden: "", pos: "default.policy:442", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts29(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "diff"}, {kind: 9}}, forbidden: "", pos: "default.policy:445", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts28(), numericFlag: true, args: []matcher{{kind: mLiteral, literal: "show"}, {kind: 9}}, forbidden: "", pos: "default.policy:448", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts30(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "blame"}, {kind: 9}}, forbidden: "", pos: "default.policy:450", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts31(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "branch"}}, forbidden: "", pos: "default.policy:459", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts32(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "branch"}, {kind: 9}}, forbidden: "", pos: "default.policy:462", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts33(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "branch"}, {kind: 9}}, forbidden: "", pos: "default.policy:463", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts34(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "tag"}}, forbidden: "", pos: "default.policy:464", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts35(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "tag"}, {kind: 9}}, forbidden: "", pos: "default.policy:466", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts36(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "tag"}, {kind: 9}}, forbidden: "", pos: "default.policy:467", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts37(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "rev-parse"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts38(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "ls-files"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts39(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "ls-tree"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts40(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "describe"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts41(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "shortlog"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts42(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "merge-base"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts43(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "cat-file"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts44(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "count-objects"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts45(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "show-ref"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts46(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "for-each-ref"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts47(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "rev-list"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts48(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "whatchanged"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts49(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "check-ignore"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts50(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "var"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts51(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "help"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts52(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "version"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts53(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "remote"}}, forbidden: "", pos: "default.policy:493", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts54(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "remote"}, {kind: mLiteral, literal: "get-url"}, {kind: 5}}, forbidden: "", pos: "default.policy:494", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts55(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:495", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts56(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:499", bundling: true, noOptions: false},
 			{program: "git", systemPath: []string(nil), opts: defaultOpts57(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:503", bundling: true, noOptions: false},
 			{program: "git", systemPath: []string(nil), opts: defaultOpts58(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:503", bundling: true, noOptions: false},
 			{program: "git", systemPath: []string(nil), opts: defaultOpts59(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:503", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts60(), numericFlag: true, args: []matcher{{kind: mLiteral, literal: "grep"}, {kind: 9}}, forbidden: "", pos: "default.policy:507", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts27(), numericFlag: true, args: []matcher{{kind: mLiteral, literal: "stash"}, {kind: mLiteral, literal: "list"}}, forbidden: "", pos: "default.policy:516", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts61(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "stash"}, {kind: mLiteral, literal: "show"}, {kind: 9}}, forbidden: "", pos: "default.policy:517", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts27(), numericFlag: true, args: []matcher{{kind: mLiteral, literal: "reflog"}}, forbidden: "", pos: "default.policy:518", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts27(), numericFlag: true, args: []matcher{{kind: mLiteral, literal: "reflog"}, {kind: mLiteral, literal: "show"}, {kind: 9}}, forbidden: "", pos: "default.policy:519", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts62(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:520", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts60(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:503", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts61(), numericFlag: true, args: []matcher{{kind: mLiteral, literal: "grep"}, {kind: 9}}, forbidden: "", pos: "default.policy:507", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts28(), numericFlag: true, args: []matcher{{kind: mLiteral, literal: "stash"}, {kind: mLiteral, literal: "list"}}, forbidden: "", pos: "default.policy:516", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts62(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "stash"}, {kind: mLiteral, literal: "show"}, {kind: 9}}, forbidden: "", pos: "default.policy:517", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts28(), numericFlag: true, args: []matcher{{kind: mLiteral, literal: "reflog"}}, forbidden: "", pos: "default.policy:518", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts28(), numericFlag: true, args: []matcher{{kind: mLiteral, literal: "reflog"}, {kind: mLiteral, literal: "show"}, {kind: 9}}, forbidden: "", pos: "default.policy:519", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), opts: defaultOpts63(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:520", bundling: true, noOptions: false},
 		}
 	case "go":
 		return []*programSpec{
 			{program: "go", systemPath: []string(nil), opts: defaultOpts0(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "version"}}, forbidden: "", pos: "default.policy:374", bundling: true, noOptions: false},
-			{program: "go", systemPath: []string(nil), opts: defaultOpts63(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "env"}, {kind: 9}}, forbidden: "", pos: "default.policy:375", bundling: true, noOptions: false},
+			{program: "go", systemPath: []string(nil), opts: defaultOpts64(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "env"}, {kind: 9}}, forbidden: "", pos: "default.policy:375", bundling: true, noOptions: false},
 		}
 	case "grep":
 		return []*programSpec{
-			{program: "grep", systemPath: []string{"/bin/grep", "/usr/bin/grep"}, opts: defaultOpts17(), numericFlag: true, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:110", bundling: true, noOptions: false},
-			{program: "grep", systemPath: []string{"/bin/grep", "/usr/bin/grep"}, opts: defaultOpts18(), numericFlag: true, args: []matcher{{kind: 5}, {kind: 4}}, forbidden: "", pos: "default.policy:117", bundling: true, noOptions: false},
+			{program: "grep", systemPath: []string{"/bin/grep", "/usr/bin/grep"}, opts: defaultOpts18(), numericFlag: true, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:110", bundling: true, noOptions: false},
+			{program: "grep", systemPath: []string{"/bin/grep", "/usr/bin/grep"}, opts: defaultOpts19(), numericFlag: true, args: []matcher{{kind: 5}, {kind: 4}}, forbidden: "", pos: "default.policy:117", bundling: true, noOptions: false},
 		}
 	case "groups":
 		return []*programSpec{
@@ -219,11 +227,11 @@ func defaultSpecsFor(program string) []*programSpec {
 		}
 	case "head":
 		return []*programSpec{
-			{program: "head", systemPath: []string{"/bin/head", "/usr/bin/head"}, opts: defaultOpts64(), numericFlag: true, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:63", bundling: true, noOptions: false},
+			{program: "head", systemPath: []string{"/bin/head", "/usr/bin/head"}, opts: defaultOpts65(), numericFlag: true, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:63", bundling: true, noOptions: false},
 		}
 	case "hexdump":
 		return []*programSpec{
-			{program: "hexdump", systemPath: []string{"/bin/hexdump", "/usr/bin/hexdump"}, opts: defaultOpts65(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "hexdump", systemPath: []string{"/bin/hexdump", "/usr/bin/hexdump"}, opts: defaultOpts66(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "history":
 		return []*programSpec{
@@ -231,83 +239,91 @@ func defaultSpecsFor(program string) []*programSpec {
 		}
 	case "hostname":
 		return []*programSpec{
-			{program: "hostname", systemPath: []string{"/bin/hostname", "/usr/bin/hostname"}, opts: defaultOpts66(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "hostname", systemPath: []string{"/bin/hostname", "/usr/bin/hostname"}, opts: defaultOpts67(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
 		}
 	case "id":
 		return []*programSpec{
-			{program: "id", systemPath: []string{"/bin/id", "/usr/bin/id"}, opts: defaultOpts67(), numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "id", systemPath: []string{"/bin/id", "/usr/bin/id"}, opts: defaultOpts68(), numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
 		}
 	case "java":
 		return []*programSpec{
-			{program: "java", systemPath: []string(nil), opts: defaultOpts4(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "java", systemPath: []string(nil), opts: defaultOpts5(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
 		}
 	case "jobs":
 		return []*programSpec{
-			{program: "jobs", systemPath: []string{"/bin/jobs", "/usr/bin/jobs"}, opts: defaultOpts68(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "jobs", systemPath: []string{"/bin/jobs", "/usr/bin/jobs"}, opts: defaultOpts69(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
 		}
 	case "jq":
 		return []*programSpec{
-			{program: "jq", systemPath: []string{"/bin/jq", "/usr/bin/jq"}, opts: defaultOpts69(), numericFlag: false, args: []matcher{{kind: 5}, {kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "jq", systemPath: []string{"/bin/jq", "/usr/bin/jq"}, opts: defaultOpts70(), numericFlag: false, args: []matcher{{kind: 5}, {kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "locale":
 		return []*programSpec{
-			{program: "locale", systemPath: []string{"/bin/locale", "/usr/bin/locale"}, opts: defaultOpts70(), numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "locale", systemPath: []string{"/bin/locale", "/usr/bin/locale"}, opts: defaultOpts71(), numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
 		}
 	case "ls":
 		return []*programSpec{
-			{program: "ls", systemPath: []string{"/bin/ls", "/usr/bin/ls"}, opts: defaultOpts71(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:15", bundling: true, noOptions: false},
+			{program: "ls", systemPath: []string{"/bin/ls", "/usr/bin/ls"}, opts: defaultOpts72(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:15", bundling: true, noOptions: false},
 		}
 	case "make":
 		return []*programSpec{
-			{program: "make", systemPath: []string(nil), opts: defaultOpts4(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "make", systemPath: []string(nil), opts: defaultOpts5(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+		}
+	case "mawk":
+		return []*programSpec{
+			{program: "mawk", systemPath: []string{"/bin/mawk", "/usr/bin/mawk"}, opts: defaultOpts1(), numericFlag: false, args: []matcher{{kind: 11}, {kind: 4}}, forbidden: "", pos: "default.policy:529", bundling: true, noOptions: false},
 		}
 	case "md5sum":
 		return []*programSpec{
-			{program: "md5sum", systemPath: []string{"/bin/md5sum", "/usr/bin/md5sum"}, opts: defaultOpts72(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "md5sum", systemPath: []string{"/bin/md5sum", "/usr/bin/md5sum"}, opts: defaultOpts73(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "mkdir":
 		return []*programSpec{
-			{program: "mkdir", systemPath: []string{"/bin/mkdir", "/usr/bin/mkdir"}, opts: defaultOpts73(), numericFlag: false, args: []matcher{{kind: 10}}, forbidden: "", pos: "default.policy:383", bundling: true, noOptions: false},
+			{program: "mkdir", systemPath: []string{"/bin/mkdir", "/usr/bin/mkdir"}, opts: defaultOpts74(), numericFlag: false, args: []matcher{{kind: 10}}, forbidden: "", pos: "default.policy:383", bundling: true, noOptions: false},
+		}
+	case "nawk":
+		return []*programSpec{
+			{program: "nawk", systemPath: []string{"/bin/nawk", "/usr/bin/nawk"}, opts: defaultOpts1(), numericFlag: false, args: []matcher{{kind: 11}, {kind: 4}}, forbidden: "", pos: "default.policy:529", bundling: true, noOptions: false},
 		}
 	case "nl":
 		return []*programSpec{
-			{program: "nl", systemPath: []string{"/bin/nl", "/usr/bin/nl"}, opts: defaultOpts74(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "nl", systemPath: []string{"/bin/nl", "/usr/bin/nl"}, opts: defaultOpts75(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "node":
 		return []*programSpec{
-			{program: "node", systemPath: []string(nil), opts: defaultOpts4(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "node", systemPath: []string(nil), opts: defaultOpts5(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
 		}
 	case "npm":
 		return []*programSpec{
-			{program: "npm", systemPath: []string(nil), opts: defaultOpts4(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "npm", systemPath: []string(nil), opts: defaultOpts5(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
 		}
 	case "nproc":
 		return []*programSpec{
-			{program: "nproc", systemPath: []string{"/bin/nproc", "/usr/bin/nproc"}, opts: defaultOpts75(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "nproc", systemPath: []string{"/bin/nproc", "/usr/bin/nproc"}, opts: defaultOpts76(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
 		}
 	case "od":
 		return []*programSpec{
-			{program: "od", systemPath: []string{"/bin/od", "/usr/bin/od"}, opts: defaultOpts76(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "od", systemPath: []string{"/bin/od", "/usr/bin/od"}, opts: defaultOpts77(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "paste":
 		return []*programSpec{
-			{program: "paste", systemPath: []string{"/bin/paste", "/usr/bin/paste"}, opts: defaultOpts77(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "paste", systemPath: []string{"/bin/paste", "/usr/bin/paste"}, opts: defaultOpts78(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "perl":
 		return []*programSpec{
-			{program: "perl", systemPath: []string(nil), opts: defaultOpts4(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "perl", systemPath: []string(nil), opts: defaultOpts5(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
 		}
 	case "pip":
 		return []*programSpec{
-			{program: "pip", systemPath: []string(nil), opts: defaultOpts4(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "pip", systemPath: []string(nil), opts: defaultOpts5(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
 		}
 	case "pip3":
 		return []*programSpec{
-			{program: "pip3", systemPath: []string(nil), opts: defaultOpts4(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "pip3", systemPath: []string(nil), opts: defaultOpts5(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
 		}
 	case "printenv":
 		return []*programSpec{
-			{program: "printenv", systemPath: []string{"/bin/printenv", "/usr/bin/printenv"}, opts: defaultOpts19(), numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:343", bundling: true, noOptions: false},
+			{program: "printenv", systemPath: []string{"/bin/printenv", "/usr/bin/printenv"}, opts: defaultOpts20(), numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:343", bundling: true, noOptions: false},
 		}
 	case "printf":
 		return []*programSpec{
@@ -315,27 +331,27 @@ func defaultSpecsFor(program string) []*programSpec {
 		}
 	case "ps":
 		return []*programSpec{
-			{program: "ps", systemPath: []string{"/bin/ps", "/usr/bin/ps"}, opts: defaultOpts78(), numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:366", bundling: true, noOptions: false},
+			{program: "ps", systemPath: []string{"/bin/ps", "/usr/bin/ps"}, opts: defaultOpts79(), numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:366", bundling: true, noOptions: false},
 		}
 	case "pwd":
 		return []*programSpec{
-			{program: "pwd", systemPath: []string{"/bin/pwd", "/usr/bin/pwd"}, opts: defaultOpts79(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:339", bundling: true, noOptions: false},
+			{program: "pwd", systemPath: []string{"/bin/pwd", "/usr/bin/pwd"}, opts: defaultOpts80(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:339", bundling: true, noOptions: false},
 		}
 	case "python":
 		return []*programSpec{
-			{program: "python", systemPath: []string(nil), opts: defaultOpts4(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "python", systemPath: []string(nil), opts: defaultOpts5(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
 		}
 	case "python3":
 		return []*programSpec{
-			{program: "python3", systemPath: []string(nil), opts: defaultOpts4(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "python3", systemPath: []string(nil), opts: defaultOpts5(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
 		}
 	case "readlink":
 		return []*programSpec{
-			{program: "readlink", systemPath: []string{"/bin/readlink", "/usr/bin/readlink"}, opts: defaultOpts80(), numericFlag: false, args: []matcher{{kind: 3}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "readlink", systemPath: []string{"/bin/readlink", "/usr/bin/readlink"}, opts: defaultOpts81(), numericFlag: false, args: []matcher{{kind: 3}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "realpath":
 		return []*programSpec{
-			{program: "realpath", systemPath: []string{"/bin/realpath", "/usr/bin/realpath"}, opts: defaultOpts81(), numericFlag: false, args: []matcher{{kind: 3}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "realpath", systemPath: []string{"/bin/realpath", "/usr/bin/realpath"}, opts: defaultOpts82(), numericFlag: false, args: []matcher{{kind: 3}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "rev":
 		return []*programSpec{
@@ -343,23 +359,23 @@ func defaultSpecsFor(program string) []*programSpec {
 		}
 	case "rg":
 		return []*programSpec{
-			{program: "rg", systemPath: []string(nil), opts: defaultOpts82(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:165", bundling: true, noOptions: false},
-			{program: "rg", systemPath: []string(nil), opts: defaultOpts83(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:171", bundling: true, noOptions: false},
-			{program: "rg", systemPath: []string(nil), opts: defaultOpts84(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:177", bundling: true, noOptions: false},
-			{program: "rg", systemPath: []string(nil), opts: defaultOpts85(), numericFlag: false, args: []matcher{{kind: 5}, {kind: 4}}, forbidden: "", pos: "default.policy:182", bundling: true, noOptions: false},
+			{program: "rg", systemPath: []string(nil), opts: defaultOpts83(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:165", bundling: true, noOptions: false},
+			{program: "rg", systemPath: []string(nil), opts: defaultOpts84(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:171", bundling: true, noOptions: false},
+			{program: "rg", systemPath: []string(nil), opts: defaultOpts85(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:177", bundling: true, noOptions: false},
+			{program: "rg", systemPath: []string(nil), opts: defaultOpts86(), numericFlag: false, args: []matcher{{kind: 5}, {kind: 4}}, forbidden: "", pos: "default.policy:182", bundling: true, noOptions: false},
 		}
 	case "ruby":
 		return []*programSpec{
-			{program: "ruby", systemPath: []string(nil), opts: defaultOpts4(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "ruby", systemPath: []string(nil), opts: defaultOpts5(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
 		}
 	case "rustc":
 		return []*programSpec{
-			{program: "rustc", systemPath: []string(nil), opts: defaultOpts4(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "rustc", systemPath: []string(nil), opts: defaultOpts5(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
 		}
 	case "sed":
 		return []*programSpec{
-			{program: "sed", systemPath: []string{"/bin/sed", "/usr/bin/sed"}, opts: defaultOpts86(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:217", bundling: true, noOptions: false},
-			{program: "sed", systemPath: []string{"/bin/sed", "/usr/bin/sed"}, opts: defaultOpts87(), numericFlag: false, args: []matcher{{kind: 7}, {kind: 4}}, forbidden: "", pos: "default.policy:225", bundling: true, noOptions: false},
+			{program: "sed", systemPath: []string{"/bin/sed", "/usr/bin/sed"}, opts: defaultOpts87(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:217", bundling: true, noOptions: false},
+			{program: "sed", systemPath: []string{"/bin/sed", "/usr/bin/sed"}, opts: defaultOpts88(), numericFlag: false, args: []matcher{{kind: 7}, {kind: 4}}, forbidden: "", pos: "default.policy:225", bundling: true, noOptions: false},
 		}
 	case "seq":
 		return []*programSpec{
@@ -367,15 +383,15 @@ func defaultSpecsFor(program string) []*programSpec {
 		}
 	case "sha1sum":
 		return []*programSpec{
-			{program: "sha1sum", systemPath: []string{"/bin/sha1sum", "/usr/bin/sha1sum"}, opts: defaultOpts72(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "sha1sum", systemPath: []string{"/bin/sha1sum", "/usr/bin/sha1sum"}, opts: defaultOpts73(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "sha256sum":
 		return []*programSpec{
-			{program: "sha256sum", systemPath: []string{"/bin/sha256sum", "/usr/bin/sha256sum"}, opts: defaultOpts72(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "sha256sum", systemPath: []string{"/bin/sha256sum", "/usr/bin/sha256sum"}, opts: defaultOpts73(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "sha512sum":
 		return []*programSpec{
-			{program: "sha512sum", systemPath: []string{"/bin/sha512sum", "/usr/bin/sha512sum"}, opts: defaultOpts72(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "sha512sum", systemPath: []string{"/bin/sha512sum", "/usr/bin/sha512sum"}, opts: defaultOpts73(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "sleep":
 		return []*programSpec{
@@ -383,28 +399,28 @@ func defaultSpecsFor(program string) []*programSpec {
 		}
 	case "sort":
 		return []*programSpec{
-			{program: "sort", systemPath: []string{"/bin/sort", "/usr/bin/sort"}, opts: defaultOpts88(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:297", bundling: true, noOptions: false},
+			{program: "sort", systemPath: []string{"/bin/sort", "/usr/bin/sort"}, opts: defaultOpts89(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:297", bundling: true, noOptions: false},
 		}
 	case "stat":
 		return []*programSpec{
-			{program: "stat", systemPath: []string{"/bin/stat", "/usr/bin/stat"}, opts: defaultOpts89(), numericFlag: false, args: []matcher{{kind: 3}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "stat", systemPath: []string{"/bin/stat", "/usr/bin/stat"}, opts: defaultOpts90(), numericFlag: false, args: []matcher{{kind: 3}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "strings":
 		return []*programSpec{
-			{program: "strings", systemPath: []string{"/bin/strings", "/usr/bin/strings"}, opts: defaultOpts90(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "strings", systemPath: []string{"/bin/strings", "/usr/bin/strings"}, opts: defaultOpts91(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "tac":
 		return []*programSpec{
-			{program: "tac", systemPath: []string{"/bin/tac", "/usr/bin/tac"}, opts: defaultOpts91(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "tac", systemPath: []string{"/bin/tac", "/usr/bin/tac"}, opts: defaultOpts92(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "tail":
 		return []*programSpec{
-			{program: "tail", systemPath: []string{"/bin/tail", "/usr/bin/tail"}, opts: defaultOpts64(), numericFlag: true, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:63", bundling: true, noOptions: false},
+			{program: "tail", systemPath: []string{"/bin/tail", "/usr/bin/tail"}, opts: defaultOpts65(), numericFlag: true, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:63", bundling: true, noOptions: false},
 		}
 	case "tee":
 		return []*programSpec{
-			{program: "tee", systemPath: []string{"/bin/tee", "/usr/bin/tee"}, opts: defaultOpts92(), numericFlag: false, args: []matcher{{kind: 10}}, forbidden: "", pos: "default.policy:379", bundling: true, noOptions: false},
-			{program: "tee", systemPath: []string{"/bin/tee", "/usr/bin/tee"}, opts: defaultOpts93(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:382", bundling: true, noOptions: false},
+			{program: "tee", systemPath: []string{"/bin/tee", "/usr/bin/tee"}, opts: defaultOpts93(), numericFlag: false, args: []matcher{{kind: 10}}, forbidden: "", pos: "default.policy:379", bundling: true, noOptions: false},
+			{program: "tee", systemPath: []string{"/bin/tee", "/usr/bin/tee"}, opts: defaultOpts94(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:382", bundling: true, noOptions: false},
 		}
 	case "test":
 		return []*programSpec{
@@ -412,15 +428,15 @@ func defaultSpecsFor(program string) []*programSpec {
 		}
 	case "touch":
 		return []*programSpec{
-			{program: "touch", systemPath: []string{"/bin/touch", "/usr/bin/touch"}, opts: defaultOpts94(), numericFlag: false, args: []matcher{{kind: 10}}, forbidden: "", pos: "default.policy:386", bundling: true, noOptions: false},
+			{program: "touch", systemPath: []string{"/bin/touch", "/usr/bin/touch"}, opts: defaultOpts95(), numericFlag: false, args: []matcher{{kind: 10}}, forbidden: "", pos: "default.policy:386", bundling: true, noOptions: false},
 		}
 	case "tr":
 		return []*programSpec{
-			{program: "tr", systemPath: []string{"/bin/tr", "/usr/bin/tr"}, opts: defaultOpts95(), numericFlag: false, args: []matcher{{kind: 5}, {kind: 9}}, forbidden: "", pos: "default.policy:329", bundling: true, noOptions: false},
+			{program: "tr", systemPath: []string{"/bin/tr", "/usr/bin/tr"}, opts: defaultOpts96(), numericFlag: false, args: []matcher{{kind: 5}, {kind: 9}}, forbidden: "", pos: "default.policy:329", bundling: true, noOptions: false},
 		}
 	case "tree":
 		return []*programSpec{
-			{program: "tree", systemPath: []string{"/bin/tree", "/usr/bin/tree"}, opts: defaultOpts96(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "tree", systemPath: []string{"/bin/tree", "/usr/bin/tree"}, opts: defaultOpts97(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "true":
 		return []*programSpec{
@@ -428,11 +444,11 @@ func defaultSpecsFor(program string) []*programSpec {
 		}
 	case "tsc":
 		return []*programSpec{
-			{program: "tsc", systemPath: []string(nil), opts: defaultOpts4(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "tsc", systemPath: []string(nil), opts: defaultOpts5(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
 		}
 	case "tty":
 		return []*programSpec{
-			{program: "tty", systemPath: []string{"/bin/tty", "/usr/bin/tty"}, opts: defaultOpts97(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "tty", systemPath: []string{"/bin/tty", "/usr/bin/tty"}, opts: defaultOpts98(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
 		}
 	case "type":
 		return []*programSpec{
@@ -440,28 +456,28 @@ func defaultSpecsFor(program string) []*programSpec {
 		}
 	case "uname":
 		return []*programSpec{
-			{program: "uname", systemPath: []string{"/bin/uname", "/usr/bin/uname"}, opts: defaultOpts98(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "uname", systemPath: []string{"/bin/uname", "/usr/bin/uname"}, opts: defaultOpts99(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
 		}
 	case "unexpand":
 		return []*programSpec{
-			{program: "unexpand", systemPath: []string{"/bin/unexpand", "/usr/bin/unexpand"}, opts: defaultOpts99(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "unexpand", systemPath: []string{"/bin/unexpand", "/usr/bin/unexpand"}, opts: defaultOpts100(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "uniq":
 		return []*programSpec{
-			{program: "uniq", systemPath: []string{"/bin/uniq", "/usr/bin/uniq"}, opts: defaultOpts100(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:311", bundling: true, noOptions: false},
-			{program: "uniq", systemPath: []string{"/bin/uniq", "/usr/bin/uniq"}, opts: defaultOpts100(), numericFlag: false, args: []matcher{{kind: 1}}, forbidden: "", pos: "default.policy:311", bundling: true, noOptions: false},
+			{program: "uniq", systemPath: []string{"/bin/uniq", "/usr/bin/uniq"}, opts: defaultOpts101(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:311", bundling: true, noOptions: false},
+			{program: "uniq", systemPath: []string{"/bin/uniq", "/usr/bin/uniq"}, opts: defaultOpts101(), numericFlag: false, args: []matcher{{kind: 1}}, forbidden: "", pos: "default.policy:311", bundling: true, noOptions: false},
 		}
 	case "uptime":
 		return []*programSpec{
-			{program: "uptime", systemPath: []string{"/bin/uptime", "/usr/bin/uptime"}, opts: defaultOpts101(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "uptime", systemPath: []string{"/bin/uptime", "/usr/bin/uptime"}, opts: defaultOpts102(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
 		}
 	case "wc":
 		return []*programSpec{
-			{program: "wc", systemPath: []string{"/bin/wc", "/usr/bin/wc"}, opts: defaultOpts102(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:78", bundling: true, noOptions: false},
+			{program: "wc", systemPath: []string{"/bin/wc", "/usr/bin/wc"}, opts: defaultOpts103(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:78", bundling: true, noOptions: false},
 		}
 	case "which":
 		return []*programSpec{
-			{program: "which", systemPath: []string{"/bin/which", "/usr/bin/which"}, opts: defaultOpts103(), numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:341", bundling: true, noOptions: false},
+			{program: "which", systemPath: []string{"/bin/which", "/usr/bin/which"}, opts: defaultOpts104(), numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:341", bundling: true, noOptions: false},
 		}
 	case "whoami":
 		return []*programSpec{
@@ -469,8 +485,8 @@ func defaultSpecsFor(program string) []*programSpec {
 		}
 	case "xxd":
 		return []*programSpec{
-			{program: "xxd", systemPath: []string(nil), opts: defaultOpts104(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:321", bundling: false, noOptions: false},
-			{program: "xxd", systemPath: []string(nil), opts: defaultOpts104(), numericFlag: false, args: []matcher{{kind: 1}}, forbidden: "", pos: "default.policy:321", bundling: false, noOptions: false},
+			{program: "xxd", systemPath: []string(nil), opts: defaultOpts105(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:321", bundling: false, noOptions: false},
+			{program: "xxd", systemPath: []string(nil), opts: defaultOpts105(), numericFlag: false, args: []matcher{{kind: 1}}, forbidden: "", pos: "default.policy:321", bundling: false, noOptions: false},
 		}
 	case "yes":
 		return []*programSpec{
@@ -482,7 +498,7 @@ func defaultSpecsFor(program string) []*programSpec {
 
 // defaultPrograms lists the programs the default policy knows.
 func defaultPrograms() []string {
-	return []string{":", "[", "arch", "b2sum", "base64", "basename", "basenc", "bun", "cargo", "cat", "cd", "cksum", "clang", "cmake", "cmp", "column", "comm", "cp", "cut", "date", "deno", "df", "diff", "dirname", "du", "echo", "egrep", "env", "expand", "expr", "false", "fgrep", "file", "find", "fmt", "fold", "free", "gcc", "git", "go", "grep", "groups", "head", "hexdump", "history", "hostname", "id", "java", "jobs", "jq", "locale", "ls", "make", "md5sum", "mkdir", "nl", "node", "npm", "nproc", "od", "paste", "perl", "pip", "pip3", "printenv", "printf", "ps", "pwd", "python", "python3", "readlink", "realpath", "rev", "rg", "ruby", "rustc", "sed", "seq", "sha1sum", "sha256sum", "sha512sum", "sleep", "sort", "stat", "strings", "tac", "tail", "tee", "test", "touch", "tr", "tree", "true", "tsc", "tty", "type", "uname", "unexpand", "uniq", "uptime", "wc", "which", "whoami", "xxd", "yes"}
+	return []string{":", "[", "arch", "awk", "b2sum", "base64", "basename", "basenc", "bun", "cargo", "cat", "cd", "cksum", "clang", "cmake", "cmp", "column", "comm", "cp", "cut", "date", "deno", "df", "diff", "dirname", "du", "echo", "egrep", "env", "expand", "expr", "false", "fgrep", "file", "find", "fmt", "fold", "free", "gawk", "gcc", "git", "go", "grep", "groups", "head", "hexdump", "history", "hostname", "id", "java", "jobs", "jq", "locale", "ls", "make", "mawk", "md5sum", "mkdir", "nawk", "nl", "node", "npm", "nproc", "od", "paste", "perl", "pip", "pip3", "printenv", "printf", "ps", "pwd", "python", "python3", "readlink", "realpath", "rev", "rg", "ruby", "rustc", "sed", "seq", "sha1sum", "sha256sum", "sha512sum", "sleep", "sort", "stat", "strings", "tac", "tail", "tee", "test", "touch", "tr", "tree", "true", "tsc", "tty", "type", "uname", "unexpand", "uniq", "uptime", "wc", "which", "whoami", "xxd", "yes"}
 }
 
 func defaultOpts0() map[string]*optSpec {
@@ -490,6 +506,22 @@ func defaultOpts0() map[string]*optSpec {
 }
 
 func defaultOpts1() map[string]*optSpec {
+	return optMap([]optRow{
+		{"--assign", true, 3, false, -1},
+		{"--characters-as-bytes", false, 0, false, -1},
+		{"--field-separator", true, 3, false, -1},
+		{"--posix", false, 0, false, -1},
+		{"--sandbox", false, 0, false, -1},
+		{"--traditional", false, 0, false, -1},
+		{"-F", true, 3, false, -1},
+		{"-P", false, 0, false, -1},
+		{"-S", false, 0, false, -1},
+		{"-b", false, 0, false, -1},
+		{"-v", true, 3, false, -1},
+	})
+}
+
+func defaultOpts2() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--binary", false, 0, false, -1},
 		{"--check", false, 0, false, -1},
@@ -511,7 +543,7 @@ func defaultOpts1() map[string]*optSpec {
 	})
 }
 
-func defaultOpts2() map[string]*optSpec {
+func defaultOpts3() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--decode", false, 0, false, -1},
 		{"--ignore-garbage", false, 0, false, -1},
@@ -522,7 +554,7 @@ func defaultOpts2() map[string]*optSpec {
 	})
 }
 
-func defaultOpts3() map[string]*optSpec {
+func defaultOpts4() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--base16", false, 0, false, -1},
 		{"--base2lsbf", false, 0, false, -1},
@@ -541,13 +573,13 @@ func defaultOpts3() map[string]*optSpec {
 	})
 }
 
-func defaultOpts4() map[string]*optSpec {
+func defaultOpts5() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--version", false, 0, true, -1},
 	})
 }
 
-func defaultOpts5() map[string]*optSpec {
+func defaultOpts6() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--number", false, 0, false, -1},
 		{"--number-nonblank", false, 0, false, -1},
@@ -569,7 +601,7 @@ func defaultOpts5() map[string]*optSpec {
 	})
 }
 
-func defaultOpts6() map[string]*optSpec {
+func defaultOpts7() map[string]*optSpec {
 	return optMap([]optRow{
 		{"-@", false, 0, false, -1},
 		{"-L", false, 0, false, -1},
@@ -578,7 +610,7 @@ func defaultOpts6() map[string]*optSpec {
 	})
 }
 
-func defaultOpts7() map[string]*optSpec {
+func defaultOpts8() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--algorithm", true, 3, false, -1},
 		{"--base64", false, 0, false, -1},
@@ -593,7 +625,7 @@ func defaultOpts7() map[string]*optSpec {
 	})
 }
 
-func defaultOpts8() map[string]*optSpec {
+func defaultOpts9() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--bytes", true, 3, false, -1},
 		{"--ignore-initial", true, 3, false, -1},
@@ -609,7 +641,7 @@ func defaultOpts8() map[string]*optSpec {
 	})
 }
 
-func defaultOpts9() map[string]*optSpec {
+func defaultOpts10() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--fillrows", false, 0, false, -1},
 		{"--json", false, 0, false, -1},
@@ -633,7 +665,7 @@ func defaultOpts9() map[string]*optSpec {
 	})
 }
 
-func defaultOpts10() map[string]*optSpec {
+func defaultOpts11() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--check-order", false, 0, false, -1},
 		{"--nocheck-order", false, 0, false, -1},
@@ -647,7 +679,7 @@ func defaultOpts10() map[string]*optSpec {
 	})
 }
 
-func defaultOpts11() map[string]*optSpec {
+func defaultOpts12() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--archive", false, 0, false, -1},
 		{"--dereference", false, 0, false, -1},
@@ -678,7 +710,7 @@ func defaultOpts11() map[string]*optSpec {
 	})
 }
 
-func defaultOpts12() map[string]*optSpec {
+func defaultOpts13() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--bytes", true, 3, false, -1},
 		{"--characters", true, 3, false, -1},
@@ -698,7 +730,7 @@ func defaultOpts12() map[string]*optSpec {
 	})
 }
 
-func defaultOpts13() map[string]*optSpec {
+func defaultOpts14() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--date", true, 3, false, -1},
 		{"--debug", false, 0, false, -1},
@@ -718,7 +750,7 @@ func defaultOpts13() map[string]*optSpec {
 	})
 }
 
-func defaultOpts14() map[string]*optSpec {
+func defaultOpts15() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--all", false, 0, false, -1},
 		{"--block-size", true, 3, false, -1},
@@ -748,7 +780,7 @@ func defaultOpts14() map[string]*optSpec {
 	})
 }
 
-func defaultOpts15() map[string]*optSpec {
+func defaultOpts16() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--brief", false, 0, false, -1},
 		{"--color", true, 3, false, -1},
@@ -802,7 +834,7 @@ func defaultOpts15() map[string]*optSpec {
 	})
 }
 
-func defaultOpts16() map[string]*optSpec {
+func defaultOpts17() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--all", false, 0, false, -1},
 		{"--apparent-size", false, 0, false, -1},
@@ -845,7 +877,7 @@ func defaultOpts16() map[string]*optSpec {
 	})
 }
 
-func defaultOpts17() map[string]*optSpec {
+func defaultOpts18() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--after-context", true, 4, false, -1},
 		{"--basic-regexp", false, 0, false, -1},
@@ -929,7 +961,7 @@ func defaultOpts17() map[string]*optSpec {
 	})
 }
 
-func defaultOpts18() map[string]*optSpec {
+func defaultOpts19() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--after-context", true, 4, false, -1},
 		{"--basic-regexp", false, 0, false, -1},
@@ -1011,14 +1043,14 @@ func defaultOpts18() map[string]*optSpec {
 	})
 }
 
-func defaultOpts19() map[string]*optSpec {
+func defaultOpts20() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--null", false, 0, false, -1},
 		{"-0", false, 0, false, -1},
 	})
 }
 
-func defaultOpts20() map[string]*optSpec {
+func defaultOpts21() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--initial", false, 0, false, -1},
 		{"--tabs", true, 3, false, -1},
@@ -1027,7 +1059,7 @@ func defaultOpts20() map[string]*optSpec {
 	})
 }
 
-func defaultOpts21() map[string]*optSpec {
+func defaultOpts22() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--apple", false, 0, false, -1},
 		{"--brief", false, 0, false, -1},
@@ -1065,7 +1097,7 @@ func defaultOpts21() map[string]*optSpec {
 	})
 }
 
-func defaultOpts22() map[string]*optSpec {
+func defaultOpts23() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--help", false, 0, false, -1},
 		{"--version", false, 0, false, -1},
@@ -1145,7 +1177,7 @@ func defaultOpts22() map[string]*optSpec {
 	})
 }
 
-func defaultOpts23() map[string]*optSpec {
+func defaultOpts24() map[string]*optSpec {
 	return optMap([]optRow{
 		{"-c", false, 0, false, -1},
 		{"-g", true, 3, false, -1},
@@ -1157,7 +1189,7 @@ func defaultOpts23() map[string]*optSpec {
 	})
 }
 
-func defaultOpts24() map[string]*optSpec {
+func defaultOpts25() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--bytes", false, 0, false, -1},
 		{"--spaces", false, 0, false, -1},
@@ -1168,7 +1200,7 @@ func defaultOpts24() map[string]*optSpec {
 	})
 }
 
-func defaultOpts25() map[string]*optSpec {
+func defaultOpts26() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--human", false, 0, false, -1},
 		{"--si", false, 0, false, -1},
@@ -1184,7 +1216,7 @@ func defaultOpts25() map[string]*optSpec {
 	})
 }
 
-func defaultOpts26() map[string]*optSpec {
+func defaultOpts27() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--ahead-behind", false, 0, false, -1},
 		{"--branch", false, 0, false, -1},
@@ -1213,7 +1245,7 @@ func defaultOpts26() map[string]*optSpec {
 	})
 }
 
-func defaultOpts27() map[string]*optSpec {
+func defaultOpts28() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--abbrev", false, 0, false, 3},
 		{"--abbrev-commit", false, 0, false, -1},
@@ -1400,7 +1432,7 @@ func defaultOpts27() map[string]*optSpec {
 	})
 }
 
-func defaultOpts28() map[string]*optSpec {
+func defaultOpts29() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--abbrev", false, 0, false, 3},
 		{"--anchored", false, 0, false, 3},
@@ -1502,7 +1534,7 @@ func defaultOpts28() map[string]*optSpec {
 	})
 }
 
-func defaultOpts29() map[string]*optSpec {
+func defaultOpts30() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--abbrev", false, 0, false, 3},
 		{"--color-by-age", false, 0, false, 3},
@@ -1542,33 +1574,6 @@ func defaultOpts29() map[string]*optSpec {
 	})
 }
 
-func defaultOpts30() map[string]*optSpec {
-	return optMap([]optRow{
-		{"--abbrev", false, 0, false, 3},
-		{"--all", false, 0, false, -1},
-		{"--color", false, 0, false, 3},
-		{"--column", false, 0, false, 3},
-		{"--contains", false, 0, false, 3},
-		{"--format", true, 3, false, -1},
-		{"--ignore-case", false, 0, false, -1},
-		{"--merged", false, 0, false, 3},
-		{"--no-color", false, 0, false, -1},
-		{"--no-contains", false, 0, false, 3},
-		{"--no-merged", false, 0, false, 3},
-		{"--omit-empty", false, 0, false, -1},
-		{"--points-at", false, 0, false, 3},
-		{"--remotes", false, 0, false, -1},
-		{"--show-current", false, 0, false, -1},
-		{"--sort", true, 3, false, -1},
-		{"--verbose", false, 0, false, -1},
-		{"-a", false, 0, false, -1},
-		{"-i", false, 0, false, -1},
-		{"-r", false, 0, false, -1},
-		{"-v", false, 0, false, -1},
-		{"-vv", false, 0, false, -1},
-	})
-}
-
 func defaultOpts31() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--abbrev", false, 0, false, 3},
@@ -1578,7 +1583,6 @@ func defaultOpts31() map[string]*optSpec {
 		{"--contains", false, 0, false, 3},
 		{"--format", true, 3, false, -1},
 		{"--ignore-case", false, 0, false, -1},
-		{"--list", false, 0, true, -1},
 		{"--merged", false, 0, false, 3},
 		{"--no-color", false, 0, false, -1},
 		{"--no-contains", false, 0, false, 3},
@@ -1606,6 +1610,34 @@ func defaultOpts32() map[string]*optSpec {
 		{"--contains", false, 0, false, 3},
 		{"--format", true, 3, false, -1},
 		{"--ignore-case", false, 0, false, -1},
+		{"--list", false, 0, true, -1},
+		{"--merged", false, 0, false, 3},
+		{"--no-color", false, 0, false, -1},
+		{"--no-contains", false, 0, false, 3},
+		{"--no-merged", false, 0, false, 3},
+		{"--omit-empty", false, 0, false, -1},
+		{"--points-at", false, 0, false, 3},
+		{"--remotes", false, 0, false, -1},
+		{"--show-current", false, 0, false, -1},
+		{"--sort", true, 3, false, -1},
+		{"--verbose", false, 0, false, -1},
+		{"-a", false, 0, false, -1},
+		{"-i", false, 0, false, -1},
+		{"-r", false, 0, false, -1},
+		{"-v", false, 0, false, -1},
+		{"-vv", false, 0, false, -1},
+	})
+}
+
+func defaultOpts33() map[string]*optSpec {
+	return optMap([]optRow{
+		{"--abbrev", false, 0, false, 3},
+		{"--all", false, 0, false, -1},
+		{"--color", false, 0, false, 3},
+		{"--column", false, 0, false, 3},
+		{"--contains", false, 0, false, 3},
+		{"--format", true, 3, false, -1},
+		{"--ignore-case", false, 0, false, -1},
 		{"--merged", false, 0, false, 3},
 		{"--no-color", false, 0, false, -1},
 		{"--no-contains", false, 0, false, 3},
@@ -1625,7 +1657,7 @@ func defaultOpts32() map[string]*optSpec {
 	})
 }
 
-func defaultOpts33() map[string]*optSpec {
+func defaultOpts34() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--contains", true, 3, false, -1},
 		{"--format", true, 3, false, -1},
@@ -1636,7 +1668,7 @@ func defaultOpts33() map[string]*optSpec {
 	})
 }
 
-func defaultOpts34() map[string]*optSpec {
+func defaultOpts35() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--contains", true, 3, false, -1},
 		{"--format", true, 3, false, -1},
@@ -1648,7 +1680,7 @@ func defaultOpts34() map[string]*optSpec {
 	})
 }
 
-func defaultOpts35() map[string]*optSpec {
+func defaultOpts36() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--contains", true, 3, false, -1},
 		{"--format", true, 3, false, -1},
@@ -1660,7 +1692,7 @@ func defaultOpts35() map[string]*optSpec {
 	})
 }
 
-func defaultOpts36() map[string]*optSpec {
+func defaultOpts37() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--abbrev-ref", false, 0, false, 3},
 		{"--absolute-git-dir", false, 0, false, -1},
@@ -1696,7 +1728,7 @@ func defaultOpts36() map[string]*optSpec {
 	})
 }
 
-func defaultOpts37() map[string]*optSpec {
+func defaultOpts38() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--abbrev", false, 0, false, 3},
 		{"--cached", false, 0, false, -1},
@@ -1738,7 +1770,7 @@ func defaultOpts37() map[string]*optSpec {
 	})
 }
 
-func defaultOpts38() map[string]*optSpec {
+func defaultOpts39() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--abbrev", false, 0, false, 3},
 		{"--format", false, 0, false, 3},
@@ -1756,7 +1788,7 @@ func defaultOpts38() map[string]*optSpec {
 	})
 }
 
-func defaultOpts39() map[string]*optSpec {
+func defaultOpts40() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--abbrev", false, 0, false, 3},
 		{"--all", false, 0, false, -1},
@@ -1774,7 +1806,7 @@ func defaultOpts39() map[string]*optSpec {
 	})
 }
 
-func defaultOpts40() map[string]*optSpec {
+func defaultOpts41() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--all", false, 0, false, -1},
 		{"--author", false, 0, false, 3},
@@ -1795,7 +1827,7 @@ func defaultOpts40() map[string]*optSpec {
 	})
 }
 
-func defaultOpts41() map[string]*optSpec {
+func defaultOpts42() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--all", false, 0, false, -1},
 		{"--fork-point", false, 0, false, -1},
@@ -1805,7 +1837,7 @@ func defaultOpts41() map[string]*optSpec {
 	})
 }
 
-func defaultOpts42() map[string]*optSpec {
+func defaultOpts43() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--allow-unknown-type", false, 0, false, -1},
 		{"--batch", false, 0, false, -1},
@@ -1820,7 +1852,7 @@ func defaultOpts42() map[string]*optSpec {
 	})
 }
 
-func defaultOpts43() map[string]*optSpec {
+func defaultOpts44() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--human-readable", false, 0, false, -1},
 		{"--verbose", false, 0, false, -1},
@@ -1829,7 +1861,7 @@ func defaultOpts43() map[string]*optSpec {
 	})
 }
 
-func defaultOpts44() map[string]*optSpec {
+func defaultOpts45() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--abbrev", false, 0, false, 3},
 		{"--branches", false, 0, false, -1},
@@ -1847,7 +1879,7 @@ func defaultOpts44() map[string]*optSpec {
 	})
 }
 
-func defaultOpts45() map[string]*optSpec {
+func defaultOpts46() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--contains", false, 0, false, 3},
 		{"--count", false, 0, false, 3},
@@ -1864,7 +1896,7 @@ func defaultOpts45() map[string]*optSpec {
 	})
 }
 
-func defaultOpts46() map[string]*optSpec {
+func defaultOpts47() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--abbrev", false, 0, false, 3},
 		{"--all", false, 0, false, -1},
@@ -1891,7 +1923,7 @@ func defaultOpts46() map[string]*optSpec {
 	})
 }
 
-func defaultOpts47() map[string]*optSpec {
+func defaultOpts48() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--oneline", false, 0, false, -1},
 		{"--since", false, 0, false, 3},
@@ -1901,7 +1933,7 @@ func defaultOpts47() map[string]*optSpec {
 	})
 }
 
-func defaultOpts48() map[string]*optSpec {
+func defaultOpts49() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--no-index", false, 0, false, -1},
 		{"--non-matching", false, 0, false, -1},
@@ -1915,13 +1947,13 @@ func defaultOpts48() map[string]*optSpec {
 	})
 }
 
-func defaultOpts49() map[string]*optSpec {
+func defaultOpts50() map[string]*optSpec {
 	return optMap([]optRow{
 		{"-l", false, 0, false, -1},
 	})
 }
 
-func defaultOpts50() map[string]*optSpec {
+func defaultOpts51() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--all", false, 0, false, -1},
 		{"--guides", false, 0, false, -1},
@@ -1930,27 +1962,27 @@ func defaultOpts50() map[string]*optSpec {
 	})
 }
 
-func defaultOpts51() map[string]*optSpec {
+func defaultOpts52() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--build-options", false, 0, false, -1},
 	})
 }
 
-func defaultOpts52() map[string]*optSpec {
+func defaultOpts53() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--verbose", false, 0, false, -1},
 		{"-v", false, 0, false, -1},
 	})
 }
 
-func defaultOpts53() map[string]*optSpec {
+func defaultOpts54() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--all", false, 0, false, -1},
 		{"--push", false, 0, false, -1},
 	})
 }
 
-func defaultOpts54() map[string]*optSpec {
+func defaultOpts55() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--blob", true, 3, false, -1},
 		{"--bool", false, 0, false, -1},
@@ -1975,7 +2007,7 @@ func defaultOpts54() map[string]*optSpec {
 	})
 }
 
-func defaultOpts55() map[string]*optSpec {
+func defaultOpts56() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--blob", true, 3, false, -1},
 		{"--bool", false, 0, false, -1},
@@ -1999,7 +2031,7 @@ func defaultOpts55() map[string]*optSpec {
 	})
 }
 
-func defaultOpts56() map[string]*optSpec {
+func defaultOpts57() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--blob", true, 3, false, -1},
 		{"--bool", false, 0, false, -1},
@@ -2024,7 +2056,7 @@ func defaultOpts56() map[string]*optSpec {
 	})
 }
 
-func defaultOpts57() map[string]*optSpec {
+func defaultOpts58() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--blob", true, 3, false, -1},
 		{"--bool", false, 0, false, -1},
@@ -2049,7 +2081,7 @@ func defaultOpts57() map[string]*optSpec {
 	})
 }
 
-func defaultOpts58() map[string]*optSpec {
+func defaultOpts59() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--blob", true, 3, false, -1},
 		{"--bool", false, 0, false, -1},
@@ -2074,7 +2106,7 @@ func defaultOpts58() map[string]*optSpec {
 	})
 }
 
-func defaultOpts59() map[string]*optSpec {
+func defaultOpts60() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--blob", true, 3, false, -1},
 		{"--bool", false, 0, false, -1},
@@ -2099,7 +2131,7 @@ func defaultOpts59() map[string]*optSpec {
 	})
 }
 
-func defaultOpts60() map[string]*optSpec {
+func defaultOpts61() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--after-context", true, 3, false, -1},
 		{"--all-match", false, 0, false, -1},
@@ -2167,7 +2199,7 @@ func defaultOpts60() map[string]*optSpec {
 	})
 }
 
-func defaultOpts61() map[string]*optSpec {
+func defaultOpts62() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--abbrev", false, 0, false, 3},
 		{"--anchored", false, 0, false, 3},
@@ -2271,20 +2303,20 @@ func defaultOpts61() map[string]*optSpec {
 	})
 }
 
-func defaultOpts62() map[string]*optSpec {
+func defaultOpts63() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--build-options", false, 0, false, -1},
 		{"--version", false, 0, true, -1},
 	})
 }
 
-func defaultOpts63() map[string]*optSpec {
+func defaultOpts64() map[string]*optSpec {
 	return optMap([]optRow{
 		{"-json", false, 0, false, -1},
 	})
 }
 
-func defaultOpts64() map[string]*optSpec {
+func defaultOpts65() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--bytes", true, 3, false, -1},
 		{"--lines", true, 3, false, -1},
@@ -2300,7 +2332,7 @@ func defaultOpts64() map[string]*optSpec {
 	})
 }
 
-func defaultOpts65() map[string]*optSpec {
+func defaultOpts66() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--canonical", false, 0, false, -1},
 		{"--length", true, 3, false, -1},
@@ -2319,7 +2351,7 @@ func defaultOpts65() map[string]*optSpec {
 	})
 }
 
-func defaultOpts66() map[string]*optSpec {
+func defaultOpts67() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--all-ip-addresses", false, 0, false, -1},
 		{"--domain", false, 0, false, -1},
@@ -2335,7 +2367,7 @@ func defaultOpts66() map[string]*optSpec {
 	})
 }
 
-func defaultOpts67() map[string]*optSpec {
+func defaultOpts68() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--group", false, 0, false, -1},
 		{"--groups", false, 0, false, -1},
@@ -2354,14 +2386,14 @@ func defaultOpts67() map[string]*optSpec {
 	})
 }
 
-func defaultOpts68() map[string]*optSpec {
+func defaultOpts69() map[string]*optSpec {
 	return optMap([]optRow{
 		{"-l", false, 0, false, -1},
 		{"-p", false, 0, false, -1},
 	})
 }
 
-func defaultOpts69() map[string]*optSpec {
+func defaultOpts70() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--ascii-output", false, 0, false, -1},
 		{"--color-output", false, 0, false, -1},
@@ -2393,7 +2425,7 @@ func defaultOpts69() map[string]*optSpec {
 	})
 }
 
-func defaultOpts70() map[string]*optSpec {
+func defaultOpts71() map[string]*optSpec {
 	return optMap([]optRow{
 		{"-a", false, 0, false, -1},
 		{"-c", false, 0, false, -1},
@@ -2402,7 +2434,7 @@ func defaultOpts70() map[string]*optSpec {
 	})
 }
 
-func defaultOpts71() map[string]*optSpec {
+func defaultOpts72() map[string]*optSpec {
 	return optMap([]optRow{
 		{"-%", false, 0, false, -1},
 		{"-,", false, 0, false, -1},
@@ -2493,7 +2525,7 @@ func defaultOpts71() map[string]*optSpec {
 	})
 }
 
-func defaultOpts72() map[string]*optSpec {
+func defaultOpts73() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--binary", false, 0, false, -1},
 		{"--check", false, 0, false, -1},
@@ -2513,7 +2545,7 @@ func defaultOpts72() map[string]*optSpec {
 	})
 }
 
-func defaultOpts73() map[string]*optSpec {
+func defaultOpts74() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--mode", true, 3, false, -1},
 		{"--parents", false, 0, false, -1},
@@ -2524,7 +2556,7 @@ func defaultOpts73() map[string]*optSpec {
 	})
 }
 
-func defaultOpts74() map[string]*optSpec {
+func defaultOpts75() map[string]*optSpec {
 	return optMap([]optRow{
 		{"-b", true, 3, false, -1},
 		{"-ba", false, 0, false, -1},
@@ -2539,13 +2571,13 @@ func defaultOpts74() map[string]*optSpec {
 	})
 }
 
-func defaultOpts75() map[string]*optSpec {
+func defaultOpts76() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--all", false, 0, false, -1},
 	})
 }
 
-func defaultOpts76() map[string]*optSpec {
+func defaultOpts77() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--address-radix", true, 3, false, -1},
 		{"--format", true, 3, false, -1},
@@ -2572,7 +2604,7 @@ func defaultOpts76() map[string]*optSpec {
 	})
 }
 
-func defaultOpts77() map[string]*optSpec {
+func defaultOpts78() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--delimiters", true, 3, false, -1},
 		{"--serial", false, 0, false, -1},
@@ -2583,7 +2615,7 @@ func defaultOpts77() map[string]*optSpec {
 	})
 }
 
-func defaultOpts78() map[string]*optSpec {
+func defaultOpts79() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--forest", false, 0, false, -1},
 		{"--format", true, 3, false, -1},
@@ -2620,14 +2652,14 @@ func defaultOpts78() map[string]*optSpec {
 	})
 }
 
-func defaultOpts79() map[string]*optSpec {
+func defaultOpts80() map[string]*optSpec {
 	return optMap([]optRow{
 		{"-L", false, 0, false, -1},
 		{"-P", false, 0, false, -1},
 	})
 }
 
-func defaultOpts80() map[string]*optSpec {
+func defaultOpts81() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--canonicalize", false, 0, false, -1},
 		{"--canonicalize-existing", false, 0, false, -1},
@@ -2648,7 +2680,7 @@ func defaultOpts80() map[string]*optSpec {
 	})
 }
 
-func defaultOpts81() map[string]*optSpec {
+func defaultOpts82() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--canonicalize-existing", false, 0, false, -1},
 		{"--canonicalize-missing", false, 0, false, -1},
@@ -2670,7 +2702,7 @@ func defaultOpts81() map[string]*optSpec {
 	})
 }
 
-func defaultOpts82() map[string]*optSpec {
+func defaultOpts83() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--after-context", true, 4, false, -1},
 		{"--before-context", true, 4, false, -1},
@@ -2813,7 +2845,7 @@ func defaultOpts82() map[string]*optSpec {
 	})
 }
 
-func defaultOpts83() map[string]*optSpec {
+func defaultOpts84() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--after-context", true, 4, false, -1},
 		{"--before-context", true, 4, false, -1},
@@ -2952,7 +2984,7 @@ func defaultOpts83() map[string]*optSpec {
 	})
 }
 
-func defaultOpts84() map[string]*optSpec {
+func defaultOpts85() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--after-context", true, 4, false, -1},
 		{"--before-context", true, 4, false, -1},
@@ -3091,7 +3123,7 @@ func defaultOpts84() map[string]*optSpec {
 	})
 }
 
-func defaultOpts85() map[string]*optSpec {
+func defaultOpts86() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--after-context", true, 4, false, -1},
 		{"--before-context", true, 4, false, -1},
@@ -3230,7 +3262,7 @@ func defaultOpts85() map[string]*optSpec {
 	})
 }
 
-func defaultOpts86() map[string]*optSpec {
+func defaultOpts87() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--debug", false, 0, false, -1},
 		{"--expression", true, 5, false, -1},
@@ -3252,7 +3284,7 @@ func defaultOpts86() map[string]*optSpec {
 	})
 }
 
-func defaultOpts87() map[string]*optSpec {
+func defaultOpts88() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--debug", false, 0, false, -1},
 		{"--null-data", false, 0, false, -1},
@@ -3272,7 +3304,7 @@ func defaultOpts87() map[string]*optSpec {
 	})
 }
 
-func defaultOpts88() map[string]*optSpec {
+func defaultOpts89() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--batch-size", true, 3, false, -1},
 		{"--buffer-size", true, 3, false, -1},
@@ -3319,7 +3351,7 @@ func defaultOpts88() map[string]*optSpec {
 	})
 }
 
-func defaultOpts89() map[string]*optSpec {
+func defaultOpts90() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--cached", true, 3, false, -1},
 		{"--dereference", false, 0, false, -1},
@@ -3334,7 +3366,7 @@ func defaultOpts89() map[string]*optSpec {
 	})
 }
 
-func defaultOpts90() map[string]*optSpec {
+func defaultOpts91() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--all", false, 0, false, -1},
 		{"--bytes", true, 3, false, -1},
@@ -3350,7 +3382,7 @@ func defaultOpts90() map[string]*optSpec {
 	})
 }
 
-func defaultOpts91() map[string]*optSpec {
+func defaultOpts92() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--before", false, 0, false, -1},
 		{"--regex", false, 0, false, -1},
@@ -3361,7 +3393,7 @@ func defaultOpts91() map[string]*optSpec {
 	})
 }
 
-func defaultOpts92() map[string]*optSpec {
+func defaultOpts93() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--append", false, 0, false, -1},
 		{"--ignore-interrupts", false, 0, false, -1},
@@ -3371,14 +3403,14 @@ func defaultOpts92() map[string]*optSpec {
 	})
 }
 
-func defaultOpts93() map[string]*optSpec {
+func defaultOpts94() map[string]*optSpec {
 	return optMap([]optRow{
 		{"-a", false, 0, false, -1},
 		{"-p", false, 0, false, -1},
 	})
 }
 
-func defaultOpts94() map[string]*optSpec {
+func defaultOpts95() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--date", true, 3, false, -1},
 		{"--no-create", false, 0, false, -1},
@@ -3395,7 +3427,7 @@ func defaultOpts94() map[string]*optSpec {
 	})
 }
 
-func defaultOpts95() map[string]*optSpec {
+func defaultOpts96() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--complement", false, 0, false, -1},
 		{"--delete", false, 0, false, -1},
@@ -3409,7 +3441,7 @@ func defaultOpts95() map[string]*optSpec {
 	})
 }
 
-func defaultOpts96() map[string]*optSpec {
+func defaultOpts97() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--charset", true, 3, false, -1},
 		{"--device", false, 0, false, -1},
@@ -3455,13 +3487,13 @@ func defaultOpts96() map[string]*optSpec {
 	})
 }
 
-func defaultOpts97() map[string]*optSpec {
+func defaultOpts98() map[string]*optSpec {
 	return optMap([]optRow{
 		{"-s", false, 0, false, -1},
 	})
 }
 
-func defaultOpts98() map[string]*optSpec {
+func defaultOpts99() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--all", false, 0, false, -1},
 		{"--hardware-platform", false, 0, false, -1},
@@ -3484,7 +3516,7 @@ func defaultOpts98() map[string]*optSpec {
 	})
 }
 
-func defaultOpts99() map[string]*optSpec {
+func defaultOpts100() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--all", false, 0, false, -1},
 		{"--first-only", false, 0, false, -1},
@@ -3494,7 +3526,7 @@ func defaultOpts99() map[string]*optSpec {
 	})
 }
 
-func defaultOpts100() map[string]*optSpec {
+func defaultOpts101() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--all-repeated", true, 3, false, -1},
 		{"--check-chars", true, 3, false, -1},
@@ -3518,7 +3550,7 @@ func defaultOpts100() map[string]*optSpec {
 	})
 }
 
-func defaultOpts101() map[string]*optSpec {
+func defaultOpts102() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--pretty", false, 0, false, -1},
 		{"--since", false, 0, false, -1},
@@ -3527,7 +3559,7 @@ func defaultOpts101() map[string]*optSpec {
 	})
 }
 
-func defaultOpts102() map[string]*optSpec {
+func defaultOpts103() map[string]*optSpec {
 	return optMap([]optRow{
 		{"--bytes", false, 0, false, -1},
 		{"--chars", false, 0, false, -1},
@@ -3543,14 +3575,14 @@ func defaultOpts102() map[string]*optSpec {
 	})
 }
 
-func defaultOpts103() map[string]*optSpec {
+func defaultOpts104() map[string]*optSpec {
 	return optMap([]optRow{
 		{"-a", false, 0, false, -1},
 		{"-s", false, 0, false, -1},
 	})
 }
 
-func defaultOpts104() map[string]*optSpec {
+func defaultOpts105() map[string]*optSpec {
 	return optMap([]optRow{
 		{"-C", false, 0, false, -1},
 		{"-E", false, 0, false, -1},

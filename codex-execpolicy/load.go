@@ -121,7 +121,7 @@ func (b *builder) predeclared() starlark.StringDict {
 		"ARG_RFILES_OR_CWD": mRFilesOrCwd, "ARG_OPAQUE_VALUE": mOpaque,
 		"ARG_POS_INT": mPosInt, "ARG_SED_COMMAND": mSedCommand,
 		"ARG_UNVERIFIED_VARARGS": mUnverifiedVarargs,
-		"ARG_OPAQUE_VALUES":      mOpaqueValues, "ARG_WFILES": mWFiles,
+		"ARG_OPAQUE_VALUES":      mOpaqueValues, "ARG_WFILES": mWFiles, "ARG_AWK_PROGRAM": mAwkProgram,
 	} {
 		d[name] = matcherValue{matcher{kind: k}}
 	}

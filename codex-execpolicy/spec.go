@@ -55,6 +55,7 @@ const (
 	mUnverifiedVarargs
 	mOpaqueValues // extension: zero or more opaque values
 	mWFiles       // extension: one or more writeable files
+	mAwkProgram   // extension: an awk program that cannot write or run anything
 )
 
 // matcher is one element of a program spec's args list.
@@ -91,6 +92,8 @@ func (m matcher) argType() ArgType {
 		return TypePositiveInteger
 	case mSedCommand:
 		return TypeSedCommand
+	case mAwkProgram:
+		return TypeOpaque
 	}
 	return TypeUnknown
 }
@@ -113,6 +116,10 @@ func (m matcher) accept(arg string) error {
 	case mSedCommand:
 		if !safeSedScript(arg) {
 			return fmt.Errorf("sed command not provably safe: %q", arg)
+		}
+	case mAwkProgram:
+		if !safeAwkProgram(arg) {
+			return fmt.Errorf("awk program not provably safe: %q", arg)
 		}
 	}
 	return nil
@@ -141,8 +148,25 @@ func (m matcher) String() string {
 		return "ARG_OPAQUE_VALUES"
 	case mWFiles:
 		return "ARG_WFILES"
+	case mAwkProgram:
+		return "ARG_AWK_PROGRAM"
 	}
 	return "ARG_UNVERIFIED_VARARGS"
+}
+
+// safeAwkProgram accepts awk programs that can neither run commands nor
+// write files: no system(), no pipes, no output redirection (any '>' is
+// refused, comparisons included), no getline, no dynamic extensions.
+func safeAwkProgram(p string) bool {
+	if p == "" || strings.ContainsAny(p, "|>") {
+		return false
+	}
+	for _, bad := range []string{"system", "getline", "@load", "@include", "close", "fflush"} {
+		if strings.Contains(p, bad) {
+			return false
+		}
+	}
+	return true
 }
 
 func positiveInt(s string) bool {

@@ -277,7 +277,11 @@ func joinWords(ws []word) (string, bool, bool) {
 
 // findExecs extracts the commands find runs with -exec, -execdir, -ok and
 // -okdir; {} becomes a placeholder for the matched path.
-func findExecs(words []word) [][]word {
+//
+// When every starting point is a literal, non-critical path, {} is known
+// to lie under it and is judged as an ordinary relative path; otherwise it
+// is a placeholder whose value cannot be verified.
+func findExecs(words []word, safeStarts bool) [][]word {
 	var out [][]word
 	for i := 1; i < len(words); i++ {
 		switch words[i].s {
@@ -293,7 +297,7 @@ func findExecs(words []word) [][]word {
 				break
 			}
 			w := words[j]
-			if strings.Contains(s, "{}") {
+			if strings.Contains(s, "{}") && !safeStarts {
 				w.placeholder = true
 			}
 			inner = append(inner, w)
