@@ -52,7 +52,7 @@ func matchSpec(s *programSpec, args []string) (*execMatch, *matchError) {
 			}
 		}
 		if !found {
-			return nil, mismatch("LiteralValueDidNotMatch", "expected literal %q", s.args[0].literal)
+			return nil, s.litErr
 		}
 	}
 	m := &execMatch{spec: s}

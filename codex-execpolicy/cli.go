@@ -353,8 +353,7 @@ func readBatches(ctx context.Context, r io.Reader, work, order chan<- *batch, st
 }
 
 func (p *Policy) judgeBatch(b *batch, so StreamOptions) {
-	enc := json.NewEncoder(&b.out)
-	enc.SetEscapeHTML(false)
+	var out []byte
 	b.worst = protocol.DecisionAllow
 	for i, data := range b.lines {
 		if len(bytes.TrimSpace(data)) == 0 {
@@ -363,7 +362,7 @@ func (p *Policy) judgeBatch(b *batch, so StreamOptions) {
 		line := b.first + i
 		var req protocol.PolicyRequest
 		var v protocol.PolicyVerdict
-		if err := json.Unmarshal(data, &req); err != nil {
+		if err := decodeRequest(data, &req); err != nil {
 			v = protocol.PolicyVerdict{Decision: protocol.DecisionPrompt, Error: "bad request: " + err.Error(), Line: line}
 		} else {
 			if req.Cwd == "" {
@@ -383,11 +382,9 @@ func (p *Policy) judgeBatch(b *batch, so StreamOptions) {
 		if v.Decision.Rank() > b.worst.Rank() {
 			b.worst = v.Decision
 		}
-		if err := enc.Encode(v); err != nil {
-			// A verdict always encodes; keep the stream aligned anyway.
-			fmt.Fprintf(&b.out, "{\"decision\":\"prompt\",\"error\":%q,\"line\":%d}\n", err.Error(), line)
-		}
+		out = appendVerdict(out, &v)
 	}
+	b.out.Write(out)
 }
 
 func runTest(args []string, stdout, stderr io.Writer, env Env) (int, error) {

@@ -205,10 +205,15 @@ type programSpec struct {
 	user bool
 	// required lists the required options (set by finish).
 	required []string
+	// litErr is the shared error for an argv lacking the leading literal.
+	litErr *matchError
 }
 
 // finish precomputes what matching needs (the required options).
 func (s *programSpec) finish() {
+	if len(s.args) > 0 && s.args[0].kind == mLiteral {
+		s.litErr = &matchError{kind: "LiteralValueDidNotMatch", msg: "expected literal " + s.args[0].literal}
+	}
 	s.required = s.required[:0]
 	for name, o := range s.opts {
 		if o.required {
