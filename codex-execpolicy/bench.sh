@@ -23,10 +23,11 @@ median_ms() {
 	printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.2f", m / 1000}'
 }
 
-# rss_mib CMD...: peak resident set of one run, MiB (GNU time).
+# rss_mib CMD...: peak resident set of one run, MiB (GNU time); stdin is
+# $rss_input (default /dev/null).
 rss_mib() {
 	if [[ -x /usr/bin/time ]]; then
-		/usr/bin/time -f '%M' "$@" 2>&1 >/dev/null </dev/null | tail -1 | awk '{printf "%.1f", $1 / 1024}'
+		/usr/bin/time -f '%M' "$@" 2>&1 >/dev/null <"${rss_input:-/dev/null}" | tail -1 | awk '{printf "%.1f", $1 / 1024}'
 	else
 		echo "n/a"
 	fi
@@ -75,7 +76,7 @@ for ((i = 0; i < 5; i++)); do
 	if [[ -z $best || $ms -lt $best ]]; then best=$ms; fi
 done
 lines=$(wc -l <"$tmp/out.jsonl")
-rss=$(rss_mib "$bin" check --jsonl <"$tmp/stream100k.jsonl")
+rss=$(rss_input="$tmp/stream100k.jsonl" rss_mib "$bin" check --jsonl)
 printf '%-44s %10s %8s %9s\n' "check --jsonl, 100k requests (best of 5)" "$best" "-" "$rss"
 awk -v n="$lines" -v ms="$best" 'BEGIN{printf "jsonl throughput (wall): %d verdicts in %d ms = %.0f decisions/s\n", n, ms, (ms > 0) ? n * 1000 / ms : 0}'
 # CPU time is less sensitive to other load on the machine than wall time.
