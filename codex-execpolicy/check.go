@@ -181,6 +181,9 @@ func (e *evaluator) call(words, assigns []word, redirs []redirect, via []string,
 		hard = append(hard, typed)
 	}
 	e.finish(&pc, hard)
+	if base == "cd" {
+		e.chdir(words)
+	}
 	if base == "find" {
 		safeStarts := true
 		for _, w := range findStarts(words) {
@@ -191,6 +194,24 @@ func (e *evaluator) call(words, assigns []word, redirs []redirect, via []string,
 		for _, inner := range findExecs(words, safeStarts) {
 			e.subcall(inner, via, "find -exec")
 		}
+	}
+}
+
+// chdir follows `cd DIR` so later commands of the script resolve
+// relative paths (rm -rf * after cd ~) where they will really run. An
+// unknown target makes the cwd unknown.
+func (e *evaluator) chdir(words []word) {
+	ops := nonOptions(words[1:])
+	switch {
+	case len(ops) == 0:
+		e.cwd = e.home
+	case len(ops) == 1 && ops[0].lit && ops[0].s != "-":
+		e.cwd = e.resolve(ops[0].s, ops[0].tilde)
+		if !filepath.IsAbs(e.cwd) {
+			e.cwd = ""
+		}
+	default:
+		e.cwd = ""
 	}
 }
 
@@ -273,7 +294,7 @@ func (e *evaluator) trusted(program string, s *programSpec) bool {
 
 // typed matches the command against the define_program specs.
 func (e *evaluator) typed(pc *protocol.ParsedCommand, base string, words []word) finding {
-	args := wordStrings(words[1:])
+	args := pc.Argv[1:]
 	specs := e.p.specsFor(base)
 	fillUnknown := func() {
 		for i, a := range args {

@@ -169,7 +169,8 @@ func TestScripts(t *testing.T) {
 		{cmd: "ps aux | awk 'NR>1{print $2}'", want: P}, {cmd: "awk '{system(\"rm -rf /\")}' f", want: P},
 		{cmd: "awk '{print > \"out\"}' f", want: P}, {cmd: "awk -f prog.awk f", want: P},
 		{cmd: "find . -name node_modules -exec rm -rf {} +", want: P}, {cmd: "find / -name x -exec rm -rf {} +", want: F},
-		{cmd: "find $D -exec rm -rf {} +", want: F},
+		{cmd: "find $D -exec rm -rf {} +", want: F}, {cmd: "cd / && rm -rf *", want: F}, {cmd: "cd ~ && rm -rf *", want: F},
+		{cmd: "cd /usr && rm -rf lib", want: F}, {cmd: "cd build && rm -rf *", want: P}, {cmd: "env ls -S", want: A},
 	}, true, protocol.PolicyRequest{Cwd: "/work/proj"})
 }
 

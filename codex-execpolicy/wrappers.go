@@ -159,8 +159,9 @@ func (e *evaluator) nested(pc *protocol.ParsedCommand, base string, words []word
 		own(finding{protocol.DecisionAllow, "command -v looks a program up", "builtin:command-lookup"})
 		return true
 	}
+	i := wrapperInner(w, argv)
 	if base == "env" {
-		for _, a := range argv[1:] {
+		for _, a := range argv[1:min(i, len(argv))] {
 			if a == "-S" || strings.HasPrefix(a, "--split-string") || (strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && strings.Contains(a, "S")) {
 				own(ask("env -S splits a string into a command", "env-split"))
 				return true
@@ -172,7 +173,6 @@ func (e *evaluator) nested(pc *protocol.ParsedCommand, base string, words []word
 			}
 		}
 	}
-	i := wrapperInner(w, argv)
 	if i >= len(words) {
 		own(finding{w.alone, base + " with no command", "builtin:wrapper"})
 		return true
