@@ -72,6 +72,15 @@ func (p *Policy) Check(req protocol.PolicyRequest) protocol.PolicyVerdict {
 		if c.Program != "" && !strings.Contains(c.Reason, c.Program) && len(c.Argv) > 0 {
 			v.Reason = c.Program + ": " + c.Reason
 		}
+		if c.Decision == protocol.DecisionPrompt && len(c.Argv) > 0 && len(c.Via) == 0 && onlyPrompt(e.out) {
+			v.SuggestedPrefix = SuggestPrefix(c.Argv)
+			if strings.HasPrefix(c.Rule, "default.policy:") {
+				// A known program used with options the default policy
+				// leaves out (rg --pre, git diff --output): generalising
+				// would approve the dangerous option for good.
+				v.SuggestedPrefix = clone(c.Argv)
+			}
+		}
 	}
 	return v
 }
@@ -79,6 +88,22 @@ func (p *Policy) Check(req protocol.PolicyRequest) protocol.PolicyVerdict {
 // CheckArgv is Check for a plain argv and cwd.
 func (p *Policy) CheckArgv(argv []string, cwd string) protocol.PolicyVerdict {
 	return p.Check(protocol.PolicyRequest{Argv: argv, Cwd: cwd})
+}
+
+// onlyPrompt reports whether exactly one command prompts and its prompt
+// comes from the command itself, not from a shell construct, so that
+// remembering its prefix would really stop the question.
+func onlyPrompt(cs []protocol.ParsedCommand) bool {
+	n := 0
+	for _, c := range cs {
+		if c.Decision != protocol.DecisionAllow {
+			n++
+			if len(c.Argv) == 0 || strings.HasPrefix(c.Rule, "builtin:") && c.Rule != "builtin:rm" && c.Rule != "builtin:git-push" && c.Rule != "builtin:write" {
+				return false
+			}
+		}
+	}
+	return n == 1
 }
 
 func badRequest(v protocol.PolicyVerdict, msg string) protocol.PolicyVerdict {
@@ -344,7 +369,13 @@ func (e *evaluator) typed(pc *protocol.ParsedCommand, base string, words []word)
 		return e.accept(pc, words, m)
 	}
 	fillUnknown()
-	return finding{protocol.DecisionPrompt, "not a known read-only use of " + base + " (" + last.msg + ")", lastSpec.pos}
+	rule := lastSpec.pos
+	if weakMismatch(last) && !lastSpec.user {
+		// No spec is about this use at all (another subcommand, only a
+		// --version spec): not a misuse of a known safe form.
+		rule = "default:no-rule"
+	}
+	return finding{protocol.DecisionPrompt, "not a known read-only use of " + base + " (" + last.msg + ")", rule}
 }
 
 func weakMismatch(e *matchError) bool {

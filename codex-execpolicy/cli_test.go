@@ -225,3 +225,24 @@ func mustWrite(t *testing.T, path, data string) {
 		t.Fatal(err)
 	}
 }
+
+func TestSuggestedPrefixInVerdict(t *testing.T) {
+	p := loadDefault(t)
+	for in, want := range map[string]string{
+		"npm install left-pad":  "npm install",
+		"git -C x push origin":  "git push",
+		"git status && make":    "make",
+		"make && npm test":      "", // two prompts: one prefix would not cover both
+		"echo $(id)":            "", // prompt from a substitution
+		"sudo make":             "",
+		"ls":                    "", // allowed: nothing to suggest
+		"rm -rf /":              "",
+		"python3 script.py arg": "",
+		"rg --pre ./x.sh foo":   "rg --pre ./x.sh foo", // exact: never generalise a dangerous option
+	} {
+		v := p.Check(protocol.PolicyRequest{Script: in})
+		if got := strings.Join(v.SuggestedPrefix, " "); got != want {
+			t.Errorf("%q: got %q, want %q", in, got, want)
+		}
+	}
+}

@@ -44,6 +44,7 @@ func appendVerdict(b []byte, v *protocol.PolicyVerdict) []byte {
 		b = append(b, `,"line":`...)
 		b = strconv.AppendInt(b, int64(v.Line), 10)
 	}
+	b = optStrs(b, `,"suggested_prefix":`, v.SuggestedPrefix)
 	return append(b, '}', '\n')
 }
 

@@ -60,6 +60,11 @@ type PolicyVerdict struct {
 	Error string `json:"error,omitempty"`
 	// Line is the input line number of a malformed JSONL request.
 	Line int `json:"line,omitempty"`
+	// SuggestedPrefix, on a prompt, is the prefix to remember if the user
+	// approves "and don't ask again": the program, plus its subcommand for
+	// tools that have them (["git", "push"]), never the exact argv. Absent
+	// when the command should not be generalised (shells, sudo, rm...).
+	SuggestedPrefix []string `json:"suggested_prefix,omitempty"`
 }
 
 // ParsedCommand is one simple command as the policy understood it.
