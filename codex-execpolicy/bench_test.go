@@ -99,3 +99,15 @@ func BenchmarkCheck5000Args(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkMainCheck is the in-process cost of one `check -- git status`
+// (flag parsing, policy loading, judging, output), without process start.
+func BenchmarkMainCheck(b *testing.B) {
+	dir := b.TempDir()
+	env := testEnv(dir)
+	for i := 0; i < b.N; i++ {
+		if code := MainEnv(context.Background(), []string{"check", "--", "git", "status"}, nil, io.Discard, io.Discard, env); code != 0 {
+			b.Fatalf("exit %d", code)
+		}
+	}
+}

@@ -2,7 +2,6 @@ package execpolicy
 
 import (
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/codexgo/common/protocol"
@@ -207,7 +206,15 @@ var systemDirs = map[string]bool{
 	"/home": true, "/Users": true, "/System": true, "/Library": true, "/Applications": true, "/private": true,
 }
 
-var homeDirRe = regexp.MustCompile(`^/(home|Users)/[^/]+$`)
+// homeDir reports /home/NAME or /Users/NAME.
+func homeDir(c string) bool {
+	for _, pre := range []string{"/home/", "/Users/"} {
+		if rest, ok := strings.CutPrefix(c, pre); ok && rest != "" && !strings.Contains(rest, "/") {
+			return true
+		}
+	}
+	return false
+}
 
 // critical reports whether a path names /, a top-level or system folder, or
 // a home folder (however spelled: //, /./, ~, $HOME, ../..).
@@ -243,7 +250,7 @@ func (e *evaluator) critical(w word) bool {
 			return true
 		}
 	}
-	if c == "/" || systemDirs[c] || homeDirRe.MatchString(c) || (e.home != "" && c == filepath.Clean(e.home)) {
+	if c == "/" || systemDirs[c] || homeDir(c) || (e.home != "" && c == filepath.Clean(e.home)) {
 		return true
 	}
 	// Folders directly inside system folders (/usr/lib, /etc/ssl...).
@@ -251,10 +258,27 @@ func (e *evaluator) critical(w word) bool {
 	return d != "/" && systemDirs[d] && d != "/home" && d != "/Users" && d != "/var" && d != "/opt"
 }
 
-var blockDevRe = regexp.MustCompile(`^/dev/(sd[a-z]+|hd[a-z]+|vd[a-z]+|xvd[a-z]+|nvme\d+n\d+|mmcblk\d+|disk\d+|rdisk\d+|md\d+|dm-\d+|mapper/|loop\d+)`)
-
+// blockDevice reports disk devices: /dev/sdX, hdX, vdX, xvdX, nvmeN…,
+// mmcblkN, diskN, rdiskN, mdN, dm-N, loopN and /dev/mapper/*.
 func blockDevice(p string) bool {
-	return blockDevRe.MatchString(filepath.Clean(p))
+	name, ok := strings.CutPrefix(filepath.Clean(p), "/dev/")
+	if !ok {
+		return false
+	}
+	if strings.HasPrefix(name, "mapper/") {
+		return true
+	}
+	for _, pre := range []string{"sd", "hd", "vd", "xvd"} {
+		if rest, ok := strings.CutPrefix(name, pre); ok && rest != "" && rest[0] >= 'a' && rest[0] <= 'z' {
+			return true
+		}
+	}
+	for _, pre := range []string{"nvme", "mmcblk", "disk", "rdisk", "md", "dm-", "loop"} {
+		if rest, ok := strings.CutPrefix(name, pre); ok && rest != "" && rest[0] >= '0' && rest[0] <= '9' {
+			return true
+		}
+	}
+	return false
 }
 
 // dangerGit forbids force pushes (however spelled) and finds the

@@ -200,3 +200,17 @@ func TestShellSplit(t *testing.T) {
 		t.Errorf("unterminated quote: got no error")
 	}
 }
+
+func TestDevicesAndHomes(t *testing.T) {
+	for p, want := range map[string]bool{"/dev/sda": true, "/dev/sda1": true, "/dev/nvme0n1": true, "/dev/mapper/root": true,
+		"/dev/xvdb": true, "/dev/disk2": true, "/dev/null": false, "/dev/sd": false, "/dev/tty": false, "/tmp/sda": false, "/dev/loop0": true} {
+		if got := blockDevice(p); got != want {
+			t.Errorf("blockDevice(%q): got %v, want %v", p, got, want)
+		}
+	}
+	for p, want := range map[string]bool{"/home/u": true, "/Users/me": true, "/home/u/x": false, "/home/": false, "/homes/u": false} {
+		if got := homeDir(p); got != want {
+			t.Errorf("homeDir(%q): got %v, want %v", p, got, want)
+		}
+	}
+}
