@@ -170,7 +170,8 @@ func TestScripts(t *testing.T) {
 		{cmd: "awk '{print > \"out\"}' f", want: P}, {cmd: "awk -f prog.awk f", want: P},
 		{cmd: "find . -name node_modules -exec rm -rf {} +", want: P}, {cmd: "find / -name x -exec rm -rf {} +", want: F},
 		{cmd: "find $D -exec rm -rf {} +", want: F}, {cmd: "cd / && rm -rf *", want: F}, {cmd: "cd ~ && rm -rf *", want: F},
-		{cmd: "cd /usr && rm -rf lib", want: F}, {cmd: "cd build && rm -rf *", want: P}, {cmd: "env ls -S", want: A},
+		{cmd: "cd /usr && rm -rf lib", want: F}, {cmd: "echo rm -rf / | sh", want: F}, {cmd: "echo ls | bash", want: P},
+		{cmd: "ls | xargs -I{} rm -rf {}", want: F}, {cmd: "ls | xargs -I % rm -rf %", want: F}, {cmd: "ls | xargs -I{} cat {}", want: A}, {cmd: "cd build && rm -rf *", want: P}, {cmd: "env ls -S", want: A},
 	}, true, protocol.PolicyRequest{Cwd: "/work/proj"})
 }
 

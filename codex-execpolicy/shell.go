@@ -209,11 +209,19 @@ func (e *evaluator) pipeline(c *syntax.BinaryCmd, via []string) {
 	flat(c.X)
 	flat(c.Y)
 	downloaded := false
+	var prev []string
 	for i, s := range stages {
 		argv := stageArgv(s)
 		if i > 0 && downloaded && readsCodeFromStdin(argv) {
 			e.note(via, argv[0], protocol.DecisionForbidden, "pipes downloaded content into an interpreter ("+strings.Join(argv, " ")+")", "builtin:pipe-to-shell")
 		}
+		// echo 'rm -rf /' | sh: the shell runs the echoed text, so judge it.
+		if i > 0 && isShellReadingStdin(argv) && len(prev) > 1 && baseName(prev[0]) == "echo" && allNonEmpty(prev[1:]) {
+			e.depth++
+			e.script(strings.Join(prev[1:], " "), append(clone(via), "echo | "+baseName(argv[0])))
+			e.depth--
+		}
+		prev = argv
 		if isDownloader(argv) {
 			downloaded = true
 		}
@@ -240,6 +248,21 @@ func stageArgv(s *syntax.Stmt) []string {
 		argv = inner
 	}
 	return argv
+}
+
+func isShellReadingStdin(argv []string) bool {
+	return len(argv) > 0 && shells[baseName(argv[0])] && readsCodeFromStdin(argv)
+}
+
+// allNonEmpty reports whether every word was a plain literal (stageArgv
+// gives "" for words with quotes or expansions).
+func allNonEmpty(xs []string) bool {
+	for _, x := range xs {
+		if x == "" {
+			return false
+		}
+	}
+	return true
 }
 
 var downloaders = map[string]bool{"curl": true, "wget": true, "fetch": true, "aria2c": true, "nc": true, "ncat": true, "http": true, "https": true, "xh": true}

@@ -99,6 +99,26 @@ func isAssignment(a string) bool {
 	return true
 }
 
+// xargsReplace finds xargs's replace string (-I R, -IR, -i[R],
+// --replace[=R]; the default for -i and --replace is {}).
+func xargsReplace(opts []string) (string, bool) {
+	for j, a := range opts {
+		switch {
+		case a == "-I" && j+1 < len(opts):
+			return opts[j+1], true
+		case strings.HasPrefix(a, "-I") && len(a) > 2:
+			return a[2:], true
+		case a == "-i" || a == "--replace":
+			return "{}", true
+		case strings.HasPrefix(a, "-i"):
+			return a[2:], true
+		case strings.HasPrefix(a, "--replace="):
+			return strings.TrimPrefix(a, "--replace="), true
+		}
+	}
+	return "", false
+}
+
 // stripSimpleWrapper removes one wrapper (sudo, env, ...) from a literal
 // argv, for pipeline analysis.
 func stripSimpleWrapper(argv []string) ([]string, bool) {
@@ -181,13 +201,13 @@ func (e *evaluator) nested(pc *protocol.ParsedCommand, base string, words []word
 	inner := append([]word(nil), words[i:]...)
 	switch base {
 	case "xargs":
-		replace := false
-		for _, a := range argv[1:i] {
-			if strings.HasPrefix(a, "-I") || strings.HasPrefix(a, "-i") || strings.HasPrefix(a, "--replace") {
-				replace = true
+		if repl, ok := xargsReplace(argv[1:i]); ok {
+			for j := range inner {
+				if strings.Contains(inner[j].s, repl) {
+					inner[j].placeholder = true
+				}
 			}
-		}
-		if !replace {
+		} else {
 			inner = append(inner, word{s: "{xargs-input}", lit: true, placeholder: true})
 		}
 	case "watch":
