@@ -82,7 +82,7 @@ func matchSpec(s *programSpec, args []string) (*execMatch, *matchError) {
 			endOpts = true
 			continue
 		}
-		if o, ok := s.opts[a]; ok {
+		if o, ok := s.lookup(a); ok {
 			if !o.takes {
 				mark(o.name)
 				m.flags = append(m.flags, a)
@@ -103,7 +103,7 @@ func matchSpec(s *programSpec, args []string) (*execMatch, *matchError) {
 		}
 		if strings.HasPrefix(a, "--") {
 			name, val, hasVal := strings.Cut(a, "=")
-			o, ok := s.opts[name]
+			o, ok := s.lookup(name)
 			if !ok {
 				return nil, mismatch("UnknownOption", "unknown option %s for %s", name, s.program)
 			}
@@ -153,7 +153,7 @@ func (m *execMatch) shortOpts(s *programSpec, args []string, i *int, addOpt func
 	}
 	for j := 1; j < len(a); j++ {
 		name := "-" + a[j:j+1]
-		o, ok := s.opts[name]
+		o, ok := s.lookup(name)
 		if !ok {
 			return mismatch("UnknownOption", "unknown option %s for %s", name, s.program)
 		}

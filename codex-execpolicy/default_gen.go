@@ -6,491 +6,645 @@ package execpolicy
 func defaultSpecsFor(program string) []*programSpec {
 	switch program {
 	case ":":
+		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: ":", systemPath: []string(nil), opts: defaultOpts0(), numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
+			{program: ":", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
 		}
 	case "[":
+		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: "[", systemPath: []string(nil), opts: defaultOpts0(), numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
+			{program: "[", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
 		}
 	case "arch":
+		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: "arch", systemPath: []string{"/bin/arch", "/usr/bin/arch"}, opts: defaultOpts0(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "arch", systemPath: []string{"/bin/arch", "/usr/bin/arch"}, table: o0, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
 		}
 	case "awk":
+		o1 := defaultOpts1()
 		return []*programSpec{
-			{program: "awk", systemPath: []string{"/bin/awk", "/usr/bin/awk"}, opts: defaultOpts1(), numericFlag: false, args: []matcher{{kind: 11}, {kind: 4}}, forbidden: "", pos: "default.policy:529", bundling: true, noOptions: false},
+			{program: "awk", systemPath: []string{"/bin/awk", "/usr/bin/awk"}, table: o1, numericFlag: false, args: []matcher{{kind: 11}, {kind: 4}}, forbidden: "", pos: "default.policy:529", bundling: true, noOptions: false},
 		}
 	case "b2sum":
+		o2 := defaultOpts2()
 		return []*programSpec{
-			{program: "b2sum", systemPath: []string{"/bin/b2sum", "/usr/bin/b2sum"}, opts: defaultOpts2(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "b2sum", systemPath: []string{"/bin/b2sum", "/usr/bin/b2sum"}, table: o2, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "base64":
+		o3 := defaultOpts3()
 		return []*programSpec{
-			{program: "base64", systemPath: []string{"/bin/base64", "/usr/bin/base64"}, opts: defaultOpts3(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "base64", systemPath: []string{"/bin/base64", "/usr/bin/base64"}, table: o3, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "basename":
+		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: "basename", systemPath: []string(nil), opts: defaultOpts0(), numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
+			{program: "basename", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
 		}
 	case "basenc":
+		o4 := defaultOpts4()
 		return []*programSpec{
-			{program: "basenc", systemPath: []string{"/bin/basenc", "/usr/bin/basenc"}, opts: defaultOpts4(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "basenc", systemPath: []string{"/bin/basenc", "/usr/bin/basenc"}, table: o4, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "bun":
+		o5 := defaultOpts5()
 		return []*programSpec{
-			{program: "bun", systemPath: []string(nil), opts: defaultOpts5(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "bun", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
 		}
 	case "cargo":
+		o5 := defaultOpts5()
 		return []*programSpec{
-			{program: "cargo", systemPath: []string(nil), opts: defaultOpts5(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "cargo", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
 		}
 	case "cat":
+		o6 := defaultOpts6()
 		return []*programSpec{
-			{program: "cat", systemPath: []string{"/bin/cat", "/usr/bin/cat"}, opts: defaultOpts6(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:51", bundling: true, noOptions: false},
+			{program: "cat", systemPath: []string{"/bin/cat", "/usr/bin/cat"}, table: o6, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:51", bundling: true, noOptions: false},
 		}
 	case "cd":
+		o7 := defaultOpts7()
 		return []*programSpec{
-			{program: "cd", systemPath: []string(nil), opts: defaultOpts7(), numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:342", bundling: true, noOptions: false},
+			{program: "cd", systemPath: []string(nil), table: o7, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:342", bundling: true, noOptions: false},
 		}
 	case "cksum":
+		o8 := defaultOpts8()
 		return []*programSpec{
-			{program: "cksum", systemPath: []string{"/bin/cksum", "/usr/bin/cksum"}, opts: defaultOpts8(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "cksum", systemPath: []string{"/bin/cksum", "/usr/bin/cksum"}, table: o8, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "clang":
+		o5 := defaultOpts5()
 		return []*programSpec{
-			{program: "clang", systemPath: []string(nil), opts: defaultOpts5(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "clang", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
 		}
 	case "cmake":
+		o5 := defaultOpts5()
 		return []*programSpec{
-			{program: "cmake", systemPath: []string(nil), opts: defaultOpts5(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "cmake", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
 		}
 	case "cmp":
+		o9 := defaultOpts9()
 		return []*programSpec{
-			{program: "cmp", systemPath: []string{"/bin/cmp", "/usr/bin/cmp"}, opts: defaultOpts9(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "cmp", systemPath: []string{"/bin/cmp", "/usr/bin/cmp"}, table: o9, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "column":
+		o10 := defaultOpts10()
 		return []*programSpec{
-			{program: "column", systemPath: []string{"/bin/column", "/usr/bin/column"}, opts: defaultOpts10(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "column", systemPath: []string{"/bin/column", "/usr/bin/column"}, table: o10, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "comm":
+		o11 := defaultOpts11()
 		return []*programSpec{
-			{program: "comm", systemPath: []string{"/bin/comm", "/usr/bin/comm"}, opts: defaultOpts11(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "comm", systemPath: []string{"/bin/comm", "/usr/bin/comm"}, table: o11, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "cp":
+		o12 := defaultOpts12()
 		return []*programSpec{
-			{program: "cp", systemPath: []string{"/bin/cp", "/usr/bin/cp"}, opts: defaultOpts12(), numericFlag: false, args: []matcher{{kind: 3}, {kind: 2}}, forbidden: "", pos: "default.policy:390", bundling: true, noOptions: false},
+			{program: "cp", systemPath: []string{"/bin/cp", "/usr/bin/cp"}, table: o12, numericFlag: false, args: []matcher{{kind: 3}, {kind: 2}}, forbidden: "", pos: "default.policy:390", bundling: true, noOptions: false},
 		}
 	case "cut":
+		o13 := defaultOpts13()
 		return []*programSpec{
-			{program: "cut", systemPath: []string{"/bin/cut", "/usr/bin/cut"}, opts: defaultOpts13(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "cut", systemPath: []string{"/bin/cut", "/usr/bin/cut"}, table: o13, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "date":
+		o14 := defaultOpts14()
 		return []*programSpec{
-			{program: "date", systemPath: []string{"/bin/date", "/usr/bin/date"}, opts: defaultOpts14(), numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:358", bundling: true, noOptions: false},
+			{program: "date", systemPath: []string{"/bin/date", "/usr/bin/date"}, table: o14, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:358", bundling: true, noOptions: false},
 		}
 	case "deno":
+		o5 := defaultOpts5()
 		return []*programSpec{
-			{program: "deno", systemPath: []string(nil), opts: defaultOpts5(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "deno", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
 		}
 	case "df":
+		o15 := defaultOpts15()
 		return []*programSpec{
-			{program: "df", systemPath: []string{"/bin/df", "/usr/bin/df"}, opts: defaultOpts15(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "df", systemPath: []string{"/bin/df", "/usr/bin/df"}, table: o15, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "diff":
+		o16 := defaultOpts16()
 		return []*programSpec{
-			{program: "diff", systemPath: []string{"/bin/diff", "/usr/bin/diff"}, opts: defaultOpts16(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "diff", systemPath: []string{"/bin/diff", "/usr/bin/diff"}, table: o16, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "dirname":
+		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: "dirname", systemPath: []string(nil), opts: defaultOpts0(), numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
+			{program: "dirname", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
 		}
 	case "du":
+		o17 := defaultOpts17()
 		return []*programSpec{
-			{program: "du", systemPath: []string{"/bin/du", "/usr/bin/du"}, opts: defaultOpts17(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "du", systemPath: []string{"/bin/du", "/usr/bin/du"}, table: o17, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "echo":
+		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: "echo", systemPath: []string(nil), opts: defaultOpts0(), numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
+			{program: "echo", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
 		}
 	case "egrep":
+		o18 := defaultOpts18()
+		o19 := defaultOpts19()
 		return []*programSpec{
-			{program: "egrep", systemPath: []string{"/bin/egrep", "/usr/bin/egrep"}, opts: defaultOpts18(), numericFlag: true, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:110", bundling: true, noOptions: false},
-			{program: "egrep", systemPath: []string{"/bin/egrep", "/usr/bin/egrep"}, opts: defaultOpts19(), numericFlag: true, args: []matcher{{kind: 5}, {kind: 4}}, forbidden: "", pos: "default.policy:117", bundling: true, noOptions: false},
+			{program: "egrep", systemPath: []string{"/bin/egrep", "/usr/bin/egrep"}, table: o18, numericFlag: true, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:110", bundling: true, noOptions: false},
+			{program: "egrep", systemPath: []string{"/bin/egrep", "/usr/bin/egrep"}, table: o19, numericFlag: true, args: []matcher{{kind: 5}, {kind: 4}}, forbidden: "", pos: "default.policy:117", bundling: true, noOptions: false},
 		}
 	case "env":
+		o20 := defaultOpts20()
 		return []*programSpec{
-			{program: "env", systemPath: []string{"/bin/env", "/usr/bin/env"}, opts: defaultOpts20(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "env", systemPath: []string{"/bin/env", "/usr/bin/env"}, table: o20, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
 		}
 	case "expand":
+		o21 := defaultOpts21()
 		return []*programSpec{
-			{program: "expand", systemPath: []string{"/bin/expand", "/usr/bin/expand"}, opts: defaultOpts21(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "expand", systemPath: []string{"/bin/expand", "/usr/bin/expand"}, table: o21, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "expr":
+		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: "expr", systemPath: []string(nil), opts: defaultOpts0(), numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
+			{program: "expr", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
 		}
 	case "false":
+		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: "false", systemPath: []string(nil), opts: defaultOpts0(), numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
+			{program: "false", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
 		}
 	case "fgrep":
+		o18 := defaultOpts18()
+		o19 := defaultOpts19()
 		return []*programSpec{
-			{program: "fgrep", systemPath: []string{"/bin/fgrep", "/usr/bin/fgrep"}, opts: defaultOpts18(), numericFlag: true, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:110", bundling: true, noOptions: false},
-			{program: "fgrep", systemPath: []string{"/bin/fgrep", "/usr/bin/fgrep"}, opts: defaultOpts19(), numericFlag: true, args: []matcher{{kind: 5}, {kind: 4}}, forbidden: "", pos: "default.policy:117", bundling: true, noOptions: false},
+			{program: "fgrep", systemPath: []string{"/bin/fgrep", "/usr/bin/fgrep"}, table: o18, numericFlag: true, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:110", bundling: true, noOptions: false},
+			{program: "fgrep", systemPath: []string{"/bin/fgrep", "/usr/bin/fgrep"}, table: o19, numericFlag: true, args: []matcher{{kind: 5}, {kind: 4}}, forbidden: "", pos: "default.policy:117", bundling: true, noOptions: false},
 		}
 	case "file":
+		o22 := defaultOpts22()
 		return []*programSpec{
-			{program: "file", systemPath: []string{"/bin/file", "/usr/bin/file"}, opts: defaultOpts22(), numericFlag: false, args: []matcher{{kind: 3}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "file", systemPath: []string{"/bin/file", "/usr/bin/file"}, table: o22, numericFlag: false, args: []matcher{{kind: 3}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "find":
+		o23 := defaultOpts23()
 		return []*programSpec{
-			{program: "find", systemPath: []string{"/bin/find", "/usr/bin/find"}, opts: defaultOpts23(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:193", bundling: false, noOptions: false},
+			{program: "find", systemPath: []string{"/bin/find", "/usr/bin/find"}, table: o23, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:193", bundling: false, noOptions: false},
 		}
 	case "fmt":
+		o24 := defaultOpts24()
 		return []*programSpec{
-			{program: "fmt", systemPath: []string{"/bin/fmt", "/usr/bin/fmt"}, opts: defaultOpts24(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "fmt", systemPath: []string{"/bin/fmt", "/usr/bin/fmt"}, table: o24, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "fold":
+		o25 := defaultOpts25()
 		return []*programSpec{
-			{program: "fold", systemPath: []string{"/bin/fold", "/usr/bin/fold"}, opts: defaultOpts25(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "fold", systemPath: []string{"/bin/fold", "/usr/bin/fold"}, table: o25, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "free":
+		o26 := defaultOpts26()
 		return []*programSpec{
-			{program: "free", systemPath: []string{"/bin/free", "/usr/bin/free"}, opts: defaultOpts26(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "free", systemPath: []string{"/bin/free", "/usr/bin/free"}, table: o26, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
 		}
 	case "gawk":
+		o1 := defaultOpts1()
 		return []*programSpec{
-			{program: "gawk", systemPath: []string{"/bin/gawk", "/usr/bin/gawk"}, opts: defaultOpts1(), numericFlag: false, args: []matcher{{kind: 11}, {kind: 4}}, forbidden: "", pos: "default.policy:529", bundling: true, noOptions: false},
+			{program: "gawk", systemPath: []string{"/bin/gawk", "/usr/bin/gawk"}, table: o1, numericFlag: false, args: []matcher{{kind: 11}, {kind: 4}}, forbidden: "", pos: "default.policy:529", bundling: true, noOptions: false},
 		}
 	case "gcc":
+		o5 := defaultOpts5()
 		return []*programSpec{
-			{program: "gcc", systemPath: []string(nil), opts: defaultOpts5(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "gcc", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
 		}
 	case "git":
+		o27 := defaultOpts27()
+		o28 := defaultOpts28()
+		o29 := defaultOpts29()
+		o30 := defaultOpts30()
+		o31 := defaultOpts31()
+		o32 := defaultOpts32()
+		o33 := defaultOpts33()
+		o34 := defaultOpts34()
+		o35 := defaultOpts35()
+		o36 := defaultOpts36()
+		o37 := defaultOpts37()
+		o38 := defaultOpts38()
+		o39 := defaultOpts39()
+		o40 := defaultOpts40()
+		o41 := defaultOpts41()
+		o42 := defaultOpts42()
+		o43 := defaultOpts43()
+		o44 := defaultOpts44()
+		o45 := defaultOpts45()
+		o46 := defaultOpts46()
+		o47 := defaultOpts47()
+		o48 := defaultOpts48()
+		o49 := defaultOpts49()
+		o50 := defaultOpts50()
+		o51 := defaultOpts51()
+		o52 := defaultOpts52()
+		o53 := defaultOpts53()
+		o54 := defaultOpts54()
+		o55 := defaultOpts55()
+		o56 := defaultOpts56()
+		o57 := defaultOpts57()
+		o58 := defaultOpts58()
+		o59 := defaultOpts59()
+		o60 := defaultOpts60()
+		o61 := defaultOpts61()
+		o62 := defaultOpts62()
+		o63 := defaultOpts63()
 		return []*programSpec{
-			{program: "git", systemPath: []string(nil), opts: defaultOpts27(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "status"}, {kind: 9}}, forbidden: "", pos: "default.policy:437", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts28(), numericFlag: true, args: []matcher{{kind: mLiteral, literal: "log"}, {kind: 9}}, forbidden: "", pos: "default.policy:442", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts29(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "diff"}, {kind: 9}}, forbidden: "", pos: "default.policy:445", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts28(), numericFlag: true, args: []matcher{{kind: mLiteral, literal: "show"}, {kind: 9}}, forbidden: "", pos: "default.policy:448", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts30(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "blame"}, {kind: 9}}, forbidden: "", pos: "default.policy:450", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts31(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "branch"}}, forbidden: "", pos: "default.policy:459", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts32(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "branch"}, {kind: 9}}, forbidden: "", pos: "default.policy:462", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts33(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "branch"}, {kind: 9}}, forbidden: "", pos: "default.policy:463", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts34(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "tag"}}, forbidden: "", pos: "default.policy:464", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts35(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "tag"}, {kind: 9}}, forbidden: "", pos: "default.policy:466", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts36(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "tag"}, {kind: 9}}, forbidden: "", pos: "default.policy:467", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts37(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "rev-parse"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts38(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "ls-files"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts39(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "ls-tree"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts40(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "describe"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts41(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "shortlog"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts42(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "merge-base"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts43(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "cat-file"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts44(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "count-objects"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts45(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "show-ref"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts46(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "for-each-ref"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts47(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "rev-list"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts48(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "whatchanged"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts49(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "check-ignore"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts50(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "var"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts51(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "help"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts52(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "version"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts53(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "remote"}}, forbidden: "", pos: "default.policy:493", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts54(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "remote"}, {kind: mLiteral, literal: "get-url"}, {kind: 5}}, forbidden: "", pos: "default.policy:494", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts55(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:495", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts56(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:499", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts57(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:503", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts58(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:503", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts59(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:503", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts60(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:503", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts61(), numericFlag: true, args: []matcher{{kind: mLiteral, literal: "grep"}, {kind: 9}}, forbidden: "", pos: "default.policy:507", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts28(), numericFlag: true, args: []matcher{{kind: mLiteral, literal: "stash"}, {kind: mLiteral, literal: "list"}}, forbidden: "", pos: "default.policy:516", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts62(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "stash"}, {kind: mLiteral, literal: "show"}, {kind: 9}}, forbidden: "", pos: "default.policy:517", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts28(), numericFlag: true, args: []matcher{{kind: mLiteral, literal: "reflog"}}, forbidden: "", pos: "default.policy:518", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts28(), numericFlag: true, args: []matcher{{kind: mLiteral, literal: "reflog"}, {kind: mLiteral, literal: "show"}, {kind: 9}}, forbidden: "", pos: "default.policy:519", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), opts: defaultOpts63(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:520", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o27, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "status"}, {kind: 9}}, forbidden: "", pos: "default.policy:437", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o28, numericFlag: true, args: []matcher{{kind: mLiteral, literal: "log"}, {kind: 9}}, forbidden: "", pos: "default.policy:442", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o29, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "diff"}, {kind: 9}}, forbidden: "", pos: "default.policy:445", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o28, numericFlag: true, args: []matcher{{kind: mLiteral, literal: "show"}, {kind: 9}}, forbidden: "", pos: "default.policy:448", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o30, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "blame"}, {kind: 9}}, forbidden: "", pos: "default.policy:450", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o31, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "branch"}}, forbidden: "", pos: "default.policy:459", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o32, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "branch"}, {kind: 9}}, forbidden: "", pos: "default.policy:462", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o33, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "branch"}, {kind: 9}}, forbidden: "", pos: "default.policy:463", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o34, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "tag"}}, forbidden: "", pos: "default.policy:464", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o35, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "tag"}, {kind: 9}}, forbidden: "", pos: "default.policy:466", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o36, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "tag"}, {kind: 9}}, forbidden: "", pos: "default.policy:467", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o37, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "rev-parse"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o38, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "ls-files"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o39, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "ls-tree"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o40, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "describe"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o41, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "shortlog"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o42, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "merge-base"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o43, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "cat-file"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o44, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "count-objects"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o45, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "show-ref"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o46, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "for-each-ref"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o47, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "rev-list"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o48, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "whatchanged"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o49, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "check-ignore"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o50, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "var"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o51, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "help"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o52, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "version"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o53, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "remote"}}, forbidden: "", pos: "default.policy:493", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o54, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "remote"}, {kind: mLiteral, literal: "get-url"}, {kind: 5}}, forbidden: "", pos: "default.policy:494", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o55, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:495", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o56, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:499", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o57, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:503", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o58, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:503", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o59, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:503", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o60, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:503", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o61, numericFlag: true, args: []matcher{{kind: mLiteral, literal: "grep"}, {kind: 9}}, forbidden: "", pos: "default.policy:507", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o28, numericFlag: true, args: []matcher{{kind: mLiteral, literal: "stash"}, {kind: mLiteral, literal: "list"}}, forbidden: "", pos: "default.policy:516", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o62, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "stash"}, {kind: mLiteral, literal: "show"}, {kind: 9}}, forbidden: "", pos: "default.policy:517", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o28, numericFlag: true, args: []matcher{{kind: mLiteral, literal: "reflog"}}, forbidden: "", pos: "default.policy:518", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o28, numericFlag: true, args: []matcher{{kind: mLiteral, literal: "reflog"}, {kind: mLiteral, literal: "show"}, {kind: 9}}, forbidden: "", pos: "default.policy:519", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string(nil), table: o63, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:520", bundling: true, noOptions: false},
 		}
 	case "go":
+		o0 := defaultOpts0()
+		o64 := defaultOpts64()
 		return []*programSpec{
-			{program: "go", systemPath: []string(nil), opts: defaultOpts0(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "version"}}, forbidden: "", pos: "default.policy:374", bundling: true, noOptions: false},
-			{program: "go", systemPath: []string(nil), opts: defaultOpts64(), numericFlag: false, args: []matcher{{kind: mLiteral, literal: "env"}, {kind: 9}}, forbidden: "", pos: "default.policy:375", bundling: true, noOptions: false},
+			{program: "go", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "version"}}, forbidden: "", pos: "default.policy:374", bundling: true, noOptions: false},
+			{program: "go", systemPath: []string(nil), table: o64, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "env"}, {kind: 9}}, forbidden: "", pos: "default.policy:375", bundling: true, noOptions: false},
 		}
 	case "grep":
+		o18 := defaultOpts18()
+		o19 := defaultOpts19()
 		return []*programSpec{
-			{program: "grep", systemPath: []string{"/bin/grep", "/usr/bin/grep"}, opts: defaultOpts18(), numericFlag: true, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:110", bundling: true, noOptions: false},
-			{program: "grep", systemPath: []string{"/bin/grep", "/usr/bin/grep"}, opts: defaultOpts19(), numericFlag: true, args: []matcher{{kind: 5}, {kind: 4}}, forbidden: "", pos: "default.policy:117", bundling: true, noOptions: false},
+			{program: "grep", systemPath: []string{"/bin/grep", "/usr/bin/grep"}, table: o18, numericFlag: true, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:110", bundling: true, noOptions: false},
+			{program: "grep", systemPath: []string{"/bin/grep", "/usr/bin/grep"}, table: o19, numericFlag: true, args: []matcher{{kind: 5}, {kind: 4}}, forbidden: "", pos: "default.policy:117", bundling: true, noOptions: false},
 		}
 	case "groups":
+		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: "groups", systemPath: []string{"/bin/groups", "/usr/bin/groups"}, opts: defaultOpts0(), numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "groups", systemPath: []string{"/bin/groups", "/usr/bin/groups"}, table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
 		}
 	case "head":
+		o65 := defaultOpts65()
 		return []*programSpec{
-			{program: "head", systemPath: []string{"/bin/head", "/usr/bin/head"}, opts: defaultOpts65(), numericFlag: true, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:63", bundling: true, noOptions: false},
+			{program: "head", systemPath: []string{"/bin/head", "/usr/bin/head"}, table: o65, numericFlag: true, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:63", bundling: true, noOptions: false},
 		}
 	case "hexdump":
+		o66 := defaultOpts66()
 		return []*programSpec{
-			{program: "hexdump", systemPath: []string{"/bin/hexdump", "/usr/bin/hexdump"}, opts: defaultOpts66(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "hexdump", systemPath: []string{"/bin/hexdump", "/usr/bin/hexdump"}, table: o66, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "history":
+		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: "history", systemPath: []string{"/bin/history", "/usr/bin/history"}, opts: defaultOpts0(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "history", systemPath: []string{"/bin/history", "/usr/bin/history"}, table: o0, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
 		}
 	case "hostname":
+		o67 := defaultOpts67()
 		return []*programSpec{
-			{program: "hostname", systemPath: []string{"/bin/hostname", "/usr/bin/hostname"}, opts: defaultOpts67(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "hostname", systemPath: []string{"/bin/hostname", "/usr/bin/hostname"}, table: o67, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
 		}
 	case "id":
+		o68 := defaultOpts68()
 		return []*programSpec{
-			{program: "id", systemPath: []string{"/bin/id", "/usr/bin/id"}, opts: defaultOpts68(), numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "id", systemPath: []string{"/bin/id", "/usr/bin/id"}, table: o68, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
 		}
 	case "java":
+		o5 := defaultOpts5()
 		return []*programSpec{
-			{program: "java", systemPath: []string(nil), opts: defaultOpts5(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "java", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
 		}
 	case "jobs":
+		o69 := defaultOpts69()
 		return []*programSpec{
-			{program: "jobs", systemPath: []string{"/bin/jobs", "/usr/bin/jobs"}, opts: defaultOpts69(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "jobs", systemPath: []string{"/bin/jobs", "/usr/bin/jobs"}, table: o69, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
 		}
 	case "jq":
+		o70 := defaultOpts70()
 		return []*programSpec{
-			{program: "jq", systemPath: []string{"/bin/jq", "/usr/bin/jq"}, opts: defaultOpts70(), numericFlag: false, args: []matcher{{kind: 5}, {kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "jq", systemPath: []string{"/bin/jq", "/usr/bin/jq"}, table: o70, numericFlag: false, args: []matcher{{kind: 5}, {kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "locale":
+		o71 := defaultOpts71()
 		return []*programSpec{
-			{program: "locale", systemPath: []string{"/bin/locale", "/usr/bin/locale"}, opts: defaultOpts71(), numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "locale", systemPath: []string{"/bin/locale", "/usr/bin/locale"}, table: o71, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
 		}
 	case "ls":
+		o72 := defaultOpts72()
 		return []*programSpec{
-			{program: "ls", systemPath: []string{"/bin/ls", "/usr/bin/ls"}, opts: defaultOpts72(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:15", bundling: true, noOptions: false},
+			{program: "ls", systemPath: []string{"/bin/ls", "/usr/bin/ls"}, table: o72, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:15", bundling: true, noOptions: false},
 		}
 	case "make":
+		o5 := defaultOpts5()
 		return []*programSpec{
-			{program: "make", systemPath: []string(nil), opts: defaultOpts5(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "make", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
 		}
 	case "mawk":
+		o1 := defaultOpts1()
 		return []*programSpec{
-			{program: "mawk", systemPath: []string{"/bin/mawk", "/usr/bin/mawk"}, opts: defaultOpts1(), numericFlag: false, args: []matcher{{kind: 11}, {kind: 4}}, forbidden: "", pos: "default.policy:529", bundling: true, noOptions: false},
+			{program: "mawk", systemPath: []string{"/bin/mawk", "/usr/bin/mawk"}, table: o1, numericFlag: false, args: []matcher{{kind: 11}, {kind: 4}}, forbidden: "", pos: "default.policy:529", bundling: true, noOptions: false},
 		}
 	case "md5sum":
+		o73 := defaultOpts73()
 		return []*programSpec{
-			{program: "md5sum", systemPath: []string{"/bin/md5sum", "/usr/bin/md5sum"}, opts: defaultOpts73(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "md5sum", systemPath: []string{"/bin/md5sum", "/usr/bin/md5sum"}, table: o73, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "mkdir":
+		o74 := defaultOpts74()
 		return []*programSpec{
-			{program: "mkdir", systemPath: []string{"/bin/mkdir", "/usr/bin/mkdir"}, opts: defaultOpts74(), numericFlag: false, args: []matcher{{kind: 10}}, forbidden: "", pos: "default.policy:383", bundling: true, noOptions: false},
+			{program: "mkdir", systemPath: []string{"/bin/mkdir", "/usr/bin/mkdir"}, table: o74, numericFlag: false, args: []matcher{{kind: 10}}, forbidden: "", pos: "default.policy:383", bundling: true, noOptions: false},
 		}
 	case "nawk":
+		o1 := defaultOpts1()
 		return []*programSpec{
-			{program: "nawk", systemPath: []string{"/bin/nawk", "/usr/bin/nawk"}, opts: defaultOpts1(), numericFlag: false, args: []matcher{{kind: 11}, {kind: 4}}, forbidden: "", pos: "default.policy:529", bundling: true, noOptions: false},
+			{program: "nawk", systemPath: []string{"/bin/nawk", "/usr/bin/nawk"}, table: o1, numericFlag: false, args: []matcher{{kind: 11}, {kind: 4}}, forbidden: "", pos: "default.policy:529", bundling: true, noOptions: false},
 		}
 	case "nl":
+		o75 := defaultOpts75()
 		return []*programSpec{
-			{program: "nl", systemPath: []string{"/bin/nl", "/usr/bin/nl"}, opts: defaultOpts75(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "nl", systemPath: []string{"/bin/nl", "/usr/bin/nl"}, table: o75, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "node":
+		o5 := defaultOpts5()
 		return []*programSpec{
-			{program: "node", systemPath: []string(nil), opts: defaultOpts5(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "node", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
 		}
 	case "npm":
+		o5 := defaultOpts5()
 		return []*programSpec{
-			{program: "npm", systemPath: []string(nil), opts: defaultOpts5(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "npm", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
 		}
 	case "nproc":
+		o76 := defaultOpts76()
 		return []*programSpec{
-			{program: "nproc", systemPath: []string{"/bin/nproc", "/usr/bin/nproc"}, opts: defaultOpts76(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "nproc", systemPath: []string{"/bin/nproc", "/usr/bin/nproc"}, table: o76, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
 		}
 	case "od":
+		o77 := defaultOpts77()
 		return []*programSpec{
-			{program: "od", systemPath: []string{"/bin/od", "/usr/bin/od"}, opts: defaultOpts77(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "od", systemPath: []string{"/bin/od", "/usr/bin/od"}, table: o77, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "paste":
+		o78 := defaultOpts78()
 		return []*programSpec{
-			{program: "paste", systemPath: []string{"/bin/paste", "/usr/bin/paste"}, opts: defaultOpts78(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "paste", systemPath: []string{"/bin/paste", "/usr/bin/paste"}, table: o78, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "perl":
+		o5 := defaultOpts5()
 		return []*programSpec{
-			{program: "perl", systemPath: []string(nil), opts: defaultOpts5(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "perl", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
 		}
 	case "pip":
+		o5 := defaultOpts5()
 		return []*programSpec{
-			{program: "pip", systemPath: []string(nil), opts: defaultOpts5(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "pip", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
 		}
 	case "pip3":
+		o5 := defaultOpts5()
 		return []*programSpec{
-			{program: "pip3", systemPath: []string(nil), opts: defaultOpts5(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "pip3", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
 		}
 	case "printenv":
+		o20 := defaultOpts20()
 		return []*programSpec{
-			{program: "printenv", systemPath: []string{"/bin/printenv", "/usr/bin/printenv"}, opts: defaultOpts20(), numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:343", bundling: true, noOptions: false},
+			{program: "printenv", systemPath: []string{"/bin/printenv", "/usr/bin/printenv"}, table: o20, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:343", bundling: true, noOptions: false},
 		}
 	case "printf":
+		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: "printf", systemPath: []string(nil), opts: defaultOpts0(), numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
+			{program: "printf", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
 		}
 	case "ps":
+		o79 := defaultOpts79()
 		return []*programSpec{
-			{program: "ps", systemPath: []string{"/bin/ps", "/usr/bin/ps"}, opts: defaultOpts79(), numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:366", bundling: true, noOptions: false},
+			{program: "ps", systemPath: []string{"/bin/ps", "/usr/bin/ps"}, table: o79, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:366", bundling: true, noOptions: false},
 		}
 	case "pwd":
+		o80 := defaultOpts80()
 		return []*programSpec{
-			{program: "pwd", systemPath: []string{"/bin/pwd", "/usr/bin/pwd"}, opts: defaultOpts80(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:339", bundling: true, noOptions: false},
+			{program: "pwd", systemPath: []string{"/bin/pwd", "/usr/bin/pwd"}, table: o80, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:339", bundling: true, noOptions: false},
 		}
 	case "python":
+		o5 := defaultOpts5()
 		return []*programSpec{
-			{program: "python", systemPath: []string(nil), opts: defaultOpts5(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "python", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
 		}
 	case "python3":
+		o5 := defaultOpts5()
 		return []*programSpec{
-			{program: "python3", systemPath: []string(nil), opts: defaultOpts5(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "python3", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
 		}
 	case "readlink":
+		o81 := defaultOpts81()
 		return []*programSpec{
-			{program: "readlink", systemPath: []string{"/bin/readlink", "/usr/bin/readlink"}, opts: defaultOpts81(), numericFlag: false, args: []matcher{{kind: 3}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "readlink", systemPath: []string{"/bin/readlink", "/usr/bin/readlink"}, table: o81, numericFlag: false, args: []matcher{{kind: 3}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "realpath":
+		o82 := defaultOpts82()
 		return []*programSpec{
-			{program: "realpath", systemPath: []string{"/bin/realpath", "/usr/bin/realpath"}, opts: defaultOpts82(), numericFlag: false, args: []matcher{{kind: 3}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "realpath", systemPath: []string{"/bin/realpath", "/usr/bin/realpath"}, table: o82, numericFlag: false, args: []matcher{{kind: 3}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "rev":
+		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: "rev", systemPath: []string{"/bin/rev", "/usr/bin/rev"}, opts: defaultOpts0(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "rev", systemPath: []string{"/bin/rev", "/usr/bin/rev"}, table: o0, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "rg":
+		o83 := defaultOpts83()
+		o84 := defaultOpts84()
+		o85 := defaultOpts85()
+		o86 := defaultOpts86()
 		return []*programSpec{
-			{program: "rg", systemPath: []string(nil), opts: defaultOpts83(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:165", bundling: true, noOptions: false},
-			{program: "rg", systemPath: []string(nil), opts: defaultOpts84(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:171", bundling: true, noOptions: false},
-			{program: "rg", systemPath: []string(nil), opts: defaultOpts85(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:177", bundling: true, noOptions: false},
-			{program: "rg", systemPath: []string(nil), opts: defaultOpts86(), numericFlag: false, args: []matcher{{kind: 5}, {kind: 4}}, forbidden: "", pos: "default.policy:182", bundling: true, noOptions: false},
+			{program: "rg", systemPath: []string(nil), table: o83, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:165", bundling: true, noOptions: false},
+			{program: "rg", systemPath: []string(nil), table: o84, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:171", bundling: true, noOptions: false},
+			{program: "rg", systemPath: []string(nil), table: o85, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:177", bundling: true, noOptions: false},
+			{program: "rg", systemPath: []string(nil), table: o86, numericFlag: false, args: []matcher{{kind: 5}, {kind: 4}}, forbidden: "", pos: "default.policy:182", bundling: true, noOptions: false},
 		}
 	case "ruby":
+		o5 := defaultOpts5()
 		return []*programSpec{
-			{program: "ruby", systemPath: []string(nil), opts: defaultOpts5(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "ruby", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
 		}
 	case "rustc":
+		o5 := defaultOpts5()
 		return []*programSpec{
-			{program: "rustc", systemPath: []string(nil), opts: defaultOpts5(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "rustc", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
 		}
 	case "sed":
+		o87 := defaultOpts87()
+		o88 := defaultOpts88()
 		return []*programSpec{
-			{program: "sed", systemPath: []string{"/bin/sed", "/usr/bin/sed"}, opts: defaultOpts87(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:217", bundling: true, noOptions: false},
-			{program: "sed", systemPath: []string{"/bin/sed", "/usr/bin/sed"}, opts: defaultOpts88(), numericFlag: false, args: []matcher{{kind: 7}, {kind: 4}}, forbidden: "", pos: "default.policy:225", bundling: true, noOptions: false},
+			{program: "sed", systemPath: []string{"/bin/sed", "/usr/bin/sed"}, table: o87, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:217", bundling: true, noOptions: false},
+			{program: "sed", systemPath: []string{"/bin/sed", "/usr/bin/sed"}, table: o88, numericFlag: false, args: []matcher{{kind: 7}, {kind: 4}}, forbidden: "", pos: "default.policy:225", bundling: true, noOptions: false},
 		}
 	case "seq":
+		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: "seq", systemPath: []string(nil), opts: defaultOpts0(), numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
+			{program: "seq", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
 		}
 	case "sha1sum":
+		o73 := defaultOpts73()
 		return []*programSpec{
-			{program: "sha1sum", systemPath: []string{"/bin/sha1sum", "/usr/bin/sha1sum"}, opts: defaultOpts73(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "sha1sum", systemPath: []string{"/bin/sha1sum", "/usr/bin/sha1sum"}, table: o73, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "sha256sum":
+		o73 := defaultOpts73()
 		return []*programSpec{
-			{program: "sha256sum", systemPath: []string{"/bin/sha256sum", "/usr/bin/sha256sum"}, opts: defaultOpts73(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "sha256sum", systemPath: []string{"/bin/sha256sum", "/usr/bin/sha256sum"}, table: o73, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "sha512sum":
+		o73 := defaultOpts73()
 		return []*programSpec{
-			{program: "sha512sum", systemPath: []string{"/bin/sha512sum", "/usr/bin/sha512sum"}, opts: defaultOpts73(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "sha512sum", systemPath: []string{"/bin/sha512sum", "/usr/bin/sha512sum"}, table: o73, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "sleep":
+		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: "sleep", systemPath: []string(nil), opts: defaultOpts0(), numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
+			{program: "sleep", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
 		}
 	case "sort":
+		o89 := defaultOpts89()
 		return []*programSpec{
-			{program: "sort", systemPath: []string{"/bin/sort", "/usr/bin/sort"}, opts: defaultOpts89(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:297", bundling: true, noOptions: false},
+			{program: "sort", systemPath: []string{"/bin/sort", "/usr/bin/sort"}, table: o89, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:297", bundling: true, noOptions: false},
 		}
 	case "stat":
+		o90 := defaultOpts90()
 		return []*programSpec{
-			{program: "stat", systemPath: []string{"/bin/stat", "/usr/bin/stat"}, opts: defaultOpts90(), numericFlag: false, args: []matcher{{kind: 3}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "stat", systemPath: []string{"/bin/stat", "/usr/bin/stat"}, table: o90, numericFlag: false, args: []matcher{{kind: 3}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "strings":
+		o91 := defaultOpts91()
 		return []*programSpec{
-			{program: "strings", systemPath: []string{"/bin/strings", "/usr/bin/strings"}, opts: defaultOpts91(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "strings", systemPath: []string{"/bin/strings", "/usr/bin/strings"}, table: o91, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "tac":
+		o92 := defaultOpts92()
 		return []*programSpec{
-			{program: "tac", systemPath: []string{"/bin/tac", "/usr/bin/tac"}, opts: defaultOpts92(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "tac", systemPath: []string{"/bin/tac", "/usr/bin/tac"}, table: o92, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "tail":
+		o65 := defaultOpts65()
 		return []*programSpec{
-			{program: "tail", systemPath: []string{"/bin/tail", "/usr/bin/tail"}, opts: defaultOpts65(), numericFlag: true, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:63", bundling: true, noOptions: false},
+			{program: "tail", systemPath: []string{"/bin/tail", "/usr/bin/tail"}, table: o65, numericFlag: true, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:63", bundling: true, noOptions: false},
 		}
 	case "tee":
+		o93 := defaultOpts93()
+		o94 := defaultOpts94()
 		return []*programSpec{
-			{program: "tee", systemPath: []string{"/bin/tee", "/usr/bin/tee"}, opts: defaultOpts93(), numericFlag: false, args: []matcher{{kind: 10}}, forbidden: "", pos: "default.policy:379", bundling: true, noOptions: false},
-			{program: "tee", systemPath: []string{"/bin/tee", "/usr/bin/tee"}, opts: defaultOpts94(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:382", bundling: true, noOptions: false},
+			{program: "tee", systemPath: []string{"/bin/tee", "/usr/bin/tee"}, table: o93, numericFlag: false, args: []matcher{{kind: 10}}, forbidden: "", pos: "default.policy:379", bundling: true, noOptions: false},
+			{program: "tee", systemPath: []string{"/bin/tee", "/usr/bin/tee"}, table: o94, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:382", bundling: true, noOptions: false},
 		}
 	case "test":
+		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: "test", systemPath: []string(nil), opts: defaultOpts0(), numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
+			{program: "test", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
 		}
 	case "touch":
+		o95 := defaultOpts95()
 		return []*programSpec{
-			{program: "touch", systemPath: []string{"/bin/touch", "/usr/bin/touch"}, opts: defaultOpts95(), numericFlag: false, args: []matcher{{kind: 10}}, forbidden: "", pos: "default.policy:386", bundling: true, noOptions: false},
+			{program: "touch", systemPath: []string{"/bin/touch", "/usr/bin/touch"}, table: o95, numericFlag: false, args: []matcher{{kind: 10}}, forbidden: "", pos: "default.policy:386", bundling: true, noOptions: false},
 		}
 	case "tr":
+		o96 := defaultOpts96()
 		return []*programSpec{
-			{program: "tr", systemPath: []string{"/bin/tr", "/usr/bin/tr"}, opts: defaultOpts96(), numericFlag: false, args: []matcher{{kind: 5}, {kind: 9}}, forbidden: "", pos: "default.policy:329", bundling: true, noOptions: false},
+			{program: "tr", systemPath: []string{"/bin/tr", "/usr/bin/tr"}, table: o96, numericFlag: false, args: []matcher{{kind: 5}, {kind: 9}}, forbidden: "", pos: "default.policy:329", bundling: true, noOptions: false},
 		}
 	case "tree":
+		o97 := defaultOpts97()
 		return []*programSpec{
-			{program: "tree", systemPath: []string{"/bin/tree", "/usr/bin/tree"}, opts: defaultOpts97(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "tree", systemPath: []string{"/bin/tree", "/usr/bin/tree"}, table: o97, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "true":
+		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: "true", systemPath: []string(nil), opts: defaultOpts0(), numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
+			{program: "true", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
 		}
 	case "tsc":
+		o5 := defaultOpts5()
 		return []*programSpec{
-			{program: "tsc", systemPath: []string(nil), opts: defaultOpts5(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "tsc", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
 		}
 	case "tty":
+		o98 := defaultOpts98()
 		return []*programSpec{
-			{program: "tty", systemPath: []string{"/bin/tty", "/usr/bin/tty"}, opts: defaultOpts98(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "tty", systemPath: []string{"/bin/tty", "/usr/bin/tty"}, table: o98, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
 		}
 	case "type":
+		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: "type", systemPath: []string(nil), opts: defaultOpts0(), numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
+			{program: "type", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
 		}
 	case "uname":
+		o99 := defaultOpts99()
 		return []*programSpec{
-			{program: "uname", systemPath: []string{"/bin/uname", "/usr/bin/uname"}, opts: defaultOpts99(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "uname", systemPath: []string{"/bin/uname", "/usr/bin/uname"}, table: o99, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
 		}
 	case "unexpand":
+		o100 := defaultOpts100()
 		return []*programSpec{
-			{program: "unexpand", systemPath: []string{"/bin/unexpand", "/usr/bin/unexpand"}, opts: defaultOpts100(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "unexpand", systemPath: []string{"/bin/unexpand", "/usr/bin/unexpand"}, table: o100, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
 		}
 	case "uniq":
+		o101 := defaultOpts101()
 		return []*programSpec{
-			{program: "uniq", systemPath: []string{"/bin/uniq", "/usr/bin/uniq"}, opts: defaultOpts101(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:311", bundling: true, noOptions: false},
-			{program: "uniq", systemPath: []string{"/bin/uniq", "/usr/bin/uniq"}, opts: defaultOpts101(), numericFlag: false, args: []matcher{{kind: 1}}, forbidden: "", pos: "default.policy:311", bundling: true, noOptions: false},
+			{program: "uniq", systemPath: []string{"/bin/uniq", "/usr/bin/uniq"}, table: o101, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:311", bundling: true, noOptions: false},
+			{program: "uniq", systemPath: []string{"/bin/uniq", "/usr/bin/uniq"}, table: o101, numericFlag: false, args: []matcher{{kind: 1}}, forbidden: "", pos: "default.policy:311", bundling: true, noOptions: false},
 		}
 	case "uptime":
+		o102 := defaultOpts102()
 		return []*programSpec{
-			{program: "uptime", systemPath: []string{"/bin/uptime", "/usr/bin/uptime"}, opts: defaultOpts102(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "uptime", systemPath: []string{"/bin/uptime", "/usr/bin/uptime"}, table: o102, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
 		}
 	case "wc":
+		o103 := defaultOpts103()
 		return []*programSpec{
-			{program: "wc", systemPath: []string{"/bin/wc", "/usr/bin/wc"}, opts: defaultOpts103(), numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:78", bundling: true, noOptions: false},
+			{program: "wc", systemPath: []string{"/bin/wc", "/usr/bin/wc"}, table: o103, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:78", bundling: true, noOptions: false},
 		}
 	case "which":
+		o104 := defaultOpts104()
 		return []*programSpec{
-			{program: "which", systemPath: []string{"/bin/which", "/usr/bin/which"}, opts: defaultOpts104(), numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:341", bundling: true, noOptions: false},
+			{program: "which", systemPath: []string{"/bin/which", "/usr/bin/which"}, table: o104, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:341", bundling: true, noOptions: false},
 		}
 	case "whoami":
+		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: "whoami", systemPath: []string{"/bin/whoami", "/usr/bin/whoami"}, opts: defaultOpts0(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "whoami", systemPath: []string{"/bin/whoami", "/usr/bin/whoami"}, table: o0, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
 		}
 	case "xxd":
+		o105 := defaultOpts105()
 		return []*programSpec{
-			{program: "xxd", systemPath: []string(nil), opts: defaultOpts105(), numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:321", bundling: false, noOptions: false},
-			{program: "xxd", systemPath: []string(nil), opts: defaultOpts105(), numericFlag: false, args: []matcher{{kind: 1}}, forbidden: "", pos: "default.policy:321", bundling: false, noOptions: false},
+			{program: "xxd", systemPath: []string(nil), table: o105, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:321", bundling: false, noOptions: false},
+			{program: "xxd", systemPath: []string(nil), table: o105, numericFlag: false, args: []matcher{{kind: 1}}, forbidden: "", pos: "default.policy:321", bundling: false, noOptions: false},
 		}
 	case "yes":
+		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: "yes", systemPath: []string(nil), opts: defaultOpts0(), numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
+			{program: "yes", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
 		}
 	}
 	return nil
@@ -501,12 +655,12 @@ func defaultPrograms() []string {
 	return []string{":", "[", "arch", "awk", "b2sum", "base64", "basename", "basenc", "bun", "cargo", "cat", "cd", "cksum", "clang", "cmake", "cmp", "column", "comm", "cp", "cut", "date", "deno", "df", "diff", "dirname", "du", "echo", "egrep", "env", "expand", "expr", "false", "fgrep", "file", "find", "fmt", "fold", "free", "gawk", "gcc", "git", "go", "grep", "groups", "head", "hexdump", "history", "hostname", "id", "java", "jobs", "jq", "locale", "ls", "make", "mawk", "md5sum", "mkdir", "nawk", "nl", "node", "npm", "nproc", "od", "paste", "perl", "pip", "pip3", "printenv", "printf", "ps", "pwd", "python", "python3", "readlink", "realpath", "rev", "rg", "ruby", "rustc", "sed", "seq", "sha1sum", "sha256sum", "sha512sum", "sleep", "sort", "stat", "strings", "tac", "tail", "tee", "test", "touch", "tr", "tree", "true", "tsc", "tty", "type", "uname", "unexpand", "uniq", "uptime", "wc", "which", "whoami", "xxd", "yes"}
 }
 
-func defaultOpts0() map[string]*optSpec {
-	return optMap([]optRow{})
+func defaultOpts0() []optSpec {
+	return optTable([]optRow{})
 }
 
-func defaultOpts1() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts1() []optSpec {
+	return optTable([]optRow{
 		{"--assign", true, 3, false, -1},
 		{"--characters-as-bytes", false, 0, false, -1},
 		{"--field-separator", true, 3, false, -1},
@@ -521,8 +675,8 @@ func defaultOpts1() map[string]*optSpec {
 	})
 }
 
-func defaultOpts2() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts2() []optSpec {
+	return optTable([]optRow{
 		{"--binary", false, 0, false, -1},
 		{"--check", false, 0, false, -1},
 		{"--ignore-missing", false, 0, false, -1},
@@ -543,8 +697,8 @@ func defaultOpts2() map[string]*optSpec {
 	})
 }
 
-func defaultOpts3() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts3() []optSpec {
+	return optTable([]optRow{
 		{"--decode", false, 0, false, -1},
 		{"--ignore-garbage", false, 0, false, -1},
 		{"--wrap", true, 3, false, -1},
@@ -554,8 +708,8 @@ func defaultOpts3() map[string]*optSpec {
 	})
 }
 
-func defaultOpts4() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts4() []optSpec {
+	return optTable([]optRow{
 		{"--base16", false, 0, false, -1},
 		{"--base2lsbf", false, 0, false, -1},
 		{"--base2msbf", false, 0, false, -1},
@@ -573,14 +727,14 @@ func defaultOpts4() map[string]*optSpec {
 	})
 }
 
-func defaultOpts5() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts5() []optSpec {
+	return optTable([]optRow{
 		{"--version", false, 0, true, -1},
 	})
 }
 
-func defaultOpts6() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts6() []optSpec {
+	return optTable([]optRow{
 		{"--number", false, 0, false, -1},
 		{"--number-nonblank", false, 0, false, -1},
 		{"--show-all", false, 0, false, -1},
@@ -601,8 +755,8 @@ func defaultOpts6() map[string]*optSpec {
 	})
 }
 
-func defaultOpts7() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts7() []optSpec {
+	return optTable([]optRow{
 		{"-@", false, 0, false, -1},
 		{"-L", false, 0, false, -1},
 		{"-P", false, 0, false, -1},
@@ -610,8 +764,8 @@ func defaultOpts7() map[string]*optSpec {
 	})
 }
 
-func defaultOpts8() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts8() []optSpec {
+	return optTable([]optRow{
 		{"--algorithm", true, 3, false, -1},
 		{"--base64", false, 0, false, -1},
 		{"--check", false, 0, false, -1},
@@ -625,8 +779,8 @@ func defaultOpts8() map[string]*optSpec {
 	})
 }
 
-func defaultOpts9() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts9() []optSpec {
+	return optTable([]optRow{
 		{"--bytes", true, 3, false, -1},
 		{"--ignore-initial", true, 3, false, -1},
 		{"--print-bytes", false, 0, false, -1},
@@ -641,8 +795,8 @@ func defaultOpts9() map[string]*optSpec {
 	})
 }
 
-func defaultOpts10() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts10() []optSpec {
+	return optTable([]optRow{
 		{"--fillrows", false, 0, false, -1},
 		{"--json", false, 0, false, -1},
 		{"--output-separator", true, 3, false, -1},
@@ -665,8 +819,8 @@ func defaultOpts10() map[string]*optSpec {
 	})
 }
 
-func defaultOpts11() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts11() []optSpec {
+	return optTable([]optRow{
 		{"--check-order", false, 0, false, -1},
 		{"--nocheck-order", false, 0, false, -1},
 		{"--output-delimiter", true, 3, false, -1},
@@ -679,8 +833,8 @@ func defaultOpts11() map[string]*optSpec {
 	})
 }
 
-func defaultOpts12() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts12() []optSpec {
+	return optTable([]optRow{
 		{"--archive", false, 0, false, -1},
 		{"--dereference", false, 0, false, -1},
 		{"--no-clobber", false, 0, false, -1},
@@ -710,8 +864,8 @@ func defaultOpts12() map[string]*optSpec {
 	})
 }
 
-func defaultOpts13() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts13() []optSpec {
+	return optTable([]optRow{
 		{"--bytes", true, 3, false, -1},
 		{"--characters", true, 3, false, -1},
 		{"--complement", false, 0, false, -1},
@@ -730,8 +884,8 @@ func defaultOpts13() map[string]*optSpec {
 	})
 }
 
-func defaultOpts14() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts14() []optSpec {
+	return optTable([]optRow{
 		{"--date", true, 3, false, -1},
 		{"--debug", false, 0, false, -1},
 		{"--file", true, 1, false, -1},
@@ -750,8 +904,8 @@ func defaultOpts14() map[string]*optSpec {
 	})
 }
 
-func defaultOpts15() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts15() []optSpec {
+	return optTable([]optRow{
 		{"--all", false, 0, false, -1},
 		{"--block-size", true, 3, false, -1},
 		{"--exclude-type", true, 3, false, -1},
@@ -780,8 +934,8 @@ func defaultOpts15() map[string]*optSpec {
 	})
 }
 
-func defaultOpts16() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts16() []optSpec {
+	return optTable([]optRow{
 		{"--brief", false, 0, false, -1},
 		{"--color", true, 3, false, -1},
 		{"--context", false, 0, false, -1},
@@ -834,8 +988,8 @@ func defaultOpts16() map[string]*optSpec {
 	})
 }
 
-func defaultOpts17() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts17() []optSpec {
+	return optTable([]optRow{
 		{"--all", false, 0, false, -1},
 		{"--apparent-size", false, 0, false, -1},
 		{"--block-size", true, 3, false, -1},
@@ -877,8 +1031,8 @@ func defaultOpts17() map[string]*optSpec {
 	})
 }
 
-func defaultOpts18() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts18() []optSpec {
+	return optTable([]optRow{
 		{"--after-context", true, 4, false, -1},
 		{"--basic-regexp", false, 0, false, -1},
 		{"--before-context", true, 4, false, -1},
@@ -961,8 +1115,8 @@ func defaultOpts18() map[string]*optSpec {
 	})
 }
 
-func defaultOpts19() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts19() []optSpec {
+	return optTable([]optRow{
 		{"--after-context", true, 4, false, -1},
 		{"--basic-regexp", false, 0, false, -1},
 		{"--before-context", true, 4, false, -1},
@@ -1043,15 +1197,15 @@ func defaultOpts19() map[string]*optSpec {
 	})
 }
 
-func defaultOpts20() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts20() []optSpec {
+	return optTable([]optRow{
 		{"--null", false, 0, false, -1},
 		{"-0", false, 0, false, -1},
 	})
 }
 
-func defaultOpts21() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts21() []optSpec {
+	return optTable([]optRow{
 		{"--initial", false, 0, false, -1},
 		{"--tabs", true, 3, false, -1},
 		{"-i", false, 0, false, -1},
@@ -1059,8 +1213,8 @@ func defaultOpts21() map[string]*optSpec {
 	})
 }
 
-func defaultOpts22() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts22() []optSpec {
+	return optTable([]optRow{
 		{"--apple", false, 0, false, -1},
 		{"--brief", false, 0, false, -1},
 		{"--dereference", false, 0, false, -1},
@@ -1097,8 +1251,8 @@ func defaultOpts22() map[string]*optSpec {
 	})
 }
 
-func defaultOpts23() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts23() []optSpec {
+	return optTable([]optRow{
 		{"--help", false, 0, false, -1},
 		{"--version", false, 0, false, -1},
 		{"-D", true, 3, false, -1},
@@ -1177,8 +1331,8 @@ func defaultOpts23() map[string]*optSpec {
 	})
 }
 
-func defaultOpts24() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts24() []optSpec {
+	return optTable([]optRow{
 		{"-c", false, 0, false, -1},
 		{"-g", true, 3, false, -1},
 		{"-p", true, 3, false, -1},
@@ -1189,8 +1343,8 @@ func defaultOpts24() map[string]*optSpec {
 	})
 }
 
-func defaultOpts25() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts25() []optSpec {
+	return optTable([]optRow{
 		{"--bytes", false, 0, false, -1},
 		{"--spaces", false, 0, false, -1},
 		{"--width", true, 3, false, -1},
@@ -1200,8 +1354,8 @@ func defaultOpts25() map[string]*optSpec {
 	})
 }
 
-func defaultOpts26() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts26() []optSpec {
+	return optTable([]optRow{
 		{"--human", false, 0, false, -1},
 		{"--si", false, 0, false, -1},
 		{"--total", false, 0, false, -1},
@@ -1216,8 +1370,8 @@ func defaultOpts26() map[string]*optSpec {
 	})
 }
 
-func defaultOpts27() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts27() []optSpec {
+	return optTable([]optRow{
 		{"--ahead-behind", false, 0, false, -1},
 		{"--branch", false, 0, false, -1},
 		{"--column", false, 0, false, 3},
@@ -1245,8 +1399,8 @@ func defaultOpts27() map[string]*optSpec {
 	})
 }
 
-func defaultOpts28() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts28() []optSpec {
+	return optTable([]optRow{
 		{"--abbrev", false, 0, false, 3},
 		{"--abbrev-commit", false, 0, false, -1},
 		{"--after", true, 3, false, -1},
@@ -1432,8 +1586,8 @@ func defaultOpts28() map[string]*optSpec {
 	})
 }
 
-func defaultOpts29() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts29() []optSpec {
+	return optTable([]optRow{
 		{"--abbrev", false, 0, false, 3},
 		{"--anchored", false, 0, false, 3},
 		{"--binary", false, 0, false, -1},
@@ -1534,8 +1688,8 @@ func defaultOpts29() map[string]*optSpec {
 	})
 }
 
-func defaultOpts30() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts30() []optSpec {
+	return optTable([]optRow{
 		{"--abbrev", false, 0, false, 3},
 		{"--color-by-age", false, 0, false, 3},
 		{"--color-lines", false, 0, false, 3},
@@ -1574,8 +1728,8 @@ func defaultOpts30() map[string]*optSpec {
 	})
 }
 
-func defaultOpts31() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts31() []optSpec {
+	return optTable([]optRow{
 		{"--abbrev", false, 0, false, 3},
 		{"--all", false, 0, false, -1},
 		{"--color", false, 0, false, 3},
@@ -1601,8 +1755,8 @@ func defaultOpts31() map[string]*optSpec {
 	})
 }
 
-func defaultOpts32() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts32() []optSpec {
+	return optTable([]optRow{
 		{"--abbrev", false, 0, false, 3},
 		{"--all", false, 0, false, -1},
 		{"--color", false, 0, false, 3},
@@ -1629,8 +1783,8 @@ func defaultOpts32() map[string]*optSpec {
 	})
 }
 
-func defaultOpts33() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts33() []optSpec {
+	return optTable([]optRow{
 		{"--abbrev", false, 0, false, 3},
 		{"--all", false, 0, false, -1},
 		{"--color", false, 0, false, 3},
@@ -1657,8 +1811,8 @@ func defaultOpts33() map[string]*optSpec {
 	})
 }
 
-func defaultOpts34() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts34() []optSpec {
+	return optTable([]optRow{
 		{"--contains", true, 3, false, -1},
 		{"--format", true, 3, false, -1},
 		{"--merged", true, 3, false, -1},
@@ -1668,8 +1822,8 @@ func defaultOpts34() map[string]*optSpec {
 	})
 }
 
-func defaultOpts35() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts35() []optSpec {
+	return optTable([]optRow{
 		{"--contains", true, 3, false, -1},
 		{"--format", true, 3, false, -1},
 		{"--merged", true, 3, false, -1},
@@ -1680,8 +1834,8 @@ func defaultOpts35() map[string]*optSpec {
 	})
 }
 
-func defaultOpts36() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts36() []optSpec {
+	return optTable([]optRow{
 		{"--contains", true, 3, false, -1},
 		{"--format", true, 3, false, -1},
 		{"--list", false, 0, true, -1},
@@ -1692,8 +1846,8 @@ func defaultOpts36() map[string]*optSpec {
 	})
 }
 
-func defaultOpts37() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts37() []optSpec {
+	return optTable([]optRow{
 		{"--abbrev-ref", false, 0, false, 3},
 		{"--absolute-git-dir", false, 0, false, -1},
 		{"--all", false, 0, false, -1},
@@ -1728,8 +1882,8 @@ func defaultOpts37() map[string]*optSpec {
 	})
 }
 
-func defaultOpts38() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts38() []optSpec {
+	return optTable([]optRow{
 		{"--abbrev", false, 0, false, 3},
 		{"--cached", false, 0, false, -1},
 		{"--deduplicate", false, 0, false, -1},
@@ -1770,8 +1924,8 @@ func defaultOpts38() map[string]*optSpec {
 	})
 }
 
-func defaultOpts39() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts39() []optSpec {
+	return optTable([]optRow{
 		{"--abbrev", false, 0, false, 3},
 		{"--format", false, 0, false, 3},
 		{"--full-name", false, 0, false, -1},
@@ -1788,8 +1942,8 @@ func defaultOpts39() map[string]*optSpec {
 	})
 }
 
-func defaultOpts40() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts40() []optSpec {
+	return optTable([]optRow{
 		{"--abbrev", false, 0, false, 3},
 		{"--all", false, 0, false, -1},
 		{"--always", false, 0, false, -1},
@@ -1806,8 +1960,8 @@ func defaultOpts40() map[string]*optSpec {
 	})
 }
 
-func defaultOpts41() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts41() []optSpec {
+	return optTable([]optRow{
 		{"--all", false, 0, false, -1},
 		{"--author", false, 0, false, 3},
 		{"--committer", false, 0, false, -1},
@@ -1827,8 +1981,8 @@ func defaultOpts41() map[string]*optSpec {
 	})
 }
 
-func defaultOpts42() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts42() []optSpec {
+	return optTable([]optRow{
 		{"--all", false, 0, false, -1},
 		{"--fork-point", false, 0, false, -1},
 		{"--independent", false, 0, false, -1},
@@ -1837,8 +1991,8 @@ func defaultOpts42() map[string]*optSpec {
 	})
 }
 
-func defaultOpts43() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts43() []optSpec {
+	return optTable([]optRow{
 		{"--allow-unknown-type", false, 0, false, -1},
 		{"--batch", false, 0, false, -1},
 		{"--batch-check", false, 0, false, -1},
@@ -1852,8 +2006,8 @@ func defaultOpts43() map[string]*optSpec {
 	})
 }
 
-func defaultOpts44() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts44() []optSpec {
+	return optTable([]optRow{
 		{"--human-readable", false, 0, false, -1},
 		{"--verbose", false, 0, false, -1},
 		{"-H", false, 0, false, -1},
@@ -1861,8 +2015,8 @@ func defaultOpts44() map[string]*optSpec {
 	})
 }
 
-func defaultOpts45() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts45() []optSpec {
+	return optTable([]optRow{
 		{"--abbrev", false, 0, false, 3},
 		{"--branches", false, 0, false, -1},
 		{"--dereference", false, 0, false, -1},
@@ -1879,8 +2033,8 @@ func defaultOpts45() map[string]*optSpec {
 	})
 }
 
-func defaultOpts46() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts46() []optSpec {
+	return optTable([]optRow{
 		{"--contains", false, 0, false, 3},
 		{"--count", false, 0, false, 3},
 		{"--exclude", false, 0, false, 3},
@@ -1896,8 +2050,8 @@ func defaultOpts46() map[string]*optSpec {
 	})
 }
 
-func defaultOpts47() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts47() []optSpec {
+	return optTable([]optRow{
 		{"--abbrev", false, 0, false, 3},
 		{"--all", false, 0, false, -1},
 		{"--author", false, 0, false, 3},
@@ -1923,8 +2077,8 @@ func defaultOpts47() map[string]*optSpec {
 	})
 }
 
-func defaultOpts48() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts48() []optSpec {
+	return optTable([]optRow{
 		{"--oneline", false, 0, false, -1},
 		{"--since", false, 0, false, 3},
 		{"--stat", false, 0, false, -1},
@@ -1933,8 +2087,8 @@ func defaultOpts48() map[string]*optSpec {
 	})
 }
 
-func defaultOpts49() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts49() []optSpec {
+	return optTable([]optRow{
 		{"--no-index", false, 0, false, -1},
 		{"--non-matching", false, 0, false, -1},
 		{"--quiet", false, 0, false, -1},
@@ -1947,14 +2101,14 @@ func defaultOpts49() map[string]*optSpec {
 	})
 }
 
-func defaultOpts50() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts50() []optSpec {
+	return optTable([]optRow{
 		{"-l", false, 0, false, -1},
 	})
 }
 
-func defaultOpts51() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts51() []optSpec {
+	return optTable([]optRow{
 		{"--all", false, 0, false, -1},
 		{"--guides", false, 0, false, -1},
 		{"-a", false, 0, false, -1},
@@ -1962,28 +2116,28 @@ func defaultOpts51() map[string]*optSpec {
 	})
 }
 
-func defaultOpts52() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts52() []optSpec {
+	return optTable([]optRow{
 		{"--build-options", false, 0, false, -1},
 	})
 }
 
-func defaultOpts53() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts53() []optSpec {
+	return optTable([]optRow{
 		{"--verbose", false, 0, false, -1},
 		{"-v", false, 0, false, -1},
 	})
 }
 
-func defaultOpts54() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts54() []optSpec {
+	return optTable([]optRow{
 		{"--all", false, 0, false, -1},
 		{"--push", false, 0, false, -1},
 	})
 }
 
-func defaultOpts55() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts55() []optSpec {
+	return optTable([]optRow{
 		{"--blob", true, 3, false, -1},
 		{"--bool", false, 0, false, -1},
 		{"--default", true, 3, false, -1},
@@ -2007,8 +2161,8 @@ func defaultOpts55() map[string]*optSpec {
 	})
 }
 
-func defaultOpts56() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts56() []optSpec {
+	return optTable([]optRow{
 		{"--blob", true, 3, false, -1},
 		{"--bool", false, 0, false, -1},
 		{"--default", true, 3, false, -1},
@@ -2031,8 +2185,8 @@ func defaultOpts56() map[string]*optSpec {
 	})
 }
 
-func defaultOpts57() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts57() []optSpec {
+	return optTable([]optRow{
 		{"--blob", true, 3, false, -1},
 		{"--bool", false, 0, false, -1},
 		{"--default", true, 3, false, -1},
@@ -2056,8 +2210,8 @@ func defaultOpts57() map[string]*optSpec {
 	})
 }
 
-func defaultOpts58() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts58() []optSpec {
+	return optTable([]optRow{
 		{"--blob", true, 3, false, -1},
 		{"--bool", false, 0, false, -1},
 		{"--default", true, 3, false, -1},
@@ -2081,8 +2235,8 @@ func defaultOpts58() map[string]*optSpec {
 	})
 }
 
-func defaultOpts59() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts59() []optSpec {
+	return optTable([]optRow{
 		{"--blob", true, 3, false, -1},
 		{"--bool", false, 0, false, -1},
 		{"--default", true, 3, false, -1},
@@ -2106,8 +2260,8 @@ func defaultOpts59() map[string]*optSpec {
 	})
 }
 
-func defaultOpts60() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts60() []optSpec {
+	return optTable([]optRow{
 		{"--blob", true, 3, false, -1},
 		{"--bool", false, 0, false, -1},
 		{"--default", true, 3, false, -1},
@@ -2131,8 +2285,8 @@ func defaultOpts60() map[string]*optSpec {
 	})
 }
 
-func defaultOpts61() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts61() []optSpec {
+	return optTable([]optRow{
 		{"--after-context", true, 3, false, -1},
 		{"--all-match", false, 0, false, -1},
 		{"--and", false, 0, false, -1},
@@ -2199,8 +2353,8 @@ func defaultOpts61() map[string]*optSpec {
 	})
 }
 
-func defaultOpts62() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts62() []optSpec {
+	return optTable([]optRow{
 		{"--abbrev", false, 0, false, 3},
 		{"--anchored", false, 0, false, 3},
 		{"--binary", false, 0, false, -1},
@@ -2303,21 +2457,21 @@ func defaultOpts62() map[string]*optSpec {
 	})
 }
 
-func defaultOpts63() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts63() []optSpec {
+	return optTable([]optRow{
 		{"--build-options", false, 0, false, -1},
 		{"--version", false, 0, true, -1},
 	})
 }
 
-func defaultOpts64() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts64() []optSpec {
+	return optTable([]optRow{
 		{"-json", false, 0, false, -1},
 	})
 }
 
-func defaultOpts65() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts65() []optSpec {
+	return optTable([]optRow{
 		{"--bytes", true, 3, false, -1},
 		{"--lines", true, 3, false, -1},
 		{"--quiet", false, 0, false, -1},
@@ -2332,8 +2486,8 @@ func defaultOpts65() map[string]*optSpec {
 	})
 }
 
-func defaultOpts66() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts66() []optSpec {
+	return optTable([]optRow{
 		{"--canonical", false, 0, false, -1},
 		{"--length", true, 3, false, -1},
 		{"--skip", true, 3, false, -1},
@@ -2351,8 +2505,8 @@ func defaultOpts66() map[string]*optSpec {
 	})
 }
 
-func defaultOpts67() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts67() []optSpec {
+	return optTable([]optRow{
 		{"--all-ip-addresses", false, 0, false, -1},
 		{"--domain", false, 0, false, -1},
 		{"--fqdn", false, 0, false, -1},
@@ -2367,8 +2521,8 @@ func defaultOpts67() map[string]*optSpec {
 	})
 }
 
-func defaultOpts68() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts68() []optSpec {
+	return optTable([]optRow{
 		{"--group", false, 0, false, -1},
 		{"--groups", false, 0, false, -1},
 		{"--name", false, 0, false, -1},
@@ -2386,15 +2540,15 @@ func defaultOpts68() map[string]*optSpec {
 	})
 }
 
-func defaultOpts69() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts69() []optSpec {
+	return optTable([]optRow{
 		{"-l", false, 0, false, -1},
 		{"-p", false, 0, false, -1},
 	})
 }
 
-func defaultOpts70() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts70() []optSpec {
+	return optTable([]optRow{
 		{"--ascii-output", false, 0, false, -1},
 		{"--color-output", false, 0, false, -1},
 		{"--compact-output", false, 0, false, -1},
@@ -2425,8 +2579,8 @@ func defaultOpts70() map[string]*optSpec {
 	})
 }
 
-func defaultOpts71() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts71() []optSpec {
+	return optTable([]optRow{
 		{"-a", false, 0, false, -1},
 		{"-c", false, 0, false, -1},
 		{"-k", false, 0, false, -1},
@@ -2434,8 +2588,8 @@ func defaultOpts71() map[string]*optSpec {
 	})
 }
 
-func defaultOpts72() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts72() []optSpec {
+	return optTable([]optRow{
 		{"-%", false, 0, false, -1},
 		{"-,", false, 0, false, -1},
 		{"--all", false, 0, false, -1},
@@ -2525,8 +2679,8 @@ func defaultOpts72() map[string]*optSpec {
 	})
 }
 
-func defaultOpts73() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts73() []optSpec {
+	return optTable([]optRow{
 		{"--binary", false, 0, false, -1},
 		{"--check", false, 0, false, -1},
 		{"--ignore-missing", false, 0, false, -1},
@@ -2545,8 +2699,8 @@ func defaultOpts73() map[string]*optSpec {
 	})
 }
 
-func defaultOpts74() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts74() []optSpec {
+	return optTable([]optRow{
 		{"--mode", true, 3, false, -1},
 		{"--parents", false, 0, false, -1},
 		{"--verbose", false, 0, false, -1},
@@ -2556,8 +2710,8 @@ func defaultOpts74() map[string]*optSpec {
 	})
 }
 
-func defaultOpts75() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts75() []optSpec {
+	return optTable([]optRow{
 		{"-b", true, 3, false, -1},
 		{"-ba", false, 0, false, -1},
 		{"-bn", false, 0, false, -1},
@@ -2571,14 +2725,14 @@ func defaultOpts75() map[string]*optSpec {
 	})
 }
 
-func defaultOpts76() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts76() []optSpec {
+	return optTable([]optRow{
 		{"--all", false, 0, false, -1},
 	})
 }
 
-func defaultOpts77() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts77() []optSpec {
+	return optTable([]optRow{
 		{"--address-radix", true, 3, false, -1},
 		{"--format", true, 3, false, -1},
 		{"--output-duplicates", false, 0, false, -1},
@@ -2604,8 +2758,8 @@ func defaultOpts77() map[string]*optSpec {
 	})
 }
 
-func defaultOpts78() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts78() []optSpec {
+	return optTable([]optRow{
 		{"--delimiters", true, 3, false, -1},
 		{"--serial", false, 0, false, -1},
 		{"--zero-terminated", false, 0, false, -1},
@@ -2615,8 +2769,8 @@ func defaultOpts78() map[string]*optSpec {
 	})
 }
 
-func defaultOpts79() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts79() []optSpec {
+	return optTable([]optRow{
 		{"--forest", false, 0, false, -1},
 		{"--format", true, 3, false, -1},
 		{"--headers", false, 0, false, -1},
@@ -2652,15 +2806,15 @@ func defaultOpts79() map[string]*optSpec {
 	})
 }
 
-func defaultOpts80() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts80() []optSpec {
+	return optTable([]optRow{
 		{"-L", false, 0, false, -1},
 		{"-P", false, 0, false, -1},
 	})
 }
 
-func defaultOpts81() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts81() []optSpec {
+	return optTable([]optRow{
 		{"--canonicalize", false, 0, false, -1},
 		{"--canonicalize-existing", false, 0, false, -1},
 		{"--canonicalize-missing", false, 0, false, -1},
@@ -2680,8 +2834,8 @@ func defaultOpts81() map[string]*optSpec {
 	})
 }
 
-func defaultOpts82() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts82() []optSpec {
+	return optTable([]optRow{
 		{"--canonicalize-existing", false, 0, false, -1},
 		{"--canonicalize-missing", false, 0, false, -1},
 		{"--logical", false, 0, false, -1},
@@ -2702,8 +2856,8 @@ func defaultOpts82() map[string]*optSpec {
 	})
 }
 
-func defaultOpts83() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts83() []optSpec {
+	return optTable([]optRow{
 		{"--after-context", true, 4, false, -1},
 		{"--before-context", true, 4, false, -1},
 		{"--binary", false, 0, false, -1},
@@ -2845,8 +2999,8 @@ func defaultOpts83() map[string]*optSpec {
 	})
 }
 
-func defaultOpts84() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts84() []optSpec {
+	return optTable([]optRow{
 		{"--after-context", true, 4, false, -1},
 		{"--before-context", true, 4, false, -1},
 		{"--binary", false, 0, false, -1},
@@ -2984,8 +3138,8 @@ func defaultOpts84() map[string]*optSpec {
 	})
 }
 
-func defaultOpts85() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts85() []optSpec {
+	return optTable([]optRow{
 		{"--after-context", true, 4, false, -1},
 		{"--before-context", true, 4, false, -1},
 		{"--binary", false, 0, false, -1},
@@ -3123,8 +3277,8 @@ func defaultOpts85() map[string]*optSpec {
 	})
 }
 
-func defaultOpts86() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts86() []optSpec {
+	return optTable([]optRow{
 		{"--after-context", true, 4, false, -1},
 		{"--before-context", true, 4, false, -1},
 		{"--binary", false, 0, false, -1},
@@ -3262,8 +3416,8 @@ func defaultOpts86() map[string]*optSpec {
 	})
 }
 
-func defaultOpts87() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts87() []optSpec {
+	return optTable([]optRow{
 		{"--debug", false, 0, false, -1},
 		{"--expression", true, 5, false, -1},
 		{"--null-data", false, 0, false, -1},
@@ -3284,8 +3438,8 @@ func defaultOpts87() map[string]*optSpec {
 	})
 }
 
-func defaultOpts88() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts88() []optSpec {
+	return optTable([]optRow{
 		{"--debug", false, 0, false, -1},
 		{"--null-data", false, 0, false, -1},
 		{"--posix", false, 0, false, -1},
@@ -3304,8 +3458,8 @@ func defaultOpts88() map[string]*optSpec {
 	})
 }
 
-func defaultOpts89() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts89() []optSpec {
+	return optTable([]optRow{
 		{"--batch-size", true, 3, false, -1},
 		{"--buffer-size", true, 3, false, -1},
 		{"--check", false, 0, false, -1},
@@ -3351,8 +3505,8 @@ func defaultOpts89() map[string]*optSpec {
 	})
 }
 
-func defaultOpts90() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts90() []optSpec {
+	return optTable([]optRow{
 		{"--cached", true, 3, false, -1},
 		{"--dereference", false, 0, false, -1},
 		{"--file-system", false, 0, false, -1},
@@ -3366,8 +3520,8 @@ func defaultOpts90() map[string]*optSpec {
 	})
 }
 
-func defaultOpts91() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts91() []optSpec {
+	return optTable([]optRow{
 		{"--all", false, 0, false, -1},
 		{"--bytes", true, 3, false, -1},
 		{"--encoding", true, 3, false, -1},
@@ -3382,8 +3536,8 @@ func defaultOpts91() map[string]*optSpec {
 	})
 }
 
-func defaultOpts92() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts92() []optSpec {
+	return optTable([]optRow{
 		{"--before", false, 0, false, -1},
 		{"--regex", false, 0, false, -1},
 		{"--separator", true, 3, false, -1},
@@ -3393,8 +3547,8 @@ func defaultOpts92() map[string]*optSpec {
 	})
 }
 
-func defaultOpts93() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts93() []optSpec {
+	return optTable([]optRow{
 		{"--append", false, 0, false, -1},
 		{"--ignore-interrupts", false, 0, false, -1},
 		{"-a", false, 0, false, -1},
@@ -3403,15 +3557,15 @@ func defaultOpts93() map[string]*optSpec {
 	})
 }
 
-func defaultOpts94() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts94() []optSpec {
+	return optTable([]optRow{
 		{"-a", false, 0, false, -1},
 		{"-p", false, 0, false, -1},
 	})
 }
 
-func defaultOpts95() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts95() []optSpec {
+	return optTable([]optRow{
 		{"--date", true, 3, false, -1},
 		{"--no-create", false, 0, false, -1},
 		{"--no-dereference", false, 0, false, -1},
@@ -3427,8 +3581,8 @@ func defaultOpts95() map[string]*optSpec {
 	})
 }
 
-func defaultOpts96() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts96() []optSpec {
+	return optTable([]optRow{
 		{"--complement", false, 0, false, -1},
 		{"--delete", false, 0, false, -1},
 		{"--squeeze-repeats", false, 0, false, -1},
@@ -3441,8 +3595,8 @@ func defaultOpts96() map[string]*optSpec {
 	})
 }
 
-func defaultOpts97() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts97() []optSpec {
+	return optTable([]optRow{
 		{"--charset", true, 3, false, -1},
 		{"--device", false, 0, false, -1},
 		{"--dirsfirst", false, 0, false, -1},
@@ -3487,14 +3641,14 @@ func defaultOpts97() map[string]*optSpec {
 	})
 }
 
-func defaultOpts98() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts98() []optSpec {
+	return optTable([]optRow{
 		{"-s", false, 0, false, -1},
 	})
 }
 
-func defaultOpts99() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts99() []optSpec {
+	return optTable([]optRow{
 		{"--all", false, 0, false, -1},
 		{"--hardware-platform", false, 0, false, -1},
 		{"--kernel-name", false, 0, false, -1},
@@ -3516,8 +3670,8 @@ func defaultOpts99() map[string]*optSpec {
 	})
 }
 
-func defaultOpts100() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts100() []optSpec {
+	return optTable([]optRow{
 		{"--all", false, 0, false, -1},
 		{"--first-only", false, 0, false, -1},
 		{"--tabs", true, 3, false, -1},
@@ -3526,8 +3680,8 @@ func defaultOpts100() map[string]*optSpec {
 	})
 }
 
-func defaultOpts101() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts101() []optSpec {
+	return optTable([]optRow{
 		{"--all-repeated", true, 3, false, -1},
 		{"--check-chars", true, 3, false, -1},
 		{"--count", false, 0, false, -1},
@@ -3550,8 +3704,8 @@ func defaultOpts101() map[string]*optSpec {
 	})
 }
 
-func defaultOpts102() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts102() []optSpec {
+	return optTable([]optRow{
 		{"--pretty", false, 0, false, -1},
 		{"--since", false, 0, false, -1},
 		{"-p", false, 0, false, -1},
@@ -3559,8 +3713,8 @@ func defaultOpts102() map[string]*optSpec {
 	})
 }
 
-func defaultOpts103() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts103() []optSpec {
+	return optTable([]optRow{
 		{"--bytes", false, 0, false, -1},
 		{"--chars", false, 0, false, -1},
 		{"--files0-from", true, 1, false, -1},
@@ -3575,15 +3729,15 @@ func defaultOpts103() map[string]*optSpec {
 	})
 }
 
-func defaultOpts104() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts104() []optSpec {
+	return optTable([]optRow{
 		{"-a", false, 0, false, -1},
 		{"-s", false, 0, false, -1},
 	})
 }
 
-func defaultOpts105() map[string]*optSpec {
-	return optMap([]optRow{
+func defaultOpts105() []optSpec {
+	return optTable([]optRow{
 		{"-C", false, 0, false, -1},
 		{"-E", false, 0, false, -1},
 		{"-a", false, 0, false, -1},

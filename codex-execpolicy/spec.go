@@ -2,6 +2,7 @@ package execpolicy
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -190,7 +191,10 @@ type optSpec struct {
 type programSpec struct {
 	program    string
 	systemPath []string
-	opts       map[string]*optSpec
+	opts       map[string]*optSpec // while a policy file builds the spec
+	// table holds the options sorted by name for lookup (set by finish,
+	// or directly by the compiled default policy).
+	table []optSpec
 	// numericFlag accepts -NUM (as in `head -5`) as a count option.
 	numericFlag bool
 	args        []matcher
@@ -214,12 +218,40 @@ func (s *programSpec) finish() {
 	if len(s.args) > 0 && s.args[0].kind == mLiteral {
 		s.litErr = &matchError{kind: "LiteralValueDidNotMatch", msg: "expected literal " + s.args[0].literal}
 	}
-	s.required = s.required[:0]
-	for name, o := range s.opts {
-		if o.required {
-			s.required = append(s.required, name)
+	if s.table == nil && len(s.opts) > 0 {
+		names := make([]string, 0, len(s.opts))
+		for n := range s.opts {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		s.table = make([]optSpec, len(names))
+		for i, n := range names {
+			s.table[i] = *s.opts[n]
 		}
 	}
+	s.required = s.required[:0]
+	for i := range s.table {
+		if s.table[i].required {
+			s.required = append(s.required, s.table[i].name)
+		}
+	}
+}
+
+// lookup finds an option by exact name (binary search of the table).
+func (s *programSpec) lookup(name string) (*optSpec, bool) {
+	lo, hi := 0, len(s.table)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if s.table[mid].name < name {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	if lo < len(s.table) && s.table[lo].name == name {
+		return &s.table[lo], true
+	}
+	return nil, false
 }
 
 // validateArgs checks the at-most-one-vararg rule.
@@ -254,15 +286,15 @@ type optRow struct {
 	optional int
 }
 
-func optMap(rows []optRow) map[string]*optSpec {
-	m := make(map[string]*optSpec, len(rows))
-	for _, r := range rows {
-		o := &optSpec{name: r.name, takes: r.takes, typ: r.typ, required: r.required}
+// optTable builds an option table from rows already sorted by name.
+func optTable(rows []optRow) []optSpec {
+	t := make([]optSpec, len(rows))
+	for i, r := range rows {
+		t[i] = optSpec{name: r.name, takes: r.takes, typ: r.typ, required: r.required}
 		if r.optional >= 0 {
-			t := ArgType(r.optional)
-			o.optional = &t
+			a := ArgType(r.optional)
+			t[i].optional = &a
 		}
-		m[r.name] = o
 	}
-	return m
+	return t
 }
