@@ -26,7 +26,28 @@ type evaluator struct {
 	rroots    []string
 	out       []protocol.ParsedCommand
 	depth     int
-	truncated bool
+	truncated int // commands judged but not listed
+	// worst is the strictest command seen, listed or not.
+	worst    protocol.ParsedCommand
+	hasWorst bool
+	prompts  int // commands that did not come out allow
+}
+
+// record judges-in one command: every command counts for the verdict,
+// but only the first maxCommands allowed ones (and 4*maxCommands in all)
+// are listed, so a huge script yields a bounded answer.
+func (e *evaluator) record(pc protocol.ParsedCommand) {
+	if !e.hasWorst || pc.Decision.Rank() > e.worst.Decision.Rank() {
+		e.worst, e.hasWorst = pc, true
+	}
+	if pc.Decision != protocol.DecisionAllow {
+		e.prompts++
+	}
+	if len(e.out) < maxCommands || pc.Decision != protocol.DecisionAllow && len(e.out) < 4*maxCommands {
+		e.out = append(e.out, pc)
+		return
+	}
+	e.truncated++
 }
 
 // Check judges one request. It never fails: a bad request yields a prompt
@@ -56,23 +77,21 @@ func (p *Policy) Check(req protocol.PolicyRequest) protocol.PolicyVerdict {
 		}
 		e.call(literalWords(argv), nil, nil, nil, nil)
 	}
+	if e.truncated > 0 {
+		e.out = append(e.out, protocol.ParsedCommand{Argv: []string{}, Program: "script", Decision: protocol.DecisionAllow,
+			Reason: fmt.Sprintf("%d more commands judged but not listed", e.truncated), Rule: "builtin:truncated"})
+	}
 	v.Commands = e.out
 	v.Decision = protocol.DecisionAllow
 	v.Reason = "no commands to run"
-	best := -1
-	for i, c := range e.out {
-		if best < 0 || c.Decision.Rank() > e.out[best].Decision.Rank() {
-			best = i
-		}
-	}
-	if best >= 0 {
-		c := e.out[best]
+	if e.hasWorst {
+		c := e.worst
 		v.Decision = c.Decision
 		v.Reason = c.Reason
 		if c.Program != "" && !strings.Contains(c.Reason, c.Program) && len(c.Argv) > 0 {
 			v.Reason = c.Program + ": " + c.Reason
 		}
-		if c.Decision == protocol.DecisionPrompt && len(c.Argv) > 0 && len(c.Via) == 0 && onlyPrompt(e.out) {
+		if c.Decision == protocol.DecisionPrompt && len(c.Argv) > 0 && len(c.Via) == 0 && e.prompts == 1 && promptFromCommand(c) {
 			v.SuggestedPrefix = SuggestPrefix(c.Argv)
 			if strings.HasPrefix(c.Rule, "default.policy:") {
 				// A known program used with options the default policy
@@ -90,20 +109,11 @@ func (p *Policy) CheckArgv(argv []string, cwd string) protocol.PolicyVerdict {
 	return p.Check(protocol.PolicyRequest{Argv: argv, Cwd: cwd})
 }
 
-// onlyPrompt reports whether exactly one command prompts and its prompt
-// comes from the command itself, not from a shell construct, so that
+// promptFromCommand reports whether the (only) prompt comes from the
+// command itself, not from a shell construct or heuristic, so that
 // remembering its prefix would really stop the question.
-func onlyPrompt(cs []protocol.ParsedCommand) bool {
-	n := 0
-	for _, c := range cs {
-		if c.Decision != protocol.DecisionAllow {
-			n++
-			if len(c.Argv) == 0 || strings.HasPrefix(c.Rule, "builtin:") && c.Rule != "builtin:rm" && c.Rule != "builtin:git-push" && c.Rule != "builtin:write" {
-				return false
-			}
-		}
-	}
-	return n == 1
+func promptFromCommand(c protocol.ParsedCommand) bool {
+	return len(c.Argv) > 0 && (!strings.HasPrefix(c.Rule, "builtin:") || c.Rule == "builtin:rm" || c.Rule == "builtin:git-push" || c.Rule == "builtin:write")
 }
 
 func badRequest(v protocol.PolicyVerdict, msg string) protocol.PolicyVerdict {
@@ -125,7 +135,7 @@ func cleanRoots(rs []string) []string {
 
 // note records a construct-level finding as its own entry.
 func (e *evaluator) note(via []string, program string, d protocol.Decision, reason, rule string) {
-	e.out = append(e.out, protocol.ParsedCommand{Argv: []string{}, Program: program, Decision: d, Reason: reason, Rule: rule, Via: clone(via)})
+	e.record(protocol.ParsedCommand{Argv: []string{}, Program: program, Decision: d, Reason: reason, Rule: rule, Via: clone(via)})
 }
 
 // verdictOf picks the strictest finding (the first at that rank).
@@ -143,7 +153,7 @@ func verdictOf(fs []finding) finding {
 func (e *evaluator) finish(pc *protocol.ParsedCommand, fs []finding) {
 	f := verdictOf(fs)
 	pc.Decision, pc.Reason, pc.Rule = f.d, f.reason, f.rule
-	e.out = append(e.out, *pc)
+	e.record(*pc)
 }
 
 // call judges one simple command given as shell words.

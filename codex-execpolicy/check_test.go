@@ -254,6 +254,10 @@ func TestBadRequests(t *testing.T) {
 	if v := p.CheckArgv(many, ""); v.Decision != A {
 		t.Errorf("5000 arguments: got %s", v.Decision)
 	}
+	huge := strings.Repeat("ls;", 100000) + "rm -rf /"
+	if v := p.Check(protocol.PolicyRequest{Script: huge}); v.Decision != F || len(v.Commands) > 4*maxCommands+1 {
+		t.Errorf("100k commands then rm -rf /: got %s with %d commands listed, want forbidden and a bounded list", v.Decision, len(v.Commands))
+	}
 	deep := strings.Repeat("bash -c '", 1) + strings.Repeat("$(", 50) + "ls" + strings.Repeat(")", 50) + "'"
 	if v := p.Check(protocol.PolicyRequest{Script: deep}); v.Decision == A {
 		t.Errorf("deep nesting: got allow")
