@@ -8,206 +8,206 @@ func defaultSpecsFor(program string) []*programSpec {
 	case ":":
 		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: ":", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
+			{program: ":", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:336", bundling: true, noOptions: true},
 		}
 	case "[":
 		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: "[", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
+			{program: "[", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:336", bundling: true, noOptions: true},
 		}
 	case "arch":
 		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: "arch", systemPath: []string{"/bin/arch", "/usr/bin/arch"}, table: o0, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "arch", systemPath: []string{"/bin/arch", "/usr/bin/arch"}, table: o0, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
 		}
 	case "awk":
 		o1 := defaultOpts1()
 		return []*programSpec{
-			{program: "awk", systemPath: []string{"/bin/awk", "/usr/bin/awk"}, table: o1, numericFlag: false, args: []matcher{{kind: 11}, {kind: 4}}, forbidden: "", pos: "default.policy:529", bundling: true, noOptions: false},
+			{program: "awk", systemPath: []string{"/bin/awk", "/usr/bin/awk"}, table: o1, numericFlag: false, args: []matcher{{kind: 11}, {kind: 4}}, forbidden: "", pos: "default.policy:530", bundling: true, noOptions: false},
 		}
 	case "b2sum":
 		o2 := defaultOpts2()
 		return []*programSpec{
-			{program: "b2sum", systemPath: []string{"/bin/b2sum", "/usr/bin/b2sum"}, table: o2, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "b2sum", systemPath: []string{"/bin/b2sum", "/usr/bin/b2sum"}, table: o2, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "base64":
 		o3 := defaultOpts3()
 		return []*programSpec{
-			{program: "base64", systemPath: []string{"/bin/base64", "/usr/bin/base64"}, table: o3, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "base64", systemPath: []string{"/bin/base64", "/usr/bin/base64"}, table: o3, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "basename":
 		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: "basename", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
+			{program: "basename", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:336", bundling: true, noOptions: true},
 		}
 	case "basenc":
 		o4 := defaultOpts4()
 		return []*programSpec{
-			{program: "basenc", systemPath: []string{"/bin/basenc", "/usr/bin/basenc"}, table: o4, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "basenc", systemPath: []string{"/bin/basenc", "/usr/bin/basenc"}, table: o4, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "bun":
 		o5 := defaultOpts5()
 		return []*programSpec{
-			{program: "bun", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "bun", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:374", bundling: true, noOptions: false},
 		}
 	case "cargo":
 		o5 := defaultOpts5()
 		return []*programSpec{
-			{program: "cargo", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "cargo", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:374", bundling: true, noOptions: false},
 		}
 	case "cat":
 		o6 := defaultOpts6()
 		return []*programSpec{
-			{program: "cat", systemPath: []string{"/bin/cat", "/usr/bin/cat"}, table: o6, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:51", bundling: true, noOptions: false},
+			{program: "cat", systemPath: []string{"/bin/cat", "/usr/bin/cat"}, table: o6, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:52", bundling: true, noOptions: false},
 		}
 	case "cd":
 		o7 := defaultOpts7()
 		return []*programSpec{
-			{program: "cd", systemPath: []string(nil), table: o7, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:342", bundling: true, noOptions: false},
+			{program: "cd", systemPath: []string(nil), table: o7, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:343", bundling: true, noOptions: false},
 		}
 	case "cksum":
 		o8 := defaultOpts8()
 		return []*programSpec{
-			{program: "cksum", systemPath: []string{"/bin/cksum", "/usr/bin/cksum"}, table: o8, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "cksum", systemPath: []string{"/bin/cksum", "/usr/bin/cksum"}, table: o8, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "clang":
 		o5 := defaultOpts5()
 		return []*programSpec{
-			{program: "clang", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "clang", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:374", bundling: true, noOptions: false},
 		}
 	case "cmake":
 		o5 := defaultOpts5()
 		return []*programSpec{
-			{program: "cmake", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "cmake", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:374", bundling: true, noOptions: false},
 		}
 	case "cmp":
 		o9 := defaultOpts9()
 		return []*programSpec{
-			{program: "cmp", systemPath: []string{"/bin/cmp", "/usr/bin/cmp"}, table: o9, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "cmp", systemPath: []string{"/bin/cmp", "/usr/bin/cmp"}, table: o9, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "column":
 		o10 := defaultOpts10()
 		return []*programSpec{
-			{program: "column", systemPath: []string{"/bin/column", "/usr/bin/column"}, table: o10, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "column", systemPath: []string{"/bin/column", "/usr/bin/column"}, table: o10, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "comm":
 		o11 := defaultOpts11()
 		return []*programSpec{
-			{program: "comm", systemPath: []string{"/bin/comm", "/usr/bin/comm"}, table: o11, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "comm", systemPath: []string{"/bin/comm", "/usr/bin/comm"}, table: o11, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "cp":
 		o12 := defaultOpts12()
 		return []*programSpec{
-			{program: "cp", systemPath: []string{"/bin/cp", "/usr/bin/cp"}, table: o12, numericFlag: false, args: []matcher{{kind: 3}, {kind: 2}}, forbidden: "", pos: "default.policy:390", bundling: true, noOptions: false},
+			{program: "cp", systemPath: []string{"/bin/cp", "/usr/bin/cp"}, table: o12, numericFlag: false, args: []matcher{{kind: 3}, {kind: 2}}, forbidden: "", pos: "default.policy:391", bundling: true, noOptions: false},
 		}
 	case "cut":
 		o13 := defaultOpts13()
 		return []*programSpec{
-			{program: "cut", systemPath: []string{"/bin/cut", "/usr/bin/cut"}, table: o13, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "cut", systemPath: []string{"/bin/cut", "/usr/bin/cut"}, table: o13, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "date":
 		o14 := defaultOpts14()
 		return []*programSpec{
-			{program: "date", systemPath: []string{"/bin/date", "/usr/bin/date"}, table: o14, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:358", bundling: true, noOptions: false},
+			{program: "date", systemPath: []string{"/bin/date", "/usr/bin/date"}, table: o14, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:359", bundling: true, noOptions: false},
 		}
 	case "deno":
 		o5 := defaultOpts5()
 		return []*programSpec{
-			{program: "deno", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "deno", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:374", bundling: true, noOptions: false},
 		}
 	case "df":
 		o15 := defaultOpts15()
 		return []*programSpec{
-			{program: "df", systemPath: []string{"/bin/df", "/usr/bin/df"}, table: o15, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "df", systemPath: []string{"/bin/df", "/usr/bin/df"}, table: o15, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "diff":
 		o16 := defaultOpts16()
 		return []*programSpec{
-			{program: "diff", systemPath: []string{"/bin/diff", "/usr/bin/diff"}, table: o16, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "diff", systemPath: []string{"/bin/diff", "/usr/bin/diff"}, table: o16, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "dirname":
 		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: "dirname", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
+			{program: "dirname", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:336", bundling: true, noOptions: true},
 		}
 	case "du":
 		o17 := defaultOpts17()
 		return []*programSpec{
-			{program: "du", systemPath: []string{"/bin/du", "/usr/bin/du"}, table: o17, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "du", systemPath: []string{"/bin/du", "/usr/bin/du"}, table: o17, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "echo":
 		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: "echo", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
+			{program: "echo", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:336", bundling: true, noOptions: true},
 		}
 	case "egrep":
 		o18 := defaultOpts18()
 		o19 := defaultOpts19()
 		return []*programSpec{
-			{program: "egrep", systemPath: []string{"/bin/egrep", "/usr/bin/egrep"}, table: o18, numericFlag: true, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:110", bundling: true, noOptions: false},
-			{program: "egrep", systemPath: []string{"/bin/egrep", "/usr/bin/egrep"}, table: o19, numericFlag: true, args: []matcher{{kind: 5}, {kind: 4}}, forbidden: "", pos: "default.policy:117", bundling: true, noOptions: false},
+			{program: "egrep", systemPath: []string{"/bin/egrep", "/usr/bin/egrep"}, table: o18, numericFlag: true, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:111", bundling: true, noOptions: false},
+			{program: "egrep", systemPath: []string{"/bin/egrep", "/usr/bin/egrep"}, table: o19, numericFlag: true, args: []matcher{{kind: 5}, {kind: 4}}, forbidden: "", pos: "default.policy:118", bundling: true, noOptions: false},
 		}
 	case "env":
 		o20 := defaultOpts20()
 		return []*programSpec{
-			{program: "env", systemPath: []string{"/bin/env", "/usr/bin/env"}, table: o20, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "env", systemPath: []string{"/bin/env", "/usr/bin/env"}, table: o20, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
 		}
 	case "expand":
 		o21 := defaultOpts21()
 		return []*programSpec{
-			{program: "expand", systemPath: []string{"/bin/expand", "/usr/bin/expand"}, table: o21, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "expand", systemPath: []string{"/bin/expand", "/usr/bin/expand"}, table: o21, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "expr":
 		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: "expr", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
+			{program: "expr", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:336", bundling: true, noOptions: true},
 		}
 	case "false":
 		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: "false", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
+			{program: "false", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:336", bundling: true, noOptions: true},
 		}
 	case "fgrep":
 		o18 := defaultOpts18()
 		o19 := defaultOpts19()
 		return []*programSpec{
-			{program: "fgrep", systemPath: []string{"/bin/fgrep", "/usr/bin/fgrep"}, table: o18, numericFlag: true, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:110", bundling: true, noOptions: false},
-			{program: "fgrep", systemPath: []string{"/bin/fgrep", "/usr/bin/fgrep"}, table: o19, numericFlag: true, args: []matcher{{kind: 5}, {kind: 4}}, forbidden: "", pos: "default.policy:117", bundling: true, noOptions: false},
+			{program: "fgrep", systemPath: []string{"/bin/fgrep", "/usr/bin/fgrep"}, table: o18, numericFlag: true, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:111", bundling: true, noOptions: false},
+			{program: "fgrep", systemPath: []string{"/bin/fgrep", "/usr/bin/fgrep"}, table: o19, numericFlag: true, args: []matcher{{kind: 5}, {kind: 4}}, forbidden: "", pos: "default.policy:118", bundling: true, noOptions: false},
 		}
 	case "file":
 		o22 := defaultOpts22()
 		return []*programSpec{
-			{program: "file", systemPath: []string{"/bin/file", "/usr/bin/file"}, table: o22, numericFlag: false, args: []matcher{{kind: 3}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "file", systemPath: []string{"/bin/file", "/usr/bin/file"}, table: o22, numericFlag: false, args: []matcher{{kind: 3}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "find":
 		o23 := defaultOpts23()
 		return []*programSpec{
-			{program: "find", systemPath: []string{"/bin/find", "/usr/bin/find"}, table: o23, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:193", bundling: false, noOptions: false},
+			{program: "find", systemPath: []string{"/bin/find", "/usr/bin/find"}, table: o23, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:194", bundling: false, noOptions: false},
 		}
 	case "fmt":
 		o24 := defaultOpts24()
 		return []*programSpec{
-			{program: "fmt", systemPath: []string{"/bin/fmt", "/usr/bin/fmt"}, table: o24, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "fmt", systemPath: []string{"/bin/fmt", "/usr/bin/fmt"}, table: o24, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "fold":
 		o25 := defaultOpts25()
 		return []*programSpec{
-			{program: "fold", systemPath: []string{"/bin/fold", "/usr/bin/fold"}, table: o25, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "fold", systemPath: []string{"/bin/fold", "/usr/bin/fold"}, table: o25, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "free":
 		o26 := defaultOpts26()
 		return []*programSpec{
-			{program: "free", systemPath: []string{"/bin/free", "/usr/bin/free"}, table: o26, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "free", systemPath: []string{"/bin/free", "/usr/bin/free"}, table: o26, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
 		}
 	case "gawk":
 		o1 := defaultOpts1()
 		return []*programSpec{
-			{program: "gawk", systemPath: []string{"/bin/gawk", "/usr/bin/gawk"}, table: o1, numericFlag: false, args: []matcher{{kind: 11}, {kind: 4}}, forbidden: "", pos: "default.policy:529", bundling: true, noOptions: false},
+			{program: "gawk", systemPath: []string{"/bin/gawk", "/usr/bin/gawk"}, table: o1, numericFlag: false, args: []matcher{{kind: 11}, {kind: 4}}, forbidden: "", pos: "default.policy:530", bundling: true, noOptions: false},
 		}
 	case "gcc":
 		o5 := defaultOpts5()
 		return []*programSpec{
-			{program: "gcc", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "gcc", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:374", bundling: true, noOptions: false},
 		}
 	case "git":
 		o27 := defaultOpts27()
@@ -248,231 +248,231 @@ func defaultSpecsFor(program string) []*programSpec {
 		o62 := defaultOpts62()
 		o63 := defaultOpts63()
 		return []*programSpec{
-			{program: "git", systemPath: []string(nil), table: o27, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "status"}, {kind: 9}}, forbidden: "", pos: "default.policy:437", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o28, numericFlag: true, args: []matcher{{kind: mLiteral, literal: "log"}, {kind: 9}}, forbidden: "", pos: "default.policy:442", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o29, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "diff"}, {kind: 9}}, forbidden: "", pos: "default.policy:445", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o28, numericFlag: true, args: []matcher{{kind: mLiteral, literal: "show"}, {kind: 9}}, forbidden: "", pos: "default.policy:448", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o30, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "blame"}, {kind: 9}}, forbidden: "", pos: "default.policy:450", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o31, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "branch"}}, forbidden: "", pos: "default.policy:459", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o32, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "branch"}, {kind: 9}}, forbidden: "", pos: "default.policy:462", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o33, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "branch"}, {kind: 9}}, forbidden: "", pos: "default.policy:463", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o34, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "tag"}}, forbidden: "", pos: "default.policy:464", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o35, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "tag"}, {kind: 9}}, forbidden: "", pos: "default.policy:466", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o36, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "tag"}, {kind: 9}}, forbidden: "", pos: "default.policy:467", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o37, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "rev-parse"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o38, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "ls-files"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o39, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "ls-tree"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o40, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "describe"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o41, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "shortlog"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o42, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "merge-base"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o43, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "cat-file"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o44, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "count-objects"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o45, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "show-ref"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o46, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "for-each-ref"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o47, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "rev-list"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o48, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "whatchanged"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o49, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "check-ignore"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o50, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "var"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o51, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "help"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o52, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "version"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o53, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "remote"}}, forbidden: "", pos: "default.policy:493", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o54, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "remote"}, {kind: mLiteral, literal: "get-url"}, {kind: 5}}, forbidden: "", pos: "default.policy:494", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o55, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:495", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o56, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:499", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o57, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:503", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o58, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:503", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o59, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:503", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o60, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:503", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o61, numericFlag: true, args: []matcher{{kind: mLiteral, literal: "grep"}, {kind: 9}}, forbidden: "", pos: "default.policy:507", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o28, numericFlag: true, args: []matcher{{kind: mLiteral, literal: "stash"}, {kind: mLiteral, literal: "list"}}, forbidden: "", pos: "default.policy:516", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o62, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "stash"}, {kind: mLiteral, literal: "show"}, {kind: 9}}, forbidden: "", pos: "default.policy:517", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o28, numericFlag: true, args: []matcher{{kind: mLiteral, literal: "reflog"}}, forbidden: "", pos: "default.policy:518", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o28, numericFlag: true, args: []matcher{{kind: mLiteral, literal: "reflog"}, {kind: mLiteral, literal: "show"}, {kind: 9}}, forbidden: "", pos: "default.policy:519", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string(nil), table: o63, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:520", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o27, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "status"}, {kind: 9}}, forbidden: "", pos: "default.policy:438", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o28, numericFlag: true, args: []matcher{{kind: mLiteral, literal: "log"}, {kind: 9}}, forbidden: "", pos: "default.policy:443", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o29, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "diff"}, {kind: 9}}, forbidden: "", pos: "default.policy:446", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o28, numericFlag: true, args: []matcher{{kind: mLiteral, literal: "show"}, {kind: 9}}, forbidden: "", pos: "default.policy:449", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o30, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "blame"}, {kind: 9}}, forbidden: "", pos: "default.policy:451", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o31, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "branch"}}, forbidden: "", pos: "default.policy:460", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o32, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "branch"}, {kind: 9}}, forbidden: "", pos: "default.policy:463", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o33, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "branch"}, {kind: 9}}, forbidden: "", pos: "default.policy:464", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o34, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "tag"}}, forbidden: "", pos: "default.policy:465", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o35, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "tag"}, {kind: 9}}, forbidden: "", pos: "default.policy:467", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o36, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "tag"}, {kind: 9}}, forbidden: "", pos: "default.policy:468", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o37, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "rev-parse"}, {kind: 9}}, forbidden: "", pos: "default.policy:492", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o38, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "ls-files"}, {kind: 9}}, forbidden: "", pos: "default.policy:492", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o39, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "ls-tree"}, {kind: 9}}, forbidden: "", pos: "default.policy:492", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o40, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "describe"}, {kind: 9}}, forbidden: "", pos: "default.policy:492", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o41, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "shortlog"}, {kind: 9}}, forbidden: "", pos: "default.policy:492", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o42, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "merge-base"}, {kind: 9}}, forbidden: "", pos: "default.policy:492", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o43, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "cat-file"}, {kind: 9}}, forbidden: "", pos: "default.policy:492", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o44, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "count-objects"}, {kind: 9}}, forbidden: "", pos: "default.policy:492", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o45, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "show-ref"}, {kind: 9}}, forbidden: "", pos: "default.policy:492", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o46, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "for-each-ref"}, {kind: 9}}, forbidden: "", pos: "default.policy:492", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o47, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "rev-list"}, {kind: 9}}, forbidden: "", pos: "default.policy:492", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o48, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "whatchanged"}, {kind: 9}}, forbidden: "", pos: "default.policy:492", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o49, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "check-ignore"}, {kind: 9}}, forbidden: "", pos: "default.policy:492", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o50, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "var"}, {kind: 9}}, forbidden: "", pos: "default.policy:492", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o51, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "help"}, {kind: 9}}, forbidden: "", pos: "default.policy:492", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o52, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "version"}, {kind: 9}}, forbidden: "", pos: "default.policy:492", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o53, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "remote"}}, forbidden: "", pos: "default.policy:494", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o54, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "remote"}, {kind: mLiteral, literal: "get-url"}, {kind: 5}}, forbidden: "", pos: "default.policy:495", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o55, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:496", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o56, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:500", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o57, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:504", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o58, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:504", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o59, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:504", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o60, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:504", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o61, numericFlag: true, args: []matcher{{kind: mLiteral, literal: "grep"}, {kind: 9}}, forbidden: "", pos: "default.policy:508", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o28, numericFlag: true, args: []matcher{{kind: mLiteral, literal: "stash"}, {kind: mLiteral, literal: "list"}}, forbidden: "", pos: "default.policy:517", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o62, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "stash"}, {kind: mLiteral, literal: "show"}, {kind: 9}}, forbidden: "", pos: "default.policy:518", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o28, numericFlag: true, args: []matcher{{kind: mLiteral, literal: "reflog"}}, forbidden: "", pos: "default.policy:519", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o28, numericFlag: true, args: []matcher{{kind: mLiteral, literal: "reflog"}, {kind: mLiteral, literal: "show"}, {kind: 9}}, forbidden: "", pos: "default.policy:520", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o63, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:521", bundling: true, noOptions: false},
 		}
 	case "go":
 		o0 := defaultOpts0()
 		o64 := defaultOpts64()
 		return []*programSpec{
-			{program: "go", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "version"}}, forbidden: "", pos: "default.policy:374", bundling: true, noOptions: false},
-			{program: "go", systemPath: []string(nil), table: o64, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "env"}, {kind: 9}}, forbidden: "", pos: "default.policy:375", bundling: true, noOptions: false},
+			{program: "go", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "version"}}, forbidden: "", pos: "default.policy:375", bundling: true, noOptions: false},
+			{program: "go", systemPath: []string(nil), table: o64, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "env"}, {kind: 9}}, forbidden: "", pos: "default.policy:376", bundling: true, noOptions: false},
 		}
 	case "grep":
 		o18 := defaultOpts18()
 		o19 := defaultOpts19()
 		return []*programSpec{
-			{program: "grep", systemPath: []string{"/bin/grep", "/usr/bin/grep"}, table: o18, numericFlag: true, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:110", bundling: true, noOptions: false},
-			{program: "grep", systemPath: []string{"/bin/grep", "/usr/bin/grep"}, table: o19, numericFlag: true, args: []matcher{{kind: 5}, {kind: 4}}, forbidden: "", pos: "default.policy:117", bundling: true, noOptions: false},
+			{program: "grep", systemPath: []string{"/bin/grep", "/usr/bin/grep"}, table: o18, numericFlag: true, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:111", bundling: true, noOptions: false},
+			{program: "grep", systemPath: []string{"/bin/grep", "/usr/bin/grep"}, table: o19, numericFlag: true, args: []matcher{{kind: 5}, {kind: 4}}, forbidden: "", pos: "default.policy:118", bundling: true, noOptions: false},
 		}
 	case "groups":
 		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: "groups", systemPath: []string{"/bin/groups", "/usr/bin/groups"}, table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "groups", systemPath: []string{"/bin/groups", "/usr/bin/groups"}, table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
 		}
 	case "head":
 		o65 := defaultOpts65()
 		return []*programSpec{
-			{program: "head", systemPath: []string{"/bin/head", "/usr/bin/head"}, table: o65, numericFlag: true, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:63", bundling: true, noOptions: false},
+			{program: "head", systemPath: []string{"/bin/head", "/usr/bin/head"}, table: o65, numericFlag: true, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:64", bundling: true, noOptions: false},
 		}
 	case "hexdump":
 		o66 := defaultOpts66()
 		return []*programSpec{
-			{program: "hexdump", systemPath: []string{"/bin/hexdump", "/usr/bin/hexdump"}, table: o66, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "hexdump", systemPath: []string{"/bin/hexdump", "/usr/bin/hexdump"}, table: o66, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "history":
 		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: "history", systemPath: []string{"/bin/history", "/usr/bin/history"}, table: o0, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "history", systemPath: []string{"/bin/history", "/usr/bin/history"}, table: o0, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
 		}
 	case "hostname":
 		o67 := defaultOpts67()
 		return []*programSpec{
-			{program: "hostname", systemPath: []string{"/bin/hostname", "/usr/bin/hostname"}, table: o67, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "hostname", systemPath: []string{"/bin/hostname", "/usr/bin/hostname"}, table: o67, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
 		}
 	case "id":
 		o68 := defaultOpts68()
 		return []*programSpec{
-			{program: "id", systemPath: []string{"/bin/id", "/usr/bin/id"}, table: o68, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "id", systemPath: []string{"/bin/id", "/usr/bin/id"}, table: o68, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
 		}
 	case "java":
 		o5 := defaultOpts5()
 		return []*programSpec{
-			{program: "java", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "java", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:374", bundling: true, noOptions: false},
 		}
 	case "jobs":
 		o69 := defaultOpts69()
 		return []*programSpec{
-			{program: "jobs", systemPath: []string{"/bin/jobs", "/usr/bin/jobs"}, table: o69, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "jobs", systemPath: []string{"/bin/jobs", "/usr/bin/jobs"}, table: o69, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
 		}
 	case "jq":
 		o70 := defaultOpts70()
 		return []*programSpec{
-			{program: "jq", systemPath: []string{"/bin/jq", "/usr/bin/jq"}, table: o70, numericFlag: false, args: []matcher{{kind: 5}, {kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "jq", systemPath: []string{"/bin/jq", "/usr/bin/jq"}, table: o70, numericFlag: false, args: []matcher{{kind: 5}, {kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "locale":
 		o71 := defaultOpts71()
 		return []*programSpec{
-			{program: "locale", systemPath: []string{"/bin/locale", "/usr/bin/locale"}, table: o71, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "locale", systemPath: []string{"/bin/locale", "/usr/bin/locale"}, table: o71, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
 		}
 	case "ls":
 		o72 := defaultOpts72()
 		return []*programSpec{
-			{program: "ls", systemPath: []string{"/bin/ls", "/usr/bin/ls"}, table: o72, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:15", bundling: true, noOptions: false},
+			{program: "ls", systemPath: []string{"/bin/ls", "/usr/bin/ls"}, table: o72, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:16", bundling: true, noOptions: false},
 		}
 	case "make":
 		o5 := defaultOpts5()
 		return []*programSpec{
-			{program: "make", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "make", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:374", bundling: true, noOptions: false},
 		}
 	case "mawk":
 		o1 := defaultOpts1()
 		return []*programSpec{
-			{program: "mawk", systemPath: []string{"/bin/mawk", "/usr/bin/mawk"}, table: o1, numericFlag: false, args: []matcher{{kind: 11}, {kind: 4}}, forbidden: "", pos: "default.policy:529", bundling: true, noOptions: false},
+			{program: "mawk", systemPath: []string{"/bin/mawk", "/usr/bin/mawk"}, table: o1, numericFlag: false, args: []matcher{{kind: 11}, {kind: 4}}, forbidden: "", pos: "default.policy:530", bundling: true, noOptions: false},
 		}
 	case "md5sum":
 		o73 := defaultOpts73()
 		return []*programSpec{
-			{program: "md5sum", systemPath: []string{"/bin/md5sum", "/usr/bin/md5sum"}, table: o73, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "md5sum", systemPath: []string{"/bin/md5sum", "/usr/bin/md5sum"}, table: o73, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "mkdir":
 		o74 := defaultOpts74()
 		return []*programSpec{
-			{program: "mkdir", systemPath: []string{"/bin/mkdir", "/usr/bin/mkdir"}, table: o74, numericFlag: false, args: []matcher{{kind: 10}}, forbidden: "", pos: "default.policy:383", bundling: true, noOptions: false},
+			{program: "mkdir", systemPath: []string{"/bin/mkdir", "/usr/bin/mkdir"}, table: o74, numericFlag: false, args: []matcher{{kind: 10}}, forbidden: "", pos: "default.policy:384", bundling: true, noOptions: false},
 		}
 	case "nawk":
 		o1 := defaultOpts1()
 		return []*programSpec{
-			{program: "nawk", systemPath: []string{"/bin/nawk", "/usr/bin/nawk"}, table: o1, numericFlag: false, args: []matcher{{kind: 11}, {kind: 4}}, forbidden: "", pos: "default.policy:529", bundling: true, noOptions: false},
+			{program: "nawk", systemPath: []string{"/bin/nawk", "/usr/bin/nawk"}, table: o1, numericFlag: false, args: []matcher{{kind: 11}, {kind: 4}}, forbidden: "", pos: "default.policy:530", bundling: true, noOptions: false},
 		}
 	case "nl":
 		o75 := defaultOpts75()
 		return []*programSpec{
-			{program: "nl", systemPath: []string{"/bin/nl", "/usr/bin/nl"}, table: o75, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "nl", systemPath: []string{"/bin/nl", "/usr/bin/nl"}, table: o75, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "node":
 		o5 := defaultOpts5()
 		return []*programSpec{
-			{program: "node", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "node", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:374", bundling: true, noOptions: false},
 		}
 	case "npm":
 		o5 := defaultOpts5()
 		return []*programSpec{
-			{program: "npm", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "npm", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:374", bundling: true, noOptions: false},
 		}
 	case "nproc":
 		o76 := defaultOpts76()
 		return []*programSpec{
-			{program: "nproc", systemPath: []string{"/bin/nproc", "/usr/bin/nproc"}, table: o76, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "nproc", systemPath: []string{"/bin/nproc", "/usr/bin/nproc"}, table: o76, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
 		}
 	case "od":
 		o77 := defaultOpts77()
 		return []*programSpec{
-			{program: "od", systemPath: []string{"/bin/od", "/usr/bin/od"}, table: o77, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "od", systemPath: []string{"/bin/od", "/usr/bin/od"}, table: o77, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "paste":
 		o78 := defaultOpts78()
 		return []*programSpec{
-			{program: "paste", systemPath: []string{"/bin/paste", "/usr/bin/paste"}, table: o78, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "paste", systemPath: []string{"/bin/paste", "/usr/bin/paste"}, table: o78, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "perl":
 		o5 := defaultOpts5()
 		return []*programSpec{
-			{program: "perl", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "perl", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:374", bundling: true, noOptions: false},
 		}
 	case "pip":
 		o5 := defaultOpts5()
 		return []*programSpec{
-			{program: "pip", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "pip", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:374", bundling: true, noOptions: false},
 		}
 	case "pip3":
 		o5 := defaultOpts5()
 		return []*programSpec{
-			{program: "pip3", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "pip3", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:374", bundling: true, noOptions: false},
 		}
 	case "printenv":
 		o20 := defaultOpts20()
 		return []*programSpec{
-			{program: "printenv", systemPath: []string{"/bin/printenv", "/usr/bin/printenv"}, table: o20, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:343", bundling: true, noOptions: false},
+			{program: "printenv", systemPath: []string{"/bin/printenv", "/usr/bin/printenv"}, table: o20, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:344", bundling: true, noOptions: false},
 		}
 	case "printf":
 		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: "printf", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
+			{program: "printf", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:336", bundling: true, noOptions: true},
 		}
 	case "ps":
 		o79 := defaultOpts79()
 		return []*programSpec{
-			{program: "ps", systemPath: []string{"/bin/ps", "/usr/bin/ps"}, table: o79, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:366", bundling: true, noOptions: false},
+			{program: "ps", systemPath: []string{"/bin/ps", "/usr/bin/ps"}, table: o79, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:367", bundling: true, noOptions: false},
 		}
 	case "pwd":
 		o80 := defaultOpts80()
 		return []*programSpec{
-			{program: "pwd", systemPath: []string{"/bin/pwd", "/usr/bin/pwd"}, table: o80, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:339", bundling: true, noOptions: false},
+			{program: "pwd", systemPath: []string{"/bin/pwd", "/usr/bin/pwd"}, table: o80, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:340", bundling: true, noOptions: false},
 		}
 	case "python":
 		o5 := defaultOpts5()
 		return []*programSpec{
-			{program: "python", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "python", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:374", bundling: true, noOptions: false},
 		}
 	case "python3":
 		o5 := defaultOpts5()
 		return []*programSpec{
-			{program: "python3", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "python3", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:374", bundling: true, noOptions: false},
 		}
 	case "readlink":
 		o81 := defaultOpts81()
 		return []*programSpec{
-			{program: "readlink", systemPath: []string{"/bin/readlink", "/usr/bin/readlink"}, table: o81, numericFlag: false, args: []matcher{{kind: 3}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "readlink", systemPath: []string{"/bin/readlink", "/usr/bin/readlink"}, table: o81, numericFlag: false, args: []matcher{{kind: 3}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "realpath":
 		o82 := defaultOpts82()
 		return []*programSpec{
-			{program: "realpath", systemPath: []string{"/bin/realpath", "/usr/bin/realpath"}, table: o82, numericFlag: false, args: []matcher{{kind: 3}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "realpath", systemPath: []string{"/bin/realpath", "/usr/bin/realpath"}, table: o82, numericFlag: false, args: []matcher{{kind: 3}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "rev":
 		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: "rev", systemPath: []string{"/bin/rev", "/usr/bin/rev"}, table: o0, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "rev", systemPath: []string{"/bin/rev", "/usr/bin/rev"}, table: o0, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "rg":
 		o83 := defaultOpts83()
@@ -480,171 +480,171 @@ func defaultSpecsFor(program string) []*programSpec {
 		o85 := defaultOpts85()
 		o86 := defaultOpts86()
 		return []*programSpec{
-			{program: "rg", systemPath: []string(nil), table: o83, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:165", bundling: true, noOptions: false},
-			{program: "rg", systemPath: []string(nil), table: o84, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:171", bundling: true, noOptions: false},
-			{program: "rg", systemPath: []string(nil), table: o85, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:177", bundling: true, noOptions: false},
-			{program: "rg", systemPath: []string(nil), table: o86, numericFlag: false, args: []matcher{{kind: 5}, {kind: 4}}, forbidden: "", pos: "default.policy:182", bundling: true, noOptions: false},
+			{program: "rg", systemPath: []string(nil), table: o83, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:166", bundling: true, noOptions: false},
+			{program: "rg", systemPath: []string(nil), table: o84, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:172", bundling: true, noOptions: false},
+			{program: "rg", systemPath: []string(nil), table: o85, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:178", bundling: true, noOptions: false},
+			{program: "rg", systemPath: []string(nil), table: o86, numericFlag: false, args: []matcher{{kind: 5}, {kind: 4}}, forbidden: "", pos: "default.policy:183", bundling: true, noOptions: false},
 		}
 	case "ruby":
 		o5 := defaultOpts5()
 		return []*programSpec{
-			{program: "ruby", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "ruby", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:374", bundling: true, noOptions: false},
 		}
 	case "rustc":
 		o5 := defaultOpts5()
 		return []*programSpec{
-			{program: "rustc", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "rustc", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:374", bundling: true, noOptions: false},
 		}
 	case "sed":
 		o87 := defaultOpts87()
 		o88 := defaultOpts88()
 		return []*programSpec{
-			{program: "sed", systemPath: []string{"/bin/sed", "/usr/bin/sed"}, table: o87, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:217", bundling: true, noOptions: false},
-			{program: "sed", systemPath: []string{"/bin/sed", "/usr/bin/sed"}, table: o88, numericFlag: false, args: []matcher{{kind: 7}, {kind: 4}}, forbidden: "", pos: "default.policy:225", bundling: true, noOptions: false},
+			{program: "sed", systemPath: []string{"/bin/sed", "/usr/bin/sed"}, table: o87, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:218", bundling: true, noOptions: false},
+			{program: "sed", systemPath: []string{"/bin/sed", "/usr/bin/sed"}, table: o88, numericFlag: false, args: []matcher{{kind: 7}, {kind: 4}}, forbidden: "", pos: "default.policy:226", bundling: true, noOptions: false},
 		}
 	case "seq":
 		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: "seq", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
+			{program: "seq", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:336", bundling: true, noOptions: true},
 		}
 	case "sha1sum":
 		o73 := defaultOpts73()
 		return []*programSpec{
-			{program: "sha1sum", systemPath: []string{"/bin/sha1sum", "/usr/bin/sha1sum"}, table: o73, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "sha1sum", systemPath: []string{"/bin/sha1sum", "/usr/bin/sha1sum"}, table: o73, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "sha256sum":
 		o73 := defaultOpts73()
 		return []*programSpec{
-			{program: "sha256sum", systemPath: []string{"/bin/sha256sum", "/usr/bin/sha256sum"}, table: o73, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "sha256sum", systemPath: []string{"/bin/sha256sum", "/usr/bin/sha256sum"}, table: o73, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "sha512sum":
 		o73 := defaultOpts73()
 		return []*programSpec{
-			{program: "sha512sum", systemPath: []string{"/bin/sha512sum", "/usr/bin/sha512sum"}, table: o73, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "sha512sum", systemPath: []string{"/bin/sha512sum", "/usr/bin/sha512sum"}, table: o73, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "sleep":
 		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: "sleep", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
+			{program: "sleep", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:336", bundling: true, noOptions: true},
 		}
 	case "sort":
 		o89 := defaultOpts89()
 		return []*programSpec{
-			{program: "sort", systemPath: []string{"/bin/sort", "/usr/bin/sort"}, table: o89, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:297", bundling: true, noOptions: false},
+			{program: "sort", systemPath: []string{"/bin/sort", "/usr/bin/sort"}, table: o89, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:298", bundling: true, noOptions: false},
 		}
 	case "stat":
 		o90 := defaultOpts90()
 		return []*programSpec{
-			{program: "stat", systemPath: []string{"/bin/stat", "/usr/bin/stat"}, table: o90, numericFlag: false, args: []matcher{{kind: 3}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "stat", systemPath: []string{"/bin/stat", "/usr/bin/stat"}, table: o90, numericFlag: false, args: []matcher{{kind: 3}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "strings":
 		o91 := defaultOpts91()
 		return []*programSpec{
-			{program: "strings", systemPath: []string{"/bin/strings", "/usr/bin/strings"}, table: o91, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "strings", systemPath: []string{"/bin/strings", "/usr/bin/strings"}, table: o91, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "tac":
 		o92 := defaultOpts92()
 		return []*programSpec{
-			{program: "tac", systemPath: []string{"/bin/tac", "/usr/bin/tac"}, table: o92, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "tac", systemPath: []string{"/bin/tac", "/usr/bin/tac"}, table: o92, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "tail":
 		o65 := defaultOpts65()
 		return []*programSpec{
-			{program: "tail", systemPath: []string{"/bin/tail", "/usr/bin/tail"}, table: o65, numericFlag: true, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:63", bundling: true, noOptions: false},
+			{program: "tail", systemPath: []string{"/bin/tail", "/usr/bin/tail"}, table: o65, numericFlag: true, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:64", bundling: true, noOptions: false},
 		}
 	case "tee":
 		o93 := defaultOpts93()
 		o94 := defaultOpts94()
 		return []*programSpec{
-			{program: "tee", systemPath: []string{"/bin/tee", "/usr/bin/tee"}, table: o93, numericFlag: false, args: []matcher{{kind: 10}}, forbidden: "", pos: "default.policy:379", bundling: true, noOptions: false},
-			{program: "tee", systemPath: []string{"/bin/tee", "/usr/bin/tee"}, table: o94, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:382", bundling: true, noOptions: false},
+			{program: "tee", systemPath: []string{"/bin/tee", "/usr/bin/tee"}, table: o93, numericFlag: false, args: []matcher{{kind: 10}}, forbidden: "", pos: "default.policy:380", bundling: true, noOptions: false},
+			{program: "tee", systemPath: []string{"/bin/tee", "/usr/bin/tee"}, table: o94, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:383", bundling: true, noOptions: false},
 		}
 	case "test":
 		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: "test", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
+			{program: "test", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:336", bundling: true, noOptions: true},
 		}
 	case "touch":
 		o95 := defaultOpts95()
 		return []*programSpec{
-			{program: "touch", systemPath: []string{"/bin/touch", "/usr/bin/touch"}, table: o95, numericFlag: false, args: []matcher{{kind: 10}}, forbidden: "", pos: "default.policy:386", bundling: true, noOptions: false},
+			{program: "touch", systemPath: []string{"/bin/touch", "/usr/bin/touch"}, table: o95, numericFlag: false, args: []matcher{{kind: 10}}, forbidden: "", pos: "default.policy:387", bundling: true, noOptions: false},
 		}
 	case "tr":
 		o96 := defaultOpts96()
 		return []*programSpec{
-			{program: "tr", systemPath: []string{"/bin/tr", "/usr/bin/tr"}, table: o96, numericFlag: false, args: []matcher{{kind: 5}, {kind: 9}}, forbidden: "", pos: "default.policy:329", bundling: true, noOptions: false},
+			{program: "tr", systemPath: []string{"/bin/tr", "/usr/bin/tr"}, table: o96, numericFlag: false, args: []matcher{{kind: 5}, {kind: 9}}, forbidden: "", pos: "default.policy:330", bundling: true, noOptions: false},
 		}
 	case "tree":
 		o97 := defaultOpts97()
 		return []*programSpec{
-			{program: "tree", systemPath: []string{"/bin/tree", "/usr/bin/tree"}, table: o97, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "tree", systemPath: []string{"/bin/tree", "/usr/bin/tree"}, table: o97, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "true":
 		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: "true", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
+			{program: "true", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:336", bundling: true, noOptions: true},
 		}
 	case "tsc":
 		o5 := defaultOpts5()
 		return []*programSpec{
-			{program: "tsc", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:373", bundling: true, noOptions: false},
+			{program: "tsc", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:374", bundling: true, noOptions: false},
 		}
 	case "tty":
 		o98 := defaultOpts98()
 		return []*programSpec{
-			{program: "tty", systemPath: []string{"/bin/tty", "/usr/bin/tty"}, table: o98, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "tty", systemPath: []string{"/bin/tty", "/usr/bin/tty"}, table: o98, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
 		}
 	case "type":
 		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: "type", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
+			{program: "type", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:336", bundling: true, noOptions: true},
 		}
 	case "uname":
 		o99 := defaultOpts99()
 		return []*programSpec{
-			{program: "uname", systemPath: []string{"/bin/uname", "/usr/bin/uname"}, table: o99, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "uname", systemPath: []string{"/bin/uname", "/usr/bin/uname"}, table: o99, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
 		}
 	case "unexpand":
 		o100 := defaultOpts100()
 		return []*programSpec{
-			{program: "unexpand", systemPath: []string{"/bin/unexpand", "/usr/bin/unexpand"}, table: o100, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:289", bundling: true, noOptions: false},
+			{program: "unexpand", systemPath: []string{"/bin/unexpand", "/usr/bin/unexpand"}, table: o100, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "uniq":
 		o101 := defaultOpts101()
 		return []*programSpec{
-			{program: "uniq", systemPath: []string{"/bin/uniq", "/usr/bin/uniq"}, table: o101, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:311", bundling: true, noOptions: false},
-			{program: "uniq", systemPath: []string{"/bin/uniq", "/usr/bin/uniq"}, table: o101, numericFlag: false, args: []matcher{{kind: 1}}, forbidden: "", pos: "default.policy:311", bundling: true, noOptions: false},
+			{program: "uniq", systemPath: []string{"/bin/uniq", "/usr/bin/uniq"}, table: o101, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:312", bundling: true, noOptions: false},
+			{program: "uniq", systemPath: []string{"/bin/uniq", "/usr/bin/uniq"}, table: o101, numericFlag: false, args: []matcher{{kind: 1}}, forbidden: "", pos: "default.policy:312", bundling: true, noOptions: false},
 		}
 	case "uptime":
 		o102 := defaultOpts102()
 		return []*programSpec{
-			{program: "uptime", systemPath: []string{"/bin/uptime", "/usr/bin/uptime"}, table: o102, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "uptime", systemPath: []string{"/bin/uptime", "/usr/bin/uptime"}, table: o102, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
 		}
 	case "wc":
 		o103 := defaultOpts103()
 		return []*programSpec{
-			{program: "wc", systemPath: []string{"/bin/wc", "/usr/bin/wc"}, table: o103, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:78", bundling: true, noOptions: false},
+			{program: "wc", systemPath: []string{"/bin/wc", "/usr/bin/wc"}, table: o103, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:79", bundling: true, noOptions: false},
 		}
 	case "which":
 		o104 := defaultOpts104()
 		return []*programSpec{
-			{program: "which", systemPath: []string{"/bin/which", "/usr/bin/which"}, table: o104, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:341", bundling: true, noOptions: false},
+			{program: "which", systemPath: []string{"/bin/which", "/usr/bin/which"}, table: o104, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:342", bundling: true, noOptions: false},
 		}
 	case "whoami":
 		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: "whoami", systemPath: []string{"/bin/whoami", "/usr/bin/whoami"}, table: o0, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:355", bundling: true, noOptions: false},
+			{program: "whoami", systemPath: []string{"/bin/whoami", "/usr/bin/whoami"}, table: o0, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
 		}
 	case "xxd":
 		o105 := defaultOpts105()
 		return []*programSpec{
-			{program: "xxd", systemPath: []string(nil), table: o105, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:321", bundling: false, noOptions: false},
-			{program: "xxd", systemPath: []string(nil), table: o105, numericFlag: false, args: []matcher{{kind: 1}}, forbidden: "", pos: "default.policy:321", bundling: false, noOptions: false},
+			{program: "xxd", systemPath: []string(nil), table: o105, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:322", bundling: false, noOptions: false},
+			{program: "xxd", systemPath: []string(nil), table: o105, numericFlag: false, args: []matcher{{kind: 1}}, forbidden: "", pos: "default.policy:322", bundling: false, noOptions: false},
 		}
 	case "yes":
 		o0 := defaultOpts0()
 		return []*programSpec{
-			{program: "yes", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:335", bundling: true, noOptions: true},
+			{program: "yes", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:336", bundling: true, noOptions: true},
 		}
 	}
 	return nil
