@@ -406,7 +406,10 @@ func runTest(args []string, stdout, stderr io.Writer, env Env) (int, error) {
 			return 0, err
 		}
 		progs, rules := p.counts()
-		fmt.Fprintf(stdout, "ok %s: %d program specs, %d prefix rules, examples pass\n", file, progs, rules)
+		fmt.Fprintf(stdout, "ok %s: %d program specs, %d prefix rules, %d network rules (not enforced here), examples pass\n", file, progs, rules, len(p.network))
+		for _, n := range p.network {
+			fmt.Fprintf(stdout, "  network_rule %s %s %s (%s)\n", n.Protocol, n.Host, n.Decision, n.Source)
+		}
 	}
 	return ExitOK, nil
 }
