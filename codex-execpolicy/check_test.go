@@ -167,7 +167,7 @@ func TestScripts(t *testing.T) {
 		{cmd: "case x in x) rm -rf / ;; esac", want: F}, {cmd: "git status && git push -f", want: F},
 		{cmd: "awk '{print $1}' f", want: A}, {cmd: "awk -F: '{printf \"%s\\n\", $1}' /etc/passwd", want: A},
 		{cmd: "ps aux | awk 'NR>1{print $2}'", want: P}, {cmd: "awk '{system(\"rm -rf /\")}' f", want: P},
-		{cmd: "awk '{print > \"out\"}' f", want: P}, {cmd: "awk -f prog.awk f", want: P},
+		{cmd: "awk '{print > \"out\"}' f", want: P}, {cmd: "awk 'BEGIN{f=\"sys\" \"tem\"; @f(\"id\")}'", want: P}, {cmd: "awk -f prog.awk f", want: P},
 		{cmd: "find . -name node_modules -exec rm -rf {} +", want: P}, {cmd: "find / -name x -exec rm -rf {} +", want: F},
 		{cmd: "find $D -exec rm -rf {} +", want: F}, {cmd: "cd / && rm -rf *", want: F}, {cmd: "cd ~ && rm -rf *", want: F},
 		{cmd: "cd /usr && rm -rf lib", want: F}, {cmd: "echo rm -rf / | sh", want: F}, {cmd: "echo ls | bash", want: P},
