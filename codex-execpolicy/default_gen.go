@@ -23,7 +23,7 @@ func defaultSpecsFor(program string) []*programSpec {
 	case "awk":
 		o1 := defaultOpts1()
 		return []*programSpec{
-			{program: "awk", systemPath: []string{"/bin/awk", "/usr/bin/awk"}, table: o1, numericFlag: false, args: []matcher{{kind: 11}, {kind: 4}}, forbidden: "", pos: "default.policy:530", bundling: true, noOptions: false},
+			{program: "awk", systemPath: []string{"/bin/awk", "/usr/bin/awk"}, table: o1, numericFlag: false, args: []matcher{{kind: 11}, {kind: 4}}, forbidden: "", pos: "default.policy:529", bundling: true, noOptions: false},
 		}
 	case "b2sum":
 		o2 := defaultOpts2()
@@ -202,7 +202,7 @@ func defaultSpecsFor(program string) []*programSpec {
 	case "gawk":
 		o1 := defaultOpts1()
 		return []*programSpec{
-			{program: "gawk", systemPath: []string{"/bin/gawk", "/usr/bin/gawk"}, table: o1, numericFlag: false, args: []matcher{{kind: 11}, {kind: 4}}, forbidden: "", pos: "default.policy:530", bundling: true, noOptions: false},
+			{program: "gawk", systemPath: []string{"/bin/gawk", "/usr/bin/gawk"}, table: o1, numericFlag: false, args: []matcher{{kind: 11}, {kind: 4}}, forbidden: "", pos: "default.policy:529", bundling: true, noOptions: false},
 		}
 	case "gcc":
 		o5 := defaultOpts5()
@@ -246,7 +246,6 @@ func defaultSpecsFor(program string) []*programSpec {
 		o60 := defaultOpts60()
 		o61 := defaultOpts61()
 		o62 := defaultOpts62()
-		o63 := defaultOpts63()
 		return []*programSpec{
 			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o27, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "status"}, {kind: 9}}, forbidden: "", pos: "default.policy:438", bundling: true, noOptions: false},
 			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o28, numericFlag: true, args: []matcher{{kind: mLiteral, literal: "log"}, {kind: 9}}, forbidden: "", pos: "default.policy:443", bundling: true, noOptions: false},
@@ -259,43 +258,42 @@ func defaultSpecsFor(program string) []*programSpec {
 			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o34, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "tag"}}, forbidden: "", pos: "default.policy:465", bundling: true, noOptions: false},
 			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o35, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "tag"}, {kind: 9}}, forbidden: "", pos: "default.policy:467", bundling: true, noOptions: false},
 			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o36, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "tag"}, {kind: 9}}, forbidden: "", pos: "default.policy:468", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o37, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "rev-parse"}, {kind: 9}}, forbidden: "", pos: "default.policy:492", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o38, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "ls-files"}, {kind: 9}}, forbidden: "", pos: "default.policy:492", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o39, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "ls-tree"}, {kind: 9}}, forbidden: "", pos: "default.policy:492", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o40, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "describe"}, {kind: 9}}, forbidden: "", pos: "default.policy:492", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o41, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "shortlog"}, {kind: 9}}, forbidden: "", pos: "default.policy:492", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o42, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "merge-base"}, {kind: 9}}, forbidden: "", pos: "default.policy:492", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o43, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "cat-file"}, {kind: 9}}, forbidden: "", pos: "default.policy:492", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o44, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "count-objects"}, {kind: 9}}, forbidden: "", pos: "default.policy:492", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o45, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "show-ref"}, {kind: 9}}, forbidden: "", pos: "default.policy:492", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o46, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "for-each-ref"}, {kind: 9}}, forbidden: "", pos: "default.policy:492", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o47, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "rev-list"}, {kind: 9}}, forbidden: "", pos: "default.policy:492", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o48, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "whatchanged"}, {kind: 9}}, forbidden: "", pos: "default.policy:492", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o49, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "check-ignore"}, {kind: 9}}, forbidden: "", pos: "default.policy:492", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o50, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "var"}, {kind: 9}}, forbidden: "", pos: "default.policy:492", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o51, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "help"}, {kind: 9}}, forbidden: "", pos: "default.policy:492", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o52, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "version"}, {kind: 9}}, forbidden: "", pos: "default.policy:492", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o53, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "remote"}}, forbidden: "", pos: "default.policy:494", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o54, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "remote"}, {kind: mLiteral, literal: "get-url"}, {kind: 5}}, forbidden: "", pos: "default.policy:495", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o55, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:496", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o56, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:500", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o57, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:504", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o58, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:504", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o59, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:504", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o60, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:504", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o61, numericFlag: true, args: []matcher{{kind: mLiteral, literal: "grep"}, {kind: 9}}, forbidden: "", pos: "default.policy:508", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o28, numericFlag: true, args: []matcher{{kind: mLiteral, literal: "stash"}, {kind: mLiteral, literal: "list"}}, forbidden: "", pos: "default.policy:517", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o62, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "stash"}, {kind: mLiteral, literal: "show"}, {kind: 9}}, forbidden: "", pos: "default.policy:518", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o28, numericFlag: true, args: []matcher{{kind: mLiteral, literal: "reflog"}}, forbidden: "", pos: "default.policy:519", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o28, numericFlag: true, args: []matcher{{kind: mLiteral, literal: "reflog"}, {kind: mLiteral, literal: "show"}, {kind: 9}}, forbidden: "", pos: "default.policy:520", bundling: true, noOptions: false},
-			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o63, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:521", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o37, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "rev-parse"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o38, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "ls-files"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o39, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "ls-tree"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o40, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "describe"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o41, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "shortlog"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o42, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "merge-base"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o43, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "cat-file"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o44, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "count-objects"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o45, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "show-ref"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o46, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "for-each-ref"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o47, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "rev-list"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o48, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "whatchanged"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o49, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "check-ignore"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o50, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "var"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o51, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "version"}, {kind: 9}}, forbidden: "", pos: "default.policy:491", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o52, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "remote"}}, forbidden: "", pos: "default.policy:493", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o53, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "remote"}, {kind: mLiteral, literal: "get-url"}, {kind: 5}}, forbidden: "", pos: "default.policy:494", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o54, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:495", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o55, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:499", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o56, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:503", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o57, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:503", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o58, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:503", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o59, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "config"}, {kind: 9}}, forbidden: "", pos: "default.policy:503", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o60, numericFlag: true, args: []matcher{{kind: mLiteral, literal: "grep"}, {kind: 9}}, forbidden: "", pos: "default.policy:507", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o28, numericFlag: true, args: []matcher{{kind: mLiteral, literal: "stash"}, {kind: mLiteral, literal: "list"}}, forbidden: "", pos: "default.policy:516", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o61, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "stash"}, {kind: mLiteral, literal: "show"}, {kind: 9}}, forbidden: "", pos: "default.policy:517", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o28, numericFlag: true, args: []matcher{{kind: mLiteral, literal: "reflog"}}, forbidden: "", pos: "default.policy:518", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o28, numericFlag: true, args: []matcher{{kind: mLiteral, literal: "reflog"}, {kind: mLiteral, literal: "show"}, {kind: 9}}, forbidden: "", pos: "default.policy:519", bundling: true, noOptions: false},
+			{program: "git", systemPath: []string{"/usr/bin/git", "/bin/git", "/usr/local/bin/git", "/opt/homebrew/bin/git"}, table: o62, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:520", bundling: true, noOptions: false},
 		}
 	case "go":
 		o0 := defaultOpts0()
-		o64 := defaultOpts64()
+		o63 := defaultOpts63()
 		return []*programSpec{
 			{program: "go", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "version"}}, forbidden: "", pos: "default.policy:375", bundling: true, noOptions: false},
-			{program: "go", systemPath: []string(nil), table: o64, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "env"}, {kind: 9}}, forbidden: "", pos: "default.policy:376", bundling: true, noOptions: false},
+			{program: "go", systemPath: []string(nil), table: o63, numericFlag: false, args: []matcher{{kind: mLiteral, literal: "env"}, {kind: 9}}, forbidden: "", pos: "default.policy:376", bundling: true, noOptions: false},
 		}
 	case "grep":
 		o18 := defaultOpts18()
@@ -310,14 +308,14 @@ func defaultSpecsFor(program string) []*programSpec {
 			{program: "groups", systemPath: []string{"/bin/groups", "/usr/bin/groups"}, table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
 		}
 	case "head":
-		o65 := defaultOpts65()
+		o64 := defaultOpts64()
 		return []*programSpec{
-			{program: "head", systemPath: []string{"/bin/head", "/usr/bin/head"}, table: o65, numericFlag: true, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:64", bundling: true, noOptions: false},
+			{program: "head", systemPath: []string{"/bin/head", "/usr/bin/head"}, table: o64, numericFlag: true, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:64", bundling: true, noOptions: false},
 		}
 	case "hexdump":
-		o66 := defaultOpts66()
+		o65 := defaultOpts65()
 		return []*programSpec{
-			{program: "hexdump", systemPath: []string{"/bin/hexdump", "/usr/bin/hexdump"}, table: o66, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
+			{program: "hexdump", systemPath: []string{"/bin/hexdump", "/usr/bin/hexdump"}, table: o65, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "history":
 		o0 := defaultOpts0()
@@ -325,14 +323,14 @@ func defaultSpecsFor(program string) []*programSpec {
 			{program: "history", systemPath: []string{"/bin/history", "/usr/bin/history"}, table: o0, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
 		}
 	case "hostname":
-		o67 := defaultOpts67()
+		o66 := defaultOpts66()
 		return []*programSpec{
-			{program: "hostname", systemPath: []string{"/bin/hostname", "/usr/bin/hostname"}, table: o67, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
+			{program: "hostname", systemPath: []string{"/bin/hostname", "/usr/bin/hostname"}, table: o66, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
 		}
 	case "id":
-		o68 := defaultOpts68()
+		o67 := defaultOpts67()
 		return []*programSpec{
-			{program: "id", systemPath: []string{"/bin/id", "/usr/bin/id"}, table: o68, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
+			{program: "id", systemPath: []string{"/bin/id", "/usr/bin/id"}, table: o67, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
 		}
 	case "java":
 		o5 := defaultOpts5()
@@ -340,24 +338,24 @@ func defaultSpecsFor(program string) []*programSpec {
 			{program: "java", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:374", bundling: true, noOptions: false},
 		}
 	case "jobs":
-		o69 := defaultOpts69()
+		o68 := defaultOpts68()
 		return []*programSpec{
-			{program: "jobs", systemPath: []string{"/bin/jobs", "/usr/bin/jobs"}, table: o69, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
+			{program: "jobs", systemPath: []string{"/bin/jobs", "/usr/bin/jobs"}, table: o68, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
 		}
 	case "jq":
-		o70 := defaultOpts70()
+		o69 := defaultOpts69()
 		return []*programSpec{
-			{program: "jq", systemPath: []string{"/bin/jq", "/usr/bin/jq"}, table: o70, numericFlag: false, args: []matcher{{kind: 5}, {kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
+			{program: "jq", systemPath: []string{"/bin/jq", "/usr/bin/jq"}, table: o69, numericFlag: false, args: []matcher{{kind: 5}, {kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "locale":
-		o71 := defaultOpts71()
+		o70 := defaultOpts70()
 		return []*programSpec{
-			{program: "locale", systemPath: []string{"/bin/locale", "/usr/bin/locale"}, table: o71, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
+			{program: "locale", systemPath: []string{"/bin/locale", "/usr/bin/locale"}, table: o70, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
 		}
 	case "ls":
-		o72 := defaultOpts72()
+		o71 := defaultOpts71()
 		return []*programSpec{
-			{program: "ls", systemPath: []string{"/bin/ls", "/usr/bin/ls"}, table: o72, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:16", bundling: true, noOptions: false},
+			{program: "ls", systemPath: []string{"/bin/ls", "/usr/bin/ls"}, table: o71, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:16", bundling: true, noOptions: false},
 		}
 	case "make":
 		o5 := defaultOpts5()
@@ -367,27 +365,27 @@ func defaultSpecsFor(program string) []*programSpec {
 	case "mawk":
 		o1 := defaultOpts1()
 		return []*programSpec{
-			{program: "mawk", systemPath: []string{"/bin/mawk", "/usr/bin/mawk"}, table: o1, numericFlag: false, args: []matcher{{kind: 11}, {kind: 4}}, forbidden: "", pos: "default.policy:530", bundling: true, noOptions: false},
+			{program: "mawk", systemPath: []string{"/bin/mawk", "/usr/bin/mawk"}, table: o1, numericFlag: false, args: []matcher{{kind: 11}, {kind: 4}}, forbidden: "", pos: "default.policy:529", bundling: true, noOptions: false},
 		}
 	case "md5sum":
-		o73 := defaultOpts73()
+		o72 := defaultOpts72()
 		return []*programSpec{
-			{program: "md5sum", systemPath: []string{"/bin/md5sum", "/usr/bin/md5sum"}, table: o73, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
+			{program: "md5sum", systemPath: []string{"/bin/md5sum", "/usr/bin/md5sum"}, table: o72, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "mkdir":
-		o74 := defaultOpts74()
+		o73 := defaultOpts73()
 		return []*programSpec{
-			{program: "mkdir", systemPath: []string{"/bin/mkdir", "/usr/bin/mkdir"}, table: o74, numericFlag: false, args: []matcher{{kind: 10}}, forbidden: "", pos: "default.policy:384", bundling: true, noOptions: false},
+			{program: "mkdir", systemPath: []string{"/bin/mkdir", "/usr/bin/mkdir"}, table: o73, numericFlag: false, args: []matcher{{kind: 10}}, forbidden: "", pos: "default.policy:384", bundling: true, noOptions: false},
 		}
 	case "nawk":
 		o1 := defaultOpts1()
 		return []*programSpec{
-			{program: "nawk", systemPath: []string{"/bin/nawk", "/usr/bin/nawk"}, table: o1, numericFlag: false, args: []matcher{{kind: 11}, {kind: 4}}, forbidden: "", pos: "default.policy:530", bundling: true, noOptions: false},
+			{program: "nawk", systemPath: []string{"/bin/nawk", "/usr/bin/nawk"}, table: o1, numericFlag: false, args: []matcher{{kind: 11}, {kind: 4}}, forbidden: "", pos: "default.policy:529", bundling: true, noOptions: false},
 		}
 	case "nl":
-		o75 := defaultOpts75()
+		o74 := defaultOpts74()
 		return []*programSpec{
-			{program: "nl", systemPath: []string{"/bin/nl", "/usr/bin/nl"}, table: o75, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
+			{program: "nl", systemPath: []string{"/bin/nl", "/usr/bin/nl"}, table: o74, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "node":
 		o5 := defaultOpts5()
@@ -400,19 +398,19 @@ func defaultSpecsFor(program string) []*programSpec {
 			{program: "npm", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:374", bundling: true, noOptions: false},
 		}
 	case "nproc":
-		o76 := defaultOpts76()
+		o75 := defaultOpts75()
 		return []*programSpec{
-			{program: "nproc", systemPath: []string{"/bin/nproc", "/usr/bin/nproc"}, table: o76, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
+			{program: "nproc", systemPath: []string{"/bin/nproc", "/usr/bin/nproc"}, table: o75, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
 		}
 	case "od":
-		o77 := defaultOpts77()
+		o76 := defaultOpts76()
 		return []*programSpec{
-			{program: "od", systemPath: []string{"/bin/od", "/usr/bin/od"}, table: o77, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
+			{program: "od", systemPath: []string{"/bin/od", "/usr/bin/od"}, table: o76, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "paste":
-		o78 := defaultOpts78()
+		o77 := defaultOpts77()
 		return []*programSpec{
-			{program: "paste", systemPath: []string{"/bin/paste", "/usr/bin/paste"}, table: o78, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
+			{program: "paste", systemPath: []string{"/bin/paste", "/usr/bin/paste"}, table: o77, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "perl":
 		o5 := defaultOpts5()
@@ -440,14 +438,14 @@ func defaultSpecsFor(program string) []*programSpec {
 			{program: "printf", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:336", bundling: true, noOptions: true},
 		}
 	case "ps":
-		o79 := defaultOpts79()
+		o78 := defaultOpts78()
 		return []*programSpec{
-			{program: "ps", systemPath: []string{"/bin/ps", "/usr/bin/ps"}, table: o79, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:367", bundling: true, noOptions: false},
+			{program: "ps", systemPath: []string{"/bin/ps", "/usr/bin/ps"}, table: o78, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:367", bundling: true, noOptions: false},
 		}
 	case "pwd":
-		o80 := defaultOpts80()
+		o79 := defaultOpts79()
 		return []*programSpec{
-			{program: "pwd", systemPath: []string{"/bin/pwd", "/usr/bin/pwd"}, table: o80, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:340", bundling: true, noOptions: false},
+			{program: "pwd", systemPath: []string{"/bin/pwd", "/usr/bin/pwd"}, table: o79, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:340", bundling: true, noOptions: false},
 		}
 	case "python":
 		o5 := defaultOpts5()
@@ -460,14 +458,14 @@ func defaultSpecsFor(program string) []*programSpec {
 			{program: "python3", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:374", bundling: true, noOptions: false},
 		}
 	case "readlink":
-		o81 := defaultOpts81()
+		o80 := defaultOpts80()
 		return []*programSpec{
-			{program: "readlink", systemPath: []string{"/bin/readlink", "/usr/bin/readlink"}, table: o81, numericFlag: false, args: []matcher{{kind: 3}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
+			{program: "readlink", systemPath: []string{"/bin/readlink", "/usr/bin/readlink"}, table: o80, numericFlag: false, args: []matcher{{kind: 3}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "realpath":
-		o82 := defaultOpts82()
+		o81 := defaultOpts81()
 		return []*programSpec{
-			{program: "realpath", systemPath: []string{"/bin/realpath", "/usr/bin/realpath"}, table: o82, numericFlag: false, args: []matcher{{kind: 3}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
+			{program: "realpath", systemPath: []string{"/bin/realpath", "/usr/bin/realpath"}, table: o81, numericFlag: false, args: []matcher{{kind: 3}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "rev":
 		o0 := defaultOpts0()
@@ -475,15 +473,15 @@ func defaultSpecsFor(program string) []*programSpec {
 			{program: "rev", systemPath: []string{"/bin/rev", "/usr/bin/rev"}, table: o0, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "rg":
+		o82 := defaultOpts82()
 		o83 := defaultOpts83()
 		o84 := defaultOpts84()
 		o85 := defaultOpts85()
-		o86 := defaultOpts86()
 		return []*programSpec{
-			{program: "rg", systemPath: []string(nil), table: o83, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:166", bundling: true, noOptions: false},
-			{program: "rg", systemPath: []string(nil), table: o84, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:172", bundling: true, noOptions: false},
-			{program: "rg", systemPath: []string(nil), table: o85, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:178", bundling: true, noOptions: false},
-			{program: "rg", systemPath: []string(nil), table: o86, numericFlag: false, args: []matcher{{kind: 5}, {kind: 4}}, forbidden: "", pos: "default.policy:183", bundling: true, noOptions: false},
+			{program: "rg", systemPath: []string(nil), table: o82, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:166", bundling: true, noOptions: false},
+			{program: "rg", systemPath: []string(nil), table: o83, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:172", bundling: true, noOptions: false},
+			{program: "rg", systemPath: []string(nil), table: o84, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:178", bundling: true, noOptions: false},
+			{program: "rg", systemPath: []string(nil), table: o85, numericFlag: false, args: []matcher{{kind: 5}, {kind: 4}}, forbidden: "", pos: "default.policy:183", bundling: true, noOptions: false},
 		}
 	case "ruby":
 		o5 := defaultOpts5()
@@ -496,11 +494,11 @@ func defaultSpecsFor(program string) []*programSpec {
 			{program: "rustc", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:374", bundling: true, noOptions: false},
 		}
 	case "sed":
+		o86 := defaultOpts86()
 		o87 := defaultOpts87()
-		o88 := defaultOpts88()
 		return []*programSpec{
-			{program: "sed", systemPath: []string{"/bin/sed", "/usr/bin/sed"}, table: o87, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:218", bundling: true, noOptions: false},
-			{program: "sed", systemPath: []string{"/bin/sed", "/usr/bin/sed"}, table: o88, numericFlag: false, args: []matcher{{kind: 7}, {kind: 4}}, forbidden: "", pos: "default.policy:226", bundling: true, noOptions: false},
+			{program: "sed", systemPath: []string{"/bin/sed", "/usr/bin/sed"}, table: o86, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:218", bundling: true, noOptions: false},
+			{program: "sed", systemPath: []string{"/bin/sed", "/usr/bin/sed"}, table: o87, numericFlag: false, args: []matcher{{kind: 7}, {kind: 4}}, forbidden: "", pos: "default.policy:226", bundling: true, noOptions: false},
 		}
 	case "seq":
 		o0 := defaultOpts0()
@@ -508,19 +506,19 @@ func defaultSpecsFor(program string) []*programSpec {
 			{program: "seq", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:336", bundling: true, noOptions: true},
 		}
 	case "sha1sum":
-		o73 := defaultOpts73()
+		o72 := defaultOpts72()
 		return []*programSpec{
-			{program: "sha1sum", systemPath: []string{"/bin/sha1sum", "/usr/bin/sha1sum"}, table: o73, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
+			{program: "sha1sum", systemPath: []string{"/bin/sha1sum", "/usr/bin/sha1sum"}, table: o72, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "sha256sum":
-		o73 := defaultOpts73()
+		o72 := defaultOpts72()
 		return []*programSpec{
-			{program: "sha256sum", systemPath: []string{"/bin/sha256sum", "/usr/bin/sha256sum"}, table: o73, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
+			{program: "sha256sum", systemPath: []string{"/bin/sha256sum", "/usr/bin/sha256sum"}, table: o72, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "sha512sum":
-		o73 := defaultOpts73()
+		o72 := defaultOpts72()
 		return []*programSpec{
-			{program: "sha512sum", systemPath: []string{"/bin/sha512sum", "/usr/bin/sha512sum"}, table: o73, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
+			{program: "sha512sum", systemPath: []string{"/bin/sha512sum", "/usr/bin/sha512sum"}, table: o72, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "sleep":
 		o0 := defaultOpts0()
@@ -528,36 +526,36 @@ func defaultSpecsFor(program string) []*programSpec {
 			{program: "sleep", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:336", bundling: true, noOptions: true},
 		}
 	case "sort":
-		o89 := defaultOpts89()
+		o88 := defaultOpts88()
 		return []*programSpec{
-			{program: "sort", systemPath: []string{"/bin/sort", "/usr/bin/sort"}, table: o89, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:298", bundling: true, noOptions: false},
+			{program: "sort", systemPath: []string{"/bin/sort", "/usr/bin/sort"}, table: o88, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:298", bundling: true, noOptions: false},
 		}
 	case "stat":
-		o90 := defaultOpts90()
+		o89 := defaultOpts89()
 		return []*programSpec{
-			{program: "stat", systemPath: []string{"/bin/stat", "/usr/bin/stat"}, table: o90, numericFlag: false, args: []matcher{{kind: 3}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
+			{program: "stat", systemPath: []string{"/bin/stat", "/usr/bin/stat"}, table: o89, numericFlag: false, args: []matcher{{kind: 3}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "strings":
-		o91 := defaultOpts91()
+		o90 := defaultOpts90()
 		return []*programSpec{
-			{program: "strings", systemPath: []string{"/bin/strings", "/usr/bin/strings"}, table: o91, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
+			{program: "strings", systemPath: []string{"/bin/strings", "/usr/bin/strings"}, table: o90, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "tac":
-		o92 := defaultOpts92()
+		o91 := defaultOpts91()
 		return []*programSpec{
-			{program: "tac", systemPath: []string{"/bin/tac", "/usr/bin/tac"}, table: o92, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
+			{program: "tac", systemPath: []string{"/bin/tac", "/usr/bin/tac"}, table: o91, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "tail":
-		o65 := defaultOpts65()
+		o64 := defaultOpts64()
 		return []*programSpec{
-			{program: "tail", systemPath: []string{"/bin/tail", "/usr/bin/tail"}, table: o65, numericFlag: true, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:64", bundling: true, noOptions: false},
+			{program: "tail", systemPath: []string{"/bin/tail", "/usr/bin/tail"}, table: o64, numericFlag: true, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:64", bundling: true, noOptions: false},
 		}
 	case "tee":
+		o92 := defaultOpts92()
 		o93 := defaultOpts93()
-		o94 := defaultOpts94()
 		return []*programSpec{
-			{program: "tee", systemPath: []string{"/bin/tee", "/usr/bin/tee"}, table: o93, numericFlag: false, args: []matcher{{kind: 10}}, forbidden: "", pos: "default.policy:380", bundling: true, noOptions: false},
-			{program: "tee", systemPath: []string{"/bin/tee", "/usr/bin/tee"}, table: o94, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:383", bundling: true, noOptions: false},
+			{program: "tee", systemPath: []string{"/bin/tee", "/usr/bin/tee"}, table: o92, numericFlag: false, args: []matcher{{kind: 10}}, forbidden: "", pos: "default.policy:380", bundling: true, noOptions: false},
+			{program: "tee", systemPath: []string{"/bin/tee", "/usr/bin/tee"}, table: o93, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:383", bundling: true, noOptions: false},
 		}
 	case "test":
 		o0 := defaultOpts0()
@@ -565,19 +563,19 @@ func defaultSpecsFor(program string) []*programSpec {
 			{program: "test", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:336", bundling: true, noOptions: true},
 		}
 	case "touch":
-		o95 := defaultOpts95()
+		o94 := defaultOpts94()
 		return []*programSpec{
-			{program: "touch", systemPath: []string{"/bin/touch", "/usr/bin/touch"}, table: o95, numericFlag: false, args: []matcher{{kind: 10}}, forbidden: "", pos: "default.policy:387", bundling: true, noOptions: false},
+			{program: "touch", systemPath: []string{"/bin/touch", "/usr/bin/touch"}, table: o94, numericFlag: false, args: []matcher{{kind: 10}}, forbidden: "", pos: "default.policy:387", bundling: true, noOptions: false},
 		}
 	case "tr":
-		o96 := defaultOpts96()
+		o95 := defaultOpts95()
 		return []*programSpec{
-			{program: "tr", systemPath: []string{"/bin/tr", "/usr/bin/tr"}, table: o96, numericFlag: false, args: []matcher{{kind: 5}, {kind: 9}}, forbidden: "", pos: "default.policy:330", bundling: true, noOptions: false},
+			{program: "tr", systemPath: []string{"/bin/tr", "/usr/bin/tr"}, table: o95, numericFlag: false, args: []matcher{{kind: 5}, {kind: 9}}, forbidden: "", pos: "default.policy:330", bundling: true, noOptions: false},
 		}
 	case "tree":
-		o97 := defaultOpts97()
+		o96 := defaultOpts96()
 		return []*programSpec{
-			{program: "tree", systemPath: []string{"/bin/tree", "/usr/bin/tree"}, table: o97, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
+			{program: "tree", systemPath: []string{"/bin/tree", "/usr/bin/tree"}, table: o96, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "true":
 		o0 := defaultOpts0()
@@ -590,9 +588,9 @@ func defaultSpecsFor(program string) []*programSpec {
 			{program: "tsc", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:374", bundling: true, noOptions: false},
 		}
 	case "tty":
-		o98 := defaultOpts98()
+		o97 := defaultOpts97()
 		return []*programSpec{
-			{program: "tty", systemPath: []string{"/bin/tty", "/usr/bin/tty"}, table: o98, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
+			{program: "tty", systemPath: []string{"/bin/tty", "/usr/bin/tty"}, table: o97, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
 		}
 	case "type":
 		o0 := defaultOpts0()
@@ -600,35 +598,35 @@ func defaultSpecsFor(program string) []*programSpec {
 			{program: "type", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:336", bundling: true, noOptions: true},
 		}
 	case "uname":
-		o99 := defaultOpts99()
+		o98 := defaultOpts98()
 		return []*programSpec{
-			{program: "uname", systemPath: []string{"/bin/uname", "/usr/bin/uname"}, table: o99, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
+			{program: "uname", systemPath: []string{"/bin/uname", "/usr/bin/uname"}, table: o98, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
 		}
 	case "unexpand":
-		o100 := defaultOpts100()
+		o99 := defaultOpts99()
 		return []*programSpec{
-			{program: "unexpand", systemPath: []string{"/bin/unexpand", "/usr/bin/unexpand"}, table: o100, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
+			{program: "unexpand", systemPath: []string{"/bin/unexpand", "/usr/bin/unexpand"}, table: o99, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "uniq":
-		o101 := defaultOpts101()
+		o100 := defaultOpts100()
 		return []*programSpec{
-			{program: "uniq", systemPath: []string{"/bin/uniq", "/usr/bin/uniq"}, table: o101, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:312", bundling: true, noOptions: false},
-			{program: "uniq", systemPath: []string{"/bin/uniq", "/usr/bin/uniq"}, table: o101, numericFlag: false, args: []matcher{{kind: 1}}, forbidden: "", pos: "default.policy:312", bundling: true, noOptions: false},
+			{program: "uniq", systemPath: []string{"/bin/uniq", "/usr/bin/uniq"}, table: o100, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:312", bundling: true, noOptions: false},
+			{program: "uniq", systemPath: []string{"/bin/uniq", "/usr/bin/uniq"}, table: o100, numericFlag: false, args: []matcher{{kind: 1}}, forbidden: "", pos: "default.policy:312", bundling: true, noOptions: false},
 		}
 	case "uptime":
-		o102 := defaultOpts102()
+		o101 := defaultOpts101()
 		return []*programSpec{
-			{program: "uptime", systemPath: []string{"/bin/uptime", "/usr/bin/uptime"}, table: o102, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
+			{program: "uptime", systemPath: []string{"/bin/uptime", "/usr/bin/uptime"}, table: o101, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
 		}
 	case "wc":
-		o103 := defaultOpts103()
+		o102 := defaultOpts102()
 		return []*programSpec{
-			{program: "wc", systemPath: []string{"/bin/wc", "/usr/bin/wc"}, table: o103, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:79", bundling: true, noOptions: false},
+			{program: "wc", systemPath: []string{"/bin/wc", "/usr/bin/wc"}, table: o102, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:79", bundling: true, noOptions: false},
 		}
 	case "which":
-		o104 := defaultOpts104()
+		o103 := defaultOpts103()
 		return []*programSpec{
-			{program: "which", systemPath: []string{"/bin/which", "/usr/bin/which"}, table: o104, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:342", bundling: true, noOptions: false},
+			{program: "which", systemPath: []string{"/bin/which", "/usr/bin/which"}, table: o103, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:342", bundling: true, noOptions: false},
 		}
 	case "whoami":
 		o0 := defaultOpts0()
@@ -636,10 +634,10 @@ func defaultSpecsFor(program string) []*programSpec {
 			{program: "whoami", systemPath: []string{"/bin/whoami", "/usr/bin/whoami"}, table: o0, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
 		}
 	case "xxd":
-		o105 := defaultOpts105()
+		o104 := defaultOpts104()
 		return []*programSpec{
-			{program: "xxd", systemPath: []string(nil), table: o105, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:322", bundling: false, noOptions: false},
-			{program: "xxd", systemPath: []string(nil), table: o105, numericFlag: false, args: []matcher{{kind: 1}}, forbidden: "", pos: "default.policy:322", bundling: false, noOptions: false},
+			{program: "xxd", systemPath: []string(nil), table: o104, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:322", bundling: false, noOptions: false},
+			{program: "xxd", systemPath: []string(nil), table: o104, numericFlag: false, args: []matcher{{kind: 1}}, forbidden: "", pos: "default.policy:322", bundling: false, noOptions: false},
 		}
 	case "yes":
 		o0 := defaultOpts0()
@@ -2109,34 +2107,25 @@ func defaultOpts50() []optSpec {
 
 func defaultOpts51() []optSpec {
 	return optTable([]optRow{
-		{"--all", false, 0, false, -1},
-		{"--guides", false, 0, false, -1},
-		{"-a", false, 0, false, -1},
-		{"-g", false, 0, false, -1},
-	})
-}
-
-func defaultOpts52() []optSpec {
-	return optTable([]optRow{
 		{"--build-options", false, 0, false, -1},
 	})
 }
 
-func defaultOpts53() []optSpec {
+func defaultOpts52() []optSpec {
 	return optTable([]optRow{
 		{"--verbose", false, 0, false, -1},
 		{"-v", false, 0, false, -1},
 	})
 }
 
-func defaultOpts54() []optSpec {
+func defaultOpts53() []optSpec {
 	return optTable([]optRow{
 		{"--all", false, 0, false, -1},
 		{"--push", false, 0, false, -1},
 	})
 }
 
-func defaultOpts55() []optSpec {
+func defaultOpts54() []optSpec {
 	return optTable([]optRow{
 		{"--blob", true, 3, false, -1},
 		{"--bool", false, 0, false, -1},
@@ -2161,7 +2150,7 @@ func defaultOpts55() []optSpec {
 	})
 }
 
-func defaultOpts56() []optSpec {
+func defaultOpts55() []optSpec {
 	return optTable([]optRow{
 		{"--blob", true, 3, false, -1},
 		{"--bool", false, 0, false, -1},
@@ -2185,7 +2174,7 @@ func defaultOpts56() []optSpec {
 	})
 }
 
-func defaultOpts57() []optSpec {
+func defaultOpts56() []optSpec {
 	return optTable([]optRow{
 		{"--blob", true, 3, false, -1},
 		{"--bool", false, 0, false, -1},
@@ -2210,7 +2199,7 @@ func defaultOpts57() []optSpec {
 	})
 }
 
-func defaultOpts58() []optSpec {
+func defaultOpts57() []optSpec {
 	return optTable([]optRow{
 		{"--blob", true, 3, false, -1},
 		{"--bool", false, 0, false, -1},
@@ -2235,7 +2224,7 @@ func defaultOpts58() []optSpec {
 	})
 }
 
-func defaultOpts59() []optSpec {
+func defaultOpts58() []optSpec {
 	return optTable([]optRow{
 		{"--blob", true, 3, false, -1},
 		{"--bool", false, 0, false, -1},
@@ -2260,7 +2249,7 @@ func defaultOpts59() []optSpec {
 	})
 }
 
-func defaultOpts60() []optSpec {
+func defaultOpts59() []optSpec {
 	return optTable([]optRow{
 		{"--blob", true, 3, false, -1},
 		{"--bool", false, 0, false, -1},
@@ -2285,7 +2274,7 @@ func defaultOpts60() []optSpec {
 	})
 }
 
-func defaultOpts61() []optSpec {
+func defaultOpts60() []optSpec {
 	return optTable([]optRow{
 		{"--after-context", true, 3, false, -1},
 		{"--all-match", false, 0, false, -1},
@@ -2353,7 +2342,7 @@ func defaultOpts61() []optSpec {
 	})
 }
 
-func defaultOpts62() []optSpec {
+func defaultOpts61() []optSpec {
 	return optTable([]optRow{
 		{"--abbrev", false, 0, false, 3},
 		{"--anchored", false, 0, false, 3},
@@ -2457,20 +2446,20 @@ func defaultOpts62() []optSpec {
 	})
 }
 
-func defaultOpts63() []optSpec {
+func defaultOpts62() []optSpec {
 	return optTable([]optRow{
 		{"--build-options", false, 0, false, -1},
 		{"--version", false, 0, true, -1},
 	})
 }
 
-func defaultOpts64() []optSpec {
+func defaultOpts63() []optSpec {
 	return optTable([]optRow{
 		{"-json", false, 0, false, -1},
 	})
 }
 
-func defaultOpts65() []optSpec {
+func defaultOpts64() []optSpec {
 	return optTable([]optRow{
 		{"--bytes", true, 3, false, -1},
 		{"--lines", true, 3, false, -1},
@@ -2486,7 +2475,7 @@ func defaultOpts65() []optSpec {
 	})
 }
 
-func defaultOpts66() []optSpec {
+func defaultOpts65() []optSpec {
 	return optTable([]optRow{
 		{"--canonical", false, 0, false, -1},
 		{"--length", true, 3, false, -1},
@@ -2505,7 +2494,7 @@ func defaultOpts66() []optSpec {
 	})
 }
 
-func defaultOpts67() []optSpec {
+func defaultOpts66() []optSpec {
 	return optTable([]optRow{
 		{"--all-ip-addresses", false, 0, false, -1},
 		{"--domain", false, 0, false, -1},
@@ -2521,7 +2510,7 @@ func defaultOpts67() []optSpec {
 	})
 }
 
-func defaultOpts68() []optSpec {
+func defaultOpts67() []optSpec {
 	return optTable([]optRow{
 		{"--group", false, 0, false, -1},
 		{"--groups", false, 0, false, -1},
@@ -2540,14 +2529,14 @@ func defaultOpts68() []optSpec {
 	})
 }
 
-func defaultOpts69() []optSpec {
+func defaultOpts68() []optSpec {
 	return optTable([]optRow{
 		{"-l", false, 0, false, -1},
 		{"-p", false, 0, false, -1},
 	})
 }
 
-func defaultOpts70() []optSpec {
+func defaultOpts69() []optSpec {
 	return optTable([]optRow{
 		{"--ascii-output", false, 0, false, -1},
 		{"--color-output", false, 0, false, -1},
@@ -2579,7 +2568,7 @@ func defaultOpts70() []optSpec {
 	})
 }
 
-func defaultOpts71() []optSpec {
+func defaultOpts70() []optSpec {
 	return optTable([]optRow{
 		{"-a", false, 0, false, -1},
 		{"-c", false, 0, false, -1},
@@ -2588,7 +2577,7 @@ func defaultOpts71() []optSpec {
 	})
 }
 
-func defaultOpts72() []optSpec {
+func defaultOpts71() []optSpec {
 	return optTable([]optRow{
 		{"-%", false, 0, false, -1},
 		{"-,", false, 0, false, -1},
@@ -2679,7 +2668,7 @@ func defaultOpts72() []optSpec {
 	})
 }
 
-func defaultOpts73() []optSpec {
+func defaultOpts72() []optSpec {
 	return optTable([]optRow{
 		{"--binary", false, 0, false, -1},
 		{"--check", false, 0, false, -1},
@@ -2699,7 +2688,7 @@ func defaultOpts73() []optSpec {
 	})
 }
 
-func defaultOpts74() []optSpec {
+func defaultOpts73() []optSpec {
 	return optTable([]optRow{
 		{"--mode", true, 3, false, -1},
 		{"--parents", false, 0, false, -1},
@@ -2710,7 +2699,7 @@ func defaultOpts74() []optSpec {
 	})
 }
 
-func defaultOpts75() []optSpec {
+func defaultOpts74() []optSpec {
 	return optTable([]optRow{
 		{"-b", true, 3, false, -1},
 		{"-ba", false, 0, false, -1},
@@ -2725,13 +2714,13 @@ func defaultOpts75() []optSpec {
 	})
 }
 
-func defaultOpts76() []optSpec {
+func defaultOpts75() []optSpec {
 	return optTable([]optRow{
 		{"--all", false, 0, false, -1},
 	})
 }
 
-func defaultOpts77() []optSpec {
+func defaultOpts76() []optSpec {
 	return optTable([]optRow{
 		{"--address-radix", true, 3, false, -1},
 		{"--format", true, 3, false, -1},
@@ -2758,7 +2747,7 @@ func defaultOpts77() []optSpec {
 	})
 }
 
-func defaultOpts78() []optSpec {
+func defaultOpts77() []optSpec {
 	return optTable([]optRow{
 		{"--delimiters", true, 3, false, -1},
 		{"--serial", false, 0, false, -1},
@@ -2769,7 +2758,7 @@ func defaultOpts78() []optSpec {
 	})
 }
 
-func defaultOpts79() []optSpec {
+func defaultOpts78() []optSpec {
 	return optTable([]optRow{
 		{"--forest", false, 0, false, -1},
 		{"--format", true, 3, false, -1},
@@ -2806,14 +2795,14 @@ func defaultOpts79() []optSpec {
 	})
 }
 
-func defaultOpts80() []optSpec {
+func defaultOpts79() []optSpec {
 	return optTable([]optRow{
 		{"-L", false, 0, false, -1},
 		{"-P", false, 0, false, -1},
 	})
 }
 
-func defaultOpts81() []optSpec {
+func defaultOpts80() []optSpec {
 	return optTable([]optRow{
 		{"--canonicalize", false, 0, false, -1},
 		{"--canonicalize-existing", false, 0, false, -1},
@@ -2834,7 +2823,7 @@ func defaultOpts81() []optSpec {
 	})
 }
 
-func defaultOpts82() []optSpec {
+func defaultOpts81() []optSpec {
 	return optTable([]optRow{
 		{"--canonicalize-existing", false, 0, false, -1},
 		{"--canonicalize-missing", false, 0, false, -1},
@@ -2856,7 +2845,7 @@ func defaultOpts82() []optSpec {
 	})
 }
 
-func defaultOpts83() []optSpec {
+func defaultOpts82() []optSpec {
 	return optTable([]optRow{
 		{"--after-context", true, 4, false, -1},
 		{"--before-context", true, 4, false, -1},
@@ -2999,7 +2988,7 @@ func defaultOpts83() []optSpec {
 	})
 }
 
-func defaultOpts84() []optSpec {
+func defaultOpts83() []optSpec {
 	return optTable([]optRow{
 		{"--after-context", true, 4, false, -1},
 		{"--before-context", true, 4, false, -1},
@@ -3138,7 +3127,7 @@ func defaultOpts84() []optSpec {
 	})
 }
 
-func defaultOpts85() []optSpec {
+func defaultOpts84() []optSpec {
 	return optTable([]optRow{
 		{"--after-context", true, 4, false, -1},
 		{"--before-context", true, 4, false, -1},
@@ -3277,7 +3266,7 @@ func defaultOpts85() []optSpec {
 	})
 }
 
-func defaultOpts86() []optSpec {
+func defaultOpts85() []optSpec {
 	return optTable([]optRow{
 		{"--after-context", true, 4, false, -1},
 		{"--before-context", true, 4, false, -1},
@@ -3416,7 +3405,7 @@ func defaultOpts86() []optSpec {
 	})
 }
 
-func defaultOpts87() []optSpec {
+func defaultOpts86() []optSpec {
 	return optTable([]optRow{
 		{"--debug", false, 0, false, -1},
 		{"--expression", true, 5, false, -1},
@@ -3438,7 +3427,7 @@ func defaultOpts87() []optSpec {
 	})
 }
 
-func defaultOpts88() []optSpec {
+func defaultOpts87() []optSpec {
 	return optTable([]optRow{
 		{"--debug", false, 0, false, -1},
 		{"--null-data", false, 0, false, -1},
@@ -3458,7 +3447,7 @@ func defaultOpts88() []optSpec {
 	})
 }
 
-func defaultOpts89() []optSpec {
+func defaultOpts88() []optSpec {
 	return optTable([]optRow{
 		{"--batch-size", true, 3, false, -1},
 		{"--buffer-size", true, 3, false, -1},
@@ -3505,7 +3494,7 @@ func defaultOpts89() []optSpec {
 	})
 }
 
-func defaultOpts90() []optSpec {
+func defaultOpts89() []optSpec {
 	return optTable([]optRow{
 		{"--cached", true, 3, false, -1},
 		{"--dereference", false, 0, false, -1},
@@ -3520,7 +3509,7 @@ func defaultOpts90() []optSpec {
 	})
 }
 
-func defaultOpts91() []optSpec {
+func defaultOpts90() []optSpec {
 	return optTable([]optRow{
 		{"--all", false, 0, false, -1},
 		{"--bytes", true, 3, false, -1},
@@ -3536,7 +3525,7 @@ func defaultOpts91() []optSpec {
 	})
 }
 
-func defaultOpts92() []optSpec {
+func defaultOpts91() []optSpec {
 	return optTable([]optRow{
 		{"--before", false, 0, false, -1},
 		{"--regex", false, 0, false, -1},
@@ -3547,7 +3536,7 @@ func defaultOpts92() []optSpec {
 	})
 }
 
-func defaultOpts93() []optSpec {
+func defaultOpts92() []optSpec {
 	return optTable([]optRow{
 		{"--append", false, 0, false, -1},
 		{"--ignore-interrupts", false, 0, false, -1},
@@ -3557,14 +3546,14 @@ func defaultOpts93() []optSpec {
 	})
 }
 
-func defaultOpts94() []optSpec {
+func defaultOpts93() []optSpec {
 	return optTable([]optRow{
 		{"-a", false, 0, false, -1},
 		{"-p", false, 0, false, -1},
 	})
 }
 
-func defaultOpts95() []optSpec {
+func defaultOpts94() []optSpec {
 	return optTable([]optRow{
 		{"--date", true, 3, false, -1},
 		{"--no-create", false, 0, false, -1},
@@ -3581,7 +3570,7 @@ func defaultOpts95() []optSpec {
 	})
 }
 
-func defaultOpts96() []optSpec {
+func defaultOpts95() []optSpec {
 	return optTable([]optRow{
 		{"--complement", false, 0, false, -1},
 		{"--delete", false, 0, false, -1},
@@ -3595,7 +3584,7 @@ func defaultOpts96() []optSpec {
 	})
 }
 
-func defaultOpts97() []optSpec {
+func defaultOpts96() []optSpec {
 	return optTable([]optRow{
 		{"--charset", true, 3, false, -1},
 		{"--device", false, 0, false, -1},
@@ -3641,13 +3630,13 @@ func defaultOpts97() []optSpec {
 	})
 }
 
-func defaultOpts98() []optSpec {
+func defaultOpts97() []optSpec {
 	return optTable([]optRow{
 		{"-s", false, 0, false, -1},
 	})
 }
 
-func defaultOpts99() []optSpec {
+func defaultOpts98() []optSpec {
 	return optTable([]optRow{
 		{"--all", false, 0, false, -1},
 		{"--hardware-platform", false, 0, false, -1},
@@ -3670,7 +3659,7 @@ func defaultOpts99() []optSpec {
 	})
 }
 
-func defaultOpts100() []optSpec {
+func defaultOpts99() []optSpec {
 	return optTable([]optRow{
 		{"--all", false, 0, false, -1},
 		{"--first-only", false, 0, false, -1},
@@ -3680,7 +3669,7 @@ func defaultOpts100() []optSpec {
 	})
 }
 
-func defaultOpts101() []optSpec {
+func defaultOpts100() []optSpec {
 	return optTable([]optRow{
 		{"--all-repeated", true, 3, false, -1},
 		{"--check-chars", true, 3, false, -1},
@@ -3704,7 +3693,7 @@ func defaultOpts101() []optSpec {
 	})
 }
 
-func defaultOpts102() []optSpec {
+func defaultOpts101() []optSpec {
 	return optTable([]optRow{
 		{"--pretty", false, 0, false, -1},
 		{"--since", false, 0, false, -1},
@@ -3713,7 +3702,7 @@ func defaultOpts102() []optSpec {
 	})
 }
 
-func defaultOpts103() []optSpec {
+func defaultOpts102() []optSpec {
 	return optTable([]optRow{
 		{"--bytes", false, 0, false, -1},
 		{"--chars", false, 0, false, -1},
@@ -3729,14 +3718,14 @@ func defaultOpts103() []optSpec {
 	})
 }
 
-func defaultOpts104() []optSpec {
+func defaultOpts103() []optSpec {
 	return optTable([]optRow{
 		{"-a", false, 0, false, -1},
 		{"-s", false, 0, false, -1},
 	})
 }
 
-func defaultOpts105() []optSpec {
+func defaultOpts104() []optSpec {
 	return optTable([]optRow{
 		{"-C", false, 0, false, -1},
 		{"-E", false, 0, false, -1},
