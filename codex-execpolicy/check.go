@@ -297,11 +297,14 @@ func (e *evaluator) forbidLists(base string, argv []string) []finding {
 	return fs
 }
 
-// trustedDirs are where a program given by absolute path is taken to be
-// the system's own copy (and so judged like its base name).
-var trustedDirs = map[string]bool{
-	"/bin": true, "/usr/bin": true, "/usr/local/bin": true, "/sbin": true, "/usr/sbin": true,
-	"/usr/local/sbin": true, "/opt/homebrew/bin": true, "/run/current-system/sw/bin": true,
+// trustedDir reports folders where a program given by absolute path is
+// taken to be the system's own copy (and so judged like its base name).
+func trustedDir(name string) bool {
+	switch name {
+	case "/bin", "/usr/bin", "/usr/local/bin", "/sbin", "/usr/sbin", "/usr/local/sbin", "/opt/homebrew/bin", "/run/current-system/sw/bin":
+		return true
+	}
+	return false
 }
 
 func (e *evaluator) trusted(program string, s *programSpec) bool {
@@ -311,7 +314,7 @@ func (e *evaluator) trusted(program string, s *programSpec) bool {
 	if !filepath.IsAbs(program) {
 		return false
 	}
-	if trustedDirs[filepath.Dir(program)] {
+	if trustedDir(filepath.Dir(program)) {
 		return true
 	}
 	for _, p := range s.systemPath {

@@ -198,12 +198,14 @@ func findStarts(words []word) []word {
 	return out
 }
 
-// systemDirs are top-level folders whose recursive deletion or
+// systemDir reports top-level folders whose recursive deletion or
 // permission change breaks the machine.
-var systemDirs = map[string]bool{
-	"/bin": true, "/boot": true, "/dev": true, "/etc": true, "/lib": true, "/lib32": true, "/lib64": true,
-	"/proc": true, "/sbin": true, "/sys": true, "/usr": true, "/var": true, "/opt": true, "/root": true,
-	"/home": true, "/Users": true, "/System": true, "/Library": true, "/Applications": true, "/private": true,
+func systemDir(name string) bool {
+	switch name {
+	case "/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/proc", "/sbin", "/sys", "/usr", "/var", "/opt", "/root", "/home", "/Users", "/System", "/Library", "/Applications", "/private":
+		return true
+	}
+	return false
 }
 
 // homeDir reports /home/NAME or /Users/NAME.
@@ -250,12 +252,12 @@ func (e *evaluator) critical(w word) bool {
 			return true
 		}
 	}
-	if c == "/" || systemDirs[c] || homeDir(c) || (e.home != "" && c == filepath.Clean(e.home)) {
+	if c == "/" || systemDir(c) || homeDir(c) || (e.home != "" && c == filepath.Clean(e.home)) {
 		return true
 	}
 	// Folders directly inside system folders (/usr/lib, /etc/ssl...).
 	d := filepath.Dir(c)
-	return d != "/" && systemDirs[d] && d != "/home" && d != "/Users" && d != "/var" && d != "/opt"
+	return d != "/" && systemDir(d) && d != "/home" && d != "/Users" && d != "/var" && d != "/opt"
 }
 
 // blockDevice reports disk devices: /dev/sdX, hdX, vdX, xvdX, nvmeN…,
@@ -311,15 +313,21 @@ func dangerGit(words []word) []finding {
 	return []finding{ask("git push publishes commits to a remote", "git-push")}
 }
 
-// gitValueOpts are git's global options that take the next token.
-var gitValueOpts = map[string]bool{"-C": true, "-c": true, "--git-dir": true, "--work-tree": true, "--namespace": true, "--exec-path": true, "--config-env": true, "--super-prefix": true, "--list-cmds": true, "--attr-source": true}
+// gitValueOpt reports git's global options that take the next token.
+func gitValueOpt(name string) bool {
+	switch name {
+	case "-C", "-c", "--git-dir", "--work-tree", "--namespace", "--exec-path", "--config-env", "--super-prefix", "--list-cmds", "--attr-source":
+		return true
+	}
+	return false
+}
 
 // gitSubcommand skips git's global options and returns the subcommand and
 // its arguments.
 func gitSubcommand(args []string) (string, []string) {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
-		if gitValueOpts[a] {
+		if gitValueOpt(a) {
 			i++
 			continue
 		}

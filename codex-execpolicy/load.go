@@ -11,15 +11,17 @@ import (
 	"go.starlark.net/syntax"
 )
 
-// fileOptions is the lenient Starlark dialect Codex's .rules files are
+// dialect is the lenient Starlark dialect Codex's .rules files are
 // written in: top-level for/if, sets, while, recursion and reassignment.
 // (f-strings are not supported by go.starlark.net.)
-var fileOptions = syntax.FileOptions{
-	Set:             true,
-	While:           true,
-	TopLevelControl: true,
-	GlobalReassign:  true,
-	Recursion:       true,
+func dialect() *syntax.FileOptions {
+	return &syntax.FileOptions{
+		Set:             true,
+		While:           true,
+		TopLevelControl: true,
+		GlobalReassign:  true,
+		Recursion:       true,
+	}
 }
 
 // builder accumulates the rules of one or more policy files.
@@ -46,7 +48,7 @@ func (b *builder) evalFile(name string, src []byte) error {
 		},
 		Print: func(*starlark.Thread, string) {},
 	}
-	_, err := starlark.ExecFileOptions(&fileOptions, thread, name, src, b.predeclared())
+	_, err := starlark.ExecFileOptions(dialect(), thread, name, src, b.predeclared())
 	return positioned(name, err)
 }
 
@@ -421,7 +423,7 @@ func (b *builder) fastPath(name string, src []byte) (bool, error) {
 		}
 		return true, nil
 	}
-	f, err := fileOptions.Parse(name, src, 0)
+	f, err := dialect().Parse(name, src, 0)
 	if err != nil {
 		return false, nil // full evaluation reports the error
 	}

@@ -15,8 +15,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-
-	"github.com/codexgo/common/protocol"
 )
 
 //go:embed default.policy
@@ -259,5 +257,3 @@ func shellSplit(s string) ([]string, error) {
 	}
 	return out, nil
 }
-
-var _ = protocol.DecisionAllow

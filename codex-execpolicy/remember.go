@@ -98,9 +98,15 @@ func AppendPrefixRule(codexHome string, pattern []string, d protocol.Decision, j
 	return path, true, nil
 }
 
-// subcommandTools are programs whose first operand is a subcommand, so a
-// remembered approval generalises to "program subcommand".
-var subcommandTools = set("git", "go", "cargo", "npm", "pnpm", "yarn", "bun", "docker", "kubectl", "make", "pip", "pip3", "uv", "poetry", "gh", "terraform", "helm", "brew", "apt", "apt-get", "systemctl", "dotnet", "mvn", "gradle", "npx", "rustup", "deno")
+// subcommandTool reports programs whose first operand is a subcommand, so
+// a remembered approval generalises to "program subcommand".
+func subcommandTool(name string) bool {
+	switch name {
+	case "git", "go", "cargo", "npm", "pnpm", "yarn", "bun", "docker", "kubectl", "make", "pip", "pip3", "uv", "poetry", "gh", "terraform", "helm", "brew", "apt", "apt-get", "systemctl", "dotnet", "mvn", "gradle", "npx", "rustup", "deno":
+		return true
+	}
+	return false
+}
 
 // SuggestPrefix proposes the prefix to remember when the user approves a
 // command "and don't ask again": the program, plus its subcommand for
@@ -112,10 +118,10 @@ func SuggestPrefix(argv []string) []string {
 		return nil
 	}
 	base := baseName(argv[0])
-	if _, w := wrappers[base]; w || shells[base] || interpreters[base] || base == "rm" || base == "dd" || base == "chmod" || base == "chown" || base == "mv" {
+	if _, w := wrapperFor(base); w || isShell(base) || interpreter(base) || base == "rm" || base == "dd" || base == "chmod" || base == "chown" || base == "mv" {
 		return nil
 	}
-	if subcommandTools[base] {
+	if subcommandTool(base) {
 		args := argv[1:]
 		if base == "git" {
 			if i, bad := gitGlobals(args); bad == "" && i < len(args) {

@@ -244,7 +244,7 @@ func stageArgv(s *syntax.Stmt) []string {
 }
 
 func isShellReadingStdin(argv []string) bool {
-	return len(argv) > 0 && shells[baseName(argv[0])] && readsCodeFromStdin(argv)
+	return len(argv) > 0 && isShell(baseName(argv[0])) && readsCodeFromStdin(argv)
 }
 
 // allNonEmpty reports whether every word was a plain literal (stageArgv
@@ -258,22 +258,30 @@ func allNonEmpty(xs []string) bool {
 	return true
 }
 
-var downloaders = map[string]bool{"curl": true, "wget": true, "fetch": true, "aria2c": true, "nc": true, "ncat": true, "http": true, "https": true, "xh": true}
-
-func isDownloader(argv []string) bool {
-	return len(argv) > 0 && downloaders[baseName(argv[0])]
+func downloader(name string) bool {
+	switch name {
+	case "curl", "wget", "fetch", "aria2c", "nc", "ncat", "http", "https", "xh":
+		return true
+	}
+	return false
 }
 
-var interpreters = map[string]bool{
-	"sh": true, "bash": true, "zsh": true, "dash": true, "ksh": true, "fish": true, "busybox": true,
-	"python": true, "python3": true, "python2": true, "perl": true, "ruby": true, "node": true, "php": true,
-	"lua": true, "tclsh": true, "pwsh": true, "osascript": true, "source": true, ".": true, "eval": true,
+func isDownloader(argv []string) bool {
+	return len(argv) > 0 && downloader(baseName(argv[0]))
+}
+
+func interpreter(name string) bool {
+	switch name {
+	case "sh", "bash", "zsh", "dash", "ksh", "fish", "busybox", "python", "python3", "python2", "perl", "ruby", "node", "php", "lua", "tclsh", "pwsh", "osascript", "source", ".", "eval":
+		return true
+	}
+	return false
 }
 
 // readsCodeFromStdin reports whether argv is an interpreter that takes its
 // program from stdin: no script operand, or -s / - as the operand.
 func readsCodeFromStdin(argv []string) bool {
-	if len(argv) == 0 || !interpreters[baseName(argv[0])] {
+	if len(argv) == 0 || !interpreter(baseName(argv[0])) {
 		return false
 	}
 	for _, a := range argv[1:] {

@@ -26,29 +26,58 @@ func set(xs ...string) map[string]bool {
 	return m
 }
 
-var wrappers = map[string]*wrapSpec{
-	"env":     {valShort: "uCS", valLong: set("--unset", "--chdir", "--split-string"), assigns: true, self: protocol.DecisionAllow, reason: "env runs the command with a changed environment", alone: protocol.DecisionAllow},
-	"sudo":    {valShort: "ugpDChrtTUR", valLong: set("--user", "--group", "--prompt", "--chdir", "--close-from", "--host", "--role", "--type", "--command-timeout", "--other-user", "--chroot"), self: protocol.DecisionPrompt, reason: "sudo runs the command as another user", alone: protocol.DecisionPrompt},
-	"doas":    {valShort: "uC", self: protocol.DecisionPrompt, reason: "doas runs the command as another user", alone: protocol.DecisionPrompt},
-	"xargs":   {valShort: "nLPsdEaI", valLong: set("--max-args", "--max-lines", "--max-procs", "--max-chars", "--delimiter", "--eof", "--arg-file", "--replace", "--process-slot-var"), self: protocol.DecisionAllow, reason: "xargs runs the command on its input", alone: protocol.DecisionAllow},
-	"timeout": {valShort: "ks", valLong: set("--kill-after", "--signal"), positional: 1, self: protocol.DecisionAllow, reason: "timeout runs the command with a time limit", alone: protocol.DecisionPrompt},
-	"nice":    {valShort: "n", valLong: set("--adjustment"), self: protocol.DecisionAllow, reason: "nice runs the command at another priority", alone: protocol.DecisionAllow},
-	"nohup":   {self: protocol.DecisionAllow, reason: "nohup runs the command immune to hangups", alone: protocol.DecisionPrompt},
-	"time":    {valShort: "fo", valLong: set("--format", "--output"), self: protocol.DecisionAllow, reason: "time measures the command", alone: protocol.DecisionAllow},
-	"stdbuf":  {valShort: "ioe", valLong: set("--input", "--output", "--error"), self: protocol.DecisionAllow, reason: "stdbuf changes the command's buffering", alone: protocol.DecisionPrompt},
-	"setsid":  {self: protocol.DecisionAllow, reason: "setsid runs the command in a new session", alone: protocol.DecisionPrompt},
-	"ionice":  {valShort: "cnp", valLong: set("--class", "--classdata", "--pid", "--pgid", "--uid"), self: protocol.DecisionAllow, reason: "ionice runs the command at another I/O priority", alone: protocol.DecisionPrompt},
-	"taskset": {positional: 1, self: protocol.DecisionAllow, reason: "taskset pins the command to CPUs", alone: protocol.DecisionPrompt},
-	"chroot":  {valLong: set("--userspec", "--groups"), positional: 1, self: protocol.DecisionPrompt, reason: "chroot runs the command under another root", alone: protocol.DecisionPrompt},
-	"command": {self: protocol.DecisionAllow, reason: "command runs the program bypassing functions", alone: protocol.DecisionAllow},
-	"builtin": {self: protocol.DecisionAllow, reason: "builtin runs a shell builtin", alone: protocol.DecisionAllow},
-	"exec":    {valShort: "a", self: protocol.DecisionAllow, reason: "exec replaces the shell with the command", alone: protocol.DecisionAllow},
-	"busybox": {self: protocol.DecisionAllow, reason: "busybox runs one of its applets", alone: protocol.DecisionAllow},
-	"watch":   {valShort: "nq", valLong: set("--interval", "--equexit"), self: protocol.DecisionAllow, reason: "watch runs the command repeatedly", alone: protocol.DecisionPrompt},
-	"flock":   {valShort: "wEc", valLong: set("--timeout", "--conflict-exit-code", "--command"), positional: 1, self: protocol.DecisionPrompt, reason: "flock runs the command holding a lock file", alone: protocol.DecisionPrompt},
+// wrapperFor returns the wrapper description of a program, if it is one.
+func wrapperFor(name string) (*wrapSpec, bool) {
+	switch name {
+	case "env":
+		return &wrapSpec{valShort: "uCS", valLong: set("--unset", "--chdir", "--split-string"), assigns: true, self: protocol.DecisionAllow, reason: "env runs the command with a changed environment", alone: protocol.DecisionAllow}, true
+	case "sudo":
+		return &wrapSpec{valShort: "ugpDChrtTUR", valLong: set("--user", "--group", "--prompt", "--chdir", "--close-from", "--host", "--role", "--type", "--command-timeout", "--other-user", "--chroot"), self: protocol.DecisionPrompt, reason: "sudo runs the command as another user", alone: protocol.DecisionPrompt}, true
+	case "doas":
+		return &wrapSpec{valShort: "uC", self: protocol.DecisionPrompt, reason: "doas runs the command as another user", alone: protocol.DecisionPrompt}, true
+	case "xargs":
+		return &wrapSpec{valShort: "nLPsdEaI", valLong: set("--max-args", "--max-lines", "--max-procs", "--max-chars", "--delimiter", "--eof", "--arg-file", "--replace", "--process-slot-var"), self: protocol.DecisionAllow, reason: "xargs runs the command on its input", alone: protocol.DecisionAllow}, true
+	case "timeout":
+		return &wrapSpec{valShort: "ks", valLong: set("--kill-after", "--signal"), positional: 1, self: protocol.DecisionAllow, reason: "timeout runs the command with a time limit", alone: protocol.DecisionPrompt}, true
+	case "nice":
+		return &wrapSpec{valShort: "n", valLong: set("--adjustment"), self: protocol.DecisionAllow, reason: "nice runs the command at another priority", alone: protocol.DecisionAllow}, true
+	case "nohup":
+		return &wrapSpec{self: protocol.DecisionAllow, reason: "nohup runs the command immune to hangups", alone: protocol.DecisionPrompt}, true
+	case "time":
+		return &wrapSpec{valShort: "fo", valLong: set("--format", "--output"), self: protocol.DecisionAllow, reason: "time measures the command", alone: protocol.DecisionAllow}, true
+	case "stdbuf":
+		return &wrapSpec{valShort: "ioe", valLong: set("--input", "--output", "--error"), self: protocol.DecisionAllow, reason: "stdbuf changes the command's buffering", alone: protocol.DecisionPrompt}, true
+	case "setsid":
+		return &wrapSpec{self: protocol.DecisionAllow, reason: "setsid runs the command in a new session", alone: protocol.DecisionPrompt}, true
+	case "ionice":
+		return &wrapSpec{valShort: "cnp", valLong: set("--class", "--classdata", "--pid", "--pgid", "--uid"), self: protocol.DecisionAllow, reason: "ionice runs the command at another I/O priority", alone: protocol.DecisionPrompt}, true
+	case "taskset":
+		return &wrapSpec{positional: 1, self: protocol.DecisionAllow, reason: "taskset pins the command to CPUs", alone: protocol.DecisionPrompt}, true
+	case "chroot":
+		return &wrapSpec{valLong: set("--userspec", "--groups"), positional: 1, self: protocol.DecisionPrompt, reason: "chroot runs the command under another root", alone: protocol.DecisionPrompt}, true
+	case "command":
+		return &wrapSpec{self: protocol.DecisionAllow, reason: "command runs the program bypassing functions", alone: protocol.DecisionAllow}, true
+	case "builtin":
+		return &wrapSpec{self: protocol.DecisionAllow, reason: "builtin runs a shell builtin", alone: protocol.DecisionAllow}, true
+	case "exec":
+		return &wrapSpec{valShort: "a", self: protocol.DecisionAllow, reason: "exec replaces the shell with the command", alone: protocol.DecisionAllow}, true
+	case "busybox":
+		return &wrapSpec{self: protocol.DecisionAllow, reason: "busybox runs one of its applets", alone: protocol.DecisionAllow}, true
+	case "watch":
+		return &wrapSpec{valShort: "nq", valLong: set("--interval", "--equexit"), self: protocol.DecisionAllow, reason: "watch runs the command repeatedly", alone: protocol.DecisionPrompt}, true
+	case "flock":
+		return &wrapSpec{valShort: "wEc", valLong: set("--timeout", "--conflict-exit-code", "--command"), positional: 1, self: protocol.DecisionPrompt, reason: "flock runs the command holding a lock file", alone: protocol.DecisionPrompt}, true
+	}
+	return nil, false
 }
 
-var shells = set("bash", "sh", "zsh", "dash", "ksh", "mksh", "ash", "busybox-sh")
+func isShell(name string) bool {
+	switch name {
+	case "bash", "sh", "zsh", "dash", "ksh", "mksh", "ash", "busybox-sh":
+		return true
+	}
+	return false
+}
 
 // wrapperInner returns the index in argv where the wrapped command starts.
 func wrapperInner(w *wrapSpec, argv []string) int {
@@ -122,7 +151,7 @@ func xargsReplace(opts []string) (string, bool) {
 // stripSimpleWrapper removes one wrapper (sudo, env, ...) from a literal
 // argv, for pipeline analysis.
 func stripSimpleWrapper(argv []string) ([]string, bool) {
-	w, ok := wrappers[baseName(argv[0])]
+	w, ok := wrapperFor(baseName(argv[0]))
 	if !ok {
 		return nil, false
 	}
@@ -145,7 +174,7 @@ func (e *evaluator) nested(pc *protocol.ParsedCommand, base string, words []word
 	}
 	argv := pc.Argv
 	switch {
-	case shells[base]:
+	case isShell(base):
 		e.shell(pc, base, words, via, hard, own)
 		return true
 	case base == "eval":
@@ -171,7 +200,7 @@ func (e *evaluator) nested(pc *protocol.ParsedCommand, base string, words []word
 		}
 		return true
 	}
-	w, ok := wrappers[base]
+	w, ok := wrapperFor(base)
 	if !ok {
 		return false
 	}
