@@ -54,7 +54,8 @@ func (e *evaluator) record(pc protocol.ParsedCommand) {
 // verdict with Error set. Safe for concurrent use.
 func (p *Policy) Check(req protocol.PolicyRequest) protocol.PolicyVerdict {
 	v := protocol.PolicyVerdict{ID: req.ID}
-	e := &evaluator{p: p, cwd: req.Cwd, home: p.home, wroots: cleanRoots(req.WritableRoots), rroots: cleanRoots(req.ReadableRoots)}
+	e := &evaluator{p: p, cwd: req.Cwd, home: p.home, wroots: cleanRoots(req.WritableRoots), rroots: cleanRoots(req.ReadableRoots),
+		out: make([]protocol.ParsedCommand, 0, 2)}
 	if req.Script != "" {
 		e.script(req.Script, nil)
 	} else {

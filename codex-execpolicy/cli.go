@@ -240,7 +240,7 @@ type batch struct {
 	first int // line number of lines[0]
 	lines [][]byte
 	flush bool // input paused after this batch: flush it at once
-	out   bytes.Buffer
+	out   []byte
 	worst protocol.Decision
 	done  chan struct{}
 }
@@ -259,12 +259,19 @@ func (p *Policy) Stream(ctx context.Context, r io.Reader, w io.Writer, so Stream
 	}
 	work := make(chan *batch, workers)
 	order := make(chan *batch, 2*workers)
+	// free recycles output buffers from the writer back to the workers.
+	free := make(chan []byte, 2*workers+2)
 	var wg sync.WaitGroup
 	for i := 0; i < workers; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for b := range work {
+				select {
+				case b.out = <-free:
+				default:
+					b.out = make([]byte, 0, 32<<10)
+				}
 				p.judgeBatch(b, so)
 				close(b.done)
 			}
@@ -288,11 +295,16 @@ func (p *Policy) Stream(ctx context.Context, r io.Reader, w io.Writer, so Stream
 		if b.worst.Rank() > worst.Rank() {
 			worst = b.worst
 		}
-		if _, err := bw.Write(b.out.Bytes()); err != nil {
+		if _, err := bw.Write(b.out); err != nil {
 			werr = fmt.Errorf("write verdicts: %w", err)
 			close(stop)
 			continue
 		}
+		select {
+		case free <- b.out[:0]:
+		default:
+		}
+		b.out = nil
 		if b.flush {
 			if err := bw.Flush(); err != nil {
 				werr = fmt.Errorf("write verdicts: %w", err)
@@ -357,7 +369,7 @@ func readBatches(ctx context.Context, r io.Reader, work, order chan<- *batch, st
 }
 
 func (p *Policy) judgeBatch(b *batch, so StreamOptions) {
-	var out []byte
+	out := b.out
 	b.worst = protocol.DecisionAllow
 	for i, data := range b.lines {
 		if len(bytes.TrimSpace(data)) == 0 {
@@ -388,7 +400,7 @@ func (p *Policy) judgeBatch(b *batch, so StreamOptions) {
 		}
 		out = appendVerdict(out, &v)
 	}
-	b.out.Write(out)
+	b.out = out
 }
 
 func runTest(args []string, stdout, stderr io.Writer, env Env) (int, error) {
