@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/codexgo/common/codexhome"
 	"github.com/codexgo/common/protocol"
@@ -158,6 +159,17 @@ func runCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	if f.format != "json" && len(argv) == 0 {
 		return 0, &usageError{"--format " + f.format + " needs ARGV"}
+	}
+	if f.format == "codex" {
+		// Same usage errors (exit 2) as `codex execpolicy check`.
+		if len(f.policies) == 0 {
+			return 0, &usageError{"--format codex needs at least one -r/--policy FILE (as codex execpolicy check --rules)"}
+		}
+		for _, a := range argv {
+			if !utf8.ValidString(a) {
+				return 0, &usageError{"invalid UTF-8 was detected in one or more arguments"}
+			}
+		}
 	}
 	if f.cwd == "" && env.Getwd != nil {
 		if wd, err := env.Getwd(); err == nil {

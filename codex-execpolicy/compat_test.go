@@ -50,6 +50,13 @@ func TestCodexFormatByteForByte(t *testing.T) {
 			t.Errorf("%v:\n got %s\nwant %s", c.args, got, c.want)
 		}
 	}
+	// Usage errors exit 2 as in Codex: no rules file, non-UTF-8 argument.
+	for _, args := range [][]string{{"check", "--format", "codex", "ls"}, {"check", "--format", "codex", "-r", rules, "ls", "\xff"}} {
+		var out, errb bytes.Buffer
+		if code := MainEnv(context.Background(), args, nil, &out, &errb, testEnv(dir)); code != 2 || out.Len() != 0 {
+			t.Errorf("%q: exit %d stdout %q, want 2 and nothing", args, code, out.String())
+		}
+	}
 	// A failing example fails the load with exit 1 and file:line:col.
 	bad := filepath.Join(dir, "bad1.rules")
 	if err := os.WriteFile(bad, []byte(`prefix_rule(pattern=["git", "status"], match=["git diff"])`), 0o644); err != nil {
