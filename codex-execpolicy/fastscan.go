@@ -1,7 +1,11 @@
 package execpolicy
 
 import (
+	"errors"
+	"fmt"
+
 	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
 )
 
 // fastCall is one builtin call read by scanLiteralCalls.
@@ -226,6 +230,161 @@ func (s *litScanner) value(depth int) (starlark.Value, bool) {
 	case isIdentStart(c):
 		id, _ := s.ident()
 		switch id {
+		case "True":
+			return starlark.True, true
+		case "False":
+			return starlark.False, true
+		case "None":
+			return starlark.None, true
+		}
+	}
+	return nil, false
+}
+
+// fastPath evaluates files made only of rule calls with literal
+// arguments (the usual hand-written or generated .rules file) straight from
+// the syntax tree, skipping compilation; any other construct makes it
+// report ok=false so the file goes through full Starlark evaluation.
+func (b *builder) fastPath(name string, src []byte) (bool, error) {
+	if calls, ok := scanLiteralCalls(src); ok {
+		thread := &starlark.Thread{Name: name}
+		defer func() { b.fastPos = "" }()
+		fns := map[string]*starlark.Builtin{}
+		for _, c := range calls {
+			if fns[c.name] == nil {
+				fn, ok := b.predeclaredFast(c.name)
+				if !ok {
+					return false, nil
+				}
+				fns[c.name] = fn
+			}
+		}
+		for _, c := range calls {
+			fn := fns[c.name]
+			b.fastPos = fmt.Sprintf("%s:%d", name, c.line)
+			if _, err := starlark.Call(thread, fn, c.args, c.kwargs); err != nil {
+				msg := err.Error()
+				var ee *starlark.EvalError
+				if errors.As(err, &ee) {
+					msg = ee.Msg
+				}
+				return true, &LoadError{Pos: fmt.Sprintf("%s:%d:%d", name, c.line, c.col), Msg: msg}
+			}
+		}
+		return true, nil
+	}
+	f, err := dialect().Parse(name, src, 0)
+	if err != nil {
+		return false, nil // full evaluation reports the error
+	}
+	type plan struct {
+		fn     *starlark.Builtin
+		args   starlark.Tuple
+		kwargs []starlark.Tuple
+		pos    syntax.Position
+	}
+	fns := map[string]*starlark.Builtin{}
+	for _, n := range []string{"prefix_rule", "host_executable", "network_rule", "forbid_substrings", "forbid_program_regex"} {
+		if v, ok := b.predeclaredFast(n); ok {
+			fns[n] = v
+		}
+	}
+	plans := make([]plan, 0, len(f.Stmts))
+	for _, st := range f.Stmts {
+		es, ok := st.(*syntax.ExprStmt)
+		if !ok {
+			return false, nil
+		}
+		call, ok := es.X.(*syntax.CallExpr)
+		if !ok {
+			return false, nil
+		}
+		id, ok := call.Fn.(*syntax.Ident)
+		if !ok || fns[id.Name] == nil {
+			return false, nil
+		}
+		pl := plan{fn: fns[id.Name], pos: call.Lparen}
+		for _, a := range call.Args {
+			if kw, ok := a.(*syntax.BinaryExpr); ok && kw.Op == syntax.EQ {
+				k, ok := kw.X.(*syntax.Ident)
+				if !ok {
+					return false, nil
+				}
+				v, ok := literalValue(kw.Y)
+				if !ok {
+					return false, nil
+				}
+				pl.kwargs = append(pl.kwargs, starlark.Tuple{starlark.String(k.Name), v})
+				continue
+			}
+			if len(pl.kwargs) > 0 {
+				return false, nil
+			}
+			v, ok := literalValue(a)
+			if !ok {
+				return false, nil
+			}
+			pl.args = append(pl.args, v)
+		}
+		plans = append(plans, pl)
+	}
+	thread := &starlark.Thread{Name: name}
+	defer func() { b.fastPos = "" }()
+	for _, pl := range plans {
+		b.fastPos = fmt.Sprintf("%s:%d", name, pl.pos.Line)
+		if _, err := starlark.Call(thread, pl.fn, pl.args, pl.kwargs); err != nil {
+			msg := err.Error()
+			var ee *starlark.EvalError
+			if errors.As(err, &ee) {
+				msg = ee.Msg
+			}
+			return true, &LoadError{Pos: pl.pos.String(), Msg: msg}
+		}
+	}
+	return true, nil
+}
+
+func (b *builder) predeclaredFast(name string) (*starlark.Builtin, bool) {
+	switch name {
+	case "prefix_rule":
+		return starlark.NewBuiltin(name, b.prefixRule), true
+	case "host_executable":
+		return starlark.NewBuiltin(name, b.hostExecutable), true
+	case "network_rule":
+		return starlark.NewBuiltin(name, b.networkRule), true
+	case "forbid_substrings":
+		return starlark.NewBuiltin(name, b.forbidSubstrings), true
+	case "forbid_program_regex":
+		return starlark.NewBuiltin(name, b.forbidProgramRegex), true
+	}
+	return nil, false
+}
+
+// literalValue converts a literal expression (string, int, list of
+// literals, True/False/None) to its value.
+func literalValue(e syntax.Expr) (starlark.Value, bool) {
+	switch e := e.(type) {
+	case *syntax.Literal:
+		switch v := e.Value.(type) {
+		case string:
+			if e.Token == syntax.STRING {
+				return starlark.String(v), true
+			}
+		case int64:
+			return starlark.MakeInt64(v), true
+		}
+	case *syntax.ListExpr:
+		elems := make([]starlark.Value, 0, len(e.List))
+		for _, x := range e.List {
+			v, ok := literalValue(x)
+			if !ok {
+				return nil, false
+			}
+			elems = append(elems, v)
+		}
+		return starlark.NewList(elems), true
+	case *syntax.Ident:
+		switch e.Name {
 		case "True":
 			return starlark.True, true
 		case "False":
