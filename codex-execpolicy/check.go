@@ -30,12 +30,22 @@ type evaluator struct {
 	worst    protocol.ParsedCommand
 	hasWorst bool
 	prompts  int // commands that did not come out allow
+	// cover is the user rule that matched an enclosing wrapper, if any.
+	cover *finding
 }
 
 // record judges-in one command: every command counts for the verdict,
 // but only the first maxCommands allowed ones (and 4*maxCommands in all)
 // are listed, so a huge script yields a bounded answer.
 func (e *evaluator) record(pc protocol.ParsedCommand) {
+	if e.cover != nil && pc.Decision != protocol.DecisionForbidden {
+		// Inside a wrapper a user rule decided (prefix_rule(["sudo",
+		// "apt"]), ["bash", "-lc"]): that decision covers what it runs,
+		// except built-in and policy forbids.
+		pc.Decision = e.cover.d
+		pc.Reason = "covered by " + e.cover.rule + " (" + pc.Reason + ")"
+		pc.Rule = e.cover.rule
+	}
 	if !e.hasWorst || pc.Decision.Rank() > e.worst.Decision.Rank() {
 		e.worst, e.hasWorst = pc, true
 	}

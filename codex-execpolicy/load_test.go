@@ -140,6 +140,33 @@ forbid_program_regex(regex="^telnet$", reason="cleartext")
 	}
 }
 
+func TestUserRuleCoversWrappedCommands(t *testing.T) {
+	src := `
+prefix_rule(pattern=["sudo", "apt", "update"], decision="allow")
+prefix_rule(pattern=["bash", "-lc"], decision="prompt", justification="opaque shell")
+`
+	p, err := loadUser(t, "w.rules", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		script string
+		want   protocol.Decision
+	}{
+		{"sudo apt update", A},
+		{"sudo apt update && ls", A},
+		{"sudo apt install x", P},
+		{"sudo rm -rf /", F},
+		{"bash -lc 'ls'", P},       // the user wants every bash -lc asked
+		{"bash -lc 'rm -rf /'", F}, // forbids still win
+		{"sudo apt update && rm -rf /", F},
+	} {
+		if v := p.Check(protocol.PolicyRequest{Script: c.script}); v.Decision != c.want {
+			t.Errorf("%q: got %s (%s), want %s", c.script, v.Decision, v.Reason, c.want)
+		}
+	}
+}
+
 func TestHostExecutableResolution(t *testing.T) {
 	src := `
 host_executable(name="git", paths=["/usr/bin/git", "~/bin/git"])

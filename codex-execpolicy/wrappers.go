@@ -148,6 +148,13 @@ func xargsReplace(opts []string) (string, bool) {
 	return "", false
 }
 
+// isWrapperLike reports programs nested() handles: shells, eval, source
+// and wrappers.
+func isWrapperLike(base string) bool {
+	_, w := wrapperFor(base)
+	return w || isShell(base) || base == "eval" || base == "source" || base == "."
+}
+
 // stripSimpleWrapper removes one wrapper (sudo, env, ...) from a literal
 // argv, for pipeline analysis.
 func stripSimpleWrapper(argv []string) ([]string, bool) {
@@ -171,6 +178,11 @@ func (e *evaluator) nested(pc *protocol.ParsedCommand, base string, words []word
 		}
 		fillArgs(pc, words)
 		e.finish(pc, append(hard, f))
+	}
+	if len(user) > 0 && e.cover == nil && isWrapperLike(base) {
+		uf := userFinding(user)
+		e.cover = &uf
+		defer func() { e.cover = nil }()
 	}
 	argv := pc.Argv
 	switch {
