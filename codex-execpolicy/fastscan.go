@@ -1,6 +1,7 @@
 package execpolicy
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 
@@ -24,6 +25,9 @@ type fastCall struct {
 // ok=false and the caller falls back to the real parser, so it never
 // accepts a file Starlark would read differently.
 func scanLiteralCalls(src []byte) ([]fastCall, bool) {
+	if bytes.IndexByte(src, '\r') >= 0 {
+		return nil, false // Starlark's line-ending rules: let it decide
+	}
 	s := &litScanner{src: src, line: 1, col: 1}
 	var calls []fastCall
 	for {
