@@ -377,15 +377,20 @@ func defaultSpecsFor(program string) []*programSpec {
 		return []*programSpec{
 			{program: "mkdir", systemPath: []string{"/bin/mkdir", "/usr/bin/mkdir"}, table: o73, numericFlag: false, args: []matcher{{kind: 10}}, forbidden: "", pos: "default.policy:384", bundling: true, noOptions: false},
 		}
+	case "mv":
+		o74 := defaultOpts74()
+		return []*programSpec{
+			{program: "mv", systemPath: []string{"/bin/mv", "/usr/bin/mv"}, table: o74, numericFlag: false, args: []matcher{{kind: 10}, {kind: 2}}, forbidden: "", pos: "default.policy:543", bundling: true, noOptions: false},
+		}
 	case "nawk":
 		o1 := defaultOpts1()
 		return []*programSpec{
 			{program: "nawk", systemPath: []string{"/bin/nawk", "/usr/bin/nawk"}, table: o1, numericFlag: false, args: []matcher{{kind: 11}, {kind: 4}}, forbidden: "", pos: "default.policy:529", bundling: true, noOptions: false},
 		}
 	case "nl":
-		o74 := defaultOpts74()
+		o75 := defaultOpts75()
 		return []*programSpec{
-			{program: "nl", systemPath: []string{"/bin/nl", "/usr/bin/nl"}, table: o74, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
+			{program: "nl", systemPath: []string{"/bin/nl", "/usr/bin/nl"}, table: o75, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "node":
 		o5 := defaultOpts5()
@@ -398,19 +403,19 @@ func defaultSpecsFor(program string) []*programSpec {
 			{program: "npm", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:374", bundling: true, noOptions: false},
 		}
 	case "nproc":
-		o75 := defaultOpts75()
-		return []*programSpec{
-			{program: "nproc", systemPath: []string{"/bin/nproc", "/usr/bin/nproc"}, table: o75, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
-		}
-	case "od":
 		o76 := defaultOpts76()
 		return []*programSpec{
-			{program: "od", systemPath: []string{"/bin/od", "/usr/bin/od"}, table: o76, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
+			{program: "nproc", systemPath: []string{"/bin/nproc", "/usr/bin/nproc"}, table: o76, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
 		}
-	case "paste":
+	case "od":
 		o77 := defaultOpts77()
 		return []*programSpec{
-			{program: "paste", systemPath: []string{"/bin/paste", "/usr/bin/paste"}, table: o77, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
+			{program: "od", systemPath: []string{"/bin/od", "/usr/bin/od"}, table: o77, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
+		}
+	case "paste":
+		o78 := defaultOpts78()
+		return []*programSpec{
+			{program: "paste", systemPath: []string{"/bin/paste", "/usr/bin/paste"}, table: o78, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "perl":
 		o5 := defaultOpts5()
@@ -438,14 +443,14 @@ func defaultSpecsFor(program string) []*programSpec {
 			{program: "printf", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:336", bundling: true, noOptions: true},
 		}
 	case "ps":
-		o78 := defaultOpts78()
-		return []*programSpec{
-			{program: "ps", systemPath: []string{"/bin/ps", "/usr/bin/ps"}, table: o78, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:367", bundling: true, noOptions: false},
-		}
-	case "pwd":
 		o79 := defaultOpts79()
 		return []*programSpec{
-			{program: "pwd", systemPath: []string{"/bin/pwd", "/usr/bin/pwd"}, table: o79, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:340", bundling: true, noOptions: false},
+			{program: "ps", systemPath: []string{"/bin/ps", "/usr/bin/ps"}, table: o79, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:367", bundling: true, noOptions: false},
+		}
+	case "pwd":
+		o80 := defaultOpts80()
+		return []*programSpec{
+			{program: "pwd", systemPath: []string{"/bin/pwd", "/usr/bin/pwd"}, table: o80, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:340", bundling: true, noOptions: false},
 		}
 	case "python":
 		o5 := defaultOpts5()
@@ -458,14 +463,14 @@ func defaultSpecsFor(program string) []*programSpec {
 			{program: "python3", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:374", bundling: true, noOptions: false},
 		}
 	case "readlink":
-		o80 := defaultOpts80()
-		return []*programSpec{
-			{program: "readlink", systemPath: []string{"/bin/readlink", "/usr/bin/readlink"}, table: o80, numericFlag: false, args: []matcher{{kind: 3}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
-		}
-	case "realpath":
 		o81 := defaultOpts81()
 		return []*programSpec{
-			{program: "realpath", systemPath: []string{"/bin/realpath", "/usr/bin/realpath"}, table: o81, numericFlag: false, args: []matcher{{kind: 3}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
+			{program: "readlink", systemPath: []string{"/bin/readlink", "/usr/bin/readlink"}, table: o81, numericFlag: false, args: []matcher{{kind: 3}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
+		}
+	case "realpath":
+		o82 := defaultOpts82()
+		return []*programSpec{
+			{program: "realpath", systemPath: []string{"/bin/realpath", "/usr/bin/realpath"}, table: o82, numericFlag: false, args: []matcher{{kind: 3}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "rev":
 		o0 := defaultOpts0()
@@ -473,15 +478,25 @@ func defaultSpecsFor(program string) []*programSpec {
 			{program: "rev", systemPath: []string{"/bin/rev", "/usr/bin/rev"}, table: o0, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "rg":
-		o82 := defaultOpts82()
 		o83 := defaultOpts83()
 		o84 := defaultOpts84()
 		o85 := defaultOpts85()
+		o86 := defaultOpts86()
 		return []*programSpec{
-			{program: "rg", systemPath: []string(nil), table: o82, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:166", bundling: true, noOptions: false},
-			{program: "rg", systemPath: []string(nil), table: o83, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:172", bundling: true, noOptions: false},
-			{program: "rg", systemPath: []string(nil), table: o84, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:178", bundling: true, noOptions: false},
-			{program: "rg", systemPath: []string(nil), table: o85, numericFlag: false, args: []matcher{{kind: 5}, {kind: 4}}, forbidden: "", pos: "default.policy:183", bundling: true, noOptions: false},
+			{program: "rg", systemPath: []string(nil), table: o83, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:166", bundling: true, noOptions: false},
+			{program: "rg", systemPath: []string(nil), table: o84, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:172", bundling: true, noOptions: false},
+			{program: "rg", systemPath: []string(nil), table: o85, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:178", bundling: true, noOptions: false},
+			{program: "rg", systemPath: []string(nil), table: o86, numericFlag: false, args: []matcher{{kind: 5}, {kind: 4}}, forbidden: "", pos: "default.policy:183", bundling: true, noOptions: false},
+		}
+	case "rm":
+		o87 := defaultOpts87()
+		return []*programSpec{
+			{program: "rm", systemPath: []string{"/bin/rm", "/usr/bin/rm"}, table: o87, numericFlag: false, args: []matcher{{kind: 10}}, forbidden: "", pos: "default.policy:538", bundling: true, noOptions: false},
+		}
+	case "rmdir":
+		o88 := defaultOpts88()
+		return []*programSpec{
+			{program: "rmdir", systemPath: []string{"/bin/rmdir", "/usr/bin/rmdir"}, table: o88, numericFlag: false, args: []matcher{{kind: 10}}, forbidden: "", pos: "default.policy:547", bundling: true, noOptions: false},
 		}
 	case "ruby":
 		o5 := defaultOpts5()
@@ -494,11 +509,11 @@ func defaultSpecsFor(program string) []*programSpec {
 			{program: "rustc", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:374", bundling: true, noOptions: false},
 		}
 	case "sed":
-		o86 := defaultOpts86()
-		o87 := defaultOpts87()
+		o89 := defaultOpts89()
+		o90 := defaultOpts90()
 		return []*programSpec{
-			{program: "sed", systemPath: []string{"/bin/sed", "/usr/bin/sed"}, table: o86, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:218", bundling: true, noOptions: false},
-			{program: "sed", systemPath: []string{"/bin/sed", "/usr/bin/sed"}, table: o87, numericFlag: false, args: []matcher{{kind: 7}, {kind: 4}}, forbidden: "", pos: "default.policy:226", bundling: true, noOptions: false},
+			{program: "sed", systemPath: []string{"/bin/sed", "/usr/bin/sed"}, table: o89, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:218", bundling: true, noOptions: false},
+			{program: "sed", systemPath: []string{"/bin/sed", "/usr/bin/sed"}, table: o90, numericFlag: false, args: []matcher{{kind: 7}, {kind: 4}}, forbidden: "", pos: "default.policy:226", bundling: true, noOptions: false},
 		}
 	case "seq":
 		o0 := defaultOpts0()
@@ -526,24 +541,24 @@ func defaultSpecsFor(program string) []*programSpec {
 			{program: "sleep", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:336", bundling: true, noOptions: true},
 		}
 	case "sort":
-		o88 := defaultOpts88()
-		return []*programSpec{
-			{program: "sort", systemPath: []string{"/bin/sort", "/usr/bin/sort"}, table: o88, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:298", bundling: true, noOptions: false},
-		}
-	case "stat":
-		o89 := defaultOpts89()
-		return []*programSpec{
-			{program: "stat", systemPath: []string{"/bin/stat", "/usr/bin/stat"}, table: o89, numericFlag: false, args: []matcher{{kind: 3}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
-		}
-	case "strings":
-		o90 := defaultOpts90()
-		return []*programSpec{
-			{program: "strings", systemPath: []string{"/bin/strings", "/usr/bin/strings"}, table: o90, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
-		}
-	case "tac":
 		o91 := defaultOpts91()
 		return []*programSpec{
-			{program: "tac", systemPath: []string{"/bin/tac", "/usr/bin/tac"}, table: o91, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
+			{program: "sort", systemPath: []string{"/bin/sort", "/usr/bin/sort"}, table: o91, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:298", bundling: true, noOptions: false},
+		}
+	case "stat":
+		o92 := defaultOpts92()
+		return []*programSpec{
+			{program: "stat", systemPath: []string{"/bin/stat", "/usr/bin/stat"}, table: o92, numericFlag: false, args: []matcher{{kind: 3}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
+		}
+	case "strings":
+		o93 := defaultOpts93()
+		return []*programSpec{
+			{program: "strings", systemPath: []string{"/bin/strings", "/usr/bin/strings"}, table: o93, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
+		}
+	case "tac":
+		o94 := defaultOpts94()
+		return []*programSpec{
+			{program: "tac", systemPath: []string{"/bin/tac", "/usr/bin/tac"}, table: o94, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "tail":
 		o64 := defaultOpts64()
@@ -551,11 +566,11 @@ func defaultSpecsFor(program string) []*programSpec {
 			{program: "tail", systemPath: []string{"/bin/tail", "/usr/bin/tail"}, table: o64, numericFlag: true, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:64", bundling: true, noOptions: false},
 		}
 	case "tee":
-		o92 := defaultOpts92()
-		o93 := defaultOpts93()
+		o95 := defaultOpts95()
+		o96 := defaultOpts96()
 		return []*programSpec{
-			{program: "tee", systemPath: []string{"/bin/tee", "/usr/bin/tee"}, table: o92, numericFlag: false, args: []matcher{{kind: 10}}, forbidden: "", pos: "default.policy:380", bundling: true, noOptions: false},
-			{program: "tee", systemPath: []string{"/bin/tee", "/usr/bin/tee"}, table: o93, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:383", bundling: true, noOptions: false},
+			{program: "tee", systemPath: []string{"/bin/tee", "/usr/bin/tee"}, table: o95, numericFlag: false, args: []matcher{{kind: 10}}, forbidden: "", pos: "default.policy:380", bundling: true, noOptions: false},
+			{program: "tee", systemPath: []string{"/bin/tee", "/usr/bin/tee"}, table: o96, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:383", bundling: true, noOptions: false},
 		}
 	case "test":
 		o0 := defaultOpts0()
@@ -563,19 +578,19 @@ func defaultSpecsFor(program string) []*programSpec {
 			{program: "test", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:336", bundling: true, noOptions: true},
 		}
 	case "touch":
-		o94 := defaultOpts94()
+		o97 := defaultOpts97()
 		return []*programSpec{
-			{program: "touch", systemPath: []string{"/bin/touch", "/usr/bin/touch"}, table: o94, numericFlag: false, args: []matcher{{kind: 10}}, forbidden: "", pos: "default.policy:387", bundling: true, noOptions: false},
+			{program: "touch", systemPath: []string{"/bin/touch", "/usr/bin/touch"}, table: o97, numericFlag: false, args: []matcher{{kind: 10}}, forbidden: "", pos: "default.policy:387", bundling: true, noOptions: false},
 		}
 	case "tr":
-		o95 := defaultOpts95()
+		o98 := defaultOpts98()
 		return []*programSpec{
-			{program: "tr", systemPath: []string{"/bin/tr", "/usr/bin/tr"}, table: o95, numericFlag: false, args: []matcher{{kind: 5}, {kind: 9}}, forbidden: "", pos: "default.policy:330", bundling: true, noOptions: false},
+			{program: "tr", systemPath: []string{"/bin/tr", "/usr/bin/tr"}, table: o98, numericFlag: false, args: []matcher{{kind: 5}, {kind: 9}}, forbidden: "", pos: "default.policy:330", bundling: true, noOptions: false},
 		}
 	case "tree":
-		o96 := defaultOpts96()
+		o99 := defaultOpts99()
 		return []*programSpec{
-			{program: "tree", systemPath: []string{"/bin/tree", "/usr/bin/tree"}, table: o96, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
+			{program: "tree", systemPath: []string{"/bin/tree", "/usr/bin/tree"}, table: o99, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
 	case "true":
 		o0 := defaultOpts0()
@@ -588,9 +603,9 @@ func defaultSpecsFor(program string) []*programSpec {
 			{program: "tsc", systemPath: []string(nil), table: o5, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:374", bundling: true, noOptions: false},
 		}
 	case "tty":
-		o97 := defaultOpts97()
+		o100 := defaultOpts100()
 		return []*programSpec{
-			{program: "tty", systemPath: []string{"/bin/tty", "/usr/bin/tty"}, table: o97, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
+			{program: "tty", systemPath: []string{"/bin/tty", "/usr/bin/tty"}, table: o100, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
 		}
 	case "type":
 		o0 := defaultOpts0()
@@ -598,35 +613,35 @@ func defaultSpecsFor(program string) []*programSpec {
 			{program: "type", systemPath: []string(nil), table: o0, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:336", bundling: true, noOptions: true},
 		}
 	case "uname":
-		o98 := defaultOpts98()
-		return []*programSpec{
-			{program: "uname", systemPath: []string{"/bin/uname", "/usr/bin/uname"}, table: o98, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
-		}
-	case "unexpand":
-		o99 := defaultOpts99()
-		return []*programSpec{
-			{program: "unexpand", systemPath: []string{"/bin/unexpand", "/usr/bin/unexpand"}, table: o99, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
-		}
-	case "uniq":
-		o100 := defaultOpts100()
-		return []*programSpec{
-			{program: "uniq", systemPath: []string{"/bin/uniq", "/usr/bin/uniq"}, table: o100, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:312", bundling: true, noOptions: false},
-			{program: "uniq", systemPath: []string{"/bin/uniq", "/usr/bin/uniq"}, table: o100, numericFlag: false, args: []matcher{{kind: 1}}, forbidden: "", pos: "default.policy:312", bundling: true, noOptions: false},
-		}
-	case "uptime":
 		o101 := defaultOpts101()
 		return []*programSpec{
-			{program: "uptime", systemPath: []string{"/bin/uptime", "/usr/bin/uptime"}, table: o101, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
+			{program: "uname", systemPath: []string{"/bin/uname", "/usr/bin/uname"}, table: o101, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
 		}
-	case "wc":
+	case "unexpand":
 		o102 := defaultOpts102()
 		return []*programSpec{
-			{program: "wc", systemPath: []string{"/bin/wc", "/usr/bin/wc"}, table: o102, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:79", bundling: true, noOptions: false},
+			{program: "unexpand", systemPath: []string{"/bin/unexpand", "/usr/bin/unexpand"}, table: o102, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:290", bundling: true, noOptions: false},
 		}
-	case "which":
+	case "uniq":
 		o103 := defaultOpts103()
 		return []*programSpec{
-			{program: "which", systemPath: []string{"/bin/which", "/usr/bin/which"}, table: o103, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:342", bundling: true, noOptions: false},
+			{program: "uniq", systemPath: []string{"/bin/uniq", "/usr/bin/uniq"}, table: o103, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:312", bundling: true, noOptions: false},
+			{program: "uniq", systemPath: []string{"/bin/uniq", "/usr/bin/uniq"}, table: o103, numericFlag: false, args: []matcher{{kind: 1}}, forbidden: "", pos: "default.policy:312", bundling: true, noOptions: false},
+		}
+	case "uptime":
+		o104 := defaultOpts104()
+		return []*programSpec{
+			{program: "uptime", systemPath: []string{"/bin/uptime", "/usr/bin/uptime"}, table: o104, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
+		}
+	case "wc":
+		o105 := defaultOpts105()
+		return []*programSpec{
+			{program: "wc", systemPath: []string{"/bin/wc", "/usr/bin/wc"}, table: o105, numericFlag: false, args: []matcher{{kind: 4}}, forbidden: "", pos: "default.policy:79", bundling: true, noOptions: false},
+		}
+	case "which":
+		o106 := defaultOpts106()
+		return []*programSpec{
+			{program: "which", systemPath: []string{"/bin/which", "/usr/bin/which"}, table: o106, numericFlag: false, args: []matcher{{kind: 9}}, forbidden: "", pos: "default.policy:342", bundling: true, noOptions: false},
 		}
 	case "whoami":
 		o0 := defaultOpts0()
@@ -634,10 +649,10 @@ func defaultSpecsFor(program string) []*programSpec {
 			{program: "whoami", systemPath: []string{"/bin/whoami", "/usr/bin/whoami"}, table: o0, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:356", bundling: true, noOptions: false},
 		}
 	case "xxd":
-		o104 := defaultOpts104()
+		o107 := defaultOpts107()
 		return []*programSpec{
-			{program: "xxd", systemPath: []string(nil), table: o104, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:322", bundling: false, noOptions: false},
-			{program: "xxd", systemPath: []string(nil), table: o104, numericFlag: false, args: []matcher{{kind: 1}}, forbidden: "", pos: "default.policy:322", bundling: false, noOptions: false},
+			{program: "xxd", systemPath: []string(nil), table: o107, numericFlag: false, args: []matcher{}, forbidden: "", pos: "default.policy:322", bundling: false, noOptions: false},
+			{program: "xxd", systemPath: []string(nil), table: o107, numericFlag: false, args: []matcher{{kind: 1}}, forbidden: "", pos: "default.policy:322", bundling: false, noOptions: false},
 		}
 	case "yes":
 		o0 := defaultOpts0()
@@ -650,7 +665,7 @@ func defaultSpecsFor(program string) []*programSpec {
 
 // defaultPrograms lists the programs the default policy knows.
 func defaultPrograms() []string {
-	return []string{":", "[", "arch", "awk", "b2sum", "base64", "basename", "basenc", "bun", "cargo", "cat", "cd", "cksum", "clang", "cmake", "cmp", "column", "comm", "cp", "cut", "date", "deno", "df", "diff", "dirname", "du", "echo", "egrep", "env", "expand", "expr", "false", "fgrep", "file", "find", "fmt", "fold", "free", "gawk", "gcc", "git", "go", "grep", "groups", "head", "hexdump", "history", "hostname", "id", "java", "jobs", "jq", "locale", "ls", "make", "mawk", "md5sum", "mkdir", "nawk", "nl", "node", "npm", "nproc", "od", "paste", "perl", "pip", "pip3", "printenv", "printf", "ps", "pwd", "python", "python3", "readlink", "realpath", "rev", "rg", "ruby", "rustc", "sed", "seq", "sha1sum", "sha256sum", "sha512sum", "sleep", "sort", "stat", "strings", "tac", "tail", "tee", "test", "touch", "tr", "tree", "true", "tsc", "tty", "type", "uname", "unexpand", "uniq", "uptime", "wc", "which", "whoami", "xxd", "yes"}
+	return []string{":", "[", "arch", "awk", "b2sum", "base64", "basename", "basenc", "bun", "cargo", "cat", "cd", "cksum", "clang", "cmake", "cmp", "column", "comm", "cp", "cut", "date", "deno", "df", "diff", "dirname", "du", "echo", "egrep", "env", "expand", "expr", "false", "fgrep", "file", "find", "fmt", "fold", "free", "gawk", "gcc", "git", "go", "grep", "groups", "head", "hexdump", "history", "hostname", "id", "java", "jobs", "jq", "locale", "ls", "make", "mawk", "md5sum", "mkdir", "mv", "nawk", "nl", "node", "npm", "nproc", "od", "paste", "perl", "pip", "pip3", "printenv", "printf", "ps", "pwd", "python", "python3", "readlink", "realpath", "rev", "rg", "rm", "rmdir", "ruby", "rustc", "sed", "seq", "sha1sum", "sha256sum", "sha512sum", "sleep", "sort", "stat", "strings", "tac", "tail", "tee", "test", "touch", "tr", "tree", "true", "tsc", "tty", "type", "uname", "unexpand", "uniq", "uptime", "wc", "which", "whoami", "xxd", "yes"}
 }
 
 func defaultOpts0() []optSpec {
@@ -2701,6 +2716,23 @@ func defaultOpts73() []optSpec {
 
 func defaultOpts74() []optSpec {
 	return optTable([]optRow{
+		{"--force", false, 0, false, -1},
+		{"--interactive", false, 0, false, -1},
+		{"--no-clobber", false, 0, false, -1},
+		{"--no-target-directory", false, 0, false, -1},
+		{"--update", false, 0, false, -1},
+		{"--verbose", false, 0, false, -1},
+		{"-T", false, 0, false, -1},
+		{"-f", false, 0, false, -1},
+		{"-i", false, 0, false, -1},
+		{"-n", false, 0, false, -1},
+		{"-u", false, 0, false, -1},
+		{"-v", false, 0, false, -1},
+	})
+}
+
+func defaultOpts75() []optSpec {
+	return optTable([]optRow{
 		{"-b", true, 3, false, -1},
 		{"-ba", false, 0, false, -1},
 		{"-bn", false, 0, false, -1},
@@ -2714,13 +2746,13 @@ func defaultOpts74() []optSpec {
 	})
 }
 
-func defaultOpts75() []optSpec {
+func defaultOpts76() []optSpec {
 	return optTable([]optRow{
 		{"--all", false, 0, false, -1},
 	})
 }
 
-func defaultOpts76() []optSpec {
+func defaultOpts77() []optSpec {
 	return optTable([]optRow{
 		{"--address-radix", true, 3, false, -1},
 		{"--format", true, 3, false, -1},
@@ -2747,7 +2779,7 @@ func defaultOpts76() []optSpec {
 	})
 }
 
-func defaultOpts77() []optSpec {
+func defaultOpts78() []optSpec {
 	return optTable([]optRow{
 		{"--delimiters", true, 3, false, -1},
 		{"--serial", false, 0, false, -1},
@@ -2758,7 +2790,7 @@ func defaultOpts77() []optSpec {
 	})
 }
 
-func defaultOpts78() []optSpec {
+func defaultOpts79() []optSpec {
 	return optTable([]optRow{
 		{"--forest", false, 0, false, -1},
 		{"--format", true, 3, false, -1},
@@ -2795,14 +2827,14 @@ func defaultOpts78() []optSpec {
 	})
 }
 
-func defaultOpts79() []optSpec {
+func defaultOpts80() []optSpec {
 	return optTable([]optRow{
 		{"-L", false, 0, false, -1},
 		{"-P", false, 0, false, -1},
 	})
 }
 
-func defaultOpts80() []optSpec {
+func defaultOpts81() []optSpec {
 	return optTable([]optRow{
 		{"--canonicalize", false, 0, false, -1},
 		{"--canonicalize-existing", false, 0, false, -1},
@@ -2823,7 +2855,7 @@ func defaultOpts80() []optSpec {
 	})
 }
 
-func defaultOpts81() []optSpec {
+func defaultOpts82() []optSpec {
 	return optTable([]optRow{
 		{"--canonicalize-existing", false, 0, false, -1},
 		{"--canonicalize-missing", false, 0, false, -1},
@@ -2845,7 +2877,7 @@ func defaultOpts81() []optSpec {
 	})
 }
 
-func defaultOpts82() []optSpec {
+func defaultOpts83() []optSpec {
 	return optTable([]optRow{
 		{"--after-context", true, 4, false, -1},
 		{"--before-context", true, 4, false, -1},
@@ -2988,7 +3020,7 @@ func defaultOpts82() []optSpec {
 	})
 }
 
-func defaultOpts83() []optSpec {
+func defaultOpts84() []optSpec {
 	return optTable([]optRow{
 		{"--after-context", true, 4, false, -1},
 		{"--before-context", true, 4, false, -1},
@@ -3127,7 +3159,7 @@ func defaultOpts83() []optSpec {
 	})
 }
 
-func defaultOpts84() []optSpec {
+func defaultOpts85() []optSpec {
 	return optTable([]optRow{
 		{"--after-context", true, 4, false, -1},
 		{"--before-context", true, 4, false, -1},
@@ -3266,7 +3298,7 @@ func defaultOpts84() []optSpec {
 	})
 }
 
-func defaultOpts85() []optSpec {
+func defaultOpts86() []optSpec {
 	return optTable([]optRow{
 		{"--after-context", true, 4, false, -1},
 		{"--before-context", true, 4, false, -1},
@@ -3405,7 +3437,36 @@ func defaultOpts85() []optSpec {
 	})
 }
 
-func defaultOpts86() []optSpec {
+func defaultOpts87() []optSpec {
+	return optTable([]optRow{
+		{"--dir", false, 0, false, -1},
+		{"--force", false, 0, false, -1},
+		{"--interactive", false, 0, false, 3},
+		{"--one-file-system", false, 0, false, -1},
+		{"--preserve-root", false, 0, false, -1},
+		{"--recursive", false, 0, false, -1},
+		{"--verbose", false, 0, false, -1},
+		{"-I", false, 0, false, -1},
+		{"-R", false, 0, false, -1},
+		{"-d", false, 0, false, -1},
+		{"-f", false, 0, false, -1},
+		{"-i", false, 0, false, -1},
+		{"-r", false, 0, false, -1},
+		{"-v", false, 0, false, -1},
+	})
+}
+
+func defaultOpts88() []optSpec {
+	return optTable([]optRow{
+		{"--ignore-fail-on-non-empty", false, 0, false, -1},
+		{"--parents", false, 0, false, -1},
+		{"--verbose", false, 0, false, -1},
+		{"-p", false, 0, false, -1},
+		{"-v", false, 0, false, -1},
+	})
+}
+
+func defaultOpts89() []optSpec {
 	return optTable([]optRow{
 		{"--debug", false, 0, false, -1},
 		{"--expression", true, 5, false, -1},
@@ -3427,7 +3488,7 @@ func defaultOpts86() []optSpec {
 	})
 }
 
-func defaultOpts87() []optSpec {
+func defaultOpts90() []optSpec {
 	return optTable([]optRow{
 		{"--debug", false, 0, false, -1},
 		{"--null-data", false, 0, false, -1},
@@ -3447,7 +3508,7 @@ func defaultOpts87() []optSpec {
 	})
 }
 
-func defaultOpts88() []optSpec {
+func defaultOpts91() []optSpec {
 	return optTable([]optRow{
 		{"--batch-size", true, 3, false, -1},
 		{"--buffer-size", true, 3, false, -1},
@@ -3494,7 +3555,7 @@ func defaultOpts88() []optSpec {
 	})
 }
 
-func defaultOpts89() []optSpec {
+func defaultOpts92() []optSpec {
 	return optTable([]optRow{
 		{"--cached", true, 3, false, -1},
 		{"--dereference", false, 0, false, -1},
@@ -3509,7 +3570,7 @@ func defaultOpts89() []optSpec {
 	})
 }
 
-func defaultOpts90() []optSpec {
+func defaultOpts93() []optSpec {
 	return optTable([]optRow{
 		{"--all", false, 0, false, -1},
 		{"--bytes", true, 3, false, -1},
@@ -3525,7 +3586,7 @@ func defaultOpts90() []optSpec {
 	})
 }
 
-func defaultOpts91() []optSpec {
+func defaultOpts94() []optSpec {
 	return optTable([]optRow{
 		{"--before", false, 0, false, -1},
 		{"--regex", false, 0, false, -1},
@@ -3536,7 +3597,7 @@ func defaultOpts91() []optSpec {
 	})
 }
 
-func defaultOpts92() []optSpec {
+func defaultOpts95() []optSpec {
 	return optTable([]optRow{
 		{"--append", false, 0, false, -1},
 		{"--ignore-interrupts", false, 0, false, -1},
@@ -3546,14 +3607,14 @@ func defaultOpts92() []optSpec {
 	})
 }
 
-func defaultOpts93() []optSpec {
+func defaultOpts96() []optSpec {
 	return optTable([]optRow{
 		{"-a", false, 0, false, -1},
 		{"-p", false, 0, false, -1},
 	})
 }
 
-func defaultOpts94() []optSpec {
+func defaultOpts97() []optSpec {
 	return optTable([]optRow{
 		{"--date", true, 3, false, -1},
 		{"--no-create", false, 0, false, -1},
@@ -3570,7 +3631,7 @@ func defaultOpts94() []optSpec {
 	})
 }
 
-func defaultOpts95() []optSpec {
+func defaultOpts98() []optSpec {
 	return optTable([]optRow{
 		{"--complement", false, 0, false, -1},
 		{"--delete", false, 0, false, -1},
@@ -3584,7 +3645,7 @@ func defaultOpts95() []optSpec {
 	})
 }
 
-func defaultOpts96() []optSpec {
+func defaultOpts99() []optSpec {
 	return optTable([]optRow{
 		{"--charset", true, 3, false, -1},
 		{"--device", false, 0, false, -1},
@@ -3630,13 +3691,13 @@ func defaultOpts96() []optSpec {
 	})
 }
 
-func defaultOpts97() []optSpec {
+func defaultOpts100() []optSpec {
 	return optTable([]optRow{
 		{"-s", false, 0, false, -1},
 	})
 }
 
-func defaultOpts98() []optSpec {
+func defaultOpts101() []optSpec {
 	return optTable([]optRow{
 		{"--all", false, 0, false, -1},
 		{"--hardware-platform", false, 0, false, -1},
@@ -3659,7 +3720,7 @@ func defaultOpts98() []optSpec {
 	})
 }
 
-func defaultOpts99() []optSpec {
+func defaultOpts102() []optSpec {
 	return optTable([]optRow{
 		{"--all", false, 0, false, -1},
 		{"--first-only", false, 0, false, -1},
@@ -3669,7 +3730,7 @@ func defaultOpts99() []optSpec {
 	})
 }
 
-func defaultOpts100() []optSpec {
+func defaultOpts103() []optSpec {
 	return optTable([]optRow{
 		{"--all-repeated", true, 3, false, -1},
 		{"--check-chars", true, 3, false, -1},
@@ -3693,7 +3754,7 @@ func defaultOpts100() []optSpec {
 	})
 }
 
-func defaultOpts101() []optSpec {
+func defaultOpts104() []optSpec {
 	return optTable([]optRow{
 		{"--pretty", false, 0, false, -1},
 		{"--since", false, 0, false, -1},
@@ -3702,7 +3763,7 @@ func defaultOpts101() []optSpec {
 	})
 }
 
-func defaultOpts102() []optSpec {
+func defaultOpts105() []optSpec {
 	return optTable([]optRow{
 		{"--bytes", false, 0, false, -1},
 		{"--chars", false, 0, false, -1},
@@ -3718,14 +3779,14 @@ func defaultOpts102() []optSpec {
 	})
 }
 
-func defaultOpts103() []optSpec {
+func defaultOpts106() []optSpec {
 	return optTable([]optRow{
 		{"-a", false, 0, false, -1},
 		{"-s", false, 0, false, -1},
 	})
 }
 
-func defaultOpts104() []optSpec {
+func defaultOpts107() []optSpec {
 	return optTable([]optRow{
 		{"-C", false, 0, false, -1},
 		{"-E", false, 0, false, -1},
