@@ -157,6 +157,8 @@ func (s *litScanner) skipBlankLines() {
 	}
 }
 
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
 func isIdentStart(c byte) bool {
 	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
@@ -218,7 +220,7 @@ func (s *litScanner) value(depth int) (starlark.Value, bool) {
 				return nil, false
 			}
 		}
-	case c >= '1' && c <= '9' || c == '0' && !(s.i+1 < len(s.src) && s.src[s.i+1] >= '0' && s.src[s.i+1] <= '9'):
+	case isDigit(c) && (c != '0' || s.i+1 >= len(s.src) || !isDigit(s.src[s.i+1])):
 		n := int64(0)
 		for !s.eof() && s.peek() >= '0' && s.peek() <= '9' {
 			n = n*10 + int64(s.peek()-'0')

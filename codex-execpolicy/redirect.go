@@ -44,7 +44,7 @@ func (e *evaluator) redirects(rs []*syntax.Redirect, via []string) []redirect {
 			rd.kind = rdReadWrite
 		case syntax.DplIn, syntax.DplOut:
 			rd.kind = rdDup
-			if t := rd.target.s; r.Op == syntax.DplOut && !(t == "-" || allDigits(t) || allDigits(strings.TrimSuffix(t, "-"))) {
+			if t := rd.target.s; r.Op == syntax.DplOut && !fdTarget(t) {
 				rd.kind = rdWrite
 			}
 		case syntax.Hdoc, syntax.DashHdoc, syntax.WordHdoc:
@@ -62,6 +62,12 @@ func (e *evaluator) redirects(rs []*syntax.Redirect, via []string) []redirect {
 		out = append(out, rd)
 	}
 	return out
+}
+
+// fdTarget reports a >& target that names a file descriptor (2, 3-, -)
+// rather than a file.
+func fdTarget(t string) bool {
+	return t == "-" || allDigits(t) || allDigits(strings.TrimSuffix(t, "-"))
 }
 
 // redirNote judges redirections attached to a compound command.

@@ -72,7 +72,8 @@ func AppendPrefixRule(codexHome string, pattern []string, d protocol.Decision, j
 	if err != nil {
 		return "", false, fmt.Errorf("open %s: %w", path, err)
 	}
-	defer f.Close()
+	// Closed explicitly on success; this catches the error paths.
+	defer func() { _ = f.Close() }()
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
 		return "", false, fmt.Errorf("lock %s: %w", path, err)
 	}
