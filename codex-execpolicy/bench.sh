@@ -7,8 +7,13 @@ runs=${1:-30}
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-(cd "$here" && CGO_ENABLED=0 go build -o "$tmp/codex-execpolicy" ./cmd/codex-execpolicy)
-bin="$tmp/codex-execpolicy"
+# Use the binary `make build` left in $BIN, else build one.
+if [[ -n ${BIN:-} && -x $BIN/codex-execpolicy ]]; then
+	bin="$BIN/codex-execpolicy"
+else
+	(cd "$here" && CGO_ENABLED=0 go build -o "$tmp/codex-execpolicy" ./cmd/codex-execpolicy)
+	bin="$tmp/codex-execpolicy"
+fi
 export CODEX_HOME="$tmp/home"
 
 # median_ms CMD...: median wall time of $runs runs, in milliseconds.
