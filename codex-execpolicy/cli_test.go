@@ -1,9 +1,12 @@
 package execpolicy
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -244,5 +247,39 @@ func TestSuggestedPrefixInVerdict(t *testing.T) {
 		if got := strings.Join(v.SuggestedPrefix, " "); got != want {
 			t.Errorf("%q: got %q, want %q", in, got, want)
 		}
+	}
+}
+
+// A co-process caller writes one request and waits for its verdict before
+// writing the next: the stream must answer without waiting for more input.
+func TestStreamAnswersEachLineAtOnce(t *testing.T) {
+	p := loadDefault(t)
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		_, err := p.Stream(context.Background(), inR, outW, StreamOptions{})
+		_ = outW.CloseWithError(err)
+		done <- err
+	}()
+	br := bufio.NewReader(outR)
+	for i, req := range []string{`{"id":1,"argv":["ls"]}`, `{"id":2,"argv":["rm","-rf","/"]}`, `{"id":3,"script":"git status"}`} {
+		if _, err := io.WriteString(inW, req+"\n"); err != nil {
+			t.Fatal(err)
+		}
+		line, err := br.ReadString('\n')
+		if err != nil {
+			t.Fatalf("request %d: no verdict before more input: %v", i+1, err)
+		}
+		var v protocol.PolicyVerdict
+		if err := json.Unmarshal([]byte(line), &v); err != nil || string(v.ID) != fmt.Sprint(i+1) {
+			t.Fatalf("request %d: got %q (%v)", i+1, line, err)
+		}
+	}
+	if err := inW.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("stream: %v", err)
 	}
 }
