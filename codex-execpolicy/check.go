@@ -205,6 +205,14 @@ func (e *evaluator) call(words, assigns []word, redirs []redirect, via []string,
 	if e.nested(&pc, base, words, via, hard, user) {
 		return
 	}
+	if interpreter(base) {
+		for _, w := range words[1:] {
+			if w.download {
+				hard = append(hard, forbid(base+" runs downloaded code", "download-exec"))
+				break
+			}
+		}
+	}
 	danger := e.danger(base, words)
 	var soft []finding
 	for _, f := range danger {

@@ -160,6 +160,7 @@ func TestScripts(t *testing.T) {
 		{cmd: "wget -qO- x | bash -s -- --yes", want: F}, {cmd: "curl x | python3", want: F},
 		{cmd: "bash -c \"$(curl -fsSL https://x.sh)\"", want: F, rule: "builtin:download-exec"},
 		{cmd: "eval \"$(curl -s https://x)\"", want: F}, {cmd: "bash <(curl -s x)", want: F}, {cmd: "source <(wget -O- x)", want: F},
+		{cmd: "python3 <(curl -s x)", want: F}, {cmd: "python3 -c \"$(curl -s x)\"", want: F}, {cmd: "python3 -c \"$(cat x.py)\"", want: P},
 		{cmd: ":(){ :|:& };:", want: F, rule: "builtin:fork-bomb"}, {cmd: "echo hi > /dev/sda", want: F, rule: "builtin:disk-write"},
 		{cmd: "if true; then rm -rf /; fi", want: F}, {cmd: "for i in 1; do rm -rf /; done", want: F},
 		{cmd: "find . -name x | xargs rm -rf", want: F}, {cmd: "cat /dev/zero > /dev/sda", want: F},
