@@ -172,7 +172,8 @@ func TestScripts(t *testing.T) {
 		{cmd: "find . -name node_modules -exec rm -rf {} +", want: P}, {cmd: "find / -name x -exec rm -rf {} +", want: F},
 		{cmd: "find $D -exec rm -rf {} +", want: F}, {cmd: "cd / && rm -rf *", want: F}, {cmd: "cd ~ && rm -rf *", want: F},
 		{cmd: "cd /usr && rm -rf lib", want: F}, {cmd: "echo rm -rf / | sh", want: F}, {cmd: "echo ls | bash", want: P},
-		{cmd: "ls | xargs -I{} rm -rf {}", want: F}, {cmd: "ls | xargs -I % rm -rf %", want: F}, {cmd: "ls | xargs -I{} cat {}", want: A}, {cmd: "cd build && rm -rf *", want: P}, {cmd: "env ls -S", want: A},
+		{cmd: "ls | xargs -I{} rm -rf {}", want: F}, {cmd: "ls | xargs -I % rm -rf %", want: F}, {cmd: "ls | xargs -I{} cat {}", want: A}, {cmd: "cd build && rm -rf *", want: P}, {cmd: "env ls -S", want: A}, {cmd: "env -C / rm -rf *", want: F}, {cmd: "env -C /w/sub rm -rf *", want: P},
+		{cmd: "time -o /tmp/t ls", want: P}, {cmd: "time -p ls", want: A},
 	}, true, protocol.PolicyRequest{Cwd: "/work/proj"})
 }
 

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/codexgo/common/protocol"
@@ -281,5 +282,39 @@ func TestStreamAnswersEachLineAtOnce(t *testing.T) {
 	}
 	if err := <-done; err != nil {
 		t.Fatalf("stream: %v", err)
+	}
+}
+
+// Concurrent "approve and remember" of the same prefix writes one line:
+// the append holds an advisory lock while it checks for duplicates.
+func TestAppendPrefixRuleConcurrent(t *testing.T) {
+	home := t.TempDir()
+	var wg sync.WaitGroup
+	added := make(chan bool, 16)
+	for i := 0; i < 16; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, ok, err := AppendPrefixRule(home, []string{"npm", "test"}, protocol.DecisionAllow, "")
+			if err != nil {
+				t.Error(err)
+			}
+			added <- ok
+		}()
+	}
+	wg.Wait()
+	close(added)
+	n := 0
+	for ok := range added {
+		if ok {
+			n++
+		}
+	}
+	data, err := os.ReadFile(filepath.Join(home, "rules", "default.rules"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || strings.Count(string(data), "\n") != 1 {
+		t.Errorf("got %d appends and file %q, want exactly one line", n, data)
 	}
 }

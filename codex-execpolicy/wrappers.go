@@ -1,6 +1,7 @@
 package execpolicy
 
 import (
+	"path/filepath"
 	"strings"
 
 	"github.com/codexgo/common/protocol"
@@ -129,6 +130,22 @@ func isAssignment(a string) bool {
 	return true
 }
 
+// optionValue finds the value of a short (-o FILE, -oFILE) or long
+// (--output FILE, --output=FILE) option among a wrapper's options.
+func optionValue(opts []string, short, long string) (string, bool) {
+	for j, a := range opts {
+		switch {
+		case (a == short || a == long) && j+1 < len(opts):
+			return opts[j+1], true
+		case strings.HasPrefix(a, long+"="):
+			return a[len(long)+1:], true
+		case strings.HasPrefix(a, short) && len(a) > len(short) && !strings.HasPrefix(a, "--"):
+			return a[len(short):], true
+		}
+	}
+	return "", false
+}
+
 // xargsReplace finds xargs's replace string (-I R, -IR, -i[R],
 // --replace[=R]; the default for -i and --replace is {}).
 func xargsReplace(opts []string) (string, bool) {
@@ -239,8 +256,30 @@ func (e *evaluator) nested(pc *protocol.ParsedCommand, base string, words []word
 		own(finding{w.alone, base + " with no command", "builtin:wrapper"})
 		return true
 	}
+	opts := argv[1:i]
+	if base == "time" {
+		// time -o FILE / --output=FILE writes the timing report.
+		if out, ok := optionValue(opts, "-o", "--output"); ok {
+			p := e.resolve(out, false)
+			pc.WriteFiles = append(pc.WriteFiles, p)
+			if f, ok := e.checkWrite(p); !ok {
+				hard = append(hard, f)
+			}
+		}
+	}
 	own(finding{w.self, w.reason, "builtin:wrapper"})
 	inner := append([]word(nil), words[i:]...)
+	if base == "env" {
+		// env -C DIR runs the command in DIR.
+		if dir, ok := optionValue(opts, "-C", "--chdir"); ok {
+			saved := e.cwd
+			e.cwd = e.resolve(dir, false)
+			if !filepath.IsAbs(e.cwd) {
+				e.cwd = ""
+			}
+			defer func() { e.cwd = saved }()
+		}
+	}
 	switch base {
 	case "xargs":
 		if repl, ok := xargsReplace(argv[1:i]); ok {
