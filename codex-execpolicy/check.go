@@ -376,6 +376,7 @@ func (e *evaluator) typed(pc *protocol.ParsedCommand, base string, words []word)
 		for i := 0; i < idx; i++ {
 			if g := pc.Argv[1+i]; (g == "-C" || g == "--git-dir" || g == "--work-tree") && i+1 < idx {
 				pc.Options = append(pc.Options, protocol.ParsedOption{Name: g, Value: pc.Argv[2+i], Type: TypeReadableFile.String()})
+				pc.ReadFiles = append(pc.ReadFiles, e.resolve(pc.Argv[2+i], false))
 				i++
 			} else {
 				pc.Flags = append(pc.Flags, g)
