@@ -1,6 +1,7 @@
 package codex
 
 import (
+	execpolicy "github.com/codexgo/codex-execpolicy"
 	linuxsandbox "github.com/codexgo/codex-linux-sandbox"
 	login "github.com/codexgo/codex-login"
 	mcpclient "github.com/codexgo/codex-mcp-client"
