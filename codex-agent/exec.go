@@ -382,6 +382,19 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 	}
 	if f.execpolicyCmd != "" {
 		sc.Policy = CmdPolicy{Argv: strings.Fields(f.execpolicyCmd)}
+	} else {
+		project := cwd
+		if root, ok := GitRoot(cwd); ok {
+			project = root
+		}
+		ep, err := LoadExecPolicy(home, project, env.Getenv("HOME"), !f.ignoreRules)
+		if err != nil {
+			return 0, err
+		}
+		if sm == protocol.SandboxWorkspaceWrite {
+			ep.WritableRoots = append([]string{cwd}, sp.WritableRoots...)
+		}
+		sc.Policy = ep
 	}
 	sc.Runner = DefaultRunner()
 	if f.sandboxCmd != "" {

@@ -10,12 +10,15 @@ require (
 require (
 	github.com/elastic/go-seccomp-bpf v1.6.0 // indirect
 	github.com/landlock-lsm/go-landlock v0.10.1 // indirect
+	go.starlark.net v0.0.0-20250417143717-f57e51f710eb // indirect
 	golang.org/x/net v0.41.0 // indirect
 	kernel.org/pub/linux/libs/security/libcap/psx v1.2.77 // indirect
+	mvdan.cc/sh/v3 v3.12.0 // indirect
 )
 
 require (
 	github.com/aymanbagabas/go-osc52/v2 v2.0.1 // indirect
+	github.com/codexgo/codex-execpolicy v0.0.0
 	github.com/codexgo/codex-linux-sandbox v0.0.0 // indirect
 	github.com/codexgo/codex-login v0.0.0
 	github.com/codexgo/codex-sandbox v0.0.0
@@ -34,3 +37,5 @@ replace github.com/codexgo/codex-login => ../codex-login
 replace github.com/codexgo/codex-sandbox => ../codex-sandbox
 
 replace github.com/codexgo/codex-linux-sandbox => ../codex-linux-sandbox
+
+replace github.com/codexgo/codex-execpolicy => ../codex-execpolicy

@@ -47,7 +47,7 @@ func (FallbackPolicy) Check(_ context.Context, argv []string, _ string) (protoco
 		for _, a := range words[i+1:] {
 			if a == "--force" || (strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && strings.Contains(a, "f")) {
 				return protocol.PolicyVerdict{Decision: protocol.DecisionPrompt, Reason: "forced removal",
-					Commands: []protocol.ParsedCommand{{Argv: argv, Program: "rm", Decision: protocol.DecisionPrompt, Rule: "builtin:rm"}}}, nil
+					Commands: []protocol.ParsedCommand{{Argv: argv, Program: "rm", Decision: protocol.DecisionPrompt, Rule: "builtin:rm-force"}}}, nil
 			}
 		}
 	}

@@ -172,11 +172,14 @@ func explicitAllow(v protocol.PolicyVerdict) bool {
 }
 
 // dangerRules are execpolicy heuristics whose prompt is a real warning,
-// not a lack of knowledge.
+// not a lack of knowledge: forced deletes (the Codex CLI asks only for
+// those by default), pushes, raw disk writes, deletes through find,
+// downloads piped to a shell, risky loader variables.
 var dangerRules = map[string]bool{
-	"builtin:rm": true, "builtin:rm-critical": true, "builtin:git-force-push": true, "builtin:git-push": true,
-	"builtin:disk-write": true, "builtin:fork-bomb": true, "builtin:pipe-to-shell": true,
-	"builtin:download-exec": true, "builtin:find-delete": true,
+	"builtin:rm-force": true, "builtin:rm-critical": true, "builtin:rm-no-preserve-root": true,
+	"builtin:git-force-push": true, "builtin:git-push": true, "builtin:disk-write": true, "builtin:dd": true,
+	"builtin:fork-bomb": true, "builtin:pipe-to-shell": true, "builtin:download-exec": true,
+	"builtin:find-delete": true, "builtin:risky-env": true,
 }
 
 // firmPrompt reports a prompt verdict that must be asked (or refused
