@@ -321,12 +321,15 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 			cfg.ModelProviders = map[string]config.ModelProvider{}
 		}
 		cfg.ModelProviders["oss-"+providerID] = p
-		if err := ProbeOSS(ctx, env.HTTP, p.BaseURL); err != nil {
-			return 0, err
-		}
 		providerID = "oss-" + providerID
 		if f.model == "" && (modelName == "" || modelName == config.Defaults().Model) {
 			modelName = "gpt-oss:20b"
+		}
+		if f.model != "" {
+			modelName = f.model
+		}
+		if err := ProbeOSS(ctx, env.HTTP, p.BaseURL, modelName, env.Stderr); err != nil {
+			return 0, err
 		}
 	}
 	if f.model != "" {

@@ -1,9 +1,12 @@
 package agent
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"runtime"
 	"strings"
@@ -220,14 +223,16 @@ func OSSBaseURL(provider string, getenv func(string) string) string {
 	return "http://localhost:" + port + "/v1"
 }
 
-// ProbeOSS checks that a local OSS server answers at base (/v1/models).
-func ProbeOSS(ctx context.Context, hc *http.Client, base string) error {
+// ProbeOSS checks that a local OSS server answers at base (GET
+// /v1/models) and, when the model is not among its models, asks an Ollama
+// server to pull it (POST /api/pull), as the Codex CLI does.
+func ProbeOSS(ctx context.Context, hc *http.Client, base, modelName string, stderr io.Writer) error {
 	if hc == nil {
 		hc = http.DefaultClient
 	}
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+"/models", nil)
+	req, err := http.NewRequestWithContext(pctx, http.MethodGet, strings.TrimRight(base, "/")+"/models", nil)
 	if err != nil {
 		return err
 	}
@@ -235,9 +240,39 @@ func ProbeOSS(ctx context.Context, hc *http.Client, base string) error {
 	if err != nil {
 		return fmt.Errorf("no running OSS server detected at %s: %w", base, err)
 	}
+	var list struct {
+		Data []struct {
+			ID string `json:"id"`
+		} `json:"data"`
+	}
+	err = json.NewDecoder(io.LimitReader(resp.Body, 4<<20)).Decode(&list)
 	_ = resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("OSS server at %s answered %s", base, resp.Status)
+	}
+	if err != nil || modelName == "" {
+		return nil
+	}
+	for _, m := range list.Data {
+		if m.ID == modelName {
+			return nil
+		}
+	}
+	fmt.Fprintf(stderr, "Pulling model %s...\n", modelName)
+	body, _ := json.Marshal(map[string]any{"model": modelName, "stream": false})
+	root := strings.TrimSuffix(strings.TrimRight(base, "/"), "/v1")
+	preq, err := http.NewRequestWithContext(ctx, http.MethodPost, root+"/api/pull", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	preq.Header.Set("Content-Type", "application/json")
+	presp, err := hc.Do(preq)
+	if err != nil {
+		return fmt.Errorf("pull model %s: %w", modelName, err)
+	}
+	_ = presp.Body.Close()
+	if presp.StatusCode != http.StatusOK {
+		return fmt.Errorf("pull model %s: %s", modelName, presp.Status)
 	}
 	return nil
 }

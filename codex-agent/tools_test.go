@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/codexgo/codex-agent/modelserver"
 	"github.com/codexgo/common/config"
@@ -220,5 +222,55 @@ func exitsWithin(t *testing.T, pid, ms int) bool {
 			t.Fatal(err)
 		}
 		return n > 0
+	}
+}
+
+func TestOSSPullsMissingModel(t *testing.T) {
+	srv, err := modelserver.Start(modelserver.Script{Turns: []modelserver.Turn{{Items: []json.RawMessage{modelserver.Message("pulled")}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = srv.Close() }()
+	fx := newExecFixture(t)
+	fx.env["CODEX_OSS_BASE_URL"] = srv.URL()
+	r := fx.run("--oss", "-m", "qwen-new:7b", "--json", "hi")
+	if r.code != 0 || !strings.Contains(r.stderr, "Pulling model qwen-new:7b...") {
+		t.Fatalf("exit %d stderr %q", r.code, r.stderr)
+	}
+	reqs := srv.Requests()
+	if len(reqs) != 2 || reqs[0].Path != "/api/pull" || !strings.Contains(string(reqs[0].Body), `"model":"qwen-new:7b"`) || reqs[1].Path != "/v1/responses" {
+		t.Errorf("requests: %+v", reqs)
+	}
+}
+
+func jwt(t *testing.T, claims map[string]any) string {
+	t.Helper()
+	b, err := json.Marshal(claims)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := base64.RawURLEncoding
+	return enc.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + enc.EncodeToString(b) + ".sig"
+}
+
+func TestExecChatGPTAuth(t *testing.T) {
+	fx := newExecFixture(t, modelserver.Turn{Items: []json.RawMessage{modelserver.Message("hello from the backend")}})
+	exp := time.Now().Add(time.Hour).Unix()
+	access := jwt(t, map[string]any{"exp": exp, "https://api.openai.com/auth": map[string]any{"chatgpt_account_id": "acct-1"}})
+	id := jwt(t, map[string]any{"exp": exp, "email": "u@example.com", "https://api.openai.com/auth": map[string]any{"chatgpt_account_id": "acct-1", "chatgpt_plan_type": "plus"}})
+	auth := map[string]any{"auth_mode": "chatgpt", "OPENAI_API_KEY": nil, "tokens": map[string]any{
+		"id_token": id, "access_token": access, "refresh_token": "rt", "account_id": "acct-1"}, "last_refresh": time.Now().UTC().Format(time.RFC3339)}
+	b, _ := json.Marshal(auth)
+	if err := os.WriteFile(filepath.Join(fx.home, "auth.json"), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base := strings.TrimSuffix(fx.srv.URL(), "/v1")
+	r := fx.run("--json", "-c", "chatgpt_base_url="+base+"/backend-api", "hi")
+	if r.code != 0 || !strings.Contains(r.stdout, "hello from the backend") {
+		t.Fatalf("exit %d stdout %s stderr %s", r.code, r.stdout, r.stderr)
+	}
+	req := fx.srv.Requests()[0]
+	if req.Path != "/backend-api/codex/responses" || req.Header.Get("Authorization") != "Bearer "+access || req.Header.Get("Chatgpt-Account-Id") != "acct-1" {
+		t.Errorf("path %s auth %q account %q", req.Path, req.Header.Get("Authorization"), req.Header.Get("Chatgpt-Account-Id"))
 	}
 }

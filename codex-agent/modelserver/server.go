@@ -123,9 +123,36 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/responses", func(w http.ResponseWriter, r *http.Request) { s.serveModel(w, r, false) })
 	mux.HandleFunc("POST /v1/chat/completions", func(w http.ResponseWriter, r *http.Request) { s.serveModel(w, r, true) })
+	// Other prefixes (the ChatGPT backend's /backend-api/codex/responses,
+	// Azure-style deployments) reach the same scripted turns.
+	mux.HandleFunc("POST /", func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/responses"):
+			s.serveModel(w, r, false)
+		case strings.HasSuffix(r.URL.Path, "/chat/completions"):
+			s.serveModel(w, r, true)
+		default:
+			http.NotFound(w, r)
+		}
+	})
+	mux.HandleFunc("POST /api/pull", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Model string `json:"model"`
+		}
+		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		_ = json.Unmarshal(body, &req)
+		s.mu.Lock()
+		s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body})
+		s.models = append(s.models, req.Model)
+		s.mu.Unlock()
+		writeJSON(w, map[string]any{"status": "success"})
+	})
 	mux.HandleFunc("GET /v1/models", func(w http.ResponseWriter, r *http.Request) {
 		data := []any{}
-		for _, m := range s.models {
+		s.mu.Lock()
+		models := append([]string(nil), s.models...)
+		s.mu.Unlock()
+		for _, m := range models {
 			data = append(data, map[string]any{"id": m, "object": "model"})
 		}
 		writeJSON(w, map[string]any{"object": "list", "data": data})
