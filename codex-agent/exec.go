@@ -18,7 +18,6 @@ import (
 	"github.com/codexgo/common/config"
 	"github.com/codexgo/common/protocol"
 	"github.com/codexgo/common/style"
-	"github.com/peterbourgon/ff/v3"
 
 	"github.com/codexgo/codex-agent/model"
 )
@@ -198,7 +197,7 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 		fmt.Fprint(env.Stdout, execUsage)
 		return 0, nil
 	}
-	if err := ff.Parse(fs, nil, ff.WithEnvVarPrefix("CODEX_EXEC")); err != nil {
+	if err := envFlags(fs, "CODEX_EXEC", env.Getenv); err != nil {
 		return 0, usageErr{err.Error()}
 	}
 	// Resume: `resume [--last | ID] [PROMPT]`.
@@ -624,4 +623,28 @@ func notify(ctx context.Context, argv []string, threadID, cwd, prompt, last stri
 	if err := cmd.Run(); err != nil {
 		fmt.Fprintf(stderr, "warning: notify %s: %v\n", argv[0], err)
 	}
+}
+
+// envFlags sets every flag not given on the command line from
+// PREFIX_<NAME> (upper case, '-' as '_'), read through the injected
+// getenv (ff.Parse would read the process environment, which tests and
+// embedding front ends must be able to replace). Aliases share their
+// value, so a flag given under one name is not overridden through another.
+func envFlags(fs *flag.FlagSet, prefix string, getenv func(string) string) error {
+	given := map[flag.Value]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Value] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if err != nil || given[f.Value] || len(f.Name) == 1 {
+			return
+		}
+		key := prefix + "_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v := getenv(key); v != "" {
+			if e := fs.Set(f.Name, v); e != nil {
+				err = fmt.Errorf("%s: %w", key, e)
+			}
+			given[f.Value] = true
+		}
+	})
+	return err
 }
