@@ -20,6 +20,9 @@ import (
 	"github.com/codexgo/common/style"
 
 	"github.com/codexgo/codex-agent/model"
+	"github.com/codexgo/codex-mcp-client/mcpconfig"
+	"github.com/codexgo/codex-mcp-client/mcpconn"
+	"github.com/codexgo/codex-mcp-client/mcpmanager"
 )
 
 // ExecEnv is what `codex exec` takes from its process; tests inject it.
@@ -429,6 +432,19 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 			}
 		}()
 	}
+	// MCP servers start concurrently; one that fails is reported once and
+	// the session goes on without it.
+	var mcpFailures []string
+	if len(cfg.McpServers) > 0 {
+		mgr := mcpmanager.Start(ctx, mcpconfig.FromConfig(cfg.McpServers), mcpmanager.Options{
+			Conn: mcpconn.Options{Getenv: env.Getenv, Stderr: env.Stderr},
+			OnStartupFailure: func(server string, err error) {
+				mcpFailures = append(mcpFailures, fmt.Sprintf("MCP server `%s` failed to start: %v", server, err))
+			},
+		})
+		defer func() { _ = mgr.Close() }()
+		sc.External = append(sc.External, MCPTools{M: mgr})
+	}
 	sess, err := NewSession(sc)
 	if err != nil {
 		return 0, err
@@ -478,6 +494,14 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 		}
 		hr.banner(bannerInfo{Workdir: cwd, Model: modelName, Provider: client.ProviderID, Approval: "never",
 			Sandbox: sandboxDesc, Effort: effort, Summary: summary, SessionID: threadID, Prompt: prompt})
+	}
+	for _, m := range mcpFailures {
+		ev := protocol.Event{ID: "0", Msg: protocol.BackgroundEventMsg{Message: m}}
+		if jm != nil {
+			jm.handle(ev)
+		} else {
+			hr.handle(ev)
+		}
 	}
 	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	defer stop()
