@@ -1,0 +1,243 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/codexgo/common/config"
+)
+
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+type execFlags struct {
+	json, skipGit, bypass, oss, ephemeral, fullAuto, last, all, help bool
+	ignoreUserConfig, ignoreRules, trust                             bool
+	outputLast, outputSchema, sandbox, model, localProvider, profile string
+	cd, color, execpolicyCmd, sandboxCmd                             string
+	overrides                                                        config.OverrideFlag
+	addDirs, images, enable, disable                                 stringList
+}
+
+func newExecFlagSet(f *execFlags) *flag.FlagSet {
+	fs := flag.NewFlagSet("codex exec", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	both := func(short, long string, p *string, usage string) {
+		fs.StringVar(p, long, "", usage)
+		if short != "" {
+			fs.StringVar(p, short, "", usage)
+		}
+	}
+	fs.BoolVar(&f.json, "json", false, "print events to stdout as JSONL")
+	fs.BoolVar(&f.json, "experimental-json", false, "alias of --json")
+	both("o", "output-last-message", &f.outputLast, "write the last agent message to FILE")
+	fs.StringVar(&f.outputSchema, "output-schema", "", "JSON Schema FILE the final answer must follow")
+	fs.BoolVar(&f.skipGit, "skip-git-repo-check", false, "allow running outside a git repository")
+	both("s", "sandbox", &f.sandbox, "read-only | workspace-write | danger-full-access")
+	fs.BoolVar(&f.bypass, "dangerously-bypass-approvals-and-sandbox", false, "run every command without sandbox or approval")
+	fs.BoolVar(&f.bypass, "yolo", false, "alias of --dangerously-bypass-approvals-and-sandbox")
+	fs.BoolVar(&f.fullAuto, "full-auto", false, "deprecated: --sandbox workspace-write")
+	both("m", "model", &f.model, "model to use")
+	fs.BoolVar(&f.oss, "oss", false, "use a local open-source model server (Ollama)")
+	fs.StringVar(&f.localProvider, "local-provider", "", "ollama | lmstudio for --oss")
+	both("p", "profile", &f.profile, "config profile")
+	fs.Var(&f.overrides, "c", "override a config value: key=value (TOML)")
+	fs.Var(&f.overrides, "config", "override a config value: key=value (TOML)")
+	both("C", "cd", &f.cd, "working directory")
+	fs.Var(&f.addDirs, "add-dir", "extra writable directory (repeatable)")
+	fs.Var(&f.images, "i", "attach an image (repeatable)")
+	fs.Var(&f.images, "image", "attach an image (repeatable)")
+	fs.BoolVar(&f.ephemeral, "ephemeral", false, "do not record the session")
+	fs.BoolVar(&f.ignoreUserConfig, "ignore-user-config", false, "do not read $CODEX_HOME/config.toml")
+	fs.BoolVar(&f.ignoreRules, "ignore-rules", false, "do not load the user's execpolicy rules")
+	fs.BoolVar(&f.trust, "trust", false, "treat the working directory as trusted (no git check)")
+	fs.StringVar(&f.color, "color", "auto", "always | never | auto")
+	fs.Var(&f.enable, "enable", "enable a feature (repeatable)")
+	fs.Var(&f.disable, "disable", "disable a feature (repeatable)")
+	fs.StringVar(&f.execpolicyCmd, "execpolicy-cmd", "", "program answering PolicyRequest JSON with PolicyVerdict JSON")
+	fs.StringVar(&f.sandboxCmd, "sandbox-cmd", "", "program running ExecRequest JSON and answering ExecResult JSON")
+	fs.BoolVar(&f.last, "last", false, "resume: the most recent session in this directory")
+	fs.BoolVar(&f.all, "all", false, "resume: do not filter --last by directory")
+	// Accepted for the SDK's sake; they change nothing here.
+	fs.String("thread-source", "", "accepted and ignored")
+	fs.String("cyber-access-program", "", "accepted and ignored")
+	fs.BoolVar(&f.help, "h", false, "show help")
+	fs.BoolVar(&f.help, "help", false, "show help")
+	return fs
+}
+
+const execUsage = `Usage: codex exec [OPTIONS] [PROMPT]
+       codex exec [OPTIONS] resume [--last [--all] | SESSION_ID] [PROMPT]
+
+Run Codex non-interactively. The prompt comes from the argument, or from
+stdin when it is "-" or absent (piped stdin is appended to a given prompt).
+Progress goes to stderr and the final message to stdout; --json prints the
+run as JSONL events instead.
+
+Options:
+      --json, --experimental-json  print JSONL events to stdout
+  -o, --output-last-message FILE   write the last agent message to FILE
+      --output-schema FILE         JSON Schema for the final answer
+  -m, --model MODEL                model to use
+  -s, --sandbox MODE               read-only | workspace-write | danger-full-access
+      --dangerously-bypass-approvals-and-sandbox
+  -C, --cd DIR                     working directory
+      --add-dir DIR                extra writable directory (repeatable)
+      --skip-git-repo-check        allow running outside a git repository
+  -c, --config key=value           override config.toml (TOML value, repeatable)
+  -p, --profile NAME               config profile
+      --oss [--local-provider ollama|lmstudio]
+      --ephemeral                  do not record a session file
+      --ignore-user-config         do not read config.toml (-c still applies)
+      --ignore-rules               do not load $CODEX_HOME/rules
+      --trust                      treat the directory as trusted
+  -i, --image FILE                 attach an image (repeatable)
+      --execpolicy-cmd PROG        external policy (PolicyRequest/PolicyVerdict JSON)
+      --sandbox-cmd PROG           external sandbox (ExecRequest/ExecResult JSON)
+      --color always|never|auto
+Every option can also be set from CODEX_EXEC_<NAME> (e.g. CODEX_EXEC_MODEL).
+
+Exit status: 0 when the turn completed, 1 when it failed, 2 on usage errors.
+`
+
+// parseInterspersed parses flags anywhere among the positionals, as the
+// Codex CLI's parser does; "--" ends the flags.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if i := len(args) - len(rest); i > 0 && args[i-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// usageErr is a bad command line (exit 2).
+type usageErr struct{ msg string }
+
+func (e usageErr) Error() string { return e.msg }
+
+// readPrompt takes the prompt from the argument and/or stdin.
+func readPrompt(pos []string, env ExecEnv) (string, error) {
+	arg := ""
+	if len(pos) == 1 {
+		arg = pos[0]
+	}
+	if arg == "" || arg == "-" {
+		if arg == "" && env.Stdin == nil {
+			return "", nil
+		}
+		b, err := io.ReadAll(env.Stdin)
+		if err != nil {
+			return "", fmt.Errorf("read prompt from stdin: %w", err)
+		}
+		return strings.TrimRight(string(b), "\n"), nil
+	}
+	piped := false
+	if env.StdinIsPipe != nil {
+		piped = env.StdinIsPipe()
+	} else if f, ok := env.Stdin.(*os.File); ok {
+		if st, err := f.Stat(); err == nil {
+			piped = st.Mode()&os.ModeNamedPipe != 0 || st.Mode().IsRegular()
+		}
+	}
+	if piped {
+		fmt.Fprintln(env.Stderr, "Reading additional input from stdin...")
+		b, err := io.ReadAll(env.Stdin)
+		if err != nil {
+			return "", fmt.Errorf("read stdin: %w", err)
+		}
+		if s := strings.TrimSpace(string(b)); s != "" {
+			return arg + "\n\n<stdin>\n" + s + "\n</stdin>", nil
+		}
+	}
+	return arg, nil
+}
+
+// toolSet picks the tools for the model and wire.
+func toolSet(cfg *config.Config, wire string, oss bool, enable, disable []string) ToolSet {
+	feat := map[string]bool{}
+	for k, v := range cfg.Features {
+		feat[k] = v
+	}
+	for _, e := range enable {
+		feat[e] = true
+	}
+	for _, d := range disable {
+		feat[d] = false
+	}
+	t := ToolSet{Shell: ShellExecCommand, FreeformPatch: wire == "responses" && !oss, Plan: true}
+	if v, ok := feat["unified_exec"]; (ok && !v) || wire == "chat" || oss {
+		t.Shell = ShellClassic
+	}
+	if v, ok := feat["apply_patch_freeform"]; ok {
+		t.FreeformPatch = v && wire == "responses"
+	}
+	switch up := cfg.Tools["update_plan"].(type) {
+	case bool:
+		t.Plan = up
+	case map[string]any:
+		if e, ok := up["enabled"].(bool); ok {
+			t.Plan = e
+		}
+	}
+	return t
+}
+
+// notify runs config's notify program with the agent-turn-complete JSON
+// as its last argument, as the Codex CLI does; failures are warnings.
+func notify(ctx context.Context, argv []string, threadID, cwd, prompt, last string, stderr io.Writer) {
+	payload, err := json.Marshal(map[string]any{"type": "agent-turn-complete", "thread-id": threadID, "turn-id": "0",
+		"cwd": cwd, "input-messages": []string{prompt}, "last-assistant-message": last})
+	if err != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, argv[0], append(append([]string(nil), argv[1:]...), string(payload))...)
+	cmd.Stdout, cmd.Stderr = stderr, stderr
+	if err := cmd.Run(); err != nil {
+		fmt.Fprintf(stderr, "warning: notify %s: %v\n", argv[0], err)
+	}
+}
+
+// envFlags sets every flag not given on the command line from
+// PREFIX_<NAME> (upper case, '-' as '_'), read through the injected
+// getenv (ff.Parse would read the process environment, which tests and
+// embedding front ends must be able to replace). Aliases share their
+// value, so a flag given under one name is not overridden through another.
+func envFlags(fs *flag.FlagSet, prefix string, getenv func(string) string) error {
+	given := map[flag.Value]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Value] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if err != nil || given[f.Value] || len(f.Name) == 1 {
+			return
+		}
+		key := prefix + "_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v := getenv(key); v != "" {
+			if e := fs.Set(f.Name, v); e != nil {
+				err = fmt.Errorf("%s: %w", key, e)
+			}
+			given[f.Value] = true
+		}
+	})
+	return err
+}
