@@ -442,4 +442,3 @@ loop:
 	}
 	return 0, nil
 }
-
