@@ -2,9 +2,15 @@ package agent
 
 import (
 	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/codexgo/codex-agent/model"
+	"github.com/codexgo/codex-agent/modelserver"
 )
 
 func TestParseInterspersed(t *testing.T) {
@@ -72,5 +78,28 @@ func TestExecHelpAndEnvFlags(t *testing.T) {
 	r = fx.run("hi")
 	if r.code != 2 || !strings.Contains(r.stderr, `unknown sandbox mode "bogus-mode"`) {
 		t.Errorf("env flag: exit %d stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestExecImageInput(t *testing.T) {
+	fx := newExecFixture(t, modelserver.Turn{Items: []json.RawMessage{modelserver.Message("a red dot")}})
+	img := filepath.Join(t.TempDir(), "dot.png")
+	if err := os.WriteFile(img, []byte("\x89PNG fake"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := fx.run(append(fx.providerArgs(), "--json", "-i", img, "what is this?")...)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var body struct {
+		Input []model.Item `json:"input"`
+	}
+	if err := fx.srv.Requests()[0].JSON(&body); err != nil {
+		t.Fatal(err)
+	}
+	last := body.Input[len(body.Input)-1]
+	if len(last.Content) != 2 || last.Content[0].Text != "what is this?" || last.Content[1].Type != "input_image" ||
+		last.Content[1].ImageURL != "data:image/png;base64,iVBORyBmYWtl" {
+		t.Errorf("user message = %+v", last)
 	}
 }
