@@ -93,18 +93,18 @@ type Session struct {
 	events chan protocol.Event
 	done   chan struct{}
 
-	mu         sync.Mutex
-	history    []model.Item
-	usage      protocol.TokenUsage
-	pending    map[string]chan protocol.ReviewDecision
-	approved   map[string]bool
+	mu       sync.Mutex
+	history  []model.Item
+	usage    protocol.TokenUsage
+	pending  map[string]chan protocol.ReviewDecision
+	approved map[string]bool
 	// sessionRules are the command prefixes approved for the session.
 	sessionRules [][]string
 	// remember marks approvals whose answer asked for a persistent rule.
 	remember map[string]bool
 	// contextTokens is the context size the last response reported.
 	contextTokens int64
-	turnCancel context.CancelCauseFunc
+	turnCancel    context.CancelCauseFunc
 	// turnFiles tracks the files patched in the running turn for turn_diff.
 	turnFiles map[string]*fileState
 	turnOrder []string
