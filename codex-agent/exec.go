@@ -95,6 +95,9 @@ func newExecFlagSet(f *execFlags) *flag.FlagSet {
 	fs.StringVar(&f.sandboxCmd, "sandbox-cmd", "", "program running ExecRequest JSON and answering ExecResult JSON")
 	fs.BoolVar(&f.last, "last", false, "resume: the most recent session in this directory")
 	fs.BoolVar(&f.all, "all", false, "resume: do not filter --last by directory")
+	// Accepted for the SDK's sake; they change nothing here.
+	fs.String("thread-source", "", "accepted and ignored")
+	fs.String("cyber-access-program", "", "accepted and ignored")
 	fs.BoolVar(&f.help, "h", false, "show help")
 	fs.BoolVar(&f.help, "help", false, "show help")
 	return fs
@@ -317,7 +320,7 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 	if f.model != "" {
 		modelName = f.model
 	}
-	client, err := NewClient(ClientOptions{Config: cfg, ProviderID: providerID, CodexHome: home, Getenv: env.Getenv, HTTP: env.HTTP, Sleep: env.Sleep})
+	client, err := NewClient(ctx, ClientOptions{Config: cfg, ProviderID: providerID, CodexHome: home, Getenv: env.Getenv, HTTP: env.HTTP, Sleep: env.Sleep})
 	if err != nil {
 		return 0, err
 	}
@@ -327,12 +330,16 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 	} else if threadID, err = NewThreadID(env.Now()); err != nil {
 		return 0, err
 	}
+	originator := "codex_exec"
+	if o := env.Getenv("CODEX_INTERNAL_ORIGINATOR_OVERRIDE"); o != "" {
+		originator = o
+	}
 	sc := SessionConfig{
 		ThreadID: threadID, Model: modelName, Client: client, Retry: client.Retry, Cwd: cwd,
 		ApprovalPolicy: protocol.ApprovalNever, Sandbox: sp, Instructions: BaseInstructions,
 		Env: ShellEnv(cfg.ShellEnvironmentPolicy, env.Environ), ContextWindow: cfg.ModelContextWindow,
 		ToolOutputBytes: int(cfg.ToolOutputTokenLimit * 4), Now: env.Now,
-		Headers: map[string]string{"originator": "codex_exec", "User-Agent": userAgent("codex_exec"),
+		Headers: map[string]string{"originator": originator, "User-Agent": userAgent(originator),
 			"session-id": threadID, "thread-id": threadID, "x-client-request-id": threadID},
 	}
 	sc.Tools = toolSet(cfg, client.Wire, f.oss, f.enable, f.disable)
@@ -383,7 +390,7 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 		if loaded != nil {
 			sc.Recorder, err = AppendRollout(loaded.Path, env.Now)
 		} else {
-			sc.Recorder, err = CreateRollout(home, SessionMeta{ID: threadID, Cwd: cwd, Originator: "codex_exec", Source: "exec",
+			sc.Recorder, err = CreateRollout(home, SessionMeta{ID: threadID, Cwd: cwd, Originator: originator, Source: "exec",
 				ModelProvider: client.ProviderID, Instructions: BaseInstructions}, env.Now)
 		}
 		if err != nil {

@@ -370,3 +370,32 @@ func TestExecChatWireSchemaAndAgentsMD(t *testing.T) {
 		t.Errorf("--ephemeral wrote %v", files)
 	}
 }
+
+func TestExecOpenAIProviderWithAPIKey(t *testing.T) {
+	fx := newExecFixture(t, modelserver.Turn{Items: []json.RawMessage{modelserver.Message("ok")}},
+		modelserver.Turn{Items: []json.RawMessage{modelserver.Message("ok")}})
+	fx.env["CODEX_API_KEY"] = "sk-codex"
+	// The SDK's way: the built-in provider moved with openai_base_url.
+	r := fx.run("--experimental-json", "--config", "openai_base_url="+fx.srv.URL(), "hi")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	req := fx.srv.Requests()[0]
+	if got := req.Header.Get("Authorization"); got != "Bearer sk-codex" || req.Path != "/v1/responses" {
+		t.Errorf("auth %q path %s", got, req.Path)
+	}
+	// OPENAI_BASE_URL moves it too.
+	delete(fx.env, "CODEX_API_KEY")
+	fx.env["OPENAI_API_KEY"] = "sk-openai"
+	fx.env["OPENAI_BASE_URL"] = fx.srv.URL()
+	r = fx.run("--json", "hi")
+	if r.code != 0 || fx.srv.Requests()[1].Header.Get("Authorization") != "Bearer sk-openai" {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	// Without any credentials: a clear error.
+	delete(fx.env, "OPENAI_API_KEY")
+	r = fx.run("--json", "hi")
+	if r.code != 1 || !strings.Contains(r.stderr, "not logged in") {
+		t.Errorf("exit %d stderr %q", r.code, r.stderr)
+	}
+}

@@ -9,6 +9,7 @@ require (
 
 require (
 	github.com/aymanbagabas/go-osc52/v2 v2.0.1 // indirect
+	github.com/codexgo/codex-login v0.0.0
 	github.com/lucasb-eyer/go-colorful v1.2.0 // indirect
 	github.com/mattn/go-isatty v0.0.20 // indirect
 	github.com/muesli/termenv v0.16.0 // indirect
@@ -18,3 +19,5 @@ require (
 )
 
 replace github.com/codexgo/common => ../common
+
+replace github.com/codexgo/codex-login => ../codex-login

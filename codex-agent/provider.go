@@ -2,17 +2,17 @@ package agent
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/codexgo/codex-agent/model"
+	"github.com/codexgo/codex-login/authfile"
+	"github.com/codexgo/codex-login/credentials"
 	"github.com/codexgo/common/config"
 	"github.com/codexgo/common/version"
 )
@@ -45,7 +45,7 @@ type Client struct {
 }
 
 // NewClient builds the client for the selected provider.
-func NewClient(o ClientOptions) (*Client, error) {
+func NewClient(ctx context.Context, o ClientOptions) (*Client, error) {
 	cfg := o.Config
 	id := o.ProviderID
 	if id == "" {
@@ -80,12 +80,12 @@ func NewClient(o ClientOptions) (*Client, error) {
 		}
 		creds := o.Creds
 		if creds == nil {
-			sc, err := LoadStaticCreds(o.CodexHome, o.Getenv)
+			lc, mode, err := newLoginCreds(ctx, o)
 			if err != nil {
 				return nil, err
 			}
-			creds = sc
-			if sc.AccountID != "" && cfg.OpenaiBaseURL == "" && o.Getenv("OPENAI_BASE_URL") == "" {
+			creds = lc
+			if mode == authfile.ModeChatGPT && cfg.OpenaiBaseURL == "" && o.Getenv("OPENAI_BASE_URL") == "" {
 				h.BaseURL = chatGPTBaseURL
 				if cfg.ChatgptBaseURL != "" {
 					h.BaseURL = strings.TrimRight(cfg.ChatgptBaseURL, "/") + "/codex"
@@ -136,9 +136,8 @@ func intOr(p *int64, d int) int {
 	return int(*p)
 }
 
-// StaticCreds is a bearer that cannot be refreshed: an API key from the
-// environment or auth.json, or ChatGPT tokens read once from auth.json.
-// It stands in until codex-login's credentials manager is wired in.
+// StaticCreds is a bearer that cannot be refreshed: a custom provider's
+// env_key or experimental_bearer_token.
 type StaticCreds struct {
 	Bearer    string
 	AccountID string
@@ -154,39 +153,50 @@ func (s *StaticCreds) Refresh(context.Context) error {
 	return errors.New("credentials cannot be refreshed")
 }
 
-// LoadStaticCreds reads CODEX_API_KEY, OPENAI_API_KEY, then
-// $CODEX_HOME/auth.json.
-func LoadStaticCreds(codexHome string, getenv func(string) string) (*StaticCreds, error) {
-	for _, k := range []string{"CODEX_API_KEY", "OPENAI_API_KEY"} {
-		if v := getenv(k); v != "" {
-			return &StaticCreds{Bearer: v}, nil
-		}
-	}
-	b, err := os.ReadFile(filepath.Join(codexHome, "auth.json"))
+// loginCreds adapts codex-login's credentials manager (API key from the
+// environment or auth.json, or ChatGPT tokens refreshed proactively and
+// after a 401) to model.Credentials.
+type loginCreds struct {
+	m    *credentials.Manager
+	mu   sync.Mutex
+	last credentials.Credentials
+}
+
+func newLoginCreds(ctx context.Context, o ClientOptions) (*loginCreds, string, error) {
+	m, err := credentials.New(credentials.Options{Home: o.CodexHome, Getenv: o.Getenv, HTTP: o.HTTP})
 	if err != nil {
-		return nil, errors.New("not logged in: set OPENAI_API_KEY or run `codex login`")
+		return nil, "", err
 	}
-	var a struct {
-		APIKey *string `json:"OPENAI_API_KEY"`
-		Tokens *struct {
-			AccessToken string `json:"access_token"`
-			AccountID   string `json:"account_id"`
-		} `json:"tokens"`
-		AuthMode string `json:"auth_mode"`
+	c, err := m.Get(ctx)
+	if err != nil {
+		if errors.Is(err, credentials.ErrNotLoggedIn) {
+			return nil, "", errors.New("not logged in: set OPENAI_API_KEY (or CODEX_API_KEY) or run `codex login`")
+		}
+		return nil, "", err
 	}
-	if err := json.Unmarshal(b, &a); err != nil {
-		return nil, fmt.Errorf("read auth.json: %w", err)
+	return &loginCreds{m: m, last: c}, c.Mode, nil
+}
+
+// Token implements model.Credentials.
+func (l *loginCreds) Token(ctx context.Context) (string, string, error) {
+	c, err := l.m.Get(ctx)
+	if err != nil {
+		return "", "", err
 	}
-	if a.AuthMode != "chatgpt" && a.APIKey != nil && *a.APIKey != "" {
-		return &StaticCreds{Bearer: *a.APIKey}, nil
-	}
-	if a.Tokens != nil && a.Tokens.AccessToken != "" {
-		return &StaticCreds{Bearer: a.Tokens.AccessToken, AccountID: a.Tokens.AccountID}, nil
-	}
-	if a.APIKey != nil && *a.APIKey != "" {
-		return &StaticCreds{Bearer: *a.APIKey}, nil
-	}
-	return nil, errors.New("auth.json holds no usable credentials: run `codex login`")
+	l.mu.Lock()
+	l.last = c
+	l.mu.Unlock()
+	return c.Bearer(), c.AccountID, nil
+}
+
+// Refresh implements model.Credentials: after a 401, refresh ChatGPT
+// tokens (API keys cannot be refreshed and report an error).
+func (l *loginCreds) Refresh(ctx context.Context) error {
+	l.mu.Lock()
+	last := l.last
+	l.mu.Unlock()
+	_, err := l.m.RefreshAfterUnauthorized(ctx, last)
+	return err
 }
 
 // userAgent is sent with model requests.

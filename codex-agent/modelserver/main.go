@@ -23,8 +23,9 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	addr := fs.String("addr", "127.0.0.1:0", "listen address")
 	urlFile := fs.String("url-file", "", "also write the base URL to this file")
 	record := fs.String("record", "", "append every request to this JSONL file")
+	loop := fs.Bool("loop", false, "start the script over when it is exhausted")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: codex-agent model-server --script FILE [--addr HOST:PORT] [--url-file F] [--record F]")
+		fmt.Fprintln(stderr, "usage: codex-agent model-server --script FILE [--addr HOST:PORT] [--url-file F] [--record F] [--loop]")
 		fmt.Fprintln(stderr, "Serves scripted Responses / Chat Completions streams (a local stand-in for the model API).")
 		fs.PrintDefaults()
 	}
@@ -49,6 +50,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return 1
 	}
 	defer func() { _ = srv.Close() }()
+	srv.Loop(*loop)
 	if *record != "" {
 		f, err := os.OpenFile(*record, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 		if err != nil {

@@ -33,6 +33,7 @@ type Server struct {
 	requests []Request
 	onReq    func(Request)
 	models   []string
+	loop     bool
 
 	ln  net.Listener
 	srv *http.Server
@@ -78,6 +79,14 @@ func (s *Server) Close() error {
 	err := s.srv.Close()
 	s.wg.Wait()
 	return err
+}
+
+// Loop makes the script start over once exhausted (benchmarks replay one
+// task many times).
+func (s *Server) Loop(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.loop = on
 }
 
 // Push appends turns to the script.
@@ -149,6 +158,9 @@ func (s *Server) take(r *http.Request) (Turn, bool, error) {
 	s.requests = append(s.requests, rec)
 	f := s.onReq
 	var t Turn
+	if s.loop && s.next >= len(s.turns) {
+		s.next = 0
+	}
 	ok := s.next < len(s.turns)
 	if ok {
 		t = s.turns[s.next]
