@@ -119,7 +119,7 @@ func NewService(ctx context.Context, o ServiceOptions) (*Service, error) {
 		sp.NetworkAccess, sp.ExcludeSlashTmp, sp.ExcludeTmpdirEnvVar = ww.NetworkAccess || o.NetworkAccess, ww.ExcludeSlashTmp, ww.ExcludeTmpdirEnvVar
 		sp.WritableRoots = append(sp.WritableRoots, o.WritableRoots...)
 	}
-	client, err := NewClient(ClientOptions{Config: cfg, CodexHome: home, Getenv: o.Getenv, HTTP: o.HTTP, Sleep: o.Sleep})
+	client, err := NewClient(ctx, ClientOptions{Config: cfg, CodexHome: home, Getenv: o.Getenv, HTTP: o.HTTP, Sleep: o.Sleep})
 	if err != nil {
 		return nil, err
 	}
