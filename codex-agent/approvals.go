@@ -23,11 +23,11 @@ func approvalPrefixes(argv []string, parsed []protocol.ParsedCommand, proposed [
 	var cmds [][]string
 	for _, p := range parsed {
 		if len(p.Argv) > 0 {
-			cmds = append(cmds, p.Argv)
+			cmds = append(cmds, plainScript(p.Argv))
 		}
 	}
 	if len(cmds) == 0 {
-		cmds = [][]string{argv}
+		cmds = [][]string{plainScript(argv)}
 	}
 	if len(proposed) > 0 {
 		all := true
@@ -43,6 +43,24 @@ func approvalPrefixes(argv []string, parsed []protocol.ParsedCommand, proposed [
 		out[i] = append([]string(nil), c...)
 	}
 	return out
+}
+
+// plainScript unwraps `bash -lc 'git status'` into [git status] when the
+// script is plain words, with nothing the shell would interpret; any
+// other script stays whole, so it only ever matches itself. (A real
+// execpolicy splits scripts itself and hands us simple commands.)
+func plainScript(argv []string) []string {
+	if len(argv) != 3 || !isShell(argv[0]) || (argv[1] != "-c" && argv[1] != "-lc") {
+		return argv
+	}
+	if strings.ContainsAny(argv[2], "\"'`$;&|<>(){}[]*?~#!=\n\\") {
+		return argv
+	}
+	words := strings.Fields(argv[2])
+	if len(words) == 0 {
+		return argv
+	}
+	return words
 }
 
 // hasPrefix reports whether prefix is an exact positional prefix of argv.
