@@ -82,9 +82,9 @@ func TestApprovedForSessionGeneralises(t *testing.T) {
 	t.Parallel()
 	c := start(t, []modelserver.Turn{
 		turnOf(modelserver.FunctionCall("c1", "exec_command", map[string]any{"cmd": "git status", "prefix_rule": []string{"git", "status"}})),
-		turnOf(execCall("c2", "git status")),                                         // same command: not asked
+		turnOf(execCall("c2", "git status")),                                           // same command: not asked
 		turnOf(modelserver.LocalShellCall("c3", []string{"git", "status", "--short"})), // same prefix: not asked
-		turnOf(execCall("c4", "git push")),                                           // another command: asked
+		turnOf(execCall("c4", "git push")),                                             // another command: asked
 		turnOf(modelserver.Message("done")),
 	}, untrusted)
 	var asked []string

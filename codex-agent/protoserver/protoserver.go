@@ -187,9 +187,9 @@ func (s *server) report(id, msg string) {
 
 // handle decodes and routes one line.
 func (s *server) handle(ctx context.Context, n int, line []byte) {
-	var sub protocol.Submission
-	if err := json.Unmarshal(line, &sub); err != nil {
-		s.report(submissionID(line), fmt.Sprintf("line %d: invalid submission: %v", n, cleanErr(err)))
+	sub, err := Decode(line)
+	if err != nil {
+		s.report(submissionID(line), fmt.Sprintf("line %d: %v", n, err))
 		return
 	}
 	switch op := sub.Op.(type) {
@@ -223,6 +223,17 @@ func (s *server) handle(ctx context.Context, n int, line []byte) {
 	if err := s.sess.Submit(ctx, sub); err != nil {
 		s.report(sub.ID, fmt.Sprintf("line %d: %s: %v", n, sub.Op.OpType(), err))
 	}
+}
+
+// Decode parses one input line as a submission. Unknown op types decode
+// (as protocol.UnknownOp); everything else that is not a submission is an
+// error saying what is wrong.
+func Decode(line []byte) (protocol.Submission, error) {
+	var sub protocol.Submission
+	if err := json.Unmarshal(line, &sub); err != nil {
+		return protocol.Submission{}, fmt.Errorf("invalid submission: %s", cleanErr(err))
+	}
+	return sub, nil
 }
 
 // submissionID digs the id out of a line that did not decode, so the
