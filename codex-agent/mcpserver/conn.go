@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 
@@ -29,6 +30,8 @@ const requestIDKey = "codex/requestId"
 type hookTransport struct {
 	inner mcp.Transport
 	ready chan *hookConn
+	// gone is called once when the client's side of the connection ends.
+	gone func()
 }
 
 func (t *hookTransport) Connect(ctx context.Context) (mcp.Connection, error) {
@@ -36,7 +39,7 @@ func (t *hookTransport) Connect(ctx context.Context) (mcp.Connection, error) {
 	if err != nil {
 		return nil, err
 	}
-	hc := &hookConn{Connection: c, waiting: map[string]chan json.RawMessage{}}
+	hc := &hookConn{Connection: c, waiting: map[string]chan json.RawMessage{}, gone: t.gone}
 	t.ready <- hc
 	return hc, nil
 }
@@ -48,6 +51,16 @@ type hookConn struct {
 	next    int
 	waiting map[string]chan json.RawMessage
 	closed  bool
+	gone    func()
+	once    sync.Once
+	readErr error
+}
+
+// endedByEOF reports whether the input ended cleanly.
+func (c *hookConn) endedByEOF() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return errors.Is(c.readErr, io.EOF)
 }
 
 // Read passes messages to the SDK, except answers to our own requests;
@@ -56,7 +69,15 @@ func (c *hookConn) Read(ctx context.Context) (jsonrpc.Message, error) {
 	for {
 		msg, err := c.Connection.Read(ctx)
 		if err != nil {
+			c.mu.Lock()
+			if c.readErr == nil {
+				c.readErr = err
+			}
+			c.mu.Unlock()
 			c.failAll()
+			if c.gone != nil {
+				c.once.Do(c.gone)
+			}
 			return nil, err
 		}
 		switch m := msg.(type) {

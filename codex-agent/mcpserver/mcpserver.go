@@ -93,7 +93,10 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, opts Options) error
 	s.mu.Lock()
 	s.threadsCtx = threadsCtx
 	s.mu.Unlock()
-	tr := &hookTransport{inner: &mcp.IOTransport{Reader: io.NopCloser(in), Writer: nopWriteCloser{out}}, ready: make(chan *hookConn, 1)}
+	// When the client goes, the SDK waits for the calls in flight; ending
+	// the threads first makes those calls return (and kills commands).
+	tr := &hookTransport{inner: &mcp.IOTransport{Reader: io.NopCloser(in), Writer: nopWriteCloser{out}},
+		ready: make(chan *hookConn, 1), gone: stopThreads}
 	go func() {
 		select {
 		case c := <-tr.ready:
@@ -107,6 +110,10 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, opts Options) error
 	// The client is gone: end every thread, killing what runs.
 	stopThreads()
 	s.wg.Wait()
+	// A client that closes its end is the normal way to finish.
+	if c := s.connection(); c != nil && c.endedByEOF() {
+		err = nil
+	}
 	if errors.Is(err, io.EOF) || errors.Is(err, context.Canceled) {
 		err = nil
 	}
