@@ -9,13 +9,13 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/codexgo/common/codexhome"
 	"github.com/codexgo/common/config"
-	"github.com/codexgo/common/jsonl"
 	"github.com/codexgo/common/protocol"
 	"github.com/codexgo/common/style"
 	"github.com/peterbourgon/ff/v3"
@@ -53,6 +53,7 @@ func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
 type execFlags struct {
 	json, skipGit, bypass, oss, ephemeral, fullAuto, last, all, help bool
+	ignoreUserConfig, ignoreRules, trust                             bool
 	outputLast, outputSchema, sandbox, model, localProvider, profile string
 	cd, color, execpolicyCmd, sandboxCmd                             string
 	overrides                                                        config.OverrideFlag
@@ -88,6 +89,9 @@ func newExecFlagSet(f *execFlags) *flag.FlagSet {
 	fs.Var(&f.images, "i", "attach an image (repeatable)")
 	fs.Var(&f.images, "image", "attach an image (repeatable)")
 	fs.BoolVar(&f.ephemeral, "ephemeral", false, "do not record the session")
+	fs.BoolVar(&f.ignoreUserConfig, "ignore-user-config", false, "do not read $CODEX_HOME/config.toml")
+	fs.BoolVar(&f.ignoreRules, "ignore-rules", false, "do not load the user's execpolicy rules")
+	fs.BoolVar(&f.trust, "trust", false, "treat the working directory as trusted (no git check)")
 	fs.StringVar(&f.color, "color", "auto", "always | never | auto")
 	fs.Var(&f.enable, "enable", "enable a feature (repeatable)")
 	fs.Var(&f.disable, "disable", "disable a feature (repeatable)")
@@ -125,6 +129,9 @@ Options:
   -p, --profile NAME               config profile
       --oss [--local-provider ollama|lmstudio]
       --ephemeral                  do not record a session file
+      --ignore-user-config         do not read config.toml (-c still applies)
+      --ignore-rules               do not load $CODEX_HOME/rules
+      --trust                      treat the directory as trusted
   -i, --image FILE                 attach an image (repeatable)
       --execpolicy-cmd PROG        external policy (PolicyRequest/PolicyVerdict JSON)
       --sandbox-cmd PROG           external sandbox (ExecRequest/ExecResult JSON)
@@ -213,7 +220,12 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	cfg, err := config.Load(home, config.Options{Profile: f.profile, Overrides: f.overrides})
+	var cfg *config.Config
+	if f.ignoreUserConfig {
+		cfg, err = config.Parse("", nil, config.Options{Overrides: f.overrides})
+	} else {
+		cfg, err = config.Load(home, config.Options{Profile: f.profile, Overrides: f.overrides})
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -232,7 +244,7 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 		}
 	}
 	cwd = filepath.Clean(cwd)
-	if !f.skipGit {
+	if !f.skipGit && !f.trust {
 		if _, ok := GitRoot(cwd); !ok && cfg.Projects[cwd].TrustLevel != "trusted" {
 			return 0, errors.New("Not inside a trusted directory and --skip-git-repo-check was not specified.") //nolint:staticcheck // the Codex CLI's message
 		}
@@ -416,7 +428,7 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 		hr *humanRenderer
 	)
 	if f.json {
-		jm = newJSONMapper(jsonl.NewWriter(env.Stdout))
+		jm = newJSONMapper(newLineWriter(env.Stdout))
 		jm.threadStarted(threadID)
 	} else {
 		getenv := env.Getenv
@@ -494,6 +506,9 @@ loop:
 	for range sess.Events() {
 	}
 	<-done
+	if len(cfg.Notify) > 0 && !failed {
+		notify(ctx, cfg.Notify, threadID, cwd, prompt, last, env.Stderr)
+	}
 	if f.outputLast != "" {
 		if err := os.WriteFile(f.outputLast, []byte(last), 0o644); err != nil {
 			return 0, fmt.Errorf("write --output-last-message: %w", err)
@@ -576,4 +591,21 @@ func toolSet(cfg *config.Config, wire string, oss bool, enable, disable []string
 		}
 	}
 	return t
+}
+
+// notify runs config's notify program with the agent-turn-complete JSON
+// as its last argument, as the Codex CLI does; failures are warnings.
+func notify(ctx context.Context, argv []string, threadID, cwd, prompt, last string, stderr io.Writer) {
+	payload, err := json.Marshal(map[string]any{"type": "agent-turn-complete", "thread-id": threadID, "turn-id": "0",
+		"cwd": cwd, "input-messages": []string{prompt}, "last-assistant-message": last})
+	if err != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, argv[0], append(append([]string(nil), argv[1:]...), string(payload))...)
+	cmd.Stdout, cmd.Stderr = stderr, stderr
+	if err := cmd.Run(); err != nil {
+		fmt.Fprintf(stderr, "warning: notify %s: %v\n", argv[0], err)
+	}
 }

@@ -121,7 +121,7 @@ func scenarioTurns() []modelserver.Turn {
 		{Items: []json.RawMessage{
 			modelserver.FunctionCall("call_4", "update_plan", map[string]any{"plan": []any{
 				map[string]any{"step": "say hello", "status": "completed"}, map[string]any{"step": "write file", "status": "completed"}}}),
-			modelserver.FunctionCall("call_5", "exec_command", map[string]any{"cmd": "exit 3"}),
+			modelserver.FunctionCall("call_5", "exec_command", map[string]any{"cmd": "true && exit 3"}),
 		}},
 		{Items: []json.RawMessage{modelserver.Message("done")}},
 	}
@@ -397,5 +397,25 @@ func TestExecOpenAIProviderWithAPIKey(t *testing.T) {
 	r = fx.run("--json", "hi")
 	if r.code != 1 || !strings.Contains(r.stderr, "not logged in") {
 		t.Errorf("exit %d stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestExecNotify(t *testing.T) {
+	fx := newExecFixture(t, modelserver.Turn{Items: []json.RawMessage{modelserver.Message("finished")}})
+	out := filepath.Join(t.TempDir(), "notified.json")
+	r := fx.run(append(fx.providerArgs(), "-c", `notify=["sh","-c","printf '%s' \"$1\" > `+out+`","notify"]`, "tell me")...)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatalf("notify payload %q: %v", b, err)
+	}
+	if got["type"] != "agent-turn-complete" || got["last-assistant-message"] != "finished" || got["cwd"] != fx.repo {
+		t.Errorf("payload = %v", got)
 	}
 }

@@ -1,12 +1,14 @@
 package agent
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
-	"github.com/codexgo/common/jsonl"
 	"github.com/codexgo/common/protocol"
 )
 
@@ -80,9 +82,37 @@ type (
 	}
 )
 
+// lineWriter writes one JSON value per line without HTML escaping (the
+// Codex CLI prints "&&", not "\u0026\u0026"); each line is one Write.
+type lineWriter struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+	enc *json.Encoder
+	w   io.Writer
+}
+
+func newLineWriter(w io.Writer) *lineWriter {
+	lw := &lineWriter{w: w}
+	lw.enc = json.NewEncoder(&lw.buf)
+	lw.enc.SetEscapeHTML(false)
+	return lw
+}
+
+// Write encodes v as one line.
+func (lw *lineWriter) Write(v any) error {
+	lw.mu.Lock()
+	defer lw.mu.Unlock()
+	lw.buf.Reset()
+	if err := lw.enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := lw.w.Write(lw.buf.Bytes())
+	return err
+}
+
 // jsonMapper turns protocol events into `codex exec --json` lines.
 type jsonMapper struct {
-	w        *jsonl.Writer
+	w        *lineWriter
 	next     int
 	commands map[string]*commandItem
 	patches  map[string]*fileChangeItem
@@ -93,7 +123,7 @@ type jsonMapper struct {
 	err      error
 }
 
-func newJSONMapper(w *jsonl.Writer) *jsonMapper {
+func newJSONMapper(w *lineWriter) *jsonMapper {
 	return &jsonMapper{w: w, commands: map[string]*commandItem{}, patches: map[string]*fileChangeItem{}, mcp: map[string]*mcpItem{}}
 }
 

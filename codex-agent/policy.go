@@ -27,10 +27,11 @@ func (f PolicyFunc) Check(ctx context.Context, argv []string, cwd string) (proto
 	return f(ctx, argv, cwd)
 }
 
-// FallbackPolicy is used when no execpolicy is configured: it leaves the
-// sandbox to do the guarding and only asks before a forced recursive
-// removal, as the Codex CLI's runtime does by default. Its verdicts carry
-// Rule "default" so that "untrusted" still asks for everything.
+// FallbackPolicy is the minimal policy for sessions built without an
+// execpolicy: it leaves the sandbox to do the guarding and only asks
+// before a forced removal, as the Codex CLI's runtime does by default.
+// Its allows carry Rule "default" so that "untrusted" still asks for
+// everything.
 type FallbackPolicy struct{}
 
 // Check implements Policy.
@@ -46,7 +47,7 @@ func (FallbackPolicy) Check(_ context.Context, argv []string, _ string) (protoco
 		for _, a := range words[i+1:] {
 			if a == "--force" || (strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && strings.Contains(a, "f")) {
 				return protocol.PolicyVerdict{Decision: protocol.DecisionPrompt, Reason: "forced removal",
-					Commands: []protocol.ParsedCommand{{Argv: argv, Program: "rm", Decision: protocol.DecisionPrompt, Rule: "default"}}}, nil
+					Commands: []protocol.ParsedCommand{{Argv: argv, Program: "rm", Decision: protocol.DecisionPrompt, Rule: "builtin:rm"}}}, nil
 			}
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os/exec"
 	"sort"
 	"sync"
@@ -129,10 +130,10 @@ func runCmd(ctx context.Context, req protocol.ExecRequest, out func(string, []by
 	cmd.WaitDelay = 500 * time.Millisecond
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
-		code := 127
+		code := 126
 		var pe *exec.Error
-		if !errors.As(err, &pe) && !errors.Is(err, exec.ErrNotFound) {
-			code = 126
+		if errors.As(err, &pe) || errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
+			code = 127
 		}
 		return protocol.ExecResult{ExitCode: code, Error: err.Error(), Stderr: err.Error(), Sandbox: report}, nil
 	}

@@ -18,6 +18,9 @@ import (
 // TestMain lets the test binary act as the codex binary (arg0 "codex"),
 // so the SDK test drives the real exec front end without a build step.
 func TestMain(m *testing.M) {
+	if code := fakeTool(selfexec.Name(os.Args[0]), os.Stdin, os.Stdout); code >= 0 {
+		os.Exit(code)
+	}
 	if selfexec.Name(os.Args[0]) == "codex" {
 		ctx, cancel := context.WithCancel(context.Background())
 		code := Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)

@@ -40,6 +40,10 @@ type SessionConfig struct {
 	Usage protocol.TokenUsage
 
 	Tools ToolSet
+	// External are further tools (MCP servers, issue 8): their specs are
+	// offered with the built-in ones and calls the built-ins do not know
+	// are routed to them.
+	External []ExternalTool
 	// Policy judges commands first; nil means FallbackPolicy.
 	Policy Policy
 	// Runner runs commands under the sandbox policy; nil means

@@ -237,6 +237,14 @@ func TestPolicyVerdicts(t *testing.T) {
 	promptAll := PolicyFunc(func(_ context.Context, argv []string, _ string) (protocol.PolicyVerdict, error) {
 		return protocol.PolicyVerdict{Decision: protocol.DecisionPrompt, Reason: "check"}, nil
 	})
+	unverified := PolicyFunc(func(_ context.Context, argv []string, _ string) (protocol.PolicyVerdict, error) {
+		return protocol.PolicyVerdict{Decision: protocol.DecisionPrompt, Reason: "no policy rule allows touch",
+			Commands: []protocol.ParsedCommand{{Argv: argv, Program: "touch", Decision: protocol.DecisionPrompt, Rule: "default:no-rule"}}}, nil
+	})
+	userRule := PolicyFunc(func(_ context.Context, argv []string, _ string) (protocol.PolicyVerdict, error) {
+		return protocol.PolicyVerdict{Decision: protocol.DecisionPrompt, Reason: "ask me",
+			Commands: []protocol.ParsedCommand{{Argv: argv, Program: "touch", Decision: protocol.DecisionPrompt, Rule: "/home/u/.codex/rules/default.rules:3"}}}, nil
+	})
 	tests := []struct {
 		name     string
 		policy   Policy
@@ -252,6 +260,11 @@ func TestPolicyVerdicts(t *testing.T) {
 		{"prompt denied", promptAll, protocol.ApprovalOnRequest, protocol.DecisionDenied, "command rejected by user", false, true},
 		{"untrusted default asks", FallbackPolicy{}, protocol.ApprovalUntrusted, protocol.DecisionApproved, "Process exited with code 0", true, true},
 		{"on-request default runs", FallbackPolicy{}, protocol.ApprovalOnRequest, "", "Process exited with code 0", true, false},
+		{"unverified runs sandboxed under never", unverified, protocol.ApprovalNever, "", "Process exited with code 0", true, false},
+		{"unverified runs under on-request", unverified, protocol.ApprovalOnRequest, "", "Process exited with code 0", true, false},
+		{"unverified asks under untrusted", unverified, protocol.ApprovalUntrusted, protocol.DecisionDenied, "command rejected by user", false, true},
+		{"user rule prompt refused under never", userRule, protocol.ApprovalNever, "", "approval required (ask me), but approval_policy is never", false, false},
+		{"user rule prompt asks under on-failure", userRule, protocol.ApprovalOnFailure, protocol.DecisionApprovedForSession, "Process exited with code 0", true, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -430,4 +443,140 @@ func TestInterruptDuringCommand(t *testing.T) {
 		t.Errorf("second turn = %s", types(msgs))
 	}
 	outputOf(t, h.requestInput(1), "c1")
+}
+
+// echoTool is an ExternalTool answering calls to "echo".
+type echoTool struct{}
+
+func (echoTool) Specs() []json.RawMessage {
+	return []json.RawMessage{json.RawMessage(`{"type":"function","name":"echo","parameters":{"type":"object"}}`)}
+}
+
+func (echoTool) Handle(_ context.Context, c model.Item, emit func(protocol.Msg)) (model.Item, bool) {
+	if c.Name != "echo" {
+		return model.Item{}, false
+	}
+	emit(protocol.McpToolCallBeginMsg{CallID: c.CallID, Server: "test", Tool: "echo", Arguments: json.RawMessage(c.Arguments)})
+	emit(protocol.McpToolCallEndMsg{CallID: c.CallID, Server: "test", Tool: "echo", Result: json.RawMessage(`{"content":[{"type":"text","text":"echoed"}]}`)})
+	return model.FunctionOutput(c.CallID, "echoed: "+c.Arguments), true
+}
+
+func TestExternalTools(t *testing.T) {
+	h := newHarness(t, []modelserver.Turn{
+		{Items: []json.RawMessage{modelserver.FunctionCall("c1", "echo", map[string]any{"x": 1})}},
+		{Items: []json.RawMessage{modelserver.Message("ok")}},
+	}, func(c *SessionConfig) { c.External = []ExternalTool{echoTool{}} })
+	msgs := h.turn("go", nil)
+	if out := outputOf(t, h.requestInput(1), "c1"); out != `echoed: {"x":1}` {
+		t.Errorf("output = %q", out)
+	}
+	if len(find[protocol.McpToolCallEndMsg](msgs)) != 1 {
+		t.Errorf("events = %s", types(msgs))
+	}
+	var body struct {
+		Tools []struct{ Name string } `json:"tools"`
+	}
+	if err := h.srv.Requests()[0].JSON(&body); err != nil {
+		t.Fatal(err)
+	}
+	if body.Tools[len(body.Tools)-1].Name != "echo" {
+		t.Errorf("tools = %+v", body.Tools)
+	}
+}
+
+// denyingRunner reports a sandbox denial for every sandboxed run.
+type denyingRunner struct{}
+
+func (denyingRunner) Run(_ context.Context, req protocol.ExecRequest, out func(string, []byte)) (protocol.ExecResult, error) {
+	return protocol.ExecResult{ExitCode: 1, Stderr: "touch: Permission denied\n",
+		Sandbox: &protocol.SandboxReport{Mechanism: "landlock", Denied: true}}, nil
+}
+
+func TestSandboxDenialRetry(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		approval protocol.AskForApproval
+		answer   protocol.ReviewDecision
+		asked    int
+		ran      bool
+	}{
+		{"never does not retry", protocol.ApprovalNever, "", 0, false},
+		{"on-failure asks, approved", protocol.ApprovalOnFailure, protocol.DecisionApproved, 1, true},
+		{"on-request asks, denied", protocol.ApprovalOnRequest, protocol.DecisionDenied, 1, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, []modelserver.Turn{
+				{Items: []json.RawMessage{modelserver.FunctionCall("c1", "exec_command", map[string]any{"cmd": "touch ran"})}},
+				{Items: []json.RawMessage{modelserver.Message("ok")}},
+			}, func(c *SessionConfig) { c.Runner = denyingRunner{}; c.ApprovalPolicy = tt.approval })
+			asked := 0
+			h.turn("go", func(m protocol.Msg) protocol.Op {
+				asked++
+				r := m.(protocol.ExecApprovalRequestMsg)
+				if !strings.Contains(r.Reason, "retry without sandbox") {
+					t.Errorf("reason = %q", r.Reason)
+				}
+				return protocol.ExecApprovalOp{ID: r.CallID, Decision: tt.answer}
+			})
+			_, err := os.Stat(filepath.Join(h.dir, "ran"))
+			if asked != tt.asked || (err == nil) != tt.ran {
+				t.Errorf("asked %d ran %v; want %d %v", asked, err == nil, tt.asked, tt.ran)
+			}
+		})
+	}
+}
+
+func TestInterruptDuringModelStream(t *testing.T) {
+	h := newHarness(t, []modelserver.Turn{
+		{Items: []json.RawMessage{modelserver.Message("thinking out loud")}, Hang: true},
+		{Items: []json.RawMessage{modelserver.Message("after")}},
+	}, nil)
+	ctx := context.Background()
+	if err := h.s.Submit(ctx, protocol.Submission{ID: "t1", Op: protocol.UserInputOp{Items: protocol.TextInput("go")}}); err != nil {
+		t.Fatal(err)
+	}
+	for ev := range h.s.Events() {
+		if _, ok := ev.Msg.(protocol.AgentMessageDeltaMsg); ok {
+			break
+		}
+	}
+	start := time.Now()
+	if err := h.s.Submit(ctx, protocol.Submission{ID: "i", Op: protocol.InterruptOp{}}); err != nil {
+		t.Fatal(err)
+	}
+	msgs := h.collect(nil)
+	if _, ok := msgs[len(msgs)-1].(protocol.TurnAbortedMsg); !ok {
+		t.Fatalf("events = %s", types(msgs))
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("interrupt took %v", d)
+	}
+	if tc := find[protocol.TaskCompleteMsg](h.turn("again", nil)); len(tc) != 1 || tc[0].LastAgentMessage != "after" {
+		t.Errorf("second turn failed")
+	}
+}
+
+func TestUnknownOpAndApproval(t *testing.T) {
+	h := newHarness(t, nil, nil)
+	ctx := context.Background()
+	for _, op := range []protocol.Op{protocol.UnknownOp{Type: "frob"}, protocol.ExecApprovalOp{ID: "nope", Decision: protocol.DecisionApproved}} {
+		if err := h.s.Submit(ctx, protocol.Submission{ID: "x", Op: op}); err != nil {
+			t.Fatal(err)
+		}
+		ev := <-h.s.Events()
+		if e, ok := ev.Msg.(protocol.ErrorMsg); !ok || ev.ID != "x" {
+			t.Errorf("event = %#v", ev)
+		} else if e.Message == "" {
+			t.Errorf("empty error")
+		}
+	}
+	if err := h.s.Submit(ctx, protocol.Submission{ID: "s", Op: protocol.ShutdownOp{}}); err != nil {
+		t.Fatal(err)
+	}
+	if ev := <-h.s.Events(); ev.Msg.MsgType() != "shutdown_complete" {
+		t.Errorf("event = %#v", ev)
+	}
+	if _, ok := <-h.s.Events(); ok {
+		t.Errorf("events not closed after shutdown")
+	}
 }

@@ -123,40 +123,31 @@ func (s *Session) abortTurn() {
 	}
 }
 
-// needsApproval applies approval_policy to a verdict.
+// needsApproval applies approval_policy to a verdict. A prompt verdict is
+// "firm" when a rule the user wrote, or a danger heuristic, asks for it;
+// otherwise it only means the policy could not verify the command, and
+// (as in the Codex CLI, where on-request asks only for dangerous commands)
+// the command runs under the configured sandbox unless the policy is
+// untrusted.
 func needsApproval(ap protocol.AskForApproval, v protocol.PolicyVerdict, escalate bool) (bool, string) {
 	reason := v.Reason
+	if reason == "" {
+		reason = "the policy asks for approval"
+	}
+	prompt := v.Decision == protocol.DecisionPrompt
 	switch ap {
 	case protocol.ApprovalUntrusted:
-		explicit := v.Decision == protocol.DecisionAllow
-		for _, c := range v.Commands {
-			if c.Rule == "" || c.Rule == "default" {
-				explicit = false
-			}
-		}
-		if len(v.Commands) == 0 {
-			explicit = false
-		}
-		if !explicit {
-			if reason == "" {
+		if prompt || !explicitAllow(v) {
+			if v.Reason == "" || !prompt {
 				reason = "untrusted: every command needs approval unless a rule allows it"
 			}
 			return true, reason
 		}
 		return escalate, "the command asks to run outside the sandbox"
 	case protocol.ApprovalNever:
-		if v.Decision == protocol.DecisionPrompt {
-			if reason == "" {
-				reason = "the policy asks for approval"
-			}
-			return true, reason
-		}
-		return false, ""
+		return prompt && firmPrompt(v), reason
 	default: // on-request, on-failure
-		if v.Decision == protocol.DecisionPrompt {
-			if reason == "" {
-				reason = "the policy asks for approval"
-			}
+		if prompt && firmPrompt(v) {
 			return true, reason
 		}
 		if escalate && ap == protocol.ApprovalOnRequest {
@@ -164,6 +155,51 @@ func needsApproval(ap protocol.AskForApproval, v protocol.PolicyVerdict, escalat
 		}
 		return false, ""
 	}
+}
+
+// explicitAllow reports an allow that a policy rule gave, not a default.
+func explicitAllow(v protocol.PolicyVerdict) bool {
+	if v.Decision != protocol.DecisionAllow || len(v.Commands) == 0 {
+		return false
+	}
+	for _, c := range v.Commands {
+		if c.Rule == "" || c.Rule == "default" || strings.HasPrefix(c.Rule, "default:") {
+			return false
+		}
+	}
+	return true
+}
+
+// dangerRules are execpolicy heuristics whose prompt is a real warning,
+// not a lack of knowledge.
+var dangerRules = map[string]bool{
+	"builtin:rm": true, "builtin:rm-critical": true, "builtin:git-force-push": true, "builtin:git-push": true,
+	"builtin:disk-write": true, "builtin:fork-bomb": true, "builtin:pipe-to-shell": true,
+	"builtin:download-exec": true, "builtin:find-delete": true,
+}
+
+// firmPrompt reports a prompt verdict that must be asked (or refused
+// under never): one from a user's rule file or a danger heuristic, or one
+// that names no command at all (the policy failed: be careful).
+func firmPrompt(v protocol.PolicyVerdict) bool {
+	found := false
+	for _, c := range v.Commands {
+		if c.Decision != protocol.DecisionPrompt {
+			continue
+		}
+		found = true
+		r := c.Rule
+		switch {
+		case r == "" || r == "default" || strings.HasPrefix(r, "default:") || strings.HasPrefix(r, "default.policy:"):
+		case strings.HasPrefix(r, "builtin:"):
+			if dangerRules[r] {
+				return true
+			}
+		default:
+			return true
+		}
+	}
+	return !found
 }
 
 // denied reports a command the sandbox probably stopped.

@@ -1,7 +1,11 @@
 package agent
 
 import (
+	"context"
 	"encoding/json"
+
+	"github.com/codexgo/codex-agent/model"
+	"github.com/codexgo/common/protocol"
 )
 
 // ShellTool names the shell tool offered to the model.
@@ -85,6 +89,16 @@ func (t ToolSet) Specs() []json.RawMessage {
 		out = append(out, json.RawMessage(applyPatchFunctionSpec))
 	}
 	return append(out, t.Extra...)
+}
+
+// ExternalTool is a set of tools served outside the agent (an MCP server
+// manager, say). Handle returns the output item for a call it owns
+// (matching call's type and call_id) and ok=false for a call that is not
+// its own. It may emit events for the turn (mcp_tool_call_begin/end) and
+// should honour ctx, which an interrupt cancels.
+type ExternalTool interface {
+	Specs() []json.RawMessage
+	Handle(ctx context.Context, call model.Item, emit func(protocol.Msg)) (output model.Item, ok bool)
 }
 
 // execCommandArgs are exec_command's arguments.

@@ -116,8 +116,12 @@ func (s *Session) sample(ctx context.Context, id string, cfg SessionConfig) ([]m
 	s.mu.Lock()
 	input := append([]model.Item(nil), s.history...)
 	s.mu.Unlock()
+	tools := cfg.Tools.Specs()
+	for _, x := range cfg.External {
+		tools = append(tools, x.Specs()...)
+	}
 	req := &model.Request{
-		Model: cfg.Model, Instructions: cfg.Instructions, Input: input, Tools: cfg.Tools.Specs(),
+		Model: cfg.Model, Instructions: cfg.Instructions, Input: input, Tools: tools,
 		ParallelToolCalls: true, Reasoning: cfg.Reasoning, Text: cfg.Text, PromptCacheKey: cfg.ThreadID,
 		Headers: cfg.Headers,
 	}
@@ -169,6 +173,11 @@ func (s *Session) handleCall(ctx context.Context, id string, cfg SessionConfig, 
 	case c.Type == "custom_tool_call" && c.Name == "apply_patch":
 		return reply(s.applyPatch(ctx, id, cfg, c.CallID, c.Input, cfg.Cwd))
 	case c.Type == "custom_tool_call":
+		for _, x := range cfg.External {
+			if out, ok := x.Handle(ctx, c, func(m protocol.Msg) { s.emit(id, m) }); ok {
+				return out
+			}
+		}
 		return reply("unsupported custom tool call: " + c.Name)
 	case c.Type == "local_shell_call":
 		var a struct {
@@ -253,6 +262,11 @@ func (s *Session) handleCall(ctx context.Context, id string, cfg SessionConfig, 
 		}
 		s.emit(id, m)
 		return reply("Plan updated")
+	}
+	for _, x := range cfg.External {
+		if out, ok := x.Handle(ctx, c, func(m protocol.Msg) { s.emit(id, m) }); ok {
+			return out
+		}
 	}
 	return reply("unsupported call: " + qualifiedName(c))
 }

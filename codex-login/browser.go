@@ -102,6 +102,11 @@ func BrowserLogin(ctx context.Context, o Options) (Result, error) {
 			if saved != nil {
 				return *saved, nil
 			}
+			select {
+			case r := <-cb.saved: // saved just as the context ended
+				return r, nil
+			default:
+			}
 			return Result{}, wrapCtx(ctx, o.Timeout)
 		}
 	}
@@ -271,7 +276,7 @@ func listen(ctx context.Context, o *Options) (net.Listener, int, error) {
 				return nil, 0, fmt.Errorf("listen on %s: %w", addr, err)
 			}
 			//lint:ignore ST1005 the Codex CLI's exact text
-			lastErr = fmt.Errorf("Port %s is already in use", addr)
+			lastErr = fmt.Errorf("Port %s is already in use", addr) //nolint:staticcheck // the Codex CLI's exact text
 			if attempt == 0 {
 				sendCancel(ctx, addr)
 			}

@@ -435,3 +435,30 @@ func TestDeviceLogin(t *testing.T) {
 		t.Fatalf("auth.json after device login: %+v, %v", f, err)
 	}
 }
+
+func TestWorkspaceRestriction(t *testing.T) {
+	s := startIssuer(t, issuertest.Options{AccountID: "acct-other"})
+	home := t.TempDir()
+	is := s.OpenAI()
+	is.AllowedWorkspaces = []string{"acct-a", "acct-b"}
+	authURL, done := startBrowser(t, context.Background(), login.Options{Home: home, Issuer: is})
+	if !strings.HasSuffix(authURL, "&originator=codex_cli_rs&allowed_workspace_id=acct-a%2Cacct-b") {
+		t.Errorf("authorize URL lacks allowed_workspace_id: %s", authURL)
+	}
+	if _, _, err := issuertest.Visit(context.Background(), nil, authURL); err != nil {
+		t.Fatal(err)
+	}
+	if r := wait(t, done); !errors.Is(r.err, login.ErrWorkspaceNotAllowed) {
+		t.Errorf("err = %v, want ErrWorkspaceNotAllowed", r.err)
+	}
+	noAuthFile(t, home)
+
+	is.AllowedWorkspaces = []string{"acct-other"}
+	authURL, done = startBrowser(t, context.Background(), login.Options{Home: home, Issuer: is})
+	if _, _, err := issuertest.Visit(context.Background(), nil, authURL); err != nil {
+		t.Fatal(err)
+	}
+	if r := wait(t, done); r.err != nil {
+		t.Fatal(r.err)
+	}
+}

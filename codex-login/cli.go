@@ -236,19 +236,23 @@ func runLogin(ctx context.Context, env *Env, lf *loginFlags) error {
 	if lf.port != 0 {
 		o.Ports = []int{lf.port}
 	}
+	var res Result
 	if lf.deviceAuth {
 		o.OnDeviceCode = func(dc *oauth.DeviceCode) { printDeviceCode(env.Stderr, dc) }
-		_, err = DeviceLogin(ctx, o)
+		res, err = DeviceLogin(ctx, o)
 		if errors.Is(err, oauth.ErrDeviceUnsupported) {
 			say(env.Stderr, "%s\n", "Device code login is not enabled for this issuer; using the browser login instead.")
-			_, err = browser(ctx, env, lf, o)
+			res, err = browser(ctx, env, lf, o)
 		}
 	} else {
-		_, err = browser(ctx, env, lf, o)
+		res, err = browser(ctx, env, lf, o)
 	}
 	if err != nil {
 		say(env.Stderr, "Error logging in: %v\n", err)
 		return exitError{1}
+	}
+	if res.SetAside != "" {
+		say(env.Stderr, "The unreadable auth.json was moved to %s\n", res.SetAside)
 	}
 	say(env.Stderr, "%s\n", "Successfully logged in")
 	return nil

@@ -329,3 +329,33 @@ func TestCLIGenericOIDCDeviceLogin(t *testing.T) {
 		t.Errorf("login without client id = %d %q", code, stderr)
 	}
 }
+
+func TestLoginSetsCorruptFileAside(t *testing.T) {
+	home := t.TempDir()
+	corrupt := []byte(`{"auth_mode": "chatgpt", "tokens": {`)
+	if err := os.WriteFile(authfile.Path(home), corrupt, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := cli{env: map[string]string{"CODEX_HOME": home}}
+	code, _, stderr := c.run(t, "sk-test-1234567890ABCDEFGH", "login", "--with-api-key")
+	if code != 0 || !strings.Contains(stderr, "The unreadable auth.json was moved to "+authfile.Path(home)+".corrupt-") {
+		t.Fatalf("login = %d %q", code, stderr)
+	}
+	ents, err := os.ReadDir(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), "auth.json.corrupt-") {
+			data, err := os.ReadFile(home + "/" + e.Name())
+			found = err == nil && bytes.Equal(data, corrupt)
+		}
+	}
+	if !found {
+		t.Errorf("corrupt content not preserved; CODEX_HOME holds %v", ents)
+	}
+	if code, _, _ := c.run(t, "", "status"); code != 0 {
+		t.Errorf("status after the new login = %d", code)
+	}
+}

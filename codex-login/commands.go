@@ -41,6 +41,14 @@ func loginAPIKey(env *Env, dir string) error {
 	if strings.ContainsAny(key, " \t\r\n") {
 		return usageError{"the API key on stdin contains whitespace; pipe just the key"}
 	}
+	_, aside, err := authfile.PrepareReplace(dir, env.Now())
+	if err != nil {
+		say(env.Stderr, "Error saving API key: %v\n", err)
+		return exitError{1}
+	}
+	if aside != "" {
+		say(env.Stderr, "The unreadable auth.json was moved to %s\n", aside)
+	}
 	if err := authfile.Save(dir, &authfile.File{AuthMode: authfile.ModeAPIKey, APIKey: &key}); err != nil {
 		say(env.Stderr, "Error saving API key: %v\n", err)
 		return exitError{1}

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/codexgo/codex-login/authfile"
@@ -30,7 +31,7 @@ const (
 // (for example by a newer login taking over the port).
 //
 //lint:ignore ST1005 the Codex CLI's exact text
-var ErrCancelled = errors.New("Login cancelled")
+var ErrCancelled = errors.New("Login cancelled") //nolint:staticcheck // the Codex CLI's exact text
 
 // ErrTimeout is returned when no callback arrived in time.
 var ErrTimeout = errors.New("timed out waiting for the browser to complete the login")
@@ -77,6 +78,9 @@ type Result struct {
 	AccountID string
 	// APIKey reports whether the id_token → API key exchange succeeded.
 	APIKey bool
+	// SetAside is where an unreadable auth.json was moved before this
+	// login replaced it ("" if there was none).
+	SetAside string
 }
 
 func (o *Options) defaults() error {
@@ -108,6 +112,9 @@ func (o *Options) defaults() error {
 // best-effort API-key exchange runs first (skipped for device logins);
 // for other issuers the oidc block records where to refresh.
 func persist(ctx context.Context, o *Options, tr oauth.TokenResponse, exchangeKey bool) (Result, error) {
+	if err := checkWorkspace(o.Issuer.AllowedWorkspaces, tr.IDToken); err != nil {
+		return Result{}, err
+	}
 	c := oauth.Client{Issuer: o.Issuer, HTTP: o.HTTP}
 	f := &authfile.File{AuthMode: authfile.ModeChatGPT}
 	if o.Issuer.OpenAI && exchangeKey && tr.IDToken != "" {
@@ -125,14 +132,17 @@ func persist(ctx context.Context, o *Options, tr oauth.TokenResponse, exchangeKe
 	}
 	f.Tokens = &authfile.Tokens{}
 	credentials.Apply(f, tr, o.Now())
-	old, _ := authfile.Load(o.Home) // only to revoke what this login supersedes
+	old, aside, err := authfile.PrepareReplace(o.Home, o.Now())
+	if err != nil {
+		return Result{}, err
+	}
 	if err := authfile.Save(o.Home, f); err != nil {
 		return Result{}, err
 	}
 	if old != nil && old.Tokens != nil && old.Tokens.RefreshToken != "" && old.Tokens.RefreshToken != f.Tokens.RefreshToken {
 		revokeBestEffort(ctx, credentials.IssuerFor(old, o.Issuer, func(string) string { return "" }), o.HTTP, old.Tokens)
 	}
-	r := Result{Mode: authfile.ModeChatGPT, APIKey: f.APIKey != nil, AccountID: f.AccountID()}
+	r := Result{Mode: authfile.ModeChatGPT, APIKey: f.APIKey != nil, AccountID: f.AccountID(), SetAside: aside}
 	if cl, err := jwt.Parse(tr.IDToken); err == nil {
 		r.Email, r.PlanType = cl.Email, cl.PlanType
 	}
@@ -161,4 +171,26 @@ func wrapCtx(ctx context.Context, timeout time.Duration) error {
 		return fmt.Errorf("%w (%s)", ErrTimeout, timeout)
 	}
 	return fmt.Errorf("login interrupted: %w", context.Cause(ctx))
+}
+
+// ErrWorkspaceNotAllowed refuses a login into a workspace outside the
+// configured list.
+var ErrWorkspaceNotAllowed = errors.New("login is restricted to another workspace")
+
+// checkWorkspace enforces Issuer.AllowedWorkspaces on the id_token's
+// chatgpt_account_id.
+func checkWorkspace(allowed []string, idToken string) error {
+	if len(allowed) == 0 {
+		return nil
+	}
+	cl, err := jwt.Parse(idToken)
+	if err != nil {
+		return fmt.Errorf("%w: cannot read the account id: %v", ErrWorkspaceNotAllowed, err)
+	}
+	for _, id := range allowed {
+		if id == cl.AccountID {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w (allowed: %s; this account: %s)", ErrWorkspaceNotAllowed, strings.Join(allowed, ", "), cl.AccountID)
 }

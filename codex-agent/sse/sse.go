@@ -35,39 +35,41 @@ type Reader struct {
 
 // NewReader returns a Reader over r.
 func NewReader(r io.Reader) *Reader {
-	return &Reader{br: bufio.NewReaderSize(r, 64<<10)}
+	return &Reader{br: bufio.NewReaderSize(r, 16<<10)}
 }
 
-// readLine returns the next line without its terminator (\n, \r\n or \r).
+// readLine returns the next line without its terminator (\n, \r\n or
+// \r). It scans the buffered bytes in bulk rather than byte by byte.
 func (r *Reader) readLine() ([]byte, error) {
 	r.scratch = r.scratch[:0]
 	for {
-		b, err := r.br.ReadByte()
-		if err != nil {
-			if err == io.EOF && len(r.scratch) > 0 {
-				// A final line without terminator is incomplete; the spec
-				// discards it together with any pending event.
-				return nil, io.EOF
-			}
+		if _, err := r.br.Peek(1); err != nil {
+			// A final line without terminator is incomplete; the spec
+			// discards it together with any pending event.
 			return nil, err
 		}
+		buf, _ := r.br.Peek(r.br.Buffered())
 		if r.pendCR {
 			r.pendCR = false
-			if b == '\n' {
+			if buf[0] == '\n' {
+				_, _ = r.br.Discard(1)
 				continue
 			}
 		}
-		switch b {
-		case '\n':
-			return r.scratch, nil
-		case '\r':
-			r.pendCR = true
+		if i := bytes.IndexAny(buf, "\r\n"); i >= 0 {
+			r.scratch = append(r.scratch, buf[:i]...)
+			r.pendCR = buf[i] == '\r'
+			_, _ = r.br.Discard(i + 1)
+			if len(r.scratch) > MaxLine {
+				return nil, ErrLineTooLong
+			}
 			return r.scratch, nil
 		}
-		if len(r.scratch) >= MaxLine {
+		r.scratch = append(r.scratch, buf...)
+		_, _ = r.br.Discard(len(buf))
+		if len(r.scratch) > MaxLine {
 			return nil, ErrLineTooLong
 		}
-		r.scratch = append(r.scratch, b)
 	}
 }
 

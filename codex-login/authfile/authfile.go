@@ -312,3 +312,26 @@ func clip(raw json.RawMessage) string {
 	}
 	return string(raw)
 }
+
+// SetAside renames an unreadable auth.json to auth.json.corrupt-<UTC time>
+// before a new login replaces it, so its content is never lost silently.
+// It returns the new path.
+func SetAside(home string, now time.Time) (string, error) {
+	dst := Path(home) + ".corrupt-" + now.UTC().Format("20060102T150405.000000000Z")
+	if err := os.Rename(Path(home), dst); err != nil {
+		return "", fmt.Errorf("set aside unreadable credentials: %w", err)
+	}
+	return dst, nil
+}
+
+// PrepareReplace is called before a login writes new credentials: it
+// returns the current file (nil if none or unreadable) and, when the file
+// was unreadable, sets it aside and returns where it went.
+func PrepareReplace(home string, now time.Time) (old *File, setAside string, err error) {
+	old, err = Load(home)
+	if err == nil || errors.Is(err, ErrNotLoggedIn) {
+		return old, "", nil
+	}
+	setAside, err = SetAside(home, now)
+	return nil, setAside, err
+}

@@ -29,8 +29,9 @@ const (
 	// ExpirySkew refreshes this long before the access token's exp, so a
 	// request never leaves with a token that dies in flight.
 	ExpirySkew = 30 * time.Second
-	// RefreshInterval is the Codex CLI's fallback trigger when the access
-	// token carries no expiry: refresh once last_refresh is this old.
+	// RefreshInterval: tokens whose last_refresh is this old are refreshed
+	// even if the access token claims to be valid (the Codex CLI's
+	// interval; its only trigger for tokens without an expiry).
 	RefreshInterval = 8 * 24 * time.Hour
 )
 
@@ -145,8 +146,8 @@ func New(opts Options) (*Manager, error) {
 func (m *Manager) Home() string { return m.home }
 
 // Get returns credentials, refreshing ChatGPT tokens first when the access
-// token expires within ExpirySkew (or, without an expiry, when the last
-// refresh is older than RefreshInterval).
+// token expires within ExpirySkew or the last refresh is older than
+// RefreshInterval.
 func (m *Manager) Get(ctx context.Context) (Credentials, error) {
 	if c, ok := m.fromEnv(); ok {
 		return c, nil
@@ -280,8 +281,12 @@ func (m *Manager) needsRefreshAt(f *authfile.File, exp time.Time) bool {
 		return true
 	}
 	now := m.now()
+	if !f.LastRefresh.IsZero() && now.Sub(f.LastRefresh) > RefreshInterval {
+		return true
+	}
 	if !exp.IsZero() {
 		return !now.Add(ExpirySkew).Before(exp)
 	}
-	return f.LastRefresh.IsZero() || now.Sub(f.LastRefresh) > RefreshInterval
+	// Neither an expiry nor a refresh time: refresh once to learn them.
+	return f.LastRefresh.IsZero()
 }

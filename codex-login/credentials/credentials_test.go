@@ -121,7 +121,8 @@ func TestProactiveRefresh(t *testing.T) {
 		{"fresh token", time.Hour, 0, 0},
 		{"expired token", -time.Minute, 0, 1},
 		{"expires within the skew", 10 * time.Second, 0, 1},
-		{"old last_refresh but valid exp", time.Hour, 30 * 24 * time.Hour, 0},
+		{"old last_refresh but valid exp", time.Hour, 30 * 24 * time.Hour, 1},
+		{"recent last_refresh", time.Hour, 7 * 24 * time.Hour, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -40,6 +40,11 @@ type Issuer struct {
 	RevocationEndpoint          string // "" if the issuer has none
 	DeviceAuthorizationEndpoint string // RFC 8628; "" if none (OpenAI uses its own device API)
 
+	// AllowedWorkspaces restricts an OpenAI login to these ChatGPT
+	// workspace (account) ids (config forced_chatgpt_workspace_id); the
+	// issuer is told, and the login checks the account id it gets.
+	AllowedWorkspaces []string
+
 	// OpenAI enables OpenAI's own steps: the extra authorize parameters,
 	// the id_token → API key exchange, JSON refresh and revoke bodies and
 	// the /api/accounts/deviceauth device flow.
@@ -252,6 +257,9 @@ func (is Issuer) AuthorizeURL(redirectURI string, p PKCE, state string) string {
 			"id_token_add_organizations=true",
 			"codex_cli_simplified_flow=true",
 			"originator="+Originator)
+		if len(is.AllowedWorkspaces) > 0 {
+			q = append(q, "allowed_workspace_id="+url.QueryEscape(strings.Join(is.AllowedWorkspaces, ",")))
+		}
 	}
 	sep := "?"
 	if strings.Contains(is.AuthorizationEndpoint, "?") {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -34,7 +35,7 @@ func TestDiscover(t *testing.T) {
 		AuthorizationEndpoint: s.URL + "/oauth/authorize", TokenEndpoint: s.URL + "/oauth/token",
 		RevocationEndpoint: s.URL + "/oauth/revoke", DeviceAuthorizationEndpoint: s.URL + "/oauth/device/code",
 	}
-	if is != want {
+	if !reflect.DeepEqual(is, want) {
 		t.Errorf("got %+v\nwant %+v", is, want)
 	}
 	if _, err := oauth.Resolve(ctx, nil, s.URL, "", oauth.StyleOIDC); err == nil {

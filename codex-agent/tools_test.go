@@ -1,0 +1,188 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/codexgo/codex-agent/modelserver"
+	"github.com/codexgo/common/config"
+	"github.com/codexgo/common/protocol"
+)
+
+func TestShellEnv(t *testing.T) {
+	environ := []string{"PATH=/bin", "HOME=/h", "OPENAI_API_KEY=sk", "MY_TOKEN=t", "AWS_SECRET=s", "FOO=1", "FOOBAR=2", "LANG=C"}
+	tests := []struct {
+		name string
+		p    config.ShellEnvironmentPolicy
+		want map[string]string
+	}{
+		{"all drops secrets", config.ShellEnvironmentPolicy{Inherit: "all"},
+			map[string]string{"PATH": "/bin", "HOME": "/h", "FOO": "1", "FOOBAR": "2", "LANG": "C"}},
+		{"ignore default excludes", config.ShellEnvironmentPolicy{Inherit: "all", IgnoreDefaultExcludes: true, Exclude: []string{"foo*"}},
+			map[string]string{"PATH": "/bin", "HOME": "/h", "OPENAI_API_KEY": "sk", "MY_TOKEN": "t", "AWS_SECRET": "s", "LANG": "C"}},
+		{"core", config.ShellEnvironmentPolicy{Inherit: "core"}, map[string]string{"PATH": "/bin", "HOME": "/h", "LANG": "C"}},
+		{"none with set", config.ShellEnvironmentPolicy{Inherit: "none", Set: map[string]string{"CI": "1"}}, map[string]string{"CI": "1"}},
+		{"include only", config.ShellEnvironmentPolicy{Inherit: "all", IncludeOnly: []string{"path", "FOO"}}, map[string]string{"PATH": "/bin", "FOO": "1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ShellEnv(tt.p, environ); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCapBufferKeepsHeadAndTail(t *testing.T) {
+	c := &capBuffer{max: 10}
+	for i := 0; i < 10; i++ {
+		c.Write([]byte(fmt.Sprintf("%d", i)))
+	}
+	c.Write([]byte("abcdefghij"))
+	got := c.String()
+	if !strings.HasPrefix(got, "01234") || !strings.HasSuffix(got, "fghij") || !strings.Contains(got, "10 bytes omitted") || !c.truncated {
+		t.Errorf("got %q", got)
+	}
+	small := &capBuffer{max: 10}
+	small.Write([]byte("abc"))
+	if small.String() != "abc" || small.truncated {
+		t.Errorf("small = %q", small.String())
+	}
+	out, cut := trimOutput(strings.Repeat("x", 100)+"\n", 20)
+	if !cut || !strings.Contains(out, "output truncated: 101 bytes, 1 lines total") {
+		t.Errorf("trimOutput = %q", out)
+	}
+}
+
+func TestDirectRunnerTimeoutKillsTree(t *testing.T) {
+	dir := t.TempDir()
+	pidFile := filepath.Join(dir, "pid")
+	res, err := DirectRunner{}.Run(context.Background(), protocol.ExecRequest{
+		Argv: []string{"sh", "-c", "sleep 30 & echo $! > " + pidFile + "; wait"}, Cwd: dir, TimeoutMS: 200}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.TimedOut || res.ExitCode != 124 {
+		t.Errorf("result = %+v", res)
+	}
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pid int
+	if _, err := fmt.Sscan(string(b), &pid); err != nil {
+		t.Fatal(err)
+	}
+	// The grandchild is gone (reaped by init after the group kill, or a zombie at worst).
+	if st, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil && !strings.Contains(string(st), ") Z ") {
+		t.Errorf("sleep %d still running: %s", pid, st)
+	}
+	res, err = DirectRunner{}.Run(context.Background(), protocol.ExecRequest{Argv: []string{"/nonexistent/prog"}}, nil)
+	if err != nil || res.ExitCode != 127 || res.Error == "" {
+		t.Errorf("missing program: %+v %v", res, err)
+	}
+}
+
+// External policy and sandbox programs are played by this test binary
+// (see TestMain): fake-policy answers a verdict, fake-sandbox runs the
+// command directly and answers an ExecResult.
+func fakeTool(name string, stdin io.Reader, stdout io.Writer) int {
+	switch name {
+	case "fake-policy":
+		var req protocol.PolicyRequest
+		if err := json.NewDecoder(stdin).Decode(&req); err != nil {
+			return 2
+		}
+		v := protocol.PolicyVerdict{Decision: protocol.DecisionAllow}
+		if strings.Contains(strings.Join(req.Argv, " "), "forbidden") {
+			v = protocol.PolicyVerdict{Decision: protocol.DecisionForbidden, Reason: "fake policy says no"}
+		}
+		_ = json.NewEncoder(stdout).Encode(v)
+		return 0
+	case "fake-sandbox":
+		var req protocol.ExecRequest
+		if err := json.NewDecoder(stdin).Decode(&req); err != nil {
+			return 2
+		}
+		res, err := DirectRunner{}.Run(context.Background(), req, nil)
+		if err != nil {
+			return 1
+		}
+		res.Stdout = "[fake-sandbox " + string(req.SandboxPolicy.Mode) + "] " + res.Stdout
+		res.Sandbox = &protocol.SandboxReport{Mechanism: "fake"}
+		_ = json.NewEncoder(stdout).Encode(res)
+		return 0
+	}
+	return -1
+}
+
+func TestExternalPolicyAndSandboxCommands(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := t.TempDir()
+	for _, n := range []string{"fake-policy", "fake-sandbox"} {
+		if err := os.Symlink(self, filepath.Join(bin, n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fx := newExecFixture(t,
+		modelserver.Turn{Items: []json.RawMessage{
+			modelserver.FunctionCall("c1", "exec_command", map[string]any{"cmd": "echo allowed"}),
+			modelserver.FunctionCall("c2", "exec_command", map[string]any{"cmd": "echo forbidden"}),
+		}},
+		modelserver.Turn{Items: []json.RawMessage{modelserver.Message("ok")}})
+	r := fx.run(append(fx.providerArgs(), "--json", "-s", "workspace-write",
+		"--execpolicy-cmd", filepath.Join(bin, "fake-policy"), "--sandbox-cmd", filepath.Join(bin, "fake-sandbox"), "go")...)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{
+		`"command":"/bin/bash -lc 'echo allowed'","aggregated_output":"[fake-sandbox workspace-write] allowed\n","exit_code":0,"status":"completed"`,
+		`"command":"/bin/bash -lc 'echo forbidden'","aggregated_output":"execution forbidden by policy: fake policy says no","exit_code":null,"status":"declined"`,
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("stdout lacks %s:\n%s", want, r.stdout)
+		}
+	}
+}
+
+func TestOSSProbe(t *testing.T) {
+	srv, err := modelserver.Start(modelserver.Script{Turns: []modelserver.Turn{{Items: []json.RawMessage{modelserver.Message("oss ok")}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = srv.Close() }()
+	fx := newExecFixture(t)
+	fx.env["CODEX_OSS_BASE_URL"] = srv.URL()
+	r := fx.run("--oss", "--json", "hi")
+	if r.code != 0 || !strings.Contains(r.stdout, `"text":"oss ok"`) {
+		t.Fatalf("exit %d stdout %s stderr %s", r.code, r.stdout, r.stderr)
+	}
+	req := srv.Requests()[0]
+	var body struct {
+		Model string `json:"model"`
+		Tools []struct {
+			Type, Name string
+		} `json:"tools"`
+	}
+	if err := req.JSON(&body); err != nil {
+		t.Fatal(err)
+	}
+	if body.Model != "gpt-oss:20b" || req.Header.Get("Authorization") != "" || body.Tools[0].Name != "shell" {
+		t.Errorf("oss request: model %q auth %q tools %+v", body.Model, req.Header.Get("Authorization"), body.Tools)
+	}
+	fx.env["CODEX_OSS_BASE_URL"] = "http://127.0.0.1:1/v1"
+	r = fx.run("--oss", "hi")
+	if r.code != 1 || !strings.Contains(r.stderr, "no running OSS server detected") {
+		t.Errorf("no server: exit %d stderr %q", r.code, r.stderr)
+	}
+}
