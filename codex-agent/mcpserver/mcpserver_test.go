@@ -71,7 +71,7 @@ func TestCodexAndReply(t *testing.T) {
 	res := c.await(c.call("call-1", "tools/call", map[string]any{"name": "codex", "arguments": map[string]any{
 		"prompt": "say something", "approval-policy": "auto-edit",
 		"sandbox-permissions": []string{"disk-full-read-access", "disk-write-cwd", "network-full-access"},
-		"config": map[string]any{"model_reasoning_effort": "high"}, "include-plan-tool": true,
+		"config":              map[string]any{"model_reasoning_effort": "high"}, "include-plan-tool": true,
 	}, "_meta": map[string]any{"progressToken": "tok"}}))
 	r := res["result"].(map[string]any)
 	if r["isError"] == true {
