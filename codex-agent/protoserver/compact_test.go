@@ -62,3 +62,32 @@ func TestCompactFailureKeepsHistory(t *testing.T) {
 		t.Errorf("history lost after a failed compaction:\n%s", in)
 	}
 }
+
+// TestCompactedRolloutResumes checks a resumed session starts from the
+// compacted history, not the one it replaced.
+func TestCompactedRolloutResumes(t *testing.T) {
+	t.Parallel()
+	home := t.TempDir()
+	rec, err := agent.CreateRollout(home, agent.SessionMeta{ID: "0190aaaa-0000-7000-8000-000000000001", Cwd: "/w"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := start(t, []modelserver.Turn{
+		turnOf(modelserver.Message("old answer")),
+		turnOf(modelserver.Message("THE SUMMARY")),
+	}, func(cfg *agent.SessionConfig) { cfg.Recorder = rec })
+	c.turn("t1", "first prompt", nil)
+	c.submit("k", protocol.CompactOp{})
+	c.until(nil, "task_complete")
+	if err := rec.Close(); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := agent.LoadRollout(rec.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := inputText(loaded.History)
+	if !strings.Contains(in, "THE SUMMARY") || !strings.Contains(in, "first prompt") || strings.Contains(in, "old answer") {
+		t.Errorf("resumed history:\n%s", in)
+	}
+}
