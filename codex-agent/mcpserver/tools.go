@@ -202,13 +202,15 @@ func configOverrides(cfg map[string]any) ([]string, error) {
 }
 
 func tomlKey(k string) string {
+	bare := k != ""
 	for _, r := range k {
-		if !(r == '_' || r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
-			b, _ := json.Marshal(k)
-			return string(b)
-		}
+		bare = bare && (r == '_' || r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
 	}
-	return k
+	if bare {
+		return k
+	}
+	b, _ := json.Marshal(k)
+	return string(b)
 }
 
 // tomlValue writes a JSON value as TOML: JSON strings, numbers, booleans
