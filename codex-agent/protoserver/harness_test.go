@@ -24,7 +24,7 @@ func noSleep(context.Context, time.Duration) error { return nil }
 // conn is a proto server on pipes, driven the way a front end drives it:
 // JSONL lines in, JSONL events out.
 type conn struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *modelserver.Server
 	dir    string
 	home   string
@@ -34,7 +34,7 @@ type conn struct {
 	done   chan error
 }
 
-func start(t *testing.T, turns []modelserver.Turn, mutate func(*agent.SessionConfig)) *conn {
+func start(t testing.TB, turns []modelserver.Turn, mutate func(*agent.SessionConfig)) *conn {
 	t.Helper()
 	srv, err := modelserver.Start(modelserver.Script{Turns: turns})
 	if err != nil {

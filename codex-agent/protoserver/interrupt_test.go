@@ -181,3 +181,19 @@ func pidfdWait(fd int, d time.Duration) bool {
 	n, err := syscall.Select(fd+1, &rset, nil, nil, &tv)
 	return err == nil && n == 1
 }
+
+// BenchmarkInterruptCommand measures interrupt → turn_aborted while a
+// command (with a child) runs.
+func BenchmarkInterruptCommand(b *testing.B) {
+	c := start(b, nil, nil)
+	b.StopTimer()
+	for i := 0; i < b.N; i++ {
+		c.srv.Push(turnOf(execCall("c", "sleep 30 & echo started; wait")))
+		c.submit("t", protocol.UserInputOp{Items: protocol.TextInput("run")})
+		c.until(nil, "exec_command_output_delta")
+		b.StartTimer()
+		c.submit("i", protocol.InterruptOp{})
+		c.until(nil, "turn_aborted", "task_complete")
+		b.StopTimer()
+	}
+}
