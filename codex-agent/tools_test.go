@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/codexgo/codex-agent/modelserver"
@@ -80,9 +81,10 @@ func TestDirectRunnerTimeoutKillsTree(t *testing.T) {
 	if _, err := fmt.Sscan(string(b), &pid); err != nil {
 		t.Fatal(err)
 	}
-	// The grandchild is gone (reaped by init after the group kill, or a zombie at worst).
-	if st, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil && !strings.Contains(string(st), ") Z ") {
-		t.Errorf("sleep %d still running: %s", pid, st)
+	// The grandchild was killed with the group: wait for its exit through a
+	// pidfd (readable once the process has exited), not by sleeping.
+	if !exitsWithin(t, pid, 5000) {
+		t.Errorf("sleep %d still running after the timeout kill", pid)
 	}
 	res, err = DirectRunner{}.Run(context.Background(), protocol.ExecRequest{Argv: []string{"/nonexistent/prog"}}, nil)
 	if err != nil || res.ExitCode != 127 || res.Error == "" {
@@ -184,5 +186,39 @@ func TestOSSProbe(t *testing.T) {
 	r = fx.run("--oss", "hi")
 	if r.code != 1 || !strings.Contains(r.stderr, "no running OSS server detected") {
 		t.Errorf("no server: exit %d stderr %q", r.code, r.stderr)
+	}
+}
+
+// exitsWithin waits up to ms milliseconds for pid to exit, using a pidfd
+// and epoll. A pid that is already gone counts as exited.
+func exitsWithin(t *testing.T, pid, ms int) bool {
+	t.Helper()
+	const sysPidfdOpen = 434 // the same number on every Linux architecture
+	fd, _, errno := syscall.Syscall(sysPidfdOpen, uintptr(pid), 0, 0)
+	if errno == syscall.ESRCH {
+		return true
+	}
+	if errno != 0 {
+		t.Fatalf("pidfd_open: %v", errno)
+	}
+	defer func() { _ = syscall.Close(int(fd)) }()
+	ep, err := syscall.EpollCreate1(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = syscall.Close(ep) }()
+	if err := syscall.EpollCtl(ep, syscall.EPOLL_CTL_ADD, int(fd), &syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(fd)}); err != nil {
+		t.Fatal(err)
+	}
+	events := make([]syscall.EpollEvent, 1)
+	for {
+		n, err := syscall.EpollWait(ep, events, ms)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n > 0
 	}
 }
