@@ -1,6 +1,6 @@
 module github.com/codexgo/codex-agent
 
-go 1.24
+go 1.25.0
 
 require (
 	github.com/codexgo/common v0.0.0
@@ -8,12 +8,17 @@ require (
 )
 
 require (
-	github.com/google/jsonschema-go v0.4.2 // indirect
-	github.com/modelcontextprotocol/go-sdk v1.3.1
+	golang.org/x/sync v0.20.0 // indirect
+	golang.org/x/time v0.15.0 // indirect
+)
+
+require (
+	github.com/google/jsonschema-go v0.4.3 // indirect
+	github.com/modelcontextprotocol/go-sdk v1.8.0
 	github.com/segmentio/asm v1.1.3 // indirect
-	github.com/segmentio/encoding v0.5.3 // indirect
+	github.com/segmentio/encoding v0.5.4 // indirect
 	github.com/yosida95/uritemplate/v3 v3.0.2 // indirect
-	golang.org/x/oauth2 v0.30.0 // indirect
+	golang.org/x/oauth2 v0.35.0 // indirect
 )
 
 require (
@@ -24,7 +29,7 @@ require (
 	github.com/muesli/termenv v0.16.0 // indirect
 	github.com/pelletier/go-toml/v2 v2.4.3 // indirect
 	github.com/rivo/uniseg v0.4.7 // indirect
-	golang.org/x/sys v0.35.0 // indirect
+	golang.org/x/sys v0.41.0 // indirect
 )
 
 replace github.com/codexgo/common => ../common
