@@ -81,7 +81,7 @@ func RunMCPServer(ctx context.Context, args []string, env ServiceEnv) int {
 			o.Profile = st.Profile
 		}
 		o.Model, o.Cwd, o.ApprovalPolicy, o.Sandbox = st.Model, st.Cwd, string(st.ApprovalPolicy), string(st.Sandbox)
-		o.NetworkAccess = st.NetworkAccess
+		o.NetworkAccess, o.Client = st.NetworkAccess, st.Client
 		o.BaseInstructions, o.DeveloperInstructions, o.CompactPrompt = st.BaseInstructions, st.DeveloperInstructions, st.CompactPrompt
 		svc, err := NewService(ctx, o)
 		if err != nil {

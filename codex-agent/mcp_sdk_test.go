@@ -127,6 +127,10 @@ func TestTypeScriptMCPClient(t *testing.T) {
 	if len(got.EventThreads) != 1 || got.EventThreads[0] != got.ThreadID {
 		t.Errorf("codex/event threads = %v, want [%s]", got.EventThreads, got.ThreadID)
 	}
+	if reqs := srv.Requests(); len(reqs) == 0 || !strings.Contains(reqs[0].Header.Get("User-Agent"), "(ts-sdk-test; 1.0.0)") ||
+		reqs[0].Header.Get("originator") != "codex_mcp_server" {
+		t.Errorf("model request headers = %v, want the MCP client in the User-Agent", reqs[0].Header)
+	}
 	if left := markedProcesses("sleep " + marker); len(left) > 0 {
 		t.Errorf("cancelled command still running: %v", left)
 	}

@@ -50,6 +50,9 @@ type ServiceOptions struct {
 	SandboxCmd    string
 	// Ephemeral skips the rollout file.
 	Ephemeral bool
+	// Client names the program driving the front end ("name; version"),
+	// appended to the User-Agent.
+	Client string
 }
 
 // Service is a built session configuration plus what the front end
@@ -131,6 +134,10 @@ func NewService(ctx context.Context, o ServiceOptions) (*Service, error) {
 	if o.BaseInstructions != "" {
 		instructions = o.BaseInstructions
 	}
+	ua := userAgent(o.Originator)
+	if o.Client != "" {
+		ua += " (" + o.Client + ")"
+	}
 	sc := SessionConfig{
 		ThreadID: threadID, Model: firstNonEmpty(o.Model, cfg.Model), Client: client, Retry: client.Retry, Cwd: cwd,
 		ApprovalPolicy: ap, Sandbox: sp, Instructions: instructions,
@@ -138,7 +145,7 @@ func NewService(ctx context.Context, o ServiceOptions) (*Service, error) {
 		AutoCompactTokenLimit: cfg.ModelAutoCompactTokenLimit, CompactPrompt: o.CompactPrompt,
 		RulesFile:       filepath.Join(home, "rules", "default.rules"),
 		ToolOutputBytes: int(cfg.ToolOutputTokenLimit * 4), Now: o.Now,
-		Headers: map[string]string{"originator": o.Originator, "User-Agent": userAgent(o.Originator),
+		Headers: map[string]string{"originator": o.Originator, "User-Agent": ua,
 			"session-id": threadID, "thread-id": threadID, "x-client-request-id": threadID},
 	}
 	sc.Tools = toolSet(cfg, client.Wire, false, nil, nil)

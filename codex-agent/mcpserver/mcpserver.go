@@ -176,6 +176,9 @@ func (s *Server) codex(ctx context.Context, req *mcp.CallToolRequest) (*mcp.Call
 	if err != nil {
 		return errorResult("Failed to start Codex session: %v", err), nil
 	}
+	if ip := req.Session.InitializeParams(); ip != nil && ip.ClientInfo != nil {
+		st.Client = ip.ClientInfo.Name + "; " + ip.ClientInfo.Version
+	}
 	th, err := s.newThread(ctx, st)
 	if err != nil {
 		return errorResult("Failed to start Codex session: %v", err), nil

@@ -70,6 +70,8 @@ type Settings struct {
 	BaseInstructions      string
 	DeveloperInstructions string
 	CompactPrompt         string
+	// Client is the MCP client's "name; version", for the User-Agent.
+	Client string
 }
 
 // parseCodexArgs checks the arguments and maps the seed-era values.
