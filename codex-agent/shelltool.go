@@ -101,6 +101,11 @@ func (s *Session) shell(ctx context.Context, id string, cfg SessionConfig, c she
 	if denied(res, sandbox) && cfg.ApprovalPolicy != protocol.ApprovalNever {
 		d := s.ask(ctx, id, c.callID, protocol.ExecApprovalRequestMsg{CallID: c.callID, Command: c.argv, Cwd: cwd,
 			Reason: "command failed in the sandbox; retry without sandbox?", ParsedCmd: parsed})
+		if d == protocol.DecisionApprovedForSession {
+			if err := s.rememberApproval(c.callID, c.argv, parsed, c.prefixRule); err != nil {
+				s.emit(id, protocol.ErrorMsg{Message: "remember approval: " + err.Error()})
+			}
+		}
 		switch d {
 		case protocol.DecisionApproved, protocol.DecisionApprovedForSession:
 			res, agg, err = s.execute(ctx, id, cfg, c, cwd, protocol.SandboxPolicy{Mode: protocol.SandboxDangerFullAccess}, parsed)
