@@ -54,6 +54,8 @@ type hookConn struct {
 	gone    func()
 	once    sync.Once
 	readErr error
+	// initialized is set by the first initialize request.
+	initialized bool
 }
 
 // endedByEOF reports whether the input ended cleanly.
@@ -89,6 +91,18 @@ func (c *hookConn) Read(ctx context.Context) (jsonrpc.Message, error) {
 		case *jsonrpc.Request:
 			if m.Method == "tools/call" && m.ID.IsValid() {
 				m.Params = withRequestID(m.Params, m.ID.Raw())
+			}
+			if m.Method == "initialize" && m.ID.IsValid() {
+				c.mu.Lock()
+				again := c.initialized
+				c.initialized = true
+				c.mu.Unlock()
+				if again {
+					// Answered as the Codex server does, with an invalid-request error.
+					_ = c.Write(ctx, &jsonrpc.Response{ID: m.ID, Error: &jsonrpc.Error{Code: jsonrpc.CodeInvalidRequest,
+						Message: "initialize called more than once"}})
+					continue
+				}
 			}
 		}
 		return msg, nil

@@ -350,3 +350,19 @@ func exited(fd int, d time.Duration) bool {
 }
 
 var _ = json.Marshal
+
+func TestSecondInitialize(t *testing.T) {
+	t.Parallel()
+	c, _, _ := startRaw(t, nil)
+	c.initialize(map[string]any{})
+	res := c.await(c.call(5, "initialize", map[string]any{"protocolVersion": "2025-06-18", "capabilities": map[string]any{},
+		"clientInfo": map[string]any{"name": "again", "version": "1"}}))
+	e, _ := res["error"].(map[string]any)
+	if e["code"] != float64(-32600) || e["message"] != "initialize called more than once" {
+		t.Errorf("second initialize = %v, want error -32600", res)
+	}
+	// The connection still works.
+	if r := c.await(c.call(6, "tools/list", map[string]any{})); r["result"] == nil {
+		t.Errorf("tools/list after a second initialize = %v", r)
+	}
+}
