@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/codexgo/codex-agent/patch"
 	"github.com/codexgo/common/protocol"
 )
 
@@ -185,4 +186,43 @@ func AppendPrefixRule(path string, pattern []string) error {
 		return fmt.Errorf("append rule: %w", err)
 	}
 	return f.Close()
+}
+
+// patchPaths lists the files a patch writes (renames write both ends).
+func patchPaths(changes []patch.Change) []string {
+	var out []string
+	for _, c := range changes {
+		out = append(out, c.Path)
+		if c.MovePath != "" {
+			out = append(out, c.MovePath)
+		}
+	}
+	return out
+}
+
+// approvePatchPaths remembers an approved_for_session patch: later
+// patches that write only these files are not asked about again.
+func (s *Session) approvePatchPaths(changes []patch.Change) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.approvedPaths == nil {
+		s.approvedPaths = map[string]bool{}
+	}
+	for _, p := range patchPaths(changes) {
+		s.approvedPaths[p] = true
+	}
+}
+
+// patchPathsApproved reports whether every file a patch writes was
+// approved for the session.
+func (s *Session) patchPathsApproved(changes []patch.Change) bool {
+	paths := patchPaths(changes)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range paths {
+		if !s.approvedPaths[p] {
+			return false
+		}
+	}
+	return len(paths) > 0
 }

@@ -106,6 +106,8 @@ type Session struct {
 	sessionRules [][]string
 	// remember marks approvals whose answer asked for a persistent rule.
 	remember map[string]bool
+	// approvedPaths are files patches may write without asking again.
+	approvedPaths map[string]bool
 	// contextTokens is the context size the last response reported.
 	contextTokens int64
 	turnCancel    context.CancelCauseFunc
