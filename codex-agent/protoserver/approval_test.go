@@ -168,3 +168,43 @@ func TestPatchApprovalDecisions(t *testing.T) {
 		})
 	}
 }
+
+// TestPatchApprovedForSession checks later patches to the same files go
+// through without asking, and patches to other files still ask.
+func TestPatchApprovedForSession(t *testing.T) {
+	t.Parallel()
+	update := "*** Begin Patch\n*** Update File: hello.txt\n@@\n-hello\n+hello again\n*** End Patch\n"
+	other := "*** Begin Patch\n*** Add File: other.txt\n+x\n*** End Patch\n"
+	c := start(t, []modelserver.Turn{
+		turnOf(modelserver.CustomToolCall("p1", "apply_patch", addPatch)),
+		turnOf(modelserver.CustomToolCall("p2", "apply_patch", update)),
+		turnOf(modelserver.CustomToolCall("p3", "apply_patch", other)),
+		turnOf(modelserver.Message("done")),
+	}, func(cfg *agent.SessionConfig) {
+		cfg.ApprovalPolicy = protocol.ApprovalOnRequest
+		cfg.Sandbox = protocol.SandboxPolicy{Mode: protocol.SandboxReadOnly}
+	})
+	var asked []string
+	evs := c.turn("t1", "patch twice", func(ev protocol.Event) protocol.Op {
+		m := ev.Msg.(protocol.ApplyPatchApprovalRequestMsg)
+		asked = append(asked, m.CallID)
+		d := protocol.DecisionApprovedForSession
+		if m.CallID == "p3" {
+			d = protocol.DecisionDenied
+		}
+		return protocol.PatchApprovalOp{ID: m.CallID, Decision: d}
+	})
+	if got := strings.Join(asked, ","); got != "p1,p3" {
+		t.Errorf("asked for %s, want p1,p3", got)
+	}
+	var auto []bool
+	for _, b := range find[protocol.PatchApplyBeginMsg](evs) {
+		auto = append(auto, b.AutoApproved)
+	}
+	if len(auto) != 2 || auto[0] || !auto[1] {
+		t.Errorf("patch_apply_begin auto_approved = %v, want [false true]", auto)
+	}
+	if b, _ := os.ReadFile(filepath.Join(c.dir, "hello.txt")); string(b) != "hello again\n" {
+		t.Errorf("hello.txt = %q", b)
+	}
+}
