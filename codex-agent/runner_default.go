@@ -1,4 +1,38 @@
 package agent
 
+import (
+	"context"
+	"sync"
+
+	sandbox "github.com/codexgo/codex-sandbox"
+	"github.com/codexgo/common/protocol"
+)
+
+// SandboxRunner runs commands under codex-sandbox's Go API: the running
+// binary is re-executed as codex-sandbox (Landlock and seccomp on Linux,
+// Seatbelt on macOS), so the binary's main (and a test binary's TestMain)
+// must call sandbox.BecomeHelperIfRequested first. Output streams as it
+// comes; each stream is capped (head and tail kept).
+type SandboxRunner struct{}
+
+// Run implements Runner.
+func (SandboxRunner) Run(ctx context.Context, req protocol.ExecRequest, out func(string, []byte)) (protocol.ExecResult, error) {
+	max := req.MaxOutputBytes
+	if max <= 0 {
+		max = DefaultMaxOutputBytes
+	}
+	var mu sync.Mutex
+	stdout, stderr := &capBuffer{max: max}, &capBuffer{max: max}
+	res, err := sandbox.Run(ctx, req, streamSink{&mu, "stdout", stdout, out}, streamSink{&mu, "stderr", stderr, out})
+	mu.Lock()
+	res.Stdout, res.StdoutTruncated = stdout.String(), stdout.truncated
+	res.Stderr, res.StderrTruncated = stderr.String(), stderr.truncated
+	mu.Unlock()
+	if err != nil && ctx.Err() != nil {
+		return res, ctx.Err()
+	}
+	return res, err
+}
+
 // DefaultRunner is the runner used when no --sandbox-cmd is given.
-func DefaultRunner() Runner { return DirectRunner{} }
+func DefaultRunner() Runner { return SandboxRunner{} }

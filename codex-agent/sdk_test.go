@@ -12,12 +12,18 @@ import (
 	"time"
 
 	"github.com/codexgo/codex-agent/modelserver"
+	sandbox "github.com/codexgo/codex-sandbox"
 	"github.com/codexgo/common/selfexec"
 )
 
-// TestMain lets the test binary act as the codex binary (arg0 "codex"),
-// so the SDK test drives the real exec front end without a build step.
+// TestMain lets the test binary act as the sandbox helpers (the real
+// sandbox re-executes the running binary), as fake external policy and
+// sandbox programs, and as the codex binary (arg0 "codex"), so the SDK
+// test drives the real exec front end without a build step.
 func TestMain(m *testing.M) {
+	if code, ok := sandbox.BecomeHelperIfRequested(os.Args, os.Stdin, os.Stdout, os.Stderr); ok {
+		os.Exit(code)
+	}
 	if code := fakeTool(selfexec.Name(os.Args[0]), os.Stdin, os.Stdout); code >= 0 {
 		os.Exit(code)
 	}
