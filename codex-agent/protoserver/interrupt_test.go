@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	agent "github.com/codexgo/codex-agent"
 	"github.com/codexgo/codex-agent/modelserver"
 	"github.com/codexgo/common/protocol"
 )
@@ -51,12 +52,24 @@ func TestInterruptModelStream(t *testing.T) {
 // whole tree is gone.
 func TestInterruptLongCommand(t *testing.T) {
 	t.Parallel()
+	for _, tt := range []struct {
+		name   string
+		runner agent.Runner
+	}{{"direct", agent.DirectRunner{}}, {"sandbox", agent.SandboxRunner{}}} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			interruptCommand(t, tt.runner)
+		})
+	}
+}
+
+func interruptCommand(t *testing.T, runner agent.Runner) {
 	marker := fmt.Sprintf("%d.%d", os.Getpid(), time.Now().UnixNano()%1000000)
 	script := fmt.Sprintf("sleep 3%s & setsid sleep 4%s & bash -c 'sleep 5%s' & echo started; wait", marker, marker, marker)
 	c := start(t, []modelserver.Turn{
 		turnOf(execCall("c1", script)),
 		turnOf(modelserver.Message("after")),
-	}, nil)
+	}, func(cfg *agent.SessionConfig) { cfg.Runner = runner })
 	c.submit("t1", protocol.UserInputOp{Items: protocol.TextInput("run it")})
 	c.until(nil, "exec_command_output_delta")
 	pids := waitPids(t, marker, 3)
