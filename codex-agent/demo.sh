@@ -21,7 +21,7 @@ else
 fi
 
 repo=$work/repo
-mkdir -p "$repo" "$work/home"
+mkdir -p "$repo" "$work/home" "$work/userhome"
 cd "$repo"
 git init -q
 printf 'Hello, wrold!\nThis file is edited by the codex-go demo.\n' > greeting.txt
@@ -35,7 +35,7 @@ for _ in $(seq 100); do [ -s "$work/url" ] && break; sleep 0.05; done
 url=$(cat "$work/url")
 
 echo "== codex exec in $repo"
-CODEX_HOME=$work/home DEMO_KEY=demo "${codex[@]}" -s workspace-write \
+HOME=$work/userhome CODEX_HOME=$work/home DEMO_KEY=demo "${codex[@]}" -s workspace-write \
   -c model_provider=demo \
   -c "model_providers.demo={name=\"local scripted model server\",base_url=\"$url\",env_key=\"DEMO_KEY\"}" \
   -m scripted-demo "Fix the typo in greeting.txt" </dev/null
