@@ -21,6 +21,8 @@ const mainUsage = `Usage: codex-agent COMMAND [ARGS]
 Commands:
   exec           run one task non-interactively (see codex-agent exec --help)
   model-server   serve scripted model turns on 127.0.0.1 (tests and demos)
+  proto          one session over the JSONL front-end protocol on stdin/stdout
+  mcp-server     serve the agent as MCP tools codex and codex-reply over stdio
 `
 
 // Main is the codex-agent binary.
@@ -32,6 +34,10 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	switch args[0] {
 	case "exec", "e":
 		return ExecMain(ctx, args[1:], stdin, stdout, stderr)
+	case "proto":
+		return ProtoMain(ctx, args[1:], stdin, stdout, stderr)
+	case "mcp-server":
+		return MCPServerMain(ctx, args[1:], stdin, stdout, stderr)
 	case "model-server":
 		return modelserver.Main(ctx, args[1:], stdin, stdout, stderr)
 	case "-h", "--help", "help":

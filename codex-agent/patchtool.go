@@ -28,6 +28,9 @@ func (s *Session) applyPatch(ctx context.Context, id string, cfg SessionConfig, 
 	if cfg.ApprovalPolicy == protocol.ApprovalUntrusted && cfg.Sandbox.Mode != protocol.SandboxDangerFullAccess {
 		auto = false
 	}
+	if !auto && s.patchPathsApproved(changes) {
+		auto = true
+	}
 	if !auto {
 		if cfg.ApprovalPolicy == protocol.ApprovalNever {
 			return "patch rejected: it writes outside the writable roots and approval_policy is never"
@@ -35,7 +38,9 @@ func (s *Session) applyPatch(ctx context.Context, id string, cfg SessionConfig, 
 		d := s.ask(ctx, id, callID, protocol.ApplyPatchApprovalRequestMsg{CallID: callID, Changes: pc,
 			Reason: "the patch writes outside the writable roots"})
 		switch d {
-		case protocol.DecisionApproved, protocol.DecisionApprovedForSession:
+		case protocol.DecisionApproved:
+		case protocol.DecisionApprovedForSession:
+			s.approvePatchPaths(changes)
 		case protocol.DecisionAbort:
 			s.abortTurn()
 			return "patch rejected by user"

@@ -207,6 +207,14 @@ func LoadRollout(path string) (*LoadedRollout, error) {
 			if json.Unmarshal(l.Payload, &it) == nil {
 				out.History = append(out.History, it)
 			}
+		case "compacted":
+			// A compaction replaced the history: resume from its result.
+			var c struct {
+				Replacement []model.Item `json:"replacement_history"`
+			}
+			if json.Unmarshal(l.Payload, &c) == nil && c.Replacement != nil {
+				out.History = c.Replacement
+			}
 		case "event_msg":
 			var m struct {
 				Type  string               `json:"type"`

@@ -156,7 +156,7 @@ func runCmd(ctx context.Context, req protocol.ExecRequest, out func(string, []by
 			mu.Unlock()
 		}
 		// Kill the whole tree: the group leader and everything it spawned.
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		killTree(cmd.Process.Pid)
 	}()
 	err := cmd.Wait()
 	close(done)
@@ -207,7 +207,7 @@ func (c CmdRunner) Run(ctx context.Context, req protocol.ExecRequest, out func(s
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.Cancel = func() error { killTree(cmd.Process.Pid); return nil }
 	runErr := cmd.Run()
 	var res protocol.ExecResult
 	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {

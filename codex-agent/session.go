@@ -66,6 +66,17 @@ type SessionConfig struct {
 	ToolOutputBytes int
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+
+	// AutoCompactTokenLimit compacts the history inside a turn once the
+	// context holds this many tokens; 0 means 90% of ContextWindow (and
+	// no automatic compaction without a window).
+	AutoCompactTokenLimit int64
+	// CompactPrompt replaces DefaultCompactPrompt.
+	CompactPrompt string
+	// RulesFile is where "approve and remember" (exec_approval with
+	// remember) appends an allow rule, normally
+	// $CODEX_HOME/rules/default.rules; empty disables remembering.
+	RulesFile string
 }
 
 // Session is one conversation with the model. Drive it with Submit
@@ -86,12 +97,20 @@ type Session struct {
 	events chan protocol.Event
 	done   chan struct{}
 
-	mu         sync.Mutex
-	history    []model.Item
-	usage      protocol.TokenUsage
-	pending    map[string]chan protocol.ReviewDecision
-	approved   map[string]bool
-	turnCancel context.CancelCauseFunc
+	mu       sync.Mutex
+	history  []model.Item
+	usage    protocol.TokenUsage
+	pending  map[string]chan protocol.ReviewDecision
+	approved map[string]bool
+	// sessionRules are the command prefixes approved for the session.
+	sessionRules [][]string
+	// remember marks approvals whose answer asked for a persistent rule.
+	remember map[string]bool
+	// approvedPaths are files patches may write without asking again.
+	approvedPaths map[string]bool
+	// contextTokens is the context size the last response reported.
+	contextTokens int64
+	turnCancel    context.CancelCauseFunc
 	// turnFiles tracks the files patched in the running turn for turn_diff.
 	turnFiles map[string]*fileState
 	turnOrder []string
@@ -139,6 +158,7 @@ func NewSession(cfg SessionConfig) (*Session, error) {
 		usage:    cfg.Usage,
 		pending:  map[string]chan protocol.ReviewDecision{},
 		approved: map[string]bool{},
+		remember: map[string]bool{},
 	}, nil
 }
 
@@ -244,7 +264,7 @@ func (s *Session) Run(ctx context.Context) error {
 			}
 		case sub := <-s.subs:
 			switch op := sub.Op.(type) {
-			case protocol.UserInputOp, protocol.UserTurnOp:
+			case protocol.UserInputOp, protocol.UserTurnOp, protocol.CompactOp:
 				q := queuedTurn{id: sub.ID, op: op, ctx: ctx}
 				if turnDone == nil {
 					start(q)
@@ -252,6 +272,11 @@ func (s *Session) Run(ctx context.Context) error {
 					queue = append(queue, q)
 				}
 			case protocol.ExecApprovalOp:
+				if op.Remember {
+					s.mu.Lock()
+					s.remember[op.ID] = true
+					s.mu.Unlock()
+				}
 				s.answer(sub.ID, op.ID, op.Decision)
 			case protocol.PatchApprovalOp:
 				s.answer(sub.ID, op.ID, op.Decision)

@@ -31,6 +31,8 @@ type shellCall struct {
 	justification   string
 	maxOutputTokens int
 	form            outputForm
+	// prefixRule is the prefix the model proposes for "don't ask again".
+	prefixRule []string
 }
 
 // DefaultShellTimeoutMS bounds a command that gave no timeout_ms.
@@ -64,26 +66,23 @@ func (s *Session) shell(ctx context.Context, id string, cfg SessionConfig, c she
 		return s.decline(id, c, cwd, parsed, "execution forbidden by policy: "+reason)
 	}
 	ask, reason := needsApproval(cfg.ApprovalPolicy, verdict, c.escalate)
-	key := strings.Join(c.argv, "\x00")
 	sandbox := cfg.Sandbox
 	if ask {
 		if cfg.ApprovalPolicy == protocol.ApprovalNever {
 			return s.decline(id, c, cwd, parsed, "approval required ("+reason+"), but approval_policy is never: command not run")
 		}
-		s.mu.Lock()
-		remembered := s.approved[key]
-		s.mu.Unlock()
-		if !remembered {
+		if !s.sessionApproved(c.argv, parsed) {
 			if c.justification != "" {
 				reason = c.justification
 			}
 			d := s.ask(ctx, id, c.callID, protocol.ExecApprovalRequestMsg{CallID: c.callID, Command: c.argv, Cwd: cwd, Reason: reason, ParsedCmd: parsed})
 			switch d {
 			case protocol.DecisionApproved:
+				s.forgetRemember(c.callID)
 			case protocol.DecisionApprovedForSession:
-				s.mu.Lock()
-				s.approved[key] = true
-				s.mu.Unlock()
+				if err := s.rememberApproval(c.callID, c.argv, parsed, c.prefixRule); err != nil {
+					s.emit(id, protocol.ErrorMsg{Message: "remember approval: " + err.Error()})
+				}
 			case protocol.DecisionAbort:
 				s.abortTurn()
 				return s.decline(id, c, cwd, parsed, "command aborted by user")
@@ -102,6 +101,11 @@ func (s *Session) shell(ctx context.Context, id string, cfg SessionConfig, c she
 	if denied(res, sandbox) && cfg.ApprovalPolicy != protocol.ApprovalNever {
 		d := s.ask(ctx, id, c.callID, protocol.ExecApprovalRequestMsg{CallID: c.callID, Command: c.argv, Cwd: cwd,
 			Reason: "command failed in the sandbox; retry without sandbox?", ParsedCmd: parsed})
+		if d == protocol.DecisionApprovedForSession {
+			if err := s.rememberApproval(c.callID, c.argv, parsed, c.prefixRule); err != nil {
+				s.emit(id, protocol.ErrorMsg{Message: "remember approval: " + err.Error()})
+			}
+		}
 		switch d {
 		case protocol.DecisionApproved, protocol.DecisionApprovedForSession:
 			res, agg, err = s.execute(ctx, id, cfg, c, cwd, protocol.SandboxPolicy{Mode: protocol.SandboxDangerFullAccess}, parsed)

@@ -14,6 +14,10 @@ import (
 // runTurn runs one user turn: sample, run the tool calls, sample again,
 // until the model answers without calling tools.
 func (s *Session) runTurn(ctx context.Context, id string, op protocol.Op) {
+	if _, ok := op.(protocol.CompactOp); ok {
+		s.compactTask(ctx, id)
+		return
+	}
 	var items []protocol.InputItem
 	switch o := op.(type) {
 	case protocol.UserInputOp:
@@ -42,6 +46,7 @@ func (s *Session) runTurn(ctx context.Context, id string, op protocol.Op) {
 	last := ""
 	for {
 		cfg = s.settings()
+		s.maybeAutoCompact(ctx, id, cfg)
 		outItems, usage, err := s.sample(ctx, id, cfg)
 		if ctx.Err() != nil {
 			s.emit(id, protocol.TurnAbortedMsg{Reason: "interrupted"})
@@ -95,8 +100,14 @@ func (s *Session) addUsage(id string, u model.Usage, window int64) {
 	s.usage.ReasoningOutputTokens += last.ReasoningOutputTokens
 	s.usage.TotalTokens += last.TotalTokens
 	total := s.usage
+	s.contextTokens = last.TotalTokens
 	s.mu.Unlock()
-	s.emit(id, protocol.TokenCountMsg{TotalTokenUsage: total, LastTokenUsage: last, ModelContextWindow: window})
+	var remaining int64
+	if window > 0 {
+		remaining = max(window-last.TotalTokens, 0)
+	}
+	s.emit(id, protocol.TokenCountMsg{TotalTokenUsage: total, LastTokenUsage: last, ModelContextWindow: window,
+		ContextWindowRemaining: remaining})
 }
 
 // sample runs one model request with stream-level retries and returns
@@ -201,7 +212,7 @@ func (s *Session) handleCall(ctx context.Context, id string, cfg SessionConfig, 
 		}
 		return reply(s.shell(ctx, id, cfg, shellCall{callID: c.CallID, argv: []string{sh, flag, a.Cmd}, workdir: a.Workdir,
 			escalate: a.SandboxPermissions == "require_escalated", justification: a.Justification,
-			maxOutputTokens: int(a.MaxOutputTokens), form: formExecCommand}))
+			maxOutputTokens: int(a.MaxOutputTokens), form: formExecCommand, prefixRule: a.PrefixRule}))
 	case "shell", "container.exec", "shell_command":
 		var a shellArgs
 		if err := json.Unmarshal([]byte(c.Arguments), &a); err != nil {

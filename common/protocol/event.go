@@ -158,6 +158,10 @@ type TokenCountMsg struct {
 	TotalTokenUsage    TokenUsage `json:"total_token_usage"`
 	LastTokenUsage     TokenUsage `json:"last_token_usage"`
 	ModelContextWindow int64      `json:"model_context_window,omitempty"`
+	// ContextWindowRemaining is how many tokens of the window the
+	// context left free after the last response (our extension; set
+	// only with a known window).
+	ContextWindowRemaining int64 `json:"context_window_remaining,omitempty"`
 }
 
 // TurnAbortedMsg closes a turn that was interrupted or replaced.

@@ -1,0 +1,127 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/codexgo/codex-agent/protoserver"
+	"github.com/codexgo/common/config"
+	"github.com/peterbourgon/ff/v3"
+)
+
+// ServiceEnv is what the long-lived front ends (proto, mcp-server) take
+// from their process; tests inject it.
+type ServiceEnv struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	Environ        []string
+	Now            func() time.Time
+	// Sleep replaces retry waits (tests); nil waits for real.
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+func processEnv(stdin io.Reader, stdout, stderr io.Writer) ServiceEnv {
+	return ServiceEnv{Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv, Environ: os.Environ(), Now: time.Now}
+}
+
+// ProtoMain is `codex proto` (and `codex-agent proto`): one session
+// driven over stdin/stdout with the JSONL front-end protocol.
+func ProtoMain(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return RunProto(ctx, args, processEnv(stdin, stdout, stderr))
+}
+
+const protoUsage = `Usage: codex proto [OPTIONS]
+
+Run one agent session speaking the Codex front-end protocol: submissions
+{"id","op":{"type":…}} as JSONL on stdin, events {"id","msg":{"type":…}} as
+JSONL on stdout (schema: codex-agent/protoserver/PROTOCOL.md). The session
+ends on a shutdown op, or when stdin ends and the submitted turns are done.
+
+Options:
+  -m, --model MODEL                 model to use
+  -a, --ask-for-approval POLICY     untrusted | on-failure | on-request | never
+  -s, --sandbox MODE                read-only | workspace-write | danger-full-access
+  -C, --cd DIR                      working directory
+  -c, --config key=value            override config.toml (TOML value, repeatable)
+  -p, --profile NAME                config profile
+      --execpolicy-cmd PROG         external policy (PolicyRequest/PolicyVerdict JSON)
+      --sandbox-cmd PROG            external sandbox (ExecRequest/ExecResult JSON)
+      --ephemeral                   do not record a session file
+Every option can also be set from CODEX_PROTO_<NAME> (e.g. CODEX_PROTO_MODEL).
+
+Exit status: 0 after shutdown, 1 on a runtime failure, 2 on usage errors.
+`
+
+// RunProto runs `codex proto` with an injected environment.
+func RunProto(ctx context.Context, args []string, env ServiceEnv) int {
+	fs := flag.NewFlagSet("codex proto", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var (
+		o         ServiceOptions
+		overrides config.OverrideFlag
+		help      bool
+	)
+	both := func(short, long string, p *string, usage string) {
+		fs.StringVar(p, long, "", usage)
+		fs.StringVar(p, short, "", usage)
+	}
+	both("m", "model", &o.Model, "model")
+	both("a", "ask-for-approval", &o.ApprovalPolicy, "approval policy")
+	both("s", "sandbox", &o.Sandbox, "sandbox mode")
+	both("C", "cd", &o.Cwd, "working directory")
+	both("p", "profile", &o.Profile, "config profile")
+	fs.Var(&overrides, "c", "override a config value")
+	fs.Var(&overrides, "config", "override a config value")
+	fs.StringVar(&o.ExecpolicyCmd, "execpolicy-cmd", "", "external policy")
+	fs.StringVar(&o.SandboxCmd, "sandbox-cmd", "", "external sandbox")
+	fs.BoolVar(&o.Ephemeral, "ephemeral", false, "do not record a session file")
+	fs.BoolVar(&help, "h", false, "help")
+	fs.BoolVar(&help, "help", false, "help")
+	if err := ff.Parse(fs, args, ff.WithEnvVarPrefix("CODEX_PROTO")); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(env.Stdout, protoUsage)
+			return 0
+		}
+		fmt.Fprintf(env.Stderr, "codex proto: %v\n", err)
+		return 2
+	}
+	if help {
+		fmt.Fprint(env.Stdout, protoUsage)
+		return 0
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(env.Stderr, "codex proto: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	o.Overrides = overrides
+	o.Getenv, o.Environ, o.Now, o.Sleep = env.Getenv, env.Environ, env.Now, env.Sleep
+	o.Originator, o.Source = "codex_proto", "proto"
+	svc, err := NewService(ctx, o)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "codex proto: %v\n", err)
+		return 1
+	}
+	sess, err := NewSession(svc.Config)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "codex proto: %v\n", err)
+		return 1
+	}
+	hist := &protoserver.History{Path: filepath.Join(svc.CodexHome, "history.jsonl"),
+		Save: svc.Settings.History.Persistence != "none", Now: env.Now}
+	code := 0
+	if err := protoserver.Serve(ctx, sess, env.Stdin, env.Stdout, hist); err != nil {
+		fmt.Fprintf(env.Stderr, "codex proto: %v\n", err)
+		code = 1
+	}
+	if err := svc.Close(); err != nil {
+		fmt.Fprintf(env.Stderr, "codex proto: %v\n", err)
+	}
+	return code
+}

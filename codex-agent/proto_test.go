@@ -1,0 +1,116 @@
+package agent
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/codexgo/codex-agent/modelserver"
+	"github.com/codexgo/common/protocol"
+)
+
+func (fx *execFixture) runService(main func(context.Context, []string, ServiceEnv) int, stdin string, args ...string) (int, string, string) {
+	fx.t.Helper()
+	var stdout, stderr bytes.Buffer
+	environ := []string{}
+	for k, v := range fx.env {
+		environ = append(environ, k+"="+v)
+	}
+	code := main(context.Background(), args, ServiceEnv{Stdin: strings.NewReader(stdin), Stdout: &stdout, Stderr: &stderr,
+		Getenv: func(k string) string { return fx.env[k] }, Environ: environ})
+	return code, stdout.String(), stderr.String()
+}
+
+// TestProtoMain runs `codex proto` end to end from config.toml: history,
+// a turn, and the shutdown at the end of the input.
+func TestProtoMain(t *testing.T) {
+	fx := newExecFixture(t, modelserver.Turn{Items: []json.RawMessage{modelserver.Message("proto says hi")}})
+	in := strings.Join([]string{
+		`{"id":"h","op":{"type":"add_to_history","text":"remembered prompt"}}`,
+		`{"id":"t1","op":{"type":"user_input","items":[{"type":"text","text":"hello"}]}}`,
+		`{"id":"g","op":{"type":"get_history_entry_request","offset":0,"log_id":0}}`,
+		`{oops`,
+	}, "\n") + "\n"
+	args := append(fx.providerArgs(), "-C", fx.repo, "-a", "never")
+	code, out, errText := fx.runService(RunProto, in, args...)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr: %s", code, errText)
+	}
+	var evs []protocol.Event
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var ev protocol.Event
+		if err := json.Unmarshal([]byte(line), &ev); err != nil {
+			t.Fatalf("bad output line %q: %v", line, err)
+		}
+		evs = append(evs, ev)
+	}
+	sc, ok := evs[0].Msg.(protocol.SessionConfiguredMsg)
+	if !ok || sc.Model != "gpt-test" || sc.Cwd != fx.repo || sc.ApprovalPolicy != protocol.ApprovalNever || sc.RolloutPath == "" {
+		t.Errorf("first event = %#v", evs[0])
+	}
+	var types []string
+	var entry *string
+	var lastMsg string
+	for _, ev := range evs {
+		types = append(types, ev.Msg.MsgType())
+		switch m := ev.Msg.(type) {
+		case protocol.GetHistoryEntryResponseMsg:
+			entry = m.Entry
+		case protocol.TaskCompleteMsg:
+			lastMsg = m.LastAgentMessage
+		case protocol.ErrorMsg:
+			if !strings.HasPrefix(m.Message, "line 4: invalid submission") {
+				t.Errorf("error event %q", m.Message)
+			}
+		}
+	}
+	if entry == nil || *entry != "remembered prompt" {
+		t.Errorf("history entry = %v", entry)
+	}
+	if lastMsg != "proto says hi" || types[len(types)-1] != "shutdown_complete" {
+		t.Errorf("events = %v", types)
+	}
+	b, err := os.ReadFile(filepath.Join(fx.home, "history.jsonl"))
+	if err != nil || !strings.Contains(string(b), `"text":"remembered prompt"`) {
+		t.Errorf("history.jsonl = %s, %v", b, err)
+	}
+	if st, err := os.Stat(filepath.Join(fx.home, "history.jsonl")); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("history.jsonl mode = %v, %v; want 0600", st.Mode(), err)
+	}
+}
+
+func TestServiceMainsUsage(t *testing.T) {
+	fx := newExecFixture(t)
+	for _, tt := range []struct {
+		main func(context.Context, []string, ServiceEnv) int
+		args []string
+		code int
+		out  string
+	}{
+		{RunProto, []string{"--help"}, 0, "Usage: codex proto"},
+		{RunProto, []string{"--bogus"}, 2, "flag provided but not defined: -bogus"},
+		{RunProto, []string{"extra"}, 2, `unexpected argument "extra"`},
+		{RunProto, []string{"-a", "sometimes", "-C", fx.repo}, 1, "unknown approval policy"},
+		{RunMCPServer, []string{"-h"}, 0, "Usage: codex mcp-server"},
+		{RunMCPServer, []string{"--nope"}, 2, "flag provided but not defined: -nope"},
+	} {
+		code, out, errText := fx.runService(tt.main, "", tt.args...)
+		if code != tt.code || !strings.Contains(out+errText, tt.out) {
+			t.Errorf("%v: exit %d, output %q%q; want %d with %q", tt.args, code, out, errText, tt.code, tt.out)
+		}
+	}
+}
+
+// TestMainSubcommands checks proto and mcp-server are reachable from Main.
+func TestMainSubcommands(t *testing.T) {
+	for _, sub := range []string{"proto", "mcp-server"} {
+		var stdout, stderr bytes.Buffer
+		if code := Main(context.Background(), []string{sub, "--help"}, strings.NewReader(""), &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "codex "+sub) {
+			t.Errorf("Main %s --help: exit %d, %q %q", sub, code, stdout.String(), stderr.String())
+		}
+	}
+}

@@ -1,0 +1,200 @@
+package agent
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/codexgo/codex-agent/model"
+	"github.com/codexgo/common/codexhome"
+	"github.com/codexgo/common/config"
+	"github.com/codexgo/common/protocol"
+)
+
+// ServiceOptions describe a session for a long-lived front end (the
+// proto server, the MCP server): where it runs, the config it reads and
+// the settings its caller picked. Empty fields take config.toml's values.
+type ServiceOptions struct {
+	Getenv  func(string) string
+	Environ []string
+	Now     func() time.Time
+	HTTP    *http.Client
+	// Sleep replaces retry waits (tests); nil waits for real.
+	Sleep func(ctx context.Context, d time.Duration) error
+
+	// Originator names the front end in headers and the rollout
+	// ("codex_proto", "codex_mcp_server").
+	Originator string
+	// Source is the rollout's source ("proto", "mcp").
+	Source string
+
+	Cwd            string
+	Profile        string
+	Overrides      []string // -c key=value
+	Model          string
+	ApprovalPolicy string
+	Sandbox        string
+	// WritableRoots are added to a workspace-write sandbox.
+	WritableRoots []string
+	NetworkAccess bool
+
+	BaseInstructions      string
+	DeveloperInstructions string
+	CompactPrompt         string
+
+	ExecpolicyCmd string
+	SandboxCmd    string
+	// Ephemeral skips the rollout file.
+	Ephemeral bool
+	// Client names the program driving the front end ("name; version"),
+	// appended to the User-Agent.
+	Client string
+}
+
+// Service is a built session configuration plus what the front end
+// needs to run it.
+type Service struct {
+	Config    SessionConfig
+	CodexHome string
+	Settings  *config.Config
+	// Close flushes and closes the rollout; call it after the session's
+	// Run returns.
+	Close func() error
+}
+
+// NewService loads config.toml and builds a session configuration for
+// a long-lived front end.
+func NewService(ctx context.Context, o ServiceOptions) (*Service, error) {
+	if o.Getenv == nil {
+		o.Getenv = os.Getenv
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Environ == nil {
+		o.Environ = os.Environ()
+	}
+	if o.Originator == "" {
+		o.Originator = "codex_proto"
+	}
+	home, err := codexhome.Dir(o.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := config.Load(home, config.Options{Profile: o.Profile, Overrides: o.Overrides})
+	if err != nil {
+		return nil, err
+	}
+	cwd := o.Cwd
+	if cwd == "" {
+		if cwd, err = os.Getwd(); err != nil {
+			return nil, fmt.Errorf("working directory: %w", err)
+		}
+	}
+	if !filepath.IsAbs(cwd) {
+		abs, err := filepath.Abs(cwd)
+		if err != nil {
+			return nil, err
+		}
+		cwd = abs
+	}
+	cwd = filepath.Clean(cwd)
+	if st, err := os.Stat(cwd); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("cwd %s: not a directory", cwd)
+	}
+	apText := firstNonEmpty(o.ApprovalPolicy, cfg.ApprovalPolicy, string(protocol.ApprovalOnRequest))
+	ap, err := protocol.ParseAskForApproval(apText)
+	if err != nil {
+		return nil, err
+	}
+	sm, err := protocol.ParseSandboxMode(firstNonEmpty(o.Sandbox, cfg.SandboxMode, string(protocol.SandboxReadOnly)))
+	if err != nil {
+		return nil, err
+	}
+	sp := protocol.SandboxPolicy{Mode: sm}
+	if sm == protocol.SandboxWorkspaceWrite {
+		ww := cfg.SandboxWorkspaceWrite
+		sp.WritableRoots = append(sp.WritableRoots, ww.WritableRoots...)
+		sp.NetworkAccess, sp.ExcludeSlashTmp, sp.ExcludeTmpdirEnvVar = ww.NetworkAccess || o.NetworkAccess, ww.ExcludeSlashTmp, ww.ExcludeTmpdirEnvVar
+		sp.WritableRoots = append(sp.WritableRoots, o.WritableRoots...)
+	}
+	client, err := NewClient(ctx, ClientOptions{Config: cfg, CodexHome: home, Getenv: o.Getenv, HTTP: o.HTTP, Sleep: o.Sleep})
+	if err != nil {
+		return nil, err
+	}
+	threadID, err := NewThreadID(o.Now())
+	if err != nil {
+		return nil, err
+	}
+	instructions := BaseInstructions
+	if o.BaseInstructions != "" {
+		instructions = o.BaseInstructions
+	}
+	ua := userAgent(o.Originator)
+	if o.Client != "" {
+		ua += " (" + o.Client + ")"
+	}
+	sc := SessionConfig{
+		ThreadID: threadID, Model: firstNonEmpty(o.Model, cfg.Model), Client: client, Retry: client.Retry, Cwd: cwd,
+		ApprovalPolicy: ap, Sandbox: sp, Instructions: instructions,
+		Env: ShellEnv(cfg.ShellEnvironmentPolicy, o.Environ), ContextWindow: cfg.ModelContextWindow,
+		AutoCompactTokenLimit: cfg.ModelAutoCompactTokenLimit, CompactPrompt: o.CompactPrompt,
+		RulesFile:       filepath.Join(home, "rules", "default.rules"),
+		ToolOutputBytes: int(cfg.ToolOutputTokenLimit * 4), Now: o.Now,
+		Headers: map[string]string{"originator": o.Originator, "User-Agent": ua,
+			"session-id": threadID, "thread-id": threadID, "x-client-request-id": threadID},
+	}
+	sc.Tools = toolSet(cfg, client.Wire, false, nil, nil)
+	if client.Wire == "responses" {
+		sc.Reasoning = &model.Reasoning{Effort: cfg.ModelReasoningEffort, Summary: cfg.ModelReasoningSummary}
+		if sc.Reasoning.Summary == "" {
+			sc.Reasoning.Summary = "auto"
+		}
+		if sc.Reasoning.Summary == "none" {
+			sc.Reasoning.Summary = ""
+		}
+	}
+	if cfg.ModelVerbosity != "" {
+		sc.Text = &model.TextControls{Verbosity: cfg.ModelVerbosity}
+	}
+	if o.ExecpolicyCmd != "" {
+		sc.Policy = CmdPolicy{Argv: strings.Fields(o.ExecpolicyCmd)}
+	}
+	sc.Runner = DefaultRunner()
+	if o.SandboxCmd != "" {
+		sc.Runner = CmdRunner{Argv: strings.Fields(o.SandboxCmd)}
+	}
+	docs := ProjectDocs(ProjectDocOptions{CodexHome: home, Cwd: cwd, MaxBytes: cfg.ProjectDocMaxBytes, Fallbacks: cfg.ProjectDocFallbackFilenames})
+	shell := o.Getenv("SHELL")
+	if shell == "" {
+		shell = "/bin/bash"
+	}
+	sc.InitialContext = InitialContext(docs, cwd, EnvironmentContext(cwd, shell, o.Now(), sp, ap), PermissionsText(sp, ap))
+	if o.DeveloperInstructions != "" {
+		sc.InitialContext = append([]model.Item{model.DeveloperMessage(o.DeveloperInstructions)}, sc.InitialContext...)
+	}
+	svc := &Service{Config: sc, CodexHome: home, Settings: cfg, Close: func() error { return nil }}
+	if !o.Ephemeral {
+		rec, err := CreateRollout(home, SessionMeta{ID: threadID, Cwd: cwd, Originator: o.Originator, Source: o.Source,
+			ModelProvider: client.ProviderID, Instructions: instructions}, o.Now)
+		if err != nil {
+			return nil, err
+		}
+		svc.Config.Recorder = rec
+		svc.Close = rec.Close
+	}
+	return svc, nil
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
