@@ -8,11 +8,16 @@ require (
 )
 
 require (
+	github.com/aymanbagabas/go-osc52/v2 v2.0.1 // indirect
 	github.com/elastic/go-seccomp-bpf v1.6.0 // indirect
 	github.com/google/jsonschema-go v0.4.3 // indirect
 	github.com/landlock-lsm/go-landlock v0.10.1 // indirect
+	github.com/lucasb-eyer/go-colorful v1.2.0 // indirect
+	github.com/mattn/go-isatty v0.0.20 // indirect
 	github.com/modelcontextprotocol/go-sdk v1.8.0 // indirect
+	github.com/muesli/termenv v0.16.0 // indirect
 	github.com/pelletier/go-toml/v2 v2.4.3 // indirect
+	github.com/rivo/uniseg v0.4.7 // indirect
 	github.com/segmentio/asm v1.1.3 // indirect
 	github.com/segmentio/encoding v0.5.4 // indirect
 	github.com/yosida95/uritemplate/v3 v3.0.2 // indirect
@@ -27,6 +32,7 @@ require (
 )
 
 require (
+	github.com/codexgo/codex-agent v0.0.0
 	github.com/codexgo/codex-execpolicy v0.0.0
 	github.com/codexgo/codex-linux-sandbox v0.0.0
 	github.com/codexgo/codex-mcp-client v0.0.0
@@ -45,3 +51,5 @@ replace github.com/codexgo/codex-sandbox => ../codex-sandbox
 replace github.com/codexgo/codex-linux-sandbox => ../codex-linux-sandbox
 
 replace github.com/codexgo/codex-execpolicy => ../codex-execpolicy
+
+replace github.com/codexgo/codex-agent => ../codex-agent

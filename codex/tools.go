@@ -1,6 +1,7 @@
 package codex
 
 import (
+	agent "github.com/codexgo/codex-agent"
 	execpolicy "github.com/codexgo/codex-execpolicy"
 	linuxsandbox "github.com/codexgo/codex-linux-sandbox"
 	login "github.com/codexgo/codex-login"
@@ -13,6 +14,7 @@ import (
 func Default() *Bundle {
 	return &Bundle{
 		Tools: map[string]MainFunc{
+			"codex-agent":         agent.Main,
 			"codex-execpolicy":    execpolicy.Main,
 			"codex-linux-sandbox": linuxsandbox.Main,
 			"codex-login":         login.Main,
@@ -21,6 +23,10 @@ func Default() *Bundle {
 			"codex-sandbox":       sandbox.Main,
 		},
 		Subcommands: map[string]Subcommand{
+			"exec":       {Tool: "codex-agent", Prefix: []string{"exec"}, Summary: "run the agent non-interactively on one task (--json for JSONL events; exec resume)"},
+			"e":          {Tool: "codex-agent", Prefix: []string{"exec"}, Summary: "alias of exec"},
+			"proto":      {Tool: "codex-agent", Prefix: []string{"proto"}, Summary: "the agent as a JSONL service on stdin/stdout (front-end protocol)"},
+			"mcp-server": {Tool: "codex-agent", Prefix: []string{"mcp-server"}, Summary: "the agent as an MCP server (tools codex and codex-reply) on stdio"},
 			"execpolicy": {Tool: "codex-execpolicy", Summary: "decide allow / prompt / forbidden for a command, with its parsed form"},
 			"login":      {Tool: "codex-login", Summary: "sign in with ChatGPT or an API key (codex login status|token|--with-api-key|--device-auth)"},
 			"logout":     {Tool: "codex-login", Prefix: []string{"logout"}, Summary: "remove stored credentials"},
