@@ -1,3 +1,7 @@
 module github.com/codexgo/codex
 
 go 1.24
+
+require github.com/codexgo/common v0.0.0
+
+replace github.com/codexgo/common => ../common

@@ -1,0 +1,102 @@
+# codex-go: build, test, lint, bench, fuzz and package every tool.
+# Modules are found from go.work, so a new module needs no change here.
+
+SHELL       := bash
+.SHELLFLAGS := -eu -o pipefail -c
+GO          ?= go
+PREFIX      ?= /usr/local
+VERSION     ?= $(shell git describe --tags --exact-match 2>/dev/null || echo dev)
+LDFLAGS     := -s -w -X github.com/codexgo/common/version.Version=$(VERSION)
+GOBUILD     := CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)'
+ALLMODULES  := $(shell sed -n 's|^[[:space:]]*\./\([^[:space:]]*\)$$|\1|p' go.work)
+# Modules that hold Go code yet (a module is created before its first package).
+MODULES     := $(foreach m,$(ALLMODULES),$(if $(shell find $(m) -name '*.go' -print -quit),$(m)))
+FUZZTIME    ?= 5s
+BENCHTIME   ?= 1s
+LINT_VERSION := v2.15.0
+LINT        := bin/tools/golangci-lint-$(LINT_VERSION)
+RACE        := $(shell CGO_ENABLED=1 $(GO) env CC >/dev/null 2>&1 && command -v gcc >/dev/null && echo -race)
+
+.PHONY: all build test test-gowork-off lint tidy-check bench fuzz install dist clean demo
+
+all: build
+
+## build: every binary into ./bin (static, trimmed)
+build:
+	@mkdir -p bin
+	@for m in $(MODULES); do \
+	  for c in $$m/cmd/*/; do \
+	    [ -d "$$c" ] || continue; \
+	    echo "build bin/$$(basename $$c)"; \
+	    (cd $$m && $(GOBUILD) -o ../bin/ ./cmd/$$(basename $$c)); \
+	  done; \
+	done
+
+## test: vet and test every module in the workspace, then build/vet/test each alone (GOWORK=off)
+test:
+	@for m in $(MODULES); do \
+	  echo "== $$m"; \
+	  (cd $$m && $(GO) vet ./... && $(GO) test $(RACE) -count=1 $(TESTFLAGS) ./...); \
+	done
+	@$(MAKE) --no-print-directory test-gowork-off
+
+test-gowork-off:
+	@for m in $(MODULES); do \
+	  echo "== $$m (GOWORK=off)"; \
+	  (cd $$m && GOWORK=off $(GO) vet ./... && GOWORK=off $(GO) test -count=1 $(TESTFLAGS) ./...); \
+	done
+
+## lint: golangci-lint at a pinned version with .golangci.yml
+lint: $(LINT)
+	@for m in $(MODULES); do \
+	  echo "== lint $$m"; \
+	  (cd $$m && ../$(LINT) run --config ../.golangci.yml ./...); \
+	done
+
+$(LINT):
+	@mkdir -p bin/tools
+	GOBIN=$(CURDIR)/bin/tools $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(LINT_VERSION)
+	mv bin/tools/golangci-lint $(LINT)
+
+## tidy-check: go mod tidy leaves every module unchanged
+tidy-check:
+	@for m in $(MODULES); do (cd $$m && $(GO) mod tidy); done
+	@git diff --exit-code -- '*/go.mod' '*/go.sum' || { echo "go mod tidy changed the files above" >&2; exit 1; }
+
+## bench: Go benchmarks, then each module's whole-process bench.sh (ratios against a baseline run in the same invocation)
+bench: build
+	@for m in $(MODULES); do \
+	  if grep -rqs --include='*_test.go' '^func Benchmark' $$m; then \
+	    echo "== bench $$m"; \
+	    (cd $$m && $(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) ./...) | grep -Ev '^(PASS|ok|\?)' ; \
+	  fi; \
+	done
+	@for s in */bench.sh; do [ -f "$$s" ] || continue; echo "== $$s"; BIN=$(CURDIR)/bin bash $$s; done
+
+## fuzz: run every fuzz target for FUZZTIME
+fuzz:
+	@for m in $(MODULES); do \
+	  grep -rls --include='*_test.go' '^func Fuzz' $$m | while read -r f; do \
+	    d=$$(dirname $$f); \
+	    for t in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f); do \
+	      echo "== fuzz $$d $$t"; \
+	      (cd $$d && $(GO) test -run='^$$' -fuzz="^$$t\$$" -fuzztime=$(FUZZTIME) .); \
+	    done; \
+	  done; \
+	done
+
+## install: copy the binaries into PREFIX/bin
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 bin/codex* $(DESTDIR)$(PREFIX)/bin/
+
+## dist: the fused binary for four platforms, SHA-256 sums and a DotSlash manifest
+dist:
+	VERSION=$(VERSION) GO=$(GO) bash scripts/dist.sh
+
+## demo: build and run codex exec on a scratch repository against the local scripted model server
+demo: build
+	BIN=$(CURDIR)/bin bash codex-agent/demo.sh
+
+clean:
+	rm -rf bin dist

@@ -1,0 +1,177 @@
+// Package codex is the fused codex binary: one file that acts as every
+// tool. It dispatches first on the base name of argv[0] (so a symlink or a
+// re-exec named codex-sandbox runs the sandbox), then on a subcommand
+// (`codex sandbox ...`), and a bare `codex [PROMPT]` starts the TUI. Tool
+// flags pass through untouched: the subcommand switch runs before any flag
+// parsing.
+package codex
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/codexgo/common/selfexec"
+	"github.com/codexgo/common/version"
+)
+
+// MainFunc is the entry point every tool package exports.
+type MainFunc func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int
+
+// Subcommand maps `codex NAME ...` to a tool, with arguments put before the
+// user's (e.g. `codex logout` is `codex-login logout`).
+type Subcommand struct {
+	Tool    string
+	Prefix  []string
+	Summary string
+}
+
+// Bundle is the set of tools linked into the binary.
+type Bundle struct {
+	// Tools maps tool names (codex-sandbox, ...) to their Main.
+	Tools map[string]MainFunc
+	// Subcommands maps `codex` subcommands to tools.
+	Subcommands map[string]Subcommand
+	// Default is the subcommand run by a bare `codex [PROMPT]`.
+	Default string
+}
+
+// Exit codes of the dispatcher itself.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+// Run dispatches argv (argv[0] included) to a tool and returns the exit
+// code.
+func (b *Bundle) Run(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(argv) == 0 {
+		argv = []string{"codex"}
+	}
+	if main, ok := b.Tools[selfexec.Name(argv[0])]; ok {
+		return main(ctx, argv[1:], stdin, stdout, stderr)
+	}
+	args := argv[1:]
+	if len(args) == 0 {
+		return b.runSub(ctx, b.Default, nil, stdin, stdout, stderr)
+	}
+	switch args[0] {
+	case "--version", "-V", "version":
+		fmt.Fprintf(stdout, "codex %s\n", version.Version)
+		return exitOK
+	case "help", "-h", "--help", "-help":
+		if len(args) > 1 {
+			if _, ok := b.Subcommands[args[1]]; ok {
+				return b.runSub(ctx, args[1], []string{"--help"}, stdin, stdout, stderr)
+			}
+			fmt.Fprintf(stderr, "codex: unknown command %q\n", args[1])
+			return exitUsage
+		}
+		b.usage(stdout)
+		return exitOK
+	case "install-links":
+		return b.installLinks(args[1:], stdout, stderr)
+	}
+	if _, ok := b.Subcommands[args[0]]; ok {
+		return b.runSub(ctx, args[0], args[1:], stdin, stdout, stderr)
+	}
+	// Anything else belongs to the default front end: its flags
+	// (`codex -m o3`) or a prompt (`codex "fix the tests"`), as in the
+	// Codex CLI.
+	return b.runSub(ctx, b.Default, args, stdin, stdout, stderr)
+}
+
+func (b *Bundle) runSub(ctx context.Context, name string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	sub, ok := b.Subcommands[name]
+	if !ok {
+		fmt.Fprintf(stderr, "codex: unknown command %q\n", name)
+		return exitUsage
+	}
+	main, ok := b.Tools[sub.Tool]
+	if !ok {
+		fmt.Fprintf(stderr, "codex: %s is not linked into this binary\n", sub.Tool)
+		return exitError
+	}
+	full := append(append([]string{}, sub.Prefix...), args...)
+	return main(ctx, full, stdin, stdout, stderr)
+}
+
+func (b *Bundle) usage(w io.Writer) {
+	fmt.Fprintf(w, "codex %s: a coding agent made of small tools\n\n", version.Version)
+	fmt.Fprintf(w, "Usage:\n  codex [PROMPT]              start the terminal UI\n  codex COMMAND [ARGS...]\n\nCommands:\n")
+	names := make([]string, 0, len(b.Subcommands))
+	for n := range b.Subcommands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-14s %s\n", n, b.Subcommands[n].Summary)
+	}
+	fmt.Fprintf(w, "  %-14s %s\n", "install-links", "write one symlink per tool name into DIR")
+	fmt.Fprintf(w, "  %-14s %s\n", "help", "show this help, or a command's (codex help COMMAND)")
+	fmt.Fprintf(w, "\nRun as a tool through a link named after it: %s\n", strings.Join(b.toolNames(), ", "))
+}
+
+func (b *Bundle) toolNames() []string {
+	names := make([]string, 0, len(b.Tools))
+	for n := range b.Tools {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// installLinks writes DIR/<tool> -> this binary for every tool, replacing
+// links (but never other files) already there.
+func (b *Bundle) installLinks(args []string, stdout, stderr io.Writer) int {
+	if len(args) != 1 || strings.HasPrefix(args[0], "-") {
+		fmt.Fprintln(stderr, "usage: codex install-links DIR")
+		if len(args) == 1 && (args[0] == "-h" || args[0] == "--help") {
+			return exitOK
+		}
+		return exitUsage
+	}
+	self, err := os.Executable()
+	if err == nil {
+		self, err = filepath.EvalSymlinks(self)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "codex: install-links: find own executable: %v\n", err)
+		return exitError
+	}
+	if err := installLinks(args[0], self, b.toolNames()); err != nil {
+		fmt.Fprintf(stderr, "codex: install-links: %v\n", err)
+		return exitError
+	}
+	fmt.Fprintf(stdout, "linked %d tools in %s to %s\n", len(b.Tools), args[0], self)
+	return exitOK
+}
+
+func installLinks(dir, target string, names []string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, n := range names {
+		p := filepath.Join(dir, n)
+		if fi, err := os.Lstat(p); err == nil {
+			if fi.Mode()&os.ModeSymlink == 0 {
+				return fmt.Errorf("%s exists and is not a symlink", p)
+			}
+			if err := os.Remove(p); err != nil {
+				return err
+			}
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		if err := os.Symlink(target, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,131 @@
+// Package config loads $CODEX_HOME/config.toml into typed structs using the
+// Codex CLI's key names.
+//
+// Precedence, lowest first: built-in defaults, config.toml, the selected
+// profile, -c key=value overrides; explicit command-line flags are applied
+// by each tool on top of the returned Config. Keys this package does not
+// know are kept in Config.Raw and otherwise ignored, so a config written for
+// a newer Codex CLI still loads.
+package config
+
+// Config is the effective configuration.
+type Config struct {
+	Model                       string                    `toml:"model,omitempty"`
+	ModelProvider               string                    `toml:"model_provider,omitempty"`
+	ModelProviders              map[string]ModelProvider  `toml:"model_providers,omitempty"`
+	ModelReasoningEffort        string                    `toml:"model_reasoning_effort,omitempty"`
+	ModelReasoningSummary       string                    `toml:"model_reasoning_summary,omitempty"`
+	ModelVerbosity              string                    `toml:"model_verbosity,omitempty"`
+	ModelContextWindow          int64                     `toml:"model_context_window,omitempty"`
+	ModelAutoCompactTokenLimit  int64                     `toml:"model_auto_compact_token_limit,omitempty"`
+	ToolOutputTokenLimit        int64                     `toml:"tool_output_token_limit,omitempty"`
+	ApprovalPolicy              string                    `toml:"approval_policy,omitempty"`
+	SandboxMode                 string                    `toml:"sandbox_mode,omitempty"`
+	SandboxWorkspaceWrite       SandboxWorkspaceWrite     `toml:"sandbox_workspace_write,omitempty"`
+	ShellEnvironmentPolicy      ShellEnvironmentPolicy    `toml:"shell_environment_policy,omitempty"`
+	McpServers                  map[string]McpServer      `toml:"mcp_servers,omitempty"`
+	Profile                     string                    `toml:"profile,omitempty"`
+	Profiles                    map[string]map[string]any `toml:"profiles,omitempty"`
+	Notify                      []string                  `toml:"notify,omitempty"`
+	History                     History                   `toml:"history,omitempty"`
+	ProjectDocMaxBytes          int64                     `toml:"project_doc_max_bytes,omitempty"`
+	ProjectDocFallbackFilenames []string                  `toml:"project_doc_fallback_filenames,omitempty"`
+	HideAgentReasoning          bool                      `toml:"hide_agent_reasoning,omitempty"`
+	ShowRawAgentReasoning       bool                      `toml:"show_raw_agent_reasoning,omitempty"`
+	ForcedLoginMethod           string                    `toml:"forced_login_method,omitempty"`
+	ForcedChatgptWorkspaceID    string                    `toml:"forced_chatgpt_workspace_id,omitempty"`
+	CliAuthCredentialsStore     string                    `toml:"cli_auth_credentials_store,omitempty"`
+	OssProvider                 string                    `toml:"oss_provider,omitempty"`
+	OpenaiBaseURL               string                    `toml:"openai_base_url,omitempty"`
+	ChatgptBaseURL              string                    `toml:"chatgpt_base_url,omitempty"`
+	ModelCatalogJSON            string                    `toml:"model_catalog_json,omitempty"`
+	Projects                    map[string]Project        `toml:"projects,omitempty"`
+	Features                    map[string]bool           `toml:"features,omitempty"`
+	Tools                       map[string]any            `toml:"tools,omitempty"`
+
+	// Raw is the merged document (file, profile, overrides) including
+	// keys this package does not model.
+	Raw map[string]any `toml:"-"`
+	// Path is the config file that was read ("" when there was none).
+	Path string `toml:"-"`
+}
+
+// ModelProvider is one entry of model_providers.
+type ModelProvider struct {
+	Name                    string            `toml:"name,omitempty"`
+	BaseURL                 string            `toml:"base_url,omitempty"`
+	EnvKey                  string            `toml:"env_key,omitempty"`
+	EnvKeyInstructions      string            `toml:"env_key_instructions,omitempty"`
+	ExperimentalBearerToken string            `toml:"experimental_bearer_token,omitempty"`
+	WireAPI                 string            `toml:"wire_api,omitempty"` // "responses" (default) or "chat"
+	QueryParams             map[string]string `toml:"query_params,omitempty"`
+	HTTPHeaders             map[string]string `toml:"http_headers,omitempty"`
+	EnvHTTPHeaders          map[string]string `toml:"env_http_headers,omitempty"`
+	RequestMaxRetries       *int64            `toml:"request_max_retries,omitempty"`
+	StreamMaxRetries        *int64            `toml:"stream_max_retries,omitempty"`
+	StreamIdleTimeoutMS     *int64            `toml:"stream_idle_timeout_ms,omitempty"`
+	RequiresOpenaiAuth      bool              `toml:"requires_openai_auth,omitempty"`
+}
+
+// SandboxWorkspaceWrite tunes the workspace-write sandbox.
+type SandboxWorkspaceWrite struct {
+	WritableRoots       []string `toml:"writable_roots,omitempty"`
+	NetworkAccess       bool     `toml:"network_access,omitempty"`
+	ExcludeTmpdirEnvVar bool     `toml:"exclude_tmpdir_env_var,omitempty"`
+	ExcludeSlashTmp     bool     `toml:"exclude_slash_tmp,omitempty"`
+}
+
+// ShellEnvironmentPolicy filters the environment given to commands.
+type ShellEnvironmentPolicy struct {
+	Inherit               string            `toml:"inherit,omitempty"` // all, core, none
+	IgnoreDefaultExcludes bool              `toml:"ignore_default_excludes,omitempty"`
+	Exclude               []string          `toml:"exclude,omitempty"`
+	IncludeOnly           []string          `toml:"include_only,omitempty"`
+	Set                   map[string]string `toml:"set,omitempty"`
+}
+
+// McpServer is one entry of mcp_servers: a stdio server (Command) or a
+// streamable HTTP one (URL).
+type McpServer struct {
+	Command           string            `toml:"command,omitempty"`
+	Args              []string          `toml:"args,omitempty"`
+	Env               map[string]string `toml:"env,omitempty"`
+	EnvVars           []string          `toml:"env_vars,omitempty"`
+	Cwd               string            `toml:"cwd,omitempty"`
+	URL               string            `toml:"url,omitempty"`
+	BearerTokenEnvVar string            `toml:"bearer_token_env_var,omitempty"`
+	HTTPHeaders       map[string]string `toml:"http_headers,omitempty"`
+	EnvHTTPHeaders    map[string]string `toml:"env_http_headers,omitempty"`
+	Enabled           *bool             `toml:"enabled,omitempty"`
+	StartupTimeoutSec *float64          `toml:"startup_timeout_sec,omitempty"`
+	ToolTimeoutSec    *float64          `toml:"tool_timeout_sec,omitempty"`
+	EnabledTools      []string          `toml:"enabled_tools,omitempty"`
+	DisabledTools     []string          `toml:"disabled_tools,omitempty"`
+}
+
+// IsEnabled reports whether the server should be started (default true).
+func (s McpServer) IsEnabled() bool { return s.Enabled == nil || *s.Enabled }
+
+// History configures $CODEX_HOME/history.jsonl.
+type History struct {
+	Persistence string `toml:"persistence,omitempty"` // save-all (default) or none
+	MaxBytes    int64  `toml:"max_bytes,omitempty"`
+}
+
+// Project holds per-directory settings, keyed by absolute path.
+type Project struct {
+	TrustLevel string `toml:"trust_level,omitempty"` // "trusted" or "untrusted"
+}
+
+// Defaults returns the built-in configuration that config.toml refines.
+func Defaults() Config {
+	return Config{
+		Model:                  "gpt-5-codex",
+		ModelProvider:          "openai",
+		ApprovalPolicy:         "on-request",
+		SandboxMode:            "read-only",
+		ShellEnvironmentPolicy: ShellEnvironmentPolicy{Inherit: "all"},
+		History:                History{Persistence: "save-all"},
+		ProjectDocMaxBytes:     32 * 1024,
+	}
+}

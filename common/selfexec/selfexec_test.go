@@ -1,0 +1,49 @@
+package selfexec
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestMain makes the test binary act as a tool when re-executed under
+// that name, the way every codex binary dispatches on argv[0].
+func TestMain(m *testing.M) {
+	if Name(os.Args[0]) == "codex-echo" {
+		fmt.Println(strings.Join(append([]string{"argv0=" + os.Args[0]}, os.Args[1:]...), " "))
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func TestCommandReexecsWithArgv0(t *testing.T) {
+	cmd, err := Command(context.Background(), "codex-echo", "a", "b c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Env = append(os.Environ(), "PATH=/nonexistent")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if got, want := strings.TrimSpace(string(out)), "argv0=codex-echo a b c"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestName(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"/usr/local/bin/codex-sandbox": "codex-sandbox",
+		"codex.exe":                    "codex",
+		"./bin/codex-linux-sandbox":    "codex-linux-sandbox",
+		"codex":                        "codex",
+	}
+	for in, want := range tests {
+		if got := Name(in); got != want {
+			t.Errorf("Name(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
