@@ -43,7 +43,7 @@ func (m *model) handleKey(msg tea.KeyMsg) tea.Cmd {
 				cmds = append(cmds, m.reconnect(rp.picked))
 			}
 		}
-		return tea.Batch(cmds...)
+		return batch(cmds...)
 	}
 	if m.appr.Active() {
 		if a, _ := m.appr.HandleKey(msg, now, prevKey); a != nil {
@@ -106,7 +106,7 @@ func (m *model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	}
 	m.showHelp = false
 	cmd := m.comp.HandleKey(msg)
-	return tea.Batch(cmd, m.refreshPopup())
+	return batch(cmd, m.refreshPopup())
 }
 
 // ctrlC: abort an approval request (and the queue), else interrupt the

@@ -187,7 +187,7 @@ func (m *model) Init() tea.Cmd {
 			return historyMsg(h)
 		})
 	}
-	return tea.Batch(cmds...)
+	return batch(cmds...)
 }
 
 func (m *model) historyPath() string { return m.env.codexHome + "/history.jsonl" }
@@ -299,7 +299,7 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if m.quitting && !m.printing && len(m.outbox) == 0 {
 		cmds = append(cmds, tea.Quit)
 	}
-	return m, tea.Batch(cmds...)
+	return m, batch(cmds...)
 }
 
 // quit asks the agent to shut down and ends the program once the last
@@ -315,3 +315,27 @@ func (m *model) interrupt() {
 	m.submit(protocol.InterruptOp{})
 	m.hint = "Interrupting…"
 }
+
+// batch runs cmds concurrently, like tea.Batch. bubbletea v1.3.7 calls the
+// commands of a batch on its event loop when the batch arrives as a
+// message, so one blocking command (the event pump, a timer) would freeze
+// the UI; a sequence runs in its own goroutine and spreads a batch inside
+// it over goroutines. nop keeps the sequence from collapsing to the bare
+// batch.
+func batch(cmds ...tea.Cmd) tea.Cmd {
+	var live []tea.Cmd
+	for _, c := range cmds {
+		if c != nil {
+			live = append(live, c)
+		}
+	}
+	switch len(live) {
+	case 0:
+		return nil
+	case 1:
+		return live[0]
+	}
+	return tea.Sequence(tea.Batch(live...), nop)
+}
+
+func nop() tea.Msg { return nil }

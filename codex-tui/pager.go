@@ -24,7 +24,7 @@ func (m *model) openOverlay(o overlay) tea.Cmd {
 	m.overlays = append(m.overlays, o)
 	m.popup = nil
 	if len(m.overlays) == 1 {
-		return tea.Batch(tea.EnterAltScreen, tea.EnableMouseCellMotion)
+		return batch(tea.EnterAltScreen, tea.EnableMouseCellMotion)
 	}
 	return nil
 }

@@ -1,0 +1,182 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/codexgo/codex-tui/internal/fakeagent"
+	"github.com/codexgo/common/selfexec"
+)
+
+// TestMain lets the test binary act as codex-tui and as the (fake)
+// codex-agent when run under those names, so the end-to-end tests drive
+// the real Main in a real terminal (tmux).
+func TestMain(m *testing.M) {
+	switch selfexec.Name(os.Args[0]) {
+	case "codex-agent":
+		os.Exit(fakeagent.Main(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	case "codex-tui":
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+		code := Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
+	}
+	os.Exit(m.Run())
+}
+
+// term is a tmux session running codex-tui.
+type term struct {
+	t    *testing.T
+	name string
+	home string
+	dir  string
+}
+
+// startTerm runs codex-tui (this test binary under that name) with the
+// fake agent in a detached tmux session of the given size.
+func startTerm(t *testing.T, width, height int, extra ...string) *term {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Fatalf("tmux is required for the end-to-end tests: %v", err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := t.TempDir()
+	for _, n := range []string{"codex-tui", "codex-agent"} {
+		if err := os.Symlink(self, filepath.Join(bin, n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tm := &term{t: t, name: fmt.Sprintf("codex-tui-e2e-%d-%d", os.Getpid(), time.Now().UnixNano()), home: t.TempDir(), dir: t.TempDir()}
+	args := []string{"env", "CODEX_HOME=" + tm.home, "TERM=xterm-256color", "GORACE=atexit_sleep_ms=0",
+		filepath.Join(bin, "codex-tui"), "--agent", filepath.Join(bin, "codex-agent"), "-C", tm.dir}
+	args = append(args, extra...)
+	cmd := exec.Command("tmux", append([]string{"new-session", "-d", "-s", tm.name, "-x", fmt.Sprint(width), "-y", fmt.Sprint(height)}, args...)...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("tmux new-session: %v: %s", err, out)
+	}
+	// Keep the pane after exit so the end state can be inspected.
+	_ = exec.Command("tmux", "set-option", "-t", tm.name, "remain-on-exit", "on").Run()
+	t.Cleanup(func() { _ = exec.Command("tmux", "kill-session", "-t", tm.name).Run() })
+	return tm
+}
+
+func (tm *term) keys(keys ...string) {
+	tm.t.Helper()
+	if out, err := exec.Command("tmux", append([]string{"send-keys", "-t", tm.name}, keys...)...).CombinedOutput(); err != nil {
+		tm.t.Fatalf("send-keys %q: %v: %s", keys, err, out)
+	}
+}
+
+// capture returns the pane with its scrollback.
+func (tm *term) capture() string {
+	out, err := exec.Command("tmux", "capture-pane", "-p", "-J", "-S", "-2000", "-t", tm.name).Output()
+	if err != nil {
+		return ""
+	}
+	return string(out)
+}
+
+// waitFor polls the pane until re matches, failing after a deadline.
+// Polling the terminal is the only way to observe it from outside.
+func (tm *term) waitFor(pattern string) string {
+	tm.t.Helper()
+	re := regexp.MustCompile(pattern)
+	deadline := time.Now().Add(20 * time.Second)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for range tick.C {
+		s := tm.capture()
+		if re.MatchString(s) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			tm.t.Fatalf("timed out waiting for %q; pane:\n%s", pattern, s)
+		}
+	}
+	return ""
+}
+
+// think is the user reading a request that just opened before answering.
+// It is part of the scenario, not synchronisation: a key pressed sooner
+// is swallowed by the grace period on purpose (TestGracePeriod).
+func (tm *term) think() { time.Sleep(graceQuiet + 100*time.Millisecond) }
+
+func TestE2EPromptApprovalCommandPatchInterrupt(t *testing.T) {
+	tm := startTerm(t, 100, 30)
+	// A new directory: the trust prompt comes first.
+	tm.waitFor(`You are running Codex in`)
+	tm.keys("Enter")
+	tm.waitFor(`>_ Codex`)
+	cfg, err := os.ReadFile(filepath.Join(tm.home, "config.toml"))
+	if err != nil || !strings.Contains(string(cfg), "trust_level = ") {
+		t.Errorf("trust not recorded in config.toml: %q, %v", cfg, err)
+	}
+
+	tm.keys("-l", "hi there")
+	tm.keys("Enter")
+	tm.waitFor(`You said: hi there`)
+	tm.waitFor(`echo fenced`)
+
+	tm.keys("-l", "please run it")
+	tm.keys("Enter")
+	tm.waitFor(`Would you like to run the following command\?`)
+	tm.think()
+	tm.keys("y")
+	tm.waitFor(`You approved codex to run echo hello this time`)
+	tm.waitFor(`Ran echo hello`)
+	tm.waitFor(`(?s)└ hello.*✓ exit 0`)
+	tm.waitFor(`Done\.`)
+
+	tm.keys("-l", "make a patch")
+	tm.keys("Enter")
+	tm.waitFor(`Would you like to make the following edits\?`)
+	tm.think()
+	tm.keys("y")
+	tm.waitFor(`Edited 1 file \(\+2 -0\)`)
+	if b, err := os.ReadFile(filepath.Join(tm.dir, "hello.txt")); err != nil || string(b) != "hello\nworld\n" {
+		t.Errorf("patch not applied: %q, %v", b, err)
+	}
+
+	tm.keys("-l", "wait for me")
+	tm.keys("Enter")
+	tm.waitFor(`Running sleep 600`)
+	tm.waitFor(`esc to interrupt`)
+	tm.keys("Escape")
+	tm.waitFor(`Conversation interrupted`)
+
+	// Quit: Ctrl+C twice; the terminal is restored and the exit is clean.
+	tm.keys("C-c")
+	tm.waitFor(`Ctrl\+C again to quit`)
+	tm.keys("C-c")
+	tm.waitFor(`Pane is dead \(status 0`)
+}
+
+func TestE2ENarrowAndLongStream(t *testing.T) {
+	tm := startTerm(t, 50, 20, "-s", "workspace-write", "-a", "on-request")
+	tm.waitFor(`>_ Codex`)
+	tm.keys("-l", "long 300")
+	tm.keys("Enter")
+	s := tm.waitFor(`Line 300 of the answer\.`)
+	if strings.Count(s, "Line 150 of the answer.") != 1 {
+		t.Errorf("line printed %d times, want once", strings.Count(s, "Line 150 of the answer."))
+	}
+	for _, l := range strings.Split(s, "\n") {
+		if w := len([]rune(l)); w > 50 {
+			t.Errorf("line wider than the terminal (%d): %q", w, l)
+		}
+	}
+	tm.keys("C-d")
+	tm.waitFor(`Pane is dead \(status 0`)
+}
