@@ -164,13 +164,13 @@ func (a *approvals) View(th *theme, width int) string {
 	w := innerWidth(width, 2)
 	var lines []string
 	if r.exec != nil {
-		lines = append(lines, th.bold.Render("Would you like to run the following command?"), "")
+		lines = append(lines, th.bold.Render(wrapPlain("Would you like to run the following command?", w)), "")
 		if reason := strings.TrimSpace(r.exec.Reason); reason != "" {
 			lines = append(lines, th.italic.Render(wrapPlain("Reason: "+reason, w)), "")
 		}
 		lines = append(lines, indent(wrapPlain(commandText(r.exec.Command), w-2), th.dim.Render("$")+" ", "  "))
 	} else {
-		lines = append(lines, th.bold.Render("Would you like to make the following edits?"), "")
+		lines = append(lines, th.bold.Render(wrapPlain("Would you like to make the following edits?", w)), "")
 		if reason := strings.TrimSpace(r.patch.Reason); reason != "" {
 			lines = append(lines, th.italic.Render(wrapPlain("Reason: "+reason, w)), "")
 		}
@@ -199,12 +199,11 @@ func (a *approvals) View(th *theme, width int) string {
 	}
 	lines = append(lines, "")
 	for i, o := range r.options() {
-		label := fmt.Sprintf("%d. %s", i+1, o.label)
-		hint := th.dim.Render(" (" + o.key + ")")
+		label := wrapPlain(fmt.Sprintf("%d. %s (%s)", i+1, o.label, o.key), w-2)
 		if i == a.sel {
-			lines = append(lines, th.selected.Render("› "+label)+hint)
+			lines = append(lines, indent(th.selected.Render(label), th.selected.Render("›")+" ", "     "))
 		} else {
-			lines = append(lines, "  "+label+hint)
+			lines = append(lines, indent(label, "  ", "     "))
 		}
 	}
 	if n := len(a.queue) - 1; n > 0 {

@@ -60,7 +60,7 @@ type agentCell struct {
 }
 
 func (c agentCell) Render(p *painter, width int) string {
-	out := p.md.Render(c.src, innerWidth(width, 2))
+	out := p.md.Render(expandTabs(c.src), innerWidth(width, 2))
 	if c.first {
 		return indent(out, p.th.dim.Render("•")+" ", "  ")
 	}
@@ -127,7 +127,7 @@ func (c execCell) Render(p *painter, width int) string {
 	var lines []string
 	if out != "" {
 		for _, l := range strings.Split(out, "\n") {
-			lines = append(lines, ansi.Truncate(ansi.Strip(l), innerWidth(width, 4), "…"))
+			lines = append(lines, ansi.Truncate(expandTabs(ansi.Strip(l)), innerWidth(width, 4), "…"))
 		}
 	}
 	if len(lines) > execOutputLines {
@@ -215,9 +215,9 @@ func diffSummary(th *theme, verb string, changes map[string]protocol.FileChange,
 			name += " → " + s.moveTo
 		}
 		name = ansi.Truncate(name, innerWidth(width, 16), "…")
-		prefix := "    "
+		prefix := "  "
 		if i == 0 {
-			prefix = "  └ "
+			prefix = "└ "
 		}
 		lines = append(lines, th.dim.Render(prefix)+name+" "+counts(s.added, s.removed))
 	}
@@ -335,3 +335,8 @@ func (c decisionCell) Render(p *painter, width int) string {
 	}
 	return indent(wrapPlain(text, innerWidth(width, 2)), mark+" ", "  ")
 }
+
+// expandTabs replaces tabs with spaces: a tab's width depends on the
+// terminal's tab stops, which would break wrapping and the live area's
+// line accounting.
+func expandTabs(s string) string { return strings.ReplaceAll(s, "\t", "    ") }

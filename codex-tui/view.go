@@ -135,38 +135,47 @@ func sandboxName(p *protocol.SandboxPolicy) string {
 func (m *model) footer(width int) string {
 	th := m.p.th
 	left := "⏎ send · ⌃J newline · ? shortcuts"
+	if width < 70 {
+		left = "? for shortcuts"
+	}
 	if m.hint != "" {
 		left = m.hint
 	}
-	var facts []string
-	if m.session.Model != "" {
-		facts = append(facts, m.session.Model)
+	// Facts by importance: what is left of the context matters most, the
+	// mode names least; the footer shows the most important that fit,
+	// in display order.
+	type fact struct {
+		text string
+		rank int
 	}
-	if m.session.ApprovalPolicy != "" {
-		facts = append(facts, string(m.session.ApprovalPolicy))
+	var facts []fact
+	add := func(s string, rank int) {
+		if s != "" {
+			facts = append(facts, fact{s, rank})
+		}
 	}
-	if s := sandboxName(m.session.SandboxPolicy); s != "" {
-		facts = append(facts, s)
-	}
+	add(m.session.Model, 1)
+	add(string(m.session.ApprovalPolicy), 3)
+	add(sandboxName(m.session.SandboxPolicy), 3)
 	last := m.tokens.LastTokenUsage
 	if pct := contextLeft(m.window, last.TotalTokens-last.ReasoningOutputTokens); pct >= 0 {
-		facts = append(facts, fmt.Sprintf("%d%% context left", pct))
+		add(fmt.Sprintf("%d%% context left", pct), 0)
 	}
 	if t := m.tokens.TotalTokenUsage.TotalTokens; t > 0 {
-		facts = append(facts, compactCount(t)+" tokens")
+		add(compactCount(t)+" tokens", 2)
 	}
-	for len(facts) > 0 {
-		right := strings.Join(facts, " · ")
+	for maxRank := 3; maxRank >= 0; maxRank-- {
+		var shown []string
+		for _, f := range facts {
+			if f.rank <= maxRank {
+				shown = append(shown, f.text)
+			}
+		}
+		right := strings.Join(shown, " · ")
 		gap := width - 2 - ansi.StringWidth(left) - ansi.StringWidth(right)
 		if gap >= 2 {
 			return "  " + th.dim.Render(left+strings.Repeat(" ", gap)+right)
 		}
-		// Drop the least important fact first: the mode names, then the model.
-		if len(facts) > 2 {
-			facts = facts[len(facts)-2:]
-			continue
-		}
-		facts = facts[1:]
 	}
 	return "  " + th.dim.Render(truncate(left, width-2))
 }
