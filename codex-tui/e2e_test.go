@@ -62,26 +62,34 @@ func startTerm(t *testing.T, width, height int, extra ...string) *term {
 	args := []string{"env", "CODEX_HOME=" + tm.home, "TERM=xterm-256color", "GORACE=atexit_sleep_ms=0",
 		filepath.Join(bin, "codex-tui"), "--agent", filepath.Join(bin, "codex-agent"), "-C", tm.dir}
 	args = append(args, extra...)
-	cmd := exec.Command("tmux", append([]string{"new-session", "-d", "-s", tm.name, "-x", fmt.Sprint(width), "-y", fmt.Sprint(height)}, args...)...)
+	// Keep the pane after exit so the end state can be inspected.
+	cmd := tm.tmux(append([]string{"new-session", "-d", "-s", tm.name, "-x", fmt.Sprint(width), "-y", fmt.Sprint(height)}, args...)...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("tmux new-session: %v: %s", err, out)
 	}
-	// Keep the pane after exit so the end state can be inspected.
-	_ = exec.Command("tmux", "set-option", "-t", tm.name, "remain-on-exit", "on").Run()
-	t.Cleanup(func() { _ = exec.Command("tmux", "kill-session", "-t", tm.name).Run() })
+	if out, err := tm.tmux("set-option", "-t", tm.name, "remain-on-exit", "on").CombinedOutput(); err != nil {
+		t.Fatalf("tmux set-option: %v: %s", err, out)
+	}
+	t.Cleanup(func() { _ = tm.tmux("kill-server").Run() })
 	return tm
+}
+
+// tmux runs a tmux command against this test's own server (socket named
+// after the session), so tests neither share nor race a server.
+func (tm *term) tmux(args ...string) *exec.Cmd {
+	return exec.Command("tmux", append([]string{"-L", tm.name, "-f", "/dev/null"}, args...)...)
 }
 
 func (tm *term) keys(keys ...string) {
 	tm.t.Helper()
-	if out, err := exec.Command("tmux", append([]string{"send-keys", "-t", tm.name}, keys...)...).CombinedOutput(); err != nil {
+	if out, err := tm.tmux(append([]string{"send-keys", "-t", tm.name}, keys...)...).CombinedOutput(); err != nil {
 		tm.t.Fatalf("send-keys %q: %v: %s", keys, err, out)
 	}
 }
 
 // capture returns the pane with its scrollback.
 func (tm *term) capture() string {
-	out, err := exec.Command("tmux", "capture-pane", "-p", "-J", "-S", "-2000", "-t", tm.name).Output()
+	out, err := tm.tmux("capture-pane", "-p", "-J", "-S", "-2000", "-t", tm.name).Output()
 	if err != nil {
 		return ""
 	}
