@@ -35,16 +35,14 @@ func (m *model) handleEvent(ev protocol.Event) {
 		}
 	case protocol.AgentMessageDeltaMsg:
 		m.flushReasoning()
-		for _, block := range m.stream.Push(e.Delta) {
-			m.printBlock(block)
-		}
+		m.printSegments(m.stream.Push(e.Delta))
 	case protocol.AgentMessageMsg:
 		m.flushReasoning()
 		if m.streamFirst && m.stream.Empty() {
-			// Not streamed: the whole message at once.
-			if strings.TrimSpace(e.Message) != "" {
-				m.print(agentCell{src: e.Message, first: true})
-			}
+			// Not streamed: the whole message at once, cut the same way.
+			var s mdStream
+			m.printSegments(s.Push(e.Message))
+			m.printSegments(s.Finish())
 		} else {
 			m.finishStream()
 		}
@@ -124,13 +122,24 @@ func (m *model) handleEvent(ev protocol.Event) {
 	}
 }
 
-// printBlock prints one finished Markdown block of the current message.
-func (m *model) printBlock(block string) {
-	if strings.TrimSpace(block) == "" {
-		return
+// printSegments prints finished pieces of the current message; the first
+// carries the message's bullet.
+func (m *model) printSegments(segs []segment) {
+	for _, sg := range segs {
+		if sg.code {
+			if m.streamFirst {
+				m.print(agentCell{src: "", first: true})
+				m.streamFirst = false
+			}
+			m.print(codeCell{line: sg.text, lang: sg.lang, first: sg.firstCode})
+			continue
+		}
+		if strings.TrimSpace(sg.text) == "" {
+			continue
+		}
+		m.print(agentCell{src: sg.text, first: m.streamFirst})
+		m.streamFirst = false
 	}
-	m.print(agentCell{src: block, first: m.streamFirst})
-	m.streamFirst = false
 }
 
 // finishStream prints what is left of a streamed message.
@@ -138,7 +147,7 @@ func (m *model) finishStream() {
 	if m.stream.Empty() {
 		return
 	}
-	m.printBlock(m.stream.Finish())
+	m.printSegments(m.stream.Finish())
 }
 
 // flushReasoning prints a streamed reasoning summary that no whole

@@ -12,10 +12,11 @@ import (
 type markdown struct {
 	th    *theme
 	cache map[int]*glamour.TermRenderer
+	hl    *highlighter
 }
 
 func newMarkdown(th *theme) *markdown {
-	return &markdown{th: th, cache: map[int]*glamour.TermRenderer{}}
+	return &markdown{th: th, cache: map[int]*glamour.TermRenderer{}, hl: newHighlighter(th)}
 }
 
 // Render returns src as styled lines no wider than width, without
@@ -70,22 +71,35 @@ func wrapPlain(s string, width int) string {
 	return ansi.Hardwrap(ansi.Wordwrap(s, width, ""), width, true)
 }
 
+// segment is a finished piece of a streamed message: a Markdown block,
+// or one line of a fenced code block (code is committed line by line, so
+// a long code block streams and never costs one huge render).
+type segment struct {
+	code bool
+	lang string
+	text string
+	// firstCode marks the first line of a code block.
+	firstCode bool
+}
+
 // mdStream collects a streamed Markdown message and hands out finished
-// blocks: text up to a blank line outside a code fence, or up to the line
-// closing a fence. Finished blocks never change, so they can be printed
+// segments: text up to a blank line outside a code fence, and each line
+// inside one. Finished segments never change, so they can be printed
 // into the scrollback once; the unfinished rest stays live. Gating on
 // newlines avoids re-rendering half-parsed Markdown on every token.
 type mdStream struct {
-	done    strings.Builder // text of the current unfinished block's complete lines
-	partial string          // the current line, not yet ended by a newline
-	inFence bool
-	fence   string
-	lines   int // complete lines in done
+	done     strings.Builder // complete lines of the unfinished block
+	partial  string          // the current line, not yet ended by a newline
+	inFence  bool
+	fence    string
+	lang     string
+	codeSeen bool // a line of the current fence was emitted
+	lines    int  // complete lines in done
 }
 
-// Push appends a delta and returns the blocks it finished, in order.
-func (s *mdStream) Push(delta string) []string {
-	var out []string
+// Push appends a delta and returns the segments it finished, in order.
+func (s *mdStream) Push(delta string) []segment {
+	var out []segment
 	for delta != "" {
 		i := strings.IndexByte(delta, '\n')
 		if i < 0 {
@@ -95,38 +109,39 @@ func (s *mdStream) Push(delta string) []string {
 		line := s.partial + delta[:i]
 		s.partial = ""
 		delta = delta[i+1:]
-		if b, ok := s.addLine(line); ok {
-			out = append(out, b)
-		}
+		out = s.addLine(line, out)
 	}
 	return out
 }
 
-// addLine adds one complete line; it reports a finished block.
-func (s *mdStream) addLine(line string) (string, bool) {
+// addLine adds one complete line, appending finished segments to out.
+func (s *mdStream) addLine(line string, out []segment) []segment {
 	trimmed := strings.TrimSpace(line)
 	if s.inFence {
-		s.appendLine(line)
 		if strings.HasPrefix(trimmed, s.fence) && strings.Trim(trimmed, s.fence[:1]) == "" {
 			s.inFence = false
-			return s.take(), true
+			return out
 		}
-		return "", false
+		out = append(out, segment{code: true, lang: s.lang, text: line, firstCode: !s.codeSeen})
+		s.codeSeen = true
+		return out
 	}
 	if f := fenceOpener(trimmed); f != "" {
-		s.inFence = true
-		s.fence = f
-		s.appendLine(line)
-		return "", false
+		if s.lines > 0 {
+			out = append(out, segment{text: s.take()})
+		}
+		s.inFence, s.fence, s.codeSeen = true, f, false
+		s.lang = strings.TrimSpace(strings.TrimLeft(trimmed, f[:1]))
+		return out
 	}
 	if trimmed == "" {
 		if s.lines == 0 {
-			return "", false
+			return out
 		}
-		return s.take(), true
+		return append(out, segment{text: s.take()})
 	}
 	s.appendLine(line)
-	return "", false
+	return out
 }
 
 func fenceOpener(trimmed string) string {
@@ -159,19 +174,20 @@ func (s *mdStream) Pending() string { return s.done.String() }
 // PendingLines is the number of complete lines in Pending.
 func (s *mdStream) PendingLines() int { return s.lines }
 
-// Finish ends the message and returns whatever was left as a block ("" if
-// nothing). An unclosed code fence is closed so it renders as code.
-func (s *mdStream) Finish() string {
+// Finish ends the message and returns what was left as segments.
+func (s *mdStream) Finish() []segment {
+	var out []segment
 	if s.partial != "" {
-		s.appendLine(s.partial)
+		line := s.partial
 		s.partial = ""
+		out = s.addLine(line, out)
 	}
-	if s.inFence {
-		s.appendLine(s.fence)
-		s.inFence = false
+	if s.lines > 0 {
+		out = append(out, segment{text: s.take()})
 	}
-	return s.take()
+	*s = mdStream{}
+	return out
 }
 
 // Empty reports whether nothing is buffered.
-func (s *mdStream) Empty() bool { return s.lines == 0 && s.partial == "" }
+func (s *mdStream) Empty() bool { return s.lines == 0 && s.partial == "" && !s.inFence }

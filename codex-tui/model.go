@@ -65,7 +65,7 @@ type model struct {
 
 	// UI state.
 	overlays      []overlay // full-screen views on the alternate screen
-	queued        []string  // cells printed while an overlay was open
+	queued        []toPrint // cells finished while an overlay was open
 	transcript    []cell    // every finished cell, for the transcript pager
 	lastKey       time.Time
 	ctrlCPrimed   bool
@@ -76,9 +76,13 @@ type model struct {
 	quitting      bool // shutting down; tea.Quit follows the last print
 	agentGone     bool
 	shutdownSeen  bool
-	initialPrompt string   // sent once the session is configured
-	outbox        []string // rendered cells not yet handed to the terminal
-	printing      bool     // a print command is in flight
+	initialPrompt string    // sent once the session is configured
+	outbox        []toPrint // finished cells not yet handed to the terminal
+	// printer renders cells for the scrollback inside the print command,
+	// off the event loop; only one print runs at a time, so its caches
+	// are never shared.
+	printer  *painter
+	printing bool // a print command is in flight
 }
 
 // execRun is a command that is still running.
@@ -95,6 +99,7 @@ func newModel(e env, conn Conn, th *theme) *model {
 		env:         e,
 		conn:        conn,
 		p:           &painter{th: th, md: newMarkdown(th)},
+		printer:     &painter{th: th, md: newMarkdown(th)},
 		width:       80,
 		height:      24,
 		comp:        newComposer(th, h),
@@ -202,32 +207,59 @@ func (m *model) submit(op protocol.Op) string {
 	return id
 }
 
-// print renders a finished cell once, into the scrollback (or the queue
-// while an overlay holds the alternate screen).
+// toPrint is a finished cell and the width to print it at.
+type toPrint struct {
+	c     cell
+	width int
+}
+
+// print queues a finished cell for the scrollback (held back while an
+// overlay holds the alternate screen). It is rendered once, by flush.
 func (m *model) print(c cell) {
 	m.transcript = append(m.transcript, c)
-	s := "\n" + c.Render(m.p, m.width)
+	p := toPrint{c, m.width}
 	if len(m.overlays) > 0 {
-		m.queued = append(m.queued, s)
+		m.queued = append(m.queued, p)
 		return
 	}
-	m.outbox = append(m.outbox, s)
+	m.outbox = append(m.outbox, p)
+}
+
+// renderPrints renders cells as printed text: a blank line between
+// cells, none before a cell that continues the previous one.
+func renderPrints(p *painter, cells []toPrint) string {
+	var b strings.Builder
+	for i, tp := range cells {
+		if k, ok := tp.c.(interface{ continues() bool }); !ok || !k.continues() {
+			b.WriteString("\n")
+		}
+		b.WriteString(tp.c.Render(p, tp.width))
+		if i < len(cells)-1 {
+			b.WriteString("\n")
+		}
+	}
+	return b.String()
 }
 
 // printedMsg says the previous print reached the program.
 type printedMsg struct{}
 
-// flush hands the outbox to the terminal. One print is in flight at a
-// time, so cells from different updates can never overtake each other
-// (commands run concurrently otherwise).
+// flush hands the outbox to the terminal. Rendering happens in the
+// command, so a huge message (thousands of highlighted code lines) never
+// stalls a frame. One print is in flight at a time, so cells from
+// different updates can never overtake each other (commands run
+// concurrently otherwise).
 func (m *model) flush() tea.Cmd {
 	if m.printing || len(m.outbox) == 0 {
 		return nil
 	}
 	m.printing = true
-	text := strings.Join(m.outbox, "\n")
+	cells, pr := m.outbox, m.printer
 	m.outbox = nil
-	return tea.Sequence(tea.Println(text), func() tea.Msg { return printedMsg{} })
+	return tea.Sequence(
+		func() tea.Msg { return tea.Println(renderPrints(pr, cells))() },
+		func() tea.Msg { return printedMsg{} },
+	)
 }
 
 // Update is the single entry point of the model: it changes state and

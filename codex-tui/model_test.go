@@ -276,15 +276,19 @@ func TestStreamingPrintsFinishedBlocksOnce(t *testing.T) {
 	if !strings.Contains(h.printed(), "First paragraph.") {
 		t.Errorf("first block not printed:\n%s", h.printed())
 	}
-	h.events(ev("1", protocol.AgentMessageDeltaMsg{Delta: "one.\n```go\nfunc x() {}\n"}))
-	if v := h.view(); !strings.Contains(v, "Second one.") {
-		t.Errorf("live area lacks the unfinished block:\n%s", v)
+	h.events(ev("1", protocol.AgentMessageDeltaMsg{Delta: "one.\nStill the second"}))
+	if v := h.view(); !strings.Contains(v, "Second one.") || strings.Contains(v, "Still") {
+		t.Errorf("live area should show the unfinished block's complete lines only:\n%s", v)
+	}
+	h.events(ev("1", protocol.AgentMessageDeltaMsg{Delta: ".\n```go\nfunc x() {}\n"}))
+	if p := h.printed(); !strings.Contains(p, "Still the second.") || !strings.Contains(p, "func x() {}") {
+		t.Errorf("a code fence should finish the paragraph and stream its lines:\n%s", p)
 	}
 	h.events(ev("1", protocol.AgentMessageDeltaMsg{Delta: "```\n"}),
-		ev("1", protocol.AgentMessageMsg{Message: "First paragraph.\n\nSecond one.\n```go\nfunc x() {}\n```\n"}),
+		ev("1", protocol.AgentMessageMsg{Message: "First paragraph.\n\nSecond one.\nStill the second.\n```go\nfunc x() {}\n```\n"}),
 		ev("1", protocol.TaskCompleteMsg{}))
 	p := h.printed()
-	for _, want := range []string{"First paragraph.", "Second one.", "func x() {}"} {
+	for _, want := range []string{"First paragraph.", "Second one.", "Still the second.", "func x() {}"} {
 		if strings.Count(p, want) != 1 {
 			t.Errorf("%q printed %d times, want once:\n%s", want, strings.Count(p, want), p)
 		}

@@ -36,8 +36,15 @@ func renderers() map[string]func(p *painter, width int) string {
 		longOut += fmt.Sprintf("line %d of output that is fairly long to force truncation at narrow widths\n", i)
 	}
 	return map[string]func(p *painter, width int) string{
-		"user":            cell(userCell{text: "Please fix the failing test in parse.go and explain what went wrong.\nThanks!"}),
-		"agent_markdown":  cell(agentCell{src: sampleMarkdown, first: true}),
+		"user":           cell(userCell{text: "Please fix the failing test in parse.go and explain what went wrong.\nThanks!"}),
+		"agent_markdown": cell(agentCell{src: sampleMarkdown, first: true}),
+		"code_lines": func(p *painter, width int) string {
+			var out []string
+			for i, l := range strings.Split("func main() {\n\tfmt.Println(\"a string that is long enough to wrap at narrow widths\")\n}", "\n") {
+				out = append(out, codeCell{line: l, lang: "go", first: i == 0}.Render(p, width))
+			}
+			return strings.Join(out, "\n")
+		},
 		"agent_followup":  cell(agentCell{src: "A later paragraph of the same message.", first: false}),
 		"reasoning":       cell(reasoningCell{text: "**Inspecting files** I looked at the parser and the tests."}),
 		"exec_ok":         cell(execCell{command: []string{"bash", "-lc", "go test ./..."}, output: "ok  \tparse\t0.01s\n", duration: 1234 * time.Millisecond, done: true}),
