@@ -173,7 +173,8 @@ func Run(ctx context.Context, o Options) (err error) {
 				level = "trusted"
 			}
 			if err := setTrustLevel(filepath.Join(home, config.FileName), root, level); err != nil {
-				return err
+				// The answer still holds for this session.
+				_, _ = fmt.Fprintf(o.Stderr, "codex-tui: %v\n", err)
 			}
 			p.TrustLevel = level
 		}

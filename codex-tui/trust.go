@@ -11,6 +11,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/codexgo/common/atomicfile"
+	"github.com/codexgo/common/config"
 )
 
 // projectRoot is the directory trust is recorded for: the root of the git
@@ -97,6 +98,16 @@ func setTrustLevel(configPath, root, level string) error {
 			text += "\n"
 		}
 		text += header + "\n" + entry + "\n"
+	}
+	// A text edit cannot understand every TOML document (a header inside a
+	// multi-line string, a table defined inline elsewhere): check the
+	// result and refuse rather than write a file that says otherwise.
+	cfg, err := config.Parse(configPath, []byte(text), config.Options{})
+	if err != nil {
+		return fmt.Errorf("record trust in %s: edited file would not parse: %w", configPath, err)
+	}
+	if got := cfg.Projects[root].TrustLevel; got != level {
+		return fmt.Errorf("record trust in %s: projects.%s is defined in a form this editor cannot change", configPath, tomlString(root))
 	}
 	if err := os.MkdirAll(filepath.Dir(configPath), 0o700); err != nil {
 		return fmt.Errorf("record trust: %w", err)
