@@ -1,3 +1,9 @@
 module github.com/codexgo/codex-login
 
 go 1.24
+
+require github.com/codexgo/common v0.0.0
+
+require github.com/peterbourgon/ff/v3 v3.4.0
+
+replace github.com/codexgo/common => ../common
