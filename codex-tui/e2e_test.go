@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -13,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/codexgo/codex-login/issuertest"
+	"github.com/codexgo/codex-login/oauth"
 	"github.com/codexgo/codex-tui/internal/fakeagent"
 	"github.com/codexgo/common/selfexec"
 )
@@ -44,6 +47,11 @@ type term struct {
 // startTerm runs codex-tui (this test binary under that name) with the
 // fake agent in a detached tmux session of the given size.
 func startTerm(t *testing.T, width, height int, extra ...string) *term {
+	return startTermEnv(t, width, height, []string{"OPENAI_API_KEY=sk-test"}, extra...)
+}
+
+// startTermEnv is startTerm with extra environment variables.
+func startTermEnv(t *testing.T, width, height int, env []string, extra ...string) *term {
 	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Fatalf("tmux is required for the end-to-end tests: %v", err)
@@ -59,8 +67,8 @@ func startTerm(t *testing.T, width, height int, extra ...string) *term {
 		}
 	}
 	tm := &term{t: t, name: fmt.Sprintf("codex-tui-e2e-%d-%d", os.Getpid(), time.Now().UnixNano()), home: t.TempDir(), dir: t.TempDir()}
-	args := []string{"env", "CODEX_HOME=" + tm.home, "TERM=xterm-256color", "GORACE=atexit_sleep_ms=0",
-		filepath.Join(bin, "codex-tui"), "--agent", filepath.Join(bin, "codex-agent"), "-C", tm.dir}
+	args := append([]string{"env", "-u", "OPENAI_API_KEY", "CODEX_HOME=" + tm.home, "TERM=xterm-256color", "GORACE=atexit_sleep_ms=0"}, env...)
+	args = append(args, filepath.Join(bin, "codex-tui"), "--agent", filepath.Join(bin, "codex-agent"), "-C", tm.dir)
 	args = append(args, extra...)
 	// Keep the pane after exit so the end state can be inspected.
 	cmd := tm.tmux(append([]string{"new-session", "-d", "-s", tm.name, "-x", fmt.Sprint(width), "-y", fmt.Sprint(height)}, args...)...)
@@ -101,19 +109,29 @@ func (tm *term) capture() string {
 func (tm *term) waitFor(pattern string) string {
 	tm.t.Helper()
 	re := regexp.MustCompile(pattern)
+	var s string
+	poll(tm.t, "pane to show "+pattern, func() bool {
+		s = tm.capture()
+		return re.MatchString(s)
+	}, func() string { return s })
+	return s
+}
+
+// poll checks cond until it holds, failing after a deadline; show
+// describes the last state for the failure message.
+func poll(t *testing.T, what string, cond func() bool, show func() string) {
+	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	for range tick.C {
-		s := tm.capture()
-		if re.MatchString(s) {
-			return s
+		if cond() {
+			return
 		}
 		if time.Now().After(deadline) {
-			tm.t.Fatalf("timed out waiting for %q; pane:\n%s", pattern, s)
+			t.Fatalf("timed out waiting for %s; last state:\n%s", what, show())
 		}
 	}
-	return ""
 }
 
 // think is the user reading a request that just opened before answering.
@@ -184,6 +202,45 @@ func TestE2ENarrowAndLongStream(t *testing.T) {
 		if w := len([]rune(l)); w > 50 {
 			t.Errorf("line wider than the terminal (%d): %q", w, l)
 		}
+	}
+	tm.keys("C-d")
+	tm.waitFor(`Pane is dead \(status 0`)
+}
+
+// TestE2ELoginScreen: no credentials, so the TUI opens the login screen;
+// Sign in with ChatGPT runs the whole browser flow against the local
+// OIDC test issuer ($BROWSER records the URL, Visit plays the browser),
+// then onboarding goes on to the trust prompt and the session.
+func TestE2ELoginScreen(t *testing.T) {
+	srv, err := issuertest.Start(issuertest.Options{Email: "dev@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	urlFile := filepath.Join(t.TempDir(), "url")
+	browser := filepath.Join(t.TempDir(), "browser")
+	if err := os.WriteFile(browser, []byte("#!/bin/sh\nprintf %s \"$1\" > "+urlFile+".tmp && mv "+urlFile+".tmp "+urlFile+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tm := startTermEnv(t, 100, 30, []string{"BROWSER=" + browser, "CODEX_LOGIN_ISSUER=" + srv.URL,
+		"CODEX_LOGIN_CLIENT_ID=" + oauth.OpenAIClientID, "CODEX_LOGIN_PORT=0"})
+	tm.waitFor(`Sign in with ChatGPT`)
+	tm.keys("Enter")
+	tm.waitFor(`Finish signing in via your browser`)
+	var url []byte
+	poll(t, "the browser to be opened", func() bool {
+		url, _ = os.ReadFile(urlFile)
+		return len(url) > 0
+	}, tm.capture)
+	if code, body, err := issuertest.Visit(context.Background(), &http.Client{}, string(url)); err != nil || code != 200 {
+		t.Fatalf("visit: %d %v %s", code, err, body)
+	}
+	tm.waitFor(`Signed in with your ChatGPT account \(dev@example.com\)`)
+	tm.waitFor(`You are running Codex in`)
+	tm.keys("Enter")
+	tm.waitFor(`>_ Codex`)
+	if _, err := os.Stat(filepath.Join(tm.home, "auth.json")); err != nil {
+		t.Errorf("auth.json: %v", err)
 	}
 	tm.keys("C-d")
 	tm.waitFor(`Pane is dead \(status 0`)

@@ -9,6 +9,7 @@ require (
 	github.com/charmbracelet/glamour v0.10.0
 	github.com/charmbracelet/lipgloss v1.1.1-0.20250404203927-76690c660834
 	github.com/charmbracelet/x/ansi v0.10.1
+	github.com/codexgo/codex-login v0.0.0
 	github.com/codexgo/common v0.0.0
 	github.com/muesli/termenv v0.16.0
 	github.com/peterbourgon/ff/v3 v3.4.0
@@ -47,3 +48,5 @@ require (
 )
 
 replace github.com/codexgo/common => ../common
+
+replace github.com/codexgo/codex-login => ../codex-login

@@ -158,7 +158,15 @@ func Run(ctx context.Context, o Options) (err error) {
 	}
 	th := detectTheme(o.Stdout, o.Getenv)
 
-	// Onboarding: the trust question for a directory not seen before,
+	// Onboarding: sign in when there are no credentials.
+	if needsLogin(home, o.Getenv) {
+		quit, err := runLogin(ctx, o, th, realLoginDeps(home, o.Getenv, openBrowser(o.Getenv)))
+		if err != nil || quit {
+			return err
+		}
+	}
+
+	// Then the trust question for a directory not seen before,
 	// unless the modes were chosen on the command line.
 	if o.Sandbox == "" && o.Approval == "" {
 		root := projectRoot(cwd)
