@@ -10,8 +10,8 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/textinput"
-	"github.com/charmbracelet/x/ansi"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 	login "github.com/codexgo/codex-login"
 	"github.com/codexgo/codex-login/authfile"
 	"github.com/codexgo/codex-login/oauth"
