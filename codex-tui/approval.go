@@ -23,14 +23,6 @@ type approvalRequest struct {
 	patch *protocol.ApplyPatchApprovalRequestMsg
 }
 
-// callID is the id the answer refers to.
-func (r approvalRequest) callID() string {
-	if r.exec != nil {
-		return r.exec.CallID
-	}
-	return r.patch.CallID
-}
-
 // answer builds the submission op for decision d.
 func (r approvalRequest) answer(d protocol.ReviewDecision) protocol.Op {
 	if r.exec != nil {

@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -113,6 +114,28 @@ func (tm *term) waitFor(pattern string) string {
 	poll(tm.t, "pane to show "+pattern, func() bool {
 		s = tm.capture()
 		return re.MatchString(s)
+	}, tm.dump)
+	return s
+}
+
+// dump asks a stuck codex-tui for its goroutines (SIGQUIT prints them to
+// the pane) and returns the pane, for the failure message.
+func (tm *term) dump() string {
+	out, err := tm.tmux("display-message", "-p", "-t", tm.name, "#{pane_pid} #{pane_dead}").Output()
+	f := strings.Fields(string(out))
+	if err != nil || len(f) != 2 || f[1] == "1" {
+		return tm.capture()
+	}
+	pid, err := strconv.Atoi(f[0])
+	if err != nil {
+		return tm.capture()
+	}
+	_ = tm.tmux("set-option", "-t", tm.name, "history-limit", "100000").Run()
+	_ = syscall.Kill(pid, syscall.SIGQUIT)
+	var s string
+	poll(tm.t, "the goroutine dump", func() bool {
+		s = tm.capture()
+		return strings.Contains(s, "Pane is dead")
 	}, func() string { return s })
 	return s
 }

@@ -54,11 +54,8 @@ func (c *clock) now() time.Time          { return c.t }
 func (c *clock) advance(d time.Duration) { c.t = c.t.Add(d) }
 func newClock() *clock                   { return &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
 func asciiTheme() *theme                 { return newTheme(termenv.Ascii, true) }
-func palettes() map[string]*theme {
-	return map[string]*theme{"dark": newTheme(termenv.ANSI256, true), "light": newTheme(termenv.ANSI256, false)}
-}
-func stripped(s string) string       { return ansi.Strip(s) }
-func testPainter(th *theme) *painter { return &painter{th: th, md: newMarkdown(th)} }
+func stripped(s string) string           { return ansi.Strip(s) }
+func testPainter(th *theme) *painter     { return &painter{th: th, md: newMarkdown(th)} }
 
 type harness struct {
 	t    *testing.T

@@ -73,5 +73,9 @@ func (t *theme) markdownStyle() ansi.StyleConfig {
 	c.Document.BlockSuffix = ""
 	c.Document.Color = nil
 	c.Paragraph.Color = nil
+	// glamour registers its chroma theme in chroma's global registry under
+	// one fixed name, first palette wins; fenced code is highlighted by
+	// our own highlighter (code.go) instead, so glamour's stays off.
+	c.CodeBlock.Chroma = nil
 	return c
 }
