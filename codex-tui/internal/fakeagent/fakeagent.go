@@ -35,6 +35,8 @@ type agent struct {
 	// answers receives the decisions for approval requests by call id.
 	answers   chan protocol.Op
 	interrupt chan struct{}
+	// eof is closed when the front end is gone: waiting turns end.
+	eof chan struct{}
 	cwd       string
 }
 
@@ -47,7 +49,7 @@ func (a *agent) emit(id string, m protocol.Msg) {
 // Main runs the fake agent: `proto` plus ignored -c overrides.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cwd, _ := os.Getwd()
-	a := &agent{enc: json.NewEncoder(stdout), answers: make(chan protocol.Op, 16), interrupt: make(chan struct{}, 1), cwd: cwd}
+	a := &agent{enc: json.NewEncoder(stdout), answers: make(chan protocol.Op, 16), interrupt: make(chan struct{}, 1), eof: make(chan struct{}), cwd: cwd}
 	model := "fake-model"
 	for i, s := range args {
 		if s == "-c" && i+1 < len(args) && strings.HasPrefix(args[i+1], "model=") {
@@ -90,6 +92,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 			return 0
 		}
 	}
+	close(a.eof)
 	close(turns)
 	wg.Wait()
 	_, _ = fmt.Fprintln(stderr, "fake agent: input closed")
@@ -107,6 +110,7 @@ func (a *agent) wait() (protocol.ReviewDecision, bool) {
 			return o.Decision, true
 		}
 	case <-a.interrupt:
+	case <-a.eof:
 	}
 	return "", false
 }
@@ -148,7 +152,10 @@ func (a *agent) turn(sub protocol.Submission) {
 		a.emit(id, protocol.AgentMessageMsg{Message: "Created `hello.txt`."})
 	case strings.Contains(text, "wait"):
 		a.emit(id, protocol.ExecCommandBeginMsg{CallID: "call-w", Command: []string{"sleep", "600"}, Cwd: a.cwd})
-		<-a.interrupt
+		select {
+		case <-a.interrupt:
+		case <-a.eof:
+		}
 		abort()
 		return
 	case strings.Contains(text, "long"):
