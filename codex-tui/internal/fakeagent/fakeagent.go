@@ -37,7 +37,7 @@ type agent struct {
 	interrupt chan struct{}
 	// eof is closed when the front end is gone: waiting turns end.
 	eof chan struct{}
-	cwd       string
+	cwd string
 }
 
 func (a *agent) emit(id string, m protocol.Msg) {
