@@ -58,7 +58,16 @@ type Options struct {
 }
 
 // Main is the codex-tui entry point (also `codex` without a subcommand).
-func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	// bubbletea restores the terminal after a panic in the UI; this catches
+	// the rest (onboarding files, set-up) so the user gets one line, not a
+	// stack trace.
+	defer func() {
+		if r := recover(); r != nil {
+			_, _ = fmt.Fprintf(stderr, "codex-tui: internal error: %v\n", r)
+			code = 1
+		}
+	}()
 	o := Options{Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv, Now: time.Now}
 	fs := flag.NewFlagSet("codex-tui", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)

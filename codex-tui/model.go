@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -257,7 +258,7 @@ func (m *model) flush() tea.Cmd {
 	cells, pr := m.outbox, m.printer
 	m.outbox = nil
 	return tea.Sequence(
-		func() tea.Msg { return tea.Println(renderPrints(pr, cells))() },
+		guard(func() tea.Msg { return tea.Println(renderPrints(pr, cells))() }),
 		func() tea.Msg { return printedMsg{} },
 	)
 }
@@ -358,7 +359,7 @@ func batch(cmds ...tea.Cmd) tea.Cmd {
 	var live []tea.Cmd
 	for _, c := range cmds {
 		if c != nil {
-			live = append(live, c)
+			live = append(live, guard(c))
 		}
 	}
 	switch len(live) {
@@ -371,3 +372,18 @@ func batch(cmds ...tea.Cmd) tea.Cmd {
 }
 
 func nop() tea.Msg { return nil }
+
+// guard turns a panic inside a command into an error cell: bubbletea
+// v1.3.7 recovers panics in plain commands but not in the goroutines it
+// starts for sequences and batches, where one would kill the process
+// without restoring the terminal.
+func guard(cmd tea.Cmd) tea.Cmd {
+	return func() (msg tea.Msg) {
+		defer func() {
+			if r := recover(); r != nil {
+				msg = errNoticeMsg{fmt.Errorf("internal error: %v", r)}
+			}
+		}()
+		return cmd()
+	}
+}

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"reflect"
 	"strings"
 	"testing"
@@ -429,5 +430,46 @@ func TestPrintsDuringOverlayAreQueued(t *testing.T) {
 	}
 	if !h.m.printing {
 		t.Error("queued cells were not handed to the terminal")
+	}
+}
+
+// TestNewSessionReplacesConnection: /new starts a fresh agent; events
+// still arriving from the old one are ignored.
+func TestNewSessionReplacesConnection(t *testing.T) {
+	h := newHarness(t)
+	fresh := newFakeConn()
+	var asked []string
+	h.m.env.reconnect = func(_ context.Context, resume string) (Conn, error) {
+		asked = append(asked, resume)
+		return fresh, nil
+	}
+	old := h.m.conn
+	h.typeText("/new")
+	cmd := h.send(keyMsg("enter"))
+	if cmd == nil {
+		t.Fatal("/new returned no command")
+	}
+	h.send(cmd()) // the reconnect command's result
+	if h.m.conn != Conn(fresh) || !reflect.DeepEqual(asked, []string{""}) {
+		t.Fatalf("connection not replaced (asked %q)", asked)
+	}
+	before := len(h.m.transcript)
+	h.send(eventsMsg{conn: old, evs: []protocol.Event{ev("", protocol.BackgroundEventMsg{Message: "stale"})}})
+	h.send(connClosedMsg{conn: old})
+	if len(h.m.transcript) != before || h.m.quitting {
+		t.Error("events of the replaced agent were applied")
+	}
+	h.typeText("hello")
+	h.keys("enter")
+	if got := fresh.ops(); !reflect.DeepEqual(got, []protocol.Op{protocol.UserInputOp{Items: protocol.TextInput("hello")}}) {
+		t.Errorf("new connection got %#v", got)
+	}
+}
+
+func TestGuardTurnsPanicIntoNotice(t *testing.T) {
+	msg := guard(func() tea.Msg { panic("boom") })()
+	n, ok := msg.(errNoticeMsg)
+	if !ok || !strings.Contains(n.err.Error(), "boom") {
+		t.Fatalf("guard returned %#v", msg)
 	}
 }
