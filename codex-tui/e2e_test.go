@@ -48,11 +48,12 @@ type term struct {
 // startTerm runs codex-tui (this test binary under that name) with the
 // fake agent in a detached tmux session of the given size.
 func startTerm(t *testing.T, width, height int, extra ...string) *term {
-	return startTermEnv(t, width, height, []string{"OPENAI_API_KEY=sk-test"}, extra...)
+	return startTermEnv(t, width, height, []string{"OPENAI_API_KEY=sk-test"}, nil, extra...)
 }
 
 // startTermEnv is startTerm with extra environment variables.
-func startTermEnv(t *testing.T, width, height int, env []string, extra ...string) *term {
+// prepare, if set, runs on CODEX_HOME before codex-tui starts.
+func startTermEnv(t *testing.T, width, height int, env []string, prepare func(home string), extra ...string) *term {
 	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Fatalf("tmux is required for the end-to-end tests: %v", err)
@@ -68,6 +69,9 @@ func startTermEnv(t *testing.T, width, height int, env []string, extra ...string
 		}
 	}
 	tm := &term{t: t, name: fmt.Sprintf("codex-tui-e2e-%d-%d", os.Getpid(), time.Now().UnixNano()), home: t.TempDir(), dir: t.TempDir()}
+	if prepare != nil {
+		prepare(tm.home)
+	}
 	// sh reports the exit status in the pane: tmux itself can leave a dead
 	// pane's status unknown for a long while.
 	args := append([]string{"sh", "-c", `"$@"; echo "[codex-tui exited $?]"`, "sh", "env", "-u", "OPENAI_API_KEY", "CODEX_HOME=" + tm.home, "TERM=xterm-256color", "GORACE=atexit_sleep_ms=0"}, env...)
@@ -266,7 +270,7 @@ func TestE2ELoginScreen(t *testing.T) {
 		t.Fatal(err)
 	}
 	tm := startTermEnv(t, 100, 30, []string{"BROWSER=" + browser, "CODEX_LOGIN_ISSUER=" + srv.URL,
-		"CODEX_LOGIN_CLIENT_ID=" + oauth.OpenAIClientID, "CODEX_LOGIN_PORT=0"})
+		"CODEX_LOGIN_CLIENT_ID=" + oauth.OpenAIClientID, "CODEX_LOGIN_PORT=0"}, nil)
 	tm.waitFor(`Sign in with ChatGPT`)
 	tm.keys("Enter")
 	tm.waitFor(`Finish signing in via your browser`)
@@ -285,6 +289,40 @@ func TestE2ELoginScreen(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(tm.home, "auth.json")); err != nil {
 		t.Errorf("auth.json: %v", err)
 	}
+	tm.keys("C-d")
+	tm.waitExit(0)
+}
+
+
+// TestE2EResumePicker: `codex-tui resume` lists the saved sessions, newest
+// first, with their first prompt; typing filters; Enter resumes the chosen
+// one (the agent is started with its rollout).
+func TestE2EResumePicker(t *testing.T) {
+	write := func(home, day, id, prompt string) {
+		dir := filepath.Join(home, "sessions", "2026", "01", day)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		body := `{"timestamp":"2026-01-` + day + `T10:00:00Z","type":"session_meta","payload":{"id":"` + id + `","timestamp":"2026-01-` + day + `T10:00:00Z"}}` + "\n" +
+			`{"type":"response_item","payload":{"type":"message","role":"user","content":[{"type":"input_text","text":"` + prompt + `"}]}}` + "\n"
+		name := "rollout-2026-01-" + day + "T10-00-00-" + id + ".jsonl"
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	prepare := func(home string) {
+		write(home, "01", "older", "fix the parser bug")
+		write(home, "02", "newer", "write the docs")
+	}
+	tm := startTermEnv(t, 80, 24, []string{"OPENAI_API_KEY=sk-test"}, prepare, "-s", "read-only", "-a", "on-request", "resume")
+	s := tm.waitFor(`Resume a previous session`)
+	if i, j := strings.Index(s, "write the docs"), strings.Index(s, "fix the parser bug"); i < 0 || j < 0 || i > j {
+		t.Fatalf("sessions not listed newest first:\n%s", s)
+	}
+	tm.keys("-l", "parser")
+	tm.waitFor(`(?s)Type to search: parser.*› .*fix the parser bug`)
+	tm.keys("Enter")
+	tm.waitFor(`resumed rollout-2026-01-01T10-00-00-older.jsonl`)
 	tm.keys("C-d")
 	tm.waitExit(0)
 }

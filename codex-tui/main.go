@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -113,6 +114,14 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		}
 	}
 	rest := fs.Args()
+	if !o.ResumePicker && len(rest) > 0 && rest[0] == "resume" {
+		// Flags before the subcommand (codex -m o3 resume --last).
+		if err := fs.Parse(rest[1:]); err != nil {
+			_, _ = fmt.Fprintf(stderr, "codex-tui: %v\n", err)
+			return 2
+		}
+		rest, o.ResumePicker = fs.Args(), true
+	}
 	if o.ResumePicker {
 		switch {
 		case *last:
@@ -236,6 +245,13 @@ func Run(ctx context.Context, o Options) (err error) {
 	}
 	defer func() { _ = logf.Close() }()
 
+	if o.AgentProgram == "" && o.AgentMain == nil {
+		p, standalone := standaloneAgent()
+		if standalone && p == "" {
+			return errors.New("no codex-agent found next to codex-tui or on PATH (use --agent, or the codex binary)")
+		}
+		o.AgentProgram = p
+	}
 	var client *agentclient.Client
 	connect := func(ctx context.Context, resume string) (*agentclient.Client, error) {
 		args := agentArgs(o, resume)
@@ -316,6 +332,23 @@ func agentArgs(o Options, resume string) []string {
 		args = append(args, "-c", "experimental_resume="+q(resume))
 	}
 	return args
+}
+
+// standaloneAgent finds the agent for a standalone codex-tui binary,
+// which does not contain the agent: codex-agent next to it, else on PATH.
+// The fused codex binary contains every tool and re-executes itself ("").
+func standaloneAgent() (path string, standalone bool) {
+	self, err := os.Executable()
+	if err != nil || !strings.HasPrefix(filepath.Base(self), "codex-tui") {
+		return "", false
+	}
+	if sib := filepath.Join(filepath.Dir(self), "codex-agent"); exists(sib) {
+		return sib, true
+	}
+	if p, err := exec.LookPath("codex-agent"); err == nil {
+		return p, true
+	}
+	return "", true
 }
 
 // openLog opens $CODEX_HOME/log/codex-tui.log for the agent's stderr, which

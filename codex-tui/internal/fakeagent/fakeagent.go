@@ -50,14 +50,24 @@ func (a *agent) emit(id string, m protocol.Msg) {
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cwd, _ := os.Getwd()
 	a := &agent{enc: json.NewEncoder(stdout), answers: make(chan protocol.Op, 16), interrupt: make(chan struct{}, 1), eof: make(chan struct{}), cwd: cwd}
-	model := "fake-model"
+	model, resume := "fake-model", ""
 	for i, s := range args {
-		if s == "-c" && i+1 < len(args) && strings.HasPrefix(args[i+1], "model=") {
-			model, _ = strconv.Unquote(strings.TrimPrefix(args[i+1], "model="))
+		if s != "-c" || i+1 >= len(args) {
+			continue
+		}
+		k, v, _ := strings.Cut(args[i+1], "=")
+		switch k {
+		case "model":
+			model, _ = strconv.Unquote(v)
+		case "experimental_resume":
+			resume, _ = strconv.Unquote(v)
 		}
 	}
 	a.emit("", protocol.SessionConfiguredMsg{SessionID: "fake-session", Model: model, Cwd: cwd,
 		ApprovalPolicy: protocol.ApprovalOnRequest, SandboxPolicy: &protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite}})
+	if resume != "" {
+		a.emit("", protocol.BackgroundEventMsg{Message: "resumed " + filepath.Base(resume)})
+	}
 	turns := make(chan protocol.Submission, 16)
 	var wg sync.WaitGroup
 	wg.Add(1)
