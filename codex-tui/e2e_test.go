@@ -293,7 +293,6 @@ func TestE2ELoginScreen(t *testing.T) {
 	tm.waitExit(0)
 }
 
-
 // TestE2EResumePicker: `codex-tui resume` lists the saved sessions, newest
 // first, with their first prompt; typing filters; Enter resumes the chosen
 // one (the agent is started with its rollout).
