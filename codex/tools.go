@@ -1,18 +1,29 @@
 package codex
 
 import (
+	linuxsandbox "github.com/codexgo/codex-linux-sandbox"
 	login "github.com/codexgo/codex-login"
+	mcpclient "github.com/codexgo/codex-mcp-client"
+	"github.com/codexgo/codex-mcp-client/mcpconfig"
+	sandbox "github.com/codexgo/codex-sandbox"
 )
 
 // Default returns the bundle of every tool linked into the codex binary.
 func Default() *Bundle {
 	return &Bundle{
 		Tools: map[string]MainFunc{
-			"codex-login": login.Main,
+			"codex-login":         login.Main,
+			"codex-mcp-client":    mcpclient.Main,
+			"codex-mcp":           mcpconfig.Main,
+			"codex-sandbox":       sandbox.Main,
+			"codex-linux-sandbox": linuxsandbox.Main,
 		},
 		Subcommands: map[string]Subcommand{
-			"login":  {Tool: "codex-login", Summary: "sign in with ChatGPT or an API key (codex login status|token|--with-api-key|--device-auth)"},
-			"logout": {Tool: "codex-login", Prefix: []string{"logout"}, Summary: "remove stored credentials"},
+			"login":      {Tool: "codex-login", Summary: "sign in with ChatGPT or an API key (codex login status|token|--with-api-key|--device-auth)"},
+			"logout":     {Tool: "codex-login", Prefix: []string{"logout"}, Summary: "remove stored credentials"},
+			"sandbox":    {Tool: "codex-sandbox", Summary: "run a command under a sandbox policy (Landlock + seccomp, Seatbelt on macOS)"},
+			"mcp":        {Tool: "codex-mcp", Summary: "manage MCP servers in config.toml (add|list|get|remove)"},
+			"mcp-client": {Tool: "codex-mcp-client", Summary: "talk to any MCP server (list tools, call one, resources, prompts)"},
 		},
 		Default: "tui",
 	}

@@ -1,0 +1,123 @@
+package linuxsandbox
+
+import (
+	"fmt"
+
+	ll "github.com/landlock-lsm/go-landlock/landlock/syscall"
+	"golang.org/x/sys/unix"
+)
+
+// fsAccessNames name the Landlock filesystem rights by bit position.
+var fsAccessNames = []string{"execute", "write_file", "read_file", "read_dir", "remove_dir", "remove_file",
+	"make_char", "make_dir", "make_reg", "make_sock", "make_fifo", "make_block", "make_sym", "refer",
+	"truncate", "ioctl_dev", "resolve_unix"}
+
+// fsRightsForABI is every filesystem right the kernel's Landlock ABI
+// knows, except resolve_unix (ABI 9), which we leave to seccomp so the
+// behaviour is the same on every kernel.
+func fsRightsForABI(abi int) uint64 {
+	switch {
+	case abi <= 0:
+		return 0
+	case abi == 1:
+		return 1<<13 - 1
+	case abi == 2:
+		return 1<<14 - 1
+	case abi <= 4:
+		return 1<<15 - 1
+	default:
+		return 1<<16 - 1
+	}
+}
+
+const (
+	readRights   = ll.AccessFSExecute | ll.AccessFSReadFile | ll.AccessFSReadDir
+	deviceRights = ll.AccessFSReadFile | ll.AccessFSWriteFile | ll.AccessFSTruncate | ll.AccessFSIoctlDev
+)
+
+// standardDevices are writable under every restricted policy.
+var standardDevices = []string{"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty", "/dev/ptmx", "/dev/pts"}
+
+type rulesetAttr = ll.RulesetAttr
+
+func accessNames(mask uint64) []string {
+	var out []string
+	for i, n := range fsAccessNames {
+		if mask&(1<<i) != 0 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// buildLandlock computes the ruleset for plan on a kernel with the given ABI.
+func buildLandlock(p *Plan, abi int) *LandlockSet {
+	all := fsRightsForABI(abi)
+	s := &LandlockSet{ABI: abi}
+	s.attr.HandledAccessFS = all
+	s.HandledFS = accessNames(all)
+	if !p.Network() && abi >= 4 {
+		s.attr.HandledAccessNet = ll.AccessNetBindTCP | ll.AccessNetConnectTCP
+		s.HandledNet = []string{"bind_tcp", "connect_tcp"}
+	}
+	if abi >= 6 {
+		s.attr.Scoped = ll.ScopeSignal
+		s.Scoped = []string{"signal"}
+		if !p.Network() {
+			s.attr.Scoped |= ll.ScopeAbstractUnixSocket
+			s.Scoped = append(s.Scoped, "abstract_unix_socket")
+		}
+	}
+	add := func(path string, access uint64) {
+		access &= all
+		s.Rules = append(s.Rules, PathRule{Path: path, access: access, Access: accessNames(access)})
+	}
+	add("/", readRights)
+	for _, d := range standardDevices {
+		add(d, deviceRights|readRights)
+	}
+	for _, r := range p.WritableRoots {
+		add(r, all)
+	}
+	return s
+}
+
+// restrict applies the ruleset to the calling thread. Paths that vanished
+// since planning are skipped (a missing root cannot be written anyway).
+func (s *LandlockSet) restrict() error {
+	fd, err := ll.LandlockCreateRuleset(&s.attr, 0)
+	if err != nil {
+		return fmt.Errorf("landlock create ruleset: %w", err)
+	}
+	defer func() { _ = unix.Close(fd) }()
+	for _, r := range s.Rules {
+		pfd, err := unix.Open(r.Path, unix.O_PATH|unix.O_CLOEXEC, 0)
+		if err != nil {
+			continue
+		}
+		access := r.access
+		var st unix.Stat_t
+		if unix.Fstat(pfd, &st) == nil && st.Mode&unix.S_IFMT != unix.S_IFDIR {
+			// Directory-only rights are refused on files.
+			access &= ll.AccessFSExecute | ll.AccessFSWriteFile | ll.AccessFSReadFile | ll.AccessFSTruncate | ll.AccessFSIoctlDev
+		}
+		err = ll.LandlockAddPathBeneathRule(fd, &ll.PathBeneathAttr{AllowedAccess: access, ParentFd: pfd}, 0)
+		_ = unix.Close(pfd)
+		if err != nil {
+			return fmt.Errorf("landlock add rule %s: %w", r.Path, err)
+		}
+	}
+	if err := ll.LandlockRestrictSelf(fd, 0); err != nil {
+		return fmt.Errorf("landlock restrict self: %w", err)
+	}
+	return nil
+}
+
+// landlockABI returns the kernel's Landlock ABI, 0 when it has none.
+func landlockABI() int {
+	v, err := ll.LandlockGetABIVersion()
+	if err != nil {
+		return 0
+	}
+	return v
+}

@@ -1,0 +1,212 @@
+// Package linuxsandbox is codex-linux-sandbox: it restricts itself with
+// Landlock, seccomp, no_new_privs, dropped capabilities and (where it has
+// CAP_SYS_ADMIN) a private read-only mount namespace, then execs the
+// command, so no process stays between the sandbox and the command.
+//
+// It accepts the Codex CLI helper's flags, so programs written for that
+// helper can use it unchanged, and it is what codex-sandbox re-executes
+// through the arg0 trick.
+package linuxsandbox
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"syscall"
+
+	"github.com/codexgo/common/protocol"
+	"github.com/peterbourgon/ff/v3"
+)
+
+// ToolName is the argv[0] that selects this tool.
+const ToolName = "codex-linux-sandbox"
+
+// Exit codes of the helper besides the command's own status.
+const (
+	ExitUsage         = 2
+	ExitSetupFailed   = 125
+	ExitNotExecutable = 126
+	ExitNotFound      = 127
+)
+
+// HelperReport is one JSON line the helper writes to --report-fd: once
+// when the sandbox is in force just before exec (Stage "exec"), and again
+// if it could not be set up or the exec failed (Stage "error").
+type HelperReport struct {
+	Stage    string                  `json:"stage"`
+	Report   *protocol.SandboxReport `json:"sandbox,omitempty"`
+	Error    string                  `json:"error,omitempty"`
+	ExitCode int                     `json:"exit_code,omitempty"`
+}
+
+const usage = `usage: codex-linux-sandbox --sandbox-policy-cwd DIR --sandbox-policy JSON [--command-cwd DIR] -- COMMAND [ARG...]
+
+Applies the Codex sandbox policy JSON to itself and execs COMMAND.
+Exit status: the command's own; 125 sandbox set-up failed; 126 not
+executable; 127 not found; 2 usage.
+`
+
+// Main runs codex-linux-sandbox with args (without the program name). On
+// success it does not return: the process becomes the command.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	_ = ctx // the helper execs at once; there is nothing to cancel
+	return run(args, os.Environ(), stdout, stderr)
+}
+
+// explainTo writes e as indented JSON.
+func explainTo(stdout, stderr io.Writer, e Explanation) int {
+	b, err := json.MarshalIndent(e, "", "  ")
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: encode explanation: %v\n", ToolName, err)
+		return 1
+	}
+	if _, err := stdout.Write(append(b, '\n')); err != nil {
+		return 1
+	}
+	return 0
+}
+
+type helperFlags struct {
+	policyCwd, policyJSON, commandCwd, permissionProfile string
+	reportFD                                             int
+	explain                                              bool
+}
+
+func parseFlags(args []string, stderr io.Writer) (*helperFlags, []string, error) {
+	fs := flag.NewFlagSet(ToolName, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var f helperFlags
+	fs.StringVar(&f.policyCwd, "sandbox-policy-cwd", "", "directory the policy's relative and default roots resolve against (default: current directory)")
+	fs.StringVar(&f.policyJSON, "sandbox-policy", "", "Codex sandbox policy JSON, e.g. {\"mode\":\"workspace-write\"}")
+	fs.StringVar(&f.commandCwd, "command-cwd", "", "directory the command starts in (default: the policy cwd)")
+	fs.IntVar(&f.reportFD, "report-fd", -1, "write JSON lines about the sandbox to this file descriptor (extension)")
+	fs.BoolVar(&f.explain, "explain", false, "print what would be enforced here as JSON and exit, running nothing (extension)")
+	fs.StringVar(&f.permissionProfile, "permission-profile", "", "not supported; use --sandbox-policy")
+	// Accepted for compatibility with newer Codex CLIs; Landlock is our
+	// only mechanism and /proc is never remounted.
+	fs.Bool("use-legacy-landlock", false, "accepted for compatibility (no effect)")
+	fs.Bool("apply-seccomp-then-exec", false, "accepted for compatibility (no effect)")
+	fs.Bool("no-proc", false, "accepted for compatibility (no effect)")
+	if err := ff.Parse(fs, args, ff.WithEnvVarPrefix("CODEX_LINUX_SANDBOX")); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stderr, usage)
+			fs.SetOutput(stderr)
+			fs.PrintDefaults()
+			return nil, nil, flag.ErrHelp
+		}
+		return nil, nil, err
+	}
+	return &f, fs.Args(), nil
+}
+
+func run(args, env []string, stdout, stderr io.Writer) int {
+	env = restoreEnv(env)
+	f, argv, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	rep := reporter(-1)
+	if f != nil {
+		rep = reporter(f.reportFD)
+	}
+	fail := func(code int, format string, a ...any) int {
+		msg := fmt.Sprintf(format, a...)
+		fmt.Fprintf(stderr, "%s: %s\n", ToolName, msg)
+		rep.write(HelperReport{Stage: "error", Error: msg, ExitCode: code})
+		return code
+	}
+	if err != nil {
+		return fail(ExitUsage, "%v", err)
+	}
+	if f.permissionProfile != "" {
+		return fail(ExitUsage, "--permission-profile is not supported; pass --sandbox-policy JSON")
+	}
+	if len(argv) == 0 && !f.explain {
+		return fail(ExitUsage, "no command given (usage: %s --sandbox-policy JSON -- COMMAND [ARG...])", ToolName)
+	}
+	if f.policyJSON == "" {
+		return fail(ExitUsage, "--sandbox-policy is required")
+	}
+	var policy protocol.SandboxPolicy
+	if err := json.Unmarshal([]byte(f.policyJSON), &policy); err != nil {
+		return fail(ExitUsage, "bad --sandbox-policy: %v", err)
+	}
+	getenv := func(k string) string {
+		for _, kv := range env {
+			if v, ok := strings.CutPrefix(kv, k+"="); ok {
+				return v
+			}
+		}
+		return ""
+	}
+	policyCwd := f.policyCwd
+	if policyCwd == "" {
+		if policyCwd, err = os.Getwd(); err != nil {
+			return fail(ExitSetupFailed, "current directory: %v", err)
+		}
+	}
+	plan, err := NewPlan(policy, policyCwd, f.commandCwd, getenv)
+	if err != nil {
+		return fail(ExitUsage, "%v", err)
+	}
+	setup := Prepare(plan)
+	if f.explain {
+		return explainTo(stdout, stderr, setup.Explanation)
+	}
+	// Everything from here on happens on this OS thread, which also execs:
+	// the restrictions are per thread and the command inherits them.
+	runtime.LockOSThread()
+	if err := setup.Apply(); err != nil {
+		return fail(ExitSetupFailed, "sandbox setup failed: %v", err)
+	}
+	if plan.Restricted() {
+		env = append(env, "CODEX_SANDBOX=landlock")
+		if !plan.Network() {
+			env = append(env, "CODEX_SANDBOX_NETWORK_DISABLED=1")
+		}
+	}
+	if f.reportFD < 0 {
+		// Standalone: stderr is the only place to say what is not enforced.
+		WarnUnprotected(stderr, setup.Unavailable)
+	}
+	rep.write(HelperReport{Stage: "exec", Report: setup.Report()})
+	err = execve(argv, plan.CommandCwd, env)
+	var ee *ExecError
+	if errors.As(err, &ee) {
+		return fail(ee.Code, "%v", ee.Err)
+	}
+	return fail(ExitNotExecutable, "%v", err)
+}
+
+// WarnUnprotected prints one line to w when the protected subpaths are
+// not read-only on this machine, so nobody relies on it unknowingly.
+func WarnUnprotected(w io.Writer, unavailable []string) {
+	for _, u := range unavailable {
+		if strings.HasPrefix(u, "protected-subpaths: no mount namespace") {
+			fmt.Fprintf(w, "%s: warning: %s\n", ToolName, u)
+		}
+	}
+}
+
+// reporter writes HelperReport lines to a file descriptor that is closed
+// when the command is exec'd, so the reader sees EOF exactly then.
+type reporter int
+
+func (r reporter) write(h HelperReport) {
+	if r < 0 {
+		return
+	}
+	syscall.CloseOnExec(int(r))
+	b, err := json.Marshal(h)
+	if err != nil {
+		return
+	}
+	// A reader that went away must not stop the command.
+	_, _ = syscall.Write(int(r), append(b, '\n'))
+}

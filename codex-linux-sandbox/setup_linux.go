@@ -1,0 +1,200 @@
+package linuxsandbox
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// Setup is a plan turned into kernel objects, ready to apply to the
+// calling thread.
+type Setup struct {
+	Explanation
+	filter   []unix.SockFilter
+	canBound bool
+	err      error
+}
+
+// Prepare works out how plan is enforced on this machine without changing
+// anything. A sandbox that cannot be set up (no Landlock, no seccomp) is
+// recorded in the result and refused by Apply: we fail closed.
+func Prepare(p *Plan) *Setup {
+	s := &Setup{Explanation: Explanation{Plan: p, Mechanism: "none", Active: []string{}, Unavailable: []string{}}}
+	if !p.Restricted() {
+		return s
+	}
+	s.Mechanism = "landlock"
+	fail := func(err error) *Setup {
+		s.err = err
+		s.Error = err.Error()
+		return s
+	}
+	abi := landlockABI()
+	if abi < 1 {
+		return fail(errors.New("the kernel has no Landlock (needs Linux 5.13+ with landlock in the lsm= list); refusing to run unsandboxed"))
+	}
+	if _, err := unix.PrctlRetInt(unix.PR_GET_SECCOMP, 0, 0, 0, 0); err != nil {
+		return fail(fmt.Errorf("the kernel has no seccomp: %w", err))
+	}
+	s.Landlock = buildLandlock(p, abi)
+	filter, err := filterProgram(p.Network(), p.Policy.AllowUnixSockets)
+	if err != nil {
+		return fail(err)
+	}
+	s.filter, s.Seccomp, s.SeccompInstructions = filter, seccompSummary(p.Network(), p.Policy.AllowUnixSockets), len(filter)
+	eff, _, err := threadCaps()
+	if err != nil {
+		return fail(err)
+	}
+	s.MountNamespace = hasCap(eff, capSysAdmin) && !os.IsNotExist(statErr("/proc/self/ns/mnt"))
+	s.canBound = hasCap(eff, capSetpcap)
+
+	add := func(list *[]string, f string, a ...any) { *list = append(*list, fmt.Sprintf(f, a...)) }
+	add(&s.Active, "landlock-fs (ABI %d): read and execute everywhere, write only in %d writable roots and standard devices", abi, len(p.WritableRoots))
+	if s.Landlock.HandledNet != nil {
+		add(&s.Active, "landlock-net: TCP bind and connect denied")
+	} else if !p.Network() {
+		add(&s.Unavailable, "landlock-net: Landlock ABI %d has no TCP rules (needs 4); seccomp still refuses every non-unix socket", abi)
+	}
+	if abi >= 6 {
+		add(&s.Active, "landlock-scope: %s limited to the sandbox", strings.Join(s.Landlock.Scoped, " and "))
+	} else {
+		add(&s.Unavailable, "landlock-scope: Landlock ABI %d cannot scope signals and abstract unix sockets (needs 6)", abi)
+	}
+	add(&s.Active, "seccomp: namespaces, mounts, terminal injection refused")
+	if !p.Network() {
+		if p.Policy.AllowUnixSockets {
+			add(&s.Active, "seccomp-net: only unix sockets; io_uring refused; connecting to unix sockets allowed")
+		} else {
+			add(&s.Active, "seccomp-net: only unix sockets (socketpair); io_uring and connect refused")
+		}
+	}
+	add(&s.Active, "no-new-privs")
+	if s.canBound {
+		add(&s.Active, "capabilities: all sets emptied, bounding set included")
+	} else {
+		add(&s.Active, "capabilities: effective, permitted, inheritable and ambient sets empty")
+		add(&s.Unavailable, "bounding-set: left as is (no CAP_SETPCAP); no_new_privs keeps it from being used")
+	}
+	if s.MountNamespace {
+		where := ""
+		if os.Geteuid() != 0 {
+			where = " (inside a user namespace)"
+		}
+		add(&s.Active, "mount-namespace%s: every mount read-only except the writable roots", where)
+		if len(p.Protected) > 0 {
+			add(&s.Active, "protected-subpaths: %s read-only", strings.Join(p.Protected, ", "))
+		}
+	} else {
+		if len(p.Protected) > 0 {
+			add(&s.Unavailable, "protected-subpaths: no mount namespace (no CAP_SYS_ADMIN, no user namespace), so this sandbox does not keep %s read-only", strings.Join(p.Protected, ", "))
+		}
+		add(&s.Unavailable, "metadata-outside-roots: chmod, chown and utimes on your own files outside the writable roots are not blocked (Landlock does not cover them; needs CAP_SYS_ADMIN for read-only mounts)")
+	}
+	for _, u := range p.Unprotectable {
+		add(&s.Unavailable, "protected-subpaths: %s does not exist; keeping it from being created would need a mount point on the host", u)
+	}
+	return s
+}
+
+func statErr(path string) error {
+	_, err := os.Stat(path)
+	return err
+}
+
+// Apply restricts the calling OS thread, which must be locked
+// (runtime.LockOSThread) and must be the one that then execs: mount
+// namespace, no_new_privs, capabilities, Landlock, seccomp, in that order.
+func (s *Setup) Apply() error {
+	if s.err != nil {
+		return s.err
+	}
+	if !s.Restricted() {
+		return nil
+	}
+	if s.MountNamespace {
+		if err := setupMounts(s.WritableRoots, s.Protected); err != nil {
+			return err
+		}
+	}
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("set no_new_privs: %w", err)
+	}
+	if err := dropCaps(s.canBound); err != nil {
+		return err
+	}
+	if err := s.Landlock.restrict(); err != nil {
+		return err
+	}
+	return loadFilter(s.filter)
+}
+
+// ExecError is a failure to start the command after the sandbox was set
+// up; Code is 127 (not found) or 126 (not executable).
+type ExecError struct {
+	Code int
+	Err  error
+}
+
+// Error returns the underlying message.
+func (e *ExecError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *ExecError) Unwrap() error { return e.Err }
+
+// execve replaces the process with argv (looked up in the PATH of env)
+// in directory dir. It only returns on failure.
+func execve(argv []string, dir string, env []string) error {
+	if err := unix.Chdir(dir); err != nil {
+		return &ExecError{Code: 127, Err: fmt.Errorf("change directory to %s: %w", dir, err)}
+	}
+	path := argv[0]
+	if !strings.Contains(path, "/") {
+		lp, err := lookPath(path, env)
+		if err != nil {
+			return err
+		}
+		path = lp
+	}
+	err := syscall.Exec(path, argv, env)
+	code := 126
+	if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ENOTDIR) {
+		code = 127
+	}
+	return &ExecError{Code: code, Err: fmt.Errorf("exec %s: %w", argv[0], err)}
+}
+
+// lookPath finds file in the PATH of env, as execvp would.
+func lookPath(file string, env []string) (string, error) {
+	pathEnv := "/usr/local/bin:/usr/bin:/bin"
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
+			pathEnv = v
+		}
+	}
+	denied := false
+	for _, dir := range strings.Split(pathEnv, ":") {
+		if dir == "" {
+			dir = "."
+		}
+		p := dir + "/" + file
+		fi, err := os.Stat(p)
+		if err != nil || fi.IsDir() {
+			continue
+		}
+		if fi.Mode()&0o111 == 0 || unix.Access(p, unix.X_OK) != nil {
+			denied = true
+			continue
+		}
+		return p, nil
+	}
+	if denied {
+		return "", &ExecError{Code: 126, Err: fmt.Errorf("%s: permission denied", file)}
+	}
+	return "", &ExecError{Code: 127, Err: fmt.Errorf("%s: %w", file, exec.ErrNotFound)}
+}

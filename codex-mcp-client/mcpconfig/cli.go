@@ -1,0 +1,300 @@
+package mcpconfig
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/codexgo/common/atomicfile"
+	"github.com/codexgo/common/codexhome"
+)
+
+// Main runs `codex mcp add|list|get|remove` on $CODEX_HOME/config.toml
+// (args start with the subcommand). Texts and --json shapes follow the
+// Codex CLI. Exit status: 0 ok (also for removing an unknown server, as
+// Codex does), 1 failure, 2 usage.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	c := &cli{stdout: stdout, stderr: stderr, getenv: os.Getenv}
+	err := c.run(args)
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	}
+	_, _ = fmt.Fprintf(stderr, "Error: %v\n", err)
+	var u usageError
+	if errors.As(err, &u) {
+		return 2
+	}
+	return 1
+}
+
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+
+type cli struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+const mcpUsage = `Manage external MCP servers for Codex
+
+Usage: codex mcp <COMMAND>
+
+Commands:
+  list    List configured MCP servers
+  get     Show details for a configured MCP server
+  add     Add a global MCP server entry
+  remove  Remove a global MCP server entry
+
+  add <NAME> [--env KEY=VALUE]... -- <COMMAND>...
+  add <NAME> --url <URL> [--bearer-token-env-var <ENV_VAR>]
+  list [--json]
+  get <NAME> [--json]
+  remove <NAME>
+`
+
+func (c *cli) run(args []string) error {
+	if len(args) == 0 {
+		return usagef("a subcommand is required: add, list, get or remove (codex mcp --help)")
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		_, _ = io.WriteString(c.stdout, mcpUsage)
+		return flag.ErrHelp
+	}
+	sub, rest := args[0], args[1:]
+	fs := flag.NewFlagSet("codex mcp "+sub, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var (
+		jsonOut       bool
+		env           kvFlag
+		url, bearerEV string
+	)
+	switch sub {
+	case "list", "get":
+		fs.BoolVar(&jsonOut, "json", false, "output JSON")
+	case "add":
+		fs.Var(&env, "env", "KEY=VALUE set when launching the server (repeatable)")
+		fs.StringVar(&url, "url", "", "URL of a streamable HTTP server")
+		fs.StringVar(&bearerEV, "bearer-token-env-var", "", "environment variable holding the bearer token")
+	case "remove":
+	case "login", "logout":
+		return fmt.Errorf("codex mcp %s: OAuth for MCP servers is not supported; use --bearer-token-env-var", sub)
+	default:
+		return usagef("unrecognized subcommand '%s'", sub)
+	}
+	pos, err := parseInterspersed(fs, rest)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			_, _ = io.WriteString(c.stdout, mcpUsage)
+			return err
+		}
+		return usagef("%v", err)
+	}
+	path, err := c.configPath()
+	if err != nil {
+		return err
+	}
+	switch sub {
+	case "list":
+		if len(pos) != 0 {
+			return usagef("unexpected argument '%s'", pos[0])
+		}
+		return c.list(path, jsonOut)
+	case "get":
+		if len(pos) != 1 {
+			return usagef("get takes exactly one server name")
+		}
+		return c.get(path, pos[0], jsonOut)
+	case "remove":
+		if len(pos) != 1 {
+			return usagef("remove takes exactly one server name")
+		}
+		return c.remove(path, pos[0])
+	}
+	if len(pos) == 0 {
+		return usagef("add needs a server name")
+	}
+	return c.add(path, pos[0], pos[1:], env, url, bearerEV)
+}
+
+// parseInterspersed parses flags anywhere before "--"; everything after
+// "--" is positional (the server's command line).
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+type kvFlag map[string]string
+
+func (k *kvFlag) String() string { return "" }
+func (k *kvFlag) Set(s string) error {
+	key, val, ok := strings.Cut(s, "=")
+	if !ok || strings.TrimSpace(key) == "" {
+		return errors.New("environment entries must be in KEY=VALUE form")
+	}
+	if *k == nil {
+		*k = kvFlag{}
+	}
+	(*k)[strings.TrimSpace(key)] = val
+	return nil
+}
+
+func (c *cli) configPath() (string, error) {
+	home, err := codexhome.Dir(c.getenv)
+	if err != nil {
+		return "", err
+	}
+	return Path(home), nil
+}
+
+func validateName(name string) error {
+	if !ValidName(name) {
+		return usagef("invalid server name '%s' (use letters, numbers, '-', '_')", name)
+	}
+	return nil
+}
+
+func (c *cli) add(path, name string, command []string, env kvFlag, url, bearerEV string) error {
+	if err := validateName(name); err != nil {
+		return err
+	}
+	var srv Server
+	switch {
+	case url != "" && len(command) > 0:
+		return usagef("use either --url or a command after --, not both")
+	case url != "":
+		if len(env) > 0 {
+			return usagef("--env is only supported for stdio servers")
+		}
+		srv = Server{URL: url, BearerTokenEnvVar: bearerEV}
+	case len(command) > 0:
+		if bearerEV != "" {
+			return usagef("--bearer-token-env-var is only supported with --url")
+		}
+		srv = Server{Command: command[0], Args: command[1:], Env: env}
+	default:
+		return usagef("exactly one of --url or a command after -- must be provided")
+	}
+	data, mode, err := readConfig(path)
+	if err != nil {
+		return err
+	}
+	out, err := SetServer(data, name, srv)
+	if err != nil {
+		return err
+	}
+	if err := checkEdit(out, name, &srv); err != nil {
+		return err
+	}
+	if err := writeConfig(path, out, mode); err != nil {
+		return err
+	}
+	_, _ = fmt.Fprintf(c.stdout, "Added global MCP server '%s'.\n", name)
+	return nil
+}
+
+func (c *cli) remove(path, name string) error {
+	if err := validateName(name); err != nil {
+		return err
+	}
+	data, mode, err := readConfig(path)
+	if err != nil {
+		return err
+	}
+	out, found, err := RemoveServer(data, name)
+	if err != nil {
+		return err
+	}
+	if !found {
+		_, _ = fmt.Fprintf(c.stdout, "No MCP server named '%s' found.\n", name)
+		return nil
+	}
+	if err := checkEdit(out, name, nil); err != nil {
+		return err
+	}
+	if err := writeConfig(path, out, mode); err != nil {
+		return err
+	}
+	_, _ = fmt.Fprintf(c.stdout, "Removed global MCP server '%s'.\n", name)
+	return nil
+}
+
+// checkEdit re-reads the edited document: it must parse, and hold want
+// for name (or no such server when want is nil). A user's layout that the
+// editor cannot handle is refused rather than written broken.
+func checkEdit(out []byte, name string, want *Server) error {
+	servers, err := Parse(out)
+	if err != nil {
+		return fmt.Errorf("refusing to write config.toml: the edit would not parse: %w", err)
+	}
+	got, ok := servers[name]
+	switch {
+	case want == nil && ok:
+		return errors.New("refusing to write config.toml: the server is still defined after the edit")
+	case want != nil && (!ok || !sameServer(got, *want)):
+		return errors.New("refusing to write config.toml: the edit did not produce the requested server")
+	}
+	return nil
+}
+
+func sameServer(a, b Server) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return bytes.Equal(ja, jb)
+}
+
+func readConfig(path string) ([]byte, os.FileMode, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, 0o600, nil
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("read %s: %w", path, err)
+	}
+	mode := os.FileMode(0o600)
+	if st, err := os.Stat(path); err == nil {
+		mode = st.Mode().Perm()
+	}
+	return data, mode, nil
+}
+
+func writeConfig(path string, data []byte, mode os.FileMode) error {
+	if err := codexhome.Ensure(dirOf(path)); err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(path, data, mode)
+}
+
+func dirOf(path string) string {
+	if i := strings.LastIndexByte(path, os.PathSeparator); i > 0 {
+		return path[:i]
+	}
+	return "."
+}
+
+// formatSeconds prints a timeout as Rust's f64 Display does (10 -> "10",
+// 1.5 -> "1.5").
+func formatSeconds(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

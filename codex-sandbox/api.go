@@ -1,0 +1,222 @@
+package sandbox
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	linuxsandbox "github.com/codexgo/codex-linux-sandbox"
+	"github.com/codexgo/common/protocol"
+	"github.com/codexgo/common/selfexec"
+)
+
+// BecomeHelperIfRequested runs codex-sandbox or codex-linux-sandbox when
+// args[0] names one of them, and reports handled=false otherwise. Call it
+// first in main (and in TestMain) of any binary that uses Command or Run,
+// since those re-execute the running binary under these names, before
+// any signal set-up of your own, and exit with the returned code:
+//
+//	if code, ok := sandbox.BecomeHelperIfRequested(os.Args, os.Stdin, os.Stdout, os.Stderr); ok {
+//		os.Exit(code)
+//	}
+//
+// As codex-sandbox it turns SIGINT, SIGTERM and SIGHUP into ending the
+// command's tree. As codex-linux-sandbox it installs no signal handling:
+// it execs the command at once, and a handler would only cost start time.
+func BecomeHelperIfRequested(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int, handled bool) {
+	if len(args) == 0 {
+		return 0, false
+	}
+	switch selfexec.Name(args[0]) {
+	case linuxsandbox.ToolName:
+		return linuxsandbox.Main(context.Background(), args[1:], stdin, stdout, stderr), true
+	case ToolName:
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+		defer stop()
+		return Main(ctx, args[1:], stdin, stdout, stderr), true
+	}
+	return 0, false
+}
+
+// cancelGrace is how long a cancelled command's supervisor gets to end
+// the tree after SIGTERM before it is killed outright.
+const cancelGrace = 2 * time.Second
+
+// Command returns a command that runs req.Argv under req.SandboxPolicy in
+// req.Cwd (default: the current directory) with req.Env (nil: inherit),
+// through a codex-sandbox supervisor re-executed from this binary. The
+// caller sets Stdout and Stderr (any io.Writer; output streams as it
+// comes) and then Start/Wait or Run as with any *exec.Cmd. req.Stdin, if
+// set, is the command's input. The exit status follows codex-sandbox's
+// rules (the command's own, 128+N on signal, 124 on req.TimeoutMS, 125
+// set-up failed, 126, 127).
+//
+// The supervisor runs in its own process group; cancelling ctx sends it
+// SIGTERM, on which it kills the command's whole tree (setsid'd and
+// daemonised descendants included), and SIGKILL follows after a grace
+// period. The binary must call BecomeHelperIfRequested first in main.
+func Command(ctx context.Context, req protocol.ExecRequest) (*exec.Cmd, error) {
+	return command(ctx, req, -1)
+}
+
+func command(ctx context.Context, req protocol.ExecRequest, reportFD int) (*exec.Cmd, error) {
+	if len(req.Argv) == 0 || req.Argv[0] == "" {
+		return nil, errors.New("sandbox: empty argv")
+	}
+	if req.SandboxPolicy.Mode == "" {
+		req.SandboxPolicy.Mode = protocol.SandboxReadOnly
+	}
+	policy, err := json.Marshal(req.SandboxPolicy)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: encode policy: %w", err)
+	}
+	args := []string{"--sandbox-policy", string(policy)}
+	if req.Cwd != "" {
+		args = append(args, "--cd", req.Cwd)
+	}
+	if req.TimeoutMS > 0 {
+		args = append(args, "--timeout", (time.Duration(req.TimeoutMS) * time.Millisecond).String())
+	}
+	if reportFD >= 0 {
+		args = append(args, "--report-fd", strconv.Itoa(reportFD))
+	}
+	args = append(args, "--")
+	args = append(args, req.Argv...)
+	cmd, err := selfexec.Command(ctx, ToolName, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: find own executable: %w", err)
+	}
+	if req.Env != nil {
+		cmd.Env = envList(req.Env)
+	} else {
+		cmd.Env = os.Environ()
+	}
+	if runtime.GOOS == "linux" {
+		// Both Go processes (supervisor, helper) start faster with one P;
+		// the helper restores the command's own GOMAXPROCS.
+		cmd.Env = linuxsandbox.FastStartEnv(cmd.Env)
+	}
+	if req.Stdin != nil {
+		cmd.Stdin = strings.NewReader(*req.Stdin)
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error {
+		// The whole group: the supervisor ends the tree on SIGTERM, and
+		// anything still in the group goes with it.
+		return syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+	}
+	cmd.WaitDelay = cancelGrace
+	return cmd, nil
+}
+
+// Run runs req like Command, streaming the command's output to stdout
+// and stderr (either may be nil to discard), and returns the result:
+// exit code, signal, timeout, duration and the sandbox report. The
+// result's Stdout and Stderr are empty (the output was streamed). err is
+// set only when the supervisor could not be started or vanished; a
+// failing command is a result, not an error.
+func Run(ctx context.Context, req protocol.ExecRequest, stdout, stderr io.Writer) (protocol.ExecResult, error) {
+	cmd, err := command(ctx, req, 3)
+	if err != nil {
+		return protocol.ExecResult{}, err
+	}
+	tail := &tailBuffer{max: 4096}
+	cmd.Stdout = io.MultiWriter(orDiscard(stdout), tail)
+	cmd.Stderr = io.MultiWriter(orDiscard(stderr), tail)
+	r, w, err := os.Pipe()
+	if err != nil {
+		return protocol.ExecResult{}, fmt.Errorf("sandbox: report pipe: %w", err)
+	}
+	defer func() { _ = r.Close() }()
+	cmd.ExtraFiles = []*os.File{w}
+	start := time.Now()
+	err = cmd.Start()
+	_ = w.Close()
+	if err != nil {
+		return protocol.ExecResult{}, fmt.Errorf("sandbox: start supervisor: %w", err)
+	}
+	var res protocol.ExecResult
+	got := make(chan bool, 1)
+	go func() {
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 64<<10), 4<<20)
+		ok := false
+		for sc.Scan() {
+			if json.Unmarshal(sc.Bytes(), &res) == nil {
+				ok = true
+			}
+		}
+		got <- ok
+	}()
+	waitErr := cmd.Wait()
+	ok := <-got
+	if !ok {
+		// The supervisor died before reporting (killed, or cancelled).
+		res = protocol.ExecResult{DurationMS: time.Since(start).Milliseconds()}
+		var ee *exec.ExitError
+		switch {
+		case errors.As(waitErr, &ee):
+			if ws, isWS := ee.Sys().(syscall.WaitStatus); isWS && ws.Signaled() {
+				res.Signal = int(ws.Signal())
+				res.ExitCode = 128 + res.Signal
+			} else {
+				res.ExitCode = ee.ExitCode()
+			}
+		case waitErr != nil:
+			return res, fmt.Errorf("sandbox: wait: %w", waitErr)
+		}
+		if ctx.Err() != nil {
+			res.Error = "cancelled"
+		}
+	}
+	if res.Sandbox != nil && req.SandboxPolicy.Mode != protocol.SandboxDangerFullAccess {
+		res.Sandbox.Denied = likelyDenied(res.ExitCode, tail.String())
+	}
+	return res, nil
+}
+
+func orDiscard(w io.Writer) io.Writer {
+	if w == nil {
+		return io.Discard
+	}
+	return w
+}
+
+// tailBuffer keeps the last max bytes written to it (both streams), for
+// the denial guess. Writes come from exec's copy goroutines one at a time
+// per stream, so it locks.
+type tailBuffer struct {
+	mu  sync.Mutex
+	max int
+	b   []byte
+}
+
+// Write keeps the tail of p.
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.b = append(t.b, p...)
+	if over := len(t.b) - t.max; over > 0 {
+		t.b = append(t.b[:0], t.b[over:]...)
+	}
+	return len(p), nil
+}
+
+// String returns the kept tail.
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.b)
+}

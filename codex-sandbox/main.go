@@ -1,0 +1,232 @@
+// Package sandbox is codex-sandbox: it runs any command under a sandbox
+// policy (Landlock + seccomp through codex-linux-sandbox on Linux,
+// Seatbelt on macOS) as a small supervisor that ends the command's whole
+// process tree on exit, timeout or signal.
+package sandbox
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	linuxsandbox "github.com/codexgo/codex-linux-sandbox"
+	"github.com/codexgo/common/protocol"
+	"github.com/peterbourgon/ff/v3"
+)
+
+// ToolName is the argv[0] that selects this tool.
+const ToolName = "codex-sandbox"
+
+const usage = `usage: codex-sandbox [--sandbox read-only|workspace-write|danger-full-access] [--cd DIR]
+                     [--add-dir DIR]... [--network] [--allow-unix-sockets] [--timeout DURATION]
+                     [--json] [--explain] -- COMMAND [ARG...]
+
+Runs COMMAND under a sandbox policy. Exit status: the command's own; 128+N
+when it dies of signal N; 124 timeout; 125 sandbox set-up failed; 126 not
+executable; 127 not found; 2 usage.
+`
+
+type options struct {
+	mode        string
+	cd          string
+	addDirs     []string
+	network     bool
+	allowUnix   bool
+	timeout     time.Duration
+	json        bool
+	explain     bool
+	policyJSON  string
+	reportFD    int
+	maxOutput   int
+	commandArgv []string
+}
+
+// stringList is a repeatable string flag.
+type stringList struct{ list *[]string }
+
+// String joins the values.
+func (s stringList) String() string {
+	if s.list == nil {
+		return ""
+	}
+	return strings.Join(*s.list, ",")
+}
+
+// Set appends one value.
+func (s stringList) Set(v string) error { *s.list = append(*s.list, v); return nil }
+
+func parse(args []string, stderr io.Writer) (*options, error) {
+	o := &options{reportFD: -1}
+	fs := flag.NewFlagSet(ToolName, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&o.mode, "sandbox", "read-only", "read-only, workspace-write or danger-full-access")
+	fs.StringVar(&o.cd, "cd", "", "working directory and first writable root (default: current directory)")
+	fs.Var(stringList{&o.addDirs}, "add-dir", "extra writable root (repeatable; workspace-write)")
+	fs.BoolVar(&o.network, "network", false, "allow the network")
+	fs.BoolVar(&o.allowUnix, "allow-unix-sockets", false, "allow connecting to unix sockets while the network is off")
+	fs.DurationVar(&o.timeout, "timeout", 0, "end the whole process tree after this long (exit 124)")
+	fs.BoolVar(&o.json, "json", false, "read one JSON request on stdin, write one JSON result on stdout")
+	fs.BoolVar(&o.explain, "explain", false, "print the effective policy and what the kernel enforces, as JSON; run nothing")
+	fs.StringVar(&o.policyJSON, "sandbox-policy", "", "Codex sandbox policy JSON; overrides --sandbox, --network, --allow-unix-sockets (extension)")
+	fs.IntVar(&o.reportFD, "report-fd", -1, "write the JSON result, without output, to this file descriptor (extension)")
+	fs.IntVar(&o.maxOutput, "max-output", defaultMaxOutput, "--json: bytes kept of each of stdout and stderr (head and tail)")
+	if err := ff.Parse(fs, args, ff.WithEnvVarPrefix("CODEX_SANDBOX")); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stderr, usage)
+			fs.SetOutput(stderr)
+			fs.PrintDefaults()
+		}
+		return nil, err
+	}
+	o.commandArgv = fs.Args()
+	return o, nil
+}
+
+// policy builds the sandbox policy the flags ask for.
+func (o *options) policy() (protocol.SandboxPolicy, error) {
+	if o.policyJSON != "" {
+		var p protocol.SandboxPolicy
+		if err := json.Unmarshal([]byte(o.policyJSON), &p); err != nil {
+			return p, fmt.Errorf("bad --sandbox-policy: %w", err)
+		}
+		p.WritableRoots = append(p.WritableRoots, o.addDirs...)
+		return p, nil
+	}
+	mode, err := protocol.ParseSandboxMode(o.mode)
+	if err != nil {
+		return protocol.SandboxPolicy{}, err
+	}
+	return protocol.SandboxPolicy{Mode: mode, WritableRoots: o.addDirs, NetworkAccess: o.network, AllowUnixSockets: o.allowUnix}, nil
+}
+
+// Main runs codex-sandbox with args (without the program name).
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return run(ctx, args, os.Environ(), stdin, stdout, stderr)
+}
+
+func run(ctx context.Context, args, env []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	o, err := parse(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	usageErr := func(format string, a ...any) int {
+		msg := fmt.Sprintf(format, a...)
+		fmt.Fprintf(stderr, "%s: %s\n", ToolName, msg)
+		if o != nil {
+			writeReport(o.reportFD, protocol.ExecResult{ExitCode: ExitUsage, Error: msg})
+		}
+		return ExitUsage
+	}
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	if o.reportFD >= 0 {
+		// Only this process writes the report; no child may hold it open.
+		syscall.CloseOnExec(o.reportFD)
+	}
+	getenv := envLookup(env)
+	if o.json {
+		return runJSON(ctx, o, env, stdin, stdout, stderr)
+	}
+	policy, err := o.policy()
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	cwd, err := resolveCwd(o.cd)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	plan, err := linuxsandbox.NewPlan(policy, cwd, "", getenv)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	if o.explain {
+		return explain(plan, env, stdout, stderr)
+	}
+	if len(o.commandArgv) == 0 {
+		return usageErr("no command given (usage: codex-sandbox [flags] -- COMMAND [ARG...])")
+	}
+	out := supervise(ctx, job{argv: o.commandArgv, plan: plan, env: env, stdin: stdin, stdout: stdout, stderr: stderr, timeout: o.timeout})
+	if out.report != nil {
+		linuxsandbox.WarnUnprotected(stderr, out.report.Unavailable)
+	}
+	if out.err != "" && !out.timedOut && !out.printed {
+		fmt.Fprintf(stderr, "%s: %s\n", ToolName, out.err)
+	}
+	writeReport(o.reportFD, result(out))
+	return out.exitCode
+}
+
+// resolveCwd checks that dir (default: the current directory) exists.
+func resolveCwd(dir string) (string, error) {
+	if dir == "" {
+		return os.Getwd()
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return "", fmt.Errorf("--cd %s: %w", dir, err)
+	}
+	if !fi.IsDir() {
+		return "", fmt.Errorf("--cd %s: not a directory", dir)
+	}
+	return dir, nil
+}
+
+// result turns an outcome into the wire result (without output).
+func result(out outcome) protocol.ExecResult {
+	return protocol.ExecResult{
+		ExitCode:   out.exitCode,
+		Signal:     out.signal,
+		TimedOut:   out.timedOut,
+		DurationMS: out.duration.Milliseconds(),
+		Error:      out.err,
+		Sandbox:    out.report,
+	}
+}
+
+// writeReport writes res as one JSON line to fd, if one was given.
+func writeReport(fd int, res protocol.ExecResult) {
+	if fd < 0 {
+		return
+	}
+	f := os.NewFile(uintptr(fd), "report")
+	if f == nil {
+		return
+	}
+	defer func() { _ = f.Close() }()
+	b, err := json.Marshal(res)
+	if err != nil {
+		return
+	}
+	_, _ = f.Write(append(b, '\n'))
+}
+
+func envLookup(env []string) func(string) string {
+	return func(k string) string {
+		v := ""
+		for _, kv := range env {
+			if rest, ok := strings.CutPrefix(kv, k+"="); ok {
+				v = rest
+			}
+		}
+		return v
+	}
+}
+
+// envList turns a request's environment map into a sorted list.
+func envList(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k, v := range m {
+		out = append(out, k+"="+v)
+	}
+	sort.Strings(out)
+	return out
+}
