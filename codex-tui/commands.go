@@ -64,7 +64,11 @@ func (m *model) runSlash(name, arg string) tea.Cmd {
 	case "status":
 		m.print(m.statusCard())
 	case "mcp":
-		m.print(noticeCell{"info", "MCP servers are configured under [mcp_servers] in config.toml; the agent lists their tools to the model when the session starts."})
+		if len(m.env.mcpServers) == 0 {
+			m.print(noticeCell{"info", "No MCP servers configured. Add them under [mcp_servers] in config.toml."})
+			break
+		}
+		m.print(noticeCell{"info", "MCP servers (config.toml):\n" + strings.Join(m.env.mcpServers, "\n")})
 	case "logout":
 		if m.env.logout == nil {
 			m.print(noticeCell{"error", "logout is not available"})

@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -295,6 +296,14 @@ func Run(ctx context.Context, o Options) (err error) {
 			return err
 		},
 	}
+	for name, srv := range cfg.McpServers {
+		state := "enabled"
+		if !srv.IsEnabled() {
+			state = "disabled"
+		}
+		e.mcpServers = append(e.mcpServers, fmt.Sprintf("  %s (%s)", name, state))
+	}
+	sort.Strings(e.mcpServers)
 	m := newModel(e, client, th)
 	m.initialPrompt = o.Prompt
 	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(o.Stdin), tea.WithOutput(o.Stdout))

@@ -31,6 +31,9 @@ type env struct {
 	reconnect func(ctx context.Context, resume string) (Conn, error)
 	// logout forgets the stored credentials.
 	logout func() error
+	// mcpServers describes the MCP servers configured in config.toml,
+	// one line each, for /mcp.
+	mcpServers []string
 }
 
 // model is the root model: one state, plain sub-components, an overlay

@@ -473,3 +473,18 @@ func TestGuardTurnsPanicIntoNotice(t *testing.T) {
 		t.Fatalf("guard returned %#v", msg)
 	}
 }
+
+func TestMcpCommandListsServers(t *testing.T) {
+	h := newHarness(t)
+	h.typeText("/mcp")
+	h.keys("enter")
+	if !strings.Contains(h.printed(), "No MCP servers configured") {
+		t.Errorf("no servers: %s", h.printed())
+	}
+	h.m.env.mcpServers = []string{"  docs (enabled)"}
+	h.typeText("/mcp")
+	h.keys("enter")
+	if !strings.Contains(h.printed(), "docs (enabled)") {
+		t.Errorf("servers not listed: %s", h.printed())
+	}
+}
