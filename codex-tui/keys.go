@@ -84,6 +84,8 @@ func (m *model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		}
 	}
 	switch k {
+	case "ctrl+z":
+		return tea.Suspend
 	case "ctrl+d":
 		if m.comp.Empty() {
 			m.quit()

@@ -158,6 +158,9 @@ Ctrl+C twice (or Ctrl+D on an empty prompt) quits, / opens commands, @ files.
 
 // Run runs the TUI until the user quits.
 func Run(ctx context.Context, o Options) (err error) {
+	if f, ok := o.Stdin.(*os.File); ok && !isTerminal(f) {
+		return errors.New("stdin is not a terminal (for a non-interactive run use codex exec)")
+	}
 	home, err := codexhome.Dir(o.Getenv)
 	if err != nil {
 		return err
@@ -383,11 +386,16 @@ func detectTheme(w io.Writer, getenv func(string) string) *theme {
 	if getenv("NO_COLOR") != "" || !ok {
 		return newTheme(termenv.Ascii, true)
 	}
-	if fi, err := f.Stat(); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+	if !isTerminal(f) {
 		return newTheme(termenv.Ascii, true)
 	}
 	out := termenv.NewOutput(f, termenv.WithEnvironment(envAdapter(getenv)), termenv.WithTTY(true))
 	return newTheme(out.EnvColorProfile(), out.HasDarkBackground())
+}
+
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 type envAdapter func(string) string
