@@ -99,7 +99,7 @@ func (m *model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case "enter":
 		return m.send()
 	case "ctrl+t":
-		return m.openOverlay(newPager("Transcript", m.renderTranscript()))
+		return m.transcriptCmd()
 	case "?":
 		if m.comp.Empty() {
 			m.showHelp = !m.showHelp

@@ -312,6 +312,8 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = m.handleReconnected(msg)
 	case diffMsg:
 		cmd = m.handleDiff(msg)
+	case transcriptMsg:
+		cmd = m.openOverlay(newPager("Transcript", string(msg)))
 	case sessionsMsg:
 		if msg.err != nil {
 			m.print(noticeCell{"error", msg.err.Error()})

@@ -416,7 +416,8 @@ func TestPrintsDuringOverlayAreQueued(t *testing.T) {
 	h := newHarness(t)
 	h.send(printedMsg{})
 	h.m.outbox = nil
-	h.keys("ctrl+t")
+	cmd := h.send(keyMsg("ctrl+t"))
+	h.send(cmd()) // the rendered transcript
 	if len(h.m.overlays) != 1 {
 		t.Fatal("Ctrl+T did not open the transcript")
 	}

@@ -112,11 +112,22 @@ func (p *pager) View(pt *painter, width, height int) string {
 	return b.String()
 }
 
-// renderTranscript renders every finished cell for the transcript pager.
-func (m *model) renderTranscript() string {
-	parts := make([]string, 0, len(m.transcript))
-	for _, c := range m.transcript {
-		parts = append(parts, c.Render(m.p, m.width))
+// transcriptMsg carries the rendered transcript for the pager.
+type transcriptMsg string
+
+// transcriptCmd renders every finished cell for the transcript pager in a
+// command: a long session has thousands of cells, too many to render
+// inside a frame. Cells are immutable and the slice is only appended to,
+// so the command may read it; it gets its own painter (renderer caches
+// are not shared between goroutines).
+func (m *model) transcriptCmd() tea.Cmd {
+	cells, width, th := m.transcript, m.width, m.p.th
+	return func() tea.Msg {
+		p := &painter{th: th, md: newMarkdown(th)}
+		parts := make([]string, 0, len(cells))
+		for _, c := range cells {
+			parts = append(parts, c.Render(p, width))
+		}
+		return transcriptMsg(strings.Join(parts, "\n\n"))
 	}
-	return strings.Join(parts, "\n\n")
 }
