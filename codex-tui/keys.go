@@ -170,7 +170,7 @@ func (m *model) send() tea.Cmd {
 	m.hist.Add(draft)
 	m.print(userCell{text: text})
 	m.submit(protocol.UserInputOp{Items: protocol.TextInput(text)})
-	if m.env.codexHome == "" {
+	if m.env.codexHome == "" || m.env.noHistory {
 		return nil
 	}
 	path, sid, now := m.historyPath(), m.session.SessionID, m.env.now()

@@ -277,6 +277,7 @@ func Run(ctx context.Context, o Options) (err error) {
 		now:       o.Now,
 		cwd:       cwd,
 		codexHome: home,
+		noHistory: cfg.History.Persistence == "none",
 		version:   version.Version,
 		reconnect: func(ctx context.Context, resume string) (Conn, error) {
 			old := client

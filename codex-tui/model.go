@@ -25,6 +25,9 @@ type env struct {
 	now       func() time.Time
 	cwd       string
 	codexHome string // empty: no persistent history
+	// noHistory keeps prompts out of history.jsonl
+	// (history.persistence = "none" in config.toml).
+	noHistory bool
 	version   string
 	// reconnect starts a fresh agent (for /new and /resume); resume is
 	// a rollout path or "".

@@ -489,3 +489,20 @@ func TestMcpCommandListsServers(t *testing.T) {
 		t.Errorf("servers not listed: %s", h.printed())
 	}
 }
+
+func TestPromptSavedToHistoryFile(t *testing.T) {
+	for _, off := range []bool{false, true} {
+		h := newHarness(t)
+		h.m.env.codexHome = t.TempDir()
+		h.m.env.noHistory = off
+		h.typeText("remember me")
+		run(h.send(keyMsg("enter")))
+		got, err := loadHistory(h.m.historyPath())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := !off; (len(got) == 1 && got[0] == "remember me") != want {
+			t.Errorf("persistence off=%v: history file holds %q", off, got)
+		}
+	}
+}
