@@ -16,15 +16,18 @@ require (
 	github.com/segmentio/asm v1.1.3 // indirect
 	github.com/segmentio/encoding v0.5.4 // indirect
 	github.com/yosida95/uritemplate/v3 v3.0.2 // indirect
+	go.starlark.net v0.0.0-20250417143717-f57e51f710eb // indirect
 	golang.org/x/net v0.41.0 // indirect
 	golang.org/x/oauth2 v0.35.0 // indirect
 	golang.org/x/sync v0.20.0 // indirect
 	golang.org/x/sys v0.41.0 // indirect
 	golang.org/x/time v0.15.0 // indirect
 	kernel.org/pub/linux/libs/security/libcap/psx v1.2.77 // indirect
+	mvdan.cc/sh/v3 v3.12.0 // indirect
 )
 
 require (
+	github.com/codexgo/codex-execpolicy v0.0.0
 	github.com/codexgo/codex-linux-sandbox v0.0.0
 	github.com/codexgo/codex-mcp-client v0.0.0
 	github.com/codexgo/codex-sandbox v0.0.0
@@ -40,3 +43,5 @@ replace github.com/codexgo/codex-mcp-client => ../codex-mcp-client
 replace github.com/codexgo/codex-sandbox => ../codex-sandbox
 
 replace github.com/codexgo/codex-linux-sandbox => ../codex-linux-sandbox
+
+replace github.com/codexgo/codex-execpolicy => ../codex-execpolicy

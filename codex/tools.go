@@ -1,6 +1,7 @@
 package codex
 
 import (
+	execpolicy "github.com/codexgo/codex-execpolicy"
 	linuxsandbox "github.com/codexgo/codex-linux-sandbox"
 	login "github.com/codexgo/codex-login"
 	mcpclient "github.com/codexgo/codex-mcp-client"
@@ -12,18 +13,20 @@ import (
 func Default() *Bundle {
 	return &Bundle{
 		Tools: map[string]MainFunc{
-			"codex-login":         login.Main,
-			"codex-mcp-client":    mcpclient.Main,
-			"codex-mcp":           mcpconfig.Main,
-			"codex-sandbox":       sandbox.Main,
+			"codex-execpolicy":    execpolicy.Main,
 			"codex-linux-sandbox": linuxsandbox.Main,
+			"codex-login":         login.Main,
+			"codex-mcp":           mcpconfig.Main,
+			"codex-mcp-client":    mcpclient.Main,
+			"codex-sandbox":       sandbox.Main,
 		},
 		Subcommands: map[string]Subcommand{
+			"execpolicy": {Tool: "codex-execpolicy", Summary: "decide allow / prompt / forbidden for a command, with its parsed form"},
 			"login":      {Tool: "codex-login", Summary: "sign in with ChatGPT or an API key (codex login status|token|--with-api-key|--device-auth)"},
 			"logout":     {Tool: "codex-login", Prefix: []string{"logout"}, Summary: "remove stored credentials"},
-			"sandbox":    {Tool: "codex-sandbox", Summary: "run a command under a sandbox policy (Landlock + seccomp, Seatbelt on macOS)"},
 			"mcp":        {Tool: "codex-mcp", Summary: "manage MCP servers in config.toml (add|list|get|remove)"},
 			"mcp-client": {Tool: "codex-mcp-client", Summary: "talk to any MCP server (list tools, call one, resources, prompts)"},
+			"sandbox":    {Tool: "codex-sandbox", Summary: "run a command under a sandbox policy (Landlock + seccomp, Seatbelt on macOS)"},
 		},
 		Default: "tui",
 	}

@@ -1,0 +1,297 @@
+package execpolicy
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/codexgo/common/codexhome"
+	"github.com/codexgo/common/protocol"
+	"github.com/peterbourgon/ff/v3"
+)
+
+// Exit codes.
+const (
+	ExitOK        = 0
+	ExitFailure   = 1 // policy load error or other runtime failure
+	ExitUsage     = 2 // usage or bad input
+	ExitPrompt    = 10
+	ExitForbidden = 11
+)
+
+const usage = `usage:
+  codex-execpolicy check [flags] [--] ARGV...      judge one command
+  codex-execpolicy check [flags] --script 'SCRIPT' judge a shell script
+  codex-execpolicy check [flags] --jsonl            one JSON request per stdin line
+  codex-execpolicy test FILE...                     load policies, run their examples
+  codex-execpolicy remember [--decision D] -- PREFIX...
+                                                    append prefix_rule to $CODEX_HOME/rules/default.rules
+  codex-execpolicy default-policy                   print the embedded default policy
+
+Run a subcommand with -h for its flags.
+Exit status of check: 0 whatever the decision unless --exit-code
+(0 allow, 10 prompt, 11 forbidden); 1 policy load error; 2 usage or bad input.
+`
+
+// Env is what Main takes from the process, injected for tests.
+type Env struct {
+	Getenv func(string) string
+	Getwd  func() (string, error)
+}
+
+// Main is the codex-execpolicy command.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return MainEnv(ctx, args, stdin, stdout, stderr, Env{Getenv: os.Getenv, Getwd: os.Getwd})
+}
+
+// usageError is a bad command line or bad input: exit 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+// MainEnv is Main with the environment injected.
+func MainEnv(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env Env) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return ExitUsage
+	}
+	var code int
+	var err error
+	switch args[0] {
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return ExitOK
+	case "check":
+		code, err = runCheck(ctx, args[1:], stdin, stdout, stderr, env)
+	case "test":
+		code, err = runTest(args[1:], stdout, stderr, env)
+	case "remember":
+		code, err = runRemember(args[1:], stdout, stderr, env)
+	case "default-policy":
+		_, err = stdout.Write(defaultPolicy)
+	default:
+		err = &usageError{fmt.Sprintf("unknown command %q (want check, test, remember or default-policy)", args[0])}
+	}
+	if err == nil {
+		return code
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return ExitOK
+	}
+	fmt.Fprintf(stderr, "codex-execpolicy: %v\n", err)
+	var ue *usageError
+	if errors.As(err, &ue) {
+		return ExitUsage
+	}
+	return ExitFailure
+}
+
+// multi is a repeatable string flag.
+type multi []string
+
+func (m *multi) String() string     { return strings.Join(*m, ",") }
+func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
+
+type checkFlags struct {
+	policies, wroots, rroots multi
+	cwd, format, script      string
+	project                  string
+	exitCode, jsonl, pretty  bool
+	noDefault, noUserRules   bool
+	resolveHost              bool
+	workers                  int
+}
+
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	err := ff.Parse(fs, args, ff.WithEnvVarPrefix("CODEX_EXECPOLICY"))
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		return &usageError{err.Error()}
+	}
+	return err
+}
+
+func runCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env Env) (int, error) {
+	var f checkFlags
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Var(&f.policies, "policy", "policy file (repeatable); also -r")
+	fs.Var(&f.policies, "r", "policy file (alias of --policy, as in codex execpolicy check -r)")
+	fs.Var(&f.wroots, "writable-root", "folder the command may write in (repeatable)")
+	fs.Var(&f.rroots, "readable-root", "folder the command may read (repeatable; none means anywhere)")
+	fs.StringVar(&f.cwd, "cwd", "", "working directory of the command (default: current directory)")
+	fs.StringVar(&f.format, "format", "json", "output format: json, legacy or codex")
+	fs.StringVar(&f.script, "script", "", "judge this shell script instead of ARGV")
+	fs.StringVar(&f.project, "project", "", "trusted project folder whose .codex/rules/*.rules are loaded")
+	fs.BoolVar(&f.exitCode, "exit-code", false, "exit 10 for prompt and 11 for forbidden")
+	fs.BoolVar(&f.jsonl, "jsonl", false, "read one JSON request per stdin line, write one verdict per line")
+	fs.BoolVar(&f.pretty, "pretty", false, "indent the JSON output")
+	fs.BoolVar(&f.noDefault, "no-default", false, "do not load the embedded default policy")
+	fs.BoolVar(&f.noUserRules, "no-user-rules", false, "do not load $CODEX_HOME/rules/*.rules")
+	fs.IntVar(&f.workers, "workers", 1, "--jsonl: goroutines judging requests (0 = one per CPU)")
+	fs.BoolVar(&f.resolveHost, "resolve-host-executables", false, "codex format: match absolute paths against rules for their base name")
+	if err := parseFlags(fs, args); err != nil {
+		return 0, err
+	}
+	argv := fs.Args()
+	switch f.format {
+	case "json", "legacy", "codex":
+	default:
+		return 0, &usageError{fmt.Sprintf("--format %q: want json, legacy or codex", f.format)}
+	}
+	modes := 0
+	for _, on := range []bool{len(argv) > 0, f.script != "", f.jsonl} {
+		if on {
+			modes++
+		}
+	}
+	if modes != 1 {
+		return 0, &usageError{"give exactly one of ARGV, --script or --jsonl"}
+	}
+	if f.format != "json" && len(argv) == 0 {
+		return 0, &usageError{"--format " + f.format + " needs ARGV"}
+	}
+	if f.format == "codex" {
+		// Same usage errors (exit 2) as `codex execpolicy check`.
+		if len(f.policies) == 0 {
+			return 0, &usageError{"--format codex needs at least one -r/--policy FILE (as codex execpolicy check --rules)"}
+		}
+		for _, a := range argv {
+			if !utf8.ValidString(a) {
+				return 0, &usageError{"invalid UTF-8 was detected in one or more arguments"}
+			}
+		}
+	}
+	if f.cwd == "" && env.Getwd != nil {
+		if wd, err := env.Getwd(); err == nil {
+			f.cwd = wd
+		}
+	}
+	opts := Options{Files: f.policies, NoDefault: f.noDefault || f.format == "codex", Home: env.Getenv("HOME"), ProjectDir: f.project}
+	if !f.noUserRules && f.format != "codex" {
+		if home, err := codexhome.Dir(env.Getenv); err == nil {
+			opts.CodexHome = home
+		}
+	}
+	pol, err := Load(opts)
+	if err != nil {
+		return 0, err
+	}
+	enc := func(w io.Writer, v any) error {
+		e := json.NewEncoder(w)
+		e.SetEscapeHTML(false)
+		if f.pretty {
+			e.SetIndent("", "  ")
+		}
+		return e.Encode(v)
+	}
+	switch {
+	case f.format == "codex":
+		return 0, enc(stdout, pol.CodexCheck(argv, f.resolveHost))
+	case f.format == "legacy":
+		res, code := pol.Legacy(argv)
+		if err := enc(stdout, res); err != nil {
+			return 0, err
+		}
+		return exitFor(f.exitCode, code), nil
+	case f.jsonl:
+		worst, err := pol.Stream(ctx, stdin, stdout, StreamOptions{Cwd: f.cwd, WritableRoots: f.wroots, ReadableRoots: f.rroots, Workers: f.workers})
+		if err != nil {
+			return 0, err
+		}
+		return exitFor(f.exitCode, worst), nil
+	}
+	req := protocol.PolicyRequest{Argv: argv, Script: f.script, Cwd: f.cwd, WritableRoots: f.wroots, ReadableRoots: f.rroots}
+	v := pol.Check(req)
+	if err := enc(stdout, v); err != nil {
+		return 0, err
+	}
+	if v.Error != "" {
+		return ExitUsage, nil
+	}
+	return exitFor(f.exitCode, v.Decision), nil
+}
+
+func exitFor(enabled bool, d protocol.Decision) int {
+	if !enabled {
+		return ExitOK
+	}
+	switch d {
+	case protocol.DecisionAllow:
+		return ExitOK
+	case protocol.DecisionForbidden:
+		return ExitForbidden
+	}
+	return ExitPrompt
+}
+
+func runTest(args []string, stdout, stderr io.Writer, env Env) (int, error) {
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	if err := parseFlags(fs, args); err != nil {
+		return 0, err
+	}
+	if fs.NArg() == 0 {
+		return 0, &usageError{"test needs at least one policy FILE"}
+	}
+	for _, file := range fs.Args() {
+		p, err := Load(Options{Files: []string{file}, Home: env.Getenv("HOME")})
+		if err != nil {
+			return 0, err
+		}
+		progs, rules := p.counts()
+		fmt.Fprintf(stdout, "ok %s: %d program specs, %d prefix rules, %d network rules (not enforced here), examples pass\n", file, progs, rules, len(p.network))
+		for _, n := range p.network {
+			fmt.Fprintf(stdout, "  network_rule %s %s %s (%s)\n", n.Protocol, n.Host, n.Decision, n.Source)
+		}
+	}
+	return ExitOK, nil
+}
+
+func (p *Policy) counts() (int, int) {
+	n := 0
+	for _, ss := range p.specs {
+		for _, s := range ss {
+			if s.user {
+				n++
+			}
+		}
+	}
+	return n, p.nPrefix
+}
+
+func runRemember(args []string, stdout, stderr io.Writer, env Env) (int, error) {
+	fs := flag.NewFlagSet("remember", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	decision := fs.String("decision", "allow", "decision of the rule: allow, prompt or forbidden")
+	justification := fs.String("justification", "", "why (shown in prompts)")
+	if err := parseFlags(fs, args); err != nil {
+		return 0, err
+	}
+	if fs.NArg() == 0 {
+		return 0, &usageError{"remember needs a PREFIX"}
+	}
+	d, err := parseDecision(*decision)
+	if err != nil {
+		return 0, &usageError{err.Error()}
+	}
+	home, err := codexhome.Dir(env.Getenv)
+	if err != nil {
+		return 0, err
+	}
+	path, added, err := AppendPrefixRule(home, fs.Args(), d, *justification)
+	if err != nil {
+		return 0, err
+	}
+	state := "added to"
+	if !added {
+		state = "already in"
+	}
+	fmt.Fprintf(stdout, "%s %s\n", state, path)
+	return ExitOK, nil
+}
