@@ -25,8 +25,8 @@ func (m *model) View() string {
 	if n := len(m.overlays); n > 0 {
 		return m.overlays[n-1].View(m.p, w, m.height)
 	}
-	if m.quitting && m.agentGone {
-		return ""
+	if m.quitting {
+		return "" // the last frame clears the live area: the scrollback stays clean
 	}
 	th := m.p.th
 	var parts []string
