@@ -325,3 +325,22 @@ func TestE2EResumePicker(t *testing.T) {
 	tm.keys("C-d")
 	tm.waitExit(0)
 }
+
+// TestE2EExternalEditor: Ctrl+G runs $EDITOR on the draft (the UI gives
+// the terminal to it and takes it back) and the edited text is sent.
+func TestE2EExternalEditor(t *testing.T) {
+	editor := filepath.Join(t.TempDir(), "editor")
+	if err := os.WriteFile(editor, []byte("#!/bin/sh\nprintf '%s and more from the editor' \"$(cat \"$1\")\" > \"$1\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tm := startTermEnv(t, 100, 30, []string{"OPENAI_API_KEY=sk-test", "VISUAL=", "EDITOR=" + editor}, nil, "-s", "read-only", "-a", "on-request")
+	tm.waitFor(`>_ Codex`)
+	tm.keys("-l", "draft")
+	tm.waitFor(`› draft`)
+	tm.keys("C-g")
+	tm.waitFor(`› draft and more from the editor`)
+	tm.keys("Enter")
+	tm.waitFor(`You said: draft and more from the editor`)
+	tm.keys("C-d")
+	tm.waitExit(0)
+}

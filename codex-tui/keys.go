@@ -86,6 +86,8 @@ func (m *model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	switch k {
 	case "ctrl+z":
 		return tea.Suspend
+	case "ctrl+g":
+		return m.openEditor()
 	case "ctrl+d":
 		if m.comp.Empty() {
 			m.quit()

@@ -278,6 +278,7 @@ func Run(ctx context.Context, o Options) (err error) {
 		cwd:       cwd,
 		codexHome: home,
 		noHistory: cfg.History.Persistence == "none",
+		editor:    editorCommand(o.Getenv),
 		version:   version.Version,
 		reconnect: func(ctx context.Context, resume string) (Conn, error) {
 			old := client

@@ -50,3 +50,20 @@ func TestAgentArgs(t *testing.T) {
 		t.Errorf("agentArgs = %s, want %s", got, want)
 	}
 }
+
+func TestEditorCommand(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	tests := []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"VISUAL": "code --wait", "EDITOR": "nano"}, "code --wait"},
+		{map[string]string{"EDITOR": "nano"}, "nano"},
+		{nil, "vi"},
+	}
+	for _, tt := range tests {
+		if got := editorCommand(env(tt.env)); got != tt.want {
+			t.Errorf("editorCommand(%v) = %q, want %q", tt.env, got, tt.want)
+		}
+	}
+}

@@ -34,6 +34,8 @@ type env struct {
 	reconnect func(ctx context.Context, resume string) (Conn, error)
 	// logout forgets the stored credentials.
 	logout func() error
+	// editor is the command Ctrl+G runs on the draft.
+	editor string
 	// mcpServers describes the MCP servers configured in config.toml,
 	// one line each, for /mcp.
 	mcpServers []string
@@ -315,6 +317,18 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = m.handleReconnected(msg)
 	case diffMsg:
 		cmd = m.handleDiff(msg)
+	case editorReadyMsg:
+		if msg.err != nil {
+			m.print(noticeCell{"error", "editor: " + msg.err.Error()})
+			break
+		}
+		cmd = m.runEditor(msg.path)
+	case editorDoneMsg:
+		if msg.err != nil {
+			m.print(noticeCell{"error", "editor: " + msg.err.Error()})
+			break
+		}
+		m.comp.SetValue(msg.text)
 	case transcriptMsg:
 		cmd = m.openOverlay(newPager("Transcript", string(msg)))
 	case sessionsMsg:

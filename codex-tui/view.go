@@ -186,6 +186,7 @@ func shortcutsView(th *theme, width int) string {
 		{"⌃J or ⌥⏎", "for newline"}, {"↑/↓", "prompt history"},
 		{"esc", "interrupt the turn"}, {"⌃C", "interrupt / quit"},
 		{"⌃D", "quit (empty prompt)"}, {"⌃T", "transcript"},
+		{"⌃G", "edit in $EDITOR"}, {"⌃Z", "suspend"},
 	}
 	var lines []string
 	for _, r := range rows {
