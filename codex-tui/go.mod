@@ -13,6 +13,7 @@ require (
 	github.com/codexgo/common v0.0.0
 	github.com/muesli/termenv v0.16.0
 	github.com/peterbourgon/ff/v3 v3.4.0
+	golang.org/x/term v0.31.0
 )
 
 require (
@@ -43,7 +44,6 @@ require (
 	github.com/yuin/goldmark-emoji v1.0.5 // indirect
 	golang.org/x/net v0.33.0 // indirect
 	golang.org/x/sys v0.34.0 // indirect
-	golang.org/x/term v0.31.0 // indirect
 	golang.org/x/text v0.24.0 // indirect
 )
 

@@ -30,6 +30,7 @@ import (
 	"github.com/codexgo/common/version"
 	"github.com/muesli/termenv"
 	"github.com/peterbourgon/ff/v3"
+	"golang.org/x/term"
 )
 
 // Options configure Run. Main fills them from flags and the environment;
@@ -395,10 +396,9 @@ func detectTheme(w io.Writer, getenv func(string) string) *theme {
 	return newTheme(out.EnvColorProfile(), out.HasDarkBackground())
 }
 
-func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
+// isTerminal asks the kernel (a character device such as /dev/null is
+// not a terminal).
+func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 
 type envAdapter func(string) string
 
