@@ -30,7 +30,7 @@ import (
 	"github.com/codexgo/common/version"
 	"github.com/muesli/termenv"
 	"github.com/peterbourgon/ff/v3"
-	"golang.org/x/term"
+	xterm "golang.org/x/term"
 )
 
 // Options configure Run. Main fills them from flags and the environment;
@@ -398,7 +398,7 @@ func detectTheme(w io.Writer, getenv func(string) string) *theme {
 
 // isTerminal asks the kernel (a character device such as /dev/null is
 // not a terminal).
-func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
+func isTerminal(f *os.File) bool { return xterm.IsTerminal(int(f.Fd())) }
 
 type envAdapter func(string) string
 
