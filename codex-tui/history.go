@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -33,8 +34,14 @@ func loadHistory(path string) ([]string, error) {
 		return nil, fmt.Errorf("read history: %w", err)
 	}
 	defer func() { _ = f.Close() }()
+	return parseHistory(f)
+}
+
+// parseHistory reads history.jsonl content: the prompts, oldest first, at
+// most maxHistoryLoad of the newest; malformed lines are skipped.
+func parseHistory(r io.Reader) ([]string, error) {
 	var out []string
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
 	for sc.Scan() {
 		var e historyEntry

@@ -240,3 +240,38 @@ func TestFileSearch(t *testing.T) {
 func gitCmd(dir string, args ...string) *exec.Cmd {
 	return exec.Command("git", append([]string{"-C", dir}, args...)...)
 }
+
+// FuzzParseHistory: any history file loads without error except a line
+// over the scanner's limit, and never yields empty prompts.
+func FuzzParseHistory(f *testing.F) {
+	f.Add(`{"session_id":"s","ts":1,"text":"one"}` + "\ngarbage\n{\"text\":\"\"}\n")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, data string) {
+		got, err := parseHistory(strings.NewReader(data))
+		if err != nil {
+			return
+		}
+		if len(got) > maxHistoryLoad {
+			t.Fatalf("%d entries over the limit", len(got))
+		}
+		for _, s := range got {
+			if s == "" {
+				t.Fatal("empty prompt loaded")
+			}
+		}
+	})
+}
+
+// FuzzParseRollout: any rollout head parses without panicking, and the
+// prompt found is never one of Codex's injected <...> blocks.
+func FuzzParseRollout(f *testing.F) {
+	f.Add(`{"timestamp":"2026-01-01T10:00:00Z","type":"session_meta","payload":{"id":"a","timestamp":"2026-01-01T10:00:00Z"}}` + "\n" +
+		`{"type":"response_item","payload":{"type":"message","role":"user","content":[{"type":"input_text","text":"hi"}]}}` + "\n")
+	f.Add("{\"type\":\"response_item\",\"payload\":null}\n")
+	f.Fuzz(func(t *testing.T, data string) {
+		info, _ := parseRollout(strings.NewReader(data))
+		if strings.HasPrefix(info.prompt, "<") {
+			t.Fatalf("prompt %q is an injected block", info.prompt)
+		}
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -34,13 +35,26 @@ type rolloutLine struct {
 // readSessionInfo reads the session id, start time and first user prompt
 // from the head of a rollout file.
 func readSessionInfo(path string) (sessionInfo, error) {
-	info := sessionInfo{path: path}
 	f, err := os.Open(path)
 	if err != nil {
-		return info, err
+		return sessionInfo{path: path}, err
 	}
 	defer func() { _ = f.Close() }()
-	sc := bufio.NewScanner(f)
+	info, err := parseRollout(f)
+	info.path = path
+	if info.time.IsZero() {
+		if fi, err := os.Stat(path); err == nil {
+			info.time = fi.ModTime()
+		}
+	}
+	return info, err
+}
+
+// parseRollout reads the session id, start time and first user prompt
+// from the head of a rollout; lines it cannot read are skipped.
+func parseRollout(r io.Reader) (sessionInfo, error) {
+	var info sessionInfo
+	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 8<<20)
 	for n := 0; sc.Scan() && n < 200 && info.prompt == ""; n++ {
 		var l rolloutLine
@@ -79,11 +93,6 @@ func readSessionInfo(path string) (sessionInfo, error) {
 					break
 				}
 			}
-		}
-	}
-	if info.time.IsZero() {
-		if fi, err := os.Stat(path); err == nil {
-			info.time = fi.ModTime()
 		}
 	}
 	return info, sc.Err()
