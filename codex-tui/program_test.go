@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -69,5 +71,38 @@ func TestProgramWithInProcessAgent(t *testing.T) {
 	}
 	if strings.Count(out.String(), "You said: **hello there**") != 1 {
 		t.Errorf("answer printed %d times", strings.Count(out.String(), "You said: **hello there**"))
+	}
+}
+
+// TestRunInProcess drives Run itself (configuration, theme, log file,
+// connection, program) with the agent in-process, as the fused binary's
+// single-process mode would.
+func TestRunInProcess(t *testing.T) {
+	home := t.TempDir()
+	env := map[string]string{"CODEX_HOME": home, "OPENAI_API_KEY": "sk-test", "NO_COLOR": "1"}
+	inR, inW := io.Pipe()
+	out := &syncBuffer{}
+	var errb syncBuffer
+	o := Options{
+		Sandbox: "read-only", Approval: "on-request", Cwd: t.TempDir(), Prompt: "first words",
+		AgentMain: fakeagent.Main, Stdin: inR, Stdout: out, Stderr: &errb,
+		Getenv: func(k string) string { return env[k] }, Now: time.Now,
+	}
+	done := make(chan error, 1)
+	go func() { done <- Run(context.Background(), o) }()
+	poll(t, "the initial prompt's answer", func() bool { return strings.Contains(out.String(), "You said: **first words**") }, out.String)
+	if _, err := io.WriteString(inW, "\x04"); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v (stderr %q)", err, errb.String())
+	}
+	// NO_COLOR: no SGR styling at all (cursor movement is fine).
+	if sgr := regexp.MustCompile(`\x1b\[[0-9;]*[1-9][0-9;]*m`).FindString(out.String()); sgr != "" {
+		t.Errorf("NO_COLOR output has styling %q", sgr)
+	}
+	h, err := loadHistory(filepath.Join(home, "history.jsonl"))
+	if err != nil || len(h) != 0 {
+		t.Errorf("history = %q, %v (the initial prompt is not typed history)", h, err)
 	}
 }
