@@ -69,8 +69,9 @@ type Client struct {
 
 // New wraps an agent reached through r (its events) and w (its
 // submissions). wait, if not nil, blocks until the agent has exited and
-// returns its status; stop, if not nil, forces it to end. Most callers
-// want Spawn or InProcess instead.
+// returns its status; stop, if not nil, forces it to end (Wait and Close
+// return only once r has ended, so without stop the agent must end it).
+// Most callers want Spawn or InProcess instead.
 func New(r io.Reader, w io.WriteCloser, stop func(), wait func() error) *Client {
 	c := &Client{
 		w:          w,
@@ -118,7 +119,8 @@ func (c *Client) Send(s protocol.Submission) error {
 }
 
 // Events returns the agent's events in order. The channel is closed after
-// the agent's output ends and every event has been delivered.
+// the agent's output ends and every event has been delivered. Events not
+// read stay queued (and their goroutine alive) until they are.
 func (c *Client) Events() <-chan protocol.Event { return c.events }
 
 func (c *Client) writeLoop() {
