@@ -80,9 +80,11 @@ func (m *model) handleEvent(ev protocol.Event) {
 	case protocol.ExecApprovalRequestMsg:
 		m.finishStream()
 		m.appr.Push(approvalRequest{exec: &e}, now)
+		m.surface = true
 	case protocol.ApplyPatchApprovalRequestMsg:
 		m.finishStream()
 		m.appr.Push(approvalRequest{patch: &e}, now)
+		m.surface = true
 	case protocol.PatchApplyBeginMsg:
 		m.finishStream()
 		m.patches[e.CallID] = e.Changes

@@ -87,6 +87,9 @@ type model struct {
 	shutdownSeen  bool
 	initialPrompt string    // sent once the session is configured
 	outbox        []toPrint // finished cells not yet handed to the terminal
+	// surface asks to leave full-screen views: an approval request is
+	// waiting and must be seen (the grace period guards the keys).
+	surface bool
 	// printer renders cells for the scrollback inside the print command,
 	// off the event loop; only one print runs at a time, so its caches
 	// are never shared.
@@ -292,6 +295,14 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.handleEvent(ev)
 		}
 		cmd = listen(m.conn)
+		if m.surface {
+			m.surface = false
+			var leave tea.Cmd
+			for len(m.overlays) > 0 {
+				leave = m.closeOverlay()
+			}
+			cmd = batch(cmd, leave)
+		}
 	case connClosedMsg:
 		if msg.conn != m.conn {
 			break

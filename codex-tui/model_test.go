@@ -506,3 +506,19 @@ func TestPromptSavedToHistoryFile(t *testing.T) {
 		}
 	}
 }
+
+// TestApprovalLeavesFullScreenViews: a request arriving while a pager is
+// open closes it, so the request is seen.
+func TestApprovalLeavesFullScreenViews(t *testing.T) {
+	h := newHarness(t)
+	h.send(printedMsg{})
+	h.m.outbox = nil
+	h.send(transcriptMsg("old"))
+	if len(h.m.overlays) != 1 {
+		t.Fatal("pager not open")
+	}
+	h.events(ev("1", protocol.TaskStartedMsg{}), ev("1", execReq))
+	if len(h.m.overlays) != 0 || !strings.Contains(h.view(), "Would you like to run") {
+		t.Errorf("request hidden behind a pager:\n%s", h.view())
+	}
+}
