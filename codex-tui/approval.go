@@ -23,10 +23,11 @@ type approvalRequest struct {
 	patch *protocol.ApplyPatchApprovalRequestMsg
 }
 
-// answer builds the submission op for decision d.
-func (r approvalRequest) answer(d protocol.ReviewDecision) protocol.Op {
+// answer builds the submission op for decision d; remember asks the agent
+// to also save an allow rule in $CODEX_HOME/rules/default.rules.
+func (r approvalRequest) answer(d protocol.ReviewDecision, remember bool) protocol.Op {
 	if r.exec != nil {
-		return protocol.ExecApprovalOp{ID: r.exec.CallID, Decision: d}
+		return protocol.ExecApprovalOp{ID: r.exec.CallID, Decision: d, Remember: remember}
 	}
 	return protocol.PatchApprovalOp{ID: r.patch.CallID, Decision: d}
 }
@@ -43,19 +44,21 @@ type approvalOption struct {
 	label    string
 	key      string
 	decision protocol.ReviewDecision
+	remember bool
 }
 
 func (r approvalRequest) options() []approvalOption {
 	if r.exec != nil {
 		return []approvalOption{
-			{"Yes, proceed", "y", protocol.DecisionApproved},
-			{"Yes, and don't ask again for this command", "a", protocol.DecisionApprovedForSession},
-			{"No, and tell Codex what to do differently", "esc", protocol.DecisionAbort},
+			{"Yes, proceed", "y", protocol.DecisionApproved, false},
+			{"Yes, and don't ask again for this command", "a", protocol.DecisionApprovedForSession, false},
+			{"Yes, and always allow commands like this (saves a rule)", "p", protocol.DecisionApprovedForSession, true},
+			{"No, and tell Codex what to do differently", "esc", protocol.DecisionAbort, false},
 		}
 	}
 	return []approvalOption{
-		{"Yes, proceed", "y", protocol.DecisionApproved},
-		{"No, and tell Codex what to do differently", "esc", protocol.DecisionAbort},
+		{"Yes, proceed", "y", protocol.DecisionApproved, false},
+		{"No, and tell Codex what to do differently", "esc", protocol.DecisionAbort, false},
 	}
 }
 
@@ -83,6 +86,7 @@ func (a *approvals) Push(r approvalRequest, now time.Time) {
 type answered struct {
 	req      approvalRequest
 	decision protocol.ReviewDecision
+	remember bool
 }
 
 // pop removes the head and opens the next request at now.
@@ -107,15 +111,20 @@ func (a *approvals) HandleKey(msg tea.KeyMsg, now, prevKey time.Time) (*answered
 		return nil, true
 	}
 	opts := a.queue[0].options()
-	pick := func(d protocol.ReviewDecision) (*answered, bool) {
-		return &answered{req: a.pop(now), decision: d}, true
+	pickOpt := func(o approvalOption) (*answered, bool) {
+		return &answered{req: a.pop(now), decision: o.decision, remember: o.remember}, true
 	}
-	switch msg.String() {
+	pick := func(d protocol.ReviewDecision) (*answered, bool) {
+		return pickOpt(approvalOption{decision: d})
+	}
+	switch k := msg.String(); k {
 	case "y":
 		return pick(protocol.DecisionApproved)
-	case "a":
-		if a.queue[0].exec != nil {
-			return pick(protocol.DecisionApprovedForSession)
+	case "a", "p":
+		for _, o := range opts {
+			if o.key == k {
+				return pickOpt(o)
+			}
 		}
 	case "n", "esc":
 		return pick(protocol.DecisionAbort)
@@ -124,10 +133,10 @@ func (a *approvals) HandleKey(msg tea.KeyMsg, now, prevKey time.Time) (*answered
 	case "down", "j", "tab":
 		a.sel = (a.sel + 1) % len(opts)
 	case "enter":
-		return pick(opts[a.sel].decision)
-	case "1", "2", "3":
+		return pickOpt(opts[a.sel])
+	case "1", "2", "3", "4":
 		if i := int(msg.Runes[0] - '1'); i < len(opts) {
-			return pick(opts[i].decision)
+			return pickOpt(opts[i])
 		}
 	}
 	return nil, true

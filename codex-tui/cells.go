@@ -320,6 +320,7 @@ func (c noticeCell) Render(p *painter, width int) string {
 type decisionCell struct {
 	subject  string // the command, or "these edits"
 	decision protocol.ReviewDecision
+	remember bool // a rule was saved too
 }
 
 func (c decisionCell) Render(p *painter, width int) string {
@@ -330,6 +331,9 @@ func (c decisionCell) Render(p *painter, width int) string {
 		mark, text = th.ok.Render("✔"), "You approved codex to run "+c.subject+" this time"
 	case protocol.DecisionApprovedForSession:
 		mark, text = th.ok.Render("✔"), "You approved codex to run "+c.subject+" every time this session"
+		if c.remember {
+			text = "You approved codex to run commands like " + c.subject + " from now on (saved as a rule)"
+		}
 	default:
 		mark, text = th.bad.Render("✗"), "You did not approve codex to run "+c.subject
 	}

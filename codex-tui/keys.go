@@ -149,8 +149,8 @@ func (m *model) ctrlC() tea.Cmd {
 
 // answer sends the user's decision and records it in the transcript.
 func (m *model) answer(a answered) {
-	m.submit(a.req.answer(a.decision))
-	m.print(decisionCell{subject: a.req.subject(), decision: a.decision})
+	m.submit(a.req.answer(a.decision, a.remember))
+	m.print(decisionCell{subject: a.req.subject(), decision: a.decision, remember: a.remember})
 }
 
 // send submits the draft: a slash command or a prompt.

@@ -28,8 +28,9 @@ func TestExecApprovalKeys(t *testing.T) {
 		{[]string{"esc"}, protocol.DecisionAbort},
 		{[]string{"enter"}, protocol.DecisionApproved},
 		{[]string{"down", "enter"}, protocol.DecisionApprovedForSession},
-		{[]string{"down", "down", "enter"}, protocol.DecisionAbort},
+		{[]string{"down", "down", "down", "enter"}, protocol.DecisionAbort},
 		{[]string{"2"}, protocol.DecisionApprovedForSession},
+		{[]string{"4"}, protocol.DecisionAbort},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.keys, "+"), func(t *testing.T) {
@@ -48,6 +49,21 @@ func TestExecApprovalKeys(t *testing.T) {
 				t.Error("request still open after the answer")
 			}
 		})
+	}
+}
+
+func TestExecApprovalRemember(t *testing.T) {
+	for _, keys := range [][]string{{"p"}, {"3"}, {"down", "down", "enter"}} {
+		h := newHarness(t)
+		h.events(ev("1", protocol.TaskStartedMsg{}), ev("1", execReq))
+		h.keys(keys...)
+		want := []protocol.Op{protocol.ExecApprovalOp{ID: "call-1", Decision: protocol.DecisionApprovedForSession, Remember: true}}
+		if got := h.conn.ops(); !reflect.DeepEqual(got, want) {
+			t.Errorf("%v sent %#v, want %#v", keys, got, want)
+		}
+		if !strings.Contains(h.printed(), "from now on") {
+			t.Errorf("%v: decision cell does not say a rule was saved:\n%s", keys, h.printed())
+		}
 	}
 }
 
