@@ -1,0 +1,181 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textarea"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// pasteThreshold is the paste size (in characters) above which a paste is
+// shown as a placeholder and substituted back on submit.
+const pasteThreshold = 1000
+
+// composerMaxRows bounds the composer's height so the live area stays
+// shorter than the terminal.
+const composerMaxRows = 10
+
+// composer is the prompt editor: a multi-line text area where Enter sends
+// and Ctrl+J / Alt+Enter insert a newline, with prompt history and large
+// pastes collapsed to placeholders.
+type composer struct {
+	ta      textarea.Model
+	th      *theme
+	history *promptHistory
+	pastes  map[string]string // placeholder -> pasted text
+	nPastes int
+}
+
+func newComposer(th *theme, h *promptHistory) *composer {
+	ta := textarea.New()
+	ta.ShowLineNumbers = false
+	ta.Prompt = ""
+	ta.CharLimit = 0
+	ta.MaxHeight = 1000
+	ta.MaxWidth = 0
+	ta.Placeholder = "Ask Codex to do anything"
+	ta.KeyMap.InsertNewline = key.NewBinding(key.WithKeys("ctrl+j", "alt+enter"))
+	ta.Cursor.SetMode(cursor.CursorStatic)
+	focused, blurred := textarea.DefaultStyles()
+	focused.CursorLine = th.r.NewStyle()
+	focused.Base = th.r.NewStyle()
+	focused.Placeholder = th.dim
+	focused.Text = th.text
+	ta.FocusedStyle, ta.BlurredStyle = focused, blurred
+	ta.Focus()
+	ta.SetHeight(1)
+	return &composer{ta: ta, th: th, history: h, pastes: map[string]string{}}
+}
+
+// Value is the draft as typed (placeholders not expanded).
+func (c *composer) Value() string { return c.ta.Value() }
+
+// Empty reports whether the draft is empty.
+func (c *composer) Empty() bool { return c.ta.Value() == "" }
+
+// SetValue replaces the draft and puts the cursor at its end.
+func (c *composer) SetValue(s string) {
+	c.ta.SetValue(s)
+	c.ta.CursorEnd()
+}
+
+// Insert types s at the cursor.
+func (c *composer) Insert(s string) { c.ta.InsertString(s) }
+
+// Clear empties the draft and forgets its pastes.
+func (c *composer) Clear() {
+	c.ta.Reset()
+	c.pastes = map[string]string{}
+}
+
+// Take returns the draft with pasted placeholders expanded and clears it.
+func (c *composer) Take() string {
+	text := c.ta.Value()
+	for ph, full := range c.pastes {
+		text = strings.ReplaceAll(text, ph, full)
+	}
+	c.Clear()
+	return text
+}
+
+// Paste inserts pasted text; a large paste becomes a placeholder so the
+// composer stays small.
+func (c *composer) Paste(s string) {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	if n := len([]rune(s)); n > pasteThreshold {
+		c.nPastes++
+		ph := fmt.Sprintf("[Pasted Content %d chars]", n)
+		if _, dup := c.pastes[ph]; dup {
+			ph = fmt.Sprintf("[Pasted Content %d chars #%d]", n, c.nPastes)
+		}
+		c.pastes[ph] = s
+		c.ta.InsertString(ph)
+		return
+	}
+	c.ta.InsertString(s)
+}
+
+// HandleKey edits the draft. Up on the first line and Down on the last
+// walk the prompt history.
+func (c *composer) HandleKey(msg tea.KeyMsg) tea.Cmd {
+	if msg.Paste {
+		c.Paste(string(msg.Runes))
+		return nil
+	}
+	switch msg.Type {
+	case tea.KeyUp:
+		if c.ta.Line() == 0 {
+			if s, ok := c.history.Prev(c.ta.Value()); ok {
+				c.SetValue(s)
+			}
+			return nil
+		}
+	case tea.KeyDown:
+		if c.ta.Line() == c.ta.LineCount()-1 {
+			if s, ok := c.history.Next(); ok {
+				c.SetValue(s)
+			}
+			return nil
+		}
+	case tea.KeyBackspace:
+		// A placeholder goes as a whole, as if it were one character.
+		if c.deletePlaceholderBeforeCursor() {
+			return nil
+		}
+	}
+	var cmd tea.Cmd
+	c.ta, cmd = c.ta.Update(msg)
+	return cmd
+}
+
+// deletePlaceholderBeforeCursor removes a paste placeholder that ends at
+// the cursor, when the cursor is at the end of the draft.
+func (c *composer) deletePlaceholderBeforeCursor() bool {
+	v := c.ta.Value()
+	li := c.ta.LineInfo()
+	atEnd := c.ta.Line() == c.ta.LineCount()-1 && li.StartColumn+li.ColumnOffset >= len([]rune(lastLine(v)))
+	if !atEnd {
+		return false
+	}
+	for ph := range c.pastes {
+		if strings.HasSuffix(v, ph) {
+			delete(c.pastes, ph)
+			c.SetValue(strings.TrimSuffix(v, ph))
+			return true
+		}
+	}
+	return false
+}
+
+func lastLine(s string) string {
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
+// View renders the composer for width columns: a prompt marker and the
+// text area, as tall as its content up to composerMaxRows.
+func (c *composer) View(width int) string {
+	w := width - 2
+	if w < 4 {
+		w = 4
+	}
+	rows := 0
+	for _, l := range strings.Split(c.ta.Value(), "\n") {
+		rows += max(1, (ansi.StringWidth(l)+w)/w)
+	}
+	rows = min(max(rows, 1), composerMaxRows)
+	if c.ta.Width() != w {
+		c.ta.SetWidth(w)
+	}
+	if c.ta.Height() != rows {
+		c.ta.SetHeight(rows)
+	}
+	return indent(c.ta.View(), c.th.accent.Render("›")+" ", "  ")
+}

@@ -1,0 +1,233 @@
+package tui
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/codexgo/common/protocol"
+)
+
+// maxLiveOutput bounds the output kept for a running command; the end
+// event carries the real (aggregated) output.
+const maxLiveOutput = 64 << 10
+
+// handleEvent applies one agent event to the model.
+func (m *model) handleEvent(ev protocol.Event) {
+	now := m.env.now()
+	switch e := ev.Msg.(type) {
+	case protocol.SessionConfiguredMsg:
+		m.session, m.configured = e, true
+		m.print(sessionCell{session: e, version: m.env.version})
+		if m.initialPrompt != "" {
+			text := m.initialPrompt
+			m.initialPrompt = ""
+			m.hist.Add(text)
+			m.print(userCell{text: text})
+			m.submit(protocol.UserInputOp{Items: protocol.TextInput(text)})
+		}
+	case protocol.TaskStartedMsg:
+		m.running, m.turnStart = true, now
+		m.hint = ""
+		if e.ModelContextWindow > 0 {
+			m.window = e.ModelContextWindow
+		}
+	case protocol.AgentMessageDeltaMsg:
+		m.flushReasoning()
+		m.printSegments(m.stream.Push(e.Delta))
+	case protocol.AgentMessageMsg:
+		m.flushReasoning()
+		if m.streamFirst && m.stream.Empty() {
+			// Not streamed: the whole message at once, cut the same way.
+			var s mdStream
+			m.printSegments(s.Push(e.Message))
+			m.printSegments(s.Finish())
+		} else {
+			m.finishStream()
+		}
+		m.streamFirst = true
+	case protocol.AgentReasoningDeltaMsg:
+		m.reasoning.WriteString(e.Delta)
+	case protocol.AgentReasoningMsg:
+		m.reasoning.Reset()
+		if strings.TrimSpace(e.Text) != "" {
+			m.print(reasoningCell{text: e.Text})
+		}
+	case protocol.ExecCommandBeginMsg:
+		m.flushReasoning()
+		m.finishStream()
+		m.execs = append(m.execs, &execRun{callID: e.CallID, cell: execCell{command: e.Command}, start: now})
+	case protocol.ExecCommandOutputDeltaMsg:
+		if r := m.findExec(e.CallID); r != nil && r.out.Len() < maxLiveOutput {
+			r.out.Write(e.Chunk)
+		}
+	case protocol.ExecCommandEndMsg:
+		r := m.takeExec(e.CallID)
+		c := execCell{exitCode: e.ExitCode, duration: time.Duration(e.DurationMS) * time.Millisecond, done: true}
+		if r != nil {
+			c.command = r.cell.command
+		}
+		switch {
+		case e.AggregatedOutput != "":
+			c.output = e.AggregatedOutput
+		case e.Stdout != "" || e.Stderr != "":
+			c.output = e.Stdout + e.Stderr
+		case r != nil:
+			c.output = r.out.String()
+		}
+		m.print(c)
+	case protocol.ExecApprovalRequestMsg:
+		m.finishStream()
+		m.appr.Push(approvalRequest{exec: &e}, now)
+		m.surface = true
+	case protocol.ApplyPatchApprovalRequestMsg:
+		m.finishStream()
+		m.appr.Push(approvalRequest{patch: &e}, now)
+		m.surface = true
+	case protocol.PatchApplyBeginMsg:
+		m.finishStream()
+		m.patches[e.CallID] = e.Changes
+	case protocol.PatchApplyEndMsg:
+		ch := m.patches[e.CallID]
+		delete(m.patches, e.CallID)
+		m.print(patchCell{changes: ch, failed: !e.Success, stderr: e.Stderr})
+	case protocol.PlanUpdateMsg:
+		m.finishStream()
+		m.print(planCell{explanation: e.Explanation, items: e.Plan})
+	case protocol.TokenCountMsg:
+		m.tokens = e
+		if e.ModelContextWindow > 0 {
+			m.window = e.ModelContextWindow
+		}
+	case protocol.TaskCompleteMsg:
+		m.endTurn()
+	case protocol.TurnAbortedMsg:
+		m.endTurn()
+		// Requests of an aborted turn will never be answered usefully.
+		m.appr.queue = nil
+		if e.Reason == "interrupted" || e.Reason == "" {
+			m.print(noticeCell{"error", "Conversation interrupted - tell the model what to do differently"})
+		}
+	case protocol.ErrorMsg:
+		m.endTurn()
+		m.print(noticeCell{"error", e.Message})
+	case protocol.StreamErrorMsg:
+		m.print(noticeCell{"warn", e.Message})
+	case protocol.BackgroundEventMsg:
+		m.print(noticeCell{"info", e.Message})
+	case protocol.McpToolCallEndMsg:
+		m.print(mcpCell(e))
+	case protocol.ShutdownCompleteMsg:
+		m.shutdownSeen = true
+		m.quitting = true
+	}
+}
+
+// printSegments prints finished pieces of the current message; the first
+// carries the message's bullet.
+func (m *model) printSegments(segs []segment) {
+	for _, sg := range segs {
+		if sg.code {
+			if m.streamFirst {
+				m.print(agentCell{src: "", first: true})
+				m.streamFirst = false
+			}
+			m.print(codeCell{line: sg.text, lang: sg.lang, first: sg.firstCode})
+			continue
+		}
+		if strings.TrimSpace(sg.text) == "" {
+			continue
+		}
+		m.print(agentCell{src: sg.text, first: m.streamFirst})
+		m.streamFirst = false
+	}
+}
+
+// finishStream prints what is left of a streamed message.
+func (m *model) finishStream() {
+	if m.stream.Empty() {
+		return
+	}
+	m.printSegments(m.stream.Finish())
+}
+
+// flushReasoning prints a streamed reasoning summary that no whole
+// agent_reasoning event closed.
+func (m *model) flushReasoning() {
+	if strings.TrimSpace(m.reasoning.String()) != "" {
+		m.print(reasoningCell{text: m.reasoning.String()})
+	}
+	m.reasoning.Reset()
+}
+
+func (m *model) endTurn() {
+	m.flushReasoning()
+	m.finishStream()
+	m.streamFirst = true
+	for _, r := range m.execs {
+		c := r.cell
+		c.done, c.exitCode, c.output = true, -1, r.out.String()
+		m.print(c)
+	}
+	m.execs = nil
+	m.running = false
+	m.hint = ""
+}
+
+func (m *model) findExec(id string) *execRun {
+	for _, r := range m.execs {
+		if r.callID == id {
+			return r
+		}
+	}
+	return nil
+}
+
+func (m *model) takeExec(id string) *execRun {
+	for i, r := range m.execs {
+		if r.callID == id {
+			m.execs = append(m.execs[:i], m.execs[i+1:]...)
+			return r
+		}
+	}
+	return nil
+}
+
+// reasoningHeader is the bold title of the streamed reasoning summary
+// ("**Inspecting files**"), shown in the working indicator.
+func reasoningHeader(s string) string {
+	i := strings.Index(s, "**")
+	if i < 0 {
+		return ""
+	}
+	j := strings.Index(s[i+2:], "**")
+	if j < 0 {
+		return ""
+	}
+	return strings.TrimSpace(s[i+2 : i+2+j])
+}
+
+// mcpCell shows a finished MCP tool call.
+func mcpCell(e protocol.McpToolCallEndMsg) cell {
+	args := ""
+	text := fmt.Sprintf("Called %s.%s%s", e.Server, e.Tool, args)
+	if e.Error != "" {
+		return noticeCell{"error", text + ": " + e.Error}
+	}
+	var res struct {
+		Content []struct {
+			Type string `json:"type"`
+			Text string `json:"text"`
+		} `json:"content"`
+	}
+	if json.Unmarshal(e.Result, &res) == nil {
+		for _, c := range res.Content {
+			if c.Type == "text" && c.Text != "" {
+				text += "\n" + c.Text
+				break
+			}
+		}
+	}
+	return noticeCell{"info", text}
+}

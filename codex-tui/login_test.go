@@ -1,0 +1,107 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	login "github.com/codexgo/codex-login"
+	"github.com/codexgo/codex-login/authfile"
+	"github.com/codexgo/codex-login/issuertest"
+	"github.com/codexgo/codex-login/oauth"
+)
+
+func TestLoginScreenAPIKey(t *testing.T) {
+	home := t.TempDir()
+	deps := realLoginDeps(home, func(string) string { return "" }, nil)
+	l := newLoginScreen(asciiTheme(), deps, "")
+	press := func(k string) { l.Update(keyMsg(k)) }
+	press("down")
+	press("enter")
+	if l.stage != loginKeyEntry {
+		t.Fatalf("stage = %v, want key entry", l.stage)
+	}
+	l.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("sk-test-1234567890")})
+	if v := stripped(l.View()); strings.Contains(v, "sk-test") {
+		t.Errorf("key shown in clear:\n%s", v)
+	}
+	press("enter")
+	if l.stage != loginDone {
+		t.Fatalf("stage = %v (%s), want done", l.stage, l.err)
+	}
+	f, err := authfile.Load(home)
+	if err != nil || f.APIKey == nil || *f.APIKey != "sk-test-1234567890" {
+		t.Fatalf("auth.json = %+v, %v", f, err)
+	}
+	if needsLogin(home, func(string) string { return "" }) {
+		t.Error("still needs login after saving a key")
+	}
+	if !strings.Contains(stripped(l.View()), "sk-test-***67890") {
+		t.Errorf("done view does not show the masked key:\n%s", stripped(l.View()))
+	}
+}
+
+func TestLoginScreenBrowserFlow(t *testing.T) {
+	l := newLoginScreen(asciiTheme(), loginDeps{}, "")
+	l.Update(keyMsg("enter")) // Sign in with ChatGPT (the command is not run here)
+	if l.stage != loginWaiting || !strings.Contains(stripped(l.View()), "Finish signing in via your browser") {
+		t.Fatalf("stage %v, view:\n%s", l.stage, stripped(l.View()))
+	}
+	l.Update(loginURLMsg("http://127.0.0.1:1/oauth/authorize?x=1"))
+	if !strings.Contains(stripped(l.View()), "http://127.0.0.1:1/oauth/authorize?x=1") {
+		t.Errorf("URL not shown:\n%s", stripped(l.View()))
+	}
+	l.Update(loginResultMsg{err: errors.New("access_denied")})
+	if l.stage != loginMenu || !strings.Contains(l.err, "access_denied") {
+		t.Fatalf("after a failure: stage %v err %q", l.stage, l.err)
+	}
+	l.Update(keyMsg("enter"))
+	_, cmd := l.Update(loginResultMsg{res: login.Result{Email: "user@example.com"}})
+	if l.stage != loginDone || !strings.Contains(stripped(l.View()), "user@example.com") {
+		t.Fatalf("after success: stage %v view %s", l.stage, stripped(l.View()))
+	}
+	if _, ok := cmd().(tea.QuitMsg); !ok {
+		t.Error("success does not end the screen")
+	}
+}
+
+// TestLoginAgainstLocalIssuer runs the real browser flow of the login
+// screen's dependencies against the local OIDC test issuer, playing the
+// browser with issuertest.Visit.
+func TestLoginAgainstLocalIssuer(t *testing.T) {
+	srv, err := issuertest.Start(issuertest.Options{Email: "dev@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	home := t.TempDir()
+	env := map[string]string{"CODEX_LOGIN_ISSUER": srv.URL, "CODEX_LOGIN_CLIENT_ID": oauth.OpenAIClientID, "CODEX_LOGIN_PORT": "0"}
+	deps := realLoginDeps(home, func(k string) string { return env[k] }, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	visited := make(chan error, 1)
+	res, err := deps.browserLogin(ctx, func(u string) {
+		go func() {
+			_, _, err := issuertest.Visit(ctx, &http.Client{}, u)
+			visited <- err
+		}()
+	})
+	if err != nil {
+		t.Fatalf("browser login: %v", err)
+	}
+	if err := <-visited; err != nil {
+		t.Fatalf("visit: %v", err)
+	}
+	if res.Email != "dev@example.com" {
+		t.Errorf("email = %q", res.Email)
+	}
+	if _, err := os.Stat(filepath.Join(home, "auth.json")); err != nil {
+		t.Errorf("auth.json not written: %v", err)
+	}
+}

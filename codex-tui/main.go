@@ -1,0 +1,406 @@
+// Package tui is the Codex terminal front end: a bubbletea v1 program
+// that drives the agent over the agent protocol (common/agentclient).
+//
+// Rendering is inline: the live area (composer, working indicator, the
+// streaming message's unfinished block, approval requests) is redrawn at
+// the bottom of the terminal, and every finished transcript cell is
+// printed once above it with tea.Println, into the terminal's own
+// scrollback. Only full-screen views (transcript and diff pagers, the
+// resume picker) use the alternate screen.
+package tui
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/codexgo/common/agentclient"
+	"github.com/codexgo/common/codexhome"
+	"github.com/codexgo/common/config"
+	"github.com/codexgo/common/protocol"
+	"github.com/codexgo/common/version"
+	"github.com/muesli/termenv"
+	"github.com/peterbourgon/ff/v3"
+	xterm "golang.org/x/term"
+)
+
+// Options configure Run. Main fills them from flags and the environment;
+// the fused codex binary may call Run directly (e.g. with AgentMain set to
+// run the agent in-process).
+type Options struct {
+	Prompt   string   // first prompt, sent once the session is configured
+	Model    string   // -m
+	Approval string   // -a
+	Sandbox  string   // -s
+	Cwd      string   // -C; "" is the current directory
+	Config   []string // -c key=value overrides, passed to the agent
+	// AgentProgram runs the agent from this binary; "" re-executes the
+	// running binary as codex-agent.
+	AgentProgram string
+	// AgentMain, if set, runs the agent in-process instead.
+	AgentMain agentclient.MainFunc
+	// Resume is a rollout file to resume; ResumePicker opens the picker;
+	// ResumeLast resumes the newest session.
+	Resume       string
+	ResumePicker bool
+	ResumeLast   bool
+
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	Now            func() time.Time
+}
+
+// Main is the codex-tui entry point (also `codex` without a subcommand).
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	// bubbletea restores the terminal after a panic in the UI; this catches
+	// the rest (onboarding files, set-up) so the user gets one line, not a
+	// stack trace.
+	defer func() {
+		if r := recover(); r != nil {
+			_, _ = fmt.Fprintf(stderr, "codex-tui: internal error: %v\n", r)
+			code = 1
+		}
+	}()
+	o := Options{Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv, Now: time.Now}
+	fs := flag.NewFlagSet("codex-tui", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&o.Model, "m", "", "model to use")
+	fs.StringVar(&o.Model, "model", "", "model to use")
+	fs.StringVar(&o.Approval, "a", "", "approval policy: untrusted, on-failure, on-request, never")
+	fs.StringVar(&o.Approval, "ask-for-approval", "", "approval policy")
+	fs.StringVar(&o.Sandbox, "s", "", "sandbox: read-only, workspace-write, danger-full-access")
+	fs.StringVar(&o.Sandbox, "sandbox", "", "sandbox mode")
+	fs.StringVar(&o.Cwd, "C", "", "working directory of the session")
+	fs.StringVar(&o.Cwd, "cd", "", "working directory of the session")
+	fs.StringVar(&o.AgentProgram, "agent", "", "agent program (default: this binary as codex-agent)")
+	fullAuto := fs.Bool("full-auto", false, "workspace-write sandbox, approval on request")
+	overrides := (*config.OverrideFlag)(&o.Config)
+	fs.Var(overrides, "c", "config override key=value (repeatable)")
+	last := fs.Bool("last", false, "with resume: the newest session")
+	if len(args) > 0 && args[0] == "resume" {
+		args = args[1:]
+		o.ResumePicker = true
+	}
+	err := ff.Parse(fs, args, ff.WithEnvVarPrefix("CODEX_TUI"))
+	if errors.Is(err, flag.ErrHelp) {
+		_, _ = fmt.Fprint(stdout, usage)
+		return 0
+	}
+	if err != nil {
+		_, _ = fmt.Fprintf(stderr, "codex-tui: %v\n", err)
+		return 2
+	}
+	if *fullAuto {
+		o.Sandbox, o.Approval = string(protocol.SandboxWorkspaceWrite), string(protocol.ApprovalOnRequest)
+	}
+	if o.Sandbox != "" {
+		if _, err := protocol.ParseSandboxMode(o.Sandbox); err != nil {
+			_, _ = fmt.Fprintf(stderr, "codex-tui: %v\n", err)
+			return 2
+		}
+	}
+	if o.Approval != "" {
+		if _, err := protocol.ParseAskForApproval(o.Approval); err != nil {
+			_, _ = fmt.Fprintf(stderr, "codex-tui: %v\n", err)
+			return 2
+		}
+	}
+	rest := fs.Args()
+	if !o.ResumePicker && len(rest) > 0 && rest[0] == "resume" {
+		// Flags before the subcommand (codex -m o3 resume --last).
+		if err := fs.Parse(rest[1:]); err != nil {
+			_, _ = fmt.Fprintf(stderr, "codex-tui: %v\n", err)
+			return 2
+		}
+		rest, o.ResumePicker = fs.Args(), true
+	}
+	if o.ResumePicker {
+		switch {
+		case *last:
+			o.ResumePicker, o.ResumeLast = false, true
+		case len(rest) > 0 && !strings.Contains(rest[0], " "):
+			o.ResumePicker, o.Resume = false, rest[0]
+			rest = rest[1:]
+		}
+	}
+	o.Prompt = strings.Join(rest, " ")
+	if err := Run(ctx, o); err != nil {
+		_, _ = fmt.Fprintf(stderr, "codex-tui: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+const usage = `Usage: codex-tui [flags] [PROMPT]
+       codex-tui resume [--last | SESSION_ID] [PROMPT]
+
+The interactive Codex front end. Flags (also CODEX_TUI_<FLAG> variables):
+  -m, --model NAME          model to use
+  -a, --ask-for-approval P  untrusted, on-failure, on-request or never
+  -s, --sandbox MODE        read-only, workspace-write or danger-full-access
+      --full-auto           workspace-write sandbox, approval on request
+  -C, --cd DIR              working directory of the session
+  -c key=value              config override (repeatable), passed to the agent
+      --agent PROGRAM       agent program (default: this binary as codex-agent)
+      --last                with resume: resume the newest session
+Keys: Enter sends, Ctrl+J or Alt+Enter inserts a newline, Esc interrupts,
+Ctrl+C twice (or Ctrl+D on an empty prompt) quits, / opens commands, @ files.
+`
+
+// Run runs the TUI until the user quits.
+func Run(ctx context.Context, o Options) (err error) {
+	if f, ok := o.Stdin.(*os.File); ok && !isTerminal(f) {
+		return errors.New("stdin is not a terminal (for a non-interactive run use codex exec)")
+	}
+	home, err := codexhome.Dir(o.Getenv)
+	if err != nil {
+		return err
+	}
+	cwd := o.Cwd
+	if cwd == "" {
+		if cwd, err = os.Getwd(); err != nil {
+			return fmt.Errorf("working directory: %w", err)
+		}
+	}
+	if cwd, err = filepath.Abs(cwd); err != nil {
+		return fmt.Errorf("working directory: %w", err)
+	}
+	cfg, err := config.Load(home, config.Options{Overrides: o.Config})
+	if err != nil {
+		return err
+	}
+	th := detectTheme(o.Stdout, o.Getenv)
+
+	// Onboarding: sign in when there are no credentials.
+	if needsLogin(home, o.Getenv) {
+		quit, err := runLogin(ctx, o, th, realLoginDeps(home, o.Getenv, openBrowser(o.Getenv)))
+		if err != nil || quit {
+			return err
+		}
+	}
+
+	// Then the trust question for a directory not seen before,
+	// unless the modes were chosen on the command line.
+	if o.Sandbox == "" && o.Approval == "" {
+		root := projectRoot(cwd)
+		p, known := cfg.Projects[root]
+		if !known || p.TrustLevel == "" {
+			trusted, quit, err := runTrustPrompt(ctx, o, th, root)
+			if err != nil || quit {
+				return err
+			}
+			level := "untrusted"
+			if trusted {
+				level = "trusted"
+			}
+			if err := setTrustLevel(filepath.Join(home, config.FileName), root, level); err != nil {
+				// The answer still holds for this session.
+				_, _ = fmt.Fprintf(o.Stderr, "codex-tui: %v\n", err)
+			}
+			p.TrustLevel = level
+		}
+		if p.TrustLevel == "trusted" {
+			if _, set := cfg.Raw["sandbox_mode"]; !set {
+				o.Sandbox = string(protocol.SandboxWorkspaceWrite)
+			}
+			if _, set := cfg.Raw["approval_policy"]; !set {
+				o.Approval = string(protocol.ApprovalOnRequest)
+			}
+		}
+	}
+
+	resume := o.Resume
+	if o.ResumeLast || o.ResumePicker || resume != "" {
+		sessions, err := listSessions(filepath.Join(home, "sessions"), 200)
+		if err != nil {
+			return err
+		}
+		switch {
+		case o.ResumeLast:
+			if len(sessions) == 0 {
+				return errors.New("no saved session to resume")
+			}
+			resume = sessions[0].path
+		case resume != "":
+			if resume, err = findSession(sessions, resume); err != nil {
+				return err
+			}
+		default:
+			picked, quit, err := runResumePicker(ctx, o, th, sessions)
+			if err != nil || quit {
+				return err
+			}
+			resume = picked
+		}
+	}
+
+	logf, err := openLog(home)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = logf.Close() }()
+
+	if o.AgentProgram == "" && o.AgentMain == nil {
+		p, standalone := standaloneAgent()
+		if standalone && p == "" {
+			return errors.New("no codex-agent found next to codex-tui or on PATH (use --agent, or the codex binary)")
+		}
+		o.AgentProgram = p
+	}
+	var client *agentclient.Client
+	connect := func(ctx context.Context, resume string) (*agentclient.Client, error) {
+		args := agentArgs(o, resume)
+		if o.AgentMain != nil {
+			return agentclient.InProcess(ctx, o.AgentMain, args, logf), nil
+		}
+		return agentclient.Spawn(ctx, agentclient.SpawnOptions{Program: o.AgentProgram, Args: args, Dir: cwd, Stderr: logf})
+	}
+	if client, err = connect(ctx, resume); err != nil {
+		return err
+	}
+	defer func() {
+		if client != nil {
+			_ = client.Close(3 * time.Second)
+		}
+	}()
+
+	e := env{
+		now:       o.Now,
+		cwd:       cwd,
+		codexHome: home,
+		noHistory: cfg.History.Persistence == "none",
+		editor:    editorCommand(o.Getenv),
+		version:   version.Version,
+		reconnect: func(ctx context.Context, resume string) (Conn, error) {
+			old := client
+			client = nil
+			if old != nil {
+				_ = old.Close(3 * time.Second)
+			}
+			c, err := connect(ctx, resume)
+			if err != nil {
+				return nil, err
+			}
+			client = c
+			return c, nil
+		},
+		logout: func() error {
+			err := os.Remove(filepath.Join(home, "auth.json"))
+			if errors.Is(err, os.ErrNotExist) {
+				return nil
+			}
+			return err
+		},
+	}
+	for name, srv := range cfg.McpServers {
+		state := "enabled"
+		if !srv.IsEnabled() {
+			state = "disabled"
+		}
+		e.mcpServers = append(e.mcpServers, fmt.Sprintf("  %s (%s)", name, state))
+	}
+	sort.Strings(e.mcpServers)
+	m := newModel(e, client, th)
+	m.initialPrompt = o.Prompt
+	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(o.Stdin), tea.WithOutput(o.Stdout))
+	_, err = p.Run()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return nil // cancelled from outside (SIGTERM): a normal end
+	}
+	if err != nil {
+		return fmt.Errorf("terminal: %w", err)
+	}
+	if m.agentGone && !m.shutdownSeen {
+		return errors.New("the agent exited unexpectedly (see " + logf.Name() + ")")
+	}
+	return nil
+}
+
+// agentArgs are the agent's arguments: `proto` and -c overrides for the
+// choices made here (they reach the agent through its own config layer).
+func agentArgs(o Options, resume string) []string {
+	args := []string{"proto"}
+	for _, c := range o.Config {
+		args = append(args, "-c", c)
+	}
+	q := func(s string) string { return fmt.Sprintf("%q", s) }
+	if o.Model != "" {
+		args = append(args, "-c", "model="+q(o.Model))
+	}
+	if o.Approval != "" {
+		args = append(args, "-c", "approval_policy="+q(o.Approval))
+	}
+	if o.Sandbox != "" {
+		args = append(args, "-c", "sandbox_mode="+q(o.Sandbox))
+	}
+	if resume != "" {
+		args = append(args, "-c", "experimental_resume="+q(resume))
+	}
+	return args
+}
+
+// standaloneAgent finds the agent for a standalone codex-tui binary,
+// which does not contain the agent: codex-agent next to it, else on PATH.
+// The fused codex binary contains every tool and re-executes itself ("").
+func standaloneAgent() (path string, standalone bool) {
+	self, err := os.Executable()
+	if err != nil || !strings.HasPrefix(filepath.Base(self), "codex-tui") {
+		return "", false
+	}
+	if sib := filepath.Join(filepath.Dir(self), "codex-agent"); exists(sib) {
+		return sib, true
+	}
+	if p, err := exec.LookPath("codex-agent"); err == nil {
+		return p, true
+	}
+	return "", true
+}
+
+// openLog opens $CODEX_HOME/log/codex-tui.log for the agent's stderr, which
+// must not scribble over the screen.
+func openLog(home string) (*os.File, error) {
+	dir := filepath.Join(home, "log")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("open log: %w", err)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "codex-tui.log"), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open log: %w", err)
+	}
+	return f, nil
+}
+
+// detectTheme picks the colour profile and palette of the terminal on w:
+// plain text when it is not a terminal or NO_COLOR is set, else the
+// profile the environment allows and a light or dark palette from the
+// terminal's background colour.
+func detectTheme(w io.Writer, getenv func(string) string) *theme {
+	f, ok := w.(*os.File)
+	if getenv("NO_COLOR") != "" || !ok {
+		return newTheme(termenv.Ascii, true)
+	}
+	if !isTerminal(f) {
+		return newTheme(termenv.Ascii, true)
+	}
+	out := termenv.NewOutput(f, termenv.WithEnvironment(envAdapter(getenv)), termenv.WithTTY(true))
+	return newTheme(out.EnvColorProfile(), out.HasDarkBackground())
+}
+
+// isTerminal asks the kernel (a character device such as /dev/null is
+// not a terminal).
+func isTerminal(f *os.File) bool { return xterm.IsTerminal(int(f.Fd())) }
+
+type envAdapter func(string) string
+
+func (e envAdapter) Getenv(k string) string { return e(k) }
+func (e envAdapter) Environ() []string      { return nil }

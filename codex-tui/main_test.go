@@ -1,0 +1,69 @@
+package tui
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+)
+
+func TestMainUsageAndErrors(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		out, err string
+	}{
+		{"help", []string{"-h"}, 0, "Usage: codex-tui", ""},
+		{"bad flag", []string{"--nope"}, 2, "", "flag provided but not defined"},
+		{"bad sandbox", []string{"-s", "everything"}, 2, "", "unknown sandbox mode"},
+		{"bad approval", []string{"-a", "sometimes"}, 2, "", "unknown approval policy"},
+		{"not a terminal", []string{"hello"}, 1, "", "stdin is not a terminal"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// A regular file as stdin: not a terminal.
+			stdin, err := os.Open(os.Args[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() { _ = stdin.Close() }()
+			var out, errb strings.Builder
+			code := Main(context.Background(), tt.args, stdin, &out, &errb)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d (stderr %q)", code, tt.code, errb.String())
+			}
+			if !strings.Contains(out.String(), tt.out) || !strings.Contains(errb.String(), tt.err) {
+				t.Errorf("stdout %q stderr %q; want %q and %q", out.String(), errb.String(), tt.out, tt.err)
+			}
+			if tt.code == 2 && strings.Count(strings.TrimSpace(errb.String()), "\n") != 0 {
+				t.Errorf("usage error is not one line: %q", errb.String())
+			}
+		})
+	}
+}
+
+func TestAgentArgs(t *testing.T) {
+	got := strings.Join(agentArgs(Options{Model: "o3", Approval: "never", Sandbox: "read-only", Config: []string{"x=1"}}, "/s/r.jsonl"), " ")
+	want := `proto -c x=1 -c model="o3" -c approval_policy="never" -c sandbox_mode="read-only" -c experimental_resume="/s/r.jsonl"`
+	if got != want {
+		t.Errorf("agentArgs = %s, want %s", got, want)
+	}
+}
+
+func TestEditorCommand(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	tests := []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"VISUAL": "code --wait", "EDITOR": "nano"}, "code --wait"},
+		{map[string]string{"EDITOR": "nano"}, "nano"},
+		{nil, "vi"},
+	}
+	for _, tt := range tests {
+		if got := editorCommand(env(tt.env)); got != tt.want {
+			t.Errorf("editorCommand(%v) = %q, want %q", tt.env, got, tt.want)
+		}
+	}
+}
