@@ -8,6 +8,7 @@ import (
 	mcpclient "github.com/codexgo/codex-mcp-client"
 	"github.com/codexgo/codex-mcp-client/mcpconfig"
 	sandbox "github.com/codexgo/codex-sandbox"
+	tui "github.com/codexgo/codex-tui"
 )
 
 // Default returns the bundle of every tool linked into the codex binary.
@@ -21,6 +22,7 @@ func Default() *Bundle {
 			"codex-mcp":           mcpconfig.Main,
 			"codex-mcp-client":    mcpclient.Main,
 			"codex-sandbox":       sandbox.Main,
+			"codex-tui":           tui.Main,
 		},
 		Subcommands: map[string]Subcommand{
 			"exec":       {Tool: "codex-agent", Prefix: []string{"exec"}, Summary: "run the agent non-interactively on one task (--json for JSONL events; exec resume)"},
@@ -32,6 +34,8 @@ func Default() *Bundle {
 			"logout":     {Tool: "codex-login", Prefix: []string{"logout"}, Summary: "remove stored credentials"},
 			"mcp":        {Tool: "codex-mcp", Summary: "manage MCP servers in config.toml (add|list|get|remove)"},
 			"mcp-client": {Tool: "codex-mcp-client", Summary: "talk to any MCP server (list tools, call one, resources, prompts)"},
+			"tui":        {Tool: "codex-tui", Summary: "the terminal UI (also a bare `codex [PROMPT]`)"},
+			"resume":     {Tool: "codex-tui", Prefix: []string{"resume"}, Summary: "resume a recorded session in the TUI (picker, --last or ID)"},
 			"sandbox":    {Tool: "codex-sandbox", Summary: "run a command under a sandbox policy (Landlock + seccomp, Seatbelt on macOS)"},
 		},
 		Default: "tui",
