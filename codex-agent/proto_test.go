@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/codexgo/codex-agent/model"
 	"github.com/codexgo/codex-agent/modelserver"
 	"github.com/codexgo/common/protocol"
 )
@@ -113,4 +115,114 @@ func TestMainSubcommands(t *testing.T) {
 			t.Errorf("Main %s --help: exit %d, %q %q", sub, code, stdout.String(), stderr.String())
 		}
 	}
+}
+
+// TestProtoResume checks `-c experimental_resume=PATH` (what the TUI
+// passes) continues the recorded session: same thread id and rollout
+// file, and the next request carries the earlier conversation.
+func TestProtoResume(t *testing.T) {
+	fx := newExecFixture(t, modelserver.Turn{Items: []json.RawMessage{modelserver.Message("first answer")}},
+		modelserver.Turn{Items: []json.RawMessage{modelserver.Message("second answer")}})
+	turn := func(text string) string {
+		return `{"id":"t","op":{"type":"user_input","items":[{"type":"text","text":"` + text + `"}]}}` + "\n"
+	}
+	args := append(fx.providerArgs(), "-C", fx.repo, "-a", "never")
+	code, out, errText := fx.runService(RunProto, turn("one"), args...)
+	if code != 0 {
+		t.Fatalf("first run: exit %d, stderr: %s", code, errText)
+	}
+	first := firstSessionConfigured(t, out)
+	if first.RolloutPath == "" {
+		t.Fatalf("first run recorded no rollout: %s", out)
+	}
+	args2 := append(append([]string{}, args...), "-c", "experimental_resume="+strconv.Quote(first.RolloutPath))
+	code, out, errText = fx.runService(RunProto, turn("two"), args2...)
+	if code != 0 {
+		t.Fatalf("resumed run: exit %d, stderr: %s", code, errText)
+	}
+	second := firstSessionConfigured(t, out)
+	if second.SessionID != first.SessionID || second.RolloutPath != first.RolloutPath {
+		t.Errorf("resumed session %q at %q; want %q at %q", second.SessionID, second.RolloutPath, first.SessionID, first.RolloutPath)
+	}
+	reqs := fx.srv.Requests()
+	if len(reqs) != 2 {
+		t.Fatalf("%d model requests, want 2", len(reqs))
+	}
+	var b1, b2 struct {
+		Input          []model.Item `json:"input"`
+		PromptCacheKey string       `json:"prompt_cache_key"`
+	}
+	if err := reqs[0].JSON(&b1); err != nil {
+		t.Fatal(err)
+	}
+	if err := reqs[1].JSON(&b2); err != nil {
+		t.Fatal(err)
+	}
+	// Everything of the first request, the first answer, the new prompt.
+	if got, want := len(b2.Input), len(b1.Input)+2; got != want {
+		t.Fatalf("resumed request has %d items, want %d", got, want)
+	}
+	for i := range b1.Input {
+		x, _ := json.Marshal(b1.Input[i])
+		y, _ := json.Marshal(b2.Input[i])
+		if !bytes.Equal(x, y) {
+			t.Errorf("item %d differs after resume: %s vs %s", i, x, y)
+		}
+	}
+	if got := b2.Input[len(b1.Input)].Text(); got != "first answer" {
+		t.Errorf("resumed history answer = %q, want %q", got, "first answer")
+	}
+	if got := b2.Input[len(b2.Input)-1].Text(); got != "two" {
+		t.Errorf("last input = %q, want %q", got, "two")
+	}
+	if b2.PromptCacheKey != first.SessionID {
+		t.Errorf("prompt_cache_key = %q, want the thread id %q", b2.PromptCacheKey, first.SessionID)
+	}
+	// The rollout holds both turns, and no second rollout was created.
+	loaded, err := LoadRollout(first.RolloutPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loaded.LastText != "second answer" {
+		t.Errorf("rollout last answer = %q, want %q", loaded.LastText, "second answer")
+	}
+	files, err := rolloutFiles(fx.home)
+	if err != nil || len(files) != 1 {
+		t.Errorf("rollout files = %v, %v; want just the resumed one", files, err)
+	}
+}
+
+func TestProtoResumeErrors(t *testing.T) {
+	fx := newExecFixture(t)
+	bad := filepath.Join(t.TempDir(), "rollout-bad.jsonl")
+	if err := os.WriteFile(bad, []byte("{}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		value, want string
+	}{
+		{strconv.Quote(filepath.Join(fx.home, "missing.jsonl")), "resume: open rollout"},
+		{strconv.Quote(bad), "has no session_meta line"},
+		{"3", "experimental_resume: want a rollout path"},
+	} {
+		args := append(fx.providerArgs(), "-C", fx.repo, "-c", "experimental_resume="+tt.value)
+		code, _, errText := fx.runService(RunProto, "", args...)
+		if code != 1 || !strings.Contains(errText, tt.want) {
+			t.Errorf("experimental_resume=%s: exit %d, stderr %q; want 1 with %q", tt.value, code, errText, tt.want)
+		}
+	}
+}
+
+func firstSessionConfigured(t *testing.T, out string) protocol.SessionConfiguredMsg {
+	t.Helper()
+	line, _, _ := strings.Cut(out, "\n")
+	var ev protocol.Event
+	if err := json.Unmarshal([]byte(line), &ev); err != nil {
+		t.Fatalf("first line %q: %v", line, err)
+	}
+	sc, ok := ev.Msg.(protocol.SessionConfiguredMsg)
+	if !ok {
+		t.Fatalf("first event %#v, want session_configured", ev.Msg)
+	}
+	return sc
 }
