@@ -80,6 +80,15 @@ func renderers() map[string]func(p *painter, width int) string {
 			m.tokens.TotalTokenUsage.TotalTokens = 123456
 			return m.footer(width)
 		},
+		"footer_running": func(p *painter, width int) string {
+			clk := newClock()
+			m := &model{p: p, env: env{now: clk.now}, running: true, turnStart: clk.t.Add(-75 * time.Second)}
+			m.session = protocol.SessionConfiguredMsg{Model: "gpt-5-codex", ApprovalPolicy: protocol.ApprovalOnRequest, SandboxPolicy: &protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite}}
+			m.window = 272000
+			m.tokens.LastTokenUsage.TotalTokens = 52000
+			m.tokens.TotalTokenUsage.TotalTokens = 123456
+			return m.footer(width)
+		},
 		"composer": func(p *painter, width int) string {
 			c := newComposer(p.th, &promptHistory{})
 			c.SetValue("first line of a prompt that is long enough to wrap at forty columns\nsecond line")

@@ -164,6 +164,11 @@ func (m *model) footer(width int) string {
 	if t := m.tokens.TotalTokenUsage.TotalTokens; t > 0 {
 		add(compactCount(t)+" tokens", 2)
 	}
+	if m.running && !m.turnStart.IsZero() {
+		// The working line shows it too, but it scrolls away behind a
+		// long approval request; the footer always has it.
+		add("⏱ "+formatElapsed(m.env.now().Sub(m.turnStart).Truncate(time.Second)), 1)
+	}
 	for maxRank := 3; maxRank >= 0; maxRank-- {
 		var shown []string
 		for _, f := range facts {
