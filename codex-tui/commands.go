@@ -101,8 +101,13 @@ func (m *model) reconnect(resume string) tea.Cmd {
 	}
 	re := m.env.reconnect
 	return func() tea.Msg {
+		var replay []replayEntry
+		if resume != "" {
+			// Unreadable: the agent reports the failure to resume.
+			replay, _ = loadReplay(resume)
+		}
 		c, err := re(context.Background(), resume)
-		return reconnectedMsg{conn: c, err: err}
+		return reconnectedMsg{conn: c, err: err, replay: replay}
 	}
 }
 
@@ -112,6 +117,7 @@ func (m *model) handleReconnected(msg reconnectedMsg) tea.Cmd {
 		return nil
 	}
 	m.conn = msg.conn
+	m.replay = msg.replay
 	m.configured, m.running = false, false
 	m.stream = mdStream{}
 	m.streamFirst = true

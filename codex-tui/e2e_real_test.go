@@ -287,7 +287,8 @@ func TestE2ERealBinary(t *testing.T) {
 
 	// Resume the recorded session: the model gets the earlier history.
 	tm2 := startRealTerm(t, codex, home, dir, ms, "resume", "--last")
-	tm2.waitFor(`>_ Codex`)
+	// The earlier conversation is shown again, in order, before the prompt.
+	tm2.waitFor(`(?s)>_ Codex.*› hello real model.*Streaming answer from the real agent\..*› run a command.*The command printed its line\..*The file is written\..*› run something long`)
 	tm2.keys("-l", "do you remember")
 	tm2.keys("Enter")
 	tm2.waitFor(`Resumed: I remember the earlier turns\.`)

@@ -20,6 +20,7 @@ func (m *model) handleEvent(ev protocol.Event) {
 	case protocol.SessionConfiguredMsg:
 		m.session, m.configured = e, true
 		m.print(sessionCell{session: e, version: m.env.version})
+		m.printReplay()
 		if m.initialPrompt != "" {
 			text := m.initialPrompt
 			m.initialPrompt = ""

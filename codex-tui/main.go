@@ -312,6 +312,12 @@ func Run(ctx context.Context, o Options) (err error) {
 	sort.Strings(e.mcpServers)
 	m := newModel(e, client, th)
 	m.initialPrompt = o.Prompt
+	if resume != "" {
+		if m.replay, err = loadReplay(resume); err != nil {
+			// The agent reports the failure to resume; the log keeps why.
+			fmt.Fprintf(logf, "codex-tui: %v\n", err)
+		}
+	}
 	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(o.Stdin), tea.WithOutput(o.Stdout))
 	_, err = p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {

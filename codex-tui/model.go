@@ -85,8 +85,9 @@ type model struct {
 	quitting      bool // shutting down; tea.Quit follows the last print
 	agentGone     bool
 	shutdownSeen  bool
-	initialPrompt string    // sent once the session is configured
-	outbox        []toPrint // finished cells not yet handed to the terminal
+	initialPrompt string        // sent once the session is configured
+	replay        []replayEntry // a resumed conversation, printed once the session is configured
+	outbox        []toPrint     // finished cells not yet handed to the terminal
 	// surface asks to leave full-screen views: an approval request is
 	// waiting and must be seen (the grace period guards the keys).
 	surface bool
@@ -133,8 +134,9 @@ type (
 	filesMsg       []string
 	tickMsg        time.Time
 	reconnectedMsg struct {
-		conn Conn
-		err  error
+		conn   Conn
+		err    error
+		replay []replayEntry
 	}
 	diffMsg struct {
 		text string
