@@ -55,6 +55,7 @@ Options:
       --execpolicy-cmd PROG         external policy (PolicyRequest/PolicyVerdict JSON)
       --sandbox-cmd PROG            external sandbox (ExecRequest/ExecResult JSON)
       --ephemeral                   do not record a session file
+To continue a recorded session: -c experimental_resume="<rollout path>".
 Every option can also be set from CODEX_PROTO_<NAME> (e.g. CODEX_PROTO_MODEL).
 
 Exit status: 0 after shutdown, 1 on a runtime failure, 2 on usage errors.
