@@ -2,6 +2,7 @@ package agent
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -121,6 +122,31 @@ func (s *Session) rememberApproval(callID string, argv []string, parsed []protoc
 		}
 	}
 	return nil
+}
+
+// askTool asks about an external tool call (ToolEnv.Ask): approved
+// without asking when key was approved for the session, remembered when
+// the answer is approved_for_session, the turn aborted on abort. A
+// remember flag on the answer writes no rule: .rules files judge
+// commands, not tools.
+func (s *Session) askTool(ctx context.Context, id, key string, req protocol.ExecApprovalRequestMsg) protocol.ReviewDecision {
+	s.mu.Lock()
+	known := s.approvedTools[key]
+	s.mu.Unlock()
+	if known {
+		return protocol.DecisionApprovedForSession
+	}
+	d := s.ask(ctx, id, req.CallID, req)
+	s.forgetRemember(req.CallID)
+	switch d {
+	case protocol.DecisionApprovedForSession:
+		s.mu.Lock()
+		s.approvedTools[key] = true
+		s.mu.Unlock()
+	case protocol.DecisionAbort:
+		s.abortTurn()
+	}
+	return d
 }
 
 // forgetRemember drops a remember flag whose approval was not for the

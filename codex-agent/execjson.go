@@ -164,15 +164,10 @@ func (m *jsonMapper) handle(ev protocol.Event) {
 		}
 		delete(m.commands, e.CallID)
 		it.AggregatedOutput = e.AggregatedOutput
-		switch e.ExitCode {
-		case DeclinedExitCode:
-			it.Status = "declined"
-		case 0:
-			code := 0
-			it.ExitCode, it.Status = &code, "completed"
-		default:
+		it.Status = string(EndStatus(e))
+		if it.Status != string(protocol.ExecDeclined) {
 			code := e.ExitCode
-			it.ExitCode, it.Status = &code, "failed"
+			it.ExitCode = &code
 		}
 		m.emit(threadEvent{Type: "item.completed", Item: *it})
 	case protocol.PatchApplyBeginMsg:
@@ -213,10 +208,18 @@ func (m *jsonMapper) handle(ev protocol.Event) {
 			return
 		}
 		delete(m.mcp, e.CallID)
+		// As the Codex CLI: a call that did not complete has an error and
+		// no result; a tool that reported isError has its result, and both
+		// are "failed".
 		if e.Error != "" {
 			it.Error, it.Status = &jsonError{e.Error}, "failed"
 		} else {
-			it.Result, it.Status = mcpResult(e.Result), "completed"
+			var isErr bool
+			it.Result, isErr = mcpResult(e.Result)
+			it.Status = "completed"
+			if isErr {
+				it.Status = "failed"
+			}
 		}
 		m.emit(threadEvent{Type: "item.completed", Item: *it})
 	case protocol.PlanUpdateMsg:
@@ -265,14 +268,15 @@ func (m *jsonMapper) finishTurn() {
 }
 
 // mcpResult renames an MCP CallToolResult's structuredContent to the
-// JSONL's structured_content.
-func mcpResult(raw json.RawMessage) json.RawMessage {
+// JSONL's structured_content, and reports the result's isError.
+func mcpResult(raw json.RawMessage) (json.RawMessage, bool) {
 	var r struct {
 		Content           json.RawMessage `json:"content"`
 		StructuredContent json.RawMessage `json:"structuredContent"`
+		IsError           bool            `json:"isError"`
 	}
 	if len(raw) == 0 || json.Unmarshal(raw, &r) != nil {
-		return json.RawMessage(`null`)
+		return json.RawMessage(`null`), false
 	}
 	if r.Content == nil {
 		r.Content = json.RawMessage(`[]`)
@@ -284,7 +288,7 @@ func mcpResult(raw json.RawMessage) json.RawMessage {
 		Content           json.RawMessage `json:"content"`
 		StructuredContent json.RawMessage `json:"structured_content"`
 	}{r.Content, r.StructuredContent})
-	return b
+	return b, r.IsError
 }
 
 var safeWord = regexp.MustCompile(`^[A-Za-z0-9@%+=:,./_-]+$`)

@@ -106,6 +106,9 @@ type Session struct {
 	sessionRules [][]string
 	// remember marks approvals whose answer asked for a persistent rule.
 	remember map[string]bool
+	// approvedTools are the external tools (ToolEnv.Ask keys) approved
+	// for the session.
+	approvedTools map[string]bool
 	// approvedPaths are files patches may write without asking again.
 	approvedPaths map[string]bool
 	// contextTokens is the context size the last response reported.
@@ -159,6 +162,8 @@ func NewSession(cfg SessionConfig) (*Session, error) {
 		pending:  map[string]chan protocol.ReviewDecision{},
 		approved: map[string]bool{},
 		remember: map[string]bool{},
+
+		approvedTools: map[string]bool{},
 	}, nil
 }
 
