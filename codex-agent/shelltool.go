@@ -298,7 +298,7 @@ func (s *Session) execute(ctx context.Context, id string, cfg SessionConfig, c s
 		aggregated += fmt.Sprintf("command timed out after %d milliseconds\n", timeout)
 	}
 	status := protocol.ExecCompleted
-	if res.ExitCode != 0 || res.TimedOut {
+	if res.ExitCode != 0 || res.TimedOut || err != nil {
 		status = protocol.ExecFailed
 	}
 	s.emit(id, protocol.ExecCommandEndMsg{CallID: c.callID, Stdout: res.Stdout, Stderr: res.Stderr, AggregatedOutput: aggregated,
