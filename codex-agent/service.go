@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -10,6 +11,9 @@ import (
 	"time"
 
 	"github.com/codexgo/codex-agent/model"
+	"github.com/codexgo/codex-mcp-client/mcpconfig"
+	"github.com/codexgo/codex-mcp-client/mcpconn"
+	"github.com/codexgo/codex-mcp-client/mcpmanager"
 	"github.com/codexgo/common/codexhome"
 	"github.com/codexgo/common/config"
 	"github.com/codexgo/common/protocol"
@@ -53,6 +57,10 @@ type ServiceOptions struct {
 	// Client names the program driving the front end ("name; version"),
 	// appended to the User-Agent.
 	Client string
+	// IgnoreRules skips $CODEX_HOME/rules in the in-process execpolicy.
+	IgnoreRules bool
+	// MCPStderr receives the MCP servers' stderr lines; nil discards them.
+	MCPStderr io.Writer
 }
 
 // Service is a built session configuration plus what the front end
@@ -163,6 +171,21 @@ func NewService(ctx context.Context, o ServiceOptions) (*Service, error) {
 	}
 	if o.ExecpolicyCmd != "" {
 		sc.Policy = CmdPolicy{Argv: strings.Fields(o.ExecpolicyCmd)}
+	} else {
+		// codex-execpolicy in process, as exec does: the rules
+		// "approve and remember" writes take effect at once (Reload).
+		project := cwd
+		if root, ok := GitRoot(cwd); ok {
+			project = root
+		}
+		ep, err := LoadExecPolicy(home, project, o.Getenv("HOME"), !o.IgnoreRules)
+		if err != nil {
+			return nil, err
+		}
+		if sm == protocol.SandboxWorkspaceWrite {
+			ep.WritableRoots = append([]string{cwd}, sp.WritableRoots...)
+		}
+		sc.Policy = ep
 	}
 	sc.Runner = DefaultRunner()
 	if o.SandboxCmd != "" {
@@ -177,7 +200,17 @@ func NewService(ctx context.Context, o ServiceOptions) (*Service, error) {
 	if o.DeveloperInstructions != "" {
 		sc.InitialContext = append([]model.Item{model.DeveloperMessage(o.DeveloperInstructions)}, sc.InitialContext...)
 	}
-	svc := &Service{Config: sc, CodexHome: home, Settings: cfg, Close: func() error { return nil }}
+	svc := &Service{Config: sc, CodexHome: home, Settings: cfg}
+	var closers []func() error
+	svc.Close = func() error {
+		var first error
+		for _, c := range closers {
+			if err := c(); err != nil && first == nil {
+				first = err
+			}
+		}
+		return first
+	}
 	if !o.Ephemeral {
 		rec, err := CreateRollout(home, SessionMeta{ID: threadID, Cwd: cwd, Originator: o.Originator, Source: o.Source,
 			ModelProvider: client.ProviderID, Instructions: instructions}, o.Now)
@@ -185,7 +218,22 @@ func NewService(ctx context.Context, o ServiceOptions) (*Service, error) {
 			return nil, err
 		}
 		svc.Config.Recorder = rec
-		svc.Close = rec.Close
+		closers = append(closers, rec.Close)
+	}
+	// MCP servers start concurrently; one that fails is reported once
+	// (a background event after session_configured) and the session goes
+	// on without it.
+	if len(cfg.McpServers) > 0 {
+		var notices []string
+		mgr := mcpmanager.Start(ctx, mcpconfig.FromConfig(cfg.McpServers), mcpmanager.Options{
+			Conn: mcpconn.Options{Getenv: o.Getenv, Stderr: o.MCPStderr},
+			OnStartupFailure: func(server string, err error) {
+				notices = append(notices, fmt.Sprintf("MCP server `%s` failed to start: %v", server, err))
+			},
+		})
+		closers = append(closers, mgr.Close)
+		svc.Config.External = append(svc.Config.External, MCPTools{M: mgr})
+		svc.Config.Notices = append(svc.Config.Notices, notices...)
 	}
 	return svc, nil
 }

@@ -74,9 +74,13 @@ type SessionConfig struct {
 	// CompactPrompt replaces DefaultCompactPrompt.
 	CompactPrompt string
 	// RulesFile is where "approve and remember" (exec_approval with
-	// remember) appends an allow rule, normally
-	// $CODEX_HOME/rules/default.rules; empty disables remembering.
+	// remember) appends allow rules with codex-execpolicy: it must be
+	// $CODEX_HOME/rules/default.rules; empty disables remembering. A
+	// Policy with a Reload() error method (ExecPolicy) is reloaded after.
 	RulesFile string
+	// Notices are reported as background events right after
+	// session_configured (an MCP server that failed to start, say).
+	Notices []string
 }
 
 // Session is one conversation with the model. Drive it with Submit
@@ -226,6 +230,9 @@ func (s *Session) Run(ctx context.Context) error {
 	sp := s.cfg.Sandbox
 	s.emit("", protocol.SessionConfiguredMsg{SessionID: s.cfg.ThreadID, Model: s.cfg.Model, Cwd: s.cfg.Cwd,
 		ApprovalPolicy: s.cfg.ApprovalPolicy, SandboxPolicy: &sp, HistoryEntryCount: len(s.history), RolloutPath: rp})
+	for _, n := range s.cfg.Notices {
+		s.emit("", protocol.BackgroundEventMsg{Message: n})
+	}
 	var (
 		queue    []queuedTurn
 		turnDone chan struct{}
