@@ -18,8 +18,6 @@ import (
 	"github.com/codexgo/common/style"
 
 	"github.com/codexgo/codex-agent/model"
-	"github.com/codexgo/codex-mcp-client/mcpconfig"
-	"github.com/codexgo/codex-mcp-client/mcpconn"
 	"github.com/codexgo/codex-mcp-client/mcpmanager"
 )
 
@@ -263,21 +261,8 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 		}
 		sc.Text.Format = &model.TextFormat{Type: "json_schema", Strict: true, Schema: b, Name: "codex_output_schema"}
 	}
-	if f.execpolicyCmd != "" {
-		sc.Policy = CmdPolicy{Argv: strings.Fields(f.execpolicyCmd)}
-	} else {
-		project := cwd
-		if root, ok := GitRoot(cwd); ok {
-			project = root
-		}
-		ep, err := LoadExecPolicy(home, project, env.Getenv("HOME"), !f.ignoreRules)
-		if err != nil {
-			return 0, err
-		}
-		if sm == protocol.SandboxWorkspaceWrite {
-			ep.WritableRoots = append([]string{cwd}, sp.WritableRoots...)
-		}
-		sc.Policy = ep
+	if sc.Policy, err = sessionPolicy(f.execpolicyCmd, home, cwd, env.Getenv("HOME"), f.ignoreRules, sp); err != nil {
+		return 0, err
 	}
 	sc.Runner = DefaultRunner()
 	if f.sandboxCmd != "" {
@@ -314,12 +299,8 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 	// the session goes on without it.
 	var mcpFailures []string
 	if len(cfg.McpServers) > 0 {
-		mgr := mcpmanager.Start(ctx, mcpconfig.FromConfig(cfg.McpServers), mcpmanager.Options{
-			Conn: mcpconn.Options{Getenv: env.Getenv, Stderr: env.Stderr},
-			OnStartupFailure: func(server string, err error) {
-				mcpFailures = append(mcpFailures, fmt.Sprintf("MCP server `%s` failed to start: %v", server, err))
-			},
-		})
+		var mgr *mcpmanager.Manager
+		mgr, mcpFailures = startMCP(ctx, cfg, env.Getenv, env.Stderr)
 		defer func() { _ = mgr.Close() }()
 		sc.External = append(sc.External, MCPTools{M: mgr})
 	}

@@ -169,23 +169,8 @@ func NewService(ctx context.Context, o ServiceOptions) (*Service, error) {
 	if cfg.ModelVerbosity != "" {
 		sc.Text = &model.TextControls{Verbosity: cfg.ModelVerbosity}
 	}
-	if o.ExecpolicyCmd != "" {
-		sc.Policy = CmdPolicy{Argv: strings.Fields(o.ExecpolicyCmd)}
-	} else {
-		// codex-execpolicy in process, as exec does: the rules
-		// "approve and remember" writes take effect at once (Reload).
-		project := cwd
-		if root, ok := GitRoot(cwd); ok {
-			project = root
-		}
-		ep, err := LoadExecPolicy(home, project, o.Getenv("HOME"), !o.IgnoreRules)
-		if err != nil {
-			return nil, err
-		}
-		if sm == protocol.SandboxWorkspaceWrite {
-			ep.WritableRoots = append([]string{cwd}, sp.WritableRoots...)
-		}
-		sc.Policy = ep
+	if sc.Policy, err = sessionPolicy(o.ExecpolicyCmd, home, cwd, o.Getenv("HOME"), o.IgnoreRules, sp); err != nil {
+		return nil, err
 	}
 	sc.Runner = DefaultRunner()
 	if o.SandboxCmd != "" {
@@ -224,13 +209,7 @@ func NewService(ctx context.Context, o ServiceOptions) (*Service, error) {
 	// (a background event after session_configured) and the session goes
 	// on without it.
 	if len(cfg.McpServers) > 0 {
-		var notices []string
-		mgr := mcpmanager.Start(ctx, mcpconfig.FromConfig(cfg.McpServers), mcpmanager.Options{
-			Conn: mcpconn.Options{Getenv: o.Getenv, Stderr: o.MCPStderr},
-			OnStartupFailure: func(server string, err error) {
-				notices = append(notices, fmt.Sprintf("MCP server `%s` failed to start: %v", server, err))
-			},
-		})
+		mgr, notices := startMCP(ctx, cfg, o.Getenv, o.MCPStderr)
 		closers = append(closers, mgr.Close)
 		svc.Config.External = append(svc.Config.External, MCPTools{M: mgr})
 		svc.Config.Notices = append(svc.Config.Notices, notices...)
@@ -245,4 +224,40 @@ func firstNonEmpty(vs ...string) string {
 		}
 	}
 	return ""
+}
+
+// sessionPolicy is the Policy of a session: the external program given
+// by --execpolicy-cmd, else codex-execpolicy in process (its default
+// policy, $CODEX_HOME/rules unless ignoreRules, the project's
+// .codex/rules) with the workspace's writable roots.
+func sessionPolicy(execpolicyCmd, codexHome, cwd, home string, ignoreRules bool, sp protocol.SandboxPolicy) (Policy, error) {
+	if execpolicyCmd != "" {
+		return CmdPolicy{Argv: strings.Fields(execpolicyCmd)}, nil
+	}
+	project := cwd
+	if root, ok := GitRoot(cwd); ok {
+		project = root
+	}
+	ep, err := LoadExecPolicy(codexHome, project, home, !ignoreRules)
+	if err != nil {
+		return nil, err
+	}
+	if sp.Mode == protocol.SandboxWorkspaceWrite {
+		ep.WritableRoots = append([]string{cwd}, sp.WritableRoots...)
+	}
+	return ep, nil
+}
+
+// startMCP starts config.toml's MCP servers concurrently and returns the
+// manager (close it when the session ends) and one line for each server
+// that failed to start.
+func startMCP(ctx context.Context, cfg *config.Config, getenv func(string) string, stderr io.Writer) (*mcpmanager.Manager, []string) {
+	var failures []string
+	mgr := mcpmanager.Start(ctx, mcpconfig.FromConfig(cfg.McpServers), mcpmanager.Options{
+		Conn: mcpconn.Options{Getenv: getenv, Stderr: stderr},
+		OnStartupFailure: func(server string, err error) {
+			failures = append(failures, fmt.Sprintf("MCP server `%s` failed to start: %v", server, err))
+		},
+	})
+	return mgr, failures
 }
