@@ -227,10 +227,9 @@ func (s *Session) forgetRemember(callID string) {
 
 // AppendPrefixRule appends an allow rule for pattern to a rules file,
 // which must be $CODEX_HOME/rules/default.rules, through
-// execpolicy.AppendPrefixRule (locked, deduplicated).
-//
-// Deprecated: call execpolicy.AppendPrefixRule. This forwarder remains
-// only until codex-agent/protoserver's tests stop calling it.
+// execpolicy.AppendPrefixRule (locked, deduplicated). New code should
+// call execpolicy.AppendPrefixRule; this forwarder remains only until
+// codex-agent/protoserver's tests stop calling it.
 func AppendPrefixRule(path string, pattern []string) error {
 	home, err := rulesHome(path)
 	if err != nil {

@@ -124,7 +124,8 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 	cwd = filepath.Clean(cwd)
 	if !f.skipGit && !f.trust {
 		if _, ok := GitRoot(cwd); !ok && cfg.Projects[cwd].TrustLevel != "trusted" {
-			return 0, errors.New("Not inside a trusted directory and --skip-git-repo-check was not specified.") //nolint:staticcheck // the Codex CLI's message
+			//lint:ignore ST1005 the Codex CLI's message
+			return 0, errors.New("Not inside a trusted directory and --skip-git-repo-check was not specified.")
 		}
 	}
 	// Sandbox and approvals: exec never asks.
