@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -153,5 +154,52 @@ func TestRememberWritesRuleAndReloads(t *testing.T) {
 	}
 	if err := AppendPrefixRule(filepath.Join(home, "other.rules"), []string{"x"}); err == nil {
 		t.Error("a rules file outside <home>/rules/default.rules was accepted")
+	}
+}
+
+// TestRememberAppendsToExistingRules: remembered rules go after the
+// user's own lines (a last line without a newline is ended first),
+// quoted so Starlark reads the same tokens, once each.
+func TestRememberAppendsToExistingRules(t *testing.T) {
+	t.Parallel()
+	home := t.TempDir()
+	rules := filepath.Join(home, "rules", "default.rules")
+	if err := os.MkdirAll(filepath.Dir(rules), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(rules, []byte(`prefix_rule(pattern=["ls"], decision="allow")`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ep, err := LoadExecPolicy(home, "", "", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Session{cfg: SessionConfig{RulesFile: rules, Policy: ep}, approved: map[string]bool{}, remember: map[string]bool{}}
+	for i, argv := range [][]string{{"npm", "test"}, {"npm", "test"}, {"mytool", `a "quoted" \ word`}} {
+		id := fmt.Sprint(i)
+		s.remember[id] = true
+		if err := s.rememberApproval(id, argv, nil, argv); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := os.ReadFile(rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `prefix_rule(pattern=["ls"], decision="allow")
+prefix_rule(pattern=["npm", "test"], decision="allow")
+prefix_rule(pattern=["mytool", "a \"quoted\" \\ word"], decision="allow")
+`
+	if string(b) != want {
+		t.Errorf("rules file:\n%s\nwant:\n%s", b, want)
+	}
+	if v, _ := ep.Check(context.Background(), []string{"mytool", `a "quoted" \ word`, "x"}, home); !explicitAllow(v) {
+		t.Errorf("verdict for the quoted rule = %+v, want allow", v)
+	}
+	if err := s.rememberApproval("none", []string{"npm", "test"}, nil, nil); err != nil {
+		t.Errorf("an approval without remember: %v", err)
+	}
+	if b2, _ := os.ReadFile(rules); string(b2) != want {
+		t.Errorf("an approval without remember changed the rules file:\n%s", b2)
 	}
 }
