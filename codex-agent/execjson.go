@@ -9,7 +9,9 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/codexgo/codex-mcp-client/mcpmanager"
 	"github.com/codexgo/common/protocol"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 // The `codex exec --json` event and item shapes (reference §3.2); field
@@ -267,27 +269,28 @@ func (m *jsonMapper) finishTurn() {
 		OutputTokens: u.OutputTokens, ReasoningOutputTokens: u.ReasoningOutputTokens}})
 }
 
-// mcpResult renames an MCP CallToolResult's structuredContent to the
-// JSONL's structured_content, and reports the result's isError.
+// mcpResult turns an mcp_tool_call_end's result (an MCP
+// CallToolResult) into the JSONL's {content, structured_content}, with
+// codex-mcp-client's mcpmanager.ContentJSON, and reports its isError.
 func mcpResult(raw json.RawMessage) (json.RawMessage, bool) {
-	var r struct {
-		Content           json.RawMessage `json:"content"`
-		StructuredContent json.RawMessage `json:"structuredContent"`
-		IsError           bool            `json:"isError"`
-	}
+	var r mcp.CallToolResult
 	if len(raw) == 0 || json.Unmarshal(raw, &r) != nil {
 		return json.RawMessage(`null`), false
 	}
-	if r.Content == nil {
-		r.Content = json.RawMessage(`[]`)
+	content, structured, err := mcpmanager.ContentJSON(&r)
+	if err != nil {
+		return json.RawMessage(`null`), r.IsError
 	}
-	if r.StructuredContent == nil {
-		r.StructuredContent = json.RawMessage(`null`)
+	if structured == nil {
+		structured = json.RawMessage(`null`)
 	}
-	b, _ := json.Marshal(struct {
+	b, err := json.Marshal(struct {
 		Content           json.RawMessage `json:"content"`
 		StructuredContent json.RawMessage `json:"structured_content"`
-	}{r.Content, r.StructuredContent})
+	}{content, structured})
+	if err != nil {
+		return json.RawMessage(`null`), r.IsError
+	}
 	return b, r.IsError
 }
 
