@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/codexgo/common/codexhome"
@@ -46,6 +47,12 @@ func ExecMain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 
 // RunExec runs `codex exec` with an injected environment.
 func RunExec(ctx context.Context, args []string, env ExecEnv) int {
+	// The MCP servers' stderr copiers write here too, from their own
+	// goroutines: one lock for every writer (an *os.File is safe as it
+	// is, and stays one so that colours follow the terminal).
+	if _, ok := env.Stderr.(*os.File); !ok {
+		env.Stderr = &serialWriter{w: env.Stderr}
+	}
 	code, err := runExec(ctx, args, env)
 	if err != nil {
 		var ue usageErr
@@ -423,4 +430,16 @@ loop:
 		return 1, nil
 	}
 	return 0, nil
+}
+
+// serialWriter serialises writes from several goroutines to one writer.
+type serialWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *serialWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }
