@@ -1,15 +1,14 @@
 package agent
 
 import (
-	"bytes"
-	"encoding/json"
+	"context"
 	"fmt"
-	"os"
 	"path/filepath"
+	"slices"
 	"strings"
-	"syscall"
 
 	"github.com/codexgo/codex-agent/patch"
+	execpolicy "github.com/codexgo/codex-execpolicy"
 	"github.com/codexgo/common/protocol"
 )
 
@@ -101,8 +100,10 @@ func (s *Session) sessionApproved(argv []string, parsed []protocol.ParsedCommand
 	return len(cmds) > 0
 }
 
-// rememberApproval records an approved_for_session answer, and appends
-// the allow rules to the rules file when the answer asked for it.
+// rememberApproval records an approved_for_session answer; when the
+// answer asked for it ("approve and remember"), it also appends allow
+// rules to the rules file with codex-execpolicy (locked, deduplicated)
+// and reloads the session's policy so they apply at once.
 func (s *Session) rememberApproval(callID string, argv []string, parsed []protocol.ParsedCommand, proposed []string) error {
 	prefixes := approvalPrefixes(argv, parsed, proposed)
 	s.mu.Lock()
@@ -111,16 +112,109 @@ func (s *Session) rememberApproval(callID string, argv []string, parsed []protoc
 	persist := s.remember[callID]
 	delete(s.remember, callID)
 	file := s.cfg.RulesFile
+	policy := s.cfg.Policy
 	s.mu.Unlock()
 	if !persist || file == "" {
 		return nil
 	}
-	for _, p := range prefixes {
-		if err := AppendPrefixRule(file, p); err != nil {
+	home, err := rulesHome(file)
+	if err != nil {
+		return err
+	}
+	for _, p := range rulePrefixes(argv, parsed, proposed) {
+		if _, _, err := execpolicy.AppendPrefixRule(home, p, protocol.DecisionAllow, ""); err != nil {
 			return err
 		}
 	}
+	if r, ok := policy.(interface{ Reload() error }); ok {
+		if err := r.Reload(); err != nil {
+			return fmt.Errorf("reload policy after remembering a rule: %w", err)
+		}
+	}
 	return nil
+}
+
+// rulesHome returns the CODEX_HOME of a rules file, which must be
+// $CODEX_HOME/rules/default.rules: the file execpolicy.AppendPrefixRule
+// writes and execpolicy.Load reads.
+func rulesHome(file string) (string, error) {
+	dir := filepath.Dir(file)
+	if filepath.Base(file) != "default.rules" || filepath.Base(dir) != "rules" {
+		return "", fmt.Errorf("rules file %s: remembered rules go to <codex home>/rules/default.rules", file)
+	}
+	return filepath.Dir(dir), nil
+}
+
+// rulePrefixes are the prefixes "approve and remember" writes as allow
+// rules: the model's proposed prefix when it covers every simple
+// command; else, for each simple command the policy prompted for (all of
+// them when it named none), codex-execpolicy's suggestion (program and
+// subcommand), or the command itself when it must not be generalised
+// (shells, rm, a known program with an option the default policy
+// excludes).
+func rulePrefixes(argv []string, parsed []protocol.ParsedCommand, proposed []string) [][]string {
+	if len(proposed) > 0 {
+		if p := approvalPrefixes(argv, parsed, proposed); len(p) == 1 && slices.Equal(p[0], proposed) {
+			return p
+		}
+	}
+	var prompted []protocol.ParsedCommand
+	for _, p := range parsed {
+		if p.Decision == protocol.DecisionPrompt && len(p.Argv) > 0 {
+			prompted = append(prompted, p)
+		}
+	}
+	if len(prompted) == 0 {
+		prompted = parsed
+	}
+	var out [][]string
+	for _, c := range approvalPrefixes(argv, prompted, nil) {
+		p := execpolicy.SuggestPrefix(c)
+		if p == nil || wasExcludedOption(c, prompted) {
+			p = c
+		}
+		if !slices.ContainsFunc(out, func(o []string) bool { return slices.Equal(o, p) }) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// wasExcludedOption reports a command the default policy knows but
+// prompted for because of an option it leaves out (rg --pre):
+// generalising it would approve that option for good.
+func wasExcludedOption(c []string, parsed []protocol.ParsedCommand) bool {
+	for _, p := range parsed {
+		if slices.Equal(plainScript(p.Argv), c) && strings.HasPrefix(p.Rule, "default.policy:") {
+			return true
+		}
+	}
+	return false
+}
+
+// askTool asks about an external tool call (ToolEnv.Ask): approved
+// without asking when key was approved for the session, remembered when
+// the answer is approved_for_session, the turn aborted on abort. A
+// remember flag on the answer writes no rule: .rules files judge
+// commands, not tools.
+func (s *Session) askTool(ctx context.Context, id, key string, req protocol.ExecApprovalRequestMsg) protocol.ReviewDecision {
+	s.mu.Lock()
+	known := s.approvedTools[key]
+	s.mu.Unlock()
+	if known {
+		return protocol.DecisionApprovedForSession
+	}
+	d := s.ask(ctx, id, req.CallID, req)
+	s.forgetRemember(req.CallID)
+	switch d {
+	case protocol.DecisionApprovedForSession:
+		s.mu.Lock()
+		s.approvedTools[key] = true
+		s.mu.Unlock()
+	case protocol.DecisionAbort:
+		s.abortTurn()
+	}
+	return d
 }
 
 // forgetRemember drops a remember flag whose approval was not for the
@@ -131,61 +225,18 @@ func (s *Session) forgetRemember(callID string) {
 	s.mu.Unlock()
 }
 
-// PrefixRuleLine is the .rules line allowing commands that start with
-// pattern: prefix_rule(pattern=["tok", …], decision="allow"), each token
-// JSON-quoted (which Starlark reads as the same string).
-func PrefixRuleLine(pattern []string) (string, error) {
-	if len(pattern) == 0 {
-		return "", fmt.Errorf("empty rule pattern")
-	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(pattern); err != nil {
-		return "", err
-	}
-	// json.Encoder writes ["a","b"]; Starlark wants the same with ", "
-	// separators only for looks, so keep it compact and valid.
-	return fmt.Sprintf("prefix_rule(pattern=%s, decision=\"allow\")", strings.TrimSpace(b.String())), nil
-}
-
-// AppendPrefixRule appends an allow rule for pattern to a .rules file
-// (creating it and its directory), under an advisory lock, skipping a
-// line that is already there.
+// AppendPrefixRule appends an allow rule for pattern to a rules file,
+// which must be $CODEX_HOME/rules/default.rules, through
+// execpolicy.AppendPrefixRule (locked, deduplicated). New code should
+// call execpolicy.AppendPrefixRule; this forwarder remains only until
+// codex-agent/protoserver's tests stop calling it.
 func AppendPrefixRule(path string, pattern []string) error {
-	line, err := PrefixRuleLine(pattern)
+	home, err := rulesHome(path)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("create rules dir: %w", err)
-	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
-	if err != nil {
-		return fmt.Errorf("open rules file: %w", err)
-	}
-	defer func() { _ = f.Close() }()
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
-		return fmt.Errorf("lock rules file: %w", err)
-	}
-	defer func() { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN) }()
-	old, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Errorf("read rules file: %w", err)
-	}
-	for _, l := range strings.Split(string(old), "\n") {
-		if strings.TrimSpace(l) == line {
-			return nil
-		}
-	}
-	text := line + "\n"
-	if len(old) > 0 && !bytes.HasSuffix(old, []byte("\n")) {
-		text = "\n" + text
-	}
-	if _, err := f.WriteString(text); err != nil {
-		return fmt.Errorf("append rule: %w", err)
-	}
-	return f.Close()
+	_, _, err = execpolicy.AppendPrefixRule(home, pattern, protocol.DecisionAllow, "")
+	return err
 }
 
 // patchPaths lists the files a patch writes (renames write both ends).

@@ -70,11 +70,16 @@ func TestPolicyVerdicts(t *testing.T) {
 			if ran := err == nil; ran != tt.ran {
 				t.Errorf("ran = %v, want %v", ran, tt.ran)
 			}
+			ends := find[protocol.ExecCommandEndMsg](msgs)
+			wantStatus := protocol.ExecCompleted
 			if !tt.ran {
-				ends := find[protocol.ExecCommandEndMsg](msgs)
+				wantStatus = protocol.ExecDeclined
 				if len(ends) != 1 || ends[0].ExitCode != DeclinedExitCode {
 					t.Errorf("declined end = %+v", ends)
 				}
+			}
+			if len(ends) != 1 || ends[0].Status != wantStatus {
+				t.Errorf("exec_command_end = %+v, want status %s", ends, wantStatus)
 			}
 		})
 	}
@@ -188,5 +193,25 @@ func TestSandboxDenialRetry(t *testing.T) {
 				t.Errorf("asked %d ran %v; want %d %v", asked, err == nil, tt.asked, tt.ran)
 			}
 		})
+	}
+}
+
+// TestEndStatus: events from agents that send no status are judged by
+// their exit code.
+func TestEndStatus(t *testing.T) {
+	tests := []struct {
+		e    protocol.ExecCommandEndMsg
+		want protocol.ExecCommandStatus
+	}{
+		{protocol.ExecCommandEndMsg{ExitCode: 0}, protocol.ExecCompleted},
+		{protocol.ExecCommandEndMsg{ExitCode: 2}, protocol.ExecFailed},
+		{protocol.ExecCommandEndMsg{ExitCode: DeclinedExitCode}, protocol.ExecDeclined},
+		{protocol.ExecCommandEndMsg{ExitCode: 0, Status: protocol.ExecFailed}, protocol.ExecFailed},
+		{protocol.ExecCommandEndMsg{ExitCode: 1, Status: protocol.ExecDeclined}, protocol.ExecDeclined},
+	}
+	for _, tt := range tests {
+		if got := EndStatus(tt.e); got != tt.want {
+			t.Errorf("EndStatus(%+v) = %s, want %s", tt.e, got, tt.want)
+		}
 	}
 }

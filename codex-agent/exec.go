@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/codexgo/common/codexhome"
@@ -18,8 +19,6 @@ import (
 	"github.com/codexgo/common/style"
 
 	"github.com/codexgo/codex-agent/model"
-	"github.com/codexgo/codex-mcp-client/mcpconfig"
-	"github.com/codexgo/codex-mcp-client/mcpconn"
 	"github.com/codexgo/codex-mcp-client/mcpmanager"
 )
 
@@ -48,6 +47,12 @@ func ExecMain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 
 // RunExec runs `codex exec` with an injected environment.
 func RunExec(ctx context.Context, args []string, env ExecEnv) int {
+	// The MCP servers' stderr copiers write here too, from their own
+	// goroutines: one lock for every writer (an *os.File is safe as it
+	// is, and stays one so that colours follow the terminal).
+	if _, ok := env.Stderr.(*os.File); !ok {
+		env.Stderr = &serialWriter{w: env.Stderr}
+	}
 	code, err := runExec(ctx, args, env)
 	if err != nil {
 		var ue usageErr
@@ -126,7 +131,8 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 	cwd = filepath.Clean(cwd)
 	if !f.skipGit && !f.trust {
 		if _, ok := GitRoot(cwd); !ok && cfg.Projects[cwd].TrustLevel != "trusted" {
-			return 0, errors.New("Not inside a trusted directory and --skip-git-repo-check was not specified.") //nolint:staticcheck // the Codex CLI's message
+			//lint:ignore ST1005 the Codex CLI's message
+			return 0, errors.New("Not inside a trusted directory and --skip-git-repo-check was not specified.")
 		}
 	}
 	// Sandbox and approvals: exec never asks.
@@ -263,21 +269,8 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 		}
 		sc.Text.Format = &model.TextFormat{Type: "json_schema", Strict: true, Schema: b, Name: "codex_output_schema"}
 	}
-	if f.execpolicyCmd != "" {
-		sc.Policy = CmdPolicy{Argv: strings.Fields(f.execpolicyCmd)}
-	} else {
-		project := cwd
-		if root, ok := GitRoot(cwd); ok {
-			project = root
-		}
-		ep, err := LoadExecPolicy(home, project, env.Getenv("HOME"), !f.ignoreRules)
-		if err != nil {
-			return 0, err
-		}
-		if sm == protocol.SandboxWorkspaceWrite {
-			ep.WritableRoots = append([]string{cwd}, sp.WritableRoots...)
-		}
-		sc.Policy = ep
+	if sc.Policy, err = sessionPolicy(f.execpolicyCmd, home, cwd, env.Getenv("HOME"), f.ignoreRules, sp); err != nil {
+		return 0, err
 	}
 	sc.Runner = DefaultRunner()
 	if f.sandboxCmd != "" {
@@ -314,12 +307,8 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 	// the session goes on without it.
 	var mcpFailures []string
 	if len(cfg.McpServers) > 0 {
-		mgr := mcpmanager.Start(ctx, mcpconfig.FromConfig(cfg.McpServers), mcpmanager.Options{
-			Conn: mcpconn.Options{Getenv: env.Getenv, Stderr: env.Stderr},
-			OnStartupFailure: func(server string, err error) {
-				mcpFailures = append(mcpFailures, fmt.Sprintf("MCP server `%s` failed to start: %v", server, err))
-			},
-		})
+		var mgr *mcpmanager.Manager
+		mgr, mcpFailures = startMCP(ctx, cfg, env.Getenv, env.Stderr)
 		defer func() { _ = mgr.Close() }()
 		sc.External = append(sc.External, MCPTools{M: mgr})
 	}
@@ -441,4 +430,16 @@ loop:
 		return 1, nil
 	}
 	return 0, nil
+}
+
+// serialWriter serialises writes from several goroutines to one writer.
+type serialWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *serialWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }

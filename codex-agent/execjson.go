@@ -9,7 +9,9 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/codexgo/codex-mcp-client/mcpmanager"
 	"github.com/codexgo/common/protocol"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 // The `codex exec --json` event and item shapes (reference §3.2); field
@@ -164,15 +166,10 @@ func (m *jsonMapper) handle(ev protocol.Event) {
 		}
 		delete(m.commands, e.CallID)
 		it.AggregatedOutput = e.AggregatedOutput
-		switch e.ExitCode {
-		case DeclinedExitCode:
-			it.Status = "declined"
-		case 0:
-			code := 0
-			it.ExitCode, it.Status = &code, "completed"
-		default:
+		it.Status = string(EndStatus(e))
+		if it.Status != string(protocol.ExecDeclined) {
 			code := e.ExitCode
-			it.ExitCode, it.Status = &code, "failed"
+			it.ExitCode = &code
 		}
 		m.emit(threadEvent{Type: "item.completed", Item: *it})
 	case protocol.PatchApplyBeginMsg:
@@ -213,10 +210,18 @@ func (m *jsonMapper) handle(ev protocol.Event) {
 			return
 		}
 		delete(m.mcp, e.CallID)
+		// As the Codex CLI: a call that did not complete has an error and
+		// no result; a tool that reported isError has its result, and both
+		// are "failed".
 		if e.Error != "" {
 			it.Error, it.Status = &jsonError{e.Error}, "failed"
 		} else {
-			it.Result, it.Status = mcpResult(e.Result), "completed"
+			var isErr bool
+			it.Result, isErr = mcpResult(e.Result)
+			it.Status = "completed"
+			if isErr {
+				it.Status = "failed"
+			}
 		}
 		m.emit(threadEvent{Type: "item.completed", Item: *it})
 	case protocol.PlanUpdateMsg:
@@ -264,27 +269,29 @@ func (m *jsonMapper) finishTurn() {
 		OutputTokens: u.OutputTokens, ReasoningOutputTokens: u.ReasoningOutputTokens}})
 }
 
-// mcpResult renames an MCP CallToolResult's structuredContent to the
-// JSONL's structured_content.
-func mcpResult(raw json.RawMessage) json.RawMessage {
-	var r struct {
-		Content           json.RawMessage `json:"content"`
-		StructuredContent json.RawMessage `json:"structuredContent"`
-	}
+// mcpResult turns an mcp_tool_call_end's result (an MCP
+// CallToolResult) into the JSONL's {content, structured_content}, with
+// codex-mcp-client's mcpmanager.ContentJSON, and reports its isError.
+func mcpResult(raw json.RawMessage) (json.RawMessage, bool) {
+	var r mcp.CallToolResult
 	if len(raw) == 0 || json.Unmarshal(raw, &r) != nil {
-		return json.RawMessage(`null`)
+		return json.RawMessage(`null`), false
 	}
-	if r.Content == nil {
-		r.Content = json.RawMessage(`[]`)
+	content, structured, err := mcpmanager.ContentJSON(&r)
+	if err != nil {
+		return json.RawMessage(`null`), r.IsError
 	}
-	if r.StructuredContent == nil {
-		r.StructuredContent = json.RawMessage(`null`)
+	if structured == nil {
+		structured = json.RawMessage(`null`)
 	}
-	b, _ := json.Marshal(struct {
+	b, err := json.Marshal(struct {
 		Content           json.RawMessage `json:"content"`
 		StructuredContent json.RawMessage `json:"structured_content"`
-	}{r.Content, r.StructuredContent})
-	return b
+	}{content, structured})
+	if err != nil {
+		return json.RawMessage(`null`), r.IsError
+	}
+	return b, r.IsError
 }
 
 var safeWord = regexp.MustCompile(`^[A-Za-z0-9@%+=:,./_-]+$`)

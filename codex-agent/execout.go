@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -23,12 +24,13 @@ type humanRenderer struct {
 	w        io.Writer
 	st       *style.Styler
 	commands map[string]protocol.ExecCommandBeginMsg
+	mcpCalls map[string]string // call id → server.tool(arguments)
 	usage    protocol.TokenUsage
 	failed   bool
 }
 
 func newHumanRenderer(w io.Writer, st *style.Styler) *humanRenderer {
-	return &humanRenderer{w: w, st: st, commands: map[string]protocol.ExecCommandBeginMsg{}}
+	return &humanRenderer{w: w, st: st, commands: map[string]protocol.ExecCommandBeginMsg{}, mcpCalls: map[string]string{}}
 }
 
 func (h *humanRenderer) banner(b bannerInfo) {
@@ -55,16 +57,39 @@ func (h *humanRenderer) handle(ev protocol.Event) {
 	case protocol.ExecCommandEndMsg:
 		dur := elapsed.Format(msDuration(e.DurationMS))
 		out := truncateLines(e.AggregatedOutput, 20)
-		switch e.ExitCode {
-		case DeclinedExitCode:
+		switch {
+		case EndStatus(e) == protocol.ExecDeclined:
 			fmt.Fprintf(h.w, "%s\n", h.st.Red(" declined: "+e.Stderr))
-		case 0:
+		case e.ExitCode == 0:
 			fmt.Fprintf(h.w, "%s\n%s", h.st.Green(fmt.Sprintf(" succeeded in %s:", dur)), h.st.Dim(out))
 		default:
 			fmt.Fprintf(h.w, "%s\n%s", h.st.Red(fmt.Sprintf(" exited %d in %s:", e.ExitCode, dur)), h.st.Dim(out))
 		}
 		if out != "" && !strings.HasSuffix(out, "\n") {
 			fmt.Fprintln(h.w)
+		}
+	case protocol.McpToolCallBeginMsg:
+		inv := mcpInvocation(e.Server, e.Tool, e.Arguments)
+		h.mcpCalls[e.CallID] = inv
+		fmt.Fprintf(h.w, "%s %s\n", h.st.Magenta("tool"), h.st.Bold(inv))
+	case protocol.McpToolCallEndMsg:
+		dur := elapsed.Format(msDuration(e.DurationMS))
+		inv, ok := h.mcpCalls[e.CallID]
+		if !ok {
+			inv = mcpInvocation(e.Server, e.Tool, nil)
+		}
+		delete(h.mcpCalls, e.CallID)
+		var res struct {
+			IsError bool `json:"isError"`
+		}
+		_ = json.Unmarshal(e.Result, &res)
+		switch {
+		case e.Error != "":
+			fmt.Fprintf(h.w, "%s\n%s\n", h.st.Red(fmt.Sprintf("%s failed in %s:", inv, dur)), h.st.Dim(e.Error))
+		case res.IsError:
+			fmt.Fprintf(h.w, "%s\n%s\n", h.st.Red(fmt.Sprintf("%s failed in %s:", inv, dur)), h.st.Dim(truncateLines(string(e.Result), 20)))
+		default:
+			fmt.Fprintf(h.w, "%s\n%s\n", h.st.Green(fmt.Sprintf("%s success in %s:", inv, dur)), h.st.Dim(truncateLines(string(e.Result), 20)))
 		}
 	case protocol.PatchApplyBeginMsg:
 		fmt.Fprintf(h.w, "%s\n", h.st.Magenta(fmt.Sprintf("apply_patch auto_approved=%v:", e.AutoApproved)))
@@ -108,6 +133,11 @@ func (h *humanRenderer) handle(ev protocol.Event) {
 			fmt.Fprintf(h.w, "%s\n%d\n", h.st.Magenta("tokens used"), h.usage.TotalTokens)
 		}
 	}
+}
+
+// mcpInvocation renders an MCP call as server.tool(arguments).
+func mcpInvocation(server, tool string, args json.RawMessage) string {
+	return fmt.Sprintf("%s.%s(%s)", server, tool, args)
 }
 
 func truncateLines(s string, max int) string {

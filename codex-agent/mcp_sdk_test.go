@@ -19,6 +19,8 @@ import (
 // under the name codex, see TestMain) with the official TypeScript MCP
 // SDK client: list tools, codex then codex-reply on one thread with an
 // approval elicitation, a cancelled call, and a call after the cancel.
+// The commands are ones the in-process execpolicy knows no rule for
+// (getconf), so that untrusted asks.
 func TestTypeScriptMCPClient(t *testing.T) {
 	npmDir, err := filepath.Abs(filepath.Join("testdata", "npm-mcp"))
 	if err != nil {
@@ -33,10 +35,10 @@ func TestTypeScriptMCPClient(t *testing.T) {
 	}
 	marker := fmt.Sprintf("8%d.%d", os.Getpid()%1000, time.Now().UnixNano()%100000)
 	srv, err := modelserver.Start(modelserver.Script{Turns: []modelserver.Turn{
-		{Items: []json.RawMessage{modelserver.FunctionCall("c1", "exec_command", map[string]any{"cmd": "echo from-mcp"})}},
+		{Items: []json.RawMessage{modelserver.FunctionCall("c1", "exec_command", map[string]any{"cmd": "getconf PAGESIZE"})}},
 		{Items: []json.RawMessage{modelserver.Message("first answer")}},
 		{Items: []json.RawMessage{modelserver.Message("second answer")}},
-		{Items: []json.RawMessage{modelserver.FunctionCall("c2", "exec_command", map[string]any{"cmd": "sleep " + marker})}},
+		{Items: []json.RawMessage{modelserver.FunctionCall("c2", "exec_command", map[string]any{"cmd": "sleep " + marker + " && getconf PAGESIZE"})}},
 		{Items: []json.RawMessage{modelserver.Message("fourth answer")}},
 	}})
 	if err != nil {
@@ -112,13 +114,13 @@ func TestTypeScriptMCPClient(t *testing.T) {
 		}
 	}
 	if len(got.Elicitations) != 2 {
-		t.Fatalf("elicitations = %v, want two (echo, sleep)", got.Elicitations)
+		t.Fatalf("elicitations = %v, want two (getconf, sleep)", got.Elicitations)
 	}
 	e := got.Elicitations[0]
-	if e["message"] != fmt.Sprintf("Allow Codex to run `/bin/bash -lc 'echo from-mcp'` in `%s`?", work) {
+	if e["message"] != fmt.Sprintf("Allow Codex to run `/bin/bash -lc 'getconf PAGESIZE'` in `%s`?", work) {
 		t.Errorf("elicitation message = %v", e["message"])
 	}
-	if !strings.Contains(strings.Join(got.Progress, "|"), "running /bin/bash -lc 'echo from-mcp'") {
+	if !strings.Contains(strings.Join(got.Progress, "|"), "running /bin/bash -lc 'getconf PAGESIZE'") {
 		t.Errorf("progress = %v", got.Progress)
 	}
 	if got.CancelError == "" || !strings.Contains(strings.Join(got.CancelEvents, ","), "exec_command_begin") {

@@ -2,7 +2,6 @@ package agent
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -45,8 +44,21 @@ func (x MCPTools) Specs() []json.RawMessage {
 	return out
 }
 
-// Handle implements ExternalTool.
+// Handle implements ExternalTool: the call runs without asking anyone.
+// A session calls HandleCall instead.
 func (x MCPTools) Handle(ctx context.Context, call model.Item, emit func(protocol.Msg)) (model.Item, bool) {
+	return x.HandleCall(ctx, call, ToolEnv{Emit: emit, ApprovalPolicy: protocol.ApprovalNever})
+}
+
+// HandleCall implements ApprovingTool. Under approval_policy untrusted
+// every MCP call is asked about first; under on-request and on-failure
+// every call of a tool not annotated read-only (readOnlyHint true, and
+// not destructiveHint), as the Codex CLI treats missing annotations as
+// the MCP defaults (a write that may destroy); under never it runs. The
+// question is an exec_approval_request whose command is the tool's
+// qualified name and its arguments; a denial is told to the model and
+// shows as a failed mcp_tool_call.
+func (x MCPTools) HandleCall(ctx context.Context, call model.Item, env ToolEnv) (model.Item, bool) {
 	if call.Type != "function_call" {
 		return model.Item{}, false
 	}
@@ -66,47 +78,69 @@ func (x MCPTools) Handle(ctx context.Context, call model.Item, emit func(protoco
 	if len(args) == 0 || !json.Valid(args) {
 		args = json.RawMessage(`{}`)
 	}
+	emit := env.Emit
+	if reason, ask := mcpNeedsApproval(env.ApprovalPolicy, tool); ask && env.Ask != nil {
+		d := env.Ask("mcp\x00"+tool.Server+"\x00"+tool.Name, protocol.ExecApprovalRequestMsg{CallID: call.CallID,
+			Command: []string{tool.QualifiedName, string(args)}, Cwd: env.Cwd, Reason: reason,
+			McpServer: tool.Server, McpTool: tool.Name})
+		if d != protocol.DecisionApproved && d != protocol.DecisionApprovedForSession {
+			msg := fmt.Sprintf("MCP tool call rejected by user: %s (server %s) was not run", tool.Name, tool.Server)
+			if d == protocol.DecisionAbort {
+				msg = fmt.Sprintf("MCP tool call aborted by user: %s (server %s) was not run", tool.Name, tool.Server)
+			}
+			emit(protocol.McpToolCallBeginMsg{CallID: call.CallID, Server: tool.Server, Tool: tool.Name, Arguments: args})
+			emit(protocol.McpToolCallEndMsg{CallID: call.CallID, Server: tool.Server, Tool: tool.Name, Error: msg})
+			return model.FunctionOutput(call.CallID, msg), true
+		}
+	}
 	emit(protocol.McpToolCallBeginMsg{CallID: call.CallID, Server: tool.Server, Tool: tool.Name, Arguments: args})
 	start := time.Now()
-	res, err := x.M.Call(ctx, tool.Server, tool.Name, args)
+	// The call id is the progress token, as the Codex CLI sends one.
+	res, err := x.M.CallMeta(ctx, tool.Server, tool.Name, args, mcp.Meta{"progressToken": call.CallID})
 	dur := time.Since(start)
 	if err != nil {
 		emit(protocol.McpToolCallEndMsg{CallID: call.CallID, Server: tool.Server, Tool: tool.Name, Error: err.Error(), DurationMS: dur.Milliseconds()})
 		return model.FunctionOutput(call.CallID, fmt.Sprintf("tool call error: %v", err)), true
 	}
-	raw, _ := json.Marshal(res)
+	raw, err := json.Marshal(res)
+	if err != nil {
+		raw = nil
+	}
 	emit(protocol.McpToolCallEndMsg{CallID: call.CallID, Server: tool.Server, Tool: tool.Name, Result: raw, DurationMS: dur.Milliseconds()})
 	return mcpOutput(call.CallID, res, dur), true
 }
 
-// mcpOutput renders a tool result for the model as the Codex CLI does:
-// structured content as one string after "Wall time/Output:", else the
-// content parts (text as input_text, images as input_image).
+// mcpNeedsApproval applies approval_policy to an MCP tool: whether a
+// call must be asked about, and why.
+func mcpNeedsApproval(ap protocol.AskForApproval, t mcpmanager.Tool) (string, bool) {
+	switch ap {
+	case protocol.ApprovalNever:
+		return "", false
+	case protocol.ApprovalUntrusted:
+		return "untrusted: every MCP tool call needs approval", true
+	}
+	if t.Tool != nil && t.Tool.Annotations != nil && readOnly(t.Tool.Annotations) {
+		return "", false
+	}
+	return fmt.Sprintf("MCP tool %s of server %s may change things (it is not annotated read-only)", t.Name, t.Server), true
+}
+
+// readOnly reports a tool annotated read-only and not destructive.
+func readOnly(a *mcp.ToolAnnotations) bool {
+	return a.ReadOnlyHint && (a.DestructiveHint == nil || !*a.DestructiveHint)
+}
+
+// mcpOutput renders a tool result for the model as the Codex CLI does
+// (mcpmanager.ModelOutput): structured content as one string after
+// "Wall time/Output:", else the content parts.
 func mcpOutput(callID string, res *mcp.CallToolResult, dur time.Duration) model.Item {
-	head := fmt.Sprintf("Wall time: %.4f seconds\nOutput:", dur.Seconds())
-	if res.IsError {
-		head = fmt.Sprintf("Wall time: %.4f seconds\nTool reported an error:", dur.Seconds())
+	text, items := mcpmanager.ModelOutput(res, dur)
+	if items == nil {
+		return model.FunctionOutput(callID, text)
 	}
-	if res.StructuredContent != nil {
-		b, err := json.Marshal(res.StructuredContent)
-		if err == nil {
-			return model.FunctionOutput(callID, head+"\n"+string(b))
-		}
+	out, err := json.Marshal(items)
+	if err != nil {
+		return model.FunctionOutput(callID, fmt.Sprintf("encode tool output: %v", err))
 	}
-	parts := []map[string]string{{"type": "input_text", "text": head}}
-	for _, c := range res.Content {
-		switch v := c.(type) {
-		case *mcp.TextContent:
-			parts = append(parts, map[string]string{"type": "input_text", "text": v.Text})
-		case *mcp.ImageContent:
-			parts = append(parts, map[string]string{"type": "input_image",
-				"image_url": "data:" + v.MIMEType + ";base64," + base64.StdEncoding.EncodeToString(v.Data)})
-		default:
-			if b, err := json.Marshal(c); err == nil {
-				parts = append(parts, map[string]string{"type": "input_text", "text": string(b)})
-			}
-		}
-	}
-	out, _ := json.Marshal(parts)
 	return model.Item{Type: "function_call_output", CallID: callID, Output: out}
 }

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -71,5 +72,86 @@ func TestExecCallsMCPTool(t *testing.T) {
 	}
 	if out := outputOf(t, body.Input, "c1"); !strings.Contains(out, "Output:") || !strings.Contains(out, "Echo: hi from mock") {
 		t.Errorf("output to the model = %q", out)
+	}
+}
+
+// TestExecMCPToolFailures: a tool that reports isError is a failed
+// mcp_tool_call with its result and no error; a call that does not
+// complete (here: tool_timeout_sec) is failed with an error and no
+// result, as the Codex CLI's JSONL has them; the human output says so too.
+func TestExecMCPToolFailures(t *testing.T) {
+	bin := everything(t)
+	turns := []modelserver.Turn{
+		{Items: []json.RawMessage{modelserver.FunctionCall("c1", "mcp__everything__get-sum", map[string]any{"a": "x"})}},
+		{Items: []json.RawMessage{modelserver.FunctionCall("c2", "mcp__everything__trigger-long-running-operation", map[string]any{"duration": 30, "steps": 2})}},
+		{Items: []json.RawMessage{modelserver.Message("done")}},
+	}
+	server := `mcp_servers.everything={command="` + bin + `",args=["stdio"],tool_timeout_sec=1}`
+	fx := newExecFixture(t, turns...)
+	r := fx.run(append(fx.providerArgs(), "--json", "-c", server, "add")...)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var items []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		var ev struct {
+			Type string         `json:"type"`
+			Item map[string]any `json:"item"`
+		}
+		if err := json.Unmarshal([]byte(line), &ev); err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		if ev.Type == "item.completed" && ev.Item["type"] == "mcp_tool_call" {
+			items = append(items, ev.Item)
+		}
+	}
+	if len(items) != 2 {
+		t.Fatalf("mcp_tool_call items = %v\n%s", items, r.stdout)
+	}
+	sum, slow := items[0], items[1]
+	res, _ := sum["result"].(map[string]any)
+	if sum["tool"] != "get-sum" || sum["status"] != "failed" || sum["error"] != nil || res == nil ||
+		!strings.Contains(fmt.Sprint(res["content"]), "Invalid arguments for tool get-sum") {
+		t.Errorf("isError item = %v", sum)
+	}
+	errObj, _ := slow["error"].(map[string]any)
+	if slow["tool"] != "trigger-long-running-operation" || slow["status"] != "failed" || slow["result"] != nil || errObj == nil ||
+		!strings.Contains(fmt.Sprint(errObj["message"]), "timed out after 1s") {
+		t.Errorf("timed-out item = %v", slow)
+	}
+
+	fx = newExecFixture(t, turns...)
+	r = fx.run(append(fx.providerArgs(), "-c", server, "add")...)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{
+		`tool everything.get-sum({"a":"x"})`,
+		`everything.get-sum({"a":"x"}) failed in`,
+		`everything.trigger-long-running-operation({"duration":30,"steps":2}) failed in`,
+		"timed out after 1s",
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("human output lacks %q:\n%s", want, r.stderr)
+		}
+	}
+}
+
+func TestMCPResultJSON(t *testing.T) {
+	tests := []struct {
+		raw, want string
+		isError   bool
+	}{
+		{`{"content":[{"type":"text","text":"hi"}]}`, `{"content":[{"type":"text","text":"hi"}],"structured_content":null}`, false},
+		{`{"content":[],"structuredContent":{"a":1},"isError":true}`, `{"content":[],"structured_content":{"a":1}}`, true},
+		{`{"content":[{"type":"image","data":"AAE=","mimeType":"image/png"}]}`, `{"content":[{"type":"image","mimeType":"image/png","data":"AAE="}],"structured_content":null}`, false},
+		{``, `null`, false},
+		{`{"content":[{"type":"nonsense"}]}`, `null`, false},
+	}
+	for _, tt := range tests {
+		got, isErr := mcpResult(json.RawMessage(tt.raw))
+		if string(got) != tt.want || isErr != tt.isError {
+			t.Errorf("mcpResult(%s) = %s, %v; want %s, %v", tt.raw, got, isErr, tt.want, tt.isError)
+		}
 	}
 }

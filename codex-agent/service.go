@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -10,6 +11,9 @@ import (
 	"time"
 
 	"github.com/codexgo/codex-agent/model"
+	"github.com/codexgo/codex-mcp-client/mcpconfig"
+	"github.com/codexgo/codex-mcp-client/mcpconn"
+	"github.com/codexgo/codex-mcp-client/mcpmanager"
 	"github.com/codexgo/common/codexhome"
 	"github.com/codexgo/common/config"
 	"github.com/codexgo/common/protocol"
@@ -53,6 +57,10 @@ type ServiceOptions struct {
 	// Client names the program driving the front end ("name; version"),
 	// appended to the User-Agent.
 	Client string
+	// IgnoreRules skips $CODEX_HOME/rules in the in-process execpolicy.
+	IgnoreRules bool
+	// MCPStderr receives the MCP servers' stderr lines; nil discards them.
+	MCPStderr io.Writer
 }
 
 // Service is a built session configuration plus what the front end
@@ -161,8 +169,8 @@ func NewService(ctx context.Context, o ServiceOptions) (*Service, error) {
 	if cfg.ModelVerbosity != "" {
 		sc.Text = &model.TextControls{Verbosity: cfg.ModelVerbosity}
 	}
-	if o.ExecpolicyCmd != "" {
-		sc.Policy = CmdPolicy{Argv: strings.Fields(o.ExecpolicyCmd)}
+	if sc.Policy, err = sessionPolicy(o.ExecpolicyCmd, home, cwd, o.Getenv("HOME"), o.IgnoreRules, sp); err != nil {
+		return nil, err
 	}
 	sc.Runner = DefaultRunner()
 	if o.SandboxCmd != "" {
@@ -177,7 +185,17 @@ func NewService(ctx context.Context, o ServiceOptions) (*Service, error) {
 	if o.DeveloperInstructions != "" {
 		sc.InitialContext = append([]model.Item{model.DeveloperMessage(o.DeveloperInstructions)}, sc.InitialContext...)
 	}
-	svc := &Service{Config: sc, CodexHome: home, Settings: cfg, Close: func() error { return nil }}
+	svc := &Service{Config: sc, CodexHome: home, Settings: cfg}
+	var closers []func() error
+	svc.Close = func() error {
+		var first error
+		for _, c := range closers {
+			if err := c(); err != nil && first == nil {
+				first = err
+			}
+		}
+		return first
+	}
 	if !o.Ephemeral {
 		rec, err := CreateRollout(home, SessionMeta{ID: threadID, Cwd: cwd, Originator: o.Originator, Source: o.Source,
 			ModelProvider: client.ProviderID, Instructions: instructions}, o.Now)
@@ -185,7 +203,16 @@ func NewService(ctx context.Context, o ServiceOptions) (*Service, error) {
 			return nil, err
 		}
 		svc.Config.Recorder = rec
-		svc.Close = rec.Close
+		closers = append(closers, rec.Close)
+	}
+	// MCP servers start concurrently; one that fails is reported once
+	// (a background event after session_configured) and the session goes
+	// on without it.
+	if len(cfg.McpServers) > 0 {
+		mgr, notices := startMCP(ctx, cfg, o.Getenv, o.MCPStderr)
+		closers = append(closers, mgr.Close)
+		svc.Config.External = append(svc.Config.External, MCPTools{M: mgr})
+		svc.Config.Notices = append(svc.Config.Notices, notices...)
 	}
 	return svc, nil
 }
@@ -197,4 +224,40 @@ func firstNonEmpty(vs ...string) string {
 		}
 	}
 	return ""
+}
+
+// sessionPolicy is the Policy of a session: the external program given
+// by --execpolicy-cmd, else codex-execpolicy in process (its default
+// policy, $CODEX_HOME/rules unless ignoreRules, the project's
+// .codex/rules) with the workspace's writable roots.
+func sessionPolicy(execpolicyCmd, codexHome, cwd, home string, ignoreRules bool, sp protocol.SandboxPolicy) (Policy, error) {
+	if execpolicyCmd != "" {
+		return CmdPolicy{Argv: strings.Fields(execpolicyCmd)}, nil
+	}
+	project := cwd
+	if root, ok := GitRoot(cwd); ok {
+		project = root
+	}
+	ep, err := LoadExecPolicy(codexHome, project, home, !ignoreRules)
+	if err != nil {
+		return nil, err
+	}
+	if sp.Mode == protocol.SandboxWorkspaceWrite {
+		ep.WritableRoots = append([]string{cwd}, sp.WritableRoots...)
+	}
+	return ep, nil
+}
+
+// startMCP starts config.toml's MCP servers concurrently and returns the
+// manager (close it when the session ends) and one line for each server
+// that failed to start.
+func startMCP(ctx context.Context, cfg *config.Config, getenv func(string) string, stderr io.Writer) (*mcpmanager.Manager, []string) {
+	var failures []string
+	mgr := mcpmanager.Start(ctx, mcpconfig.FromConfig(cfg.McpServers), mcpmanager.Options{
+		Conn: mcpconn.Options{Getenv: getenv, Stderr: stderr},
+		OnStartupFailure: func(server string, err error) {
+			failures = append(failures, fmt.Sprintf("MCP server `%s` failed to start: %v", server, err))
+		},
+	})
+	return mgr, failures
 }

@@ -74,9 +74,13 @@ type SessionConfig struct {
 	// CompactPrompt replaces DefaultCompactPrompt.
 	CompactPrompt string
 	// RulesFile is where "approve and remember" (exec_approval with
-	// remember) appends an allow rule, normally
-	// $CODEX_HOME/rules/default.rules; empty disables remembering.
+	// remember) appends allow rules with codex-execpolicy: it must be
+	// $CODEX_HOME/rules/default.rules; empty disables remembering. A
+	// Policy with a Reload() error method (ExecPolicy) is reloaded after.
 	RulesFile string
+	// Notices are reported as background events right after
+	// session_configured (an MCP server that failed to start, say).
+	Notices []string
 }
 
 // Session is one conversation with the model. Drive it with Submit
@@ -106,6 +110,9 @@ type Session struct {
 	sessionRules [][]string
 	// remember marks approvals whose answer asked for a persistent rule.
 	remember map[string]bool
+	// approvedTools are the external tools (ToolEnv.Ask keys) approved
+	// for the session.
+	approvedTools map[string]bool
 	// approvedPaths are files patches may write without asking again.
 	approvedPaths map[string]bool
 	// contextTokens is the context size the last response reported.
@@ -159,6 +166,8 @@ func NewSession(cfg SessionConfig) (*Session, error) {
 		pending:  map[string]chan protocol.ReviewDecision{},
 		approved: map[string]bool{},
 		remember: map[string]bool{},
+
+		approvedTools: map[string]bool{},
 	}, nil
 }
 
@@ -221,6 +230,9 @@ func (s *Session) Run(ctx context.Context) error {
 	sp := s.cfg.Sandbox
 	s.emit("", protocol.SessionConfiguredMsg{SessionID: s.cfg.ThreadID, Model: s.cfg.Model, Cwd: s.cfg.Cwd,
 		ApprovalPolicy: s.cfg.ApprovalPolicy, SandboxPolicy: &sp, HistoryEntryCount: len(s.history), RolloutPath: rp})
+	for _, n := range s.cfg.Notices {
+		s.emit("", protocol.BackgroundEventMsg{Message: n})
+	}
 	var (
 		queue    []queuedTurn
 		turnDone chan struct{}

@@ -161,7 +161,7 @@ func TestExecCommandTurn(t *testing.T) {
 		t.Errorf("events = %s", got)
 	}
 	ends := find[protocol.ExecCommandEndMsg](msgs)
-	if len(ends) != 1 || ends[0].ExitCode != 3 || ends[0].Stdout != "out\n" || ends[0].Stderr != "err\n" {
+	if len(ends) != 1 || ends[0].ExitCode != 3 || ends[0].Status != protocol.ExecFailed || ends[0].Stdout != "out\n" || ends[0].Stderr != "err\n" {
 		t.Fatalf("end = %+v", ends)
 	}
 	begin := find[protocol.ExecCommandBeginMsg](msgs)[0]

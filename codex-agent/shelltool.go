@@ -237,13 +237,29 @@ func denied(res protocol.ExecResult, sp protocol.SandboxPolicy) bool {
 // has ExitCode -1 (JSONL status "declined") and the reason as stderr.
 func (s *Session) decline(id string, c shellCall, cwd string, parsed []protocol.ParsedCommand, reason string) string {
 	s.emit(id, protocol.ExecCommandBeginMsg{CallID: c.callID, Command: c.argv, Cwd: cwd, ParsedCmd: parsed})
-	s.emit(id, protocol.ExecCommandEndMsg{CallID: c.callID, Stderr: reason, AggregatedOutput: reason, ExitCode: DeclinedExitCode, FormattedOutput: reason})
+	s.emit(id, protocol.ExecCommandEndMsg{CallID: c.callID, Stderr: reason, AggregatedOutput: reason, ExitCode: DeclinedExitCode,
+		FormattedOutput: reason, Status: protocol.ExecDeclined})
 	return reason
 }
 
-// DeclinedExitCode marks an exec_command_end for a command that never ran
-// (forbidden by policy, or approval denied).
+// DeclinedExitCode is the exit_code of an exec_command_end for a command
+// that never ran (forbidden by policy, or approval denied), whose status
+// is protocol.ExecDeclined.
 const DeclinedExitCode = -1
+
+// EndStatus is how an exec_command_end's command ended: its Status, or
+// for an event without one (an older agent) what its exit code says.
+func EndStatus(e protocol.ExecCommandEndMsg) protocol.ExecCommandStatus {
+	switch {
+	case e.Status != "":
+		return e.Status
+	case e.ExitCode == DeclinedExitCode:
+		return protocol.ExecDeclined
+	case e.ExitCode == 0:
+		return protocol.ExecCompleted
+	}
+	return protocol.ExecFailed
+}
 
 // execute runs the command, streaming output events.
 func (s *Session) execute(ctx context.Context, id string, cfg SessionConfig, c shellCall, cwd string, sp protocol.SandboxPolicy, parsed []protocol.ParsedCommand) (protocol.ExecResult, string, error) {
@@ -271,7 +287,8 @@ func (s *Session) execute(ctx context.Context, id string, cfg SessionConfig, c s
 	mu.Unlock()
 	if err != nil && ctx.Err() == nil {
 		msg := err.Error()
-		s.emit(id, protocol.ExecCommandEndMsg{CallID: c.callID, Stderr: msg, AggregatedOutput: msg, ExitCode: 1, FormattedOutput: msg})
+		s.emit(id, protocol.ExecCommandEndMsg{CallID: c.callID, Stderr: msg, AggregatedOutput: msg, ExitCode: 1, FormattedOutput: msg,
+			Status: protocol.ExecFailed})
 		return res, aggregated, err
 	}
 	if res.Error != "" && aggregated == "" {
@@ -280,8 +297,12 @@ func (s *Session) execute(ctx context.Context, id string, cfg SessionConfig, c s
 	if res.TimedOut {
 		aggregated += fmt.Sprintf("command timed out after %d milliseconds\n", timeout)
 	}
+	status := protocol.ExecCompleted
+	if res.ExitCode != 0 || res.TimedOut || err != nil {
+		status = protocol.ExecFailed
+	}
 	s.emit(id, protocol.ExecCommandEndMsg{CallID: c.callID, Stdout: res.Stdout, Stderr: res.Stderr, AggregatedOutput: aggregated,
-		ExitCode: res.ExitCode, DurationMS: res.DurationMS, FormattedOutput: aggregated})
+		ExitCode: res.ExitCode, DurationMS: res.DurationMS, FormattedOutput: aggregated, Status: status})
 	return res, aggregated, nil
 }
 

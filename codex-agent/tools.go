@@ -101,6 +101,28 @@ type ExternalTool interface {
 	Handle(ctx context.Context, call model.Item, emit func(protocol.Msg)) (output model.Item, ok bool)
 }
 
+// ToolEnv is what the session lends an ApprovingTool for one call.
+type ToolEnv struct {
+	// Emit sends an event of the turn.
+	Emit func(protocol.Msg)
+	// ApprovalPolicy and Cwd are the turn's settings.
+	ApprovalPolicy protocol.AskForApproval
+	Cwd            string
+	// Ask sends an exec_approval_request and waits for the answer, the
+	// same request front ends answer for commands. key names what an
+	// approved_for_session answer covers: a later Ask with the same key
+	// is approved without asking. An abort answer has already ended the
+	// turn when Ask returns. Nil means nothing can be asked.
+	Ask func(key string, req protocol.ExecApprovalRequestMsg) protocol.ReviewDecision
+}
+
+// ApprovingTool is an ExternalTool whose calls may need the user's
+// approval (MCP tools): the session calls HandleCall, not Handle.
+type ApprovingTool interface {
+	ExternalTool
+	HandleCall(ctx context.Context, call model.Item, env ToolEnv) (output model.Item, ok bool)
+}
+
 // execCommandArgs are exec_command's arguments.
 type execCommandArgs struct {
 	Cmd                string   `json:"cmd"`

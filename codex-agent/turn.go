@@ -173,10 +173,8 @@ func (s *Session) handleCall(ctx context.Context, id string, cfg SessionConfig, 
 	case c.Type == "custom_tool_call" && c.Name == "apply_patch":
 		return reply(s.applyPatch(ctx, id, cfg, c.CallID, c.Input, cfg.Cwd))
 	case c.Type == "custom_tool_call":
-		for _, x := range cfg.External {
-			if out, ok := x.Handle(ctx, c, func(m protocol.Msg) { s.emit(id, m) }); ok {
-				return out
-			}
+		if out, ok := s.external(ctx, id, cfg, c); ok {
+			return out
 		}
 		return reply("unsupported custom tool call: " + c.Name)
 	case c.Type == "local_shell_call":
@@ -263,12 +261,31 @@ func (s *Session) handleCall(ctx context.Context, id string, cfg SessionConfig, 
 		s.emit(id, m)
 		return reply("Plan updated")
 	}
-	for _, x := range cfg.External {
-		if out, ok := x.Handle(ctx, c, func(m protocol.Msg) { s.emit(id, m) }); ok {
-			return out
-		}
+	if out, ok := s.external(ctx, id, cfg, c); ok {
+		return out
 	}
 	return reply("unsupported call: " + qualifiedName(c))
+}
+
+// external routes a call to the external tool that owns it.
+func (s *Session) external(ctx context.Context, id string, cfg SessionConfig, c model.Item) (model.Item, bool) {
+	emit := func(m protocol.Msg) { s.emit(id, m) }
+	for _, x := range cfg.External {
+		if ax, ok := x.(ApprovingTool); ok {
+			env := ToolEnv{Emit: emit, ApprovalPolicy: cfg.ApprovalPolicy, Cwd: cfg.Cwd,
+				Ask: func(key string, req protocol.ExecApprovalRequestMsg) protocol.ReviewDecision {
+					return s.askTool(ctx, id, key, req)
+				}}
+			if out, ok := ax.HandleCall(ctx, c, env); ok {
+				return out, true
+			}
+			continue
+		}
+		if out, ok := x.Handle(ctx, c, emit); ok {
+			return out, true
+		}
+	}
+	return model.Item{}, false
 }
 
 func qualifiedName(c model.Item) string {

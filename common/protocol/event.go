@@ -83,7 +83,23 @@ type ExecCommandEndMsg struct {
 	ExitCode         int    `json:"exit_code"`
 	DurationMS       int64  `json:"duration_ms"`
 	FormattedOutput  string `json:"formatted_output,omitempty"`
+	// Status is ExecCompleted (exit code 0), ExecFailed (it ran and
+	// failed, or could not be started) or ExecDeclined (it never ran:
+	// forbidden by policy, refused, or denied by the user). Empty from
+	// older agents: judge by ExitCode then.
+	Status ExecCommandStatus `json:"status,omitempty"`
 }
+
+// ExecCommandStatus is how a command ended.
+type ExecCommandStatus string
+
+// The command statuses of exec_command_end (the exec --json item's
+// command_execution status names).
+const (
+	ExecCompleted ExecCommandStatus = "completed"
+	ExecFailed    ExecCommandStatus = "failed"
+	ExecDeclined  ExecCommandStatus = "declined"
+)
 
 // ExecApprovalRequestMsg asks the user to approve a command; answer with
 // ExecApprovalOp{ID: CallID}.
@@ -93,6 +109,11 @@ type ExecApprovalRequestMsg struct {
 	Cwd       string          `json:"cwd"`
 	Reason    string          `json:"reason,omitempty"`
 	ParsedCmd []ParsedCommand `json:"parsed_cmd,omitempty"`
+	// McpServer and McpTool are set when the request is for an MCP tool
+	// call rather than a command; Command then holds the tool's qualified
+	// name and its JSON arguments.
+	McpServer string `json:"mcp_server,omitempty"`
+	McpTool   string `json:"mcp_tool,omitempty"`
 }
 
 // FileChange is one file's part of a patch.
