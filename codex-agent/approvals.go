@@ -225,20 +225,6 @@ func (s *Session) forgetRemember(callID string) {
 	s.mu.Unlock()
 }
 
-// AppendPrefixRule appends an allow rule for pattern to a rules file,
-// which must be $CODEX_HOME/rules/default.rules, through
-// execpolicy.AppendPrefixRule (locked, deduplicated). New code should
-// call execpolicy.AppendPrefixRule; this forwarder remains only until
-// codex-agent/protoserver's tests stop calling it.
-func AppendPrefixRule(path string, pattern []string) error {
-	home, err := rulesHome(path)
-	if err != nil {
-		return err
-	}
-	_, _, err = execpolicy.AppendPrefixRule(home, pattern, protocol.DecisionAllow, "")
-	return err
-}
-
 // patchPaths lists the files a patch writes (renames write both ends).
 func patchPaths(changes []patch.Change) []string {
 	var out []string

