@@ -13,6 +13,7 @@ import (
 	"github.com/codexgo/codex-agent/model"
 	"github.com/codexgo/codex-agent/modelserver"
 	"github.com/codexgo/common/protocol"
+	"github.com/codexgo/common/rollout"
 )
 
 func (fx *execFixture) runService(main func(context.Context, []string, ServiceEnv) int, stdin string, args ...string) (int, string, string) {
@@ -186,7 +187,7 @@ func TestProtoResume(t *testing.T) {
 	if loaded.LastText != "second answer" {
 		t.Errorf("rollout last answer = %q, want %q", loaded.LastText, "second answer")
 	}
-	files, err := rolloutFiles(fx.home)
+	files, err := rollout.Files(rollout.SessionsDir(fx.home))
 	if err != nil || len(files) != 1 {
 		t.Errorf("rollout files = %v, %v; want just the resumed one", files, err)
 	}

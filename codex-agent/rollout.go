@@ -4,10 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -17,6 +15,7 @@ import (
 	"github.com/codexgo/codex-agent/model"
 	"github.com/codexgo/common/jsonl"
 	"github.com/codexgo/common/protocol"
+	"github.com/codexgo/common/rollout"
 	"github.com/codexgo/common/version"
 )
 
@@ -237,30 +236,9 @@ func LoadRollout(path string) (*LoadedRollout, error) {
 	return out, nil
 }
 
-// rolloutFiles lists every rollout under codexHome/sessions, newest first.
-func rolloutFiles(codexHome string) ([]string, error) {
-	var files []string
-	root := filepath.Join(codexHome, "sessions")
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return filepath.SkipAll
-			}
-			return err
-		}
-		if !d.IsDir() && strings.HasPrefix(d.Name(), "rollout-") && strings.HasSuffix(d.Name(), ".jsonl") {
-			files = append(files, p)
-		}
-		return nil
-	})
-	// File names start with the creation time, so name order is time order.
-	sort.Slice(files, func(i, j int) bool { return filepath.Base(files[i]) > filepath.Base(files[j]) })
-	return files, err
-}
-
 // FindRollout finds the rollout of a session id (or a unique id prefix).
 func FindRollout(codexHome, id string) (string, error) {
-	files, err := rolloutFiles(codexHome)
+	files, err := rollout.Files(rollout.SessionsDir(codexHome))
 	if err != nil {
 		return "", err
 	}
@@ -290,7 +268,7 @@ func FindRollout(codexHome, id string) (string, error) {
 // LatestRollout returns the newest rollout, of sessions run in cwd unless
 // all is set.
 func LatestRollout(codexHome, cwd string, all bool) (string, error) {
-	files, err := rolloutFiles(codexHome)
+	files, err := rollout.Files(rollout.SessionsDir(codexHome))
 	if err != nil {
 		return "", err
 	}

@@ -4,17 +4,15 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/codexgo/common/rollout"
 )
 
 // sessionInfo is one saved session (rollout file) for the resume picker.
@@ -101,24 +99,10 @@ func parseRollout(r io.Reader) (sessionInfo, error) {
 // listSessions returns up to limit sessions under dir (the
 // sessions/YYYY/MM/DD tree), newest first. A missing dir is no sessions.
 func listSessions(dir string, limit int) ([]sessionInfo, error) {
-	var paths []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return filepath.SkipAll
-			}
-			return nil
-		}
-		if !d.IsDir() && strings.HasPrefix(d.Name(), "rollout-") && strings.HasSuffix(d.Name(), ".jsonl") {
-			paths = append(paths, p)
-		}
-		return nil
-	})
+	paths, err := rollout.Files(dir)
 	if err != nil {
 		return nil, fmt.Errorf("list sessions: %w", err)
 	}
-	// File names start with the timestamp, so name order is time order.
-	sort.Slice(paths, func(i, j int) bool { return filepath.Base(paths[i]) > filepath.Base(paths[j]) })
 	if len(paths) > limit {
 		paths = paths[:limit]
 	}
