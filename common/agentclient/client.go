@@ -23,7 +23,6 @@ package agentclient
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,6 +32,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/codexgo/common/jsonl"
 	"github.com/codexgo/common/protocol"
 )
 
@@ -203,21 +203,22 @@ func (c *Client) readLoop(r io.Reader) {
 		cond.Signal()
 		mu.Unlock()
 	}
-	br := bufio.NewReaderSize(r, 64<<10)
-	for lineNo := 1; ; lineNo++ {
-		line, tooLong, err := readLine(br, MaxLineBytes)
-		if tooLong {
-			push(errorEvent(fmt.Sprintf("agentclient: event line %d longer than %d bytes, skipped", lineNo, MaxLineBytes)))
-		} else if len(bytes.TrimSpace(line)) > 0 {
-			var ev protocol.Event
-			if derr := json.Unmarshal(line, &ev); derr != nil {
-				push(errorEvent(fmt.Sprintf("agentclient: bad event line %d: %v", lineNo, derr)))
-			} else {
-				push(ev)
-			}
+	rd := jsonl.NewReader(r, MaxLineBytes)
+	for {
+		var ev protocol.Event
+		err := rd.Next(&ev)
+		if err == nil {
+			push(ev)
+			continue
 		}
-		if err != nil {
-			break
+		var le *jsonl.LineError
+		if !errors.As(err, &le) {
+			break // end of input, or the pipe failed
+		}
+		if errors.Is(err, jsonl.ErrLineTooLong) {
+			push(errorEvent(fmt.Sprintf("agentclient: event line %d longer than %d bytes, skipped", le.Line, MaxLineBytes)))
+		} else {
+			push(errorEvent(fmt.Sprintf("agentclient: bad event line %d: %v", le.Line, le.Err)))
 		}
 	}
 	close(c.readEOF)
@@ -225,29 +226,6 @@ func (c *Client) readLoop(r io.Reader) {
 	eof = true
 	cond.Signal()
 	mu.Unlock()
-}
-
-// readLine reads up to and excluding '\n'. A line over max bytes is
-// consumed and reported as tooLong. err is non-nil at the end of input.
-func readLine(br *bufio.Reader, max int) (line []byte, tooLong bool, err error) {
-	for {
-		chunk, e := br.ReadSlice('\n')
-		if !tooLong {
-			if len(line)+len(chunk) > max+1 {
-				tooLong = true
-				line = nil
-			} else {
-				line = append(line, chunk...)
-			}
-		}
-		if e == bufio.ErrBufferFull {
-			continue
-		}
-		if e != nil {
-			return bytes.TrimSuffix(line, []byte("\n")), tooLong, e
-		}
-		return bytes.TrimSuffix(line, []byte("\n")), tooLong, nil
-	}
 }
 
 func errorEvent(msg string) protocol.Event {

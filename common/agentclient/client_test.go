@@ -253,36 +253,19 @@ func TestSubmissionOrder(t *testing.T) {
 }
 
 func TestLongLineSkipped(t *testing.T) {
-	in := strings.Repeat("x", 100) + "\n" + `{"id":"1","msg":{"type":"task_complete"}}` + "\n"
-	br := bufio.NewReaderSize(strings.NewReader(in), 16)
-	line, tooLong, err := readLine(br, 50)
-	if !tooLong || line != nil || err != nil {
-		t.Fatalf("readLine long = %q, %v, %v; want nil, true, nil", line, tooLong, err)
-	}
-	line, tooLong, err = readLine(br, 50)
-	if tooLong || err != nil || !strings.HasPrefix(string(line), `{"id":"1"`) {
-		t.Fatalf("readLine next = %q, %v, %v", line, tooLong, err)
-	}
-}
-
-func FuzzReadLine(f *testing.F) {
-	f.Add([]byte("a\nbb\n"), 3)
-	f.Add([]byte("no newline"), 100)
-	f.Fuzz(func(t *testing.T, data []byte, max int) {
-		if max < 1 || max > 1<<16 {
-			return
+	long := `{"id":"x","msg":{"type":"agent_message","message":"` + strings.Repeat("x", MaxLineBytes) + `"}}`
+	in := long + "\n" + `{"id":"1","msg":{"type":"task_complete"}}` + "\n"
+	_, w := io.Pipe()
+	c := New(strings.NewReader(in), w, nil, nil)
+	var got []string
+	for ev := range c.Events() {
+		if e, ok := ev.Msg.(protocol.ErrorMsg); ok {
+			got = append(got, e.Message)
+			continue
 		}
-		br := bufio.NewReaderSize(strings.NewReader(string(data)), 16)
-		total := 0
-		for {
-			line, tooLong, err := readLine(br, max)
-			if !tooLong && len(line) > max {
-				t.Fatalf("line of %d bytes over max %d not flagged", len(line), max)
-			}
-			total++
-			if err != nil || total > len(data)+1 {
-				break
-			}
-		}
-	})
+		got = append(got, ev.Msg.MsgType())
+	}
+	if len(got) != 2 || !strings.Contains(got[0], "event line 1 longer than") || got[1] != "task_complete" {
+		t.Fatalf("events = %.200q, want a too-long error for line 1, then task_complete", got)
+	}
 }
