@@ -169,6 +169,10 @@ func execve(argv []string, dir string, env []string) error {
 	return &ExecError{Code: code, Err: fmt.Errorf("exec %s: %w", argv[0], err)}
 }
 
+// LookPath finds file in the PATH of env, as execvp would; the error is
+// an *ExecError with code 127 (not found) or 126 (not executable).
+func LookPath(file string, env []string) (string, error) { return lookPath(file, env) }
+
 // lookPath finds file in the PATH of env, as execvp would.
 func lookPath(file string, env []string) (string, error) {
 	pathEnv := "/usr/local/bin:/usr/bin:/bin"

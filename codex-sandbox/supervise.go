@@ -127,7 +127,13 @@ func supervise(ctx context.Context, j job) outcome {
 	if stderr != nil {
 		cmd.Stderr = stderr
 	}
-	startErr := cmd.Start()
+	var startErr error
+	if rep.direct != nil {
+		startErr = rep.direct.start(cmd)
+		defer rep.direct.release()
+	} else {
+		startErr = cmd.Start()
+	}
 	if retry := withoutUserNS(cmd); startErr != nil && retry != nil {
 		// User namespaces refused (nested container, sysctl, AppArmor):
 		// run without; the helper reports what that leaves unprotected.
@@ -142,6 +148,10 @@ func supervise(ctx context.Context, j job) outcome {
 	}
 	if startErr != nil {
 		copies.Wait()
+		var ee *linuxsandbox.ExecError
+		if errors.As(startErr, &ee) {
+			return outcome{exitCode: ee.Code, err: ee.Err.Error(), report: rep.static, duration: time.Since(start)}
+		}
 		code := ExitSetupFailed
 		if errors.Is(startErr, exec.ErrNotFound) || errors.Is(startErr, os.ErrNotExist) {
 			code = ExitNotFound
@@ -231,6 +241,9 @@ func signalOf(ctx context.Context) syscall.Signal {
 type reportPipe struct {
 	r, w   *os.File
 	static *protocol.SandboxReport
+	// direct, when set, starts the command from a restricted thread of
+	// this process instead of through the helper (Linux only).
+	direct *directStart
 }
 
 func (p reportPipe) read() []linuxsandbox.HelperReport {
