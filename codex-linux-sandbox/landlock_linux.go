@@ -2,6 +2,7 @@ package linuxsandbox
 
 import (
 	"fmt"
+	"sort"
 
 	ll "github.com/landlock-lsm/go-landlock/landlock/syscall"
 	"golang.org/x/sys/unix"
@@ -76,7 +77,7 @@ func buildLandlock(p *Plan, abi int) *LandlockSet {
 	for _, d := range standardDevices {
 		add(d, deviceRights|readRights)
 	}
-	for _, r := range p.WritableRoots {
+	for _, r := range outermost(p.WritableRoots) {
 		add(r, all)
 	}
 	return s
@@ -120,4 +121,28 @@ func landlockABI() int {
 		return 0
 	}
 	return v
+}
+
+// outermost returns the roots that are not inside another root, in
+// order. A nested root needs no Landlock rule or mount of its own: rights
+// granted on a directory hold beneath it, and a recursive clone of the
+// outer root carries the inner one (its protected entries are still
+// looked up and mounted read-only).
+func outermost(roots []string) []string {
+	sorted := append([]string(nil), roots...)
+	sort.Strings(sorted) // parents before children
+	out := sorted[:0]
+	for _, r := range sorted {
+		nested := false
+		for _, o := range out {
+			if Within(r, o) {
+				nested = true
+				break
+			}
+		}
+		if !nested {
+			out = append(out, r)
+		}
+	}
+	return out
 }

@@ -2,7 +2,6 @@ package linuxsandbox
 
 import (
 	"fmt"
-	"sort"
 
 	"golang.org/x/sys/unix"
 )
@@ -82,8 +81,7 @@ func setupMounts(roots, protected []string) error {
 		}
 	}
 	if !everything {
-		sorted := append([]string(nil), roots...)
-		sort.Strings(sorted) // parents before children
+		sorted := outermost(roots) // parents before children, nested ones dropped
 		clones := make([]int, 0, len(sorted))
 		defer func() {
 			for _, fd := range clones {
