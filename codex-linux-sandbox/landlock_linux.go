@@ -69,16 +69,16 @@ func buildLandlock(p *Plan, abi int) *LandlockSet {
 			s.Scoped = append(s.Scoped, "abstract_unix_socket")
 		}
 	}
-	add := func(path string, access uint64) {
+	add := func(path string, access uint64, dir bool) {
 		access &= all
-		s.Rules = append(s.Rules, PathRule{Path: path, access: access, Access: accessNames(access)})
+		s.Rules = append(s.Rules, PathRule{Path: path, access: access, Access: accessNames(access), dir: dir})
 	}
-	add("/", readRights)
+	add("/", readRights, true)
 	for _, d := range standardDevices {
-		add(d, deviceRights|readRights)
+		add(d, deviceRights|readRights, false)
 	}
 	for _, r := range outermost(p.WritableRoots) {
-		add(r, all)
+		add(r, all, true)
 	}
 	return s
 }
@@ -92,13 +92,19 @@ func (s *LandlockSet) restrict() error {
 	}
 	defer func() { _ = unix.Close(fd) }()
 	for _, r := range s.Rules {
-		pfd, err := unix.Open(r.Path, unix.O_PATH|unix.O_CLOEXEC, 0)
+		flags := unix.O_PATH | unix.O_CLOEXEC
+		if r.dir {
+			// Known directories (/, the roots): O_DIRECTORY checks that
+			// in the open itself, one fstat per root less.
+			flags |= unix.O_DIRECTORY
+		}
+		pfd, err := unix.Open(r.Path, flags, 0)
 		if err != nil {
 			continue
 		}
 		access := r.access
 		var st unix.Stat_t
-		if unix.Fstat(pfd, &st) == nil && st.Mode&unix.S_IFMT != unix.S_IFDIR {
+		if !r.dir && unix.Fstat(pfd, &st) == nil && st.Mode&unix.S_IFMT != unix.S_IFDIR {
 			// Directory-only rights are refused on files.
 			access &= ll.AccessFSExecute | ll.AccessFSWriteFile | ll.AccessFSReadFile | ll.AccessFSTruncate | ll.AccessFSIoctlDev
 		}
