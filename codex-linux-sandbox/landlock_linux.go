@@ -85,13 +85,22 @@ func buildLandlock(p *Plan, abi int) *LandlockSet {
 
 // restrict applies the ruleset to the calling thread. Paths that vanished
 // since planning are skipped (a missing root cannot be written anyway).
-func (s *LandlockSet) restrict() error {
+// fds holds already open directories by path (the writable roots' mount
+// clones, which are the same inodes): rules on them need no open.
+func (s *LandlockSet) restrict(fds map[string]int) error {
 	fd, err := ll.LandlockCreateRuleset(&s.attr, 0)
 	if err != nil {
 		return fmt.Errorf("landlock create ruleset: %w", err)
 	}
 	defer func() { _ = unix.Close(fd) }()
 	for _, r := range s.Rules {
+		if cfd, ok := fds[r.Path]; ok && r.dir {
+			err := ll.LandlockAddPathBeneathRule(fd, &ll.PathBeneathAttr{AllowedAccess: r.access, ParentFd: cfd}, 0)
+			if err != nil {
+				return fmt.Errorf("landlock add rule %s: %w", r.Path, err)
+			}
+			continue
+		}
 		flags := unix.O_PATH | unix.O_CLOEXEC
 		if r.dir {
 			// Known directories (/, the roots): O_DIRECTORY checks that

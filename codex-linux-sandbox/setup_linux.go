@@ -117,10 +117,14 @@ func (s *Setup) Apply() error {
 	if !s.Restricted() {
 		return nil
 	}
+	var rootFDs map[string]int
 	if s.MountNamespace {
-		if err := setupMounts(s.WritableRoots, s.Protected); err != nil {
+		fds, err := setupMounts(s.WritableRoots, s.Protected)
+		if err != nil {
 			return err
 		}
+		defer closeAll(fds)
+		rootFDs = fds
 	}
 	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 		return fmt.Errorf("set no_new_privs: %w", err)
@@ -128,7 +132,7 @@ func (s *Setup) Apply() error {
 	if err := dropCaps(s.canBound); err != nil {
 		return err
 	}
-	if err := s.Landlock.restrict(); err != nil {
+	if err := s.Landlock.restrict(rootFDs); err != nil {
 		return err
 	}
 	return loadFilter(s.filter)
