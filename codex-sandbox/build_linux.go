@@ -105,7 +105,7 @@ func directCmd(j job) (*exec.Cmd, reportPipe, error) {
 	setup := linuxsandbox.Prepare(j.plan)
 	env := linuxsandbox.CommandEnv(j.plan, linuxsandbox.RestoreEnv(j.env))
 	cmd := &exec.Cmd{Path: j.argv[0], Args: j.argv, Dir: j.plan.CommandCwd, Env: env, SysProcAttr: childAttr()}
-	d := &directStart{setup: setup, argv: j.argv, env: env, done: make(chan struct{})}
+	d := &directStart{setup: setup, argv: j.argv, env: env, done: make(chan struct{}), waited: make(chan *os.ProcessState, 1)}
 	return cmd, reportPipe{static: setup.Report(), direct: d}, nil
 }
 
@@ -115,6 +115,8 @@ type directStart struct {
 	argv  []string
 	env   []string
 	done  chan struct{}
+	// waited gets the command's status once it has exited.
+	waited chan *os.ProcessState
 }
 
 // start restricts a fresh locked OS thread and starts cmd from it. The
@@ -142,13 +144,15 @@ func (d *directStart) start(cmd *exec.Cmd) error {
 			return
 		}
 		errc <- nil
+		st, _ := cmd.Process.Wait()
+		d.waited <- st
 		<-d.done
 	}()
 	return <-errc
 }
 
 // release lets the restricted thread end; call it once the command has
-// been reaped.
+// been waited for (from waited) and its tree reaped.
 func (d *directStart) release() { close(d.done) }
 
 // startError gives a failed start the helper's exit code: 127 for a

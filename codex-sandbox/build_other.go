@@ -4,6 +4,7 @@ package sandbox
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
 	"runtime"
 
@@ -44,7 +45,7 @@ func buildCmd(j job) (*exec.Cmd, reportPipe, error) {
 func withoutUserNS(*exec.Cmd) *exec.Cmd { return nil }
 
 // directStart is Linux only; reportPipe.direct stays nil elsewhere.
-type directStart struct{}
+type directStart struct{ waited chan *os.ProcessState }
 
 func (*directStart) start(*exec.Cmd) error { return nil }
 

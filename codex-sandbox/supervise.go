@@ -159,12 +159,24 @@ func supervise(ctx context.Context, j job) outcome {
 		return outcome{exitCode: code, err: startErr.Error()}
 	}
 	reports := make(chan []linuxsandbox.HelperReport, 1)
-	go func() { reports <- rep.read() }()
-	waited := make(chan *os.ProcessState, 1)
-	go func() {
-		st, _ := cmd.Process.Wait()
-		waited <- st
-	}()
+	if rep.r == nil {
+		reports <- nil
+	} else {
+		go func() { reports <- rep.read() }()
+	}
+	var waited <-chan *os.ProcessState
+	if rep.direct != nil {
+		// The restricted thread waits itself: no goroutine (and thread)
+		// more per command.
+		waited = rep.direct.waited
+	} else {
+		w := make(chan *os.ProcessState, 1)
+		go func() {
+			st, _ := cmd.Process.Wait()
+			w <- st
+		}()
+		waited = w
+	}
 	var timer <-chan time.Time
 	if j.timeout > 0 {
 		t := time.NewTimer(j.timeout)
