@@ -105,7 +105,7 @@ func directCmd(j job) (*exec.Cmd, reportPipe, error) {
 	setup := linuxsandbox.Prepare(j.plan)
 	env := linuxsandbox.CommandEnv(j.plan, linuxsandbox.RestoreEnv(j.env))
 	cmd := &exec.Cmd{Path: j.argv[0], Args: j.argv, Dir: j.plan.CommandCwd, Env: env, SysProcAttr: childAttr()}
-	d := &directStart{setup: setup, argv: j.argv, env: env, done: make(chan struct{}), waited: make(chan *os.ProcessState, 1)}
+	d := &directStart{setup: setup, argv: j.argv, env: env, done: make(chan struct{}), waited: make(chan exitStatus, 1)}
 	return cmd, reportPipe{static: setup.Report(), direct: d}, nil
 }
 
@@ -116,15 +116,16 @@ type directStart struct {
 	env   []string
 	done  chan struct{}
 	// waited gets the command's status once it has exited.
-	waited chan *os.ProcessState
+	waited chan exitStatus
 }
 
 // start restricts a fresh locked OS thread and starts cmd from it. The
 // thread is never unlocked, so the Go runtime ends it when its goroutine
 // returns and no other goroutine ever runs restricted. It lives until
 // release: PR_SET_PDEATHSIG fires when the forking thread ends.
-func (d *directStart) start(cmd *exec.Cmd) error {
+func (d *directStart) start(cmd *exec.Cmd) (int, error) {
 	errc := make(chan error, 1)
+	pidc := make(chan int, 1)
 	go func() {
 		runtime.LockOSThread()
 		if err := d.setup.Apply(); err != nil {
@@ -139,16 +140,21 @@ func (d *directStart) start(cmd *exec.Cmd) error {
 			}
 			cmd.Path = lp
 		}
-		if err := cmd.Start(); err != nil {
+		pid, err := spawn(cmd)
+		if err != nil {
 			errc <- startError(cmd, d.argv[0], err)
 			return
 		}
+		pidc <- pid
 		errc <- nil
-		st, _ := cmd.Process.Wait()
-		d.waited <- st
+		ws, err := waitPid(pid)
+		d.waited <- exitStatus{ws, err}
 		<-d.done
 	}()
-	return <-errc
+	if err := <-errc; err != nil {
+		return 0, err
+	}
+	return <-pidc, nil
 }
 
 // release lets the restricted thread end; call it once the command has

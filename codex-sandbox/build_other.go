@@ -4,7 +4,6 @@ package sandbox
 
 import (
 	"fmt"
-	"os"
 	"os/exec"
 	"runtime"
 
@@ -45,8 +44,8 @@ func buildCmd(j job) (*exec.Cmd, reportPipe, error) {
 func withoutUserNS(*exec.Cmd) *exec.Cmd { return nil }
 
 // directStart is Linux only; reportPipe.direct stays nil elsewhere.
-type directStart struct{ waited chan *os.ProcessState }
+type directStart struct{ waited chan exitStatus }
 
-func (*directStart) start(*exec.Cmd) error { return nil }
+func (*directStart) start(*exec.Cmd) (int, error) { return 0, nil }
 
 func (*directStart) release() {}
