@@ -43,6 +43,8 @@ type PathRule struct {
 	Path   string   `json:"path"`
 	Access []string `json:"access"`
 	access uint64
+	// dir: Path is known to be a directory (opened with O_DIRECTORY).
+	dir bool
 }
 
 // Report condenses the explanation into the wire report.

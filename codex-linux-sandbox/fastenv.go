@@ -30,8 +30,8 @@ func FastStartEnv(env []string) []string {
 	return append(out, "GOMAXPROCS=1", gomaxprocsMarker+"="+orig)
 }
 
-// restoreEnv undoes FastStartEnv; env without the marker is returned as is.
-func restoreEnv(env []string) []string {
+// RestoreEnv undoes FastStartEnv; env without the marker is returned as is.
+func RestoreEnv(env []string) []string {
 	orig, found := "", false
 	for _, kv := range env {
 		if v, ok := strings.CutPrefix(kv, gomaxprocsMarker+"="); ok {

@@ -30,12 +30,12 @@ func TestFastStartEnvRoundTrip(t *testing.T) {
 			if n != 1 {
 				t.Errorf("fast env %q has %d GOMAXPROCS=1", fast, n)
 			}
-			if got := restoreEnv(fast); !reflect.DeepEqual(got, tc.restore) {
+			if got := RestoreEnv(fast); !reflect.DeepEqual(got, tc.restore) {
 				t.Errorf("restored %q, want %q", got, tc.restore)
 			}
 		})
 	}
-	if got := restoreEnv([]string{"GOMAXPROCS=3"}); !reflect.DeepEqual(got, []string{"GOMAXPROCS=3"}) {
+	if got := RestoreEnv([]string{"GOMAXPROCS=3"}); !reflect.DeepEqual(got, []string{"GOMAXPROCS=3"}) {
 		t.Errorf("env without marker changed: %q", got)
 	}
 }

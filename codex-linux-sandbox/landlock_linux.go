@@ -2,6 +2,7 @@ package linuxsandbox
 
 import (
 	"fmt"
+	"sort"
 
 	ll "github.com/landlock-lsm/go-landlock/landlock/syscall"
 	"golang.org/x/sys/unix"
@@ -68,36 +69,51 @@ func buildLandlock(p *Plan, abi int) *LandlockSet {
 			s.Scoped = append(s.Scoped, "abstract_unix_socket")
 		}
 	}
-	add := func(path string, access uint64) {
+	add := func(path string, access uint64, dir bool) {
 		access &= all
-		s.Rules = append(s.Rules, PathRule{Path: path, access: access, Access: accessNames(access)})
+		s.Rules = append(s.Rules, PathRule{Path: path, access: access, Access: accessNames(access), dir: dir})
 	}
-	add("/", readRights)
+	add("/", readRights, true)
 	for _, d := range standardDevices {
-		add(d, deviceRights|readRights)
+		add(d, deviceRights|readRights, false)
 	}
-	for _, r := range p.WritableRoots {
-		add(r, all)
+	for _, r := range outermost(p.WritableRoots) {
+		add(r, all, true)
 	}
 	return s
 }
 
 // restrict applies the ruleset to the calling thread. Paths that vanished
 // since planning are skipped (a missing root cannot be written anyway).
-func (s *LandlockSet) restrict() error {
+// fds holds already open directories by path (the writable roots' mount
+// clones, which are the same inodes): rules on them need no open.
+func (s *LandlockSet) restrict(fds map[string]int) error {
 	fd, err := ll.LandlockCreateRuleset(&s.attr, 0)
 	if err != nil {
 		return fmt.Errorf("landlock create ruleset: %w", err)
 	}
 	defer func() { _ = unix.Close(fd) }()
 	for _, r := range s.Rules {
-		pfd, err := unix.Open(r.Path, unix.O_PATH|unix.O_CLOEXEC, 0)
+		if cfd, ok := fds[r.Path]; ok && r.dir {
+			err := ll.LandlockAddPathBeneathRule(fd, &ll.PathBeneathAttr{AllowedAccess: r.access, ParentFd: cfd}, 0)
+			if err != nil {
+				return fmt.Errorf("landlock add rule %s: %w", r.Path, err)
+			}
+			continue
+		}
+		flags := unix.O_PATH | unix.O_CLOEXEC
+		if r.dir {
+			// Known directories (/, the roots): O_DIRECTORY checks that
+			// in the open itself, one fstat per root less.
+			flags |= unix.O_DIRECTORY
+		}
+		pfd, err := unix.Open(r.Path, flags, 0)
 		if err != nil {
 			continue
 		}
 		access := r.access
 		var st unix.Stat_t
-		if unix.Fstat(pfd, &st) == nil && st.Mode&unix.S_IFMT != unix.S_IFDIR {
+		if !r.dir && unix.Fstat(pfd, &st) == nil && st.Mode&unix.S_IFMT != unix.S_IFDIR {
 			// Directory-only rights are refused on files.
 			access &= ll.AccessFSExecute | ll.AccessFSWriteFile | ll.AccessFSReadFile | ll.AccessFSTruncate | ll.AccessFSIoctlDev
 		}
@@ -120,4 +136,28 @@ func landlockABI() int {
 		return 0
 	}
 	return v
+}
+
+// outermost returns the roots that are not inside another root, in
+// order. A nested root needs no Landlock rule or mount of its own: rights
+// granted on a directory hold beneath it, and a recursive clone of the
+// outer root carries the inner one (its protected entries are still
+// looked up and mounted read-only).
+func outermost(roots []string) []string {
+	sorted := append([]string(nil), roots...)
+	sort.Strings(sorted) // parents before children
+	out := sorted[:0]
+	for _, r := range sorted {
+		nested := false
+		for _, o := range out {
+			if Within(r, o) {
+				nested = true
+				break
+			}
+		}
+		if !nested {
+			out = append(out, r)
+		}
+	}
+	return out
 }

@@ -106,7 +106,7 @@ func parseFlags(args []string, stderr io.Writer) (*helperFlags, []string, error)
 }
 
 func run(args, env []string, stdout, stderr io.Writer) int {
-	env = restoreEnv(env)
+	env = RestoreEnv(env)
 	f, argv, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -165,12 +165,7 @@ func run(args, env []string, stdout, stderr io.Writer) int {
 	if err := setup.Apply(); err != nil {
 		return fail(ExitSetupFailed, "sandbox setup failed: %v", err)
 	}
-	if plan.Restricted() {
-		env = append(env, "CODEX_SANDBOX=landlock")
-		if !plan.Network() {
-			env = append(env, "CODEX_SANDBOX_NETWORK_DISABLED=1")
-		}
-	}
+	env = CommandEnv(plan, env)
 	if f.reportFD < 0 {
 		// Standalone: stderr is the only place to say what is not enforced.
 		WarnUnprotected(stderr, setup.Unavailable)
@@ -182,6 +177,19 @@ func run(args, env []string, stdout, stderr io.Writer) int {
 		return fail(ee.Code, "%v", ee.Err)
 	}
 	return fail(ExitNotExecutable, "%v", err)
+}
+
+// CommandEnv is env plus the variables that tell a command it runs
+// sandboxed: CODEX_SANDBOX=landlock under a restricted plan and
+// CODEX_SANDBOX_NETWORK_DISABLED=1 when the network is off.
+func CommandEnv(plan *Plan, env []string) []string {
+	if plan.Restricted() {
+		env = append(env, "CODEX_SANDBOX=landlock")
+		if !plan.Network() {
+			env = append(env, "CODEX_SANDBOX_NETWORK_DISABLED=1")
+		}
+	}
+	return env
 }
 
 // WarnUnprotected prints one line to w when the protected subpaths are

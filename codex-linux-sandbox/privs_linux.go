@@ -2,7 +2,6 @@ package linuxsandbox
 
 import (
 	"fmt"
-	"sort"
 
 	"golang.org/x/sys/unix"
 )
@@ -68,13 +67,17 @@ func dropCaps(canBound bool) error {
 // host: only existing paths are mounted over, and the namespace dies with
 // the command. Read-only mounts also stop chmod, chown and utimes outside
 // the roots, which Landlock does not cover.
-func setupMounts(roots, protected []string) error {
+//
+// It returns the writable roots' mount fds (O_PATH-like, close-on-exec),
+// which the caller reuses for the Landlock rules and must close.
+func setupMounts(roots, protected []string) (map[string]int, error) {
 	if err := unix.Unshare(unix.CLONE_NEWNS); err != nil {
-		return fmt.Errorf("unshare mount namespace: %w", err)
+		return nil, fmt.Errorf("unshare mount namespace: %w", err)
 	}
 	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
-		return fmt.Errorf("make mounts private: %w", err)
+		return nil, fmt.Errorf("make mounts private: %w", err)
 	}
+	fds := map[string]int{}
 	everything := false
 	for _, r := range roots {
 		if r == "/" {
@@ -82,37 +85,43 @@ func setupMounts(roots, protected []string) error {
 		}
 	}
 	if !everything {
-		sorted := append([]string(nil), roots...)
-		sort.Strings(sorted) // parents before children
+		sorted := outermost(roots) // parents before children, nested ones dropped
 		clones := make([]int, 0, len(sorted))
-		defer func() {
-			for _, fd := range clones {
-				_ = unix.Close(fd)
-			}
-		}()
 		for _, r := range sorted {
 			fd, err := unix.OpenTree(unix.AT_FDCWD, r, unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC|unix.AT_RECURSIVE)
 			if err != nil {
-				return fmt.Errorf("clone mount of %s: %w", r, err)
+				closeAll(fds)
+				return nil, fmt.Errorf("clone mount of %s: %w", r, err)
 			}
 			clones = append(clones, fd)
+			fds[r] = fd
 		}
 		ro := unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY}
 		if err := unix.MountSetattr(unix.AT_FDCWD, "/", unix.AT_RECURSIVE, &ro); err != nil {
-			return fmt.Errorf("make / read-only: %w", err)
+			closeAll(fds)
+			return nil, fmt.Errorf("make / read-only: %w", err)
 		}
 		for i, r := range sorted {
 			if err := unix.MoveMount(clones[i], "", unix.AT_FDCWD, r, unix.MOVE_MOUNT_F_EMPTY_PATH); err != nil {
-				return fmt.Errorf("mount writable %s: %w", r, err)
+				closeAll(fds)
+				return nil, fmt.Errorf("mount writable %s: %w", r, err)
 			}
 		}
 	}
 	for _, p := range protected {
 		if err := readOnlyBind(p); err != nil {
-			return err
+			closeAll(fds)
+			return nil, err
 		}
 	}
-	return nil
+	return fds, nil
+}
+
+// closeAll closes the file descriptors in fds.
+func closeAll(fds map[string]int) {
+	for _, fd := range fds {
+		_ = unix.Close(fd)
+	}
 }
 
 // readOnlyBind mounts a read-only copy of path over itself.

@@ -1,6 +1,7 @@
 package linuxsandbox
 
 import (
+	"path/filepath"
 	"strconv"
 
 	"golang.org/x/sys/unix"
@@ -11,6 +12,16 @@ import (
 // system calls instead of one lstat per path component, which matters
 // with many writable roots.
 func resolveDir(path string) (string, bool) {
+	// Most roots have no symlink on the way: one openat2 that refuses
+	// symlinks proves the (already cleaned) path is the real one, and
+	// saves the readlink.
+	how := unix.OpenHow{Flags: unix.O_PATH | unix.O_DIRECTORY | unix.O_CLOEXEC, Resolve: unix.RESOLVE_NO_SYMLINKS}
+	if fd, err := unix.Openat2(unix.AT_FDCWD, path, &how); err == nil {
+		_ = unix.Close(fd)
+		if filepath.IsAbs(path) && filepath.Clean(path) == path {
+			return path, true
+		}
+	}
 	fd, err := unix.Open(path, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return "", false

@@ -117,10 +117,14 @@ func (s *Setup) Apply() error {
 	if !s.Restricted() {
 		return nil
 	}
+	var rootFDs map[string]int
 	if s.MountNamespace {
-		if err := setupMounts(s.WritableRoots, s.Protected); err != nil {
+		fds, err := setupMounts(s.WritableRoots, s.Protected)
+		if err != nil {
 			return err
 		}
+		defer closeAll(fds)
+		rootFDs = fds
 	}
 	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 		return fmt.Errorf("set no_new_privs: %w", err)
@@ -128,7 +132,7 @@ func (s *Setup) Apply() error {
 	if err := dropCaps(s.canBound); err != nil {
 		return err
 	}
-	if err := s.Landlock.restrict(); err != nil {
+	if err := s.Landlock.restrict(rootFDs); err != nil {
 		return err
 	}
 	return loadFilter(s.filter)
@@ -168,6 +172,10 @@ func execve(argv []string, dir string, env []string) error {
 	}
 	return &ExecError{Code: code, Err: fmt.Errorf("exec %s: %w", argv[0], err)}
 }
+
+// LookPath finds file in the PATH of env, as execvp would; the error is
+// an *ExecError with code 127 (not found) or 126 (not executable).
+func LookPath(file string, env []string) (string, error) { return lookPath(file, env) }
 
 // lookPath finds file in the PATH of env, as execvp would.
 func lookPath(file string, env []string) (string, error) {

@@ -30,26 +30,69 @@ printf 'module hop\ngo 1.24\n' > "$tmp/hop/go.mod"
 ws=$tmp/ws
 mkdir -p "$ws/.git" "$tmp/roots"
 roots=""
-for i in $(seq 1 100); do mkdir -p "$tmp/roots/r$i"; roots="$roots\"$tmp/roots/r$i\","; done
+adddirs=""
+for i in $(seq 1 100); do
+  mkdir -p "$tmp/roots/r$i"
+  roots="$roots\"$tmp/roots/r$i\","
+  adddirs="$adddirs --add-dir $tmp/roots/r$i"
+done
 ro='{"mode":"read-only"}'
 ww='{"mode":"workspace-write"}'
 ww100="{\"mode\":\"workspace-write\",\"writable_roots\":[${roots%,}]}"
-ww1="{\"mode\":\"workspace-write\",\"writable_roots\":[\"$tmp/roots/r1\"]}"
+# /tmp excluded: then the 100 roots (all under mktemp's /tmp) are not
+# nested in another writable root, the worst case.
+wwx='{"mode":"workspace-write","exclude_slash_tmp":true,"exclude_tmpdir_env_var":true}'
+wwx100="{\"mode\":\"workspace-write\",\"exclude_slash_tmp\":true,\"exclude_tmpdir_env_var\":true,\"writable_roots\":[${roots%,}]}"
 cd "$ws"
 h=$tmp/codex-linux-sandbox
+s=$tmp/codex-sandbox
+fused=()
+if [ -n "${BIN:-}" ] && [ -x "$BIN/codex" ]; then
+  # The fused binary, re-executed under the tools' names as the agent does.
+  mkdir -p "$tmp/fused"
+  ln -sf "$BIN/codex" "$tmp/fused/codex-linux-sandbox"
+  ln -sf "$BIN/codex" "$tmp/fused/codex-sandbox"
+  fused=(
+    "bin/codex as codex-linux-sandbox, ww" "$tmp/fused/codex-linux-sandbox --sandbox-policy-cwd $ws --sandbox-policy $ww -- /bin/true"
+    "bin/codex as codex-sandbox, ww" "$tmp/fused/codex-sandbox --sandbox workspace-write -- /bin/true"
+  )
+fi
 echo "runs: $runs per command, interleaved; $(nproc) cores; kernel $(uname -r); uid $(id -u)"
-"$tmp/benchtimer" "$runs" \
+tsv=$tmp/medians.tsv
+BENCHTIMER_TSV=$tsv "$tmp/benchtimer" "$runs" \
   "bare /bin/true" "/bin/true" \
   "Go exec hop, no sandbox (floor)" "$tmp/gohop /bin/true" \
   "helper read-only" "$h --sandbox-policy-cwd $ws --sandbox-policy $ro -- /bin/true" \
-  "helper workspace-write" "$h --sandbox-policy-cwd $ws --sandbox-policy $ww -- /bin/true" \
-  "helper workspace-write, GOMAXPROCS=1" "/usr/bin/env GOMAXPROCS=1 CODEX_SANDBOX_GOMAXPROCS_ORIG=unset $h --sandbox-policy-cwd $ws --sandbox-policy $ww -- /bin/true" \
+  "helper ww" "$h --sandbox-policy-cwd $ws --sandbox-policy $ww -- /bin/true" \
+  "helper ww, GOMAXPROCS=1 (as codex-sandbox starts it)" "/usr/bin/env GOMAXPROCS=1 CODEX_SANDBOX_GOMAXPROCS_ORIG=unset $h --sandbox-policy-cwd $ws --sandbox-policy $ww -- /bin/true" \
   "  (same env hop, default GOMAXPROCS)" "/usr/bin/env CODEX_BENCH=1 $h --sandbox-policy-cwd $ws --sandbox-policy $ww -- /bin/true" \
-  "helper workspace-write, 1 extra root" "$h --sandbox-policy-cwd $ws --sandbox-policy $ww1 -- /bin/true" \
-  "helper workspace-write, 100 roots" "$h --sandbox-policy-cwd $ws --sandbox-policy $ww100 -- /bin/true" \
-  "codex-sandbox read-only" "$tmp/codex-sandbox -- /bin/true" \
-  "codex-sandbox workspace-write" "$tmp/codex-sandbox --sandbox workspace-write -- /bin/true" \
-  "codex-sandbox danger-full-access" "$tmp/codex-sandbox --sandbox danger-full-access -- /bin/true"
+  "helper ww + 100 roots inside /tmp" "$h --sandbox-policy-cwd $ws --sandbox-policy $ww100 -- /bin/true" \
+  "helper ww, /tmp excluded" "$h --sandbox-policy-cwd $ws --sandbox-policy $wwx -- /bin/true" \
+  "helper ww, /tmp excluded, + 100 roots" "$h --sandbox-policy-cwd $ws --sandbox-policy $wwx100 -- /bin/true" \
+  "codex-sandbox read-only" "$s -- /bin/true" \
+  "codex-sandbox ww" "$s --sandbox workspace-write -- /bin/true" \
+  "codex-sandbox danger-full-access" "$s --sandbox danger-full-access -- /bin/true" \
+  "codex-sandbox ww + 100 --add-dir inside /tmp" "$s --sandbox workspace-write $adddirs -- /bin/true" \
+  "codex-sandbox ww, /tmp excluded" "$s --sandbox-policy $wwx -- /bin/true" \
+  "codex-sandbox ww, /tmp excluded, + 100 --add-dir" "$s --sandbox-policy $wwx $adddirs -- /bin/true" \
+  "${fused[@]}"
+med() { awk -F'\t' -v n="$1" '$1 == n { print $2 }' "$tsv"; }
+goal() { # name, measured ms, limit ms
+  awk -v n="$1" -v m="$2" -v l="$3" 'BEGIN { printf "  %-58s %7.3f ms (limit %.3f ms) %s\n", n, m, l, (m <= l ? "met" : "NOT met") }'
+}
+bare=$(med "bare /bin/true")
+echo
+echo "goals (medians of this run):"
+goal "helper ww <= bare + 1.5 ms" "$(med "helper ww")" "$(awk -v b="$bare" 'BEGIN { print b + 1.5 }')"
+goal "codex-sandbox ww end to end <= 4 ms" "$(med "codex-sandbox ww")" 4
+goal "100 roots add <= 1 ms: helper, nested in /tmp" \
+  "$(awk -v a="$(med "helper ww + 100 roots inside /tmp")" -v b="$(med "helper ww")" 'BEGIN { print a - b }')" 1
+goal "100 roots add <= 1 ms: helper, not nested" \
+  "$(awk -v a="$(med "helper ww, /tmp excluded, + 100 roots")" -v b="$(med "helper ww, /tmp excluded")" 'BEGIN { print a - b }')" 1
+goal "100 --add-dir add <= 1 ms: codex-sandbox, nested in /tmp" \
+  "$(awk -v a="$(med "codex-sandbox ww + 100 --add-dir inside /tmp")" -v b="$(med "codex-sandbox ww")" 'BEGIN { print a - b }')" 1
+goal "100 --add-dir add <= 1 ms: codex-sandbox, not nested" \
+  "$(awk -v a="$(med "codex-sandbox ww, /tmp excluded, + 100 --add-dir")" -v b="$(med "codex-sandbox ww, /tmp excluded")" 'BEGIN { print a - b }')" 1
 echo
 echo "stripped static binaries: codex-linux-sandbox $(stat -c %s "$h") bytes," \
   "codex-sandbox $(stat -c %s "$tmp/codex-sandbox") bytes"

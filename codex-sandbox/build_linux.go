@@ -3,9 +3,12 @@ package sandbox
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
+	"strings"
 	"syscall"
 
 	linuxsandbox "github.com/codexgo/codex-linux-sandbox"
@@ -31,6 +34,9 @@ const (
 // user namespaces are refused, supervise retries without one and the
 // helper reports the protection as unavailable.
 func buildCmd(j job) (*exec.Cmd, reportPipe, error) {
+	if !j.explain && (!j.plan.Restricted() || haveSysAdmin()) {
+		return directCmd(j)
+	}
 	policy, err := json.Marshal(j.plan.Policy)
 	if err != nil {
 		return nil, reportPipe{}, fmt.Errorf("encode policy: %w", err)
@@ -87,4 +93,84 @@ func haveSysAdmin() bool {
 		return false
 	}
 	return data[0].Effective&(1<<capSysAdmin) != 0
+}
+
+// directCmd skips the helper process where no user namespace is needed
+// (CAP_SYS_ADMIN held, or nothing to restrict): the supervisor restricts
+// one of its own OS threads exactly as the helper would restrict itself
+// (mount namespace, no_new_privs, capabilities, Landlock, seccomp are all
+// per thread) and forks the command from that thread, which the child
+// inherits. That saves a whole Go process start per command.
+func directCmd(j job) (*exec.Cmd, reportPipe, error) {
+	setup := linuxsandbox.Prepare(j.plan)
+	env := linuxsandbox.CommandEnv(j.plan, linuxsandbox.RestoreEnv(j.env))
+	cmd := &exec.Cmd{Path: j.argv[0], Args: j.argv, Dir: j.plan.CommandCwd, Env: env, SysProcAttr: childAttr()}
+	d := &directStart{setup: setup, argv: j.argv, env: env, done: make(chan struct{}), waited: make(chan exitStatus, 1)}
+	return cmd, reportPipe{static: setup.Report(), direct: d}, nil
+}
+
+// directStart starts a command from a sandboxed thread of this process.
+type directStart struct {
+	setup *linuxsandbox.Setup
+	argv  []string
+	env   []string
+	done  chan struct{}
+	// waited gets the command's status once it has exited.
+	waited chan exitStatus
+}
+
+// start restricts a fresh locked OS thread and starts cmd from it. The
+// thread is never unlocked, so the Go runtime ends it when its goroutine
+// returns and no other goroutine ever runs restricted. It lives until
+// release: PR_SET_PDEATHSIG fires when the forking thread ends.
+func (d *directStart) start(cmd *exec.Cmd) (int, error) {
+	errc := make(chan error, 1)
+	pidc := make(chan int, 1)
+	go func() {
+		runtime.LockOSThread()
+		if err := d.setup.Apply(); err != nil {
+			errc <- &linuxsandbox.ExecError{Code: ExitSetupFailed, Err: fmt.Errorf("sandbox setup failed: %w", err)}
+			return
+		}
+		if !strings.Contains(d.argv[0], "/") {
+			lp, err := linuxsandbox.LookPath(d.argv[0], d.env)
+			if err != nil {
+				errc <- err
+				return
+			}
+			cmd.Path = lp
+		}
+		pid, err := spawn(cmd)
+		if err != nil {
+			errc <- startError(cmd, d.argv[0], err)
+			return
+		}
+		pidc <- pid
+		errc <- nil
+		ws, err := waitPid(pid)
+		d.waited <- exitStatus{ws, err}
+		<-d.done
+	}()
+	if err := <-errc; err != nil {
+		return 0, err
+	}
+	return <-pidc, nil
+}
+
+// release lets the restricted thread end; call it once the command has
+// been waited for (from waited) and its tree reaped.
+func (d *directStart) release() { close(d.done) }
+
+// startError gives a failed start the helper's exit code: 127 for a
+// missing command or working directory, 126 for anything else.
+func startError(cmd *exec.Cmd, name string, err error) error {
+	code := ExitNotExecutable
+	if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ENOTDIR) {
+		code = ExitNotFound
+	}
+	var pe *os.PathError
+	if errors.As(err, &pe) && pe.Op == "chdir" {
+		return &linuxsandbox.ExecError{Code: ExitNotFound, Err: fmt.Errorf("change directory to %s: %w", cmd.Dir, pe.Err)}
+	}
+	return &linuxsandbox.ExecError{Code: code, Err: fmt.Errorf("exec %s: %w", name, err)}
 }

@@ -42,3 +42,10 @@ func buildCmd(j job) (*exec.Cmd, reportPipe, error) {
 
 // withoutUserNS has nothing to retry off Linux.
 func withoutUserNS(*exec.Cmd) *exec.Cmd { return nil }
+
+// directStart is Linux only; reportPipe.direct stays nil elsewhere.
+type directStart struct{ waited chan exitStatus }
+
+func (*directStart) start(*exec.Cmd) (int, error) { return 0, nil }
+
+func (*directStart) release() {}

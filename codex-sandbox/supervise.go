@@ -117,7 +117,7 @@ func supervise(ctx context.Context, j job) outcome {
 			_ = pw.Close()
 		}()
 	}
-	// exec.Cmd treats nil as /dev/null; a typed nil *os.File must not leak in.
+	// spawn treats nil as /dev/null; a typed nil *os.File must not leak in.
 	if stdin != nil {
 		cmd.Stdin = stdin
 	}
@@ -127,12 +127,19 @@ func supervise(ctx context.Context, j job) outcome {
 	if stderr != nil {
 		cmd.Stderr = stderr
 	}
-	startErr := cmd.Start()
+	var startErr error
+	pid := 0
+	if rep.direct != nil {
+		pid, startErr = rep.direct.start(cmd)
+		defer rep.direct.release()
+	} else {
+		pid, startErr = spawn(cmd)
+	}
 	if retry := withoutUserNS(cmd); startErr != nil && retry != nil {
 		// User namespaces refused (nested container, sysctl, AppArmor):
 		// run without; the helper reports what that leaves unprotected.
 		cmd = retry
-		startErr = cmd.Start()
+		pid, startErr = spawn(cmd)
 	}
 	for _, c := range closeAfterStart {
 		_ = c.Close()
@@ -142,6 +149,10 @@ func supervise(ctx context.Context, j job) outcome {
 	}
 	if startErr != nil {
 		copies.Wait()
+		var ee *linuxsandbox.ExecError
+		if errors.As(startErr, &ee) {
+			return outcome{exitCode: ee.Code, err: ee.Err.Error(), report: rep.static, duration: time.Since(start)}
+		}
 		code := ExitSetupFailed
 		if errors.Is(startErr, exec.ErrNotFound) || errors.Is(startErr, os.ErrNotExist) {
 			code = ExitNotFound
@@ -149,12 +160,24 @@ func supervise(ctx context.Context, j job) outcome {
 		return outcome{exitCode: code, err: startErr.Error()}
 	}
 	reports := make(chan []linuxsandbox.HelperReport, 1)
-	go func() { reports <- rep.read() }()
-	waited := make(chan *os.ProcessState, 1)
-	go func() {
-		st, _ := cmd.Process.Wait()
-		waited <- st
-	}()
+	if rep.r == nil {
+		reports <- nil
+	} else {
+		go func() { reports <- rep.read() }()
+	}
+	var waited <-chan exitStatus
+	if rep.direct != nil {
+		// The restricted thread waits itself: no goroutine (and thread)
+		// more per command.
+		waited = rep.direct.waited
+	} else {
+		w := make(chan exitStatus, 1)
+		go func() {
+			ws, err := waitPid(pid)
+			w <- exitStatus{ws, err}
+		}()
+		waited = w
+	}
 	var timer <-chan time.Time
 	if j.timeout > 0 {
 		t := time.NewTimer(j.timeout)
@@ -162,20 +185,20 @@ func supervise(ctx context.Context, j job) outcome {
 		timer = t.C
 	}
 	var out outcome
-	var st *os.ProcessState
+	var st exitStatus
 	cancelled := false
 	select {
 	case st = <-waited:
 	case <-timer:
 		out.timedOut = true
-		killTree(cmd.Process.Pid)
+		killTree(pid)
 		st = <-waited
 	case <-ctx.Done():
 		cancelled = true
-		killTree(cmd.Process.Pid)
+		killTree(pid)
 		st = <-waited
 	}
-	reapTree(cmd.Process.Pid)
+	reapTree(pid)
 	copies.Wait()
 	out.duration = time.Since(start)
 	lines := <-reports
@@ -201,17 +224,21 @@ func supervise(ctx context.Context, j job) outcome {
 		out.signal = int(signalOf(ctx))
 	case out.err != "":
 		// the helper's own status (125, 126, 127 or 2) is in exitCode
-	case st == nil:
-		out.exitCode, out.err = ExitSetupFailed, "lost the child's status"
+	case st.err != nil:
+		out.exitCode, out.err = ExitSetupFailed, "lost the child's status: "+st.err.Error()
+	case st.ws.Signaled():
+		out.signal = int(st.ws.Signal())
+		out.exitCode = 128 + out.signal
 	default:
-		if ws, ok := st.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			out.signal = int(ws.Signal())
-			out.exitCode = 128 + out.signal
-		} else {
-			out.exitCode = st.ExitCode()
-		}
+		out.exitCode = st.ws.ExitStatus()
 	}
 	return out
+}
+
+// exitStatus is how the direct child ended.
+type exitStatus struct {
+	ws  syscall.WaitStatus
+	err error
 }
 
 // signalOf names the signal that cancelled ctx (SIGTERM if unknown).
@@ -231,6 +258,9 @@ func signalOf(ctx context.Context) syscall.Signal {
 type reportPipe struct {
 	r, w   *os.File
 	static *protocol.SandboxReport
+	// direct, when set, starts the command from a restricted thread of
+	// this process instead of through the helper (Linux only).
+	direct *directStart
 }
 
 func (p reportPipe) read() []linuxsandbox.HelperReport {
