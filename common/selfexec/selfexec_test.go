@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -45,5 +46,47 @@ func TestName(t *testing.T) {
 		if got := Name(in); got != want {
 			t.Errorf("Name(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestSibling(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write := func(name string, mode os.FileMode) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("#!/bin/sh\n"), mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("codex-sandbox", 0o755)
+	write("codex-notexec", 0o644)
+	if err := os.Symlink(filepath.Join(dir, "codex-sandbox"), filepath.Join(dir, "codex-link")); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		tool string
+		want bool
+	}{
+		{"codex-sandbox", true},
+		{"codex-notexec", false},
+		{"codex-link", false},
+		{"codex-missing", false},
+		{"../codex-sandbox", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		p, ok := sibling(dir, tt.tool)
+		if ok != tt.want || ok && p != filepath.Join(dir, tt.tool) {
+			t.Errorf("sibling(%q) = %q, %v; want found=%v", tt.tool, p, ok, tt.want)
+		}
+	}
+}
+
+func TestResolveFallsBackToSelf(t *testing.T) {
+	t.Parallel()
+	// The test binary has no codex-echo next to it.
+	got, err := Resolve("codex-echo")
+	want, _ := Path()
+	if err != nil || got != want {
+		t.Errorf("Resolve = %q, %v; want %q", got, err, want)
 	}
 }
