@@ -132,7 +132,7 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 	if !f.skipGit && !f.trust {
 		if _, ok := GitRoot(cwd); !ok && cfg.Projects[cwd].TrustLevel != "trusted" {
 			//lint:ignore ST1005 the Codex CLI's message
-			return 0, errors.New("Not inside a trusted directory and --skip-git-repo-check was not specified.")
+			return 0, errors.New("Not inside a trusted directory and --skip-git-repo-check was not specified.") //nolint:staticcheck // the Codex CLI's message
 		}
 	}
 	// Sandbox and approvals: exec never asks.

@@ -60,7 +60,7 @@ func NewClient(ctx context.Context, o ClientOptions) (*Client, error) {
 	p, ok := cfg.Provider(id)
 	if !ok {
 		//lint:ignore ST1005 the Codex CLI's message
-		return nil, fmt.Errorf("Model provider `%s` not found", id)
+		return nil, fmt.Errorf("Model provider `%s` not found", id) //nolint:staticcheck // the Codex CLI's message
 	}
 	h := model.HTTP{
 		Client: o.HTTP, BaseURL: p.BaseURL, QueryParams: p.QueryParams, Headers: map[string]string{},
