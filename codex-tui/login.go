@@ -15,12 +15,19 @@ import (
 	login "github.com/codexgo/codex-login"
 	"github.com/codexgo/codex-login/authfile"
 	"github.com/codexgo/codex-login/oauth"
+	"github.com/codexgo/common/config"
 )
 
-// needsLogin reports whether no credentials are available: no auth.json
-// and no OPENAI_API_KEY in the environment.
-func needsLogin(home string, getenv func(string) string) bool {
-	if getenv("OPENAI_API_KEY") != "" {
+// needsLogin reports whether the session's model provider needs OpenAI
+// credentials and none are available: no auth.json and no OPENAI_API_KEY
+// or CODEX_API_KEY in the environment. Other providers (a local server, a
+// gateway with its own env_key) never get the sign-in screen, as in the
+// Codex CLI; a missing env_key is the agent's error to report.
+func needsLogin(home string, cfg *config.Config, getenv func(string) string) bool {
+	if p, ok := cfg.Provider(cfg.ModelProvider); !ok || !p.RequiresOpenaiAuth {
+		return false
+	}
+	if getenv("OPENAI_API_KEY") != "" || getenv("CODEX_API_KEY") != "" {
 		return false
 	}
 	_, err := authfile.Load(home)

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/codexgo/common/config"
+
 	tea "github.com/charmbracelet/bubbletea"
 	login "github.com/codexgo/codex-login"
 	"github.com/codexgo/codex-login/authfile"
@@ -39,7 +41,8 @@ func TestLoginScreenAPIKey(t *testing.T) {
 	if err != nil || f.APIKey == nil || *f.APIKey != "sk-test-1234567890" {
 		t.Fatalf("auth.json = %+v, %v", f, err)
 	}
-	if needsLogin(home, func(string) string { return "" }) {
+	openai := config.Defaults()
+	if needsLogin(home, &openai, func(string) string { return "" }) {
 		t.Error("still needs login after saving a key")
 	}
 	if !strings.Contains(stripped(l.View()), "sk-test-***67890") {
@@ -103,5 +106,35 @@ func TestLoginAgainstLocalIssuer(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(home, "auth.json")); err != nil {
 		t.Errorf("auth.json not written: %v", err)
+	}
+}
+
+func TestNeedsLogin(t *testing.T) {
+	t.Parallel()
+	empty := t.TempDir()
+	noEnv := func(string) string { return "" }
+	openai := config.Defaults()
+	local, err := config.Parse("", []byte("model_provider = \"local\"\n[model_providers.local]\nbase_url = \"http://127.0.0.1:1/v1\"\nenv_key = \"LOCAL_KEY\"\n"), config.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unknown := config.Defaults()
+	unknown.ModelProvider = "nope"
+	tests := []struct {
+		name string
+		cfg  *config.Config
+		env  func(string) string
+		want bool
+	}{
+		{"openai without credentials", &openai, noEnv, true},
+		{"openai with OPENAI_API_KEY", &openai, func(k string) string { return map[string]string{"OPENAI_API_KEY": "sk"}[k] }, false},
+		{"openai with CODEX_API_KEY", &openai, func(k string) string { return map[string]string{"CODEX_API_KEY": "sk"}[k] }, false},
+		{"a custom provider never signs in", local, noEnv, false},
+		{"an unknown provider is the agent's error", &unknown, noEnv, false},
+	}
+	for _, tt := range tests {
+		if got := needsLogin(empty, tt.cfg, tt.env); got != tt.want {
+			t.Errorf("%s: got %v, want %v", tt.name, got, tt.want)
+		}
 	}
 }

@@ -182,7 +182,7 @@ func Run(ctx context.Context, o Options) (err error) {
 	th := detectTheme(o.Stdout, o.Getenv)
 
 	// Onboarding: sign in when there are no credentials.
-	if needsLogin(home, o.Getenv) {
+	if needsLogin(home, cfg, o.Getenv) {
 		quit, err := runLogin(ctx, o, th, realLoginDeps(home, o.Getenv, openBrowser(o.Getenv)))
 		if err != nil || quit {
 			return err
