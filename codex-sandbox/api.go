@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"os/signal"
 	"runtime"
 	"strconv"
 	"strings"
@@ -43,12 +42,11 @@ func BecomeHelperIfRequested(args []string, stdin io.Reader, stdout, stderr io.W
 	case linuxsandbox.ToolName:
 		return linuxsandbox.Main(context.Background(), args[1:], stdin, stdout, stderr), true
 	case ToolName:
-		// No stop: the caller exits at once (see above), and signal.Stop
+		// No signal.Stop: the caller exits at once (see above), and Stop
 		// costs a round trip to the runtime's signal-mask thread per
 		// signal plus a wait for the delivery goroutine to go idle
 		// (0.1-0.4 ms of a 5 ms run; README, Speed).
-		ctx, _ := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-		return Main(ctx, args[1:], stdin, stdout, stderr), true
+		return Main(notifyContextAsync(), args[1:], stdin, stdout, stderr), true
 	}
 	return 0, false
 }
