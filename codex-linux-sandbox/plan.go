@@ -87,22 +87,29 @@ func NewPlan(policy protocol.SandboxPolicy, policyCwd, commandCwd string, getenv
 	if t := getenv("TMPDIR"); t != "" && !policy.ExcludeTmpdirEnvVar && filepath.IsAbs(t) {
 		asked = append(asked, t)
 	}
-	seen := map[string]bool{}
+	// Each root's descriptor, for relative lookups of its protected names.
+	fds := map[string]int{}
+	defer func() {
+		for _, fd := range fds {
+			closeDir(fd)
+		}
+	}()
 	for _, r := range asked {
-		real, ok := resolveDir(filepath.Clean(r))
+		real, fd, ok := resolveDir(filepath.Clean(r))
 		if !ok {
 			p.MissingRoots = appendOnce(p.MissingRoots, filepath.Clean(r))
 			continue
 		}
-		if seen[real] {
+		if _, seen := fds[real]; seen {
+			closeDir(fd)
 			continue
 		}
-		seen[real] = true
+		fds[real] = fd
 		p.WritableRoots = append(p.WritableRoots, real)
 	}
 	sort.Strings(p.WritableRoots)
 	for _, root := range p.WritableRoots {
-		p.addProtected(root)
+		p.addProtected(root, fds[root])
 	}
 	return p, nil
 }
@@ -119,18 +126,19 @@ func resolveDirPortable(path string) (string, bool) {
 	return real, true
 }
 
-// addProtected records the protected entries of one writable root.
-func (p *Plan) addProtected(root string) {
+// addProtected records the protected entries of one writable root;
+// rootFD is its descriptor from resolveDir (-1: none).
+func (p *Plan) addProtected(root string, rootFD int) {
 	for _, name := range ProtectedNames() {
 		path := filepath.Join(root, name)
-		fi, err := os.Lstat(path)
+		mode, err := lstatIn(rootFD, root, name)
 		if err != nil {
 			if name == ".codex" && root == p.PolicyCwd {
 				p.Unprotectable = appendOnce(p.Unprotectable, path)
 			}
 			continue
 		}
-		if fi.Mode()&os.ModeSymlink != 0 {
+		if mode&os.ModeSymlink != 0 {
 			// Protect what the link points at; the link itself lives in a
 			// writable directory and is reported as such.
 			real, err := filepath.EvalSymlinks(path)
@@ -141,7 +149,7 @@ func (p *Plan) addProtected(root string) {
 			continue
 		}
 		p.Protected = appendOnce(p.Protected, path)
-		if name == ".git" && fi.Mode().IsRegular() {
+		if name == ".git" && mode.IsRegular() {
 			if gitdir := readGitdir(path); gitdir != "" {
 				if !filepath.IsAbs(gitdir) {
 					gitdir = filepath.Join(root, gitdir)

@@ -2,5 +2,26 @@
 
 package linuxsandbox
 
-// resolveDir returns the symlink-free path of an existing directory.
-func resolveDir(path string) (string, bool) { return resolveDirPortable(path) }
+import (
+	"os"
+	"path/filepath"
+)
+
+// resolveDir returns the symlink-free path of an existing directory (and
+// no descriptor: -1).
+func resolveDir(path string) (string, int, bool) {
+	real, ok := resolveDirPortable(path)
+	return real, -1, ok
+}
+
+// closeDir has nothing to close off Linux.
+func closeDir(int) {}
+
+// lstatIn is os.Lstat of dir/name; it reports the file type bits.
+func lstatIn(_ int, dir, name string) (os.FileMode, error) {
+	fi, err := os.Lstat(filepath.Join(dir, name))
+	if err != nil {
+		return 0, err
+	}
+	return fi.Mode().Type(), nil
+}

@@ -117,6 +117,9 @@ type directStart struct {
 	done  chan struct{}
 	// waited gets the command's status once it has exited.
 	waited chan exitStatus
+	// ready, when set, is closed once the supervisor catches its signals;
+	// nothing is started before.
+	ready <-chan struct{}
 }
 
 // start restricts a fresh locked OS thread and starts cmd from it. The
@@ -139,6 +142,9 @@ func (d *directStart) start(cmd *exec.Cmd) (int, error) {
 				return
 			}
 			cmd.Path = lp
+		}
+		if d.ready != nil {
+			<-d.ready
 		}
 		pid, err := spawn(cmd)
 		if err != nil {

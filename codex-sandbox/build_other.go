@@ -44,7 +44,10 @@ func buildCmd(j job) (*exec.Cmd, reportPipe, error) {
 func withoutUserNS(*exec.Cmd) *exec.Cmd { return nil }
 
 // directStart is Linux only; reportPipe.direct stays nil elsewhere.
-type directStart struct{ waited chan exitStatus }
+type directStart struct {
+	waited chan exitStatus
+	ready  <-chan struct{}
+}
 
 func (*directStart) start(*exec.Cmd) (int, error) { return 0, nil }
 

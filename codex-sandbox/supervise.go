@@ -129,10 +129,17 @@ func supervise(ctx context.Context, j job) outcome {
 	}
 	var startErr error
 	pid := 0
+	// Signals caught before anything starts (notifyContextAsync).
+	ready := signalsReady(ctx)
 	if rep.direct != nil {
+		// The restricted thread waits, after restricting itself.
+		rep.direct.ready = ready
 		pid, startErr = rep.direct.start(cmd)
 		defer rep.direct.release()
 	} else {
+		if ready != nil {
+			<-ready
+		}
 		pid, startErr = spawn(cmd)
 	}
 	if retry := withoutUserNS(cmd); startErr != nil && retry != nil {
