@@ -2,15 +2,11 @@ package agent
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 
 	"github.com/codexgo/codex-agent/mcpserver"
-	"github.com/codexgo/common/config"
 	"github.com/codexgo/common/version"
-	"github.com/peterbourgon/ff/v3"
 )
 
 // MCPServerMain is `codex mcp-server` (and `codex-agent mcp-server`): the
@@ -39,40 +35,10 @@ usage errors.
 
 // RunMCPServer runs `codex mcp-server` with an injected environment.
 func RunMCPServer(ctx context.Context, args []string, env ServiceEnv) int {
-	fs := flag.NewFlagSet("codex mcp-server", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	var (
-		base      ServiceOptions
-		overrides config.OverrideFlag
-		help      bool
-	)
-	fs.Var(&overrides, "c", "override a config value")
-	fs.Var(&overrides, "config", "override a config value")
-	fs.StringVar(&base.Profile, "p", "", "profile")
-	fs.StringVar(&base.Profile, "profile", "", "profile")
-	fs.StringVar(&base.ExecpolicyCmd, "execpolicy-cmd", "", "external policy")
-	fs.StringVar(&base.SandboxCmd, "sandbox-cmd", "", "external sandbox")
-	fs.BoolVar(&base.Ephemeral, "ephemeral", false, "do not record session files")
-	fs.BoolVar(&help, "h", false, "help")
-	fs.BoolVar(&help, "help", false, "help")
-	if err := ff.Parse(fs, args, ff.WithEnvVarPrefix("CODEX_MCP_SERVER")); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(env.Stdout, mcpUsage)
-			return 0
-		}
-		fmt.Fprintf(env.Stderr, "codex mcp-server: %v\n", err)
-		return 2
+	base, code, done := parseServiceFlags("codex mcp-server", "CODEX_MCP_SERVER", mcpUsage, args, env, nil)
+	if done {
+		return code
 	}
-	if help {
-		fmt.Fprint(env.Stdout, mcpUsage)
-		return 0
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(env.Stderr, "codex mcp-server: unexpected argument %q\n", fs.Arg(0))
-		return 2
-	}
-	base.Overrides = overrides
-	base.Getenv, base.Environ, base.Now, base.Sleep = env.Getenv, env.Environ, env.Now, env.Sleep
 	base.Originator, base.Source = "codex_mcp_server", "mcp"
 	newSession := func(ctx context.Context, st mcpserver.Settings) (mcpserver.Session, func() error, error) {
 		o := base

@@ -2,7 +2,6 @@ package agent
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -13,7 +12,6 @@ import (
 	"github.com/codexgo/codex-agent/protoserver"
 	"github.com/codexgo/common/codexhome"
 	"github.com/codexgo/common/config"
-	"github.com/peterbourgon/ff/v3"
 )
 
 // ServiceEnv is what the long-lived front ends (proto, mcp-server) take
@@ -63,47 +61,19 @@ Exit status: 0 after shutdown, 1 on a runtime failure, 2 on usage errors.
 
 // RunProto runs `codex proto` with an injected environment.
 func RunProto(ctx context.Context, args []string, env ServiceEnv) int {
-	fs := flag.NewFlagSet("codex proto", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	var (
-		o         ServiceOptions
-		overrides config.OverrideFlag
-		help      bool
-	)
-	both := func(short, long string, p *string, usage string) {
-		fs.StringVar(p, long, "", usage)
-		fs.StringVar(p, short, "", usage)
-	}
-	both("m", "model", &o.Model, "model")
-	both("a", "ask-for-approval", &o.ApprovalPolicy, "approval policy")
-	both("s", "sandbox", &o.Sandbox, "sandbox mode")
-	both("C", "cd", &o.Cwd, "working directory")
-	both("p", "profile", &o.Profile, "config profile")
-	fs.Var(&overrides, "c", "override a config value")
-	fs.Var(&overrides, "config", "override a config value")
-	fs.StringVar(&o.ExecpolicyCmd, "execpolicy-cmd", "", "external policy")
-	fs.StringVar(&o.SandboxCmd, "sandbox-cmd", "", "external sandbox")
-	fs.BoolVar(&o.Ephemeral, "ephemeral", false, "do not record a session file")
-	fs.BoolVar(&help, "h", false, "help")
-	fs.BoolVar(&help, "help", false, "help")
-	if err := ff.Parse(fs, args, ff.WithEnvVarPrefix("CODEX_PROTO")); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(env.Stdout, protoUsage)
-			return 0
+	o, code, done := parseServiceFlags("codex proto", "CODEX_PROTO", protoUsage, args, env, func(fs *flag.FlagSet, o *ServiceOptions) {
+		both := func(short, long string, p *string, usage string) {
+			fs.StringVar(p, long, "", usage)
+			fs.StringVar(p, short, "", usage)
 		}
-		fmt.Fprintf(env.Stderr, "codex proto: %v\n", err)
-		return 2
+		both("m", "model", &o.Model, "model")
+		both("a", "ask-for-approval", &o.ApprovalPolicy, "approval policy")
+		both("s", "sandbox", &o.Sandbox, "sandbox mode")
+		both("C", "cd", &o.Cwd, "working directory")
+	})
+	if done {
+		return code
 	}
-	if help {
-		fmt.Fprint(env.Stdout, protoUsage)
-		return 0
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(env.Stderr, "codex proto: unexpected argument %q\n", fs.Arg(0))
-		return 2
-	}
-	o.Overrides = overrides
-	o.Getenv, o.Environ, o.Now, o.Sleep = env.Getenv, env.Environ, env.Now, env.Sleep
 	o.Originator, o.Source = "codex_proto", "proto"
 	loaded, err := resumeTarget(o, env.Getenv)
 	if err != nil {
@@ -132,7 +102,7 @@ func RunProto(ctx context.Context, args []string, env ServiceEnv) int {
 	}
 	hist := &protoserver.History{Path: filepath.Join(svc.CodexHome, "history.jsonl"),
 		Save: svc.Settings.History.Persistence != "none", Now: env.Now}
-	code := 0
+	code = 0
 	if err := protoserver.Serve(ctx, sess, env.Stdin, env.Stdout, hist); err != nil {
 		fmt.Fprintf(env.Stderr, "codex proto: %v\n", err)
 		code = 1
