@@ -22,17 +22,7 @@ import (
 // The commands are ones the in-process execpolicy knows no rule for
 // (getconf), so that untrusted asks.
 func TestTypeScriptMCPClient(t *testing.T) {
-	npmDir, err := filepath.Abs(filepath.Join("testdata", "npm-mcp"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(npmDir, "node_modules", "@modelcontextprotocol", "sdk")); err != nil {
-		t.Fatalf("@modelcontextprotocol/sdk is not installed: run `npm ci` in %s (%v)", npmDir, err)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatalf("node is required for this test: %v", err)
-	}
+	npmDir, node, dir, bin, work := nodeTestbed(t, "npm-mcp", "@modelcontextprotocol", "sdk")
 	marker := fmt.Sprintf("8%d.%d", os.Getpid()%1000, time.Now().UnixNano()%100000)
 	srv, err := modelserver.Start(modelserver.Script{Turns: []modelserver.Turn{
 		{Items: []json.RawMessage{modelserver.FunctionCall("c1", "exec_command", map[string]any{"cmd": "getconf PAGESIZE"})}},
@@ -45,19 +35,6 @@ func TestTypeScriptMCPClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = srv.Close() }()
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "codex")
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(self, bin); err != nil {
-		t.Fatal(err)
-	}
-	work := filepath.Join(dir, "work")
-	if err := os.Mkdir(work, 0o755); err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, filepath.Join(npmDir, "mcp_run.mjs"))

@@ -37,17 +37,7 @@ func TestMain(m *testing.M) {
 }
 
 func TestTypeScriptSDKDrivesExec(t *testing.T) {
-	npmDir, err := filepath.Abs(filepath.Join("testdata", "npm"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(npmDir, "node_modules", "@openai", "codex-sdk")); err != nil {
-		t.Fatalf("@openai/codex-sdk is not installed: run `npm ci` in %s (%v)", npmDir, err)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatalf("node is required for this test: %v", err)
-	}
+	npmDir, node, dir, bin, work := nodeTestbed(t, "npm", "@openai", "codex-sdk")
 	srv, err := modelserver.Start(modelserver.Script{Turns: []modelserver.Turn{
 		{Items: []json.RawMessage{modelserver.FunctionCall("c1", "exec_command", map[string]any{"cmd": "echo from-sdk"})}},
 		{Items: []json.RawMessage{modelserver.Message("first answer")}},
@@ -57,19 +47,6 @@ func TestTypeScriptSDKDrivesExec(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = srv.Close() }()
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "codex")
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(self, bin); err != nil {
-		t.Fatal(err)
-	}
-	work := filepath.Join(dir, "work")
-	if err := os.Mkdir(work, 0o755); err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, filepath.Join(npmDir, "sdk_run.mjs"))
@@ -124,4 +101,36 @@ func TestTypeScriptSDKDrivesExec(t *testing.T) {
 	if body.PromptCacheKey != got.ID || len(body.Input) < 8 {
 		t.Errorf("resumed request: cache key %q, %d items", body.PromptCacheKey, len(body.Input))
 	}
+}
+
+// nodeTestbed prepares a test that drives our binary from a Node.js
+// script: the npm folder testdata/<npm> with pkg installed, node on PATH,
+// and a temp dir holding a link named codex to this test binary (which
+// TestMain turns into the codex CLI) and an empty work folder.
+func nodeTestbed(t *testing.T, npm string, pkg ...string) (npmDir, node, dir, bin, work string) {
+	t.Helper()
+	npmDir, err := filepath.Abs(filepath.Join("testdata", npm))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(append([]string{npmDir, "node_modules"}, pkg...)...)); err != nil {
+		t.Fatalf("%s is not installed: run `npm ci` in %s (%v)", strings.Join(pkg, "/"), npmDir, err)
+	}
+	if node, err = exec.LookPath("node"); err != nil {
+		t.Fatalf("node is required for this test: %v", err)
+	}
+	dir = t.TempDir()
+	bin = filepath.Join(dir, "codex")
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(self, bin); err != nil {
+		t.Fatal(err)
+	}
+	work = filepath.Join(dir, "work")
+	if err := os.Mkdir(work, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return npmDir, node, dir, bin, work
 }
