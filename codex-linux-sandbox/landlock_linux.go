@@ -2,6 +2,7 @@ package linuxsandbox
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	ll "github.com/landlock-lsm/go-landlock/landlock/syscall"
@@ -69,16 +70,21 @@ func buildLandlock(p *Plan, abi int) *LandlockSet {
 			s.Scoped = append(s.Scoped, "abstract_unix_socket")
 		}
 	}
-	add := func(path string, access uint64, dir bool) {
-		access &= all
-		s.Rules = append(s.Rules, PathRule{Path: path, access: access, Access: accessNames(access), dir: dir})
+	outer := outermost(p.WritableRoots)
+	s.Rules = make([]PathRule, 0, 1+len(standardDevices)+len(outer))
+	add := func(path string, access uint64, names []string, dir bool) {
+		s.Rules = append(s.Rules, PathRule{Path: path, access: access, Access: names, dir: dir})
 	}
-	add("/", readRights, true)
+	add("/", readRights&all, accessNames(readRights&all), true)
+	devices := (deviceRights | readRights) & all
+	devNames := accessNames(devices)
 	for _, d := range standardDevices {
-		add(d, deviceRights|readRights, false)
+		add(d, devices, devNames, false)
 	}
-	for _, r := range outermost(p.WritableRoots) {
-		add(r, all, true)
+	// One list of names shared by every root's rule (they are only read).
+	allNames := s.HandledFS
+	for _, r := range outer {
+		add(r, all, allNames, true)
 	}
 	return s
 }
@@ -138,26 +144,51 @@ func landlockABI() int {
 	return v
 }
 
-// outermost returns the roots that are not inside another root, in
-// order. A nested root needs no Landlock rule or mount of its own: rights
+// outermost returns the roots that are not inside another root, sorted.
+// A nested root needs no Landlock rule or mount of its own: rights
 // granted on a directory hold beneath it, and a recursive clone of the
 // outer root carries the inner one (its protected entries are still
 // looked up and mounted read-only).
+//
+// Sorted with '/' before every other byte, a root's descendants directly
+// follow it, so each root is only compared with the last outermost one:
+// O(n log n) instead of every pair.
 func outermost(roots []string) []string {
 	sorted := append([]string(nil), roots...)
-	sort.Strings(sorted) // parents before children
+	slices.SortFunc(sorted, compareSlashFirst)
 	out := sorted[:0]
 	for _, r := range sorted {
-		nested := false
-		for _, o := range out {
-			if Within(r, o) {
-				nested = true
-				break
-			}
+		if len(out) > 0 && Within(r, out[len(out)-1]) {
+			continue
 		}
-		if !nested {
-			out = append(out, r)
-		}
+		out = append(out, r)
+	}
+	// Back to plain order (differs only next to bytes below '/', as in
+	// "a-b" and "a/c"), so rules and mounts keep their familiar order.
+	if !sort.StringsAreSorted(out) {
+		sort.Strings(out)
 	}
 	return out
+}
+
+// compareSlashFirst orders paths byte by byte with '/' lowest.
+func compareSlashFirst(a, b string) int {
+	n := min(len(a), len(b))
+	for i := 0; i < n; i++ {
+		x, y := a[i], b[i]
+		if x == y {
+			continue
+		}
+		if x == '/' {
+			return -1
+		}
+		if y == '/' {
+			return 1
+		}
+		if x < y {
+			return -1
+		}
+		return 1
+	}
+	return len(a) - len(b)
 }

@@ -130,14 +130,15 @@ func resolveDirPortable(path string) (string, bool) {
 // rootFD is its descriptor from resolveDir (-1: none).
 func (p *Plan) addProtected(root string, rootFD int) {
 	for _, name := range ProtectedNames() {
-		path := filepath.Join(root, name)
 		mode, err := lstatIn(rootFD, root, name)
 		if err != nil {
 			if name == ".codex" && root == p.PolicyCwd {
-				p.Unprotectable = appendOnce(p.Unprotectable, path)
+				p.Unprotectable = appendOnce(p.Unprotectable, filepath.Join(root, name))
 			}
 			continue
 		}
+		// Joined only for the names that exist: most lookups miss.
+		path := filepath.Join(root, name)
 		if mode&os.ModeSymlink != 0 {
 			// Protect what the link points at; the link itself lives in a
 			// writable directory and is reported as such.
@@ -192,5 +193,6 @@ func Within(path, dir string) bool {
 	if dir == "/" {
 		return strings.HasPrefix(path, "/")
 	}
-	return path == dir || strings.HasPrefix(path, dir+"/")
+	// No dir+"/": this runs once per pair of roots and must not allocate.
+	return strings.HasPrefix(path, dir) && (len(path) == len(dir) || path[len(dir)] == '/')
 }

@@ -97,6 +97,7 @@ func TestWithin(t *testing.T) {
 		want      bool
 	}{
 		{"/a/b", "/a", true}, {"/a", "/a", true}, {"/ab", "/a", false}, {"/x", "/", true},
+		{"/a-b", "/a", false}, {"/", "/a", false}, {"/a", "/a/b", false}, {"/", "/", true},
 	}
 	for _, tc := range tests {
 		if got := Within(tc.path, tc.dir); got != tc.want {
