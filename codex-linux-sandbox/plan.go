@@ -70,7 +70,7 @@ func NewPlan(policy protocol.SandboxPolicy, policyCwd, commandCwd string, getenv
 	if policy.Mode != protocol.SandboxWorkspaceWrite {
 		return p, nil
 	}
-	var asked []string
+	asked := make([]string, 0, 3+len(policy.WritableRoots))
 	asked = append(asked, p.PolicyCwd)
 	for _, r := range policy.WritableRoots {
 		if r == "" {
@@ -79,25 +79,30 @@ func NewPlan(policy protocol.SandboxPolicy, policyCwd, commandCwd string, getenv
 		if !filepath.IsAbs(r) {
 			r = filepath.Join(p.PolicyCwd, r)
 		}
-		asked = append(asked, r)
+		asked = append(asked, filepath.Clean(r))
 	}
 	if !policy.ExcludeSlashTmp {
 		asked = append(asked, "/tmp")
 	}
 	if t := getenv("TMPDIR"); t != "" && !policy.ExcludeTmpdirEnvVar && filepath.IsAbs(t) {
-		asked = append(asked, t)
+		asked = append(asked, filepath.Clean(t))
 	}
 	// Each root's descriptor, for relative lookups of its protected names.
-	fds := map[string]int{}
+	fds := make(map[string]int, len(asked))
+	fdList := make([]int, 0, len(asked))
+	rr := newRootResolver()
 	defer func() {
-		for _, fd := range fds {
-			closeDir(fd)
-		}
+		rr.close()
+		closeDirs(fdList)
 	}()
-	for _, r := range asked {
-		real, fd, ok := resolveDir(filepath.Clean(r))
+	for i, r := range asked {
+		next := ""
+		if i+1 < len(asked) {
+			next = asked[i+1]
+		}
+		real, fd, ok := rr.resolve(r, next)
 		if !ok {
-			p.MissingRoots = appendOnce(p.MissingRoots, filepath.Clean(r))
+			p.MissingRoots = appendOnce(p.MissingRoots, r)
 			continue
 		}
 		if _, seen := fds[real]; seen {
@@ -105,6 +110,7 @@ func NewPlan(policy protocol.SandboxPolicy, policyCwd, commandCwd string, getenv
 			continue
 		}
 		fds[real] = fd
+		fdList = append(fdList, fd)
 		p.WritableRoots = append(p.WritableRoots, real)
 	}
 	sort.Strings(p.WritableRoots)
@@ -186,6 +192,19 @@ func appendOnce(list []string, s string) []string {
 		}
 	}
 	return append(list, s)
+}
+
+// splitPath splits a clean absolute path into its parent directory and
+// last component; base is "" for "/".
+func splitPath(path string) (dir, base string) {
+	i := strings.LastIndexByte(path, '/')
+	if i < 0 || i == len(path)-1 {
+		return "", ""
+	}
+	if i == 0 {
+		return "/", path[1:]
+	}
+	return path[:i], path[i+1:]
 }
 
 // Within reports whether path is dir or below it.

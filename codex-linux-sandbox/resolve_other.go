@@ -7,6 +7,17 @@ import (
 	"path/filepath"
 )
 
+// rootResolver resolves writable roots one after another.
+type rootResolver struct{}
+
+func newRootResolver() *rootResolver { return &rootResolver{} }
+
+// close has nothing to release off Linux.
+func (*rootResolver) close() {}
+
+// resolve is resolveDir(path); next only matters on Linux.
+func (*rootResolver) resolve(path, _ string) (string, int, bool) { return resolveDir(path) }
+
 // resolveDir returns the symlink-free path of an existing directory (and
 // no descriptor: -1).
 func resolveDir(path string) (string, int, bool) {
@@ -16,6 +27,9 @@ func resolveDir(path string) (string, int, bool) {
 
 // closeDir has nothing to close off Linux.
 func closeDir(int) {}
+
+// closeDirs has nothing to close off Linux.
+func closeDirs([]int) {}
 
 // lstatIn is os.Lstat of dir/name; it reports the file type bits.
 func lstatIn(_ int, dir, name string) (os.FileMode, error) {
