@@ -114,8 +114,9 @@ func NewPlan(policy protocol.SandboxPolicy, policyCwd, commandCwd string, getenv
 		p.WritableRoots = append(p.WritableRoots, real)
 	}
 	sort.Strings(p.WritableRoots)
+	names := newNameLookup(ProtectedNames())
 	for _, root := range p.WritableRoots {
-		p.addProtected(root, fds[root])
+		p.addProtected(names, root, fds[root])
 	}
 	return p, nil
 }
@@ -134,9 +135,9 @@ func resolveDirPortable(path string) (string, bool) {
 
 // addProtected records the protected entries of one writable root;
 // rootFD is its descriptor from resolveDir (-1: none).
-func (p *Plan) addProtected(root string, rootFD int) {
-	for _, name := range ProtectedNames() {
-		mode, err := lstatIn(rootFD, root, name)
+func (p *Plan) addProtected(names *nameLookup, root string, rootFD int) {
+	for i, name := range names.names {
+		mode, err := names.lstat(rootFD, root, i)
 		if err != nil {
 			if name == ".codex" && root == p.PolicyCwd {
 				p.Unprotectable = appendOnce(p.Unprotectable, filepath.Join(root, name))

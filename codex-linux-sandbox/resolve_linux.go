@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -129,30 +130,68 @@ func closeDirs(fds []int) {
 	}
 }
 
-// lstatIn is os.Lstat of dir/name, relative to dirFD when it is one from
-// resolveDir. It reports the file type bits.
-func lstatIn(dirFD int, dir, name string) (os.FileMode, error) {
+// nameLookup looks up names (the protected ones) inside one directory
+// after another. The names are converted to C strings once, not for
+// every call as unix.Fstatat does: with 100 roots that is 300 allocations
+// and copies fewer.
+type nameLookup struct {
+	names []string
+	cstrs [][]byte // NUL-terminated names
+	stx   unix.Statx_t
+}
+
+func newNameLookup(names []string) *nameLookup {
+	l := &nameLookup{names: names, cstrs: make([][]byte, len(names))}
+	for i, n := range names {
+		l.cstrs[i] = append([]byte(n), 0)
+	}
+	return l
+}
+
+// lstat is os.Lstat of dir/names[i], relative to dirFD when it is one
+// from resolveDir. It reports the file type bits; the error of a missing
+// name is the bare errno (most lookups miss, callers only test for it).
+func (l *nameLookup) lstat(dirFD int, dir string, i int) (os.FileMode, error) {
 	if dirFD < 0 {
-		fi, err := os.Lstat(filepath.Join(dir, name))
+		fi, err := os.Lstat(filepath.Join(dir, l.names[i]))
 		if err != nil {
 			return 0, err
 		}
 		return fi.Mode().Type(), nil
 	}
-	var st unix.Stat_t
-	if err := unix.Fstatat(dirFD, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
-		// The bare errno: most lookups miss, and callers only test for
-		// failure, so no *PathError (two allocations) per miss.
-		return 0, err
+	// statx exists under one number on every architecture (fstatat does
+	// not); AT_NO_AUTOMOUNT as lstat implies.
+	_, _, errno := unix.Syscall6(unix.SYS_STATX, uintptr(dirFD), uintptr(unsafe.Pointer(&l.cstrs[i][0])),
+		unix.AT_SYMLINK_NOFOLLOW|unix.AT_NO_AUTOMOUNT, unix.STATX_TYPE, uintptr(unsafe.Pointer(&l.stx)), 0)
+	var mode uint32
+	switch errno {
+	case 0:
+		mode = uint32(l.stx.Mode)
+	case unix.ENOSYS, unix.EPERM:
+		// No statx (old kernel, or a seccomp filter refusing it).
+		var st unix.Stat_t
+		if err := unix.Fstatat(dirFD, l.names[i], &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+			return 0, err
+		}
+		mode = st.Mode
+	default:
+		return 0, errno
 	}
-	switch st.Mode & unix.S_IFMT {
+	switch mode & unix.S_IFMT {
 	case unix.S_IFREG:
 		return 0, nil
 	case unix.S_IFLNK:
 		return os.ModeSymlink, nil
 	case unix.S_IFDIR:
 		return os.ModeDir, nil
+	case unix.S_IFIFO:
+		return os.ModeNamedPipe, nil
+	case unix.S_IFSOCK:
+		return os.ModeSocket, nil
+	case unix.S_IFCHR:
+		return os.ModeDevice | os.ModeCharDevice, nil
+	case unix.S_IFBLK:
+		return os.ModeDevice, nil
 	}
-	// Devices, sockets, fifos: not a link, not a regular file.
 	return os.ModeIrregular, nil
 }

@@ -31,9 +31,15 @@ func closeDir(int) {}
 // closeDirs has nothing to close off Linux.
 func closeDirs([]int) {}
 
-// lstatIn is os.Lstat of dir/name; it reports the file type bits.
-func lstatIn(_ int, dir, name string) (os.FileMode, error) {
-	fi, err := os.Lstat(filepath.Join(dir, name))
+// nameLookup looks up names (the protected ones) inside one directory
+// after another.
+type nameLookup struct{ names []string }
+
+func newNameLookup(names []string) *nameLookup { return &nameLookup{names: names} }
+
+// lstat is os.Lstat of dir/names[i]; it reports the file type bits.
+func (l *nameLookup) lstat(_ int, dir string, i int) (os.FileMode, error) {
+	fi, err := os.Lstat(filepath.Join(dir, l.names[i]))
 	if err != nil {
 		return 0, err
 	}

@@ -239,3 +239,41 @@ func TestSiblingRootsEnforced(t *testing.T) {
 		t.Errorf("chmod beside the roots: got %q, want err: EROFS", got)
 	}
 }
+
+func TestNameLookup(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "d"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "f"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("d", filepath.Join(dir, "l")); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Mkfifo(filepath.Join(dir, "p"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	names := []string{"d", "f", "l", "p", "missing"}
+	want := []os.FileMode{os.ModeDir, 0, os.ModeSymlink, os.ModeNamedPipe, 0}
+	l := newNameLookup(names)
+	fd, err := unix.Open(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeDir(fd)
+	for _, dirFD := range []int{fd, -1} {
+		for i, n := range names {
+			mode, err := l.lstat(dirFD, dir, i)
+			if n == "missing" {
+				if !os.IsNotExist(err) {
+					t.Errorf("lstat(%d, %q) error = %v, want not-exist", dirFD, n, err)
+				}
+				continue
+			}
+			if err != nil || mode != want[i] {
+				t.Errorf("lstat(%d, %q) = %v, %v; want %v", dirFD, n, mode, err, want[i])
+			}
+		}
+	}
+}
