@@ -15,24 +15,21 @@ import (
 )
 
 // BenchmarkPlanAndPrepare measures the helper's work before it touches
-// the kernel's restrictions, for 1 and 100 writable roots.
+// the kernel's restrictions, for 1 and 100 writable roots, nested in /tmp
+// (a root by default) or not (/tmp excluded: each root then needs its own
+// Landlock rule and, in Apply, its own mount).
 func BenchmarkPlanAndPrepare(b *testing.B) {
-	for _, n := range []int{1, 100} {
-		b.Run(fmt.Sprintf("roots=%d", n), func(b *testing.B) {
-			base := b.TempDir()
-			var roots []string
-			for i := 0; i < n; i++ {
-				d := filepath.Join(base, fmt.Sprint(i))
-				if err := os.Mkdir(d, 0o755); err != nil {
-					b.Fatal(err)
-				}
-				roots = append(roots, d)
-			}
-			policy := protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite, WritableRoots: roots}
+	for _, tc := range []struct {
+		n      int
+		nested bool
+	}{{1, true}, {100, true}, {100, false}} {
+		b.Run(fmt.Sprintf("roots=%d/nested=%v", tc.n, tc.nested), func(b *testing.B) {
+			policy := siblingRoots(b, tc.n)
+			policy.ExcludeSlashTmp = !tc.nested
 			getenv := func(string) string { return "" }
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				p, err := NewPlan(policy, base, "", getenv)
+				p, err := NewPlan(policy, policy.WritableRoots[0], "", getenv)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -44,24 +41,51 @@ func BenchmarkPlanAndPrepare(b *testing.B) {
 	}
 }
 
+// siblingRoots is a workspace-write policy with n sibling directories of
+// a fresh temporary directory as writable roots (the first is also the
+// policy cwd); TMPDIR is not a root.
+func siblingRoots(b *testing.B, n int) protocol.SandboxPolicy {
+	b.Helper()
+	base := b.TempDir()
+	policy := protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite, ExcludeTmpdirEnvVar: true}
+	for i := 0; i < n; i++ {
+		d := filepath.Join(base, fmt.Sprint(i))
+		if err := os.Mkdir(d, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		policy.WritableRoots = append(policy.WritableRoots, d)
+	}
+	return policy
+}
+
 // BenchmarkApply measures restricting a thread (what the helper and the
 // direct codex-sandbox path do before exec), step by step, each
 // iteration on a fresh locked OS thread that ends with its goroutine.
 // Reported per step in µs/op: mount namespace, capabilities, Landlock,
-// seccomp.
+// seccomp. With 100 roots not nested in another (/tmp excluded), each
+// root costs a mount clone, a move and a Landlock rule.
 func BenchmarkApply(b *testing.B) {
-	dir := b.TempDir()
-	if err := os.Mkdir(filepath.Join(dir, ".git"), 0o755); err != nil {
-		b.Fatal(err)
+	for _, n := range []int{1, 100} {
+		b.Run(fmt.Sprintf("roots=%d", n), func(b *testing.B) {
+			policy := siblingRoots(b, n)
+			policy.ExcludeSlashTmp = true
+			if err := os.Mkdir(filepath.Join(policy.WritableRoots[0], ".git"), 0o755); err != nil {
+				b.Fatal(err)
+			}
+			p, err := NewPlan(policy, policy.WritableRoots[0], "", func(string) string { return "" })
+			if err != nil {
+				b.Fatal(err)
+			}
+			s := Prepare(p)
+			if s.Error != "" {
+				b.Fatal(s.Error)
+			}
+			benchmarkApply(b, s)
+		})
 	}
-	p, err := NewPlan(protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite}, dir, "", func(string) string { return "" })
-	if err != nil {
-		b.Fatal(err)
-	}
-	s := Prepare(p)
-	if s.Error != "" {
-		b.Fatal(s.Error)
-	}
+}
+
+func benchmarkApply(b *testing.B, s *Setup) {
 	var steps [4]time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
