@@ -87,36 +87,37 @@ func NewPlan(policy protocol.SandboxPolicy, policyCwd, commandCwd string, getenv
 	if t := getenv("TMPDIR"); t != "" && !policy.ExcludeTmpdirEnvVar && filepath.IsAbs(t) {
 		asked = append(asked, filepath.Clean(t))
 	}
-	// Each root's descriptor, for relative lookups of its protected names.
-	fds := make(map[string]int, len(asked))
-	fdList := make([]int, 0, len(asked))
+	// Where each root's protected names are looked up from.
+	refs := make(map[string]dirRef, len(asked))
+	var own []int // the roots' own descriptors
 	rr := newRootResolver()
 	defer func() {
 		rr.close()
-		closeDirs(fdList)
+		closeDirs(own)
 	}()
 	for i, r := range asked {
 		next := ""
 		if i+1 < len(asked) {
 			next = asked[i+1]
 		}
-		real, fd, ok := rr.resolve(r, next)
+		real, ref, ok := rr.resolve(r, next)
 		if !ok {
 			p.MissingRoots = appendOnce(p.MissingRoots, r)
 			continue
 		}
-		if _, seen := fds[real]; seen {
-			closeDir(fd)
+		if ref.rel == "" && ref.fd >= 0 {
+			own = append(own, ref.fd)
+		}
+		if _, seen := refs[real]; seen {
 			continue
 		}
-		fds[real] = fd
-		fdList = append(fdList, fd)
+		refs[real] = ref
 		p.WritableRoots = append(p.WritableRoots, real)
 	}
 	sort.Strings(p.WritableRoots)
 	names := newNameLookup(ProtectedNames())
 	for _, root := range p.WritableRoots {
-		p.addProtected(names, root, fds[root])
+		p.addProtected(names, root, refs[root])
 	}
 	return p, nil
 }
@@ -133,11 +134,19 @@ func resolveDirPortable(path string) (string, bool) {
 	return real, true
 }
 
-// addProtected records the protected entries of one writable root;
-// rootFD is its descriptor from resolveDir (-1: none).
-func (p *Plan) addProtected(names *nameLookup, root string, rootFD int) {
+// dirRef is where a root's names are looked up from: a descriptor of the
+// root itself (rel ""), or of its parent and the root's name in it; fd
+// -1: none, use the path.
+type dirRef struct {
+	fd  int
+	rel string
+}
+
+// addProtected records the protected entries of one writable root, found
+// relative to in.
+func (p *Plan) addProtected(names *nameLookup, root string, in dirRef) {
 	for i, name := range names.names {
-		mode, err := names.lstat(rootFD, root, i)
+		mode, err := names.lstat(in, root, i)
 		if err != nil {
 			if name == ".codex" && root == p.PolicyCwd {
 				p.Unprotectable = appendOnce(p.Unprotectable, filepath.Join(root, name))

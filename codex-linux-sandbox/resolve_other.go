@@ -16,7 +16,10 @@ func newRootResolver() *rootResolver { return &rootResolver{} }
 func (*rootResolver) close() {}
 
 // resolve is resolveDir(path); next only matters on Linux.
-func (*rootResolver) resolve(path, _ string) (string, int, bool) { return resolveDir(path) }
+func (*rootResolver) resolve(path, _ string) (string, dirRef, bool) {
+	real, ok := resolveDirPortable(path)
+	return real, dirRef{fd: -1}, ok
+}
 
 // resolveDir returns the symlink-free path of an existing directory (and
 // no descriptor: -1).
@@ -38,7 +41,7 @@ type nameLookup struct{ names []string }
 func newNameLookup(names []string) *nameLookup { return &nameLookup{names: names} }
 
 // lstat is os.Lstat of dir/names[i]; it reports the file type bits.
-func (l *nameLookup) lstat(_ int, dir string, i int) (os.FileMode, error) {
+func (l *nameLookup) lstat(_ dirRef, dir string, i int) (os.FileMode, error) {
 	fi, err := os.Lstat(filepath.Join(dir, l.names[i]))
 	if err != nil {
 		return 0, err

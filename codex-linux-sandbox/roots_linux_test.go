@@ -63,21 +63,28 @@ func TestRootResolver(t *testing.T) {
 				if i+1 < len(tc.paths) {
 					next = tc.paths[i+1]
 				}
-				real, fd, ok := rr.resolve(path, next)
+				real, ref, ok := rr.resolve(path, next)
 				if want := tc.want[i]; real != want || ok != (want != "") {
 					t.Errorf("resolve(%q) = %q, %v; want %q", path, real, ok, want)
 				}
 				if !ok {
 					continue
 				}
-				// The descriptor is the directory itself.
+				// The reference leads to the directory itself.
 				var a, b unix.Stat_t
-				if err := unix.Fstat(fd, &a); err != nil {
-					t.Fatalf("fstat %q: %v", path, err)
+				if ref.rel == "" {
+					if err := unix.Fstat(ref.fd, &a); err != nil {
+						t.Fatalf("fstat %q: %v", path, err)
+					}
+					closeDir(ref.fd)
+				} else if err := unix.Fstatat(ref.fd, ref.rel, &a, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+					t.Fatalf("fstatat %q: %v", path, err)
 				}
-				closeDir(fd)
 				if err := unix.Stat(real, &b); err != nil || a.Ino != b.Ino || a.Dev != b.Dev {
-					t.Errorf("descriptor of %q is not %q (%v)", path, real, err)
+					t.Errorf("reference of %q is not %q (%v)", path, real, err)
+				}
+				if tc.shared && i > 0 && tc.want[i] != "" && ref.rel == "" && real == path {
+					t.Errorf("resolve(%q) opened the root, want a lookup in its shared parent", path)
 				}
 			}
 			if shared := rr.fd >= 0; shared != tc.shared {
@@ -262,17 +269,22 @@ func TestNameLookup(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer closeDir(fd)
-	for _, dirFD := range []int{fd, -1} {
+	pfd, err := unix.Open(filepath.Dir(dir), unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeDir(pfd)
+	for _, in := range []dirRef{{fd: fd}, {fd: pfd, rel: filepath.Base(dir)}, {fd: -1}} {
 		for i, n := range names {
-			mode, err := l.lstat(dirFD, dir, i)
+			mode, err := l.lstat(in, dir, i)
 			if n == "missing" {
 				if !os.IsNotExist(err) {
-					t.Errorf("lstat(%d, %q) error = %v, want not-exist", dirFD, n, err)
+					t.Errorf("lstat(%v, %q) error = %v, want not-exist", in, n, err)
 				}
 				continue
 			}
 			if err != nil || mode != want[i] {
-				t.Errorf("lstat(%d, %q) = %v, %v; want %v", dirFD, n, mode, err, want[i])
+				t.Errorf("lstat(%v, %q) = %v, %v; want %v", in, n, mode, err, want[i])
 			}
 		}
 	}
