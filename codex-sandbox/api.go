@@ -46,7 +46,8 @@ func BecomeHelperIfRequested(args []string, stdin io.Reader, stdout, stderr io.W
 		// costs a round trip to the runtime's signal-mask thread per
 		// signal plus a wait for the delivery goroutine to go idle
 		// (0.1-0.4 ms of a 5 ms run; README, Speed).
-		return Main(notifyContextAsync(), args[1:], stdin, stdout, stderr), true
+		ctx := context.WithValue(notifyContextAsync(), ownThreadKey{}, true)
+		return Main(ctx, args[1:], stdin, stdout, stderr), true
 	}
 	return 0, false
 }
