@@ -175,15 +175,15 @@ func supervise(ctx context.Context, j job) outcome {
 		if errors.As(run.err, &ee) {
 			return outcome{exitCode: ee.Code, err: ee.Err.Error(), report: rep.static, duration: time.Since(start)}
 		}
-		code := ExitSetupFailed
-		if errors.Is(run.err, exec.ErrNotFound) || errors.Is(run.err, os.ErrNotExist) {
-			code = ExitNotFound
-		}
 		if run.pid == 0 && (timedOut.Load() || cancelled.Load()) {
-			// Ended before it started: report it as the timeout or the
+			// Ended before it started: reported as the timeout or the
 			// signal, below.
-			run.err, code = nil, 0
+			run.err = nil
 		} else {
+			code := ExitSetupFailed
+			if errors.Is(run.err, exec.ErrNotFound) || errors.Is(run.err, os.ErrNotExist) {
+				code = ExitNotFound
+			}
 			return outcome{exitCode: code, err: run.err.Error()}
 		}
 	}
