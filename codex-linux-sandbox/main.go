@@ -117,7 +117,11 @@ func run(args, env []string, stdout, stderr io.Writer) int {
 	}
 	fail := func(code int, format string, a ...any) int {
 		msg := fmt.Sprintf(format, a...)
-		fmt.Fprintf(stderr, "%s: %s\n", ToolName, msg)
+		if rep < 0 {
+			fmt.Fprintf(stderr, "%s: %s\n", ToolName, msg)
+		}
+		// With a report fd the reader (codex-sandbox) tells the user, in
+		// its own words; the command's stderr gets nothing of ours.
 		rep.write(HelperReport{Stage: "error", Error: msg, ExitCode: code})
 		return code
 	}

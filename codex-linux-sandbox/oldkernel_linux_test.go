@@ -165,9 +165,9 @@ var users = []struct {
 const ranScript = "echo ran; touch MARKER"
 
 // TestHelperSetupFailureExits125 runs the helper on kernels without
-// Landlock or seccomp: it exits 125 with one line on stderr, reports
-// stage "error" (and never "exec") on --report-fd, and never runs the
-// command.
+// Landlock or seccomp: it exits 125 with one line on stderr (or, with
+// --report-fd, stage "error" there and never "exec", and nothing on
+// stderr), and never runs the command.
 func TestHelperSetupFailureExits125(t *testing.T) {
 	for _, u := range users {
 		for _, l := range kernelLacks {
@@ -182,8 +182,13 @@ func TestHelperSetupFailureExits125(t *testing.T) {
 						if o.code != ExitSetupFailed {
 							t.Errorf("exit %d, want %d (stderr %q)", o.code, ExitSetupFailed, o.stderr)
 						}
-						if want := ToolName + ": sandbox setup failed: " + l.want; !strings.HasPrefix(o.stderr, want) ||
-							!strings.HasSuffix(o.stderr, "\n") || strings.Count(o.stderr, "\n") != 1 {
+						want := ToolName + ": sandbox setup failed: " + l.want
+						switch {
+						case withReport && o.stderr != "":
+							// The report's reader tells the user; stderr is the command's.
+							t.Errorf("stderr = %q, want nothing with --report-fd", o.stderr)
+						case !withReport && (!strings.HasPrefix(o.stderr, want) ||
+							!strings.HasSuffix(o.stderr, "\n") || strings.Count(o.stderr, "\n") != 1):
 							t.Errorf("stderr = %q, want one line starting %q", o.stderr, want)
 						}
 						if withReport {
@@ -255,18 +260,23 @@ func TestHelperExplainOnOldKernel(t *testing.T) {
 					t.Fatalf("exit %d, stderr %q; want 0 and nothing", o.code, o.stderr)
 				}
 				var e struct {
-					Error     string          `json:"error"`
-					Mechanism string          `json:"mechanism"`
-					Landlock  json.RawMessage `json:"landlock"`
-					Seccomp   []string        `json:"seccomp"`
-					Active    []string        `json:"active"`
-					MountNS   bool            `json:"mount_namespace"`
+					Error       string          `json:"error"`
+					Mechanism   string          `json:"mechanism"`
+					Landlock    json.RawMessage `json:"landlock"`
+					Seccomp     []string        `json:"seccomp"`
+					Active      []string        `json:"active"`
+					Unavailable []string        `json:"unavailable"`
+					MountNS     bool            `json:"mount_namespace"`
 				}
 				if err := json.Unmarshal([]byte(o.stdout), &e); err != nil {
 					t.Fatalf("explanation is not JSON: %v\n%s", err, o.stdout)
 				}
 				if !strings.Contains(e.Error, l.want) {
 					t.Errorf("error = %q, want it to say %q", e.Error, l.want)
+				}
+				// A reader who skips "error" must not be misled either.
+				if e.Mechanism != "none" || !strings.Contains(strings.Join(e.Unavailable, "\n"), l.want) {
+					t.Errorf("mechanism %q, unavailable %q; want \"none\" and the reason listed", e.Mechanism, e.Unavailable)
 				}
 				if len(e.Active) != 0 || e.Landlock != nil || len(e.Seccomp) != 0 || e.MountNS {
 					t.Errorf("explanation claims protections: active %q, landlock %s, seccomp %q, mount namespace %v",

@@ -30,8 +30,13 @@ func Prepare(p *Plan) *Setup {
 	}
 	s.Mechanism = "landlock"
 	fail := func(err error) *Setup {
+		// Nothing will be enforced: say so in every field a reader
+		// might look at, not only in Error.
 		s.err = err
 		s.Error = err.Error()
+		s.Mechanism, s.Landlock, s.Seccomp, s.SeccompInstructions = "none", nil, nil, 0
+		s.Active = []string{}
+		s.Unavailable = append(s.Unavailable, "sandbox: "+err.Error())
 		return s
 	}
 	abi := landlockABI()

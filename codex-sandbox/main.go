@@ -158,7 +158,7 @@ func run(ctx context.Context, args, env []string, stdin io.Reader, stdout, stder
 	if out.report != nil {
 		linuxsandbox.WarnUnprotected(stderr, out.report.Unavailable)
 	}
-	if out.err != "" && !out.timedOut && !out.printed {
+	if out.err != "" && !out.timedOut {
 		fmt.Fprintf(stderr, "%s: %s\n", ToolName, out.err)
 	}
 	writeReport(o.reportFD, result(out))

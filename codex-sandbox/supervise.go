@@ -50,8 +50,6 @@ type outcome struct {
 	duration time.Duration
 	report   *protocol.SandboxReport
 	err      string
-	// printed says the helper already told stderr about err.
-	printed bool
 }
 
 // supervise runs j and ends its whole process tree when the command exits,
@@ -132,7 +130,7 @@ func supervise(ctx context.Context, j job) outcome {
 	// switch from their own goroutines; the command is waited for on the
 	// thread that started it, so no hand-off between threads sits on the
 	// common path.
-	kill := &killSwitch{}
+	kill := &killSwitch{ctx: ctx}
 	var timedOut, cancelled atomic.Bool
 	if j.timeout > 0 {
 		t := time.AfterFunc(j.timeout, func() { timedOut.Store(true); kill.fire() })
@@ -173,7 +171,17 @@ func supervise(ctx context.Context, j job) outcome {
 		copies.Wait()
 		var ee *linuxsandbox.ExecError
 		if errors.As(run.err, &ee) {
-			return outcome{exitCode: ee.Code, err: ee.Err.Error(), report: rep.static, duration: time.Since(start)}
+			out := outcome{exitCode: ee.Code, err: ee.Err.Error(), duration: time.Since(start)}
+			if ee.Code != ExitSetupFailed {
+				// Set up, then the exec failed: the report is true.
+				out.report = rep.static
+			}
+			return out
+		}
+		if errors.Is(run.err, errStopped) && ctx.Err() != nil {
+			// context.AfterFunc runs its function in a goroutine: the
+			// context may say so first.
+			cancelled.Store(true)
 		}
 		if run.pid == 0 && (timedOut.Load() || cancelled.Load()) {
 			// Ended before it started: reported as the timeout or the
@@ -205,7 +213,7 @@ func supervise(ctx context.Context, j job) outcome {
 			out.report = l.Report
 		}
 		if l.Stage == "error" {
-			out.err, out.exitCode, out.printed = l.Error, l.ExitCode, true
+			out.err, out.exitCode = l.Error, l.ExitCode
 		}
 	}
 	switch {
@@ -322,6 +330,9 @@ func waitStarted(pid int, kill *killSwitch, afterStart func()) runResult {
 // command runs, as soon as it starts if it has not yet, and not at all
 // once it has been waited for (its pid could be reused).
 type killSwitch struct {
+	// ctx, once done, counts as fired: context.AfterFunc calls fire from
+	// a goroutine, possibly after the start was decided.
+	ctx         context.Context
 	mu          sync.Mutex
 	pid         int
 	fired, done bool
@@ -337,11 +348,11 @@ func (k *killSwitch) fire() {
 	}
 }
 
-// isFired reports whether fire was called.
+// isFired reports whether fire was called or ctx is done.
 func (k *killSwitch) isFired() bool {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	return k.fired
+	return k.fired || (k.ctx != nil && k.ctx.Err() != nil)
 }
 
 // started records the command's pid, ending it at once if fire came first.
