@@ -116,8 +116,9 @@ type directStart struct {
 	env   []string
 }
 
-// run restricts a locked OS thread, starts cmd from it once ready is
-// closed (the supervisor's signals are caught), and waits for it there.
+// run restricts a locked OS thread, starts cmd from it, lets it run once
+// ready is closed (the supervisor's signals are caught), and waits for it
+// there.
 // With own, that thread is the caller's, which stays locked and
 // restricted (the process exits after Main); otherwise a fresh goroutine
 // locks one and never unlocks it, so the Go runtime ends the thread with
@@ -148,17 +149,67 @@ func (d *directStart) restricted(cmd *exec.Cmd, ready <-chan struct{}, kill *kil
 		}
 		cmd.Path = lp
 	}
-	if ready != nil {
-		<-ready
-	}
 	if kill.isFired() {
 		return runResult{err: errStopped}
 	}
+	// Until ready, the command stays stopped at the end of its exec
+	// (ptrace): setting up the signals then overlaps the exec instead of
+	// delaying it (~0.1 ms here; README, Speed), and a supervisor killed
+	// meanwhile takes the stopped child with it (PR_SET_PDEATHSIG)
+	// before it has run an instruction of its own, let alone forked.
+	traced := ready != nil
+	if traced {
+		attr := *cmd.SysProcAttr
+		attr.Ptrace = true
+		cmd.SysProcAttr = &attr
+	}
 	pid, err := spawn(cmd)
+	if traced && errors.Is(err, syscall.EPERM) {
+		// ptrace refused (Yama, a container's seccomp profile): start
+		// the command once the signals are caught instead.
+		traced = false
+		cmd.SysProcAttr.Ptrace = false
+		<-ready
+		if kill.isFired() {
+			return runResult{err: errStopped}
+		}
+		pid, err = spawn(cmd)
+	}
 	if err != nil {
 		return runResult{err: startError(cmd, d.argv[0], err)}
 	}
-	return waitStarted(pid, kill, afterStart)
+	kill.started(pid)
+	if traced {
+		<-ready
+		if ws, exited, err := release(pid); exited {
+			// Killed while stopped (the kill switch fired).
+			kill.waited()
+			afterStart()
+			return runResult{pid: pid, ws: ws, waitErr: err}
+		}
+	}
+	afterStart()
+	ws, err := waitPid(pid)
+	kill.waited()
+	return runResult{pid: pid, ws: ws, waitErr: err}
+}
+
+// release lets a child stopped at the end of its exec by PTRACE_TRACEME
+// go on, untraced; exited reports that it ended instead, with its status.
+func release(pid int) (ws syscall.WaitStatus, exited bool, err error) {
+	for {
+		// A traced child's stop is reported without WUNTRACED.
+		_, err = syscall.Wait4(pid, &ws, 0, nil)
+		if err != syscall.EINTR {
+			break
+		}
+	}
+	if err != nil || !ws.Stopped() {
+		return ws, true, err
+	}
+	// An error means it is gone meanwhile: the next wait says how.
+	_ = syscall.PtraceDetach(pid)
+	return ws, false, nil
 }
 
 // startError gives a failed start the helper's exit code: 127 for a

@@ -17,7 +17,8 @@ import (
 func TestCommandHoldsNoPrivileges(t *testing.T) {
 	ws, _ := workspace(t)
 	want := []string{"CapInh:\t0000000000000000", "CapPrm:\t0000000000000000", "CapEff:\t0000000000000000",
-		"CapBnd:\t0000000000000000", "CapAmb:\t0000000000000000", "NoNewPrivs:\t1", "Seccomp:\t2"}
+		"CapBnd:\t0000000000000000", "CapAmb:\t0000000000000000", "NoNewPrivs:\t1", "Seccomp:\t2",
+		"TracerPid:\t0"} // released from the stop at its exec
 	for _, mode := range []string{"read-only", "workspace-write"} {
 		t.Run(mode, func(t *testing.T) {
 			r := cs(t, "", "--cd", ws, "--sandbox", mode, "--", "cat", "/proc/self/status")

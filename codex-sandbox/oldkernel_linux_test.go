@@ -36,6 +36,9 @@ type kernelLack struct {
 	// noSeccomp makes seccomp(2) fail with ENOSYS and
 	// prctl(PR_GET_SECCOMP) with EINVAL, as without CONFIG_SECCOMP.
 	noSeccomp bool
+	// ptraceErrno, when set, is how ptrace(2) fails, as under Yama's
+	// ptrace_scope 3 or a container profile without ptrace.
+	ptraceErrno syscall.Errno
 	// want is what the one line on stderr must say.
 	want string
 }
@@ -74,6 +77,9 @@ func (l kernelLack) filter() []unix.SockFilter {
 			jeq(unix.SYS_SECCOMP, 0, 1), fail(unix.ENOSYS),
 			jeq(unix.SYS_PRCTL, 0, 3), stmt(load, arg0Low), jeq(unix.PR_GET_SECCOMP, 0, 1), fail(unix.EINVAL))
 	}
+	if l.ptraceErrno != 0 {
+		prog = append(prog, jeq(unix.SYS_PTRACE, 0, 1), fail(l.ptraceErrno))
+	}
 	return append(prog, stmt(unix.BPF_RET|unix.BPF_K, unix.SECCOMP_RET_ALLOW))
 }
 
@@ -87,7 +93,7 @@ func onOldKernel(l kernelLack, start func() error) error {
 	errc := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
-		if l.landlockErrno != 0 || l.noSeccomp {
+		if l.landlockErrno != 0 || l.noSeccomp || l.ptraceErrno != 0 {
 			prog := l.filter()
 			fprog := unix.SockFprog{Len: uint16(len(prog)), Filter: &prog[0]}
 			// No flags (no TSYNC): this thread only. As root no
@@ -334,5 +340,20 @@ func TestOldKernelFilterWorks(t *testing.T) {
 				t.Errorf("prctl(PR_GET_SECCOMP) errno %v, want %v", prctlErr, wantPrctl)
 			}
 		})
+	}
+}
+
+// TestPtraceRefused: where ptrace is refused, the supervisor does not
+// hold the command at its exec but starts it once its signals are
+// caught; the command runs normally.
+func TestPtraceRefused(t *testing.T) {
+	ws, _ := workspace(t)
+	r := csOnOldKernel(t, kernelLack{name: "no ptrace", ptraceErrno: unix.EPERM}, nil, "",
+		"--cd", ws, "--sandbox", "workspace-write", "--", "sh", "-c", ranScript+"; grep TracerPid /proc/self/status")
+	if r.code != 0 || r.stdout != "ran\nTracerPid:\t0\n" || r.stderr != "" {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 0, ran and TracerPid 0, nothing", r.code, r.stdout, r.stderr)
+	}
+	if _, err := os.Lstat(filepath.Join(ws, "MARKER")); err != nil {
+		t.Errorf("MARKER missing: %v", err)
 	}
 }
