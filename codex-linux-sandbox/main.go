@@ -21,7 +21,6 @@ import (
 	"syscall"
 
 	"github.com/codexgo/common/protocol"
-	"github.com/peterbourgon/ff/v3"
 )
 
 // ToolName is the argv[0] that selects this tool.
@@ -78,7 +77,7 @@ type helperFlags struct {
 	explain                                              bool
 }
 
-func parseFlags(args []string, stderr io.Writer) (*helperFlags, []string, error) {
+func parseFlags(args, env []string, stderr io.Writer) (*helperFlags, []string, error) {
 	fs := flag.NewFlagSet(ToolName, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var f helperFlags
@@ -93,7 +92,7 @@ func parseFlags(args []string, stderr io.Writer) (*helperFlags, []string, error)
 	fs.Bool("use-legacy-landlock", false, "accepted for compatibility (no effect)")
 	fs.Bool("apply-seccomp-then-exec", false, "accepted for compatibility (no effect)")
 	fs.Bool("no-proc", false, "accepted for compatibility (no effect)")
-	if err := ff.Parse(fs, args, ff.WithEnvVarPrefix("CODEX_LINUX_SANDBOX")); err != nil {
+	if err := ParseFlags(fs, args, env, "CODEX_LINUX_SANDBOX"); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stderr, usage)
 			fs.SetOutput(stderr)
@@ -107,7 +106,7 @@ func parseFlags(args []string, stderr io.Writer) (*helperFlags, []string, error)
 
 func run(args, env []string, stdout, stderr io.Writer) int {
 	env = RestoreEnv(env)
-	f, argv, err := parseFlags(args, stderr)
+	f, argv, err := parseFlags(args, env, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
@@ -117,7 +116,11 @@ func run(args, env []string, stdout, stderr io.Writer) int {
 	}
 	fail := func(code int, format string, a ...any) int {
 		msg := fmt.Sprintf(format, a...)
-		fmt.Fprintf(stderr, "%s: %s\n", ToolName, msg)
+		if rep < 0 {
+			fmt.Fprintf(stderr, "%s: %s\n", ToolName, msg)
+		}
+		// With a report fd the reader (codex-sandbox) tells the user, in
+		// its own words; the command's stderr gets nothing of ours.
 		rep.write(HelperReport{Stage: "error", Error: msg, ExitCode: code})
 		return code
 	}
@@ -133,8 +136,8 @@ func run(args, env []string, stdout, stderr io.Writer) int {
 	if f.policyJSON == "" {
 		return fail(ExitUsage, "--sandbox-policy is required")
 	}
-	var policy protocol.SandboxPolicy
-	if err := json.Unmarshal([]byte(f.policyJSON), &policy); err != nil {
+	policy, err := DecodePolicy([]byte(f.policyJSON))
+	if err != nil {
 		return fail(ExitUsage, "bad --sandbox-policy: %v", err)
 	}
 	getenv := func(k string) string {

@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,7 +45,8 @@ func BecomeHelperIfRequested(args []string, stdin io.Reader, stdout, stderr io.W
 		// costs a round trip to the runtime's signal-mask thread per
 		// signal plus a wait for the delivery goroutine to go idle
 		// (0.1-0.4 ms of a 5 ms run; README, Speed).
-		return Main(notifyContextAsync(), args[1:], stdin, stdout, stderr), true
+		ctx := context.WithValue(notifyContextAsync(), ownThreadKey{}, true)
+		return Main(ctx, args[1:], stdin, stdout, stderr), true
 	}
 	return 0, false
 }
@@ -104,11 +104,10 @@ func command(ctx context.Context, req protocol.ExecRequest, reportFD int) (*exec
 	} else {
 		cmd.Env = os.Environ()
 	}
-	if runtime.GOOS == "linux" {
-		// Both Go processes (supervisor, helper) start faster with one P;
-		// the helper restores the command's own GOMAXPROCS.
-		cmd.Env = linuxsandbox.FastStartEnv(cmd.Env)
-	}
+	// No GOMAXPROCS=1 for the supervisor: its signal set-up runs on a
+	// second P beside the sandbox set-up, and one P made a run ~0.35 ms
+	// slower here (the helper, which has nothing to run beside, still
+	// gets it: FastStartEnv in buildCmd).
 	if req.Stdin != nil {
 		cmd.Stdin = strings.NewReader(*req.Stdin)
 	}

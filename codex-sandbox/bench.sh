@@ -25,6 +25,29 @@ func main() { _ = syscall.Exec(os.Args[1], os.Args[1:], os.Environ()) }
 GO
 printf 'module hop\ngo 1.24\n' > "$tmp/hop/go.mod"
 (cd "$tmp/hop" && go build -trimpath -ldflags='-s -w' -o "$tmp/gohop" .)
+# The floor for any Go supervisor: a static Go binary that only starts
+# its argument and waits for it.
+mkdir -p "$tmp/spawn"
+cat > "$tmp/spawn/main.go" <<'GO'
+package main
+
+import (
+	"os"
+	"syscall"
+)
+
+func main() {
+	pid, err := syscall.ForkExec(os.Args[1], os.Args[1:], &syscall.ProcAttr{Env: os.Environ(), Files: []uintptr{0, 1, 2}})
+	if err != nil {
+		os.Exit(127)
+	}
+	var ws syscall.WaitStatus
+	_, _ = syscall.Wait4(pid, &ws, 0, nil)
+	os.Exit(ws.ExitStatus())
+}
+GO
+printf 'module spawn\ngo 1.24\n' > "$tmp/spawn/go.mod"
+(cd "$tmp/spawn" && go build -trimpath -ldflags='-s -w' -o "$tmp/gospawn" .)
 (cd "$here/../codex-linux-sandbox" && go build -trimpath -ldflags='-s -w' -o "$tmp/codex-linux-sandbox" ./cmd/codex-linux-sandbox)
 
 ws=$tmp/ws
@@ -69,6 +92,7 @@ BENCHTIMER_TSV=$tsv "$tmp/benchtimer" "$runs" \
   "helper ww + 100 roots inside /tmp" "$h --sandbox-policy-cwd $ws --sandbox-policy $ww100 -- /bin/true" \
   "helper ww, /tmp excluded" "$h --sandbox-policy-cwd $ws --sandbox-policy $wwx -- /bin/true" \
   "helper ww, /tmp excluded, + 100 roots" "$h --sandbox-policy-cwd $ws --sandbox-policy $wwx100 -- /bin/true" \
+  "Go fork+exec+wait, no sandbox (floor)" "$tmp/gospawn /bin/true" \
   "codex-sandbox read-only" "$s -- /bin/true" \
   "codex-sandbox ww" "$s --sandbox workspace-write -- /bin/true" \
   "codex-sandbox danger-full-access" "$s --sandbox danger-full-access -- /bin/true" \
@@ -92,6 +116,27 @@ goal "100 roots add <= 1 ms: helper, not nested" \
 goal "100 --add-dir add <= 1 ms: codex-sandbox, nested in /tmp" \
   "$(awk -v a="$(med "codex-sandbox ww + 100 --add-dir inside /tmp")" -v b="$(med "codex-sandbox ww")" 'BEGIN { print a - b }')" 1
 goal "100 --add-dir add <= 1 ms: codex-sandbox, not nested" \
+  "$(awk -v a="$(med "codex-sandbox ww, /tmp excluded, + 100 --add-dir")" -v b="$(med "codex-sandbox ww, /tmp excluded")" 'BEGIN { print a - b }')" 1
+# The issue states its goals in milliseconds on a machine where bare
+# fork+exec took 0.55-0.87 ms, and asks for ratios to bare measured in the
+# same run: the same goals as ratios, taking the slowest reference bare
+# (0.87 ms), which gives the strictest ratio.
+ref=0.87
+rgoal() { # name, measured ms, limit ms on the reference machine
+  awk -v n="$1" -v m="$2" -v l="$3" -v b="$bare" -v r="$ref" 'BEGIN {
+    printf "  %-58s %6.2fx bare (limit %.2fx) %s\n", n, m / b, l / r, (m / b <= l / r ? "met" : "NOT met") }'
+}
+echo
+echo "goals as ratios to bare (reference bare $ref ms):"
+rgoal "helper ww <= bare + 1.5 ms" "$(med "helper ww")" "$(awk -v r="$ref" 'BEGIN { print r + 1.5 }')"
+rgoal "codex-sandbox ww end to end <= 4 ms" "$(med "codex-sandbox ww")" 4
+rgoal "100 roots add <= 1 ms: helper, nested in /tmp" \
+  "$(awk -v a="$(med "helper ww + 100 roots inside /tmp")" -v b="$(med "helper ww")" 'BEGIN { print a - b }')" 1
+rgoal "100 roots add <= 1 ms: helper, not nested" \
+  "$(awk -v a="$(med "helper ww, /tmp excluded, + 100 roots")" -v b="$(med "helper ww, /tmp excluded")" 'BEGIN { print a - b }')" 1
+rgoal "100 --add-dir add <= 1 ms: codex-sandbox, nested in /tmp" \
+  "$(awk -v a="$(med "codex-sandbox ww + 100 --add-dir inside /tmp")" -v b="$(med "codex-sandbox ww")" 'BEGIN { print a - b }')" 1
+rgoal "100 --add-dir add <= 1 ms: codex-sandbox, not nested" \
   "$(awk -v a="$(med "codex-sandbox ww, /tmp excluded, + 100 --add-dir")" -v b="$(med "codex-sandbox ww, /tmp excluded")" 'BEGIN { print a - b }')" 1
 echo
 echo "stripped static binaries: codex-linux-sandbox $(stat -c %s "$h") bytes," \

@@ -105,7 +105,7 @@ func directCmd(j job) (*exec.Cmd, reportPipe, error) {
 	setup := linuxsandbox.Prepare(j.plan)
 	env := linuxsandbox.CommandEnv(j.plan, linuxsandbox.RestoreEnv(j.env))
 	cmd := &exec.Cmd{Path: j.argv[0], Args: j.argv, Dir: j.plan.CommandCwd, Env: env, SysProcAttr: childAttr()}
-	d := &directStart{setup: setup, argv: j.argv, env: env, done: make(chan struct{}), waited: make(chan exitStatus, 1)}
+	d := &directStart{setup: setup, argv: j.argv, env: env}
 	return cmd, reportPipe{static: setup.Report(), direct: d}, nil
 }
 
@@ -114,58 +114,103 @@ type directStart struct {
 	setup *linuxsandbox.Setup
 	argv  []string
 	env   []string
-	done  chan struct{}
-	// waited gets the command's status once it has exited.
-	waited chan exitStatus
-	// ready, when set, is closed once the supervisor catches its signals;
-	// nothing is started before.
-	ready <-chan struct{}
 }
 
-// start restricts a fresh locked OS thread and starts cmd from it. The
-// thread is never unlocked, so the Go runtime ends it when its goroutine
-// returns and no other goroutine ever runs restricted. It lives until
-// release: PR_SET_PDEATHSIG fires when the forking thread ends.
-func (d *directStart) start(cmd *exec.Cmd) (int, error) {
-	errc := make(chan error, 1)
-	pidc := make(chan int, 1)
+// run restricts a locked OS thread, starts cmd from it, lets it run once
+// ready is closed (the supervisor's signals are caught), and waits for it
+// there.
+// With own, that thread is the caller's, which stays locked and
+// restricted (the process exits after Main); otherwise a fresh goroutine
+// locks one and never unlocks it, so the Go runtime ends the thread with
+// the goroutine and no other goroutine ever runs restricted.
+// PR_SET_PDEATHSIG fires when the forking thread ends, which is after
+// the command has been waited for either way.
+func (d *directStart) run(cmd *exec.Cmd, ready <-chan struct{}, kill *killSwitch, afterStart func(), own bool) runResult {
+	if own {
+		runtime.LockOSThread()
+		return d.restricted(cmd, ready, kill, afterStart)
+	}
+	res := make(chan runResult, 1)
 	go func() {
 		runtime.LockOSThread()
-		if err := d.setup.Apply(); err != nil {
-			errc <- &linuxsandbox.ExecError{Code: ExitSetupFailed, Err: fmt.Errorf("sandbox setup failed: %w", err)}
-			return
-		}
-		if !strings.Contains(d.argv[0], "/") {
-			lp, err := linuxsandbox.LookPath(d.argv[0], d.env)
-			if err != nil {
-				errc <- err
-				return
-			}
-			cmd.Path = lp
-		}
-		if d.ready != nil {
-			<-d.ready
-		}
-		pid, err := spawn(cmd)
-		if err != nil {
-			errc <- startError(cmd, d.argv[0], err)
-			return
-		}
-		pidc <- pid
-		errc <- nil
-		ws, err := waitPid(pid)
-		d.waited <- exitStatus{ws, err}
-		<-d.done
+		res <- d.restricted(cmd, ready, kill, afterStart)
 	}()
-	if err := <-errc; err != nil {
-		return 0, err
-	}
-	return <-pidc, nil
+	return <-res
 }
 
-// release lets the restricted thread end; call it once the command has
-// been waited for (from waited) and its tree reaped.
-func (d *directStart) release() { close(d.done) }
+func (d *directStart) restricted(cmd *exec.Cmd, ready <-chan struct{}, kill *killSwitch, afterStart func()) runResult {
+	if err := d.setup.Apply(); err != nil {
+		return runResult{err: &linuxsandbox.ExecError{Code: ExitSetupFailed, Err: fmt.Errorf("sandbox setup failed: %w", err)}}
+	}
+	if !strings.Contains(d.argv[0], "/") {
+		lp, err := linuxsandbox.LookPath(d.argv[0], d.env)
+		if err != nil {
+			return runResult{err: err}
+		}
+		cmd.Path = lp
+	}
+	if kill.isFired() {
+		return runResult{err: errStopped}
+	}
+	// Until ready, the command stays stopped at the end of its exec
+	// (ptrace): setting up the signals then overlaps the exec instead of
+	// delaying it (~0.1 ms here; README, Speed), and a supervisor killed
+	// meanwhile takes the stopped child with it (PR_SET_PDEATHSIG)
+	// before it has run an instruction of its own, let alone forked.
+	traced := ready != nil
+	if traced {
+		attr := *cmd.SysProcAttr
+		attr.Ptrace = true
+		cmd.SysProcAttr = &attr
+	}
+	pid, err := spawn(cmd)
+	if traced && errors.Is(err, syscall.EPERM) {
+		// ptrace refused (Yama, a container's seccomp profile): start
+		// the command once the signals are caught instead.
+		traced = false
+		cmd.SysProcAttr.Ptrace = false
+		<-ready
+		if kill.isFired() {
+			return runResult{err: errStopped}
+		}
+		pid, err = spawn(cmd)
+	}
+	if err != nil {
+		return runResult{err: startError(cmd, d.argv[0], err)}
+	}
+	kill.started(pid)
+	if traced {
+		<-ready
+		if ws, exited, err := release(pid); exited {
+			// Killed while stopped (the kill switch fired).
+			kill.waited()
+			afterStart()
+			return runResult{pid: pid, ws: ws, waitErr: err}
+		}
+	}
+	afterStart()
+	ws, err := waitPid(pid)
+	kill.waited()
+	return runResult{pid: pid, ws: ws, waitErr: err}
+}
+
+// release lets a child stopped at the end of its exec by PTRACE_TRACEME
+// go on, untraced; exited reports that it ended instead, with its status.
+func release(pid int) (ws syscall.WaitStatus, exited bool, err error) {
+	for {
+		// A traced child's stop is reported without WUNTRACED.
+		_, err = syscall.Wait4(pid, &ws, 0, nil)
+		if err != syscall.EINTR {
+			break
+		}
+	}
+	if err != nil || !ws.Stopped() {
+		return ws, true, err
+	}
+	// An error means it is gone meanwhile: the next wait says how.
+	_ = syscall.PtraceDetach(pid)
+	return ws, false, nil
+}
 
 // startError gives a failed start the helper's exit code: 127 for a
 // missing command or working directory, 126 for anything else.

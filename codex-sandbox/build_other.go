@@ -44,11 +44,8 @@ func buildCmd(j job) (*exec.Cmd, reportPipe, error) {
 func withoutUserNS(*exec.Cmd) *exec.Cmd { return nil }
 
 // directStart is Linux only; reportPipe.direct stays nil elsewhere.
-type directStart struct {
-	waited chan exitStatus
-	ready  <-chan struct{}
+type directStart struct{}
+
+func (*directStart) run(*exec.Cmd, <-chan struct{}, *killSwitch, func(), bool) runResult {
+	return runResult{err: fmt.Errorf("no direct start on %s", runtime.GOOS)}
 }
-
-func (*directStart) start(*exec.Cmd) (int, error) { return 0, nil }
-
-func (*directStart) release() {}

@@ -3,7 +3,10 @@
 package sandbox
 
 import (
+	"bytes"
+	"context"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -14,7 +17,8 @@ import (
 func TestCommandHoldsNoPrivileges(t *testing.T) {
 	ws, _ := workspace(t)
 	want := []string{"CapInh:\t0000000000000000", "CapPrm:\t0000000000000000", "CapEff:\t0000000000000000",
-		"CapBnd:\t0000000000000000", "CapAmb:\t0000000000000000", "NoNewPrivs:\t1", "Seccomp:\t2"}
+		"CapBnd:\t0000000000000000", "CapAmb:\t0000000000000000", "NoNewPrivs:\t1", "Seccomp:\t2",
+		"TracerPid:\t0"} // released from the stop at its exec
 	for _, mode := range []string{"read-only", "workspace-write"} {
 		t.Run(mode, func(t *testing.T) {
 			r := cs(t, "", "--cd", ws, "--sandbox", mode, "--", "cat", "/proc/self/status")
@@ -54,5 +58,52 @@ func TestDirectStartRestoresEnvironment(t *testing.T) {
 	}
 	if os.Geteuid() != 0 {
 		t.Log("not root: the helper path was tested, not the direct one")
+	}
+}
+
+// TestInProcessCallerStaysUnrestricted runs Main inside this process,
+// as a library caller would: the sandbox is applied to a thread of its
+// own, never to the caller's, which can still write outside the roots.
+func TestInProcessCallerStaysUnrestricted(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("the direct start needs root (CAP_SYS_ADMIN); CI runs as root")
+	}
+	ws, _ := workspace(t)
+	outside := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	code := Main(context.Background(), []string{"--cd", ws, "--sandbox-policy", `{"mode":"workspace-write","exclude_slash_tmp":true,"exclude_tmpdir_env_var":true}`,
+		"--", "sh", "-c", "touch inside; touch " + filepath.Join(outside, "from-command")}, nil, &stdout, &stderr)
+	if code == 0 {
+		t.Fatalf("the command wrote outside its roots (exit 0)")
+	}
+	if _, err := os.Stat(filepath.Join(ws, "inside")); err != nil {
+		t.Fatalf("the command did not run: %v (stderr %q)", err, stderr.String())
+	}
+	for i := 0; i < 20; i++ {
+		// Several writes, so the goroutine would meet a restricted
+		// thread if one had been left behind.
+		if err := os.WriteFile(filepath.Join(outside, "caller"), []byte("x"), 0o644); err != nil {
+			t.Fatalf("caller restricted after Main returned: %v", err)
+		}
+	}
+}
+
+// TestCancelledBeforeStart checks that a supervisor cancelled before the
+// command starts never starts it and reports the signal's status.
+func TestCancelledBeforeStart(t *testing.T) {
+	ws, _ := workspace(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, mode := range []string{"danger-full-access", "workspace-write"} {
+		t.Run(mode, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := Main(ctx, []string{"--cd", ws, "--sandbox", mode, "--", "touch", "marker-" + mode}, nil, &stdout, &stderr)
+			if code != 128+15 {
+				t.Errorf("exit %d, want %d (SIGTERM); stderr %q", code, 128+15, stderr.String())
+			}
+			if _, err := os.Stat(filepath.Join(ws, "marker-"+mode)); err == nil {
+				t.Errorf("the command ran although the supervisor was cancelled first")
+			}
+		})
 	}
 }

@@ -13,7 +13,7 @@ import (
 // answer is what a command would really get.
 func explain(plan *linuxsandbox.Plan, env []string, stdout, stderr io.Writer) int {
 	out := supervise(context.Background(), job{plan: plan, env: env, stdout: stdout, stderr: stderr, explain: true})
-	if out.err != "" && !out.printed {
+	if out.err != "" {
 		fmt.Fprintf(stderr, "%s: %s\n", ToolName, out.err)
 	}
 	return out.exitCode

@@ -5,13 +5,13 @@ go 1.24.0
 require (
 	github.com/codexgo/codex-linux-sandbox v0.0.0
 	github.com/codexgo/common v0.0.0
-	github.com/peterbourgon/ff/v3 v3.4.0
 	golang.org/x/sys v0.41.0
 )
 
 require (
 	github.com/elastic/go-seccomp-bpf v1.6.0 // indirect
 	github.com/landlock-lsm/go-landlock v0.10.1 // indirect
+	github.com/peterbourgon/ff/v3 v3.4.0 // indirect
 	golang.org/x/net v0.41.0 // indirect
 	kernel.org/pub/linux/libs/security/libcap/psx v1.2.77 // indirect
 )

@@ -19,7 +19,6 @@ import (
 
 	linuxsandbox "github.com/codexgo/codex-linux-sandbox"
 	"github.com/codexgo/common/protocol"
-	"github.com/peterbourgon/ff/v3"
 )
 
 // ToolName is the argv[0] that selects this tool.
@@ -63,7 +62,7 @@ func (s stringList) String() string {
 // Set appends one value.
 func (s stringList) Set(v string) error { *s.list = append(*s.list, v); return nil }
 
-func parse(args []string, stderr io.Writer) (*options, error) {
+func parse(args, env []string, stderr io.Writer) (*options, error) {
 	o := &options{reportFD: -1}
 	fs := flag.NewFlagSet(ToolName, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -78,7 +77,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.policyJSON, "sandbox-policy", "", "Codex sandbox policy JSON; overrides --sandbox, --network, --allow-unix-sockets (extension)")
 	fs.IntVar(&o.reportFD, "report-fd", -1, "write the JSON result, without output, to this file descriptor (extension)")
 	fs.IntVar(&o.maxOutput, "max-output", defaultMaxOutput, "--json: bytes kept of each of stdout and stderr (head and tail)")
-	if err := ff.Parse(fs, args, ff.WithEnvVarPrefix("CODEX_SANDBOX")); err != nil {
+	if err := linuxsandbox.ParseFlags(fs, args, env, "CODEX_SANDBOX"); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stderr, usage)
 			fs.SetOutput(stderr)
@@ -93,8 +92,8 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 // policy builds the sandbox policy the flags ask for.
 func (o *options) policy() (protocol.SandboxPolicy, error) {
 	if o.policyJSON != "" {
-		var p protocol.SandboxPolicy
-		if err := json.Unmarshal([]byte(o.policyJSON), &p); err != nil {
+		p, err := linuxsandbox.DecodePolicy([]byte(o.policyJSON))
+		if err != nil {
 			return p, fmt.Errorf("bad --sandbox-policy: %w", err)
 		}
 		p.WritableRoots = append(p.WritableRoots, o.addDirs...)
@@ -113,7 +112,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 }
 
 func run(ctx context.Context, args, env []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	o, err := parse(args, stderr)
+	o, err := parse(args, env, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
@@ -158,7 +157,7 @@ func run(ctx context.Context, args, env []string, stdin io.Reader, stdout, stder
 	if out.report != nil {
 		linuxsandbox.WarnUnprotected(stderr, out.report.Unavailable)
 	}
-	if out.err != "" && !out.timedOut && !out.printed {
+	if out.err != "" && !out.timedOut {
 		fmt.Fprintf(stderr, "%s: %s\n", ToolName, out.err)
 	}
 	writeReport(o.reportFD, result(out))

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -49,8 +50,6 @@ type outcome struct {
 	duration time.Duration
 	report   *protocol.SandboxReport
 	err      string
-	// printed says the helper already told stderr about err.
-	printed bool
 }
 
 // supervise runs j and ends its whole process tree when the command exits,
@@ -127,88 +126,85 @@ func supervise(ctx context.Context, j job) outcome {
 	if stderr != nil {
 		cmd.Stderr = stderr
 	}
-	var startErr error
-	pid := 0
+	// Timeout and cancellation (SIGINT, SIGTERM, SIGHUP) fire the kill
+	// switch from their own goroutines; the command is waited for on the
+	// thread that started it, so no hand-off between threads sits on the
+	// common path.
+	kill := &killSwitch{ctx: ctx}
+	var timedOut, cancelled atomic.Bool
+	if j.timeout > 0 {
+		t := time.AfterFunc(j.timeout, func() { timedOut.Store(true); kill.fire() })
+		defer t.Stop()
+	}
+	stopCancel := context.AfterFunc(ctx, func() { cancelled.Store(true); kill.fire() })
+	defer stopCancel()
+	var reports chan []linuxsandbox.HelperReport
+	afterStart := func() {
+		for _, c := range closeAfterStart {
+			_ = c.Close()
+		}
+		if rep.w != nil {
+			_ = rep.w.Close()
+		}
+		reports = make(chan []linuxsandbox.HelperReport, 1)
+		if rep.r == nil {
+			reports <- nil
+		} else {
+			go func() { reports <- rep.read() }()
+		}
+	}
 	// Signals caught before anything starts (notifyContextAsync).
 	ready := signalsReady(ctx)
+	var run runResult
 	if rep.direct != nil {
-		// The restricted thread waits, after restricting itself.
-		rep.direct.ready = ready
-		pid, startErr = rep.direct.start(cmd)
-		defer rep.direct.release()
+		run = rep.direct.run(cmd, ready, kill, afterStart, ownThread(ctx))
 	} else {
-		if ready != nil {
-			<-ready
+		run = spawnAndWait(cmd, ready, kill, afterStart)
+	}
+	if run.err != nil {
+		for _, c := range closeAfterStart {
+			_ = c.Close()
 		}
-		pid, startErr = spawn(cmd)
-	}
-	if retry := withoutUserNS(cmd); startErr != nil && retry != nil {
-		// User namespaces refused (nested container, sysctl, AppArmor):
-		// run without; the helper reports what that leaves unprotected.
-		cmd = retry
-		pid, startErr = spawn(cmd)
-	}
-	for _, c := range closeAfterStart {
-		_ = c.Close()
-	}
-	if rep.w != nil {
-		_ = rep.w.Close()
-	}
-	if startErr != nil {
+		if rep.w != nil {
+			_ = rep.w.Close()
+		}
 		copies.Wait()
 		var ee *linuxsandbox.ExecError
-		if errors.As(startErr, &ee) {
-			return outcome{exitCode: ee.Code, err: ee.Err.Error(), report: rep.static, duration: time.Since(start)}
+		if errors.As(run.err, &ee) {
+			out := outcome{exitCode: ee.Code, err: ee.Err.Error(), duration: time.Since(start)}
+			if ee.Code != ExitSetupFailed {
+				// Set up, then the exec failed: the report is true.
+				out.report = rep.static
+			}
+			return out
 		}
-		code := ExitSetupFailed
-		if errors.Is(startErr, exec.ErrNotFound) || errors.Is(startErr, os.ErrNotExist) {
-			code = ExitNotFound
+		if errors.Is(run.err, errStopped) && ctx.Err() != nil {
+			// context.AfterFunc runs its function in a goroutine: the
+			// context may say so first.
+			cancelled.Store(true)
 		}
-		return outcome{exitCode: code, err: startErr.Error()}
+		if run.pid == 0 && (timedOut.Load() || cancelled.Load()) {
+			// Ended before it started: reported as the timeout or the
+			// signal, below.
+			run.err = nil
+		} else {
+			code := ExitSetupFailed
+			if errors.Is(run.err, exec.ErrNotFound) || errors.Is(run.err, os.ErrNotExist) {
+				code = ExitNotFound
+			}
+			return outcome{exitCode: code, err: run.err.Error()}
+		}
 	}
-	reports := make(chan []linuxsandbox.HelperReport, 1)
-	if rep.r == nil {
-		reports <- nil
-	} else {
-		go func() { reports <- rep.read() }()
-	}
-	var waited <-chan exitStatus
-	if rep.direct != nil {
-		// The restricted thread waits itself: no goroutine (and thread)
-		// more per command.
-		waited = rep.direct.waited
-	} else {
-		w := make(chan exitStatus, 1)
-		go func() {
-			ws, err := waitPid(pid)
-			w <- exitStatus{ws, err}
-		}()
-		waited = w
-	}
-	var timer <-chan time.Time
-	if j.timeout > 0 {
-		t := time.NewTimer(j.timeout)
-		defer t.Stop()
-		timer = t.C
-	}
+	reapTree(run.pid)
+	st := exitStatus{run.ws, run.waitErr}
 	var out outcome
-	var st exitStatus
-	cancelled := false
-	select {
-	case st = <-waited:
-	case <-timer:
-		out.timedOut = true
-		killTree(pid)
-		st = <-waited
-	case <-ctx.Done():
-		cancelled = true
-		killTree(pid)
-		st = <-waited
-	}
-	reapTree(pid)
+	out.timedOut = timedOut.Load()
 	copies.Wait()
 	out.duration = time.Since(start)
-	lines := <-reports
+	var lines []linuxsandbox.HelperReport
+	if reports != nil {
+		lines = <-reports
+	}
 	if rep.static != nil {
 		out.report = rep.static
 	}
@@ -217,7 +213,7 @@ func supervise(ctx context.Context, j job) outcome {
 			out.report = l.Report
 		}
 		if l.Stage == "error" {
-			out.err, out.exitCode, out.printed = l.Error, l.ExitCode, true
+			out.err, out.exitCode = l.Error, l.ExitCode
 		}
 	}
 	switch {
@@ -226,7 +222,7 @@ func supervise(ctx context.Context, j job) outcome {
 		if out.err == "" {
 			out.err = fmt.Sprintf("timed out after %v", j.timeout)
 		}
-	case cancelled && out.err == "":
+	case cancelled.Load() && out.err == "":
 		out.exitCode = 128 + int(signalOf(ctx))
 		out.signal = int(signalOf(ctx))
 	case out.err != "":
@@ -285,4 +281,93 @@ func (p reportPipe) read() []linuxsandbox.HelperReport {
 		}
 	}
 	return out
+}
+
+// runResult is how starting and waiting for the command went: err when
+// it never started (pid 0), else its wait status.
+type runResult struct {
+	pid     int
+	ws      syscall.WaitStatus
+	waitErr error
+	err     error
+}
+
+// errStopped is the start refused because the kill switch fired first.
+var errStopped = errors.New("stopped before the command started")
+
+// spawnAndWait starts cmd from the calling goroutine, once the
+// supervisor's signals are caught (ready), and waits for it.
+func spawnAndWait(cmd *exec.Cmd, ready <-chan struct{}, kill *killSwitch, afterStart func()) runResult {
+	if ready != nil {
+		<-ready
+	}
+	if kill.isFired() {
+		return runResult{err: errStopped}
+	}
+	pid, err := spawn(cmd)
+	if retry := withoutUserNS(cmd); err != nil && retry != nil {
+		// User namespaces refused (nested container, sysctl, AppArmor):
+		// run without; the helper reports what that leaves unprotected.
+		pid, err = spawn(retry)
+	}
+	if err != nil {
+		return runResult{err: err}
+	}
+	return waitStarted(pid, kill, afterStart)
+}
+
+// waitStarted hands the started pid to the kill switch, runs afterStart
+// and waits for the command to end.
+func waitStarted(pid int, kill *killSwitch, afterStart func()) runResult {
+	kill.started(pid)
+	afterStart()
+	ws, err := waitPid(pid)
+	kill.waited()
+	return runResult{pid: pid, ws: ws, waitErr: err}
+}
+
+// killSwitch ends the command's tree when fired: at once while the
+// command runs, as soon as it starts if it has not yet, and not at all
+// once it has been waited for (its pid could be reused).
+type killSwitch struct {
+	// ctx, once done, counts as fired: context.AfterFunc calls fire from
+	// a goroutine, possibly after the start was decided.
+	ctx         context.Context
+	mu          sync.Mutex
+	pid         int
+	fired, done bool
+}
+
+// fire ends the tree (or stops it from starting).
+func (k *killSwitch) fire() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.fired = true
+	if k.pid > 0 && !k.done {
+		killTree(k.pid)
+	}
+}
+
+// isFired reports whether fire was called or ctx is done.
+func (k *killSwitch) isFired() bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.fired || (k.ctx != nil && k.ctx.Err() != nil)
+}
+
+// started records the command's pid, ending it at once if fire came first.
+func (k *killSwitch) started(pid int) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.pid = pid
+	if k.fired {
+		killTree(pid)
+	}
+}
+
+// waited records that the command has been reaped.
+func (k *killSwitch) waited() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.done = true
 }
