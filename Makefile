@@ -90,7 +90,7 @@ install: build
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 bin/codex* $(DESTDIR)$(PREFIX)/bin/
 
-## dist: the fused binary for four platforms, SHA-256 sums and a DotSlash manifest
+## dist: the fused binary for four platforms, archives with the tools it re-executes, SHA-256 sums, a DotSlash manifest
 dist:
 	VERSION=$(VERSION) GO=$(GO) bash scripts/dist.sh
 
