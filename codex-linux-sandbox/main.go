@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -214,10 +215,26 @@ func (r reporter) write(h HelperReport) {
 		return
 	}
 	syscall.CloseOnExec(int(r))
-	b, err := json.Marshal(h)
-	if err != nil {
-		return
-	}
 	// A reader that went away must not stop the command.
-	_, _ = syscall.Write(int(r), append(b, '\n'))
+	_, _ = syscall.Write(int(r), append(h.appendJSON(nil), '\n'))
+}
+
+// appendJSON appends h as json.Marshal would encode it, without
+// encoding/json's cold start (see protocol.ExecResult.AppendJSON).
+func (h HelperReport) appendJSON(b []byte) []byte {
+	b = append(b, `{"stage":`...)
+	b = protocol.AppendJSONString(b, h.Stage)
+	if h.Report != nil {
+		b = append(b, `,"sandbox":`...)
+		b = h.Report.AppendJSON(b)
+	}
+	if h.Error != "" {
+		b = append(b, `,"error":`...)
+		b = protocol.AppendJSONString(b, h.Error)
+	}
+	if h.ExitCode != 0 {
+		b = append(b, `,"exit_code":`...)
+		b = strconv.AppendInt(b, int64(h.ExitCode), 10)
+	}
+	return append(b, '}')
 }

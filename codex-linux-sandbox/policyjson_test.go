@@ -67,3 +67,22 @@ func FuzzDecodePolicy(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) { comparePolicyDecoders(t, b) })
 }
+
+// TestHelperReportEncoding: the report lines are the bytes encoding/json
+// would write.
+func TestHelperReportEncoding(t *testing.T) {
+	for _, h := range []HelperReport{
+		{Stage: "exec", Report: &protocol.SandboxReport{Mechanism: "landlock", LandlockABI: 7, Active: []string{"a <b> & \"c\""},
+			WritableRoots: []string{"/w\xff"}, ReadOnlySubpaths: []string{"/w/.git"}}},
+		{Stage: "error", Error: "exec x: not found\n", ExitCode: 127},
+		{},
+	} {
+		want, err := json.Marshal(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := h.appendJSON(nil); string(got) != string(want) {
+			t.Errorf("got %s\nwant %s", got, want)
+		}
+	}
+}

@@ -2,7 +2,6 @@ package sandbox
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -37,10 +36,7 @@ func buildCmd(j job) (*exec.Cmd, reportPipe, error) {
 	if !j.explain && (!j.plan.Restricted() || haveSysAdmin()) {
 		return directCmd(j)
 	}
-	policy, err := json.Marshal(j.plan.Policy)
-	if err != nil {
-		return nil, reportPipe{}, fmt.Errorf("encode policy: %w", err)
-	}
+	policy := j.plan.Policy.AppendJSON(nil)
 	args := []string{
 		"--sandbox-policy-cwd", j.plan.PolicyCwd,
 		"--sandbox-policy", string(policy),

@@ -37,12 +37,7 @@ func runJSON(ctx context.Context, o *options, env []string, stdin io.Reader, std
 		fmt.Fprintf(stderr, "%s: bad request: %v\n", ToolName, err)
 		return ExitUsage
 	}
-	b, err := json.Marshal(res)
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: encode result: %v\n", ToolName, err)
-		return 1
-	}
-	if _, err := stdout.Write(append(b, '\n')); err != nil {
+	if _, err := stdout.Write(append(res.AppendJSON(nil), '\n')); err != nil {
 		return 1
 	}
 	return 0

@@ -6,7 +6,6 @@ package sandbox
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -201,11 +200,7 @@ func writeReport(fd int, res protocol.ExecResult) {
 		return
 	}
 	defer func() { _ = f.Close() }()
-	b, err := json.Marshal(res)
-	if err != nil {
-		return
-	}
-	_, _ = f.Write(append(b, '\n'))
+	_, _ = f.Write(append(res.AppendJSON(nil), '\n'))
 }
 
 func envLookup(env []string) func(string) string {
