@@ -2,8 +2,8 @@ package execpolicy
 
 import (
 	"encoding/json"
-	"unicode/utf8"
 
+	"github.com/codexgo/common/jsonlite"
 	"github.com/codexgo/common/protocol"
 )
 
@@ -19,151 +19,78 @@ func decodeRequest(data []byte, req *protocol.PolicyRequest) error {
 	return json.Unmarshal(data, req)
 }
 
-type jsonScan struct {
-	b []byte
-	i int
-}
-
-func (s *jsonScan) ws() {
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case ' ', '\t', '\n', '\r':
-			s.i++
-		default:
-			return
-		}
-	}
-}
-
-func (s *jsonScan) eat(c byte) bool {
-	s.ws()
-	if s.i < len(s.b) && s.b[s.i] == c {
-		s.i++
-		return true
-	}
-	return false
-}
-
-// str reads a string with no escapes and valid UTF-8.
-func (s *jsonScan) str() (string, bool) {
-	if !s.eat('"') {
-		return "", false
-	}
-	start := s.i
-	for s.i < len(s.b) {
-		c := s.b[s.i]
-		switch {
-		case c == '"':
-			v := s.b[start:s.i]
-			s.i++
-			if !utf8.Valid(v) {
-				return "", false
-			}
-			return string(v), true
-		case c == '\\' || c < 0x20:
-			return "", false
-		}
-		s.i++
-	}
-	return "", false
-}
-
-func (s *jsonScan) strs() ([]string, bool) {
-	if !s.eat('[') {
-		return nil, false
-	}
-	out := []string{}
-	if s.eat(']') {
-		return out, true
-	}
-	for {
-		v, ok := s.str()
-		if !ok {
+// scanID reads a number, an escape-free string, true, false or null, raw.
+func scanID(s *jsonlite.Scanner) ([]byte, bool) {
+	s.Space()
+	start := s.Pos
+	if s.Pos < len(s.Buf) && s.Buf[s.Pos] == '"' {
+		if _, ok := s.Str(); !ok {
 			return nil, false
 		}
-		out = append(out, v)
-		if s.eat(',') {
-			continue
-		}
-		if s.eat(']') {
-			return out, true
-		}
-		return nil, false
-	}
-}
-
-// id reads a number, an escape-free string, true, false or null, raw.
-func (s *jsonScan) id() ([]byte, bool) {
-	s.ws()
-	start := s.i
-	if s.i < len(s.b) && s.b[s.i] == '"' {
-		if _, ok := s.str(); !ok {
-			return nil, false
-		}
-		return s.b[start:s.i], true
+		return s.Buf[start:s.Pos], true
 	}
 	for _, lit := range []string{"true", "false", "null"} {
-		if len(s.b)-s.i >= len(lit) && string(s.b[s.i:s.i+len(lit)]) == lit {
-			s.i += len(lit)
-			return s.b[start:s.i], true
+		if len(s.Buf)-s.Pos >= len(lit) && string(s.Buf[s.Pos:s.Pos+len(lit)]) == lit {
+			s.Pos += len(lit)
+			return s.Buf[start:s.Pos], true
 		}
 	}
 	// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
 	digits := func() int {
 		n := 0
-		for s.i < len(s.b) && s.b[s.i] >= '0' && s.b[s.i] <= '9' {
-			s.i++
+		for s.Pos < len(s.Buf) && s.Buf[s.Pos] >= '0' && s.Buf[s.Pos] <= '9' {
+			s.Pos++
 			n++
 		}
 		return n
 	}
-	if s.i < len(s.b) && s.b[s.i] == '-' {
-		s.i++
+	if s.Pos < len(s.Buf) && s.Buf[s.Pos] == '-' {
+		s.Pos++
 	}
-	if s.i < len(s.b) && s.b[s.i] == '0' {
-		s.i++
+	if s.Pos < len(s.Buf) && s.Buf[s.Pos] == '0' {
+		s.Pos++
 	} else if digits() == 0 {
 		return nil, false
 	}
-	if s.i < len(s.b) && s.b[s.i] == '.' {
-		s.i++
+	if s.Pos < len(s.Buf) && s.Buf[s.Pos] == '.' {
+		s.Pos++
 		if digits() == 0 {
 			return nil, false
 		}
 	}
-	if s.i < len(s.b) && (s.b[s.i] == 'e' || s.b[s.i] == 'E') {
-		s.i++
-		if s.i < len(s.b) && (s.b[s.i] == '+' || s.b[s.i] == '-') {
-			s.i++
+	if s.Pos < len(s.Buf) && (s.Buf[s.Pos] == 'e' || s.Buf[s.Pos] == 'E') {
+		s.Pos++
+		if s.Pos < len(s.Buf) && (s.Buf[s.Pos] == '+' || s.Buf[s.Pos] == '-') {
+			s.Pos++
 		}
 		if digits() == 0 {
 			return nil, false
 		}
 	}
-	return s.b[start:s.i], true
+	return s.Buf[start:s.Pos], true
 }
 
 func fastDecodeRequest(data []byte, req *protocol.PolicyRequest) bool {
 	*req = protocol.PolicyRequest{}
-	s := &jsonScan{b: data}
-	if !s.eat('{') {
+	s := &jsonlite.Scanner{Buf: data}
+	if !s.Eat('{') {
 		return false
 	}
-	if !s.eat('}') {
+	if !s.Eat('}') {
 		for {
-			key, ok := s.str()
-			if !ok || !s.eat(':') {
+			key, ok := s.Str()
+			if !ok || !s.Eat(':') {
 				return false
 			}
 			switch key {
 			case "id":
-				raw, ok := s.id()
+				raw, ok := scanID(s)
 				if !ok {
 					return false
 				}
 				req.ID = append(json.RawMessage(nil), raw...)
 			case "argv", "argv_b64", "writable_roots", "readable_roots":
-				v, ok := s.strs()
+				v, ok := s.Strs()
 				if !ok {
 					return false
 				}
@@ -178,7 +105,7 @@ func fastDecodeRequest(data []byte, req *protocol.PolicyRequest) bool {
 					req.ReadableRoots = v
 				}
 			case "script", "cwd":
-				v, ok := s.str()
+				v, ok := s.Str()
 				if !ok {
 					return false
 				}
@@ -190,15 +117,14 @@ func fastDecodeRequest(data []byte, req *protocol.PolicyRequest) bool {
 			default:
 				return false
 			}
-			if s.eat(',') {
+			if s.Eat(',') {
 				continue
 			}
-			if s.eat('}') {
+			if s.Eat('}') {
 				break
 			}
 			return false
 		}
 	}
-	s.ws()
-	return s.i == len(s.b)
+	return s.Done()
 }

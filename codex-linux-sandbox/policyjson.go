@@ -2,8 +2,8 @@ package linuxsandbox
 
 import (
 	"encoding/json"
-	"unicode/utf8"
 
+	"github.com/codexgo/common/jsonlite"
 	"github.com/codexgo/common/protocol"
 )
 
@@ -28,46 +28,41 @@ func DecodePolicy(b []byte) (protocol.SandboxPolicy, error) {
 // decodeSimplePolicy is the fast path; ok is false whenever the input is
 // not in the simple shape, valid or not.
 func decodeSimplePolicy(b []byte) (p protocol.SandboxPolicy, ok bool) {
-	s := policyScanner{b: b}
-	if !s.byte('{') {
+	s := jsonlite.Scanner{Buf: b}
+	if !s.Eat('{') {
 		return p, false
 	}
 	first := true
-	for {
-		s.space()
-		if s.peek() == '}' {
-			s.i++
-			break
-		}
-		if !first && !s.byte(',') {
+	for !s.Eat('}') {
+		if !first && !s.Eat(',') {
 			return p, false
 		}
 		first = false
-		key, ok := s.str()
-		if !ok || !s.byte(':') {
+		key, ok := s.Str()
+		if !ok || !s.Eat(':') {
 			return p, false
 		}
 		switch key {
 		case "mode":
-			v, ok := s.str()
+			v, ok := s.Str()
 			if !ok {
 				return p, false
 			}
 			p.Mode = protocol.SandboxMode(v)
 		case "writable_roots":
-			roots, ok := s.strs()
+			roots, ok := s.Strs()
 			if !ok {
 				return p, false
 			}
 			p.WritableRoots = roots
 		case "network_access":
-			ok = s.boolean(&p.NetworkAccess)
+			ok = s.Bool(&p.NetworkAccess)
 		case "exclude_tmpdir_env_var":
-			ok = s.boolean(&p.ExcludeTmpdirEnvVar)
+			ok = s.Bool(&p.ExcludeTmpdirEnvVar)
 		case "exclude_slash_tmp":
-			ok = s.boolean(&p.ExcludeSlashTmp)
+			ok = s.Bool(&p.ExcludeSlashTmp)
 		case "allow_unix_sockets":
-			ok = s.boolean(&p.AllowUnixSockets)
+			ok = s.Bool(&p.AllowUnixSockets)
 		default:
 			return p, false
 		}
@@ -75,114 +70,11 @@ func decodeSimplePolicy(b []byte) (p protocol.SandboxPolicy, ok bool) {
 			return p, false
 		}
 	}
-	s.space()
-	if s.i != len(b) {
+	if !s.Done() {
 		return p, false
 	}
 	if _, err := protocol.ParseSandboxMode(string(p.Mode)); err != nil {
 		return p, false // encoding/json words the error
 	}
 	return p, true
-}
-
-type policyScanner struct {
-	b []byte
-	i int
-}
-
-func (s *policyScanner) space() {
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case ' ', '\t', '\n', '\r':
-			s.i++
-		default:
-			return
-		}
-	}
-}
-
-func (s *policyScanner) peek() byte {
-	if s.i < len(s.b) {
-		return s.b[s.i]
-	}
-	return 0
-}
-
-// byte skips space and then c.
-func (s *policyScanner) byte(c byte) bool {
-	s.space()
-	if s.peek() != c {
-		return false
-	}
-	s.i++
-	return true
-}
-
-// str reads a string without escapes or control characters, of valid
-// UTF-8 (encoding/json would rewrite invalid bytes).
-func (s *policyScanner) str() (string, bool) {
-	if !s.byte('"') {
-		return "", false
-	}
-	start := s.i
-	for s.i < len(s.b) {
-		c := s.b[s.i]
-		switch {
-		case c == '"':
-			v := s.b[start:s.i]
-			s.i++
-			if !utf8.Valid(v) {
-				return "", false
-			}
-			return string(v), true
-		case c == '\\' || c < 0x20:
-			return "", false
-		}
-		s.i++
-	}
-	return "", false
-}
-
-// strs reads an array of simple strings.
-func (s *policyScanner) strs() ([]string, bool) {
-	if !s.byte('[') {
-		return nil, false
-	}
-	out := []string{}
-	s.space()
-	if s.peek() == ']' {
-		s.i++
-		return out, true
-	}
-	for {
-		v, ok := s.str()
-		if !ok {
-			return nil, false
-		}
-		out = append(out, v)
-		s.space()
-		switch s.peek() {
-		case ',':
-			s.i++
-		case ']':
-			s.i++
-			return out, true
-		default:
-			return nil, false
-		}
-	}
-}
-
-func (s *policyScanner) boolean(dst *bool) bool {
-	s.space()
-	rest := s.b[s.i:]
-	switch {
-	case len(rest) >= 4 && string(rest[:4]) == "true":
-		*dst, s.i = true, s.i+4
-	case len(rest) >= 5 && string(rest[:5]) == "false":
-		*dst, s.i = false, s.i+5
-	default:
-		return false
-	}
-	return true
 }
