@@ -184,10 +184,7 @@ func (d *directStart) restricted(cmd *exec.Cmd, ready <-chan struct{}, kill *kil
 			return runResult{pid: pid, ws: ws, waitErr: err}
 		}
 	}
-	afterStart()
-	ws, err := waitPid(pid)
-	kill.waited()
-	return runResult{pid: pid, ws: ws, waitErr: err}
+	return waitStarted(pid, kill, afterStart)
 }
 
 // release lets a child stopped at the end of its exec by PTRACE_TRACEME

@@ -138,14 +138,19 @@ func supervise(ctx context.Context, j job) outcome {
 	}
 	stopCancel := context.AfterFunc(ctx, func() { cancelled.Store(true); kill.fire() })
 	defer stopCancel()
-	var reports chan []linuxsandbox.HelperReport
-	afterStart := func() {
+	// The child has its own copies of these ends once started (or never
+	// will): ours must go, so readers see EOF when it is done.
+	closeChildEnds := func() {
 		for _, c := range closeAfterStart {
 			_ = c.Close()
 		}
 		if rep.w != nil {
 			_ = rep.w.Close()
 		}
+	}
+	var reports chan []linuxsandbox.HelperReport
+	afterStart := func() {
+		closeChildEnds()
 		reports = make(chan []linuxsandbox.HelperReport, 1)
 		if rep.r == nil {
 			reports <- nil
@@ -162,12 +167,7 @@ func supervise(ctx context.Context, j job) outcome {
 		run = spawnAndWait(cmd, ready, kill, afterStart)
 	}
 	if run.err != nil {
-		for _, c := range closeAfterStart {
-			_ = c.Close()
-		}
-		if rep.w != nil {
-			_ = rep.w.Close()
-		}
+		closeChildEnds()
 		copies.Wait()
 		var ee *linuxsandbox.ExecError
 		if errors.As(run.err, &ee) {
@@ -196,7 +196,6 @@ func supervise(ctx context.Context, j job) outcome {
 		}
 	}
 	reapTree(run.pid)
-	st := exitStatus{run.ws, run.waitErr}
 	var out outcome
 	out.timedOut = timedOut.Load()
 	copies.Wait()
@@ -227,21 +226,15 @@ func supervise(ctx context.Context, j job) outcome {
 		out.signal = int(signalOf(ctx))
 	case out.err != "":
 		// the helper's own status (125, 126, 127 or 2) is in exitCode
-	case st.err != nil:
-		out.exitCode, out.err = ExitSetupFailed, "lost the child's status: "+st.err.Error()
-	case st.ws.Signaled():
-		out.signal = int(st.ws.Signal())
+	case run.waitErr != nil:
+		out.exitCode, out.err = ExitSetupFailed, "lost the child's status: "+run.waitErr.Error()
+	case run.ws.Signaled():
+		out.signal = int(run.ws.Signal())
 		out.exitCode = 128 + out.signal
 	default:
-		out.exitCode = st.ws.ExitStatus()
+		out.exitCode = run.ws.ExitStatus()
 	}
 	return out
-}
-
-// exitStatus is how the direct child ended.
-type exitStatus struct {
-	ws  syscall.WaitStatus
-	err error
 }
 
 // signalOf names the signal that cancelled ctx (SIGTERM if unknown).
@@ -313,13 +306,13 @@ func spawnAndWait(cmd *exec.Cmd, ready <-chan struct{}, kill *killSwitch, afterS
 	if err != nil {
 		return runResult{err: err}
 	}
+	kill.started(pid)
 	return waitStarted(pid, kill, afterStart)
 }
 
-// waitStarted hands the started pid to the kill switch, runs afterStart
-// and waits for the command to end.
+// waitStarted runs afterStart and waits for the command, whose pid the
+// kill switch already has, to end.
 func waitStarted(pid int, kill *killSwitch, afterStart func()) runResult {
-	kill.started(pid)
 	afterStart()
 	ws, err := waitPid(pid)
 	kill.waited()
