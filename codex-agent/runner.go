@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"os/exec"
 	"sort"
 	"sync"
@@ -23,6 +24,16 @@ import (
 // an error; the error is for a runner that could not do its job.
 type Runner interface {
 	Run(ctx context.Context, req protocol.ExecRequest, out func(stream string, chunk []byte)) (protocol.ExecResult, error)
+}
+
+// InputRunner is a Runner that can also give the command a live standard
+// input: stdin (the read end of a pipe, or a terminal) is handed down to
+// the command in place of req.Stdin, so an exec_command session can be
+// written to while it runs. Runners without it run sessions with no
+// input.
+type InputRunner interface {
+	Runner
+	RunInput(ctx context.Context, req protocol.ExecRequest, stdin *os.File, out func(stream string, chunk []byte)) (protocol.ExecResult, error)
 }
 
 // DirectRunner runs commands as plain child processes, without any
@@ -88,16 +99,21 @@ func (s streamSink) Write(p []byte) (int, error) {
 const DefaultMaxOutputBytes = 1 << 20
 
 // Run implements Runner.
-func (DirectRunner) Run(ctx context.Context, req protocol.ExecRequest, out func(string, []byte)) (protocol.ExecResult, error) {
-	return runCmd(ctx, req, out, func(ctx context.Context) *exec.Cmd {
+func (r DirectRunner) Run(ctx context.Context, req protocol.ExecRequest, out func(string, []byte)) (protocol.ExecResult, error) {
+	return r.RunInput(ctx, req, nil, out)
+}
+
+// RunInput implements InputRunner.
+func (DirectRunner) RunInput(ctx context.Context, req protocol.ExecRequest, stdin *os.File, out func(string, []byte)) (protocol.ExecResult, error) {
+	return runCmd(ctx, req, stdin, out, func(ctx context.Context) *exec.Cmd {
 		return exec.Command(req.Argv[0], req.Argv[1:]...)
 	}, &protocol.SandboxReport{Mechanism: "none"})
 }
 
-// runCmd runs the command build returns with req's cwd, env, stdin,
-// timeout and output caps; the whole process group is killed on timeout
-// or cancellation.
-func runCmd(ctx context.Context, req protocol.ExecRequest, out func(string, []byte), build func(context.Context) *exec.Cmd, report *protocol.SandboxReport) (protocol.ExecResult, error) {
+// runCmd runs the command build returns with req's cwd, env, stdin (or
+// the live one), timeout and output caps; the whole process group is
+// killed on timeout or cancellation.
+func runCmd(ctx context.Context, req protocol.ExecRequest, stdin *os.File, out func(string, []byte), build func(context.Context) *exec.Cmd, report *protocol.SandboxReport) (protocol.ExecResult, error) {
 	if len(req.Argv) == 0 {
 		return protocol.ExecResult{}, errors.New("empty command")
 	}
@@ -118,7 +134,10 @@ func runCmd(ctx context.Context, req protocol.ExecRequest, out func(string, []by
 			cmd.Env = append(cmd.Env, k+"="+req.Env[k])
 		}
 	}
-	if req.Stdin != nil {
+	switch {
+	case stdin != nil:
+		cmd.Stdin = stdin
+	case req.Stdin != nil:
 		cmd.Stdin = bytes.NewReader([]byte(*req.Stdin))
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

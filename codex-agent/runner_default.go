@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"os"
 	"sync"
 
 	sandbox "github.com/codexgo/codex-sandbox"
@@ -16,14 +17,26 @@ import (
 type SandboxRunner struct{}
 
 // Run implements Runner.
-func (SandboxRunner) Run(ctx context.Context, req protocol.ExecRequest, out func(string, []byte)) (protocol.ExecResult, error) {
+func (r SandboxRunner) Run(ctx context.Context, req protocol.ExecRequest, out func(string, []byte)) (protocol.ExecResult, error) {
+	return r.RunInput(ctx, req, nil, out)
+}
+
+// RunInput implements InputRunner.
+func (SandboxRunner) RunInput(ctx context.Context, req protocol.ExecRequest, stdin *os.File, out func(string, []byte)) (protocol.ExecResult, error) {
 	max := req.MaxOutputBytes
 	if max <= 0 {
 		max = DefaultMaxOutputBytes
 	}
 	var mu sync.Mutex
 	stdout, stderr := &capBuffer{max: max}, &capBuffer{max: max}
-	res, err := sandbox.Run(ctx, req, streamSink{&mu, "stdout", stdout, out}, streamSink{&mu, "stderr", stderr, out})
+	so, se := streamSink{&mu, "stdout", stdout, out}, streamSink{&mu, "stderr", stderr, out}
+	var res protocol.ExecResult
+	var err error
+	if stdin != nil {
+		res, err = sandbox.RunStdin(ctx, req, stdin, so, se)
+	} else {
+		res, err = sandbox.Run(ctx, req, so, se)
+	}
 	mu.Lock()
 	res.Stdout, res.StdoutTruncated = stdout.String(), stdout.truncated
 	res.Stderr, res.StderrTruncated = stderr.String(), stderr.truncated

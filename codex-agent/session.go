@@ -121,6 +121,8 @@ type Session struct {
 	// turnFiles tracks the files patched in the running turn for turn_diff.
 	turnFiles map[string]*fileState
 	turnOrder []string
+	// procs are the exec_command sessions still running.
+	procs *procTable
 }
 
 // errInterrupted is the cancel cause of an interrupt op.
@@ -168,6 +170,7 @@ func NewSession(cfg SessionConfig) (*Session, error) {
 		remember: map[string]bool{},
 
 		approvedTools: map[string]bool{},
+		procs:         newProcTable(),
 	}, nil
 }
 
@@ -223,6 +226,8 @@ type queuedTurn struct {
 func (s *Session) Run(ctx context.Context) error {
 	defer close(s.events)
 	defer close(s.done)
+	// Commands left running end with the session, before the events do.
+	defer s.procs.closeAll(true)
 	rp := ""
 	if s.cfg.Recorder != nil {
 		rp = s.cfg.Recorder.Path()
@@ -304,6 +309,8 @@ func (s *Session) Run(ctx context.Context) error {
 				s.override(op)
 			case protocol.ShutdownOp:
 				stopTurn(errInterrupted)
+				// Their exec_command_end events come before shutdown_complete.
+				s.procs.closeAll(false)
 				s.emit(sub.ID, protocol.ShutdownCompleteMsg{})
 				return nil
 			default:

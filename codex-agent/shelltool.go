@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/codexgo/common/protocol"
 )
@@ -30,7 +31,9 @@ type shellCall struct {
 	escalate        bool
 	justification   string
 	maxOutputTokens int
-	form            outputForm
+	// yieldMS is exec_command's yield_time_ms (0: the default).
+	yieldMS float64
+	form    outputForm
 	// prefixRule is the prefix the model proposes for "don't ask again".
 	prefixRule []string
 }
@@ -94,9 +97,12 @@ func (s *Session) shell(ctx context.Context, id string, cfg SessionConfig, c she
 			sandbox = protocol.SandboxPolicy{Mode: protocol.SandboxDangerFullAccess}
 		}
 	}
-	res, agg, err := s.execute(ctx, id, cfg, c, cwd, sandbox, parsed)
+	res, agg, running, err := s.run(ctx, id, cfg, c, cwd, sandbox, parsed)
 	if err != nil {
 		return fmt.Sprintf("execution error: %v", err)
+	}
+	if running != "" {
+		return running
 	}
 	if denied(res, sandbox) && cfg.ApprovalPolicy != protocol.ApprovalNever {
 		d := s.ask(ctx, id, c.callID, protocol.ExecApprovalRequestMsg{CallID: c.callID, Command: c.argv, Cwd: cwd,
@@ -108,9 +114,12 @@ func (s *Session) shell(ctx context.Context, id string, cfg SessionConfig, c she
 		}
 		switch d {
 		case protocol.DecisionApproved, protocol.DecisionApprovedForSession:
-			res, agg, err = s.execute(ctx, id, cfg, c, cwd, protocol.SandboxPolicy{Mode: protocol.SandboxDangerFullAccess}, parsed)
+			res, agg, running, err = s.run(ctx, id, cfg, c, cwd, protocol.SandboxPolicy{Mode: protocol.SandboxDangerFullAccess}, parsed)
 			if err != nil {
 				return fmt.Sprintf("execution error: %v", err)
+			}
+			if running != "" {
+				return running
 			}
 		case protocol.DecisionAbort:
 			s.abortTurn()
@@ -261,6 +270,37 @@ func EndStatus(e protocol.ExecCommandEndMsg) protocol.ExecCommandStatus {
 	return protocol.ExecFailed
 }
 
+// run runs the command: to its end for the classic forms (execute), and
+// for exec_command until it ends or its yield time is up, when running is
+// the model's text for a session still going.
+func (s *Session) run(ctx context.Context, id string, cfg SessionConfig, c shellCall, cwd string, sp protocol.SandboxPolicy, parsed []protocol.ParsedCommand) (res protocol.ExecResult, agg, running string, err error) {
+	if c.form != formExecCommand {
+		res, agg, err = s.execute(ctx, id, cfg, c, cwd, sp, parsed)
+		return res, agg, "", err
+	}
+	start := time.Now()
+	p := s.startProc(id, cfg, c, cwd, sp, parsed)
+	ended := p.wait(ctx, id, clampYield(c.yieldMS, defaultExecYieldMS, minYieldMS, maxYieldMS))
+	if !ended && ctx.Err() != nil {
+		// Interrupted before it yielded: the command ends with the turn.
+		p.kill()
+		<-p.done
+		ended = true
+	}
+	if !ended {
+		return res, "", runningOutput(p.id, time.Since(start), p.drain(), c.maxOutputTokens, cfg.ToolOutputBytes), nil
+	}
+	s.procs.remove(p.id)
+	agg = p.drain()
+	p.mu.Lock()
+	res, err = p.res, p.err
+	p.mu.Unlock()
+	if res.Error != "" && agg == "" {
+		agg = res.Error + "\n"
+	}
+	return res, agg, "", err
+}
+
 // execute runs the command, streaming output events.
 func (s *Session) execute(ctx context.Context, id string, cfg SessionConfig, c shellCall, cwd string, sp protocol.SandboxPolicy, parsed []protocol.ParsedCommand) (protocol.ExecResult, string, error) {
 	s.emit(id, protocol.ExecCommandBeginMsg{CallID: c.callID, Command: c.argv, Cwd: cwd, ParsedCmd: parsed})
@@ -286,23 +326,15 @@ func (s *Session) execute(ctx context.Context, id string, cfg SessionConfig, c s
 	aggregated := agg.String()
 	mu.Unlock()
 	if err != nil && ctx.Err() == nil {
-		msg := err.Error()
-		s.emit(id, protocol.ExecCommandEndMsg{CallID: c.callID, Stderr: msg, AggregatedOutput: msg, ExitCode: 1, FormattedOutput: msg,
-			Status: protocol.ExecFailed})
+		s.emit(id, endMsg(c.callID, res, err, aggregated, timeout))
 		return res, aggregated, err
 	}
-	if res.Error != "" && aggregated == "" {
-		aggregated = res.Error + "\n"
+	end := endMsg(c.callID, res, nil, aggregated, timeout)
+	if err != nil {
+		end.Status = protocol.ExecFailed
 	}
-	if res.TimedOut {
-		aggregated += fmt.Sprintf("command timed out after %d milliseconds\n", timeout)
-	}
-	status := protocol.ExecCompleted
-	if res.ExitCode != 0 || res.TimedOut || err != nil {
-		status = protocol.ExecFailed
-	}
-	s.emit(id, protocol.ExecCommandEndMsg{CallID: c.callID, Stdout: res.Stdout, Stderr: res.Stderr, AggregatedOutput: aggregated,
-		ExitCode: res.ExitCode, DurationMS: res.DurationMS, FormattedOutput: aggregated, Status: status})
+	s.emit(id, end)
+	aggregated = end.AggregatedOutput
 	return res, aggregated, nil
 }
 

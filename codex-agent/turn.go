@@ -210,7 +210,13 @@ func (s *Session) handleCall(ctx context.Context, id string, cfg SessionConfig, 
 		}
 		return reply(s.shell(ctx, id, cfg, shellCall{callID: c.CallID, argv: []string{sh, flag, a.Cmd}, workdir: a.Workdir,
 			escalate: a.SandboxPermissions == "require_escalated", justification: a.Justification,
-			maxOutputTokens: int(a.MaxOutputTokens), form: formExecCommand, prefixRule: a.PrefixRule}))
+			maxOutputTokens: int(a.MaxOutputTokens), yieldMS: a.YieldTimeMS, form: formExecCommand, prefixRule: a.PrefixRule}))
+	case "write_stdin":
+		var a writeStdinArgs
+		if err := json.Unmarshal([]byte(c.Arguments), &a); err != nil {
+			return reply("failed to parse function arguments: " + err.Error())
+		}
+		return reply(s.writeStdin(ctx, id, cfg, a))
 	case "shell", "container.exec", "shell_command":
 		var a shellArgs
 		if err := json.Unmarshal([]byte(c.Arguments), &a); err != nil {

@@ -128,9 +128,26 @@ func command(ctx context.Context, req protocol.ExecRequest, reportFD int) (*exec
 // set only when the supervisor could not be started or vanished; a
 // failing command is a result, not an error.
 func Run(ctx context.Context, req protocol.ExecRequest, stdout, stderr io.Writer) (protocol.ExecResult, error) {
+	return runAPI(ctx, req, nil, stdout, stderr)
+}
+
+// RunStdin is Run with the command's standard input read from stdin
+// instead of req.Stdin: the read end of a pipe whose write end the caller
+// keeps (an interactive session's input), or a terminal. The descriptor
+// is handed down to the command, not copied through, so the command sees
+// it as it is (a terminal stays a terminal) and Run returns when the
+// command ends, whether or not stdin is at its end.
+func RunStdin(ctx context.Context, req protocol.ExecRequest, stdin *os.File, stdout, stderr io.Writer) (protocol.ExecResult, error) {
+	return runAPI(ctx, req, stdin, stdout, stderr)
+}
+
+func runAPI(ctx context.Context, req protocol.ExecRequest, stdin *os.File, stdout, stderr io.Writer) (protocol.ExecResult, error) {
 	cmd, err := command(ctx, req, 3)
 	if err != nil {
 		return protocol.ExecResult{}, err
+	}
+	if stdin != nil {
+		cmd.Stdin = stdin
 	}
 	tail := &tailBuffer{max: 4096}
 	cmd.Stdout = io.MultiWriter(orDiscard(stdout), tail)

@@ -142,6 +142,51 @@ func TestStdinPassesThrough(t *testing.T) {
 	}
 }
 
+// chanWriter passes each write to a channel.
+type chanWriter chan string
+
+func (c chanWriter) Write(p []byte) (int, error) { c <- string(p); return len(p), nil }
+
+// TestRunStdinLive feeds a sandboxed command through a pipe the caller
+// keeps writing to: the command answers the first line before the second
+// is written, and Run returns when the command ends although the pipe is
+// still open.
+func TestRunStdinLive(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = w.Close() }()
+	out := make(chanWriter, 4)
+	type result struct {
+		res protocol.ExecResult
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		res, err := RunStdin(context.Background(), protocol.ExecRequest{Argv: []string{"sh", "-c", "read a; echo got:$a; read b; echo got:$b"},
+			SandboxPolicy: protocol.SandboxPolicy{Mode: protocol.SandboxReadOnly}}, r, out, nil)
+		done <- result{res, err}
+	}()
+	if _, err := w.WriteString("one\n"); err != nil {
+		t.Fatal(err)
+	}
+	if got := <-out; got != "got:one\n" {
+		t.Fatalf("first answer %q, want got:one", got)
+	}
+	if _, err := w.WriteString("two\n"); err != nil {
+		t.Fatal(err)
+	}
+	if got := <-out; got != "got:two\n" {
+		t.Errorf("second answer %q, want got:two", got)
+	}
+	res := <-done
+	if res.err != nil || res.res.ExitCode != 0 || res.res.Sandbox == nil || res.res.Sandbox.Mechanism != "landlock" {
+		t.Errorf("result %+v, %v", res.res, res.err)
+	}
+	_ = r.Close()
+}
+
 func TestExplain(t *testing.T) {
 	ws, _ := workspace(t)
 	extra := t.TempDir()

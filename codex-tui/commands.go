@@ -121,7 +121,7 @@ func (m *model) handleReconnected(msg reconnectedMsg) tea.Cmd {
 	m.configured, m.running = false, false
 	m.stream = mdStream{}
 	m.streamFirst = true
-	m.execs, m.appr.queue = nil, nil
+	m.execs, m.background, m.appr.queue = nil, nil, nil
 	m.tokens, m.window = protocol.TokenCountMsg{}, 0
 	return listen(m.conn)
 }

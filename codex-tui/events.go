@@ -166,11 +166,13 @@ func (m *model) endTurn() {
 	m.flushReasoning()
 	m.finishStream()
 	m.streamFirst = true
+	// A command still running when its turn ends is a session the model
+	// left running (a server, a watcher): it goes on in the background
+	// and its cell comes when it ends.
 	for _, r := range m.execs {
-		c := r.cell
-		c.done, c.exitCode, c.output = true, -1, r.out.String()
-		m.print(c)
+		m.print(noticeCell{"info", commandText(r.cell.command) + " keeps running in the background"})
 	}
+	m.background = append(m.background, m.execs...)
 	m.execs = nil
 	m.running = false
 	m.hint = ""
@@ -186,6 +188,12 @@ func (m *model) findExec(id string) *execRun {
 }
 
 func (m *model) takeExec(id string) *execRun {
+	for i, r := range m.background {
+		if r.callID == id {
+			m.background = append(m.background[:i], m.background[i+1:]...)
+			return r
+		}
+	}
 	for i, r := range m.execs {
 		if r.callID == id {
 			m.execs = append(m.execs[:i], m.execs[i+1:]...)

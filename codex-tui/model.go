@@ -67,10 +67,14 @@ type model struct {
 	streamFirst bool // the next finished block starts a message
 	reasoning   strings.Builder
 	execs       []*execRun
-	patches     map[string]map[string]protocol.FileChange
-	tokens      protocol.TokenCountMsg
-	window      int64
-	nextSub     int
+	// background are commands still running after their turn ended
+	// (exec_command sessions the model polls with write_stdin); their
+	// cell is printed when they end.
+	background []*execRun
+	patches    map[string]map[string]protocol.FileChange
+	tokens     protocol.TokenCountMsg
+	window     int64
+	nextSub    int
 
 	// UI state.
 	overlays      []overlay // full-screen views on the alternate screen

@@ -164,6 +164,12 @@ func (m *model) footer(width int) string {
 	if t := m.tokens.TotalTokenUsage.TotalTokens; t > 0 {
 		add(compactCount(t)+" tokens", 2)
 	}
+	switch n := len(m.background); {
+	case n == 1:
+		add("1 background terminal", 1)
+	case n > 1:
+		add(fmt.Sprintf("%d background terminals", n), 1)
+	}
 	if m.running && !m.turnStart.IsZero() {
 		// The working line shows it too, but it scrolls away behind a
 		// long approval request; the footer always has it.

@@ -166,6 +166,8 @@ func (a *agent) turn(sub protocol.Submission) {
 		case <-a.interrupt:
 		case <-a.eof:
 		}
+		// As the real agent: the interrupted command's end comes first.
+		a.emit(id, protocol.ExecCommandEndMsg{CallID: "call-w", ExitCode: 143, DurationMS: 5, Status: protocol.ExecFailed})
 		abort()
 		return
 	case strings.Contains(text, "long"):

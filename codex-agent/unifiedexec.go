@@ -1,0 +1,403 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/codexgo/common/protocol"
+)
+
+// Unified exec, as the Codex CLI's exec_command and write_stdin: a
+// command that is still running when its yield time is up keeps running
+// as a session the model polls and writes to, instead of holding the turn
+// until it ends (a dev server, a watcher, a prompt waiting for input).
+const (
+	defaultExecYieldMS  = 10_000
+	minYieldMS          = 250
+	maxYieldMS          = 30_000
+	defaultWriteYieldMS = 250
+	// An empty write_stdin is a poll: it waits longer, since there is
+	// nothing to do but wait.
+	minPollYieldMS = 5_000
+	maxPollYieldMS = 300_000
+	// maxProcs bounds the sessions kept; starting one more ends the least
+	// recently used.
+	maxProcs = 64
+)
+
+// proc is one exec_command session.
+type proc struct {
+	id     int
+	callID string
+	subID  string // the submission whose turn started it: its events carry this id
+	// stdin is the write end of the command's input; nil when the runner
+	// cannot give it one.
+	stdin *os.File
+	kill  context.CancelFunc
+	// done is closed once the command has ended and its exec_command_end
+	// has been emitted; res and err are set before.
+	done  chan struct{}
+	start time.Time
+
+	mu       sync.Mutex
+	unread   *capBuffer // output the model has not seen yet
+	all      *capBuffer // all output, for exec_command_end
+	watchID  string     // a call waiting on it streams output deltas to this submission
+	lastUsed time.Time
+	res      protocol.ExecResult
+	err      error
+}
+
+// procTable holds a session's running exec_command sessions.
+type procTable struct {
+	mu    sync.Mutex
+	next  int
+	procs map[int]*proc
+	// quit, once closed, makes a command ending during shutdown skip its
+	// events instead of waiting for a reader that may be gone.
+	quit     chan struct{}
+	quitOnce sync.Once
+}
+
+func newProcTable() *procTable {
+	return &procTable{next: 1000, procs: map[int]*proc{}, quit: make(chan struct{})}
+}
+
+func (t *procTable) get(id int) *proc {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.procs[id]
+}
+
+func (t *procTable) remove(id int) {
+	t.mu.Lock()
+	delete(t.procs, id)
+	t.mu.Unlock()
+}
+
+// ids lists the live session ids, in order.
+func (t *procTable) ids() []int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]int, 0, len(t.procs))
+	for id := range t.procs {
+		out = append(out, id)
+	}
+	sort.Ints(out)
+	return out
+}
+
+// add registers p under a new id; over maxProcs it returns the least
+// recently used session for the caller to end.
+func (t *procTable) add(p *proc) (evict *proc) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.next++
+	p.id = t.next
+	if len(t.procs) >= maxProcs {
+		for _, q := range t.procs {
+			if evict == nil || q.used().Before(evict.used()) {
+				evict = q
+			}
+		}
+		delete(t.procs, evict.id)
+	}
+	t.procs[p.id] = p
+	return evict
+}
+
+// closeAll ends every session and waits for each to be gone. With quiet
+// set, a reader is not counted on: pending events are dropped.
+func (t *procTable) closeAll(quiet bool) {
+	if quiet {
+		t.quitOnce.Do(func() { close(t.quit) })
+	}
+	t.mu.Lock()
+	all := make([]*proc, 0, len(t.procs))
+	for _, p := range t.procs {
+		all = append(all, p)
+	}
+	t.procs = map[int]*proc{}
+	t.mu.Unlock()
+	for _, p := range all {
+		p.kill()
+	}
+	for _, p := range all {
+		<-p.done
+	}
+}
+
+func (p *proc) used() time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.lastUsed
+}
+
+// emitQuiet is emit that gives up once the session is shutting down
+// without a reader.
+func (s *Session) emitQuiet(id string, m protocol.Msg) {
+	ev := protocol.Event{ID: id, Msg: m}
+	if s.cfg.Recorder != nil {
+		s.cfg.Recorder.Event(ev)
+	}
+	select {
+	case s.events <- ev:
+	case <-s.procs.quit:
+	}
+}
+
+// startProc starts c as a session under sp and returns at once; the
+// command's exec_command_begin is emitted before.
+func (s *Session) startProc(id string, cfg SessionConfig, c shellCall, cwd string, sp protocol.SandboxPolicy, parsed []protocol.ParsedCommand) *proc {
+	s.emit(id, protocol.ExecCommandBeginMsg{CallID: c.callID, Command: c.argv, Cwd: cwd, ParsedCmd: parsed})
+	// No timeout: the model decides, through write_stdin, how long to
+	// wait; the session ends with the conversation at the latest.
+	req := protocol.ExecRequest{Argv: c.argv, Cwd: cwd, Env: cfg.Env, SandboxPolicy: sp, MaxOutputBytes: DefaultMaxOutputBytes}
+	runner := cfg.Runner
+	if sp.Mode == protocol.SandboxDangerFullAccess {
+		runner = cfg.Unsandboxed
+	}
+	ctx, kill := context.WithCancel(context.Background())
+	now := time.Now()
+	p := &proc{callID: c.callID, subID: id, kill: kill, done: make(chan struct{}), start: now, lastUsed: now,
+		unread: &capBuffer{max: DefaultMaxOutputBytes}, all: &capBuffer{max: DefaultMaxOutputBytes}}
+	out := func(stream string, chunk []byte) {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		p.unread.Write(chunk)
+		p.all.Write(chunk)
+		// Under p.mu, so that no delta follows the end of a wait.
+		if p.watchID != "" {
+			s.emitQuiet(p.watchID, protocol.ExecCommandOutputDeltaMsg{CallID: c.callID, Stream: stream, Chunk: chunk})
+		}
+	}
+	var stdinR *os.File
+	ir, live := runner.(InputRunner)
+	if live {
+		if r, w, err := os.Pipe(); err == nil {
+			stdinR, p.stdin = r, w
+		} else {
+			live = false
+		}
+	}
+	if evict := s.procs.add(p); evict != nil {
+		evict.kill()
+	}
+	go func() {
+		var res protocol.ExecResult
+		var err error
+		if live {
+			res, err = ir.RunInput(ctx, req, stdinR, out)
+			_ = stdinR.Close()
+		} else {
+			res, err = runner.Run(ctx, req, out)
+		}
+		if errors.Is(err, context.Canceled) {
+			// Ended by us (interrupt, eviction or shutdown): a result, not
+			// a failure of the runner.
+			err = nil
+		}
+		p.mu.Lock()
+		p.res, p.err = res, err
+		agg := p.all.String()
+		p.mu.Unlock()
+		s.emitQuiet(p.subID, endMsg(c.callID, res, err, agg, 0))
+		if p.stdin != nil {
+			_ = p.stdin.Close()
+		}
+		close(p.done)
+	}()
+	return p
+}
+
+// endMsg is the exec_command_end of a command that ran; timeoutMS is the
+// timeout it had (0: none).
+func endMsg(callID string, res protocol.ExecResult, err error, aggregated string, timeoutMS int64) protocol.ExecCommandEndMsg {
+	if err != nil {
+		msg := err.Error()
+		return protocol.ExecCommandEndMsg{CallID: callID, Stderr: msg, AggregatedOutput: msg, ExitCode: 1, FormattedOutput: msg,
+			Status: protocol.ExecFailed}
+	}
+	if res.Error != "" && aggregated == "" {
+		aggregated = res.Error + "\n"
+	}
+	if res.TimedOut {
+		aggregated += fmt.Sprintf("command timed out after %d milliseconds\n", timeoutMS)
+	}
+	status := protocol.ExecCompleted
+	if res.ExitCode != 0 || res.TimedOut {
+		status = protocol.ExecFailed
+	}
+	return protocol.ExecCommandEndMsg{CallID: callID, Stdout: res.Stdout, Stderr: res.Stderr, AggregatedOutput: aggregated,
+		ExitCode: res.ExitCode, DurationMS: res.DurationMS, FormattedOutput: aggregated, Status: status}
+}
+
+// wait waits up to yield for p to end, streaming its output as deltas of
+// submission subID meanwhile. It reports whether p has ended; false also
+// when ctx ended first.
+func (p *proc) wait(ctx context.Context, subID string, yield time.Duration) bool {
+	p.mu.Lock()
+	p.watchID, p.lastUsed = subID, time.Now()
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		p.watchID = ""
+		p.mu.Unlock()
+	}()
+	t := time.NewTimer(yield)
+	defer t.Stop()
+	select {
+	case <-p.done:
+		return true
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// drain returns the output the model has not seen and forgets it.
+func (p *proc) drain() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := p.unread.String()
+	p.unread = &capBuffer{max: DefaultMaxOutputBytes}
+	return out
+}
+
+// runningOutput is the model's text for a command still running.
+func runningOutput(sessionID int, wall time.Duration, output string, maxTokens, capBytes int) string {
+	return fmt.Sprintf("Chunk ID: %06d\nWall time: %.4f seconds\nProcess running with session ID %d\nOriginal token count: %d\nOutput:\n%s",
+		rand.IntN(1000000), wall.Seconds(), sessionID, (len(output)+3)/4, trimTokens(output, maxTokens, capBytes))
+}
+
+// exitedOutput is the model's text for a command that ended.
+func exitedOutput(exitCode int, wall time.Duration, output string, maxTokens, capBytes int) string {
+	return fmt.Sprintf("Chunk ID: %06d\nWall time: %.4f seconds\nProcess exited with code %d\nOriginal token count: %d\nOutput:\n%s",
+		rand.IntN(1000000), wall.Seconds(), exitCode, (len(output)+3)/4, trimTokens(output, maxTokens, capBytes))
+}
+
+// trimTokens keeps output within maxTokens (default 10000) tokens of
+// about four bytes, and within capBytes when set.
+func trimTokens(output string, maxTokens, capBytes int) string {
+	if maxTokens <= 0 {
+		maxTokens = 10000
+	}
+	limit := maxTokens * 4
+	if capBytes > 0 && capBytes < limit {
+		limit = capBytes
+	}
+	out, _ := trimOutput(output, limit)
+	return out
+}
+
+// clampYield turns a requested yield_time_ms into a duration: def when
+// unset, else within [lo, hi].
+func clampYield(ms float64, def, lo, hi int) time.Duration {
+	v := int(ms)
+	if ms <= 0 {
+		v = def
+	}
+	v = max(lo, min(hi, v))
+	return time.Duration(v) * time.Millisecond
+}
+
+// writeStdinArgs are write_stdin's arguments.
+type writeStdinArgs struct {
+	SessionID       json.RawMessage `json:"session_id"`
+	Chars           string          `json:"chars"`
+	YieldTimeMS     float64         `json:"yield_time_ms"`
+	MaxOutputTokens float64         `json:"max_output_tokens"`
+}
+
+// sessionID reads session_id as a number or a string holding one.
+func (a writeStdinArgs) sessionID() (int, error) {
+	var n json.Number
+	raw := strings.TrimSpace(string(a.SessionID))
+	if raw == "" || raw == "null" {
+		return 0, errors.New("missing field `session_id`")
+	}
+	if strings.HasPrefix(raw, `"`) {
+		var s string
+		if err := json.Unmarshal(a.SessionID, &s); err != nil {
+			return 0, err
+		}
+		n = json.Number(strings.TrimSpace(s))
+	} else {
+		n = json.Number(raw)
+	}
+	f, err := n.Float64()
+	if err != nil || f != float64(int(f)) {
+		return 0, fmt.Errorf("session_id %s is not a session number", raw)
+	}
+	return int(f), nil
+}
+
+// writeStdin writes to a session and collects what it printed since the
+// model last looked.
+func (s *Session) writeStdin(ctx context.Context, id string, cfg SessionConfig, a writeStdinArgs) string {
+	sid, err := a.sessionID()
+	if err != nil {
+		return "failed to parse function arguments: " + err.Error()
+	}
+	p := s.procs.get(sid)
+	if p == nil {
+		live := s.procs.ids()
+		if len(live) == 0 {
+			return fmt.Sprintf("write_stdin failed: unknown session id %d (no session is running)", sid)
+		}
+		names := make([]string, len(live))
+		for i, v := range live {
+			names[i] = strconv.Itoa(v)
+		}
+		return fmt.Sprintf("write_stdin failed: unknown session id %d (running sessions: %s)", sid, strings.Join(names, ", "))
+	}
+	start := time.Now()
+	yield := clampYield(a.YieldTimeMS, minPollYieldMS, minPollYieldMS, maxPollYieldMS)
+	if a.Chars != "" {
+		yield = clampYield(a.YieldTimeMS, defaultWriteYieldMS, minYieldMS, maxYieldMS)
+		if p.stdin == nil {
+			return fmt.Sprintf("write_stdin failed: session %d has no input (its runner cannot give the command a live stdin)", sid)
+		}
+		select {
+		case <-p.done:
+			// Ended already: nothing to write to; report the end below.
+		default:
+			// A command that does not read must not hold the turn.
+			_ = p.stdin.SetWriteDeadline(start.Add(yield))
+			if _, err := p.stdin.WriteString(a.Chars); err != nil && !errors.Is(err, os.ErrClosed) {
+				select {
+				case <-p.done:
+				default:
+					return fmt.Sprintf("write_stdin failed: session %d: %v", sid, err)
+				}
+			}
+		}
+	}
+	ended := p.wait(ctx, id, yield)
+	out := p.drain()
+	if !ended {
+		return runningOutput(sid, time.Since(start), out, int(a.MaxOutputTokens), cfg.ToolOutputBytes)
+	}
+	s.procs.remove(sid)
+	p.mu.Lock()
+	res, rerr := p.res, p.err
+	p.mu.Unlock()
+	if rerr != nil {
+		return fmt.Sprintf("execution error: %v", rerr)
+	}
+	return exitedOutput(res.ExitCode, time.Since(start), out, int(a.MaxOutputTokens), cfg.ToolOutputBytes)
+}

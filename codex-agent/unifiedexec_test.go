@@ -1,0 +1,168 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/codexgo/codex-agent/modelserver"
+	"github.com/codexgo/common/protocol"
+)
+
+// TestExecCommandSession runs a command that waits for input: it is
+// still running when its yield time is up, so the model gets a session
+// ID, writes a line to it with write_stdin and gets the rest of its
+// output and its exit code; one exec_command_end covers the whole run.
+func TestExecCommandSession(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		runner Runner
+	}{{"direct", DirectRunner{}}, {"sandbox", SandboxRunner{}}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, []modelserver.Turn{
+				{Items: []json.RawMessage{modelserver.FunctionCall("c1", "exec_command",
+					map[string]any{"cmd": "echo ready; read x; echo got:$x; exit 4", "yield_time_ms": 250})}},
+				// Far longer than the test's patience: the answer must come
+				// when the command ends, not when the yield time is up.
+				{Items: []json.RawMessage{modelserver.FunctionCall("c2", "write_stdin",
+					map[string]any{"session_id": 1001, "chars": "hello\n", "yield_time_ms": 300000})}},
+				{Items: []json.RawMessage{modelserver.Message("done")}},
+			}, func(cfg *SessionConfig) { cfg.Runner = tc.runner })
+			msgs := h.turn("talk to it", nil)
+			first := outputOf(t, h.requestInput(1), "c1")
+			if !strings.Contains(first, "\nProcess running with session ID 1001\n") {
+				t.Fatalf("exec_command output = %q, want a running session", first)
+			}
+			second := outputOf(t, h.requestInput(2), "c2")
+			if !strings.Contains(second, "\nProcess exited with code 4\n") || !strings.Contains(second, "got:hello\n") {
+				t.Errorf("write_stdin output = %q, want the exit and the answer", second)
+			}
+			if both := first + second; strings.Count(both, "ready\n") != 1 {
+				t.Errorf("outputs %q and %q: want \"ready\" exactly once", first, second)
+			}
+			ends := find[protocol.ExecCommandEndMsg](msgs)
+			if len(ends) != 1 || ends[0].CallID != "c1" || ends[0].ExitCode != 4 || ends[0].AggregatedOutput != "ready\ngot:hello\n" {
+				t.Fatalf("exec_command_end = %+v, want one for c1 with the whole output", ends)
+			}
+			if got := types(msgs); !strings.HasSuffix(got, "agent_message,token_count,task_complete") {
+				t.Errorf("events = %s", got)
+			}
+		})
+	}
+}
+
+// TestExecCommandSessionEndsWithSession leaves a command running past its
+// turn; shutting the session down ends it, reports its end before
+// shutdown_complete, and leaves no process behind.
+func TestExecCommandSessionEndsWithSession(t *testing.T) {
+	marker := fmt.Sprintf("1%03d.%05d", os.Getpid()%1000, time.Now().UnixNano()%100000)
+	h := newHarness(t, []modelserver.Turn{
+		{Items: []json.RawMessage{modelserver.FunctionCall("c1", "exec_command",
+			map[string]any{"cmd": "sleep " + marker, "yield_time_ms": 250})}},
+		{Items: []json.RawMessage{modelserver.Message("left it running")}},
+	}, func(cfg *SessionConfig) { cfg.Runner = SandboxRunner{} })
+	msgs := h.turn("start a server", nil)
+	if out := outputOf(t, h.requestInput(1), "c1"); !strings.Contains(out, "Process running with session ID 1001") {
+		t.Fatalf("output = %q", out)
+	}
+	if len(find[protocol.ExecCommandEndMsg](msgs)) != 0 {
+		t.Fatalf("events = %s: the command ended with its turn", types(msgs))
+	}
+	if len(markedProcesses("sleep "+marker)) != 1 {
+		t.Fatalf("the session's command is not running after its turn: %v", markedProcesses("sleep "+marker))
+	}
+	if err := h.s.Submit(context.Background(), protocol.Submission{ID: "s1", Op: protocol.ShutdownOp{}}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for ev := range h.s.Events() {
+		got = append(got, ev.Msg.MsgType())
+		if e, ok := ev.Msg.(protocol.ExecCommandEndMsg); ok && (e.CallID != "c1" || e.Status != protocol.ExecFailed) {
+			t.Errorf("end = %+v, want c1 failed (killed)", e)
+		}
+	}
+	if strings.Join(got, ",") != "exec_command_end,shutdown_complete" {
+		t.Errorf("events after shutdown = %v, want exec_command_end then shutdown_complete", got)
+	}
+	if left := markedProcesses("sleep " + marker); len(left) > 0 {
+		t.Errorf("processes left after shutdown: %v", left)
+	}
+}
+
+// TestWriteStdinUnknownSession answers a write_stdin to a session that
+// does not exist with the ones that do.
+func TestWriteStdinUnknownSession(t *testing.T) {
+	h := newHarness(t, []modelserver.Turn{
+		{Items: []json.RawMessage{modelserver.FunctionCall("c1", "write_stdin", map[string]any{"session_id": 5, "chars": "x"})}},
+		{Items: []json.RawMessage{modelserver.FunctionCall("c2", "exec_command", map[string]any{"cmd": "cat", "yield_time_ms": 250})}},
+		{Items: []json.RawMessage{modelserver.FunctionCall("c3", "write_stdin", map[string]any{"session_id": "7"})}},
+		{Items: []json.RawMessage{modelserver.FunctionCall("c4", "write_stdin", map[string]any{"session_id": "1001", "chars": "echoed\n"})}},
+		{Items: []json.RawMessage{modelserver.Message("done")}},
+	}, nil)
+	h.turn("poke", nil)
+	for _, tc := range []struct {
+		req  int
+		call string
+		want string
+	}{
+		{1, "c1", "write_stdin failed: unknown session id 5 (no session is running)"},
+		{3, "c3", "write_stdin failed: unknown session id 7 (running sessions: 1001)"},
+	} {
+		if got := outputOf(t, h.requestInput(tc.req), tc.call); got != tc.want {
+			t.Errorf("%s: got %q, want %q", tc.call, got, tc.want)
+		}
+	}
+	// cat echoes the line back and keeps running.
+	got := outputOf(t, h.requestInput(4), "c4")
+	if !strings.Contains(got, "Process running with session ID 1001") {
+		t.Errorf("c4: got %q, want the session still running", got)
+	}
+}
+
+func TestClampYield(t *testing.T) {
+	for _, tc := range []struct {
+		ms          float64
+		def, lo, hi int
+		want        time.Duration
+	}{
+		{0, defaultExecYieldMS, minYieldMS, maxYieldMS, 10 * time.Second},
+		{10, defaultExecYieldMS, minYieldMS, maxYieldMS, 250 * time.Millisecond},
+		{99999, defaultExecYieldMS, minYieldMS, maxYieldMS, 30 * time.Second},
+		{1200, defaultWriteYieldMS, minYieldMS, maxYieldMS, 1200 * time.Millisecond},
+		{0, defaultWriteYieldMS, minYieldMS, maxYieldMS, 250 * time.Millisecond},
+		{1000, minPollYieldMS, minPollYieldMS, maxPollYieldMS, 5 * time.Second},
+		{1e9, minPollYieldMS, minPollYieldMS, maxPollYieldMS, 300 * time.Second},
+	} {
+		if got := clampYield(tc.ms, tc.def, tc.lo, tc.hi); got != tc.want {
+			t.Errorf("clampYield(%v, %d, %d, %d) = %v, want %v", tc.ms, tc.def, tc.lo, tc.hi, got, tc.want)
+		}
+	}
+}
+
+func TestWriteStdinSessionID(t *testing.T) {
+	for _, tc := range []struct {
+		raw     string
+		want    int
+		wantErr bool
+	}{
+		{`1001`, 1001, false},
+		{`"1001"`, 1001, false},
+		{`" 12 "`, 12, false},
+		{`1001.0`, 1001, false},
+		{`1.5`, 0, true},
+		{`"abc"`, 0, true},
+		{``, 0, true},
+		{`null`, 0, true},
+		{`true`, 0, true},
+	} {
+		got, err := writeStdinArgs{SessionID: json.RawMessage(tc.raw)}.sessionID()
+		if (err != nil) != tc.wantErr || got != tc.want {
+			t.Errorf("sessionID(%s) = %d, %v; want %d, error %v", tc.raw, got, err, tc.want, tc.wantErr)
+		}
+	}
+}
