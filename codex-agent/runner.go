@@ -26,14 +26,23 @@ type Runner interface {
 	Run(ctx context.Context, req protocol.ExecRequest, out func(stream string, chunk []byte)) (protocol.ExecResult, error)
 }
 
-// InputRunner is a Runner that can also give the command a live standard
-// input: stdin (the read end of a pipe, or a terminal) is handed down to
-// the command in place of req.Stdin, so an exec_command session can be
-// written to while it runs. Runners without it run sessions with no
-// input.
+// Stdio is a command's live input, for an exec_command session.
+type Stdio struct {
+	// Stdin, the read end of a pipe, is handed down as the command's
+	// standard input in place of req.Stdin.
+	Stdin *os.File
+	// Terminal, a pseudo-terminal's far end, is handed down as the
+	// command's standard input, output and error; what the command
+	// prints then reaches the caller through the terminal, not out.
+	Terminal *os.File
+}
+
+// InputRunner is a Runner that can also give the command a live input
+// (Stdio), so an exec_command session can be written to while it runs.
+// Runners without it run sessions with no input.
 type InputRunner interface {
 	Runner
-	RunInput(ctx context.Context, req protocol.ExecRequest, stdin *os.File, out func(stream string, chunk []byte)) (protocol.ExecResult, error)
+	RunInput(ctx context.Context, req protocol.ExecRequest, stdio Stdio, out func(stream string, chunk []byte)) (protocol.ExecResult, error)
 }
 
 // DirectRunner runs commands as plain child processes, without any
@@ -100,12 +109,12 @@ const DefaultMaxOutputBytes = 1 << 20
 
 // Run implements Runner.
 func (r DirectRunner) Run(ctx context.Context, req protocol.ExecRequest, out func(string, []byte)) (protocol.ExecResult, error) {
-	return r.RunInput(ctx, req, nil, out)
+	return r.RunInput(ctx, req, Stdio{}, out)
 }
 
 // RunInput implements InputRunner.
-func (DirectRunner) RunInput(ctx context.Context, req protocol.ExecRequest, stdin *os.File, out func(string, []byte)) (protocol.ExecResult, error) {
-	return runCmd(ctx, req, stdin, out, func(ctx context.Context) *exec.Cmd {
+func (DirectRunner) RunInput(ctx context.Context, req protocol.ExecRequest, stdio Stdio, out func(string, []byte)) (protocol.ExecResult, error) {
+	return runCmd(ctx, req, stdio, out, func(ctx context.Context) *exec.Cmd {
 		return exec.Command(req.Argv[0], req.Argv[1:]...)
 	}, &protocol.SandboxReport{Mechanism: "none"})
 }
@@ -113,7 +122,7 @@ func (DirectRunner) RunInput(ctx context.Context, req protocol.ExecRequest, stdi
 // runCmd runs the command build returns with req's cwd, env, stdin (or
 // the live one), timeout and output caps; the whole process group is
 // killed on timeout or cancellation.
-func runCmd(ctx context.Context, req protocol.ExecRequest, stdin *os.File, out func(string, []byte), build func(context.Context) *exec.Cmd, report *protocol.SandboxReport) (protocol.ExecResult, error) {
+func runCmd(ctx context.Context, req protocol.ExecRequest, stdio Stdio, out func(string, []byte), build func(context.Context) *exec.Cmd, report *protocol.SandboxReport) (protocol.ExecResult, error) {
 	if len(req.Argv) == 0 {
 		return protocol.ExecResult{}, errors.New("empty command")
 	}
@@ -134,17 +143,23 @@ func runCmd(ctx context.Context, req protocol.ExecRequest, stdin *os.File, out f
 			cmd.Env = append(cmd.Env, k+"="+req.Env[k])
 		}
 	}
-	switch {
-	case stdin != nil:
-		cmd.Stdin = stdin
-	case req.Stdin != nil:
-		cmd.Stdin = bytes.NewReader([]byte(*req.Stdin))
-	}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	var mu sync.Mutex
 	stdout, stderr := &capBuffer{max: max}, &capBuffer{max: max}
 	cmd.Stdout = streamSink{&mu, "stdout", stdout, out}
 	cmd.Stderr = streamSink{&mu, "stderr", stderr, out}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	switch {
+	case stdio.Terminal != nil:
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio.Terminal, stdio.Terminal, stdio.Terminal
+		// Its own session with the terminal as its controlling one, so
+		// that ^C written to it interrupts the command. The session's
+		// process group is what killTree ends.
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	case stdio.Stdin != nil:
+		cmd.Stdin = stdio.Stdin
+	case req.Stdin != nil:
+		cmd.Stdin = bytes.NewReader([]byte(*req.Stdin))
+	}
 	// Output pipes are closed even if a grandchild keeps them open.
 	cmd.WaitDelay = 500 * time.Millisecond
 	start := time.Now()

@@ -2,7 +2,6 @@ package agent
 
 import (
 	"context"
-	"os"
 	"sync"
 
 	sandbox "github.com/codexgo/codex-sandbox"
@@ -18,11 +17,12 @@ type SandboxRunner struct{}
 
 // Run implements Runner.
 func (r SandboxRunner) Run(ctx context.Context, req protocol.ExecRequest, out func(string, []byte)) (protocol.ExecResult, error) {
-	return r.RunInput(ctx, req, nil, out)
+	return r.RunInput(ctx, req, Stdio{}, out)
 }
 
-// RunInput implements InputRunner.
-func (SandboxRunner) RunInput(ctx context.Context, req protocol.ExecRequest, stdin *os.File, out func(string, []byte)) (protocol.ExecResult, error) {
+// RunInput implements InputRunner. A terminal is the command's input and
+// output, but not its controlling terminal (the supervisor sits between).
+func (SandboxRunner) RunInput(ctx context.Context, req protocol.ExecRequest, stdio Stdio, out func(string, []byte)) (protocol.ExecResult, error) {
 	max := req.MaxOutputBytes
 	if max <= 0 {
 		max = DefaultMaxOutputBytes
@@ -32,9 +32,12 @@ func (SandboxRunner) RunInput(ctx context.Context, req protocol.ExecRequest, std
 	so, se := streamSink{&mu, "stdout", stdout, out}, streamSink{&mu, "stderr", stderr, out}
 	var res protocol.ExecResult
 	var err error
-	if stdin != nil {
-		res, err = sandbox.RunStdin(ctx, req, stdin, so, se)
-	} else {
+	switch {
+	case stdio.Terminal != nil:
+		res, err = sandbox.RunStdin(ctx, req, stdio.Terminal, stdio.Terminal, stdio.Terminal)
+	case stdio.Stdin != nil:
+		res, err = sandbox.RunStdin(ctx, req, stdio.Stdin, so, se)
+	default:
 		res, err = sandbox.Run(ctx, req, so, se)
 	}
 	mu.Lock()

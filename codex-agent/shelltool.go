@@ -33,7 +33,9 @@ type shellCall struct {
 	maxOutputTokens int
 	// yieldMS is exec_command's yield_time_ms (0: the default).
 	yieldMS float64
-	form    outputForm
+	// tty asks for a terminal instead of pipes (exec_command).
+	tty  bool
+	form outputForm
 	// prefixRule is the prefix the model proposes for "don't ask again".
 	prefixRule []string
 }

@@ -131,6 +131,7 @@ type execCommandArgs struct {
 	Workdir            string   `json:"workdir"`
 	Shell              string   `json:"shell"`
 	Login              *bool    `json:"login"`
+	TTY                bool     `json:"tty"`
 	YieldTimeMS        float64  `json:"yield_time_ms"`
 	MaxOutputTokens    float64  `json:"max_output_tokens"`
 	SandboxPermissions string   `json:"sandbox_permissions"`

@@ -210,7 +210,7 @@ func (s *Session) handleCall(ctx context.Context, id string, cfg SessionConfig, 
 		}
 		return reply(s.shell(ctx, id, cfg, shellCall{callID: c.CallID, argv: []string{sh, flag, a.Cmd}, workdir: a.Workdir,
 			escalate: a.SandboxPermissions == "require_escalated", justification: a.Justification,
-			maxOutputTokens: int(a.MaxOutputTokens), yieldMS: a.YieldTimeMS, form: formExecCommand, prefixRule: a.PrefixRule}))
+			maxOutputTokens: int(a.MaxOutputTokens), yieldMS: a.YieldTimeMS, tty: a.TTY, form: formExecCommand, prefixRule: a.PrefixRule}))
 	case "write_stdin":
 		var a writeStdinArgs
 		if err := json.Unmarshal([]byte(c.Arguments), &a); err != nil {

@@ -180,11 +180,20 @@ func (s *Session) startProc(id string, cfg SessionConfig, c shellCall, cwd strin
 			s.emitQuiet(p.watchID, protocol.ExecCommandOutputDeltaMsg{CallID: c.callID, Stream: stream, Chunk: chunk})
 		}
 	}
-	var stdinR *os.File
+	var stdio Stdio
+	var far *os.File // the end handed down, closed once the command ended
+	var term *os.File
 	ir, live := runner.(InputRunner)
-	if live {
+	if live && c.tty {
+		if near, f, err := openTerminal(termRows, termCols); err == nil {
+			term, far, p.stdin = near, f, near
+			stdio.Terminal = f
+		}
+	}
+	if live && term == nil {
 		if r, w, err := os.Pipe(); err == nil {
-			stdinR, p.stdin = r, w
+			far, p.stdin = r, w
+			stdio.Stdin = r
 		} else {
 			live = false
 		}
@@ -195,11 +204,27 @@ func (s *Session) startProc(id string, cfg SessionConfig, c shellCall, cwd strin
 	go func() {
 		var res protocol.ExecResult
 		var err error
+		readDone := make(chan struct{})
+		if term != nil {
+			go func() {
+				defer close(readDone)
+				readTerminal(term, out)
+			}()
+		} else {
+			close(readDone)
+		}
 		if live {
-			res, err = ir.RunInput(ctx, req, stdinR, out)
-			_ = stdinR.Close()
+			res, err = ir.RunInput(ctx, req, stdio, out)
+			_ = far.Close()
 		} else {
 			res, err = runner.Run(ctx, req, out)
+		}
+		if term != nil {
+			// The command's last output may still be in the terminal:
+			// read until its far end is closed everywhere, or a moment
+			// more if something the command left behind still holds it.
+			_ = term.SetReadDeadline(time.Now().Add(terminalDrain))
+			<-readDone
 		}
 		if errors.Is(err, context.Canceled) {
 			// Ended by us (interrupt, eviction or shutdown): a result, not
@@ -217,6 +242,30 @@ func (s *Session) startProc(id string, cfg SessionConfig, c shellCall, cwd strin
 		close(p.done)
 	}()
 	return p
+}
+
+// The terminal a tty session gets, and how long its output is still read
+// after the command ended.
+const (
+	termRows      = 24
+	termCols      = 80
+	terminalDrain = 500 * time.Millisecond
+)
+
+// readTerminal passes what the command writes to the terminal to out,
+// until the terminal reports its far end closed (EIO) or the read
+// deadline passes.
+func readTerminal(term *os.File, out func(string, []byte)) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := term.Read(buf)
+		if n > 0 {
+			out("stdout", append([]byte(nil), buf[:n]...))
+		}
+		if err != nil {
+			return
+		}
+	}
 }
 
 // endMsg is the exec_command_end of a command that ran; timeoutMS is the

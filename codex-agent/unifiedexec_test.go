@@ -56,6 +56,52 @@ func TestExecCommandSession(t *testing.T) {
 	}
 }
 
+// TestExecCommandTerminal runs a session with tty set: the command's
+// input and output are a terminal (which echoes what is written to it),
+// and, where the command is the terminal's session leader (no sandbox
+// supervisor between), ^C written to it interrupts the command.
+func TestExecCommandTerminal(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		runner Runner
+		ctrlC  bool
+	}{{"direct", DirectRunner{}, true}, {"sandbox", SandboxRunner{}, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			turns := []modelserver.Turn{
+				{Items: []json.RawMessage{modelserver.FunctionCall("c1", "exec_command",
+					map[string]any{"cmd": "test -t 0 && test -t 1 && test -t 2 && echo all-tty; read x; echo got:$x", "tty": true, "yield_time_ms": 250})}},
+				{Items: []json.RawMessage{modelserver.FunctionCall("c2", "write_stdin",
+					map[string]any{"session_id": 1001, "chars": "hello\n", "yield_time_ms": 300000})}},
+			}
+			if tc.ctrlC {
+				turns = append(turns,
+					modelserver.Turn{Items: []json.RawMessage{modelserver.FunctionCall("c3", "exec_command",
+						map[string]any{"cmd": "sleep 1000", "tty": true, "yield_time_ms": 250})}},
+					modelserver.Turn{Items: []json.RawMessage{modelserver.FunctionCall("c4", "write_stdin",
+						map[string]any{"session_id": 1002, "chars": "\x03", "yield_time_ms": 300000})}})
+			}
+			turns = append(turns, modelserver.Turn{Items: []json.RawMessage{modelserver.Message("done")}})
+			h := newHarness(t, turns, func(cfg *SessionConfig) { cfg.Runner = tc.runner })
+			h.turn("use a terminal", nil)
+			first := outputOf(t, h.requestInput(1), "c1")
+			second := outputOf(t, h.requestInput(2), "c2")
+			if !strings.Contains(first, "session ID 1001") || !strings.Contains(first+second, "all-tty\r\n") {
+				t.Errorf("exec_command output %q: want a running session on a terminal", first)
+			}
+			// The terminal echoes the line written, then the answer comes.
+			if !strings.Contains(second, "hello\r\n") || !strings.Contains(second, "got:hello\r\n") || !strings.Contains(second, "Process exited with code 0") {
+				t.Errorf("write_stdin output %q: want the echo, the answer and the exit", second)
+			}
+			if tc.ctrlC {
+				if got := outputOf(t, h.requestInput(4), "c4"); !strings.Contains(got, "Process exited with code 130") {
+					t.Errorf("^C output %q: want the command interrupted (130)", got)
+				}
+			}
+		})
+	}
+}
+
 // TestExecCommandSessionEndsWithSession leaves a command running past its
 // turn; shutting the session down ends it, reports its end before
 // shutdown_complete, and leaves no process behind.

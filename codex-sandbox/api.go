@@ -136,7 +136,10 @@ func Run(ctx context.Context, req protocol.ExecRequest, stdout, stderr io.Writer
 // keeps (an interactive session's input), or a terminal. The descriptor
 // is handed down to the command, not copied through, so the command sees
 // it as it is (a terminal stays a terminal) and Run returns when the
-// command ends, whether or not stdin is at its end.
+// command ends, whether or not stdin is at its end. A stdout or stderr
+// that is an *os.File is handed down the same way (a terminal for all
+// three: its output is then the caller's to read, and the denial guess
+// has none to look at).
 func RunStdin(ctx context.Context, req protocol.ExecRequest, stdin *os.File, stdout, stderr io.Writer) (protocol.ExecResult, error) {
 	return runAPI(ctx, req, stdin, stdout, stderr)
 }
@@ -150,8 +153,7 @@ func runAPI(ctx context.Context, req protocol.ExecRequest, stdin *os.File, stdou
 		cmd.Stdin = stdin
 	}
 	tail := &tailBuffer{max: 4096}
-	cmd.Stdout = io.MultiWriter(orDiscard(stdout), tail)
-	cmd.Stderr = io.MultiWriter(orDiscard(stderr), tail)
+	cmd.Stdout, cmd.Stderr = tapped(stdout, tail, stdin != nil), tapped(stderr, tail, stdin != nil)
 	r, w, err := os.Pipe()
 	if err != nil {
 		return protocol.ExecResult{}, fmt.Errorf("sandbox: report pipe: %w", err)
@@ -202,6 +204,15 @@ func runAPI(ctx context.Context, req protocol.ExecRequest, stdin *os.File, stdou
 		res.Sandbox.Denied = likelyDenied(res.ExitCode, tail.String())
 	}
 	return res, nil
+}
+
+// tapped is w with a copy into tail for the denial guess; with a live
+// stdin, a file is handed down as it is instead.
+func tapped(w io.Writer, tail *tailBuffer, live bool) io.Writer {
+	if f, ok := w.(*os.File); ok && live {
+		return f
+	}
+	return io.MultiWriter(orDiscard(w), tail)
 }
 
 func orDiscard(w io.Writer) io.Writer {
