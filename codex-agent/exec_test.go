@@ -123,7 +123,7 @@ func scenarioTurns() []modelserver.Turn {
 				map[string]any{"step": "say hello", "status": "completed"}, map[string]any{"step": "write file", "status": "completed"}}}),
 			modelserver.FunctionCall("call_5", "exec_command", map[string]any{"cmd": "true && exit 3"}),
 		}},
-		{Items: []json.RawMessage{modelserver.Message("done")}},
+		{Items: []json.RawMessage{modelserver.WebSearchCall("ws_1", "codex cli"), modelserver.Message("done")}},
 	}
 }
 
@@ -176,8 +176,9 @@ func TestExecJSONScenario(t *testing.T) {
 	if lr.Meta.Cwd != fx.repo || lr.Usage.InputTokens != 400 || lr.LastText != "done" {
 		t.Errorf("rollout meta %+v usage %+v last %q", lr.Meta, lr.Usage, lr.LastText)
 	}
-	// 2 context items + prompt, reasoning + 2 calls + 2 outputs, patch call + output, 2 calls + 2 outputs, message.
-	if n := len(lr.History); n != 3+5+2+4+1 {
+	// 2 context items + prompt, reasoning + 2 calls + 2 outputs, patch call + output, 2 calls + 2 outputs,
+	// web search + message.
+	if n := len(lr.History); n != 3+5+2+4+2 {
 		t.Errorf("history has %d items", n)
 	}
 }

@@ -190,15 +190,31 @@ func toolSet(cfg *config.Config, wire string, oss bool, enable, disable []string
 	if v, ok := feat["apply_patch_freeform"]; ok {
 		t.FreeformPatch = v && wire == "responses"
 	}
-	switch up := cfg.Tools["update_plan"].(type) {
-	case bool:
-		t.Plan = up
-	case map[string]any:
-		if e, ok := up["enabled"].(bool); ok {
-			t.Plan = e
-		}
+	if on, ok := toolEnabled(cfg.Tools["update_plan"]); ok {
+		t.Plan = on
 	}
+	// The search runs on OpenAI's side: only the Responses API has it.
+	if on, ok := toolEnabled(cfg.Tools["web_search"]); ok {
+		t.WebSearch = on
+	}
+	if v, ok := feat["web_search_request"]; ok {
+		t.WebSearch = v
+	}
+	t.WebSearch = t.WebSearch && wire == "responses" && !oss
 	return t
+}
+
+// toolEnabled reads a tools.<name> setting: a bool, or a table with
+// enabled = bool.
+func toolEnabled(v any) (on, set bool) {
+	switch x := v.(type) {
+	case bool:
+		return x, true
+	case map[string]any:
+		e, ok := x["enabled"].(bool)
+		return e, ok
+	}
+	return false, false
 }
 
 // notify runs config's notify program with the agent-turn-complete JSON

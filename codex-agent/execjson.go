@@ -77,6 +77,12 @@ type (
 		Error     *jsonError      `json:"error"`
 		Status    string          `json:"status"`
 	}
+	webSearchItem struct {
+		ID     string          `json:"id"`
+		Type   string          `json:"type"`
+		Query  string          `json:"query"`
+		Action json.RawMessage `json:"action"`
+	}
 	errorItem struct {
 		ID      string `json:"id"`
 		Type    string `json:"type"`
@@ -224,6 +230,16 @@ func (m *jsonMapper) handle(ev protocol.Event) {
 			}
 		}
 		m.emit(threadEvent{Type: "item.completed", Item: *it})
+	case protocol.WebSearchEndMsg:
+		// As the Codex CLI: started and completed together, once the
+		// search is known.
+		action := e.Action
+		if len(action) == 0 {
+			action = json.RawMessage(`{"type":"search","query":` + strconv.Quote(e.Query) + `}`)
+		}
+		it := webSearchItem{ID: m.id(), Type: "web_search", Query: e.Query, Action: action}
+		m.emit(threadEvent{Type: "item.started", Item: it})
+		m.emit(threadEvent{Type: "item.completed", Item: it})
 	case protocol.PlanUpdateMsg:
 		items := make([]todoItem, 0, len(e.Plan))
 		for _, p := range e.Plan {

@@ -91,6 +91,8 @@ func (h *humanRenderer) handle(ev protocol.Event) {
 		default:
 			fmt.Fprintf(h.w, "%s\n%s\n", h.st.Green(fmt.Sprintf("%s success in %s:", inv, dur)), h.st.Dim(truncateLines(string(e.Result), 20)))
 		}
+	case protocol.WebSearchEndMsg:
+		fmt.Fprintf(h.w, "%s %s\n", h.st.Magenta("web search"), h.st.Bold(e.Query))
 	case protocol.PatchApplyBeginMsg:
 		fmt.Fprintf(h.w, "%s\n", h.st.Magenta(fmt.Sprintf("apply_patch auto_approved=%v:", e.AutoApproved)))
 		for _, p := range sortedKeys(e.Changes) {

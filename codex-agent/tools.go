@@ -26,6 +26,9 @@ type ToolSet struct {
 	// a function taking {input}. Chat Completions only has functions.
 	FreeformPatch bool
 	Plan          bool
+	// WebSearch offers the Responses API's own web_search tool (the
+	// server searches; the model's web_search_call items only report it).
+	WebSearch bool
 	// Extra are further tool specs (e.g. MCP tools, issue 8).
 	Extra []json.RawMessage
 }
@@ -33,6 +36,9 @@ type ToolSet struct {
 const execCommandSpec = `{"type":"function","name":"exec_command","description":"Runs a command in a shell, returning its output, or a session ID for ongoing interaction (write_stdin) when it is still running after yield_time_ms. Commands run in the workspace under the session's sandbox; set workdir instead of using cd.","strict":false,"parameters":{"type":"object","properties":{"cmd":{"type":"string","description":"Shell command to execute."},"workdir":{"type":"string","description":"Optional working directory to run the command in; defaults to the turn cwd."},"shell":{"type":"string","description":"Shell binary to launch. Defaults to /bin/bash."},"login":{"type":"boolean","description":"Whether to run the shell with -l/-i semantics. Defaults to true."},"tty":{"type":"boolean","description":"Whether to allocate a TTY for the command. Defaults to false."},"yield_time_ms":{"type":"number","description":"How long to wait (in milliseconds) for output before yielding."},"max_output_tokens":{"type":"number","description":"Maximum number of tokens to return. Excess output will be truncated."},"sandbox_permissions":{"type":"string","enum":["use_default","require_escalated"],"description":"Sandbox permissions for the command. Set to \"require_escalated\" to request running without sandbox restrictions; defaults to \"use_default\"."},"justification":{"type":"string","description":"Only set if sandbox_permissions is \"require_escalated\". One sentence asking the user to approve running the command outside the sandbox."},"prefix_rule":{"type":"array","items":{"type":"string"},"description":"Only set if sandbox_permissions is \"require_escalated\". A command prefix the user may approve for the rest of the session."}},"required":["cmd"],"additionalProperties":false}}`
 
 const writeStdinSpec = `{"type":"function","name":"write_stdin","description":"Writes characters to an existing unified exec session and returns recent output.","strict":false,"parameters":{"type":"object","properties":{"session_id":{"type":"number","description":"Identifier of the running unified exec session."},"chars":{"type":"string","description":"Bytes to write to stdin (may be empty to poll)."},"yield_time_ms":{"type":"number","description":"How long to wait (in milliseconds) for output before yielding."},"max_output_tokens":{"type":"number","description":"Maximum number of tokens to return. Excess output will be truncated."}},"required":["session_id"],"additionalProperties":false}}`
+
+// webSearchSpec is the web_search tool as the Codex CLI 0.169 offers it.
+const webSearchSpec = `{"type":"web_search","external_web_access":true,"search_content_types":["text","image"]}`
 
 const shellSpec = `{"type":"function","name":"shell","description":"Runs a shell command and returns its output.\n- The arguments to ` + "`shell`" + ` will be passed to execvp(). Most terminal commands should be prefixed with [\"bash\", \"-lc\"].\n- Always set the ` + "`workdir`" + ` param when using the shell function. Do not use ` + "`cd`" + ` unless absolutely necessary.","strict":false,"parameters":{"type":"object","properties":{"command":{"type":"array","items":{"type":"string"},"description":"The command to execute"},"workdir":{"type":"string","description":"The working directory to execute the command in"},"timeout_ms":{"type":"number","description":"The timeout for the command in milliseconds"},"sandbox_permissions":{"type":"string","enum":["use_default","require_escalated"],"description":"Set to \"require_escalated\" to request running without sandbox restrictions."},"justification":{"type":"string","description":"Only set if sandbox_permissions is \"require_escalated\"."},"prefix_rule":{"type":"array","items":{"type":"string"}}},"required":["command"],"additionalProperties":false}}`
 
@@ -89,6 +95,9 @@ func (t ToolSet) Specs() []json.RawMessage {
 		out = append(out, applyPatchFreeformSpec())
 	} else {
 		out = append(out, json.RawMessage(applyPatchFunctionSpec))
+	}
+	if t.WebSearch {
+		out = append(out, json.RawMessage(webSearchSpec))
 	}
 	return append(out, t.Extra...)
 }

@@ -72,6 +72,9 @@ func (s *Session) runTurn(ctx context.Context, id string, op protocol.Op) {
 				}
 			case "function_call", "custom_tool_call", "local_shell_call":
 				calls = append(calls, it)
+			case "web_search_call":
+				// Done on the server: nothing to run, only to report.
+				s.emit(id, protocol.WebSearchEndMsg{CallID: it.ID, Query: it.SearchQuery(), Action: it.Action})
 			}
 		}
 		if usage != nil {
@@ -135,6 +138,10 @@ func (s *Session) sample(ctx context.Context, id string, cfg SessionConfig) ([]m
 			s.emit(id, protocol.AgentMessageDeltaMsg{Delta: ev.Delta})
 		case model.EventReasoningDelta:
 			s.emit(id, protocol.AgentReasoningDeltaMsg{Delta: ev.Delta})
+		case model.EventItemAdded:
+			if ev.Item != nil && ev.Item.Type == "web_search_call" {
+				s.emit(id, protocol.WebSearchBeginMsg{CallID: ev.Item.ID})
+			}
 		case model.EventItemDone:
 			out = append(out, *ev.Item)
 		case model.EventCompleted:

@@ -119,6 +119,11 @@ func (m *model) handleEvent(ev protocol.Event) {
 		m.print(noticeCell{"info", e.Message})
 	case protocol.McpToolCallEndMsg:
 		m.print(mcpCell(e))
+	case protocol.WebSearchBeginMsg:
+		m.flushReasoning()
+		m.finishStream()
+	case protocol.WebSearchEndMsg:
+		m.print(noticeCell{"info", "Searched the web: " + e.Query})
 	case protocol.ShutdownCompleteMsg:
 		m.shutdownSeen = true
 		m.quitting = true

@@ -42,6 +42,7 @@ type Options struct {
 	Approval string   // -a
 	Sandbox  string   // -s
 	Cwd      string   // -C; "" is the current directory
+	Search   bool     // --search: offer the model the web_search tool
 	Config   []string // -c key=value overrides, passed to the agent
 	// AgentProgram runs the agent from this binary; "" re-executes the
 	// running binary as codex-agent.
@@ -80,6 +81,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	fs.StringVar(&o.Approval, "ask-for-approval", "", "approval policy")
 	fs.StringVar(&o.Sandbox, "s", "", "sandbox: read-only, workspace-write, danger-full-access")
 	fs.StringVar(&o.Sandbox, "sandbox", "", "sandbox mode")
+	fs.BoolVar(&o.Search, "search", false, "let the model search the web (the web_search tool)")
 	fs.StringVar(&o.Cwd, "C", "", "working directory of the session")
 	fs.StringVar(&o.Cwd, "cd", "", "working directory of the session")
 	fs.StringVar(&o.AgentProgram, "agent", "", "agent program (default: this binary as codex-agent)")
@@ -150,6 +152,7 @@ The interactive Codex front end. Flags (also CODEX_TUI_<FLAG> variables):
   -s, --sandbox MODE        read-only, workspace-write or danger-full-access
       --full-auto           workspace-write sandbox, approval on request
   -C, --cd DIR              working directory of the session
+      --search              let the model search the web (web_search tool)
   -c key=value              config override (repeatable), passed to the agent
       --agent PROGRAM       agent program (default: this binary as codex-agent)
       --last                with resume: resume the newest session
@@ -348,6 +351,9 @@ func agentArgs(o Options, resume string) []string {
 	}
 	if o.Sandbox != "" {
 		args = append(args, "-c", "sandbox_mode="+q(o.Sandbox))
+	}
+	if o.Search {
+		args = append(args, "-c", "tools.web_search=true")
 	}
 	if resume != "" {
 		args = append(args, "-c", "experimental_resume="+q(resume))

@@ -359,6 +359,17 @@ func TestBackgroundCommand(t *testing.T) {
 	}
 }
 
+func TestWebSearchCell(t *testing.T) {
+	h := newHarness(t)
+	h.events(ev("1", protocol.TaskStartedMsg{}),
+		ev("1", protocol.WebSearchBeginMsg{CallID: "ws_1"}),
+		ev("1", protocol.WebSearchEndMsg{CallID: "ws_1", Query: "codex cli release notes"}),
+		ev("1", protocol.TaskCompleteMsg{}))
+	if p := h.printed(); !strings.Contains(p, "Searched the web: codex cli release notes") {
+		t.Errorf("no web search cell:\n%s", p)
+	}
+}
+
 func TestSlashCommands(t *testing.T) {
 	h := newHarness(t)
 	h.typeText("/co")

@@ -67,6 +67,16 @@ func (it Item) MarshalJSON() ([]byte, error) {
 	return json.Marshal(plainItem(it))
 }
 
+// SearchQuery returns what a web_search_call searched for ("" if its
+// action says nothing).
+func (it Item) SearchQuery() string {
+	var a struct {
+		Query string `json:"query"`
+	}
+	_ = json.Unmarshal(it.Action, &a)
+	return a.Query
+}
+
 // Text returns the concatenated text parts of a message item.
 func (it Item) Text() string {
 	var b strings.Builder

@@ -96,6 +96,17 @@ func LocalShellCall(callID string, argv []string) json.RawMessage {
 		"status": "completed", "action": map[string]any{"type": "exec", "command": argv}})
 }
 
+// WebSearchCall is a finished web_search_call item (the Responses API's
+// own web_search tool) that searched for query.
+func WebSearchCall(id, query string) json.RawMessage {
+	type action struct { // the server's key order
+		Type  string `json:"type"`
+		Query string `json:"query"`
+	}
+	return mustJSON(map[string]any{"type": "web_search_call", "id": id, "status": "completed",
+		"action": action{"search", query}})
+}
+
 // Reasoning is a reasoning item with a summary and encrypted content.
 func Reasoning(summary, encrypted string) json.RawMessage {
 	return mustJSON(map[string]any{"type": "reasoning", "id": "rs_1",

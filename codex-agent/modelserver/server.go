@@ -312,6 +312,7 @@ func defaultUsage(u json.RawMessage) json.RawMessage {
 
 type scriptedItem struct {
 	Type    string `json:"type"`
+	ID      string `json:"id"`
 	Role    string `json:"role"`
 	Content []struct {
 		Type string `json:"type"`
@@ -352,6 +353,14 @@ func writeResponses(e *eventWriter, t Turn) {
 						"output_index": i, "content_index": 0, "delta": d}) != nil {
 						return
 					}
+				}
+			}
+		case "web_search_call":
+			// The search runs on the server; the stream reports its stages.
+			for _, stage := range []string{"in_progress", "searching", "completed"} {
+				if e.event("response.web_search_call."+stage, map[string]any{"type": "response.web_search_call." + stage,
+					"output_index": i, "item_id": it.ID}) != nil {
+					return
 				}
 			}
 		case "reasoning":

@@ -231,6 +231,21 @@ type McpToolCallEndMsg struct {
 	DurationMS int64           `json:"duration_ms"`
 }
 
+// WebSearchBeginMsg announces a web search the model started (the
+// Responses API's web_search tool runs on the server).
+type WebSearchBeginMsg struct {
+	CallID string `json:"call_id"`
+}
+
+// WebSearchEndMsg reports a finished web search and what was searched.
+type WebSearchEndMsg struct {
+	CallID string `json:"call_id"`
+	Query  string `json:"query"`
+	// Action is the web_search_call's action ({"type":"search","query"},
+	// or another kind such as open_page).
+	Action json.RawMessage `json:"action,omitempty"`
+}
+
 // ShutdownCompleteMsg is the last event of a session.
 type ShutdownCompleteMsg struct{}
 
@@ -265,6 +280,8 @@ func (BackgroundEventMsg) MsgType() string           { return "background_event"
 func (GetHistoryEntryResponseMsg) MsgType() string   { return "get_history_entry_response" }
 func (McpToolCallBeginMsg) MsgType() string          { return "mcp_tool_call_begin" }
 func (McpToolCallEndMsg) MsgType() string            { return "mcp_tool_call_end" }
+func (WebSearchBeginMsg) MsgType() string            { return "web_search_begin" }
+func (WebSearchEndMsg) MsgType() string              { return "web_search_end" }
 func (ShutdownCompleteMsg) MsgType() string          { return "shutdown_complete" }
 
 // MsgType returns the unknown tag.
@@ -279,7 +296,7 @@ var msgTypes = []Msg{
 	PatchApplyBeginMsg{}, PatchApplyEndMsg{}, TurnDiffMsg{}, PlanUpdateMsg{},
 	TokenCountMsg{}, TurnAbortedMsg{}, ErrorMsg{}, StreamErrorMsg{},
 	BackgroundEventMsg{}, GetHistoryEntryResponseMsg{}, McpToolCallBeginMsg{},
-	McpToolCallEndMsg{}, ShutdownCompleteMsg{},
+	McpToolCallEndMsg{}, WebSearchBeginMsg{}, WebSearchEndMsg{}, ShutdownCompleteMsg{},
 }
 
 func newMsg(tag string) any {

@@ -121,6 +121,7 @@ func TestEventRoundTrip(t *testing.T) {
 		GetHistoryEntryResponseMsg{Offset: 1, LogID: 2, Entry: &entry},
 		TokenCountMsg{TotalTokenUsage: TokenUsage{InputTokens: 5, TotalTokens: 9}, ModelContextWindow: 1000},
 		PlanUpdateMsg{Plan: []PlanItem{{Step: "a", Status: "completed"}}},
+		WebSearchEndMsg{CallID: "ws_1", Query: "codex cli", Action: json.RawMessage(`{"type":"search","query":"codex cli"}`)},
 	}
 	for _, m := range full {
 		b, _ := json.Marshal(Event{ID: "t", Msg: m})
