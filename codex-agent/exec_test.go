@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/codexgo/codex-agent/model"
 	"github.com/codexgo/codex-agent/modelserver"
+	"github.com/codexgo/codex-login/authfile"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -398,6 +400,33 @@ func TestExecOpenAIProviderWithAPIKey(t *testing.T) {
 	r = fx.run("--json", "hi")
 	if r.code != 1 || !strings.Contains(r.stderr, "not logged in") {
 		t.Errorf("exit %d stderr %q", r.code, r.stderr)
+	}
+}
+
+// TestExecForcedLoginMethod: credentials forced_login_method does not
+// allow stop the run before any request; stored ones are logged out.
+func TestExecForcedLoginMethod(t *testing.T) {
+	fx := newExecFixture(t, modelserver.Turn{Items: []json.RawMessage{modelserver.Message("ok")}})
+	key := "sk-stored-1234567890"
+	if err := authfile.Save(fx.home, &authfile.File{AuthMode: authfile.ModeAPIKey, APIKey: &key}); err != nil {
+		t.Fatal(err)
+	}
+	base := []string{"-c", "openai_base_url=" + strconv.Quote(fx.srv.URL()), "-c", `forced_login_method="chatgpt"`, "--json", "hi"}
+	fx.env["OPENAI_API_KEY"] = "sk-env"
+	r := fx.run(base...)
+	if r.code != 1 || !strings.Contains(r.stderr, "API key login is disabled. Use ChatGPT login instead. (credentials from OPENAI_API_KEY)") {
+		t.Errorf("env key: exit %d stderr %q", r.code, r.stderr)
+	}
+	delete(fx.env, "OPENAI_API_KEY")
+	r = fx.run(base...)
+	if r.code != 1 || !strings.Contains(r.stderr, "API key login is disabled. Use ChatGPT login instead.; logged out") {
+		t.Errorf("stored key: exit %d stderr %q", r.code, r.stderr)
+	}
+	if _, err := os.Stat(authfile.Path(fx.home)); !os.IsNotExist(err) {
+		t.Errorf("auth.json not removed: %v", err)
+	}
+	if n := len(fx.srv.Requests()); n != 0 {
+		t.Errorf("%d model requests made with refused credentials", n)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/codexgo/codex-agent/model"
 	"github.com/codexgo/codex-login/authfile"
 	"github.com/codexgo/codex-login/credentials"
+	"github.com/codexgo/codex-login/restrict"
 	"github.com/codexgo/common/config"
 	"github.com/codexgo/common/version"
 )
@@ -176,6 +177,15 @@ func newLoginCreds(ctx context.Context, o ClientOptions) (*loginCreds, string, e
 		if errors.Is(err, credentials.ErrNotLoggedIn) {
 			return nil, "", errors.New("not logged in: set OPENAI_API_KEY (or CODEX_API_KEY) or run `codex login`")
 		}
+		return nil, "", err
+	}
+	// forced_login_method / forced_chatgpt_workspace_id: stored
+	// credentials that break them are logged out, as the Codex CLI does.
+	r, err := restrict.New(o.Config.ForcedLoginMethod, o.Config.ForcedChatgptWorkspaceID)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := restrict.Enforce(o.CodexHome, r, c); err != nil {
 		return nil, "", err
 	}
 	return &loginCreds{m: m, last: c}, c.Mode, nil

@@ -18,7 +18,9 @@ import (
 	"github.com/peterbourgon/ff/v3/ffcli"
 
 	"github.com/codexgo/codex-login/oauth"
+	"github.com/codexgo/codex-login/restrict"
 	"github.com/codexgo/common/codexhome"
+	"github.com/codexgo/common/config"
 )
 
 // Env is what the command takes from the outside world; tests inject it.
@@ -100,6 +102,8 @@ type loginFlags struct {
 	noBrowser               bool
 	timeout                 time.Duration
 	withAPIKey, deviceAuth  bool
+	// overrides are -c key=value config overrides (forced_login_method …).
+	overrides []string
 }
 
 func newLoginFlagSet(name string, env *Env, lf *loginFlags) *flag.FlagSet {
@@ -113,6 +117,10 @@ func newLoginFlagSet(name string, env *Env, lf *loginFlags) *flag.FlagSet {
 	fs.DurationVar(&lf.timeout, "timeout", DefaultTimeout, "give up when the login has not completed in this time")
 	fs.BoolVar(&lf.withAPIKey, "with-api-key", false, "read an API key from stdin and save it")
 	fs.BoolVar(&lf.deviceAuth, "device-auth", false, "sign in with a device code (for SSH and headless machines)")
+	fs.Func("c", "config override key=value (repeatable), e.g. forced_login_method=\"chatgpt\"", func(v string) error {
+		lf.overrides = append(lf.overrides, v)
+		return nil
+	})
 	return fs
 }
 
@@ -224,14 +232,28 @@ func runLogin(ctx context.Context, env *Env, lf *loginFlags) error {
 	if err != nil {
 		return err
 	}
+	r, err := loadRestrictions(dir, lf.overrides)
+	if err != nil {
+		say(env.Stderr, "Error logging in: %v\n", err)
+		return exitError{1}
+	}
 	if lf.withAPIKey {
+		if !r.AllowsAPIKey() {
+			say(env.Stderr, "%v\n", restrict.ErrAPIKeyDisabled)
+			return exitError{1}
+		}
 		return loginAPIKey(env, dir)
+	}
+	if !r.AllowsChatGPT() {
+		say(env.Stderr, "%v\n", restrict.ErrChatGPTDisabled)
+		return exitError{1}
 	}
 	is, err := oauth.Resolve(ctx, env.HTTP, lf.issuer, lf.clientID, style)
 	if err != nil {
 		say(env.Stderr, "Error logging in: %v\n", err)
 		return exitError{1}
 	}
+	is.AllowedWorkspaces = r.Workspaces
 	o := Options{Home: dir, Issuer: is, HTTP: env.HTTP, Now: env.Now, Timeout: lf.timeout}
 	if lf.port != 0 {
 		o.Ports = []int{lf.port}
@@ -256,6 +278,17 @@ func runLogin(ctx context.Context, env *Env, lf *loginFlags) error {
 	}
 	say(env.Stderr, "%s\n", "Successfully logged in")
 	return nil
+}
+
+// loadRestrictions reads forced_login_method and
+// forced_chatgpt_workspace_id from config.toml under home, with
+// overrides.
+func loadRestrictions(home string, overrides []string) (restrict.Restrictions, error) {
+	cfg, err := config.Load(home, config.Options{Overrides: overrides})
+	if err != nil {
+		return restrict.Restrictions{}, err
+	}
+	return restrict.New(cfg.ForcedLoginMethod, cfg.ForcedChatgptWorkspaceID)
 }
 
 func browser(ctx context.Context, env *Env, lf *loginFlags, o Options) (Result, error) {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -357,5 +358,49 @@ func TestLoginSetsCorruptFileAside(t *testing.T) {
 	}
 	if code, _, _ := c.run(t, "", "status"); code != 0 {
 		t.Errorf("status after the new login = %d", code)
+	}
+}
+
+// TestForcedLoginMethod: config.toml's forced_login_method (or -c) turns
+// the other method away with the Codex CLI's words, before anything is
+// stored or a browser opened; forced_chatgpt_workspace_id refuses a
+// ChatGPT account outside the workspaces.
+func TestForcedLoginMethod(t *testing.T) {
+	s := startIssuer(t, issuertest.Options{DeviceApproveAfter: 1, AccountID: "acct-other"})
+	home := t.TempDir()
+	if err := os.WriteFile(filepath.Join(home, "config.toml"), []byte("forced_login_method = \"chatgpt\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := cli{env: map[string]string{"CODEX_HOME": home}, browser: func(string) error { t.Error("browser opened for a refused login"); return nil }}
+	for _, tc := range []struct {
+		name       string
+		stdin      string
+		args       []string
+		wantStderr string
+	}{
+		{"api key under chatgpt", "sk-test-1234567890ABCDEFGH\n", []string{"login", "--with-api-key"},
+			"API key login is disabled. Use ChatGPT login instead.\n"},
+		{"chatgpt under -c api", "", []string{"login", "-c", `forced_login_method="api"`, "--issuer", s.URL, "--issuer-style", "openai", "--port", "0"},
+			"ChatGPT login is disabled. Use API key login instead.\n"},
+		{"device login under -c api", "", []string{"login", "-c", `forced_login_method="api"`, "--device-auth", "--issuer", s.URL, "--issuer-style", "openai"},
+			"ChatGPT login is disabled. Use API key login instead.\n"},
+		{"unknown method", "", []string{"login", "-c", `forced_login_method="sso"`, "--device-auth"},
+			"Error logging in: forced_login_method = \"sso\": want \"chatgpt\" or \"api\"\n"},
+	} {
+		code, _, stderr := c.run(t, tc.stdin, tc.args...)
+		if code != 1 || stderr != tc.wantStderr {
+			t.Errorf("%s: exit %d, stderr %q; want 1, %q", tc.name, code, stderr, tc.wantStderr)
+		}
+		noAuthFile(t, home)
+	}
+	// ChatGPT is the allowed method, but not this account's workspace.
+	code, _, stderr := c.run(t, "", "login", "-c", `forced_chatgpt_workspace_id="acct-a,acct-b"`, "--device-auth", "--issuer", s.URL, "--issuer-style", "openai")
+	if code != 1 || !strings.Contains(stderr, "Error logging in:") || !strings.Contains(stderr, "acct-other") {
+		t.Errorf("login outside the workspaces: exit %d, stderr %q", code, stderr)
+	}
+	noAuthFile(t, home)
+	code, _, stderr = c.run(t, "", "login", "-c", `forced_chatgpt_workspace_id="acct-a,acct-other"`, "--device-auth", "--issuer", s.URL, "--issuer-style", "openai")
+	if code != 0 || !strings.HasSuffix(stderr, "Successfully logged in\n") {
+		t.Errorf("login inside the workspaces: exit %d, stderr %q", code, stderr)
 	}
 }

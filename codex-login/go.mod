@@ -6,4 +6,6 @@ require github.com/codexgo/common v0.0.0
 
 require github.com/peterbourgon/ff/v3 v3.4.0
 
+require github.com/pelletier/go-toml/v2 v2.4.3 // indirect
+
 replace github.com/codexgo/common => ../common

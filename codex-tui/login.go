@@ -14,7 +14,9 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	login "github.com/codexgo/codex-login"
 	"github.com/codexgo/codex-login/authfile"
+	"github.com/codexgo/codex-login/credentials"
 	"github.com/codexgo/codex-login/oauth"
+	"github.com/codexgo/codex-login/restrict"
 	"github.com/codexgo/common/config"
 )
 
@@ -34,9 +36,37 @@ func needsLogin(home string, cfg *config.Config, getenv func(string) string) boo
 	return errors.Is(err, authfile.ErrNotLoggedIn)
 }
 
+// enforceLogin applies forced_login_method and forced_chatgpt_workspace_id
+// before the session starts: credentials from the environment that break
+// them are an error; a stored login that does is logged out, and notice
+// says why for the login screen that follows.
+func enforceLogin(home string, cfg *config.Config, allowed restrict.Restrictions, getenv func(string) string) (notice string, err error) {
+	if p, ok := cfg.Provider(cfg.ModelProvider); !ok || !p.RequiresOpenaiAuth {
+		return "", nil
+	}
+	for _, k := range []string{"CODEX_API_KEY", "OPENAI_API_KEY"} {
+		if v := getenv(k); v != "" {
+			return "", allowed.Check(credentials.Credentials{Mode: authfile.ModeAPIKey, Source: k, APIKey: v})
+		}
+	}
+	f, err := authfile.Load(home)
+	if err != nil {
+		return "", nil // none, or unreadable: the login screen or the agent says so
+	}
+	c := credentials.Describe(f)
+	c.Source = authfile.Path(home)
+	if err := restrict.Enforce(home, allowed, c); err != nil {
+		return err.Error(), nil
+	}
+	return "", nil
+}
+
 // loginDeps is what the login screen needs from the outside.
 type loginDeps struct {
 	home string
+	// allowed is config's forced_login_method and
+	// forced_chatgpt_workspace_id: the methods offered follow it.
+	allowed restrict.Restrictions
 	// browserLogin runs the whole Sign in with ChatGPT flow; onURL gets
 	// the authorize URL to show (and open).
 	browserLogin func(ctx context.Context, onURL func(string)) (login.Result, error)
@@ -48,14 +78,16 @@ type loginDeps struct {
 // OpenAI's, or CODEX_LOGIN_ISSUER / CODEX_LOGIN_CLIENT_ID (a company's
 // OpenID Connect provider, or the local test issuer), with the callback
 // port from CODEX_LOGIN_PORT. openURL, if set, opens the browser.
-func realLoginDeps(home string, getenv func(string) string, openURL func(string)) loginDeps {
+func realLoginDeps(home string, allowed restrict.Restrictions, getenv func(string) string, openURL func(string)) loginDeps {
 	return loginDeps{
-		home: home,
+		home:    home,
+		allowed: allowed,
 		browserLogin: func(ctx context.Context, onURL func(string)) (login.Result, error) {
 			is, err := oauth.Resolve(ctx, http.DefaultClient, getenv("CODEX_LOGIN_ISSUER"), getenv("CODEX_LOGIN_CLIENT_ID"), oauth.StyleAuto)
 			if err != nil {
 				return login.Result{}, err
 			}
+			is.AllowedWorkspaces = allowed.Workspaces
 			o := login.Options{Home: home, Issuer: is, OnURL: func(u string) {
 				onURL(u)
 				if openURL != nil {
@@ -82,20 +114,28 @@ const (
 	loginDone
 )
 
+// Sign-in methods the login screen offers.
+const (
+	methodChatGPT = "Sign in with ChatGPT"
+	methodAPIKey  = "Provide your own API key"
+)
+
 // loginScreen is the onboarding step shown when there are no credentials:
-// Sign in with ChatGPT (the browser flow, run from here) or an API key.
+// Sign in with ChatGPT (the browser flow, run from here) or an API key,
+// whichever forced_login_method allows.
 type loginScreen struct {
-	th     *theme
-	deps   loginDeps
-	stage  loginStage
-	sel    int
-	url    string
-	err    string
-	result string
-	key    textinput.Model
-	cancel context.CancelFunc
-	quit   bool
-	width  int
+	th      *theme
+	deps    loginDeps
+	methods []string
+	stage   loginStage
+	sel     int
+	url     string
+	err     string
+	result  string
+	key     textinput.Model
+	cancel  context.CancelFunc
+	quit    bool
+	width   int
 	// urls carries the authorize URL from the login goroutine.
 	urls chan string
 }
@@ -115,7 +155,24 @@ func newLoginScreen(th *theme, deps loginDeps, presetKey string) *loginScreen {
 	ti.Placeholder = "sk-..."
 	ti.Prompt = "› "
 	ti.SetValue(presetKey)
-	return &loginScreen{th: th, deps: deps, key: ti, width: 80}
+	l := &loginScreen{th: th, deps: deps, key: ti, width: 80}
+	if deps.allowed.AllowsChatGPT() {
+		l.methods = append(l.methods, methodChatGPT)
+	}
+	if deps.allowed.AllowsAPIKey() {
+		l.methods = append(l.methods, methodAPIKey)
+	}
+	return l
+}
+
+// choose starts the method at index i of the menu.
+func (l *loginScreen) choose(i int) tea.Cmd {
+	l.sel = i
+	if l.methods[i] == methodChatGPT {
+		return l.startBrowserLogin()
+	}
+	l.stage = loginKeyEntry
+	return l.key.Focus()
 }
 
 func (l *loginScreen) Init() tea.Cmd { return nil }
@@ -187,22 +244,15 @@ func (l *loginScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case loginMenu:
 		switch k {
 		case "up", "k":
-			l.sel = 0
+			l.sel = max(l.sel-1, 0)
 		case "down", "j":
-			l.sel = 1
-		case "1":
-			l.sel = 0
-			return l.startBrowserLogin()
-		case "2":
-			l.sel = 1
-			l.stage = loginKeyEntry
-			return l.key.Focus()
-		case "enter":
-			if l.sel == 0 {
-				return l.startBrowserLogin()
+			l.sel = min(l.sel+1, len(l.methods)-1)
+		case "1", "2":
+			if i := int(k[0] - '1'); i < len(l.methods) {
+				return l.choose(i)
 			}
-			l.stage = loginKeyEntry
-			return l.key.Focus()
+		case "enter":
+			return l.choose(l.sel)
 		case "q":
 			l.quit = true
 			return tea.Quit
@@ -260,10 +310,15 @@ func (l *loginScreen) View() string {
 			wrapPlain("Paste or type your OpenAI API key. It is stored in auth.json in your Codex home (mode 0600).", w), "",
 			l.key.View(), "", th.dim.Render("Enter to save · Esc to go back"))
 	default:
-		lines = append(lines, th.bold.Render("Welcome to Codex"), "",
-			wrapPlain("Sign in with ChatGPT to use Codex as part of your paid plan, or connect an API key for usage-based billing.", w), "")
-		opts := []string{"Sign in with ChatGPT", "Provide your own API key"}
-		for i, o := range opts {
+		intro := "Sign in with ChatGPT to use Codex as part of your paid plan, or connect an API key for usage-based billing."
+		switch {
+		case !l.deps.allowed.AllowsAPIKey():
+			intro = "Sign in with ChatGPT to use Codex as part of your paid plan (API key login is disabled here)."
+		case !l.deps.allowed.AllowsChatGPT():
+			intro = "Connect an API key for usage-based billing (ChatGPT login is disabled here)."
+		}
+		lines = append(lines, th.bold.Render("Welcome to Codex"), "", wrapPlain(intro, w), "")
+		for i, o := range l.methods {
 			label := fmt.Sprintf("%d. %s", i+1, o)
 			if i == l.sel {
 				lines = append(lines, th.selected.Render("› "+label))
@@ -281,8 +336,9 @@ func (l *loginScreen) View() string {
 
 // runLogin shows the login screen inline; quit is true when the user
 // left instead of signing in.
-func runLogin(ctx context.Context, o Options, th *theme, deps loginDeps) (quit bool, err error) {
+func runLogin(ctx context.Context, o Options, th *theme, deps loginDeps, notice string) (quit bool, err error) {
 	l := newLoginScreen(th, deps, "")
+	l.err = notice
 	p := tea.NewProgram(l, tea.WithContext(ctx), tea.WithInput(o.Stdin), tea.WithOutput(o.Stdout))
 	if _, err := p.Run(); err != nil {
 		return true, fmt.Errorf("terminal: %w", err)

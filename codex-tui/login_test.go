@@ -17,11 +17,12 @@ import (
 	"github.com/codexgo/codex-login/authfile"
 	"github.com/codexgo/codex-login/issuertest"
 	"github.com/codexgo/codex-login/oauth"
+	"github.com/codexgo/codex-login/restrict"
 )
 
 func TestLoginScreenAPIKey(t *testing.T) {
 	home := t.TempDir()
-	deps := realLoginDeps(home, func(string) string { return "" }, nil)
+	deps := realLoginDeps(home, restrict.Restrictions{}, func(string) string { return "" }, nil)
 	l := newLoginScreen(asciiTheme(), deps, "")
 	press := func(k string) { l.Update(keyMsg(k)) }
 	press("down")
@@ -85,7 +86,7 @@ func TestLoginAgainstLocalIssuer(t *testing.T) {
 	defer srv.Close()
 	home := t.TempDir()
 	env := map[string]string{"CODEX_LOGIN_ISSUER": srv.URL, "CODEX_LOGIN_CLIENT_ID": oauth.OpenAIClientID, "CODEX_LOGIN_PORT": "0"}
-	deps := realLoginDeps(home, func(k string) string { return env[k] }, nil)
+	deps := realLoginDeps(home, restrict.Restrictions{}, func(k string) string { return env[k] }, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	visited := make(chan error, 1)
@@ -136,5 +137,59 @@ func TestNeedsLogin(t *testing.T) {
 		if got := needsLogin(empty, tt.cfg, tt.env); got != tt.want {
 			t.Errorf("%s: got %v, want %v", tt.name, got, tt.want)
 		}
+	}
+}
+
+// TestLoginScreenForcedMethod offers only what forced_login_method allows.
+func TestLoginScreenForcedMethod(t *testing.T) {
+	for _, tc := range []struct {
+		method     string
+		want, lack string
+		enterStage loginStage
+	}{
+		{restrict.MethodChatGPT, "1. Sign in with ChatGPT", "API key", loginWaiting},
+		{restrict.MethodAPI, "1. Provide your own API key", "Sign in with ChatGPT", loginKeyEntry},
+	} {
+		l := newLoginScreen(asciiTheme(), loginDeps{allowed: restrict.Restrictions{Method: tc.method}}, "")
+		v := stripped(l.View())
+		if !strings.Contains(v, tc.want) || strings.Contains(v, "2. ") || strings.Contains(v, tc.lack+"\n") {
+			t.Errorf("%s: menu:\n%s", tc.method, v)
+		}
+		l.Update(keyMsg("down"))
+		l.Update(keyMsg("2")) // not offered: nothing happens
+		if l.stage != loginMenu || l.sel != 0 {
+			t.Errorf("%s: after down and 2: stage %v sel %d", tc.method, l.stage, l.sel)
+		}
+		l.Update(keyMsg("enter"))
+		if l.stage != tc.enterStage {
+			t.Errorf("%s: enter led to stage %v, want %v", tc.method, l.stage, tc.enterStage)
+		}
+	}
+}
+
+// TestEnforceLogin logs a stored login of the wrong kind out (the login
+// screen then says why) and refuses a key from the environment.
+func TestEnforceLogin(t *testing.T) {
+	home := t.TempDir()
+	key := "sk-stored-1234567890"
+	if err := authfile.Save(home, &authfile.File{AuthMode: authfile.ModeAPIKey, APIKey: &key}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Defaults()
+	chatgpt := restrict.Restrictions{Method: restrict.MethodChatGPT}
+	none := func(string) string { return "" }
+	if notice, err := enforceLogin(home, &cfg, restrict.Restrictions{}, none); notice != "" || err != nil {
+		t.Fatalf("no restrictions: %q, %v", notice, err)
+	}
+	_, err := enforceLogin(home, &cfg, chatgpt, func(k string) string { return map[string]string{"OPENAI_API_KEY": "sk-env"}[k] })
+	if !errors.Is(err, restrict.ErrAPIKeyDisabled) {
+		t.Errorf("env key under chatgpt: %v", err)
+	}
+	notice, err := enforceLogin(home, &cfg, chatgpt, none)
+	if err != nil || !strings.Contains(notice, "API key login is disabled") || !strings.Contains(notice, "logged out") {
+		t.Errorf("stored key under chatgpt: %q, %v", notice, err)
+	}
+	if !needsLogin(home, &cfg, none) {
+		t.Error("still logged in after the logout")
 	}
 }

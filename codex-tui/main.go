@@ -23,6 +23,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/codexgo/codex-login/restrict"
 	"github.com/codexgo/common/agentclient"
 	"github.com/codexgo/common/codexhome"
 	"github.com/codexgo/common/config"
@@ -184,9 +185,18 @@ func Run(ctx context.Context, o Options) (err error) {
 	}
 	th := detectTheme(o.Stdout, o.Getenv)
 
-	// Onboarding: sign in when there are no credentials.
+	// Onboarding: sign in when there are no credentials (or the stored
+	// ones are not of a kind config allows).
+	allowed, err := restrict.New(cfg.ForcedLoginMethod, cfg.ForcedChatgptWorkspaceID)
+	if err != nil {
+		return err
+	}
+	notice, err := enforceLogin(home, cfg, allowed, o.Getenv)
+	if err != nil {
+		return err
+	}
 	if needsLogin(home, cfg, o.Getenv) {
-		quit, err := runLogin(ctx, o, th, realLoginDeps(home, o.Getenv, openBrowser(o.Getenv)))
+		quit, err := runLogin(ctx, o, th, realLoginDeps(home, allowed, o.Getenv, openBrowser(o.Getenv)), notice)
 		if err != nil || quit {
 			return err
 		}
