@@ -244,6 +244,9 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 			"session-id": threadID, "thread-id": threadID, "x-client-request-id": threadID},
 	}
 	sc.Tools = toolSet(cfg, client.Wire, f.oss, f.enable, f.disable)
+	// One turn, then the end: a command left running is ended (and
+	// reported) before the turn completes.
+	sc.EndCommandsWithTurn = true
 	if client.Wire == "responses" {
 		sc.Reasoning = &model.Reasoning{Effort: cfg.ModelReasoningEffort, Summary: cfg.ModelReasoningSummary}
 		if sc.Reasoning.Summary == "" {

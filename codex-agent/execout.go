@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/codexgo/common/elapsed"
@@ -91,6 +92,12 @@ func (h *humanRenderer) handle(ev protocol.Event) {
 		default:
 			fmt.Fprintf(h.w, "%s\n%s\n", h.st.Green(fmt.Sprintf("%s success in %s:", inv, dur)), h.st.Dim(truncateLines(string(e.Result), 20)))
 		}
+	case protocol.TerminalInteractionMsg:
+		cmd := e.ProcessID
+		if b, ok := h.commands[e.CallID]; ok {
+			cmd = ShellJoin(b.Command)
+		}
+		fmt.Fprintf(h.w, "%s %s %s\n", h.st.Magenta("stdin"), h.st.Bold(cmd), h.st.Dim(strconv.Quote(e.Stdin)))
 	case protocol.WebSearchEndMsg:
 		fmt.Fprintf(h.w, "%s %s\n", h.st.Magenta("web search"), h.st.Bold(e.Query))
 	case protocol.PatchApplyBeginMsg:

@@ -81,6 +81,10 @@ type SessionConfig struct {
 	// Notices are reported as background events right after
 	// session_configured (an MCP server that failed to start, say).
 	Notices []string
+	// EndCommandsWithTurn ends exec_command sessions still running when a
+	// turn ends, before its task_complete: for one-shot front ends
+	// (codex exec), where nothing could poll them afterwards.
+	EndCommandsWithTurn bool
 }
 
 // Session is one conversation with the model. Drive it with Submit

@@ -81,6 +81,9 @@ func (s *Session) runTurn(ctx context.Context, id string, op protocol.Op) {
 			s.addUsage(id, *usage, cfg.ContextWindow)
 		}
 		if len(calls) == 0 {
+			if cfg.EndCommandsWithTurn {
+				s.procs.closeAll(false)
+			}
 			s.emit(id, protocol.TaskCompleteMsg{LastAgentMessage: last})
 			return
 		}

@@ -425,6 +425,8 @@ func (s *Session) writeStdin(ctx context.Context, id string, cfg SessionConfig, 
 		case <-p.done:
 			// Ended already: nothing to write to; report the end below.
 		default:
+			// Written without asking: the user sees what went in.
+			s.emit(id, protocol.TerminalInteractionMsg{CallID: p.callID, ProcessID: strconv.Itoa(sid), Stdin: a.Chars})
 			// A command that does not read must not hold the turn.
 			_ = p.stdin.SetWriteDeadline(start.Add(yield))
 			if _, err := p.stdin.WriteString(a.Chars); err != nil && !errors.Is(err, os.ErrClosed) {

@@ -49,8 +49,14 @@ func TestExecCommandSession(t *testing.T) {
 			if len(ends) != 1 || ends[0].CallID != "c1" || ends[0].ExitCode != 4 || ends[0].AggregatedOutput != "ready\ngot:hello\n" {
 				t.Fatalf("exec_command_end = %+v, want one for c1 with the whole output", ends)
 			}
-			if got := types(msgs); !strings.HasSuffix(got, "agent_message,token_count,task_complete") {
+			if got := types(msgs); !strings.HasSuffix(got, "agent_message,token_count,task_complete") ||
+				strings.Index(got, "terminal_interaction") > strings.Index(got, "exec_command_end") {
 				t.Errorf("events = %s", got)
+			}
+			// What the model typed is reported, with the command it went to.
+			if in := find[protocol.TerminalInteractionMsg](msgs); len(in) != 1 ||
+				in[0] != (protocol.TerminalInteractionMsg{CallID: "c1", ProcessID: "1001", Stdin: "hello\n"}) {
+				t.Errorf("terminal_interaction = %+v", in)
 			}
 		})
 	}
@@ -210,5 +216,50 @@ func TestWriteStdinSessionID(t *testing.T) {
 		if (err != nil) != tc.wantErr || got != tc.want {
 			t.Errorf("sessionID(%s) = %d, %v; want %d, error %v", tc.raw, got, err, tc.want, tc.wantErr)
 		}
+	}
+}
+
+// TestExecEndsSessionsWithTurn: codex exec has one turn, so a command
+// still running at its end is ended then, and its command_execution item
+// completes before turn.completed; nothing is left running.
+func TestExecEndsSessionsWithTurn(t *testing.T) {
+	marker := fmt.Sprintf("2%03d.%05d", os.Getpid()%1000, time.Now().UnixNano()%100000)
+	fx := newExecFixture(t,
+		modelserver.Turn{Items: []json.RawMessage{modelserver.FunctionCall("c1", "exec_command",
+			map[string]any{"cmd": "echo serving; sleep " + marker, "yield_time_ms": 250})}},
+		modelserver.Turn{Items: []json.RawMessage{modelserver.Message("started it")}})
+	r := fx.run(append(fx.providerArgs(), "--json", "-s", "workspace-write", "serve")...)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var types []string
+	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		var ev struct {
+			Type string `json:"type"`
+			Item struct {
+				Type   string `json:"type"`
+				Status string `json:"status"`
+				Output string `json:"aggregated_output"`
+			} `json:"item"`
+		}
+		if err := json.Unmarshal([]byte(line), &ev); err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		name := ev.Type
+		if ev.Item.Type != "" {
+			name += ":" + ev.Item.Type + ":" + ev.Item.Status
+		}
+		if ev.Item.Type == "command_execution" && ev.Type == "item.completed" && ev.Item.Output != "serving\n" {
+			t.Errorf("command output %q, want serving", ev.Item.Output)
+		}
+		types = append(types, name)
+	}
+	want := "thread.started,turn.started,item.started:command_execution:in_progress,item.completed:agent_message:," +
+		"item.completed:command_execution:failed,turn.completed"
+	if got := strings.Join(types, ","); got != want {
+		t.Errorf("events:\n%s\nwant:\n%s", got, want)
+	}
+	if left := markedProcesses("sleep " + marker); len(left) > 0 {
+		t.Errorf("processes left after exec: %v", left)
 	}
 }

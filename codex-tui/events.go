@@ -3,6 +3,7 @@ package tui
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -119,6 +120,21 @@ func (m *model) handleEvent(ev protocol.Event) {
 		m.print(noticeCell{"info", e.Message})
 	case protocol.McpToolCallEndMsg:
 		m.print(mcpCell(e))
+	case protocol.TerminalInteractionMsg:
+		// Input the model typed into a running command, without asking:
+		// always shown.
+		cmd := "session " + e.ProcessID
+		if r := m.findExec(e.CallID); r != nil {
+			cmd = commandText(r.cell.command)
+		} else {
+			for _, b := range m.background {
+				if b.callID == e.CallID {
+					cmd = commandText(b.cell.command)
+				}
+			}
+		}
+		m.finishStream()
+		m.print(noticeCell{"info", "Sent " + strconv.Quote(e.Stdin) + " to " + cmd})
 	case protocol.WebSearchBeginMsg:
 		m.flushReasoning()
 		m.finishStream()

@@ -349,7 +349,11 @@ func TestBackgroundCommand(t *testing.T) {
 		t.Errorf("live area with a background command:\n%s", v)
 	}
 	h.events(ev("2", protocol.TaskStartedMsg{}),
-		ev("1", protocol.ExecCommandEndMsg{CallID: "c1", AggregatedOutput: "listening\n", ExitCode: 143, DurationMS: 2000}),
+		ev("2", protocol.TerminalInteractionMsg{CallID: "c1", ProcessID: "1001", Stdin: "q\n"}))
+	if p := h.printed(); !strings.Contains(p, `Sent "q\n" to npm run dev`) {
+		t.Errorf("input to the background command not shown:\n%s", p)
+	}
+	h.events(ev("1", protocol.ExecCommandEndMsg{CallID: "c1", AggregatedOutput: "listening\n", ExitCode: 143, DurationMS: 2000}),
 		ev("2", protocol.TaskCompleteMsg{}))
 	if p := h.printed(); !strings.Contains(p, "Ran npm run dev") || !strings.Contains(p, "✗ exit 143 · 2.00s") {
 		t.Errorf("background command's end not printed with its command:\n%s", p)

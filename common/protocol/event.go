@@ -246,6 +246,15 @@ type WebSearchEndMsg struct {
 	Action json.RawMessage `json:"action,omitempty"`
 }
 
+// TerminalInteractionMsg reports input the model wrote (write_stdin) to a
+// command still running: CallID is the exec_command call that started it,
+// ProcessID its session id.
+type TerminalInteractionMsg struct {
+	CallID    string `json:"call_id"`
+	ProcessID string `json:"process_id"`
+	Stdin     string `json:"stdin"`
+}
+
 // ShutdownCompleteMsg is the last event of a session.
 type ShutdownCompleteMsg struct{}
 
@@ -282,6 +291,7 @@ func (McpToolCallBeginMsg) MsgType() string          { return "mcp_tool_call_beg
 func (McpToolCallEndMsg) MsgType() string            { return "mcp_tool_call_end" }
 func (WebSearchBeginMsg) MsgType() string            { return "web_search_begin" }
 func (WebSearchEndMsg) MsgType() string              { return "web_search_end" }
+func (TerminalInteractionMsg) MsgType() string       { return "terminal_interaction" }
 func (ShutdownCompleteMsg) MsgType() string          { return "shutdown_complete" }
 
 // MsgType returns the unknown tag.
@@ -296,7 +306,8 @@ var msgTypes = []Msg{
 	PatchApplyBeginMsg{}, PatchApplyEndMsg{}, TurnDiffMsg{}, PlanUpdateMsg{},
 	TokenCountMsg{}, TurnAbortedMsg{}, ErrorMsg{}, StreamErrorMsg{},
 	BackgroundEventMsg{}, GetHistoryEntryResponseMsg{}, McpToolCallBeginMsg{},
-	McpToolCallEndMsg{}, WebSearchBeginMsg{}, WebSearchEndMsg{}, ShutdownCompleteMsg{},
+	McpToolCallEndMsg{}, WebSearchBeginMsg{}, WebSearchEndMsg{}, TerminalInteractionMsg{},
+	ShutdownCompleteMsg{},
 }
 
 func newMsg(tag string) any {

@@ -121,6 +121,7 @@ func TestEventRoundTrip(t *testing.T) {
 		GetHistoryEntryResponseMsg{Offset: 1, LogID: 2, Entry: &entry},
 		TokenCountMsg{TotalTokenUsage: TokenUsage{InputTokens: 5, TotalTokens: 9}, ModelContextWindow: 1000},
 		PlanUpdateMsg{Plan: []PlanItem{{Step: "a", Status: "completed"}}},
+		TerminalInteractionMsg{CallID: "c1", ProcessID: "1001", Stdin: "y\n"},
 		WebSearchEndMsg{CallID: "ws_1", Query: "codex cli", Action: json.RawMessage(`{"type":"search","query":"codex cli"}`)},
 	}
 	for _, m := range full {
