@@ -45,8 +45,7 @@ type proc struct {
 	kill  context.CancelFunc
 	// done is closed once the command has ended and its exec_command_end
 	// has been emitted; res and err are set before.
-	done  chan struct{}
-	start time.Time
+	done chan struct{}
 
 	mu       sync.Mutex
 	unread   *capBuffer // output the model has not seen yet
@@ -167,8 +166,7 @@ func (s *Session) startProc(id string, cfg SessionConfig, c shellCall, cwd strin
 		runner = cfg.Unsandboxed
 	}
 	ctx, kill := context.WithCancel(context.Background())
-	now := time.Now()
-	p := &proc{callID: c.callID, subID: id, kill: kill, done: make(chan struct{}), start: now, lastUsed: now,
+	p := &proc{callID: c.callID, subID: id, kill: kill, done: make(chan struct{}), lastUsed: time.Now(),
 		unread: &capBuffer{max: DefaultMaxOutputBytes}, all: &capBuffer{max: DefaultMaxOutputBytes}}
 	out := func(stream string, chunk []byte) {
 		p.mu.Lock()
