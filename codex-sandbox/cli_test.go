@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -185,6 +186,41 @@ func TestRunStdinLive(t *testing.T) {
 		t.Errorf("result %+v, %v", res.res, res.err)
 	}
 	_ = r.Close()
+}
+
+// TestExcludeTmpFlags: the extension flags drop /tmp and $TMPDIR from the
+// workspace-write roots (what --explain reports, and what is writable).
+func TestExcludeTmpFlags(t *testing.T) {
+	ws, _ := workspace(t)
+	tmpdir := t.TempDir()
+	for _, tc := range []struct {
+		flags    []string
+		slashTmp bool
+		tmpdir   bool
+	}{
+		{nil, true, true},
+		{[]string{"--exclude-slash-tmp"}, false, true},
+		{[]string{"--exclude-tmpdir-env-var"}, true, false},
+		{[]string{"--exclude-slash-tmp", "--exclude-tmpdir-env-var"}, false, false},
+	} {
+		args := append(append([]string{"--explain", "--sandbox", "workspace-write", "--cd", ws}, tc.flags...), "--", "true")
+		cmd := csCmd(t, args...)
+		cmd.Env = append(cmd.Env, "TMPDIR="+tmpdir)
+		out, err := cmd.Output()
+		if code := exitCode(t, err); code != 0 {
+			t.Fatalf("%v: exit %d", tc.flags, code)
+		}
+		var e struct {
+			WritableRoots []string `json:"writable_roots"`
+		}
+		if err := json.Unmarshal(out, &e); err != nil {
+			t.Fatalf("%v: %v", tc.flags, err)
+		}
+		has := func(p string) bool { return slices.Contains(e.WritableRoots, p) }
+		if has("/tmp") != tc.slashTmp || has(tmpdir) != tc.tmpdir || !has(ws) {
+			t.Errorf("%v: writable roots %v, want /tmp %v, TMPDIR %v and the workspace", tc.flags, e.WritableRoots, tc.slashTmp, tc.tmpdir)
+		}
+	}
 }
 
 func TestExplain(t *testing.T) {

@@ -33,18 +33,22 @@ executable; 127 not found; 2 usage.
 `
 
 type options struct {
-	mode        string
-	cd          string
-	addDirs     []string
-	network     bool
-	allowUnix   bool
-	timeout     time.Duration
-	json        bool
-	explain     bool
-	policyJSON  string
-	reportFD    int
-	maxOutput   int
-	commandArgv []string
+	mode      string
+	cd        string
+	addDirs   []string
+	network   bool
+	allowUnix bool
+	// noSlashTmp and noTmpdir drop /tmp and $TMPDIR from workspace-write's
+	// roots, as the Codex policy's exclude_slash_tmp and
+	// exclude_tmpdir_env_var do.
+	noSlashTmp, noTmpdir bool
+	timeout              time.Duration
+	json                 bool
+	explain              bool
+	policyJSON           string
+	reportFD             int
+	maxOutput            int
+	commandArgv          []string
 }
 
 // stringList is a repeatable string flag.
@@ -70,6 +74,8 @@ func parse(args, env []string, stderr io.Writer) (*options, error) {
 	fs.Var(stringList{&o.addDirs}, "add-dir", "extra writable root (repeatable; workspace-write)")
 	fs.BoolVar(&o.network, "network", false, "allow the network")
 	fs.BoolVar(&o.allowUnix, "allow-unix-sockets", false, "allow connecting to unix sockets while the network is off")
+	fs.BoolVar(&o.noSlashTmp, "exclude-slash-tmp", false, "workspace-write: /tmp is not writable (extension)")
+	fs.BoolVar(&o.noTmpdir, "exclude-tmpdir-env-var", false, "workspace-write: $TMPDIR is not writable (extension)")
 	fs.DurationVar(&o.timeout, "timeout", 0, "end the whole process tree after this long (exit 124)")
 	fs.BoolVar(&o.json, "json", false, "read one JSON request on stdin, write one JSON result on stdout")
 	fs.BoolVar(&o.explain, "explain", false, "print the effective policy and what the kernel enforces, as JSON; run nothing")
@@ -102,7 +108,8 @@ func (o *options) policy() (protocol.SandboxPolicy, error) {
 	if err != nil {
 		return protocol.SandboxPolicy{}, err
 	}
-	return protocol.SandboxPolicy{Mode: mode, WritableRoots: o.addDirs, NetworkAccess: o.network, AllowUnixSockets: o.allowUnix}, nil
+	return protocol.SandboxPolicy{Mode: mode, WritableRoots: o.addDirs, NetworkAccess: o.network, AllowUnixSockets: o.allowUnix,
+		ExcludeSlashTmp: o.noSlashTmp, ExcludeTmpdirEnvVar: o.noTmpdir}, nil
 }
 
 // Main runs codex-sandbox with args (without the program name).

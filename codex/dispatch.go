@@ -29,6 +29,9 @@ type Subcommand struct {
 	Tool    string
 	Prefix  []string
 	Summary string
+	// Args, if set, rewrites the user's arguments first (the Codex CLI's
+	// forms of a command into the tool's); an error is a usage error.
+	Args func(args []string, getenv func(string) string) ([]string, error)
 }
 
 // Bundle is the set of tools linked into the binary.
@@ -39,6 +42,8 @@ type Bundle struct {
 	Subcommands map[string]Subcommand
 	// Default is the subcommand run by a bare `codex [PROMPT]`.
 	Default string
+	// Getenv reads the environment for Subcommand.Args; nil means none.
+	Getenv func(string) string
 }
 
 // Exit codes of the dispatcher itself.
@@ -97,6 +102,17 @@ func (b *Bundle) runSub(ctx context.Context, name string, args []string, stdin i
 	if !ok {
 		fmt.Fprintf(stderr, "codex: %s is not linked into this binary\n", sub.Tool)
 		return exitError
+	}
+	if sub.Args != nil {
+		getenv := b.Getenv
+		if getenv == nil {
+			getenv = func(string) string { return "" }
+		}
+		var err error
+		if args, err = sub.Args(args, getenv); err != nil {
+			fmt.Fprintf(stderr, "codex %s: %v\n", name, err)
+			return exitUsage
+		}
 	}
 	full := append(append([]string{}, sub.Prefix...), args...)
 	return main(ctx, full, stdin, stdout, stderr)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -133,6 +134,9 @@ func TestBinaryDispatch(t *testing.T) {
 	links := filepath.Join(dir, "links")
 	if out, err := exec.Command(bin, "install-links", links).CombinedOutput(); err != nil {
 		t.Fatalf("install-links: %v\n%s", err, out)
+	}
+	if runtime.GOOS == "linux" {
+		sandboxRuns(t, bin)
 	}
 	for name := range Default().Tools {
 		out, err := exec.Command(filepath.Join(links, name), "--help").CombinedOutput()

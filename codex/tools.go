@@ -1,6 +1,9 @@
 package codex
 
 import (
+	"errors"
+	"os"
+
 	agent "github.com/codexgo/codex-agent"
 	execpolicy "github.com/codexgo/codex-execpolicy"
 	linuxsandbox "github.com/codexgo/codex-linux-sandbox"
@@ -36,8 +39,20 @@ func Default() *Bundle {
 			"mcp-client": {Tool: "codex-mcp-client", Summary: "talk to any MCP server (list tools, call one, resources, prompts)"},
 			"tui":        {Tool: "codex-tui", Summary: "the terminal UI (also a bare `codex [PROMPT]`)"},
 			"resume":     {Tool: "codex-tui", Prefix: []string{"resume"}, Summary: "resume a recorded session in the TUI (picker, --last or ID)"},
-			"sandbox":    {Tool: "codex-sandbox", Summary: "run a command under a sandbox policy (Landlock + seccomp, Seatbelt on macOS)"},
+			"sandbox": {Tool: "codex-sandbox", Args: sandboxArgs,
+				Summary: "run a command under the sandbox config.toml chooses (sandbox [linux|macos] [--full-auto] [-c k=v] -- CMD)"},
+			"debug": {Tool: "codex-sandbox", Args: debugArgs, Summary: "the Codex CLI's older spelling: debug landlock|seatbelt [--full-auto] -- CMD"},
 		},
 		Default: "tui",
+		Getenv:  os.Getenv,
 	}
+}
+
+// debugArgs is `codex debug landlock|seatbelt …`, the older spelling of
+// `codex sandbox linux|macos …`.
+func debugArgs(args []string, getenv func(string) string) ([]string, error) {
+	if len(args) == 0 || (args[0] != "landlock" && args[0] != "seatbelt") {
+		return nil, errors.New("usage: codex debug landlock|seatbelt [--full-auto] [-c key=value] -- COMMAND")
+	}
+	return sandboxArgs(args, getenv)
 }
