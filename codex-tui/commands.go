@@ -52,6 +52,12 @@ func (m *model) runSlash(name, arg string) tea.Cmd {
 		m.submit(protocol.UserInputOp{Items: protocol.TextInput(initPrompt)})
 	case "compact":
 		m.submit(protocol.CompactOp{})
+	case "review":
+		if arg != "" {
+			m.startReview(arg, arg)
+			return nil
+		}
+		m.picker = reviewPicker()
 	case "diff":
 		cwd := m.env.cwd
 		return func() tea.Msg {

@@ -52,7 +52,9 @@ func (m *model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	if m.picker != nil {
-		if m.picker.HandleKey(m, msg) {
+		// A choice may open the next picker (a review's branch list): only
+		// the one that handled the key closes.
+		if p := m.picker; p.HandleKey(m, msg) && m.picker == p {
 			m.picker = nil
 		}
 		return nil

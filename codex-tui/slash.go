@@ -20,6 +20,7 @@ var slashCommands = []slashCommand{
 	{"resume", "resume a saved chat", false},
 	{"init", "create an AGENTS.md file with instructions for Codex", false},
 	{"compact", "summarize conversation to prevent hitting the context limit", false},
+	{"review", "review my current changes and find issues", false},
 	{"diff", "show git diff (including untracked files)", true},
 	{"mention", "mention a file", true},
 	{"status", "show current session configuration and token usage", true},
