@@ -98,6 +98,14 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 			resumeID, pos = pos[0], pos[1:]
 		}
 	}
+	// Review: `review [--uncommitted | --base B | --commit SHA] [PROMPT]`.
+	reviewing := len(pos) > 0 && pos[0] == "review" && !resume
+	if reviewing {
+		pos = pos[1:]
+	}
+	if (f.uncommitted || f.base != "" || f.commit != "") && !reviewing {
+		return 0, usageErr{"--uncommitted, --base and --commit go with review"}
+	}
 	if len(pos) > 1 {
 		return 0, usageErr{fmt.Sprintf("unexpected argument %q (quote the prompt)", pos[1])}
 	}
@@ -167,7 +175,12 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 		sp.WritableRoots = append(sp.WritableRoots, filepath.Clean(d))
 	}
 	// The prompt.
-	prompt, err := readPrompt(pos, env)
+	var prompt string
+	if reviewing {
+		prompt, err = reviewRequest(f, pos)
+	} else {
+		prompt, err = readPrompt(pos, env)
+	}
 	if err != nil {
 		return 0, err
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/codexgo/common/config"
+	"github.com/codexgo/common/review"
 )
 
 type stringList []string
@@ -21,6 +22,8 @@ func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
 type execFlags struct {
 	json, skipGit, bypass, oss, ephemeral, fullAuto, last, all, help bool
+	uncommitted                                                      bool
+	base, commit                                                     string
 	ignoreUserConfig, ignoreRules, trust                             bool
 	outputLast, outputSchema, sandbox, model, localProvider, profile string
 	cd, color, execpolicyCmd, sandboxCmd                             string
@@ -67,6 +70,9 @@ func newExecFlagSet(f *execFlags) *flag.FlagSet {
 	fs.StringVar(&f.sandboxCmd, "sandbox-cmd", "", "program running ExecRequest JSON and answering ExecResult JSON")
 	fs.BoolVar(&f.last, "last", false, "resume: the most recent session in this directory")
 	fs.BoolVar(&f.all, "all", false, "resume: do not filter --last by directory")
+	fs.BoolVar(&f.uncommitted, "uncommitted", false, "review: the working tree's uncommitted changes (the default)")
+	fs.StringVar(&f.base, "base", "", "review: the current branch against BRANCH")
+	fs.StringVar(&f.commit, "commit", "", "review: the changes of commit SHA")
 	// Accepted for the SDK's sake; they change nothing here.
 	fs.String("thread-source", "", "accepted and ignored")
 	fs.String("cyber-access-program", "", "accepted and ignored")
@@ -77,6 +83,10 @@ func newExecFlagSet(f *execFlags) *flag.FlagSet {
 
 const execUsage = `Usage: codex exec [OPTIONS] [PROMPT]
        codex exec [OPTIONS] resume [--last [--all] | SESSION_ID] [PROMPT]
+       codex exec [OPTIONS] review [--uncommitted | --base BRANCH | --commit SHA] [PROMPT]
+
+review asks for a read-only code review of those changes (PROMPT adds what
+to focus on; alone, it says what to review).
 
 Run Codex non-interactively. The prompt comes from the argument, or from
 stdin when it is "-" or absent (piped stdin is appended to a given prompt).
@@ -256,4 +266,38 @@ func envFlags(fs *flag.FlagSet, prefix string, getenv func(string) string) error
 		}
 	})
 	return err
+}
+
+// reviewRequest is the prompt of `codex exec review`: the changes the
+// flags choose (uncommitted by default), and the optional PROMPT as what
+// to focus on, or, with no flag, as what to review.
+func reviewRequest(f execFlags, pos []string) (string, error) {
+	n := 0
+	for _, set := range []bool{f.uncommitted, f.base != "", f.commit != ""} {
+		if set {
+			n++
+		}
+	}
+	if n > 1 {
+		return "", usageErr{"review: choose one of --uncommitted, --base and --commit"}
+	}
+	extra := ""
+	if len(pos) == 1 {
+		extra = strings.TrimSpace(pos[0])
+	}
+	var target string
+	switch {
+	case f.base != "":
+		target = review.Base(f.base)
+	case f.commit != "":
+		target = review.Commit(f.commit, "")
+	case !f.uncommitted && extra != "":
+		return review.Prompt(extra), nil
+	default:
+		target = review.Uncommitted
+	}
+	if extra != "" {
+		target += "\nFocus on: " + extra
+	}
+	return review.Prompt(target), nil
 }

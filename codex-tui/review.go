@@ -8,41 +8,13 @@ import (
 	"time"
 
 	"github.com/codexgo/common/protocol"
+	"github.com/codexgo/common/review"
 )
-
-// reviewPrompt asks the agent for a code review of target (a sentence
-// saying which changes), reading, not editing.
-func reviewPrompt(target string) string {
-	return `Review code changes as a careful senior engineer would. Do not modify any file: read and run read-only commands only.
-
-What to review: ` + target + `
-
-Use git to see the changes (git status, git diff, git diff --cached, git show; read untracked files directly) and open the surrounding code where a change needs context.
-Report only problems the author would want to fix before merging: bugs, regressions, security issues, data loss, race conditions, missing error handling, broken or missing tests, misleading names or comments. Skip style nits.
-For each finding give: a priority (P0 blocks release, P1 should fix now, P2 should fix, P3 minor), the file and line, what goes wrong and when, and a suggested fix. List them most severe first.
-End with one line: "Verdict: correct" if nothing needs changing, else "Verdict: needs changes".`
-}
-
-// Review targets, as the picker offers them.
-const (
-	reviewUncommitted = "The uncommitted changes in the working tree: staged, unstaged and untracked files."
-)
-
-// reviewBase is the target for a branch reviewed against base.
-func reviewBase(base string) string {
-	return "The changes of the current branch against `" + base + "`: diff from the merge base (`git merge-base HEAD " + base +
-		"`) to the working tree, uncommitted changes included."
-}
-
-// reviewCommit is the target for one commit.
-func reviewCommit(sha, subject string) string {
-	return "The changes introduced by commit " + sha + " (\"" + subject + "\"): `git show " + sha + "`."
-}
 
 // startReview shows what is reviewed and sends the review as a turn.
 func (m *model) startReview(summary, target string) {
 	m.print(userCell{text: "/review " + summary})
-	m.submit(protocol.UserInputOp{Items: protocol.TextInput(reviewPrompt(target))})
+	m.submit(protocol.UserInputOp{Items: protocol.TextInput(review.Prompt(target))})
 }
 
 // reviewPicker offers what to review.
@@ -56,18 +28,18 @@ func reviewPicker() *picker {
 	p.apply = func(m *model, i int) {
 		switch i {
 		case 0:
-			m.startReview("uncommitted changes", reviewUncommitted)
+			m.startReview("uncommitted changes", review.Uncommitted)
 		case 1:
 			m.picker = m.gitPicker("Select a base branch", []string{"for-each-ref", "--format=%(refname:short)", "refs/heads"},
 				func(line string) (string, string) { return line, "" },
-				func(m *model, name, _ string) { m.startReview("against "+name, reviewBase(name)) })
+				func(m *model, name, _ string) { m.startReview("against "+name, review.Base(name)) })
 		case 2:
 			m.picker = m.gitPicker("Select a commit to review", []string{"log", "--format=%h%x00%s", "-n", "20"},
 				func(line string) (string, string) {
 					sha, subject, _ := strings.Cut(line, "\x00")
 					return sha, subject
 				},
-				func(m *model, sha, subject string) { m.startReview("commit "+sha, reviewCommit(sha, subject)) })
+				func(m *model, sha, subject string) { m.startReview("commit "+sha, review.Commit(sha, subject)) })
 		case 3:
 			m.comp.Insert("/review ")
 		}

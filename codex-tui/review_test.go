@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/codexgo/common/protocol"
+	"github.com/codexgo/common/review"
 )
 
 // reviewText returns the text of the one turn the review sent.
@@ -44,7 +45,7 @@ func TestReviewUncommittedAndCustom(t *testing.T) {
 		t.Fatalf("no review picker:\n%s", h.view())
 	}
 	h.keys("1")
-	if got := reviewText(t, h); !strings.Contains(got, reviewUncommitted) || !strings.Contains(got, "Do not modify any file") {
+	if got := reviewText(t, h); !strings.Contains(got, review.Uncommitted) || !strings.Contains(got, "Do not modify any file") {
 		t.Errorf("review prompt = %q", got)
 	}
 	if p := h.printed(); !strings.Contains(p, "/review uncommitted changes") {
