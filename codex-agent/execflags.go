@@ -211,6 +211,12 @@ func toolSet(cfg *config.Config, wire string, oss bool, enable, disable []string
 		t.WebSearch = v
 	}
 	t.WebSearch = t.WebSearch && wire == "responses" && !oss
+	// Images go to the model as input_image parts, which only the
+	// Responses API takes.
+	t.ViewImage = wire == "responses" && !oss
+	if on, ok := toolEnabled(cfg.Tools["view_image"]); ok {
+		t.ViewImage = on && t.ViewImage
+	}
 	return t
 }
 

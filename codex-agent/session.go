@@ -127,6 +127,9 @@ type Session struct {
 	turnOrder []string
 	// procs are the exec_command sessions still running.
 	procs *procTable
+	// injected are items a tool call adds after the call outputs (the
+	// images view_image attaches).
+	injected []model.Item
 }
 
 // errInterrupted is the cancel cause of an interrupt op.

@@ -29,6 +29,8 @@ type ToolSet struct {
 	// WebSearch offers the Responses API's own web_search tool (the
 	// server searches; the model's web_search_call items only report it).
 	WebSearch bool
+	// ViewImage offers view_image, which shows the model a local image.
+	ViewImage bool
 	// Extra are further tool specs (e.g. MCP tools, issue 8).
 	Extra []json.RawMessage
 }
@@ -36,6 +38,8 @@ type ToolSet struct {
 const execCommandSpec = `{"type":"function","name":"exec_command","description":"Runs a command in a shell, returning its output, or a session ID for ongoing interaction (write_stdin) when it is still running after yield_time_ms. Commands run in the workspace under the session's sandbox; set workdir instead of using cd.","strict":false,"parameters":{"type":"object","properties":{"cmd":{"type":"string","description":"Shell command to execute."},"workdir":{"type":"string","description":"Optional working directory to run the command in; defaults to the turn cwd."},"shell":{"type":"string","description":"Shell binary to launch. Defaults to /bin/bash."},"login":{"type":"boolean","description":"Whether to run the shell with -l/-i semantics. Defaults to true."},"tty":{"type":"boolean","description":"Whether to allocate a TTY for the command. Defaults to false."},"yield_time_ms":{"type":"number","description":"How long to wait (in milliseconds) for output before yielding."},"max_output_tokens":{"type":"number","description":"Maximum number of tokens to return. Excess output will be truncated."},"sandbox_permissions":{"type":"string","enum":["use_default","require_escalated"],"description":"Sandbox permissions for the command. Set to \"require_escalated\" to request running without sandbox restrictions; defaults to \"use_default\"."},"justification":{"type":"string","description":"Only set if sandbox_permissions is \"require_escalated\". One sentence asking the user to approve running the command outside the sandbox."},"prefix_rule":{"type":"array","items":{"type":"string"},"description":"Only set if sandbox_permissions is \"require_escalated\". A command prefix the user may approve for the rest of the session."}},"required":["cmd"],"additionalProperties":false}}`
 
 const writeStdinSpec = `{"type":"function","name":"write_stdin","description":"Writes characters to an existing unified exec session and returns recent output.","strict":false,"parameters":{"type":"object","properties":{"session_id":{"type":"number","description":"Identifier of the running unified exec session."},"chars":{"type":"string","description":"Bytes to write to stdin (may be empty to poll)."},"yield_time_ms":{"type":"number","description":"How long to wait (in milliseconds) for output before yielding."},"max_output_tokens":{"type":"number","description":"Maximum number of tokens to return. Excess output will be truncated."}},"required":["session_id"],"additionalProperties":false}}`
+
+const viewImageSpec = `{"type":"function","name":"view_image","description":"Attach a local image (by filesystem path) to the conversation so you can see it, e.g. a screenshot or a chart a command produced.","strict":false,"parameters":{"type":"object","properties":{"path":{"type":"string","description":"Path of the image file, absolute or relative to the working directory"}},"required":["path"],"additionalProperties":false}}`
 
 // webSearchSpec is the web_search tool as the Codex CLI 0.169 offers it.
 const webSearchSpec = `{"type":"web_search","external_web_access":true,"search_content_types":["text","image"]}`
@@ -95,6 +99,9 @@ func (t ToolSet) Specs() []json.RawMessage {
 		out = append(out, applyPatchFreeformSpec())
 	} else {
 		out = append(out, json.RawMessage(applyPatchFunctionSpec))
+	}
+	if t.ViewImage {
+		out = append(out, json.RawMessage(viewImageSpec))
 	}
 	if t.WebSearch {
 		out = append(out, json.RawMessage(webSearchSpec))

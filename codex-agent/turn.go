@@ -89,6 +89,12 @@ func (s *Session) runTurn(ctx context.Context, id string, op protocol.Op) {
 		}
 		outputs := s.runCalls(ctx, id, cfg, calls)
 		s.appendHistory(outputs...)
+		// Images view_image attached follow the outputs, as a user message.
+		s.mu.Lock()
+		injected := s.injected
+		s.injected = nil
+		s.mu.Unlock()
+		s.appendHistory(injected...)
 		if ctx.Err() != nil {
 			s.emit(id, protocol.TurnAbortedMsg{Reason: "interrupted"})
 			return
@@ -262,6 +268,17 @@ func (s *Session) handleCall(ctx context.Context, id string, cfg SessionConfig, 
 			return reply("failed to parse function arguments: " + errText(err, "missing field `input`"))
 		}
 		return reply(s.applyPatch(ctx, id, cfg, c.CallID, a.Input, cfg.Cwd))
+	case "view_image":
+		if !cfg.Tools.ViewImage {
+			return reply("unsupported call: view_image")
+		}
+		var a struct {
+			Path string `json:"path"`
+		}
+		if err := json.Unmarshal([]byte(c.Arguments), &a); err != nil || a.Path == "" {
+			return reply("failed to parse function arguments: " + errText(err, "missing field `path`"))
+		}
+		return reply(s.viewImage(cfg, a.Path))
 	case "update_plan":
 		if !cfg.Tools.Plan {
 			return reply("unsupported call: update_plan")
