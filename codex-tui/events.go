@@ -26,8 +26,7 @@ func (m *model) handleEvent(ev protocol.Event) {
 			text := m.initialPrompt
 			m.initialPrompt = ""
 			m.hist.Add(text)
-			m.print(userCell{text: text})
-			m.submit(protocol.UserInputOp{Items: protocol.TextInput(text)})
+			m.sendUser(text)
 		}
 	case protocol.TaskStartedMsg:
 		m.running, m.turnStart = true, now

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/codexgo/common/protocol"
 )
 
 // handleKey routes a key: the overlay on top first, then the approval
@@ -172,8 +171,7 @@ func (m *model) send() tea.Cmd {
 	text := m.comp.Take()
 	m.popup = nil
 	m.hist.Add(draft)
-	m.print(userCell{text: text})
-	m.submit(protocol.UserInputOp{Items: protocol.TextInput(text)})
+	m.sendUser(text)
 	if m.env.codexHome == "" || m.env.noHistory {
 		return nil
 	}

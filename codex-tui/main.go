@@ -44,6 +44,7 @@ type Options struct {
 	Sandbox  string   // -s
 	Cwd      string   // -C; "" is the current directory
 	Search   bool     // --search: offer the model the web_search tool
+	Images   []string // -i: images attached to the first message
 	Config   []string // -c key=value overrides, passed to the agent
 	// AgentProgram runs the agent from this binary; "" re-executes the
 	// running binary as codex-agent.
@@ -85,6 +86,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	fs.BoolVar(&o.Search, "search", false, "let the model search the web (the web_search tool)")
 	fs.StringVar(&o.Cwd, "C", "", "working directory of the session")
 	fs.StringVar(&o.Cwd, "cd", "", "working directory of the session")
+	fs.Func("i", "attach an image to the first message (repeatable)", func(v string) error { o.Images = append(o.Images, v); return nil })
+	fs.Func("image", "attach an image to the first message (repeatable)", func(v string) error { o.Images = append(o.Images, v); return nil })
 	fs.StringVar(&o.AgentProgram, "agent", "", "agent program (default: this binary as codex-agent)")
 	fullAuto := fs.Bool("full-auto", false, "workspace-write sandbox, approval on request")
 	overrides := (*config.OverrideFlag)(&o.Config)
@@ -153,6 +156,7 @@ The interactive Codex front end. Flags (also CODEX_TUI_<FLAG> variables):
   -s, --sandbox MODE        read-only, workspace-write or danger-full-access
       --full-auto           workspace-write sandbox, approval on request
   -C, --cd DIR              working directory of the session
+  -i, --image FILE          attach an image to the first message (repeatable)
       --search              let the model search the web (web_search tool)
   -c key=value              config override (repeatable), passed to the agent
       --agent PROGRAM       agent program (default: this binary as codex-agent)
@@ -178,6 +182,10 @@ func Run(ctx context.Context, o Options) (err error) {
 	}
 	if cwd, err = filepath.Abs(cwd); err != nil {
 		return fmt.Errorf("working directory: %w", err)
+	}
+	images, err := checkImages(o.Images)
+	if err != nil {
+		return err
 	}
 	cfg, err := config.Load(home, config.Options{Overrides: o.Config})
 	if err != nil {
@@ -324,7 +332,7 @@ func Run(ctx context.Context, o Options) (err error) {
 	}
 	sort.Strings(e.mcpServers)
 	m := newModel(e, client, th)
-	m.initialPrompt = o.Prompt
+	m.initialPrompt, m.images = o.Prompt, images
 	if resume != "" {
 		if m.replay, err = loadReplay(resume); err != nil {
 			// The agent reports the failure to resume; the log keeps why.

@@ -90,6 +90,7 @@ type model struct {
 	agentGone     bool
 	shutdownSeen  bool
 	initialPrompt string        // sent once the session is configured
+	images        []string      // -i: absolute paths attached to the next message
 	replay        []replayEntry // a resumed conversation, printed once the session is configured
 	outbox        []toPrint     // finished cells not yet handed to the terminal
 	// surface asks to leave full-screen views: an approval request is
