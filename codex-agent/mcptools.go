@@ -41,7 +41,7 @@ func (x MCPTools) Specs() []json.RawMessage {
 			out = append(out, b)
 		}
 	}
-	return out
+	return append(out, x.resourceSpecs()...)
 }
 
 // Handle implements ExternalTool: the call runs without asking anyone.
@@ -61,6 +61,9 @@ func (x MCPTools) Handle(ctx context.Context, call model.Item, emit func(protoco
 func (x MCPTools) HandleCall(ctx context.Context, call model.Item, env ToolEnv) (model.Item, bool) {
 	if call.Type != "function_call" {
 		return model.Item{}, false
+	}
+	if out, ok := x.handleResources(ctx, call); ok {
+		return out, true
 	}
 	var (
 		tool mcpmanager.Tool
