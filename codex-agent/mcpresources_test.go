@@ -1,11 +1,17 @@
 package agent
 
 import (
+	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/codexgo/codex-agent/modelserver"
+	"github.com/codexgo/codex-mcp-client/mcpconfig"
+	"github.com/codexgo/codex-mcp-client/mcpconn"
+	"github.com/codexgo/codex-mcp-client/mcpmanager"
 	"github.com/codexgo/common/protocol"
 )
 
@@ -84,5 +90,34 @@ func TestMCPResourceTools(t *testing.T) {
 		if !offered[n] {
 			t.Errorf("%s not offered", n)
 		}
+	}
+}
+
+// TestListMcpTools answers list_mcp_tools with every MCP tool by its
+// qualified name and the servers that failed to start.
+func TestListMcpTools(t *testing.T) {
+	bin := everything(t)
+	m := mcpmanager.Start(context.Background(), map[string]mcpconfig.Server{
+		"everything": {Command: bin, Args: []string{"stdio"}},
+		"broken":     {Command: filepath.Join(t.TempDir(), "no-such-server")},
+	}, mcpmanager.Options{Conn: mcpconn.Options{Getenv: os.Getenv}})
+	t.Cleanup(func() { _ = m.Close() })
+	h := newHarness(t, nil, func(c *SessionConfig) { c.External = []ExternalTool{MCPTools{M: m}} })
+	if err := h.s.Submit(context.Background(), protocol.Submission{ID: "l1", Op: protocol.ListMcpToolsOp{}}); err != nil {
+		t.Fatal(err)
+	}
+	ev := <-h.s.Events()
+	resp, ok := ev.Msg.(protocol.McpListToolsResponseMsg)
+	if !ok || ev.ID != "l1" {
+		t.Fatalf("event = %#v, want mcp_list_tools_response", ev)
+	}
+	var echo struct {
+		Name string `json:"name"`
+	}
+	if err := json.Unmarshal(resp.Tools["mcp__everything__echo"], &echo); err != nil || echo.Name != "echo" {
+		t.Errorf("tools = %v: no echo (%v)", len(resp.Tools), err)
+	}
+	if resp.Failures["broken"] == "" || len(resp.Failures) != 1 {
+		t.Errorf("failures = %v, want broken's", resp.Failures)
 	}
 }

@@ -44,6 +44,25 @@ func (x MCPTools) Specs() []json.RawMessage {
 	return append(out, x.resourceSpecs()...)
 }
 
+// ListMCPTools implements MCPLister: every tool by its qualified name,
+// and the servers that failed to start.
+func (x MCPTools) ListMCPTools() (map[string]json.RawMessage, map[string]string) {
+	tools := map[string]json.RawMessage{}
+	for _, t := range x.M.Tools() {
+		if b, err := json.Marshal(t.Tool); err == nil {
+			tools[t.QualifiedName] = b
+		}
+	}
+	var failures map[string]string
+	for _, f := range x.M.Failures() {
+		if failures == nil {
+			failures = map[string]string{}
+		}
+		failures[f.Server] = f.Err.Error()
+	}
+	return tools, failures
+}
+
 // Handle implements ExternalTool: the call runs without asking anyone.
 // A session calls HandleCall instead.
 func (x MCPTools) Handle(ctx context.Context, call model.Item, emit func(protocol.Msg)) (model.Item, bool) {

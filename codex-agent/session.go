@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -314,6 +315,23 @@ func (s *Session) Run(ctx context.Context) error {
 				}
 			case protocol.OverrideTurnContextOp:
 				s.override(op)
+			case protocol.ListMcpToolsOp:
+				resp := protocol.McpListToolsResponseMsg{Tools: map[string]json.RawMessage{}}
+				for _, x := range s.cfg.External {
+					if l, ok := x.(MCPLister); ok {
+						tools, failures := l.ListMCPTools()
+						for k, v := range tools {
+							resp.Tools[k] = v
+						}
+						for k, v := range failures {
+							if resp.Failures == nil {
+								resp.Failures = map[string]string{}
+							}
+							resp.Failures[k] = v
+						}
+					}
+				}
+				s.emit(sub.ID, resp)
 			case protocol.ShutdownOp:
 				stopTurn(errInterrupted)
 				// Their exec_command_end events come before shutdown_complete.

@@ -134,6 +134,12 @@ type ToolEnv struct {
 	Ask func(key string, req protocol.ExecApprovalRequestMsg) protocol.ReviewDecision
 }
 
+// MCPLister is an ExternalTool that can list its MCP tools for
+// list_mcp_tools: by qualified name, with the servers that failed.
+type MCPLister interface {
+	ListMCPTools() (tools map[string]json.RawMessage, failures map[string]string)
+}
+
 // ApprovingTool is an ExternalTool whose calls may need the user's
 // approval (MCP tools): the session calls HandleCall, not Handle.
 type ApprovingTool interface {

@@ -74,7 +74,9 @@ func (m *model) runSlash(name, arg string) tea.Cmd {
 			m.print(noticeCell{"info", "No MCP servers configured. Add them under [mcp_servers] in config.toml."})
 			break
 		}
-		m.print(noticeCell{"info", "MCP servers (config.toml):\n" + strings.Join(m.env.mcpServers, "\n")})
+		// The agent knows what the servers offer: the answer is printed
+		// when it comes (mcp_list_tools_response).
+		m.submit(protocol.ListMcpToolsOp{})
 	case "logout":
 		if m.env.logout == nil {
 			m.print(noticeCell{"error", "logout is not available"})

@@ -3,6 +3,7 @@ package tui
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -119,6 +120,8 @@ func (m *model) handleEvent(ev protocol.Event) {
 		m.print(noticeCell{"info", e.Message})
 	case protocol.McpToolCallEndMsg:
 		m.print(mcpCell(e))
+	case protocol.McpListToolsResponseMsg:
+		m.print(noticeCell{"info", mcpToolsText(e, m.env.mcpServers)})
 	case protocol.TerminalInteractionMsg:
 		// Input the model typed into a running command, without asking:
 		// always shown.
@@ -235,6 +238,49 @@ func reasoningHeader(s string) string {
 		return ""
 	}
 	return strings.TrimSpace(s[i+2 : i+2+j])
+}
+
+// mcpToolsText is /mcp's answer: each server's tools, the servers that
+// failed to start, and the configured ones (with their state) that offer
+// nothing.
+func mcpToolsText(e protocol.McpListToolsResponseMsg, configured []string) string {
+	byServer := map[string][]string{}
+	for q := range e.Tools {
+		server, tool, ok := strings.Cut(strings.TrimPrefix(q, "mcp__"), "__")
+		if !ok {
+			server, tool = "", q
+		}
+		byServer[server] = append(byServer[server], tool)
+	}
+	lines := []string{"MCP tools:"}
+	names := make([]string, 0, len(byServer))
+	for s := range byServer {
+		names = append(names, s)
+	}
+	sort.Strings(names)
+	for _, s := range names {
+		tools := byServer[s]
+		sort.Strings(tools)
+		lines = append(lines, fmt.Sprintf("  %s (%d): %s", s, len(tools), strings.Join(tools, ", ")))
+	}
+	failed := make([]string, 0, len(e.Failures))
+	for s := range e.Failures {
+		failed = append(failed, s)
+	}
+	sort.Strings(failed)
+	for _, s := range failed {
+		lines = append(lines, fmt.Sprintf("  %s: failed to start: %s", s, e.Failures[s]))
+	}
+	for _, c := range configured {
+		name, _, _ := strings.Cut(strings.TrimSpace(c), " ")
+		if _, live := byServer[name]; !live && e.Failures[name] == "" {
+			lines = append(lines, fmt.Sprintf("  %s: no tools", strings.TrimSpace(c)))
+		}
+	}
+	if len(lines) == 1 {
+		lines = append(lines, "  (none)")
+	}
+	return strings.Join(lines, "\n")
 }
 
 // mcpCell shows a finished MCP tool call.

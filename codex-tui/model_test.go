@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
@@ -538,11 +539,22 @@ func TestMcpCommandListsServers(t *testing.T) {
 	if !strings.Contains(h.printed(), "No MCP servers configured") {
 		t.Errorf("no servers: %s", h.printed())
 	}
-	h.m.env.mcpServers = []string{"  docs (enabled)"}
+	h.m.env.mcpServers = []string{"  docs (enabled)", "  everything (enabled)", "  broken (enabled)", "  old (disabled)"}
 	h.typeText("/mcp")
 	h.keys("enter")
-	if !strings.Contains(h.printed(), "docs (enabled)") {
-		t.Errorf("servers not listed: %s", h.printed())
+	if ops := h.conn.ops(); !reflect.DeepEqual(ops, []protocol.Op{protocol.ListMcpToolsOp{}}) {
+		t.Fatalf("/mcp sent %#v, want list_mcp_tools", ops)
+	}
+	h.events(ev("", protocol.McpListToolsResponseMsg{
+		Tools:    map[string]json.RawMessage{"mcp__everything__echo": json.RawMessage(`{}`), "mcp__everything__add": json.RawMessage(`{}`)},
+		Failures: map[string]string{"broken": "exec: no such file"}}))
+	var got []string
+	for _, l := range strings.Split(h.printed(), "\n") {
+		got = append(got, strings.TrimSpace(l))
+	}
+	want := "• MCP tools:\neverything (2): add, echo\nbroken: failed to start: exec: no such file\ndocs (enabled): no tools\nold (disabled): no tools"
+	if !strings.Contains(strings.Join(got, "\n"), want) {
+		t.Errorf("/mcp answer:\n%s\nwant:\n%s", h.printed(), want)
 	}
 }
 

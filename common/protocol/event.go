@@ -255,6 +255,14 @@ type TerminalInteractionMsg struct {
 	Stdin     string `json:"stdin"`
 }
 
+// McpListToolsResponseMsg answers list_mcp_tools: the MCP tools by their
+// qualified name (mcp__<server>__<tool>), each the server's tool object.
+// Failures lists the servers that could not start, with why.
+type McpListToolsResponseMsg struct {
+	Tools    map[string]json.RawMessage `json:"tools"`
+	Failures map[string]string          `json:"failures,omitempty"`
+}
+
 // ShutdownCompleteMsg is the last event of a session.
 type ShutdownCompleteMsg struct{}
 
@@ -292,6 +300,7 @@ func (McpToolCallEndMsg) MsgType() string            { return "mcp_tool_call_end
 func (WebSearchBeginMsg) MsgType() string            { return "web_search_begin" }
 func (WebSearchEndMsg) MsgType() string              { return "web_search_end" }
 func (TerminalInteractionMsg) MsgType() string       { return "terminal_interaction" }
+func (McpListToolsResponseMsg) MsgType() string      { return "mcp_list_tools_response" }
 func (ShutdownCompleteMsg) MsgType() string          { return "shutdown_complete" }
 
 // MsgType returns the unknown tag.
@@ -307,7 +316,7 @@ var msgTypes = []Msg{
 	TokenCountMsg{}, TurnAbortedMsg{}, ErrorMsg{}, StreamErrorMsg{},
 	BackgroundEventMsg{}, GetHistoryEntryResponseMsg{}, McpToolCallBeginMsg{},
 	McpToolCallEndMsg{}, WebSearchBeginMsg{}, WebSearchEndMsg{}, TerminalInteractionMsg{},
-	ShutdownCompleteMsg{},
+	McpListToolsResponseMsg{}, ShutdownCompleteMsg{},
 }
 
 func newMsg(tag string) any {

@@ -16,7 +16,7 @@ func TestSubmissionRoundTrip(t *testing.T) {
 		OverrideTurnContextOp{Model: "o3"},
 		ExecApprovalOp{ID: "c1", Decision: DecisionApprovedForSession},
 		PatchApprovalOp{ID: "c2", Decision: DecisionDenied},
-		InterruptOp{}, CompactOp{}, ShutdownOp{},
+		InterruptOp{}, CompactOp{}, ShutdownOp{}, ListMcpToolsOp{},
 		AddToHistoryOp{Text: "x"},
 		GetHistoryEntryRequestOp{Offset: 3, LogID: 7},
 	}
@@ -122,6 +122,7 @@ func TestEventRoundTrip(t *testing.T) {
 		TokenCountMsg{TotalTokenUsage: TokenUsage{InputTokens: 5, TotalTokens: 9}, ModelContextWindow: 1000},
 		PlanUpdateMsg{Plan: []PlanItem{{Step: "a", Status: "completed"}}},
 		TerminalInteractionMsg{CallID: "c1", ProcessID: "1001", Stdin: "y\n"},
+		McpListToolsResponseMsg{Tools: map[string]json.RawMessage{"mcp__a__b": json.RawMessage(`{"name":"b"}`)}, Failures: map[string]string{"c": "exit 1"}},
 		WebSearchEndMsg{CallID: "ws_1", Query: "codex cli", Action: json.RawMessage(`{"type":"search","query":"codex cli"}`)},
 	}
 	for _, m := range full {

@@ -87,6 +87,10 @@ type GetHistoryEntryRequestOp struct {
 // ShutdownOp ends the session; the agent answers shutdown_complete.
 type ShutdownOp struct{}
 
+// ListMcpToolsOp asks for the tools of the session's MCP servers; the
+// agent answers mcp_list_tools_response.
+type ListMcpToolsOp struct{}
+
 // UnknownOp is an op whose type this package does not know.
 type UnknownOp struct {
 	Type string
@@ -104,6 +108,7 @@ func (CompactOp) OpType() string                { return "compact" }
 func (AddToHistoryOp) OpType() string           { return "add_to_history" }
 func (GetHistoryEntryRequestOp) OpType() string { return "get_history_entry_request" }
 func (ShutdownOp) OpType() string               { return "shutdown" }
+func (ListMcpToolsOp) OpType() string           { return "list_mcp_tools" }
 
 // OpType returns the unknown tag.
 func (u UnknownOp) OpType() string { return u.Type }
@@ -130,6 +135,8 @@ func newOp(tag string) Op {
 		return &GetHistoryEntryRequestOp{}
 	case "shutdown":
 		return &ShutdownOp{}
+	case "list_mcp_tools":
+		return &ListMcpToolsOp{}
 	}
 	return nil
 }
