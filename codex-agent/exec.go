@@ -429,7 +429,7 @@ loop:
 	}
 	<-done
 	if len(cfg.Notify) > 0 && !failed {
-		notify(ctx, cfg.Notify, threadID, cwd, prompt, last, env.Stderr)
+		notify(ctx, cfg.Notify, TurnComplete{ThreadID: threadID, TurnID: "0", Cwd: cwd, Inputs: []string{prompt}, LastMessage: last}, env.Stderr)
 	}
 	if f.outputLast != "" {
 		if err := os.WriteFile(f.outputLast, []byte(last), 0o644); err != nil {

@@ -235,9 +235,13 @@ func toolEnabled(v any) (on, set bool) {
 
 // notify runs config's notify program with the agent-turn-complete JSON
 // as its last argument, as the Codex CLI does; failures are warnings.
-func notify(ctx context.Context, argv []string, threadID, cwd, prompt, last string, stderr io.Writer) {
-	payload, err := json.Marshal(map[string]any{"type": "agent-turn-complete", "thread-id": threadID, "turn-id": "0",
-		"cwd": cwd, "input-messages": []string{prompt}, "last-assistant-message": last})
+func notify(ctx context.Context, argv []string, tc TurnComplete, stderr io.Writer) {
+	inputs := tc.Inputs
+	if inputs == nil {
+		inputs = []string{}
+	}
+	payload, err := json.Marshal(map[string]any{"type": "agent-turn-complete", "thread-id": tc.ThreadID, "turn-id": tc.TurnID,
+		"cwd": tc.Cwd, "input-messages": inputs, "last-assistant-message": tc.LastMessage})
 	if err != nil {
 		return
 	}

@@ -40,6 +40,7 @@ func RunMCPServer(ctx context.Context, args []string, env ServiceEnv) int {
 		return code
 	}
 	base.Originator, base.Source = "codex_mcp_server", "mcp"
+	base.Stderr = env.Stderr
 	newSession := func(ctx context.Context, st mcpserver.Settings) (mcpserver.Session, func() error, error) {
 		o := base
 		o.Overrides = append(append([]string(nil), base.Overrides...), st.Overrides...)

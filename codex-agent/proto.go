@@ -75,6 +75,7 @@ func RunProto(ctx context.Context, args []string, env ServiceEnv) int {
 		return code
 	}
 	o.Originator, o.Source = "codex_proto", "proto"
+	o.Stderr = env.Stderr
 	loaded, err := resumeTarget(o, env.Getenv)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "codex proto: %v\n", err)

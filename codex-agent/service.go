@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/codexgo/codex-agent/model"
@@ -61,6 +62,9 @@ type ServiceOptions struct {
 	IgnoreRules bool
 	// MCPStderr receives the MCP servers' stderr lines; nil discards them.
 	MCPStderr io.Writer
+	// Stderr receives warnings (a notify program that failed); nil
+	// discards them.
+	Stderr io.Writer
 }
 
 // Service is a built session configuration plus what the front end
@@ -204,6 +208,24 @@ func NewService(ctx context.Context, o ServiceOptions) (*Service, error) {
 		}
 		svc.Config.Recorder = rec
 		closers = append(closers, rec.Close)
+	}
+	// config's notify program runs after every completed turn, in the
+	// background (it is given 10 s); Close waits for those still running.
+	if len(cfg.Notify) > 0 {
+		stderr := o.Stderr
+		if stderr == nil {
+			stderr = io.Discard
+		}
+		var wg sync.WaitGroup
+		argv := cfg.Notify
+		svc.Config.OnTurnComplete = func(tc TurnComplete) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				notify(context.WithoutCancel(ctx), argv, tc, stderr)
+			}()
+		}
+		closers = append(closers, func() error { wg.Wait(); return nil })
 	}
 	// MCP servers start concurrently; one that fails is reported once
 	// (a background event after session_configured) and the session goes

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -119,5 +121,70 @@ loop:
 	}
 	if in := string(body.Input[len(body.Input)-1]); !strings.Contains(in, "MCP tool call rejected by user") {
 		t.Errorf("model was told %s", in)
+	}
+}
+
+// TestProtoNotify: config's notify program runs after each turn of a
+// proto session (the TUI's), with that turn's id, input and answer, and
+// the session does not end before it has run.
+func TestProtoNotify(t *testing.T) {
+	fx := newExecFixture(t,
+		modelserver.Turn{Items: []json.RawMessage{modelserver.Message("first answer")}},
+		modelserver.Turn{Items: []json.RawMessage{modelserver.Message("second answer")}})
+	out := filepath.Join(t.TempDir(), "notified")
+	args := append(fx.providerArgs(), "-C", fx.repo, "--ephemeral",
+		"-c", `notify=["sh","-c","printf '%s\n' \"$1\" >> `+out+`","notify"]`)
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		defer func() { _ = outW.Close() }()
+		done <- RunProto(context.Background(), args, ServiceEnv{Stdin: inR, Stdout: outW, Stderr: io.Discard,
+			Getenv: func(k string) string { return fx.env[k] }})
+	}()
+	lines := make(chan string, 64)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(outR)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+	for _, turn := range []string{`"t1",...one`, `"t2",...two`} {
+		id, text, _ := strings.Cut(turn, ",...")
+		if _, err := fmt.Fprintf(inW, `{"id":%s,"op":{"type":"user_input","items":[{"type":"text","text":%q}]}}`+"\n", id, text); err != nil {
+			t.Fatal(err)
+		}
+		for l := range lines {
+			if strings.Contains(l, `"task_complete"`) {
+				break
+			}
+		}
+	}
+	_ = inW.Close() // the session ends; the service waits for notify
+	for range lines {
+	}
+	if code := <-done; code != 0 {
+		t.Fatalf("proto exit %d", code)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]map[string]any{}
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var p map[string]any
+		if err := json.Unmarshal([]byte(line), &p); err != nil {
+			t.Fatalf("payload %q: %v", line, err)
+		}
+		got[fmt.Sprint(p["turn-id"])] = p
+	}
+	for turn, want := range map[string][2]string{"t1": {"one", "first answer"}, "t2": {"two", "second answer"}} {
+		p := got[turn]
+		if p == nil || p["type"] != "agent-turn-complete" || fmt.Sprint(p["input-messages"]) != "["+want[0]+"]" ||
+			p["last-assistant-message"] != want[1] || p["cwd"] != fx.repo || p["thread-id"] == "" {
+			t.Errorf("turn %s: payload %v", turn, p)
+		}
 	}
 }

@@ -82,10 +82,23 @@ type SessionConfig struct {
 	// Notices are reported as background events right after
 	// session_configured (an MCP server that failed to start, say).
 	Notices []string
+	// OnTurnComplete, if set, is told of every turn that completed (not
+	// aborted), after its task_complete: config's notify program hangs
+	// off it. It runs on the turn's goroutine and must not block.
+	OnTurnComplete func(TurnComplete)
 	// EndCommandsWithTurn ends exec_command sessions still running when a
 	// turn ends, before its task_complete: for one-shot front ends
 	// (codex exec), where nothing could poll them afterwards.
 	EndCommandsWithTurn bool
+}
+
+// TurnComplete describes a completed turn for SessionConfig.OnTurnComplete.
+type TurnComplete struct {
+	ThreadID, TurnID, Cwd string
+	// Inputs are the user's messages of the turn; LastMessage the
+	// model's final answer.
+	Inputs      []string
+	LastMessage string
 }
 
 // Session is one conversation with the model. Drive it with Submit

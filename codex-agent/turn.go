@@ -85,6 +85,15 @@ func (s *Session) runTurn(ctx context.Context, id string, op protocol.Op) {
 				s.procs.closeAll(false)
 			}
 			s.emit(id, protocol.TaskCompleteMsg{LastAgentMessage: last})
+			if cfg.OnTurnComplete != nil {
+				var inputs []string
+				for _, in := range items {
+					if in.Type == "text" {
+						inputs = append(inputs, in.Text)
+					}
+				}
+				cfg.OnTurnComplete(TurnComplete{ThreadID: cfg.ThreadID, TurnID: id, Cwd: cfg.Cwd, Inputs: inputs, LastMessage: last})
+			}
 			return
 		}
 		outputs := s.runCalls(ctx, id, cfg, calls)
