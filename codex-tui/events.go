@@ -80,10 +80,12 @@ func (m *model) handleEvent(ev protocol.Event) {
 		}
 		m.print(c)
 	case protocol.ExecApprovalRequestMsg:
+		m.notify(noteApproval, "Codex wants to run "+commandText(e.Command))
 		m.finishStream()
 		m.appr.Push(approvalRequest{exec: &e}, now)
 		m.surface = true
 	case protocol.ApplyPatchApprovalRequestMsg:
+		m.notify(noteApproval, "Codex wants to edit files")
 		m.finishStream()
 		m.appr.Push(approvalRequest{patch: &e}, now)
 		m.surface = true
@@ -104,6 +106,11 @@ func (m *model) handleEvent(ev protocol.Event) {
 		}
 	case protocol.TaskCompleteMsg:
 		m.endTurn()
+		text := "Codex: turn complete"
+		if first, _, _ := strings.Cut(strings.TrimSpace(e.LastAgentMessage), "\n"); first != "" {
+			text = "Codex: " + first
+		}
+		m.notify(noteTurnComplete, text)
 	case protocol.TurnAbortedMsg:
 		m.endTurn()
 		// Requests of an aborted turn will never be answered usefully.

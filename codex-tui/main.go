@@ -331,6 +331,7 @@ func Run(ctx context.Context, o Options) (err error) {
 		e.mcpServers = append(e.mcpServers, fmt.Sprintf("  %s (%s)", name, state))
 	}
 	sort.Strings(e.mcpServers)
+	e.notifications, e.term = notificationKinds(cfg), o.Stdout
 	m := newModel(e, client, th)
 	m.initialPrompt, m.images = o.Prompt, images
 	if resume != "" {
@@ -339,7 +340,13 @@ func Run(ctx context.Context, o Options) (err error) {
 			fmt.Fprintf(logf, "codex-tui: %v\n", err)
 		}
 	}
-	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(o.Stdin), tea.WithOutput(o.Stdout))
+	opts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(o.Stdin), tea.WithOutput(o.Stdout)}
+	if len(e.notifications) > 0 {
+		// Notifications are for a user who is elsewhere: the terminal
+		// says when it loses and regains the focus.
+		opts = append(opts, tea.WithReportFocus())
+	}
+	p := tea.NewProgram(m, opts...)
 	_, err = p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil // cancelled from outside (SIGTERM): a normal end

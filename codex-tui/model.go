@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -39,6 +40,10 @@ type env struct {
 	// mcpServers describes the MCP servers configured in config.toml,
 	// one line each, for /mcp.
 	mcpServers []string
+	// notifications are the kinds of desktop notification turned on
+	// (tui.notifications); term is where they are written.
+	notifications map[string]bool
+	term          io.Writer
 }
 
 // model is the root model: one state, plain sub-components, an overlay
@@ -89,10 +94,14 @@ type model struct {
 	quitting      bool // shutting down; tea.Quit follows the last print
 	agentGone     bool
 	shutdownSeen  bool
-	initialPrompt string        // sent once the session is configured
-	images        []string      // -i: absolute paths attached to the next message
-	replay        []replayEntry // a resumed conversation, printed once the session is configured
-	outbox        []toPrint     // finished cells not yet handed to the terminal
+	initialPrompt string   // sent once the session is configured
+	images        []string // -i: absolute paths attached to the next message
+	// focused is whether the terminal has the focus (as it reports when
+	// notifications are on); notes are notifications to send.
+	focused bool
+	notes   []string
+	replay  []replayEntry // a resumed conversation, printed once the session is configured
+	outbox  []toPrint     // finished cells not yet handed to the terminal
 	// surface asks to leave full-screen views: an approval request is
 	// waiting and must be seen (the grace period guards the keys).
 	surface bool
@@ -116,6 +125,7 @@ func newModel(e env, conn Conn, th *theme) *model {
 	return &model{
 		env:         e,
 		conn:        conn,
+		focused:     true, // until the terminal says otherwise
 		p:           &painter{th: th, md: newMarkdown(th)},
 		printer:     &painter{th: th, md: newMarkdown(th)},
 		width:       80,
@@ -294,6 +304,10 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if len(m.overlays) > 0 {
 			cmd = m.overlays[len(m.overlays)-1].HandleMouse(msg)
 		}
+	case tea.FocusMsg:
+		m.focused = true
+	case tea.BlurMsg:
+		m.focused = false
 	case eventsMsg:
 		if msg.conn != m.conn {
 			break // a replaced session's last words
@@ -301,7 +315,7 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		for _, ev := range msg.evs {
 			m.handleEvent(ev)
 		}
-		cmd = listen(m.conn)
+		cmd = batch(listen(m.conn), m.sendNotes())
 		if m.surface {
 			m.surface = false
 			var leave tea.Cmd
