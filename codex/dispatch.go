@@ -82,6 +82,8 @@ func (b *Bundle) Run(ctx context.Context, argv []string, stdin io.Reader, stdout
 		return exitOK
 	case "install-links":
 		return b.installLinks(args[1:], stdout, stderr)
+	case "completion":
+		return b.completion(args[1:], stdout, stderr)
 	}
 	if _, ok := b.Subcommands[args[0]]; ok {
 		return b.runSub(ctx, args[0], args[1:], stdin, stdout, stderr)
@@ -130,6 +132,7 @@ func (b *Bundle) usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-14s %s\n", n, b.Subcommands[n].Summary)
 	}
 	fmt.Fprintf(w, "  %-14s %s\n", "install-links", "write one symlink per tool name into DIR")
+	fmt.Fprintf(w, "  %-14s %s\n", "completion", "print a shell completion script (bash, zsh, fish)")
 	fmt.Fprintf(w, "  %-14s %s\n", "help", "show this help, or a command's (codex help COMMAND)")
 	fmt.Fprintf(w, "\nRun as a tool through a link named after it: %s\n", strings.Join(b.toolNames(), ", "))
 }

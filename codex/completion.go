@@ -1,0 +1,82 @@
+package codex
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// completion writes a shell completion script for the bundle's
+// subcommands (`codex completion bash|zsh|fish`): subcommand names after
+// `codex`, files elsewhere. Flags are each tool's own and documented by
+// its --help.
+func (b *Bundle) completion(args []string, stdout, stderr io.Writer) int {
+	shell := "bash"
+	if len(args) > 0 {
+		shell = args[0]
+	}
+	if len(args) > 1 || strings.HasPrefix(shell, "-") {
+		fmt.Fprintln(stderr, "usage: codex completion [bash|zsh|fish]")
+		if shell == "-h" || shell == "--help" {
+			return exitOK
+		}
+		return exitUsage
+	}
+	names := make([]string, 0, len(b.Subcommands)+3)
+	for n := range b.Subcommands {
+		names = append(names, n)
+	}
+	names = append(names, "completion", "help", "install-links")
+	sort.Strings(names)
+	words := strings.Join(names, " ")
+	switch shell {
+	case "bash":
+		fmt.Fprintf(stdout, `# bash completion for codex; load with: source <(codex completion bash)
+_codex() {
+	local cur=${COMP_WORDS[COMP_CWORD]}
+	if [ "$COMP_CWORD" -eq 1 ]; then
+		COMPREPLY=($(compgen -W %q -- "$cur"))
+	else
+		COMPREPLY=($(compgen -f -- "$cur"))
+	fi
+}
+complete -o default -F _codex codex
+`, words)
+	case "zsh":
+		fmt.Fprintf(stdout, `#compdef codex
+# zsh completion for codex; load with: source <(codex completion zsh)
+_codex() {
+	if (( CURRENT == 2 )); then
+		compadd -- %s
+	else
+		_files
+	fi
+}
+if (( $+functions[compdef] )); then compdef _codex codex; fi
+`, words)
+	case "fish":
+		fmt.Fprintln(stdout, "# fish completion for codex; load with: codex completion fish | source")
+		for _, n := range names {
+			desc := b.Subcommands[n].Summary
+			switch n {
+			case "completion":
+				desc = "print a shell completion script (bash, zsh, fish)"
+			case "help":
+				desc = "show help, or a command's"
+			case "install-links":
+				desc = "write one symlink per tool name into DIR"
+			}
+			fmt.Fprintf(stdout, "complete -c codex -n __fish_use_subcommand -a %s -d %s\n", fishQuote(n), fishQuote(desc))
+		}
+	default:
+		fmt.Fprintf(stderr, "codex completion: unknown shell %q (bash, zsh or fish)\n", shell)
+		return exitUsage
+	}
+	return exitOK
+}
+
+// fishQuote single-quotes s for fish.
+func fishQuote(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+}

@@ -1,0 +1,69 @@
+package codex
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCompletionBash loads the bash script in a real bash and asks it to
+// complete `codex e` and `codex sandbox f`.
+func TestCompletionBash(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := Default().Run(t.Context(), []string{"codex", "completion", "bash"}, nil, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	dir := t.TempDir()
+	script := filepath.Join(dir, "codex.bash")
+	if err := os.WriteFile(script, out.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "file-one"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		words string
+		want  string
+	}{
+		{"codex e", "e exec execpolicy"},
+		{"codex lo", "login logout"},
+		{"codex sandbox file-", "file-one"},
+	} {
+		probe := `source "$1"; COMP_WORDS=(` + tc.words + `); COMP_CWORD=$((${#COMP_WORDS[@]}-1)); _codex; echo "${COMPREPLY[*]}"`
+		cmd := exec.Command("bash", "-c", probe, "bash", script)
+		cmd.Dir = dir
+		got, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%s: %v", tc.words, err)
+		}
+		if strings.TrimSpace(string(got)) != tc.want {
+			t.Errorf("complete %q = %q, want %q", tc.words, strings.TrimSpace(string(got)), tc.want)
+		}
+	}
+}
+
+func TestCompletionShells(t *testing.T) {
+	for _, tc := range []struct {
+		shell string
+		want  []string
+		code  int
+	}{
+		{"zsh", []string{"#compdef codex", "compadd -- completion debug e exec"}, 0},
+		{"fish", []string{"complete -c codex -n __fish_use_subcommand -a 'sandbox' -d 'run a command"}, 0},
+		{"tcsh", nil, 2},
+	} {
+		var out, errb bytes.Buffer
+		code := Default().Run(t.Context(), []string{"codex", "completion", tc.shell}, nil, &out, &errb)
+		if code != tc.code {
+			t.Errorf("%s: exit %d, want %d (%s)", tc.shell, code, tc.code, errb.String())
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(out.String(), w) {
+				t.Errorf("%s: script lacks %q:\n%s", tc.shell, w, out.String())
+			}
+		}
+	}
+}
