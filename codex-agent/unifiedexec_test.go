@@ -263,3 +263,21 @@ func TestExecEndsSessionsWithTurn(t *testing.T) {
 		t.Errorf("processes left after exec: %v", left)
 	}
 }
+
+// FuzzWriteStdinSessionID: any session_id the model sends parses or is
+// refused, never panics, and a parsed one is the number it spelled.
+func FuzzWriteStdinSessionID(f *testing.F) {
+	for _, s := range []string{`1001`, `"1001"`, `1.5`, `null`, `"x"`, `1e3`, `-7`, `"  42 "`, `9e99`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		id, err := writeStdinArgs{SessionID: json.RawMessage(raw)}.sessionID()
+		if err != nil {
+			return
+		}
+		var again int
+		if json.Unmarshal(json.RawMessage(fmt.Sprint(id)), &again) != nil || again != id {
+			t.Errorf("sessionID(%q) = %d, which does not round-trip", raw, id)
+		}
+	})
+}

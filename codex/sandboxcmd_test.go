@@ -100,3 +100,31 @@ func sandboxRuns(t *testing.T, bin string) {
 		}
 	}
 }
+
+// FuzzSandboxArgs: whatever the user types after `codex sandbox`, the
+// rewrite errors or keeps the command after "--" exactly as given.
+func FuzzSandboxArgs(f *testing.F) {
+	f.Add("linux\x00--full-auto\x00--\x00ls\x00-c\x00x")
+	f.Add("-c\x00sandbox_mode=\"workspace-write\"\x00--\x00true")
+	f.Add("--json")
+	f.Add("-p\x00\x00--config=\x00--")
+	home := f.TempDir()
+	f.Fuzz(func(t *testing.T, joined string) {
+		args := strings.Split(joined, "\x00")
+		got, err := sandboxArgs(args, func(k string) string { return map[string]string{"CODEX_HOME": home}[k] })
+		if err != nil {
+			return
+		}
+		tail := func(a []string) []string {
+			for i, s := range a {
+				if s == "--" {
+					return a[i:]
+				}
+			}
+			return nil
+		}
+		if want, have := tail(args), tail(got); !reflect.DeepEqual(want, have) {
+			t.Errorf("sandboxArgs(%q) = %q: the command changed", args, got)
+		}
+	})
+}

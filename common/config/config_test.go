@@ -146,6 +146,7 @@ func TestErrors(t *testing.T) {
 		{"duplicate table", "[a]\nx=1\n[a]\ny=2\n", Options{}, "config.toml:3:"},
 		{"missing profile", "model = \"x\"\n", Options{Profile: "nope"}, `config profile "nope" not found`},
 		{"override without =", "", Options{Overrides: []string{"model"}}, `invalid override "model"`},
+		{"override whose key is a comment", "", Options{Overrides: []string{"#x=1"}}, `invalid override "#x=1": bad key "#x"`},
 		{"override wrong type", "", Options{Overrides: []string{"model_context_window=\"big\""}}, "config key model_context_window"},
 	}
 	for _, tt := range tests {
@@ -221,6 +222,7 @@ func FuzzParse(f *testing.F) {
 	seed, _ := os.ReadFile("testdata/codex-cli.toml")
 	f.Add(seed, "model=x")
 	f.Add([]byte("a = [\n"), "a.b.c={x=1}")
+	f.Add([]byte(""), "#x=1") // a key that is only a comment once panicked
 	f.Fuzz(func(t *testing.T, data []byte, override string) {
 		_, _ = Parse("fuzz.toml", data, Options{Overrides: []string{override}})
 	})

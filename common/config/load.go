@@ -196,6 +196,10 @@ func keyPath(key string) ([]string, error) {
 			cur = v
 		}
 	}
+	if len(path) == 0 {
+		// Nothing but a comment, say ("#x"): no key at all.
+		return nil, fmt.Errorf("bad key %q", key)
+	}
 	return path, nil
 }
 
