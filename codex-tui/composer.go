@@ -2,6 +2,8 @@ package tui
 
 import (
 	"fmt"
+	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/cursor"
@@ -28,6 +30,9 @@ type composer struct {
 	history *promptHistory
 	pastes  map[string]string // placeholder -> pasted text
 	nPastes int
+	// images are pasted image paths: placeholder -> absolute path (a
+	// file dragged into the terminal pastes its path).
+	images map[string]string
 }
 
 func newComposer(th *theme, h *promptHistory) *composer {
@@ -48,7 +53,7 @@ func newComposer(th *theme, h *promptHistory) *composer {
 	ta.FocusedStyle, ta.BlurredStyle = focused, blurred
 	ta.Focus()
 	ta.SetHeight(1)
-	return &composer{ta: ta, th: th, history: h, pastes: map[string]string{}}
+	return &composer{ta: ta, th: th, history: h, pastes: map[string]string{}, images: map[string]string{}}
 }
 
 // Value is the draft as typed (placeholders not expanded).
@@ -70,21 +75,49 @@ func (c *composer) Insert(s string) { c.ta.InsertString(s) }
 func (c *composer) Clear() {
 	c.ta.Reset()
 	c.pastes = map[string]string{}
+	c.images = map[string]string{}
 }
 
-// Take returns the draft with pasted placeholders expanded and clears it.
-func (c *composer) Take() string {
+// Take returns the draft with pasted placeholders expanded, and the
+// pasted images whose placeholder is still in it (in the draft's order),
+// and clears it. Image placeholders stay in the text: they say where the
+// image was meant to go.
+func (c *composer) Take() (string, []string) {
 	text := c.ta.Value()
+	type at struct {
+		i    int
+		path string
+	}
+	var found []at
+	for ph, path := range c.images {
+		if i := strings.Index(text, ph); i >= 0 {
+			found = append(found, at{i, path})
+		}
+	}
+	sort.Slice(found, func(a, b int) bool { return found[a].i < found[b].i })
+	images := make([]string, 0, len(found))
+	for _, f := range found {
+		images = append(images, f.path)
+	}
 	for ph, full := range c.pastes {
 		text = strings.ReplaceAll(text, ph, full)
 	}
 	c.Clear()
-	return text
+	return text, images
 }
 
 // Paste inserts pasted text; a large paste becomes a placeholder so the
 // composer stays small.
 func (c *composer) Paste(s string) {
+	if path, ok := pastedImage(s); ok {
+		ph := "[image: " + filepath.Base(path) + "]"
+		for n := 2; c.images[ph] != "" && c.images[ph] != path; n++ {
+			ph = fmt.Sprintf("[image: %s #%d]", filepath.Base(path), n)
+		}
+		c.images[ph] = path
+		c.ta.InsertString(ph)
+		return
+	}
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\r", "\n")
 	if n := len([]rune(s)); n > pasteThreshold {
@@ -145,6 +178,13 @@ func (c *composer) deletePlaceholderBeforeCursor() bool {
 	for ph := range c.pastes {
 		if strings.HasSuffix(v, ph) {
 			delete(c.pastes, ph)
+			c.SetValue(strings.TrimSuffix(v, ph))
+			return true
+		}
+	}
+	for ph := range c.images {
+		if strings.HasSuffix(v, ph) {
+			delete(c.images, ph)
 			c.SetValue(strings.TrimSuffix(v, ph))
 			return true
 		}

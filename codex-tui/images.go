@@ -2,8 +2,10 @@ package tui
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/codexgo/common/protocol"
 )
@@ -37,9 +39,44 @@ func (m *model) sendUser(text string) {
 	shown := text
 	for _, p := range m.images {
 		items = append(items, protocol.InputItem{Type: "local_image", Path: p})
-		shown += "\n[image: " + filepath.Base(p) + "]"
+		if name := "[image: " + filepath.Base(p); !strings.Contains(shown, name) {
+			shown += "\n" + name + "]" // -i images have no placeholder in the text
+		}
 	}
 	m.images = nil
 	m.print(userCell{text: shown})
 	m.submit(protocol.UserInputOp{Items: items})
+}
+
+// imageExts are the file types a pasted path is taken as an image for.
+var imageExts = map[string]bool{".png": true, ".jpg": true, ".jpeg": true, ".gif": true, ".webp": true, ".bmp": true}
+
+// pastedImage reports whether a paste is the path of one image file, as
+// a file dragged into a terminal pastes it: absolute (or ~/…, or a
+// file:// URL), maybe quoted or with backslash-escaped spaces.
+func pastedImage(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if len(s) >= 2 && (s[0] == '\'' || s[0] == '"') && s[len(s)-1] == s[0] {
+		s = s[1 : len(s)-1]
+	} else {
+		s = strings.ReplaceAll(s, "\\ ", " ")
+	}
+	if rest, ok := strings.CutPrefix(s, "file://"); ok {
+		if u, err := url.PathUnescape(rest); err == nil {
+			s = u
+		}
+	}
+	if rest, ok := strings.CutPrefix(s, "~/"); ok {
+		if home, err := os.UserHomeDir(); err == nil {
+			s = filepath.Join(home, rest)
+		}
+	}
+	if !filepath.IsAbs(s) || strings.ContainsAny(s, "\n\t") || !imageExts[strings.ToLower(filepath.Ext(s))] {
+		return "", false
+	}
+	fi, err := os.Stat(s)
+	if err != nil || !fi.Mode().IsRegular() {
+		return "", false
+	}
+	return filepath.Clean(s), true
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/codexgo/common/protocol"
 )
 
@@ -47,5 +48,69 @@ func TestCheckImages(t *testing.T) {
 		if _, err := checkImages([]string{bad}); err == nil || !strings.Contains(err.Error(), "image "+bad) {
 			t.Errorf("checkImages(%s) = %v, want an error naming it", bad, err)
 		}
+	}
+}
+
+func TestPastedImage(t *testing.T) {
+	dir := t.TempDir()
+	spaced := filepath.Join(dir, "my shot.PNG")
+	plain := filepath.Join(dir, "a.png")
+	text := filepath.Join(dir, "notes.txt")
+	for _, p := range []string{spaced, plain, text} {
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		paste string
+		want  string // "" not an image path
+	}{
+		{plain, plain},
+		{"  " + plain + "\n", plain},
+		{"'" + spaced + "'", spaced},
+		{strings.ReplaceAll(spaced, " ", `\ `), spaced},
+		{"file://" + strings.ReplaceAll(spaced, " ", "%20"), spaced},
+		{"a.png", ""},                     // relative: a word, not a dropped file
+		{text, ""},                        // not an image
+		{filepath.Join(dir, "b.png"), ""}, // missing
+		{plain + "\n" + plain, ""},        // two lines
+		{dir, ""},
+	} {
+		got, ok := pastedImage(tc.paste)
+		if (tc.want == "") == ok || got != tc.want {
+			t.Errorf("pastedImage(%q) = %q, %v; want %q", tc.paste, got, ok, tc.want)
+		}
+	}
+}
+
+// TestPasteImageIntoComposer: a pasted image path becomes a placeholder
+// and goes with the message as an image; one deleted before sending does
+// not.
+func TestPasteImageIntoComposer(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.png"), filepath.Join(dir, "b.png")
+	for _, p := range []string{a, b} {
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := newHarness(t)
+	h.typeText("compare ")
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(b), Paste: true})
+	h.typeText(" with ")
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(a), Paste: true})
+	if v := h.m.comp.Value(); v != "compare [image: b.png] with [image: a.png]" {
+		t.Fatalf("draft = %q", v)
+	}
+	h.keys("backspace") // the last placeholder goes whole
+	h.keys("enter")
+	ops := h.conn.ops()
+	want := []protocol.Op{protocol.UserInputOp{Items: []protocol.InputItem{
+		{Type: "text", Text: "compare [image: b.png] with "}, {Type: "local_image", Path: b}}}}
+	if !reflect.DeepEqual(ops, want) {
+		t.Errorf("ops = %#v\nwant %#v", ops, want)
+	}
+	if p := h.printed(); strings.Count(p, "[image: b.png]") != 1 {
+		t.Errorf("transcript:\n%s", p)
 	}
 }

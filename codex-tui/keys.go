@@ -168,7 +168,8 @@ func (m *model) send() tea.Cmd {
 			return m.runSlash(name, strings.TrimSpace(arg))
 		}
 	}
-	text := m.comp.Take()
+	text, images := m.comp.Take()
+	m.images = append(m.images, images...)
 	m.popup = nil
 	m.hist.Add(draft)
 	m.sendUser(text)
