@@ -114,3 +114,25 @@ func TestPasteImageIntoComposer(t *testing.T) {
 		t.Errorf("transcript:\n%s", p)
 	}
 }
+
+// FuzzPastedImage: any paste is either not an image path or the absolute
+// path of an existing image file.
+func FuzzPastedImage(f *testing.F) {
+	dir := f.TempDir()
+	img := filepath.Join(dir, "x y.png")
+	if err := os.WriteFile(img, []byte("x"), 0o644); err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{img, "'" + img + "'", "file://" + img, "~/a.png", `\ `, "''", "file://%zz"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, ok := pastedImage(s)
+		if !ok {
+			return
+		}
+		if fi, err := os.Stat(p); !filepath.IsAbs(p) || err != nil || !fi.Mode().IsRegular() {
+			t.Errorf("pastedImage(%q) = %q: not an existing file", s, p)
+		}
+	})
+}
