@@ -320,3 +320,57 @@ func TestE2ERealBinary(t *testing.T) {
 		}
 	}
 }
+
+// execCallItem is an exec_command call (the unified exec tool) with args.
+func execCallItem(callID string, args map[string]any) string {
+	b, _ := json.Marshal(args)
+	return `{"type":"function_call","id":"fc_` + callID + `","call_id":"` + callID + `","name":"exec_command","arguments":` + jsonString(string(b)) + `,"status":"completed"}`
+}
+
+// TestE2ERealBackgroundSession drives the real binary through an
+// exec_command session: a command still waiting for input when its yield
+// time is up is left running in the background (announced, counted in
+// the footer) while the turn ends; in the next turn the model writes to
+// it, the TUI shows what was sent, and the command's cell comes when it
+// ends.
+func TestE2ERealBackgroundSession(t *testing.T) {
+	codex := buildCodex(t)
+	dir := t.TempDir()
+	ms := startModelServer(t, codex,
+		itemsTurn(execCallItem("c1", map[string]any{"cmd": "echo serving-$((40*100+2)); read line; echo got-$line", "yield_time_ms": 300})),
+		itemsTurn(messageItem("The server runs in the background.")),
+		itemsTurn(execCallItem("c2", map[string]any{"cmd": "true", "yield_time_ms": 250}),
+			`{"type":"function_call","id":"fc_w1","call_id":"w1","name":"write_stdin","arguments":`+jsonString(`{"session_id":1001,"chars":"stop\n","yield_time_ms":30000}`)+`,"status":"completed"}`),
+		itemsTurn(messageItem("It stopped.")),
+	)
+	home := t.TempDir()
+	tm := startRealTerm(t, codex, home, dir, ms, "-a", "never", "-s", "workspace-write")
+	tm.waitFor(`>_ Codex`)
+	tm.keys("-l", "start the server")
+	tm.keys("Enter")
+	tm.waitFor(`The server runs in the background\.`)
+	tm.waitFor(`keeps running in the background`)
+	tm.waitFor(`1 background terminal`)
+
+	tm.keys("-l", "stop it")
+	tm.keys("Enter")
+	tm.waitFor(`It stopped\.`)
+	s := tm.waitFor(`(?s)Sent "stop\\n" to .*got-stop`)
+	if strings.Contains(s[strings.LastIndex(s, "It stopped."):], "background terminal") {
+		t.Errorf("the footer still counts the ended command:\n%s", s)
+	}
+	tm.keys("C-c")
+	tm.waitFor(`Ctrl\+C again to quit`)
+	tm.keys("C-c")
+	tm.waitExit(0)
+	reqs := ms.requests(t)
+	if out := reqs[1].text(); !strings.Contains(out, "Process running with session ID 1001") {
+		t.Errorf("the model was not told of the running session:\n%s", out)
+	}
+	// What it printed reaches the model by the end, whether before the
+	// yield (a loaded machine may take longer to start the shell) or after.
+	if out := reqs[len(reqs)-1].text(); !strings.Contains(out, "serving-4002") || !strings.Contains(out, "got-stop") ||
+		!strings.Contains(out, "Process exited with code 0") {
+		t.Errorf("the session's output and end did not reach the model:\n%s", out)
+	}
+}
