@@ -11,88 +11,23 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
 
+	"github.com/codexgo/codex-linux-sandbox/kerneltest"
 	"github.com/codexgo/common/protocol"
-	seccomp "github.com/elastic/go-seccomp-bpf"
 	"golang.org/x/sys/unix"
 )
 
-// A kernel without Landlock (or without seccomp) is shown to the helper
-// for real: a seccomp filter makes the Landlock system calls fail as such
-// a kernel fails them, and the helper is started from the one thread
-// that carries the filter, so it inherits it across fork and exec.
-// Nothing of our own code is replaced.
-
-// kernelLack is what the simulated kernel lacks.
-type kernelLack struct {
-	name string
-	// landlockErrno, when set, is how landlock_create_ruleset,
-	// landlock_add_rule and landlock_restrict_self fail: ENOSYS where
-	// Landlock is not built in, EOPNOTSUPP where it is built in but not
-	// enabled at boot (not in lsm=).
-	landlockErrno syscall.Errno
-	// noSeccomp makes seccomp(2) fail with ENOSYS and
-	// prctl(PR_GET_SECCOMP) with EINVAL, as without CONFIG_SECCOMP.
-	noSeccomp bool
-	// want is what the error must say.
-	want string
-}
-
-var kernelLacks = []kernelLack{
-	{name: "no landlock built in", landlockErrno: unix.ENOSYS, want: "the kernel has no Landlock"},
-	{name: "landlock disabled at boot", landlockErrno: unix.EOPNOTSUPP, want: "the kernel has no Landlock"},
-	{name: "no seccomp", noSeccomp: true, want: "the kernel has no seccomp"},
-}
-
-// policy is the seccomp policy that makes this kernel look like l's.
-func (l kernelLack) policy() seccomp.Policy {
-	errno := func(e syscall.Errno) seccomp.Action { return seccomp.ActionErrno | seccomp.Action(e) }
-	p := seccomp.Policy{DefaultAction: seccomp.ActionAllow}
-	if l.landlockErrno != 0 {
-		p.Syscalls = append(p.Syscalls, seccomp.SyscallGroup{Action: errno(l.landlockErrno),
-			Names: []string{"landlock_create_ruleset", "landlock_add_rule", "landlock_restrict_self"}})
-	}
-	if l.noSeccomp {
-		p.Syscalls = append(p.Syscalls,
-			seccomp.SyscallGroup{Action: errno(unix.ENOSYS), Names: []string{"seccomp"}},
-			seccomp.SyscallGroup{Action: errno(unix.EINVAL), NamesWithCondtions: []seccomp.NameWithConditions{{
-				Name: "prctl", Conditions: seccomp.ArgumentConditions{{Argument: 0, Operation: seccomp.Equal, Value: unix.PR_GET_SECCOMP}},
-			}}})
-	}
-	return p
-}
-
-// onOldKernel runs start on a fresh OS thread that first installs l's
-// filter on itself alone; processes start forks there inherit it. The
-// thread is never unlocked, so the Go runtime ends it (and its filter)
-// when start returns, and no other goroutine ever runs on it; threads
-// the runtime needs meanwhile are cloned from its template thread, not
-// from this one. A zero l installs nothing (a control run).
-func onOldKernel(l kernelLack, start func() error) error {
-	errc := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread()
-		if l.landlockErrno != 0 || l.noSeccomp {
-			// No TSYNC: this thread only. As root no no_new_privs is
-			// needed, so the helper starts exactly as on such a kernel.
-			if err := seccomp.LoadFilter(seccomp.Filter{Policy: l.policy()}); err != nil {
-				errc <- fmt.Errorf("load test seccomp filter: %w", err)
-				return
-			}
-		}
-		errc <- start()
-	}()
-	return <-errc
-}
+// The older kernels are shown for real by kerneltest (a seccomp filter
+// on the starting thread); these are the ones every case runs on.
+var kernelLacks = kerneltest.Lacks()
 
 // helperOnOldKernel runs the helper (this test binary as
 // codex-linux-sandbox) with args as cred (nil: root) on a kernel lacking
 // l, in dir; withReport adds --report-fd 3 and collects the reports.
-func helperOnOldKernel(t *testing.T, l kernelLack, cred *syscall.Credential, dir string, withReport bool, args ...string) outcome {
+func helperOnOldKernel(t *testing.T, l kerneltest.Lack, cred *syscall.Credential, dir string, withReport bool, args ...string) outcome {
 	t.Helper()
 	bin, err := publicBinary()
 	if err != nil {
@@ -117,7 +52,7 @@ func helperOnOldKernel(t *testing.T, l kernelLack, cred *syscall.Credential, dir
 	if rw != nil {
 		cmd.ExtraFiles = []*os.File{rw}
 	}
-	err = onOldKernel(l, cmd.Start)
+	err = kerneltest.Run(l, cmd.Start)
 	if rw != nil {
 		_ = rw.Close()
 	}
@@ -174,7 +109,7 @@ func TestHelperSetupFailureExits125(t *testing.T) {
 			for _, mode := range []string{"read-only", "workspace-write"} {
 				policy := `{"mode":"` + mode + `"}`
 				for _, withReport := range []bool{false, true} {
-					name := fmt.Sprintf("%s/%s/%s/report-fd=%v", u.name, l.name, mode, withReport)
+					name := fmt.Sprintf("%s/%s/%s/report-fd=%v", u.name, l.Name, mode, withReport)
 					t.Run(name, func(t *testing.T) {
 						ws, _ := workspace(t)
 						o := helperOnOldKernel(t, l, u.cred, ws, withReport,
@@ -182,7 +117,7 @@ func TestHelperSetupFailureExits125(t *testing.T) {
 						if o.code != ExitSetupFailed {
 							t.Errorf("exit %d, want %d (stderr %q)", o.code, ExitSetupFailed, o.stderr)
 						}
-						want := ToolName + ": sandbox setup failed: " + l.want
+						want := ToolName + ": sandbox setup failed: " + l.Want
 						switch {
 						case withReport && o.stderr != "":
 							// The report's reader tells the user; stderr is the command's.
@@ -193,8 +128,8 @@ func TestHelperSetupFailureExits125(t *testing.T) {
 						}
 						if withReport {
 							if len(o.reports) != 1 || o.reports[0].Stage != "error" || o.reports[0].ExitCode != ExitSetupFailed ||
-								!strings.Contains(o.reports[0].Error, l.want) || o.reports[0].Report != nil {
-								t.Errorf("reports = %+v, want one stage \"error\" with exit_code %d saying %q", o.reports, ExitSetupFailed, l.want)
+								!strings.Contains(o.reports[0].Error, l.Want) || o.reports[0].Report != nil {
+								t.Errorf("reports = %+v, want one stage \"error\" with exit_code %d saying %q", o.reports, ExitSetupFailed, l.Want)
 							}
 						}
 						if o.stdout != "" {
@@ -217,14 +152,14 @@ func TestHelperSetupFailureExits125(t *testing.T) {
 func TestHelperOldKernelControls(t *testing.T) {
 	tests := []struct {
 		name          string
-		lack          kernelLack
+		lack          kerneltest.Lack
 		policy        string
 		wantMechanism string
 	}{
 		{"danger, no landlock built in", kernelLacks[0], `{"mode":"danger-full-access"}`, "none"},
 		{"danger, landlock disabled at boot", kernelLacks[1], `{"mode":"danger-full-access"}`, "none"},
 		{"danger, no seccomp", kernelLacks[2], `{"mode":"danger-full-access"}`, "none"},
-		{"workspace-write, this kernel", kernelLack{}, `{"mode":"workspace-write"}`, "landlock"},
+		{"workspace-write, this kernel", kerneltest.Lack{}, `{"mode":"workspace-write"}`, "landlock"},
 	}
 	for _, u := range users {
 		for _, tc := range tests {
@@ -252,7 +187,7 @@ func TestHelperOldKernelControls(t *testing.T) {
 func TestHelperExplainOnOldKernel(t *testing.T) {
 	for _, u := range users {
 		for _, l := range kernelLacks {
-			t.Run(u.name+"/"+l.name, func(t *testing.T) {
+			t.Run(u.name+"/"+l.Name, func(t *testing.T) {
 				ws, _ := workspace(t)
 				o := helperOnOldKernel(t, l, u.cred, ws, false,
 					"--explain", "--sandbox-policy-cwd", ws, "--sandbox-policy", `{"mode":"workspace-write"}`)
@@ -271,11 +206,11 @@ func TestHelperExplainOnOldKernel(t *testing.T) {
 				if err := json.Unmarshal([]byte(o.stdout), &e); err != nil {
 					t.Fatalf("explanation is not JSON: %v\n%s", err, o.stdout)
 				}
-				if !strings.Contains(e.Error, l.want) {
-					t.Errorf("error = %q, want it to say %q", e.Error, l.want)
+				if !strings.Contains(e.Error, l.Want) {
+					t.Errorf("error = %q, want it to say %q", e.Error, l.Want)
 				}
 				// A reader who skips "error" must not be misled either.
-				if e.Mechanism != "none" || !strings.Contains(strings.Join(e.Unavailable, "\n"), l.want) {
+				if e.Mechanism != "none" || !strings.Contains(strings.Join(e.Unavailable, "\n"), l.Want) {
 					t.Errorf("mechanism %q, unavailable %q; want \"none\" and the reason listed", e.Mechanism, e.Unavailable)
 				}
 				if len(e.Active) != 0 || e.Landlock != nil || len(e.Seccomp) != 0 || e.MountNS {
@@ -296,12 +231,12 @@ func TestOldKernelFilterWorks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, l := range append([]kernelLack{{name: "this kernel"}}, kernelLacks...) {
-		t.Run(l.name, func(t *testing.T) {
+	for _, l := range append([]kerneltest.Lack{{Name: "this kernel"}}, kernelLacks...) {
+		t.Run(l.Name, func(t *testing.T) {
 			var abi int
 			var prctlErr syscall.Errno
 			var prepErr string
-			err := onOldKernel(l, func() error {
+			err := kerneltest.Run(l, func() error {
 				abi = landlockABI()
 				_, _, prctlErr = unix.RawSyscall(unix.SYS_PRCTL, unix.PR_GET_SECCOMP, 0, 0)
 				prepErr = Prepare(plan).Error
@@ -310,14 +245,14 @@ func TestOldKernelFilterWorks(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if wantNone := l.landlockErrno != 0; (abi < 1) != wantNone {
+			if wantNone := l.LandlockErrno != 0; (abi < 1) != wantNone {
 				t.Errorf("landlock ABI %d, want none: %v", abi, wantNone)
 			}
-			if want := map[bool]syscall.Errno{true: unix.EINVAL}[l.noSeccomp]; prctlErr != want {
+			if want := map[bool]syscall.Errno{true: unix.EINVAL}[l.NoSeccomp]; prctlErr != want {
 				t.Errorf("prctl(PR_GET_SECCOMP) errno %v, want %v", prctlErr, want)
 			}
-			if !strings.Contains(prepErr, l.want) || (l.want == "") != (prepErr == "") {
-				t.Errorf("Prepare error %q, want %q", prepErr, l.want)
+			if !strings.Contains(prepErr, l.Want) || (l.Want == "") != (prepErr == "") {
+				t.Errorf("Prepare error %q, want %q", prepErr, l.Want)
 			}
 		})
 	}

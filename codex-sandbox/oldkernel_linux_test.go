@@ -4,120 +4,31 @@ package sandbox
 
 import (
 	"context"
-	"encoding/binary"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
-	"unsafe"
 
+	"github.com/codexgo/codex-linux-sandbox/kerneltest"
 	"github.com/codexgo/common/protocol"
 	"golang.org/x/sys/unix"
 )
 
-// A kernel without Landlock (or without seccomp) is shown to the tool
-// under test for real: a seccomp filter makes the Landlock system calls
-// fail as such a kernel fails them, and the tool is started from the one
-// thread that carries the filter, so it and everything it starts inherit
-// it across fork and exec. Nothing of our own code is replaced.
-
-// kernelLack is what the simulated kernel lacks.
-type kernelLack struct {
-	name string
-	// landlockErrno, when set, is how landlock_create_ruleset,
-	// landlock_add_rule and landlock_restrict_self fail: ENOSYS where
-	// Landlock is not built in, EOPNOTSUPP where it is built in but not
-	// enabled at boot (not in lsm=).
-	landlockErrno syscall.Errno
-	// noSeccomp makes seccomp(2) fail with ENOSYS and
-	// prctl(PR_GET_SECCOMP) with EINVAL, as without CONFIG_SECCOMP.
-	noSeccomp bool
-	// ptraceErrno, when set, is how ptrace(2) fails, as under Yama's
-	// ptrace_scope 3 or a container profile without ptrace.
-	ptraceErrno syscall.Errno
-	// want is what the one line on stderr must say.
-	want string
-}
-
-var kernelLacks = []kernelLack{
-	{name: "no landlock built in", landlockErrno: unix.ENOSYS, want: "the kernel has no Landlock"},
-	{name: "landlock disabled at boot", landlockErrno: unix.EOPNOTSUPP, want: "the kernel has no Landlock"},
-	{name: "no seccomp", noSeccomp: true, want: "the kernel has no seccomp"},
-}
-
-// filter is the classic BPF seccomp program for l. The Landlock system
-// calls have the same numbers (444-446) on every architecture, so the
-// program needs no architecture check.
-func (l kernelLack) filter() []unix.SockFilter {
-	stmt := func(code uint16, k uint32) unix.SockFilter { return unix.SockFilter{Code: code, K: k} }
-	jeq := func(k uint32, jt, jf uint8) unix.SockFilter {
-		return unix.SockFilter{Code: unix.BPF_JMP | unix.BPF_JEQ | unix.BPF_K, Jt: jt, Jf: jf, K: k}
-	}
-	fail := func(e syscall.Errno) unix.SockFilter {
-		return stmt(unix.BPF_RET|unix.BPF_K, unix.SECCOMP_RET_ERRNO|uint32(e)&unix.SECCOMP_RET_DATA)
-	}
-	const load = unix.BPF_LD | unix.BPF_W | unix.BPF_ABS
-	// struct seccomp_data: int nr; __u32 arch; __u64 ip; __u64 args[6].
-	arg0Low := uint32(16)
-	if binary.NativeEndian.Uint16([]byte{0, 1}) == 1 {
-		arg0Low += 4 // big-endian: the low half comes second
-	}
-	prog := []unix.SockFilter{stmt(load, 0)}
-	if l.landlockErrno != 0 {
-		for _, nr := range []uint32{unix.SYS_LANDLOCK_CREATE_RULESET, unix.SYS_LANDLOCK_ADD_RULE, unix.SYS_LANDLOCK_RESTRICT_SELF} {
-			prog = append(prog, jeq(nr, 0, 1), fail(l.landlockErrno))
-		}
-	}
-	if l.noSeccomp {
-		prog = append(prog,
-			jeq(unix.SYS_SECCOMP, 0, 1), fail(unix.ENOSYS),
-			jeq(unix.SYS_PRCTL, 0, 3), stmt(load, arg0Low), jeq(unix.PR_GET_SECCOMP, 0, 1), fail(unix.EINVAL))
-	}
-	if l.ptraceErrno != 0 {
-		prog = append(prog, jeq(unix.SYS_PTRACE, 0, 1), fail(l.ptraceErrno))
-	}
-	return append(prog, stmt(unix.BPF_RET|unix.BPF_K, unix.SECCOMP_RET_ALLOW))
-}
-
-// onOldKernel runs start on a fresh OS thread that first installs l's
-// filter on itself alone; processes start forks there inherit it. The
-// thread is never unlocked, so the Go runtime ends it (and its filter)
-// when start returns, and no other goroutine ever runs on it; threads
-// the runtime needs meanwhile are cloned from its template thread, not
-// from this one. A zero l installs nothing (a control run).
-func onOldKernel(l kernelLack, start func() error) error {
-	errc := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread()
-		if l.landlockErrno != 0 || l.noSeccomp || l.ptraceErrno != 0 {
-			prog := l.filter()
-			fprog := unix.SockFprog{Len: uint16(len(prog)), Filter: &prog[0]}
-			// No flags (no TSYNC): this thread only. As root no
-			// no_new_privs is needed, so the tool starts exactly as it
-			// would on such a kernel.
-			if _, _, e := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, 0, uintptr(unsafe.Pointer(&fprog))); e != 0 {
-				errc <- fmt.Errorf("load test seccomp filter: %w", e)
-				return
-			}
-		}
-		errc <- start()
-	}()
-	return <-errc
-}
+// The older kernels are shown for real by kerneltest (a seccomp filter
+// on the starting thread); these are the ones every case runs on.
+var kernelLacks = kerneltest.Lacks()
 
 // csOnOldKernel runs codex-sandbox with args and stdin as cred (nil:
 // root) on a kernel lacking l.
-func csOnOldKernel(t *testing.T, l kernelLack, cred *syscall.Credential, stdin string, args ...string) csResult {
+func csOnOldKernel(t *testing.T, l kerneltest.Lack, cred *syscall.Credential, stdin string, args ...string) csResult {
 	t.Helper()
 	cmd := csCmd(t, args...)
 	var out, errb strings.Builder
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = strings.NewReader(stdin), &out, &errb
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
-	if err := onOldKernel(l, cmd.Start); err != nil {
+	if err := kerneltest.Run(l, cmd.Start); err != nil {
 		t.Fatalf("start codex-sandbox: %v", err)
 	}
 	return csResult{exitCode(t, cmd.Wait()), out.String(), errb.String()}
@@ -167,13 +78,13 @@ func TestSetupFailureExits125(t *testing.T) {
 	for _, u := range users {
 		for _, l := range kernelLacks {
 			for _, mode := range []string{"read-only", "workspace-write"} {
-				t.Run(u.name+"/"+l.name+"/"+mode, func(t *testing.T) {
+				t.Run(u.name+"/"+l.Name+"/"+mode, func(t *testing.T) {
 					ws, _ := workspace(t)
 					r := csOnOldKernel(t, l, u.cred, "", "--cd", ws, "--sandbox", mode, "--", "sh", "-c", ranScript)
 					if r.code != ExitSetupFailed {
 						t.Errorf("exit %d, want %d (stderr %q)", r.code, ExitSetupFailed, r.stderr)
 					}
-					checkOneLine(t, r.stderr, l.want)
+					checkOneLine(t, r.stderr, l.Want)
 					checkNotRun(t, ws, r.stdout)
 				})
 			}
@@ -188,13 +99,13 @@ func TestSetupFailureExits125(t *testing.T) {
 func TestOldKernelControls(t *testing.T) {
 	tests := []struct {
 		name string
-		lack kernelLack
+		lack kerneltest.Lack
 		mode string
 	}{
 		{"danger, no landlock built in", kernelLacks[0], "danger-full-access"},
 		{"danger, landlock disabled at boot", kernelLacks[1], "danger-full-access"},
 		{"danger, no seccomp", kernelLacks[2], "danger-full-access"},
-		{"workspace-write, this kernel", kernelLack{}, "workspace-write"},
+		{"workspace-write, this kernel", kerneltest.Lack{}, "workspace-write"},
 	}
 	for _, u := range users {
 		for _, tc := range tests {
@@ -217,7 +128,7 @@ func TestOldKernelControls(t *testing.T) {
 func TestSetupFailureJSON(t *testing.T) {
 	for _, u := range users {
 		for _, l := range kernelLacks {
-			t.Run(u.name+"/"+l.name, func(t *testing.T) {
+			t.Run(u.name+"/"+l.Name, func(t *testing.T) {
 				ws, _ := workspace(t)
 				req, err := json.Marshal(protocol.ExecRequest{Argv: []string{"sh", "-c", ranScript}, Cwd: ws,
 					SandboxPolicy: protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite}})
@@ -232,8 +143,8 @@ func TestSetupFailureJSON(t *testing.T) {
 				if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
 					t.Fatalf("result is not JSON: %v: %q", err, r.stdout)
 				}
-				if res.ExitCode != ExitSetupFailed || !strings.Contains(res.Error, l.want) {
-					t.Errorf("exit_code %d, error %q; want %d and %q", res.ExitCode, res.Error, ExitSetupFailed, l.want)
+				if res.ExitCode != ExitSetupFailed || !strings.Contains(res.Error, l.Want) {
+					t.Errorf("exit_code %d, error %q; want %d and %q", res.ExitCode, res.Error, ExitSetupFailed, l.Want)
 				}
 				if res.Sandbox != nil {
 					// Nothing was enforced, whichever way it was started.
@@ -252,11 +163,11 @@ func TestSetupFailureJSON(t *testing.T) {
 // the failure as a result with exit code 125, not as an error.
 func TestSetupFailureRunAPI(t *testing.T) {
 	for _, l := range kernelLacks {
-		t.Run(l.name, func(t *testing.T) {
+		t.Run(l.Name, func(t *testing.T) {
 			ws, _ := workspace(t)
 			var stdout, stderr strings.Builder
 			var res protocol.ExecResult
-			err := onOldKernel(l, func() error {
+			err := kerneltest.Run(l, func() error {
 				var err error
 				res, err = Run(context.Background(), protocol.ExecRequest{Argv: []string{"sh", "-c", ranScript}, Cwd: ws,
 					SandboxPolicy: protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite}}, &stdout, &stderr)
@@ -265,13 +176,13 @@ func TestSetupFailureRunAPI(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Run: %v", err)
 			}
-			if res.ExitCode != ExitSetupFailed || !strings.Contains(res.Error, l.want) {
-				t.Errorf("exit code %d, error %q; want %d and %q", res.ExitCode, res.Error, ExitSetupFailed, l.want)
+			if res.ExitCode != ExitSetupFailed || !strings.Contains(res.Error, l.Want) {
+				t.Errorf("exit code %d, error %q; want %d and %q", res.ExitCode, res.Error, ExitSetupFailed, l.Want)
 			}
 			if res.Sandbox != nil && res.Sandbox.Denied {
 				t.Errorf("a set-up failure is flagged as a denial: %+v", res.Sandbox)
 			}
-			checkOneLine(t, stderr.String(), l.want)
+			checkOneLine(t, stderr.String(), l.Want)
 			checkNotRun(t, ws, stdout.String())
 		})
 	}
@@ -282,7 +193,7 @@ func TestSetupFailureRunAPI(t *testing.T) {
 func TestExplainOnOldKernel(t *testing.T) {
 	for _, u := range users {
 		for _, l := range kernelLacks {
-			t.Run(u.name+"/"+l.name, func(t *testing.T) {
+			t.Run(u.name+"/"+l.Name, func(t *testing.T) {
 				ws, _ := workspace(t)
 				r := csOnOldKernel(t, l, u.cred, "", "--explain", "--sandbox", "workspace-write", "--cd", ws, "--", "sh", "-c", ranScript)
 				if r.code != 0 {
@@ -299,11 +210,11 @@ func TestExplainOnOldKernel(t *testing.T) {
 				if err := json.Unmarshal([]byte(r.stdout), &e); err != nil {
 					t.Fatalf("explanation is not JSON: %v\n%s", err, r.stdout)
 				}
-				if !strings.Contains(e.Error, l.want) {
-					t.Errorf("error = %q, want it to say %q", e.Error, l.want)
+				if !strings.Contains(e.Error, l.Want) {
+					t.Errorf("error = %q, want it to say %q", e.Error, l.Want)
 				}
 				// A reader who skips "error" must not be misled either.
-				if e.Mechanism != "none" || !strings.Contains(strings.Join(e.Unavailable, "\n"), l.want) {
+				if e.Mechanism != "none" || !strings.Contains(strings.Join(e.Unavailable, "\n"), l.Want) {
 					t.Errorf("mechanism %q, unavailable %q; want \"none\" and the reason listed", e.Mechanism, e.Unavailable)
 				}
 				if len(e.Active) != 0 || e.Landlock != nil || len(e.Seccomp) != 0 {
@@ -321,11 +232,11 @@ func TestExplainOnOldKernel(t *testing.T) {
 // Landlock ABI query fails with the chosen errno, and without it succeeds.
 func TestOldKernelFilterWorks(t *testing.T) {
 	const createRulesetVersion = 1 // LANDLOCK_CREATE_RULESET_VERSION
-	for _, l := range append([]kernelLack{{name: "this kernel"}}, kernelLacks...) {
-		t.Run(l.name, func(t *testing.T) {
+	for _, l := range append([]kerneltest.Lack{{Name: "this kernel"}}, kernelLacks...) {
+		t.Run(l.Name, func(t *testing.T) {
 			var abi uintptr
 			var landlockErr, prctlErr syscall.Errno
-			err := onOldKernel(l, func() error {
+			err := kerneltest.Run(l, func() error {
 				abi, _, landlockErr = unix.RawSyscall(unix.SYS_LANDLOCK_CREATE_RULESET, 0, 0, createRulesetVersion)
 				_, _, prctlErr = unix.RawSyscall(unix.SYS_PRCTL, unix.PR_GET_SECCOMP, 0, 0)
 				return nil
@@ -333,10 +244,10 @@ func TestOldKernelFilterWorks(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if landlockErr != l.landlockErrno || (l.landlockErrno == 0 && int(abi) < 1) {
-				t.Errorf("landlock ABI query: %d, errno %v; want errno %v", abi, landlockErr, l.landlockErrno)
+			if landlockErr != l.LandlockErrno || (l.LandlockErrno == 0 && int(abi) < 1) {
+				t.Errorf("landlock ABI query: %d, errno %v; want errno %v", abi, landlockErr, l.LandlockErrno)
 			}
-			if wantPrctl := map[bool]syscall.Errno{true: unix.EINVAL}[l.noSeccomp]; prctlErr != wantPrctl {
+			if wantPrctl := map[bool]syscall.Errno{true: unix.EINVAL}[l.NoSeccomp]; prctlErr != wantPrctl {
 				t.Errorf("prctl(PR_GET_SECCOMP) errno %v, want %v", prctlErr, wantPrctl)
 			}
 		})
@@ -348,7 +259,7 @@ func TestOldKernelFilterWorks(t *testing.T) {
 // caught; the command runs normally.
 func TestPtraceRefused(t *testing.T) {
 	ws, _ := workspace(t)
-	r := csOnOldKernel(t, kernelLack{name: "no ptrace", ptraceErrno: unix.EPERM}, nil, "",
+	r := csOnOldKernel(t, kerneltest.Lack{Name: "no ptrace", PtraceErrno: unix.EPERM}, nil, "",
 		"--cd", ws, "--sandbox", "workspace-write", "--", "sh", "-c", ranScript+"; grep TracerPid /proc/self/status")
 	if r.code != 0 || r.stdout != "ran\nTracerPid:\t0\n" || r.stderr != "" {
 		t.Errorf("exit %d, stdout %q, stderr %q; want 0, ran and TracerPid 0, nothing", r.code, r.stdout, r.stderr)
