@@ -176,27 +176,30 @@ med() { awk -F'\t' -v n="$1" '$1 == n { print $2 }' "$tsv"; }
 goal() { # name, measured ms, limit ms
   awk -v n="$1" -v m="$2" -v l="$3" 'BEGIN { printf "  %-58s %7.3f ms (limit %.3f ms) %s\n", n, m, l, (m <= l ? "met" : "NOT met") }'
 }
+# delta is the median of $1 minus the median of $2.
+delta() { awk -v a="$(med "$1")" -v b="$(med "$2")" 'BEGIN { printf "%.3f", a - b }'; }
+# goals reports every goal through $1 (goal or rgoal); $2 is the first
+# goal's limit, bare + 1.5 ms in that reading.
+goals() {
+  $1 "helper ww <= bare + 1.5 ms" "$(med "helper ww")" "$2"
+  $1 "codex-sandbox ww end to end <= 4 ms" "$(med "codex-sandbox ww")" 4
+  $1 "100 roots add <= 1 ms: helper, nested in /tmp" "$(delta "helper ww + 100 roots inside /tmp" "helper ww")" 1
+  $1 "100 roots add <= 1 ms: helper, not nested" "$(delta "helper ww, /tmp excluded, + 100 roots" "helper ww, /tmp excluded")" 1
+  $1 "100 --add-dir add <= 1 ms: codex-sandbox, nested in /tmp" "$(delta "codex-sandbox ww + 100 --add-dir inside /tmp" "codex-sandbox ww")" 1
+  $1 "100 --add-dir add <= 1 ms: codex-sandbox, not nested" "$(delta "codex-sandbox ww, /tmp excluded, + 100 --add-dir" "codex-sandbox ww, /tmp excluded")" 1
+}
 bare=$(med "bare /bin/true")
 echo
 echo "goals (medians of this run):"
-goal "helper ww <= bare + 1.5 ms" "$(med "helper ww")" "$(awk -v b="$bare" 'BEGIN { print b + 1.5 }')"
-goal "codex-sandbox ww end to end <= 4 ms" "$(med "codex-sandbox ww")" 4
-goal "100 roots add <= 1 ms: helper, nested in /tmp" \
-  "$(awk -v a="$(med "helper ww + 100 roots inside /tmp")" -v b="$(med "helper ww")" 'BEGIN { print a - b }')" 1
-goal "100 roots add <= 1 ms: helper, not nested" \
-  "$(awk -v a="$(med "helper ww, /tmp excluded, + 100 roots")" -v b="$(med "helper ww, /tmp excluded")" 'BEGIN { print a - b }')" 1
-goal "100 --add-dir add <= 1 ms: codex-sandbox, nested in /tmp" \
-  "$(awk -v a="$(med "codex-sandbox ww + 100 --add-dir inside /tmp")" -v b="$(med "codex-sandbox ww")" 'BEGIN { print a - b }')" 1
-goal "100 --add-dir add <= 1 ms: codex-sandbox, not nested" \
-  "$(awk -v a="$(med "codex-sandbox ww, /tmp excluded, + 100 --add-dir")" -v b="$(med "codex-sandbox ww, /tmp excluded")" 'BEGIN { print a - b }')" 1
+goals goal "$(awk -v b="$bare" 'BEGIN { print b + 1.5 }')"
 if [ "${#chop[@]}" -gt 0 ]; then
-  echo "  (floors: a static C exec hop is bare + $(awk -v a="$(med "${chop[0]}")" -v b="$bare" 'BEGIN { printf "%.3f", a - b }') ms," \
-    "the Go exec hop bare + $(awk -v a="$(med "Go exec hop, no sandbox (floor)")" -v b="$bare" 'BEGIN { printf "%.3f", a - b }') ms)"
+  echo "  (floors: a static C exec hop is bare + $(delta "${chop[0]}" "bare /bin/true") ms," \
+    "the Go exec hop bare + $(delta "Go exec hop, no sandbox (floor)" "bare /bin/true") ms)"
 fi
 if [ "${#mountfloor[@]}" -gt 0 ]; then
-  echo "  (floor: a read-only mount namespace alone costs $(awk -v a="$(med "${mountfloor[0]}")" -v b="$(med "Go exec hop, no sandbox (floor)")" 'BEGIN { printf "%.3f", a - b }') ms" \
+  echo "  (floor: a read-only mount namespace alone costs $(delta "${mountfloor[0]}" "Go exec hop, no sandbox (floor)") ms" \
     "over the Go exec hop, set-up and teardown at exit)"
-  echo "  (floor: 100 root mounts alone add $(awk -v a="$(med "${mountfloor[2]}")" -v b="$(med "${mountfloor[0]}")" 'BEGIN { printf "%.3f", a - b }') ms" \
+  echo "  (floor: 100 root mounts alone add $(delta "${mountfloor[2]}" "${mountfloor[0]}") ms" \
     "in the kernel, set-up and teardown, without Landlock or lookups)"
 fi
 # The issue states its goals in milliseconds on a machine where bare
@@ -210,16 +213,7 @@ rgoal() { # name, measured ms, limit ms on the reference machine
 }
 echo
 echo "goals as ratios to bare (reference bare $ref ms):"
-rgoal "helper ww <= bare + 1.5 ms" "$(med "helper ww")" "$(awk -v r="$ref" 'BEGIN { print r + 1.5 }')"
-rgoal "codex-sandbox ww end to end <= 4 ms" "$(med "codex-sandbox ww")" 4
-rgoal "100 roots add <= 1 ms: helper, nested in /tmp" \
-  "$(awk -v a="$(med "helper ww + 100 roots inside /tmp")" -v b="$(med "helper ww")" 'BEGIN { print a - b }')" 1
-rgoal "100 roots add <= 1 ms: helper, not nested" \
-  "$(awk -v a="$(med "helper ww, /tmp excluded, + 100 roots")" -v b="$(med "helper ww, /tmp excluded")" 'BEGIN { print a - b }')" 1
-rgoal "100 --add-dir add <= 1 ms: codex-sandbox, nested in /tmp" \
-  "$(awk -v a="$(med "codex-sandbox ww + 100 --add-dir inside /tmp")" -v b="$(med "codex-sandbox ww")" 'BEGIN { print a - b }')" 1
-rgoal "100 --add-dir add <= 1 ms: codex-sandbox, not nested" \
-  "$(awk -v a="$(med "codex-sandbox ww, /tmp excluded, + 100 --add-dir")" -v b="$(med "codex-sandbox ww, /tmp excluded")" 'BEGIN { print a - b }')" 1
+goals rgoal "$(awk -v r="$ref" 'BEGIN { print r + 1.5 }')"
 echo
 echo "stripped static binaries: codex-linux-sandbox $(stat -c %s "$h") bytes," \
   "codex-sandbox $(stat -c %s "$tmp/codex-sandbox") bytes"
