@@ -3,7 +3,8 @@ package codex
 import (
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -23,12 +24,14 @@ func (b *Bundle) completion(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitUsage
 	}
-	names := make([]string, 0, len(b.Subcommands)+3)
-	for n := range b.Subcommands {
-		names = append(names, n)
+	summaries := map[string]string{}
+	for n, sub := range b.Subcommands {
+		summaries[n] = sub.Summary
 	}
-	names = append(names, "completion", "help", "install-links")
-	sort.Strings(names)
+	for _, c := range builtins {
+		summaries[c.name] = c.summary
+	}
+	names := slices.Sorted(maps.Keys(summaries))
 	words := strings.Join(names, " ")
 	switch shell {
 	case "bash":
@@ -58,16 +61,7 @@ if (( $+functions[compdef] )); then compdef _codex codex; fi
 	case "fish":
 		fmt.Fprintln(stdout, "# fish completion for codex; load with: codex completion fish | source")
 		for _, n := range names {
-			desc := b.Subcommands[n].Summary
-			switch n {
-			case "completion":
-				desc = "print a shell completion script (bash, zsh, fish)"
-			case "help":
-				desc = "show help, or a command's"
-			case "install-links":
-				desc = "write one symlink per tool name into DIR"
-			}
-			fmt.Fprintf(stdout, "complete -c codex -n __fish_use_subcommand -a %s -d %s\n", fishQuote(n), fishQuote(desc))
+			fmt.Fprintf(stdout, "complete -c codex -n __fish_use_subcommand -a %s -d %s\n", fishQuote(n), fishQuote(summaries[n]))
 		}
 	default:
 		fmt.Fprintf(stderr, "codex completion: unknown shell %q (bash, zsh or fish)\n", shell)

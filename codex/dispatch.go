@@ -120,6 +120,14 @@ func (b *Bundle) runSub(ctx context.Context, name string, args []string, stdin i
 	return main(ctx, full, stdin, stdout, stderr)
 }
 
+// builtins are the commands the dispatcher itself answers, after the
+// subcommands in the help and in completion scripts.
+var builtins = []struct{ name, summary string }{
+	{"install-links", "write one symlink per tool name into DIR"},
+	{"completion", "print a shell completion script (bash, zsh, fish)"},
+	{"help", "show this help, or a command's (codex help COMMAND)"},
+}
+
 func (b *Bundle) usage(w io.Writer) {
 	fmt.Fprintf(w, "codex %s: a coding agent made of small tools\n\n", version.Version)
 	fmt.Fprintf(w, "Usage:\n  codex [PROMPT]              start the terminal UI\n  codex COMMAND [ARGS...]\n\nCommands:\n")
@@ -131,9 +139,9 @@ func (b *Bundle) usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-14s %s\n", n, b.Subcommands[n].Summary)
 	}
-	fmt.Fprintf(w, "  %-14s %s\n", "install-links", "write one symlink per tool name into DIR")
-	fmt.Fprintf(w, "  %-14s %s\n", "completion", "print a shell completion script (bash, zsh, fish)")
-	fmt.Fprintf(w, "  %-14s %s\n", "help", "show this help, or a command's (codex help COMMAND)")
+	for _, c := range builtins {
+		fmt.Fprintf(w, "  %-14s %s\n", c.name, c.summary)
+	}
 	fmt.Fprintf(w, "\nRun as a tool through a link named after it: %s\n", strings.Join(b.toolNames(), ", "))
 }
 
