@@ -36,7 +36,12 @@ func imageDataURL(path string) (string, error) {
 	if typ == "" {
 		typ = "image/png"
 	}
-	return "data:" + typ + ";base64," + base64.StdEncoding.EncodeToString(b), nil
+	return dataURL(typ, b), nil
+}
+
+// dataURL is data as a base64 data: URL of type typ, as input_image takes.
+func dataURL(typ string, data []byte) string {
+	return "data:" + typ + ";base64," + base64.StdEncoding.EncodeToString(data)
 }
 
 func msDuration(ms int64) time.Duration { return time.Duration(ms) * time.Millisecond }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"sync"
 	"time"
 
@@ -329,22 +330,7 @@ func (s *Session) Run(ctx context.Context) error {
 			case protocol.OverrideTurnContextOp:
 				s.override(op)
 			case protocol.ListMcpToolsOp:
-				resp := protocol.McpListToolsResponseMsg{Tools: map[string]json.RawMessage{}}
-				for _, x := range s.cfg.External {
-					if l, ok := x.(MCPLister); ok {
-						tools, failures := l.ListMCPTools()
-						for k, v := range tools {
-							resp.Tools[k] = v
-						}
-						for k, v := range failures {
-							if resp.Failures == nil {
-								resp.Failures = map[string]string{}
-							}
-							resp.Failures[k] = v
-						}
-					}
-				}
-				s.emit(sub.ID, resp)
+				s.emit(sub.ID, s.listMCPTools())
 			case protocol.ShutdownOp:
 				stopTurn(errInterrupted)
 				// Their exec_command_end events come before shutdown_complete.
@@ -356,6 +342,25 @@ func (s *Session) Run(ctx context.Context) error {
 			}
 		}
 	}
+}
+
+// listMCPTools answers list_mcp_tools from the external tools that are
+// MCP servers.
+func (s *Session) listMCPTools() protocol.McpListToolsResponseMsg {
+	resp := protocol.McpListToolsResponseMsg{Tools: map[string]json.RawMessage{}}
+	for _, x := range s.cfg.External {
+		l, ok := x.(MCPLister)
+		if !ok {
+			continue
+		}
+		tools, failures := l.ListMCPTools()
+		maps.Copy(resp.Tools, tools)
+		if len(failures) > 0 && resp.Failures == nil {
+			resp.Failures = map[string]string{}
+		}
+		maps.Copy(resp.Failures, failures)
+	}
+	return resp
 }
 
 func (s *Session) answer(subID, callID string, d protocol.ReviewDecision) {

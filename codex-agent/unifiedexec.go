@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -87,12 +88,7 @@ func (t *procTable) remove(id int) {
 func (t *procTable) ids() []int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	out := make([]int, 0, len(t.procs))
-	for id := range t.procs {
-		out = append(out, id)
-	}
-	sort.Ints(out)
-	return out
+	return slices.Sorted(maps.Keys(t.procs))
 }
 
 // add registers p under a new id; over maxProcs it returns the least

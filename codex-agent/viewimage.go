@@ -1,7 +1,6 @@
 package agent
 
 import (
-	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
@@ -50,10 +49,9 @@ func (s *Session) viewImage(cfg SessionConfig, path string) string {
 	if !strings.HasPrefix(typ, "image/") {
 		return fmt.Sprintf("`%s` is not an image (%s)", path, typ)
 	}
-	u := "data:" + typ + ";base64," + base64.StdEncoding.EncodeToString(data)
 	s.mu.Lock()
 	s.injected = append(s.injected, model.Item{Type: "message", Role: "user",
-		Content: []model.ContentPart{{Type: "input_image", ImageURL: u}}})
+		Content: []model.ContentPart{{Type: "input_image", ImageURL: dataURL(typ, data)}}})
 	s.mu.Unlock()
 	return "attached local image path"
 }

@@ -3,7 +3,8 @@ package tui
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -135,12 +136,6 @@ func (m *model) handleEvent(ev protocol.Event) {
 		cmd := "session " + e.ProcessID
 		if r := m.findExec(e.CallID); r != nil {
 			cmd = commandText(r.cell.command)
-		} else {
-			for _, b := range m.background {
-				if b.callID == e.CallID {
-					cmd = commandText(b.cell.command)
-				}
-			}
 		}
 		m.finishStream()
 		m.print(noticeCell{"info", "Sent " + strconv.Quote(e.Stdin) + " to " + cmd})
@@ -208,10 +203,13 @@ func (m *model) endTurn() {
 	m.hint = ""
 }
 
+// findExec is the running command id, in this turn or in the background.
 func (m *model) findExec(id string) *execRun {
-	for _, r := range m.execs {
-		if r.callID == id {
-			return r
+	for _, list := range [][]*execRun{m.execs, m.background} {
+		for _, r := range list {
+			if r.callID == id {
+				return r
+			}
 		}
 	}
 	return nil
@@ -260,22 +258,12 @@ func mcpToolsText(e protocol.McpListToolsResponseMsg, configured []string) strin
 		byServer[server] = append(byServer[server], tool)
 	}
 	lines := []string{"MCP tools:"}
-	names := make([]string, 0, len(byServer))
-	for s := range byServer {
-		names = append(names, s)
-	}
-	sort.Strings(names)
-	for _, s := range names {
+	for _, s := range slices.Sorted(maps.Keys(byServer)) {
 		tools := byServer[s]
-		sort.Strings(tools)
+		slices.Sort(tools)
 		lines = append(lines, fmt.Sprintf("  %s (%d): %s", s, len(tools), strings.Join(tools, ", ")))
 	}
-	failed := make([]string, 0, len(e.Failures))
-	for s := range e.Failures {
-		failed = append(failed, s)
-	}
-	sort.Strings(failed)
-	for _, s := range failed {
+	for _, s := range slices.Sorted(maps.Keys(e.Failures)) {
 		lines = append(lines, fmt.Sprintf("  %s: failed to start: %s", s, e.Failures[s]))
 	}
 	for _, c := range configured {

@@ -44,10 +44,8 @@ func enforceLogin(home string, cfg *config.Config, allowed restrict.Restrictions
 	if p, ok := cfg.Provider(cfg.ModelProvider); !ok || !p.RequiresOpenaiAuth {
 		return "", nil
 	}
-	for _, k := range []string{"CODEX_API_KEY", "OPENAI_API_KEY"} {
-		if v := getenv(k); v != "" {
-			return "", allowed.Check(credentials.Credentials{Mode: authfile.ModeAPIKey, Source: k, APIKey: v})
-		}
+	if c, ok := credentials.FromEnv(getenv); ok {
+		return "", allowed.Check(c)
 	}
 	f, err := authfile.Load(home)
 	if err != nil {

@@ -204,9 +204,13 @@ func (m *Manager) RefreshAfterUnauthorized(ctx context.Context, rejected Credent
 	return c, nil
 }
 
-func (m *Manager) fromEnv() (Credentials, bool) {
+func (m *Manager) fromEnv() (Credentials, bool) { return FromEnv(m.getenv) }
+
+// FromEnv returns the API key the environment gives (CODEX_API_KEY, then
+// OPENAI_API_KEY), which Manager.Get prefers to auth.json.
+func FromEnv(getenv func(string) string) (Credentials, bool) {
 	for _, k := range envKeys {
-		if v := strings.TrimSpace(m.getenv(k)); v != "" {
+		if v := strings.TrimSpace(getenv(k)); v != "" {
 			return Credentials{Mode: authfile.ModeAPIKey, Source: k, APIKey: v}, true
 		}
 	}
