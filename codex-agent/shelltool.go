@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -345,17 +344,7 @@ func formatResult(c shellCall, res protocol.ExecResult, agg string, capBytes int
 	secs := float64(res.DurationMS) / 1000
 	switch c.form {
 	case formExecCommand:
-		max := c.maxOutputTokens
-		if max <= 0 {
-			max = 10000
-		}
-		limit := max * 4
-		if capBytes > 0 && capBytes < limit {
-			limit = capBytes
-		}
-		out, _ := trimOutput(agg, limit)
-		return fmt.Sprintf("Chunk ID: %06d\nWall time: %.4f seconds\nProcess exited with code %d\nOriginal token count: %d\nOutput:\n%s",
-			rand.IntN(1000000), secs, res.ExitCode, (len(agg)+3)/4, out)
+		return exitedOutput(res.ExitCode, time.Duration(res.DurationMS)*time.Millisecond, agg, c.maxOutputTokens, capBytes)
 	case formClassicJSON:
 		limit := capBytes
 		if limit <= 0 {

@@ -83,14 +83,12 @@ type outcome struct {
 // A first argument of "probe" runs the probe built into the test binary.
 func (s sbx) run(t *testing.T, argv ...string) outcome {
 	t.Helper()
-	bin, err := publicBinary()
-	if err != nil {
-		t.Fatalf("copy test binary: %v", err)
-	}
-	// The race runtime sleeps a second at exit unless told not to.
-	env := append(os.Environ(), "GORACE=atexit_sleep_ms=0")
-	env = append(env, s.env...)
+	var env []string
 	if len(argv) > 0 && argv[0] == "probe" {
+		bin, err := publicBinary()
+		if err != nil {
+			t.Fatalf("copy test binary: %v", err)
+		}
 		argv = append([]string{bin}, argv[1:]...)
 		env = append(env, "CODEX_TEST_PROBE=1")
 	}
@@ -101,27 +99,40 @@ func (s sbx) run(t *testing.T, argv ...string) outcome {
 	if s.commandCwd != "" {
 		args = append(args, "--command-cwd", s.commandCwd)
 	}
+	args = append(append(args, "--"), argv...)
+	return runHelper(t, args, s.policyCwd, s.cred, append(s.env, env...), s.reportFD, (*exec.Cmd).Start)
+}
+
+// runHelper runs the helper (this test binary as codex-linux-sandbox)
+// with args in dir (empty: here) as cred (nil: root), with env added to
+// ours; withReport adds --report-fd 3 and collects the reports. start
+// starts the command: cmd.Start, or the same on an older kernel.
+func runHelper(t *testing.T, args []string, dir string, cred *syscall.Credential, env []string, withReport bool, start func(*exec.Cmd) error) outcome {
+	t.Helper()
+	bin, err := publicBinary()
+	if err != nil {
+		t.Fatalf("copy test binary: %v", err)
+	}
 	var rr, rw *os.File
-	if s.reportFD {
+	if withReport {
 		if rr, rw, err = os.Pipe(); err != nil {
 			t.Fatal(err)
 		}
-		args = append(args, "--report-fd", "3")
+		defer func() { _ = rr.Close() }()
+		args = append([]string{"--report-fd", "3"}, args...)
 	}
-	args = append(append(args, "--"), argv...)
 	cmd := exec.Command(bin, args...)
 	cmd.Args[0] = ToolName
-	cmd.Env = env
-	if s.policyCwd != "" {
-		cmd.Dir = s.policyCwd
-	}
+	// The race runtime sleeps a second at exit unless told not to.
+	cmd.Env = append(append(os.Environ(), "GORACE=atexit_sleep_ms=0"), env...)
+	cmd.Dir = dir
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: s.cred}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
 	if rw != nil {
 		cmd.ExtraFiles = []*os.File{rw}
 	}
-	err = cmd.Start()
+	err = start(cmd)
 	if rw != nil {
 		_ = rw.Close()
 	}
@@ -130,18 +141,23 @@ func (s sbx) run(t *testing.T, argv ...string) outcome {
 	}
 	var o outcome
 	if rr != nil {
-		b, _ := io.ReadAll(rr)
-		_ = rr.Close()
+		b, err := io.ReadAll(rr)
+		if err != nil {
+			t.Fatalf("read reports: %v", err)
+		}
 		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
 			var h HelperReport
-			if line != "" && json.Unmarshal([]byte(line), &h) == nil {
-				o.reports = append(o.reports, h)
+			if line == "" {
+				continue
 			}
+			if err := json.Unmarshal([]byte(line), &h); err != nil {
+				t.Fatalf("report line %q: %v", line, err)
+			}
+			o.reports = append(o.reports, h)
 		}
 	}
-	err = cmd.Wait()
 	var ee *exec.ExitError
-	if errors.As(err, &ee) {
+	if err := cmd.Wait(); errors.As(err, &ee) {
 		if ws := ee.Sys().(syscall.WaitStatus); ws.Signaled() {
 			o.code = 128 + int(ws.Signal())
 		} else {

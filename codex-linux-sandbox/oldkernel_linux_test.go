@@ -3,11 +3,8 @@
 package linuxsandbox
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,61 +26,7 @@ var kernelLacks = kerneltest.Lacks()
 // l, in dir; withReport adds --report-fd 3 and collects the reports.
 func helperOnOldKernel(t *testing.T, l kerneltest.Lack, cred *syscall.Credential, dir string, withReport bool, args ...string) outcome {
 	t.Helper()
-	bin, err := publicBinary()
-	if err != nil {
-		t.Fatalf("copy test binary: %v", err)
-	}
-	var rr, rw *os.File
-	if withReport {
-		if rr, rw, err = os.Pipe(); err != nil {
-			t.Fatal(err)
-		}
-		defer func() { _ = rr.Close() }()
-		args = append([]string{"--report-fd", "3"}, args...)
-	}
-	cmd := exec.Command(bin, args...)
-	cmd.Args[0] = ToolName
-	// The race runtime sleeps a second at exit unless told not to.
-	cmd.Env = append(os.Environ(), "GORACE=atexit_sleep_ms=0")
-	cmd.Dir = dir
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
-	if rw != nil {
-		cmd.ExtraFiles = []*os.File{rw}
-	}
-	err = kerneltest.Run(l, cmd.Start)
-	if rw != nil {
-		_ = rw.Close()
-	}
-	if err != nil {
-		t.Fatalf("start helper: %v", err)
-	}
-	var o outcome
-	if rr != nil {
-		b, err := io.ReadAll(rr)
-		if err != nil {
-			t.Fatalf("read reports: %v", err)
-		}
-		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-			var h HelperReport
-			if line == "" {
-				continue
-			}
-			if err := json.Unmarshal([]byte(line), &h); err != nil {
-				t.Fatalf("report line %q: %v", line, err)
-			}
-			o.reports = append(o.reports, h)
-		}
-	}
-	var ee *exec.ExitError
-	if err := cmd.Wait(); errors.As(err, &ee) {
-		o.code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("wait helper: %v", err)
-	}
-	o.stdout, o.stderr = stdout.String(), stderr.String()
-	return o
+	return runHelper(t, args, dir, cred, nil, withReport, func(cmd *exec.Cmd) error { return kerneltest.Run(l, cmd.Start) })
 }
 
 // users are the callers every case runs as.
