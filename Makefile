@@ -15,9 +15,8 @@ FUZZTIME    ?= 5s
 BENCHTIME   ?= 1s
 LINT_VERSION := v2.15.0
 LINT        := bin/tools/golangci-lint-$(LINT_VERSION)
-RACE        := $(shell CGO_ENABLED=1 $(GO) env CC >/dev/null 2>&1 && command -v gcc >/dev/null && echo -race)
 
-.PHONY: all build test test-gowork-off lint tidy-check bench fuzz install dist clean demo
+.PHONY: all build test test-deps lint tidy-check bench fuzz install dist clean demo
 
 all: build
 
@@ -32,19 +31,13 @@ build:
 	  done; \
 	done
 
-## test: vet and test every module in the workspace, then build/vet/test each alone (GOWORK=off)
+## test: install what the tests need, vet and test every module (in the workspace, then each alone with GOWORK=off), print a summary
 test:
-	@for m in $(MODULES); do \
-	  echo "== $$m"; \
-	  (cd $$m && $(GO) vet ./... && $(GO) test $(RACE) -count=1 $(TESTFLAGS) ./...); \
-	done
-	@$(MAKE) --no-print-directory test-gowork-off
+	@MODULES="$(MODULES)" GO="$(GO)" TESTFLAGS="$(TESTFLAGS)" TEST_LOG_DIR="$(TEST_LOG_DIR)" bash scripts/test.sh
 
-test-gowork-off:
-	@for m in $(MODULES); do \
-	  echo "== $$m (GOWORK=off)"; \
-	  (cd $$m && GOWORK=off $(GO) vet ./... && GOWORK=off $(GO) test -count=1 $(TESTFLAGS) ./...); \
-	done
+## test-deps: install the Debian and npm packages the tests use (make test does it first)
+test-deps:
+	@bash scripts/test-deps.sh
 
 ## lint: golangci-lint at a pinned version with .golangci.yml
 lint: $(LINT)
