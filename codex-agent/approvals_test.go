@@ -13,19 +13,21 @@ import (
 )
 
 func TestPolicyVerdicts(t *testing.T) {
-	forbidAll := PolicyFunc(func(_ context.Context, argv []string, _ string) (protocol.PolicyVerdict, error) {
+	forbidAll := PolicyFunc(func(_ context.Context, req protocol.PolicyRequest) (protocol.PolicyVerdict, error) {
 		return protocol.PolicyVerdict{Decision: protocol.DecisionForbidden, Reason: "no way"}, nil
 	})
-	promptAll := PolicyFunc(func(_ context.Context, argv []string, _ string) (protocol.PolicyVerdict, error) {
+	promptAll := PolicyFunc(func(_ context.Context, req protocol.PolicyRequest) (protocol.PolicyVerdict, error) {
 		return protocol.PolicyVerdict{Decision: protocol.DecisionPrompt, Reason: "check"}, nil
 	})
-	unverified := PolicyFunc(func(_ context.Context, argv []string, _ string) (protocol.PolicyVerdict, error) {
+	unverified := PolicyFunc(func(_ context.Context, req protocol.PolicyRequest) (protocol.PolicyVerdict, error) {
+		argv := req.Argv
 		return protocol.PolicyVerdict{Decision: protocol.DecisionPrompt, Reason: "no policy rule allows touch",
-			Commands: []protocol.ParsedCommand{{Argv: argv, Program: "touch", Decision: protocol.DecisionPrompt, Rule: "default:no-rule"}}}, nil
+			Commands: []protocol.ParsedCommand{{Argv: argv, Program: "touch", Decision: protocol.DecisionPrompt, Rule: "default:no-rule", Kind: protocol.KindUnverified}}}, nil
 	})
-	userRule := PolicyFunc(func(_ context.Context, argv []string, _ string) (protocol.PolicyVerdict, error) {
+	userRule := PolicyFunc(func(_ context.Context, req protocol.PolicyRequest) (protocol.PolicyVerdict, error) {
+		argv := req.Argv
 		return protocol.PolicyVerdict{Decision: protocol.DecisionPrompt, Reason: "ask me",
-			Commands: []protocol.ParsedCommand{{Argv: argv, Program: "touch", Decision: protocol.DecisionPrompt, Rule: "/home/u/.codex/rules/default.rules:3"}}}, nil
+			Commands: []protocol.ParsedCommand{{Argv: argv, Program: "touch", Decision: protocol.DecisionPrompt, Rule: "/home/u/.codex/rules/default.rules:3", Kind: protocol.KindRule}}}, nil
 	})
 	tests := []struct {
 		name     string

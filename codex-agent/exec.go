@@ -285,7 +285,7 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 		}
 		sc.Text.Format = &model.TextFormat{Type: "json_schema", Strict: true, Schema: b, Name: "codex_output_schema"}
 	}
-	if sc.Policy, err = sessionPolicy(f.execpolicyCmd, home, cwd, env.Getenv("HOME"), f.ignoreRules, sp); err != nil {
+	if sc.Policy, err = sessionPolicy(f.execpolicyCmd, home, cwd, env.Getenv("HOME"), f.ignoreRules); err != nil {
 		return 0, err
 	}
 	sc.Runner = DefaultRunner()

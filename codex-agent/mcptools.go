@@ -101,18 +101,16 @@ func (x MCPTools) HandleCall(ctx context.Context, call model.Item, env ToolEnv) 
 		args = json.RawMessage(`{}`)
 	}
 	emit := env.Emit
-	if reason, ask := mcpNeedsApproval(env.ApprovalPolicy, tool); ask && env.Ask != nil {
-		d := env.Ask("mcp\x00"+tool.Server+"\x00"+tool.Name, protocol.ExecApprovalRequestMsg{CallID: call.CallID,
-			Command: []string{tool.QualifiedName, string(args)}, Cwd: env.Cwd, Reason: reason,
+	if env.Approve != nil {
+		ro := tool.Tool != nil && tool.Tool.Annotations != nil && readOnly(tool.Tool.Annotations)
+		o := env.Approve("mcp\x00"+tool.Server+"\x00"+tool.Name, ro, protocol.ExecApprovalRequestMsg{CallID: call.CallID,
+			Command: []string{tool.QualifiedName, string(args)}, Cwd: env.Cwd,
+			Reason:    fmt.Sprintf("MCP tool %s of server %s may change things (it is not annotated read-only)", tool.Name, tool.Server),
 			McpServer: tool.Server, McpTool: tool.Name})
-		if d != protocol.DecisionApproved && d != protocol.DecisionApprovedForSession {
-			msg := fmt.Sprintf("MCP tool call rejected by user: %s (server %s) was not run", tool.Name, tool.Server)
-			if d == protocol.DecisionAbort {
-				msg = fmt.Sprintf("MCP tool call aborted by user: %s (server %s) was not run", tool.Name, tool.Server)
-			}
+		if !o.Run {
 			emit(protocol.McpToolCallBeginMsg{CallID: call.CallID, Server: tool.Server, Tool: tool.Name, Arguments: args})
-			emit(protocol.McpToolCallEndMsg{CallID: call.CallID, Server: tool.Server, Tool: tool.Name, Error: msg})
-			return model.FunctionOutput(call.CallID, msg), true
+			emit(protocol.McpToolCallEndMsg{CallID: call.CallID, Server: tool.Server, Tool: tool.Name, Error: o.Refusal})
+			return model.FunctionOutput(call.CallID, o.Refusal), true
 		}
 	}
 	emit(protocol.McpToolCallBeginMsg{CallID: call.CallID, Server: tool.Server, Tool: tool.Name, Arguments: args})
@@ -130,21 +128,6 @@ func (x MCPTools) HandleCall(ctx context.Context, call model.Item, env ToolEnv) 
 	}
 	emit(protocol.McpToolCallEndMsg{CallID: call.CallID, Server: tool.Server, Tool: tool.Name, Result: raw, DurationMS: dur.Milliseconds()})
 	return mcpOutput(call.CallID, res, dur), true
-}
-
-// mcpNeedsApproval applies approval_policy to an MCP tool: whether a
-// call must be asked about, and why.
-func mcpNeedsApproval(ap protocol.AskForApproval, t mcpmanager.Tool) (string, bool) {
-	switch ap {
-	case protocol.ApprovalNever:
-		return "", false
-	case protocol.ApprovalUntrusted:
-		return "untrusted: every MCP tool call needs approval", true
-	}
-	if t.Tool != nil && t.Tool.Annotations != nil && readOnly(t.Tool.Annotations) {
-		return "", false
-	}
-	return fmt.Sprintf("MCP tool %s of server %s may change things (it is not annotated read-only)", t.Name, t.Server), true
 }
 
 // readOnly reports a tool annotated read-only and not destructive.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/codexgo/codex-agent/approval"
 	"github.com/codexgo/codex-agent/patch"
 	"github.com/codexgo/common/protocol"
 )
@@ -24,30 +25,14 @@ func (s *Session) applyPatch(ctx context.Context, id string, cfg SessionConfig, 
 		return "apply_patch verification failed: " + err.Error()
 	}
 	pc := protoChanges(changes)
-	auto := writable(cfg, changes)
-	if cfg.ApprovalPolicy == protocol.ApprovalUntrusted && cfg.Sandbox.Mode != protocol.SandboxDangerFullAccess {
-		auto = false
+	o := s.approver.Patch(ctx, s.turn(id, cfg), callID, patchPaths(changes), writable(cfg, changes), pc)
+	if o.Abort {
+		s.abortTurn()
 	}
-	if !auto && s.patchPathsApproved(changes) {
-		auto = true
+	if !o.Run {
+		return o.Refusal
 	}
-	if !auto {
-		if cfg.ApprovalPolicy == protocol.ApprovalNever {
-			return "patch rejected: it writes outside the writable roots and approval_policy is never"
-		}
-		d := s.ask(ctx, id, callID, protocol.ApplyPatchApprovalRequestMsg{CallID: callID, Changes: pc,
-			Reason: "the patch writes outside the writable roots"})
-		switch d {
-		case protocol.DecisionApproved:
-		case protocol.DecisionApprovedForSession:
-			s.approvePatchPaths(changes)
-		case protocol.DecisionAbort:
-			s.abortTurn()
-			return "patch rejected by user"
-		default:
-			return "patch rejected by user"
-		}
-	}
+	auto := !o.Asked
 	s.emit(id, protocol.PatchApplyBeginMsg{CallID: callID, AutoApproved: auto, Changes: pc})
 	if err := patch.Commit(changes); err != nil {
 		s.emit(id, protocol.PatchApplyEndMsg{CallID: callID, Stderr: err.Error(), Success: false})
@@ -99,14 +84,7 @@ func writable(cfg SessionConfig, changes []patch.Change) bool {
 	case protocol.SandboxReadOnly:
 		return false
 	}
-	roots := []string{cfg.Cwd}
-	roots = append(roots, cfg.Sandbox.WritableRoots...)
-	if !cfg.Sandbox.ExcludeSlashTmp {
-		roots = append(roots, "/tmp")
-	}
-	if t := cfg.Env["TMPDIR"]; t != "" && !cfg.Sandbox.ExcludeTmpdirEnvVar {
-		roots = append(roots, t)
-	}
+	roots := approval.Roots(approval.Turn{Sandbox: cfg.Sandbox, Cwd: cfg.Cwd, Env: cfg.Env})
 	in := func(p string) bool {
 		for _, r := range roots {
 			if r == "" {
@@ -131,4 +109,16 @@ func writable(cfg SessionConfig, changes []patch.Change) bool {
 func protectedPath(rel string) bool {
 	first := strings.SplitN(filepath.ToSlash(rel), "/", 2)[0]
 	return first == ".git" || first == ".codex"
+}
+
+// patchPaths lists the files a patch writes (renames write both ends).
+func patchPaths(changes []patch.Change) []string {
+	var out []string
+	for _, c := range changes {
+		out = append(out, c.Path)
+		if c.MovePath != "" {
+			out = append(out, c.MovePath)
+		}
+	}
+	return out
 }

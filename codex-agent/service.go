@@ -173,7 +173,7 @@ func NewService(ctx context.Context, o ServiceOptions) (*Service, error) {
 	if cfg.ModelVerbosity != "" {
 		sc.Text = &model.TextControls{Verbosity: cfg.ModelVerbosity}
 	}
-	if sc.Policy, err = sessionPolicy(o.ExecpolicyCmd, home, cwd, o.Getenv("HOME"), o.IgnoreRules, sp); err != nil {
+	if sc.Policy, err = sessionPolicy(o.ExecpolicyCmd, home, cwd, o.Getenv("HOME"), o.IgnoreRules); err != nil {
 		return nil, err
 	}
 	sc.Runner = DefaultRunner()
@@ -252,7 +252,7 @@ func firstNonEmpty(vs ...string) string {
 // by --execpolicy-cmd, else codex-execpolicy in process (its default
 // policy, $CODEX_HOME/rules unless ignoreRules, the project's
 // .codex/rules) with the workspace's writable roots.
-func sessionPolicy(execpolicyCmd, codexHome, cwd, home string, ignoreRules bool, sp protocol.SandboxPolicy) (Policy, error) {
+func sessionPolicy(execpolicyCmd, codexHome, cwd, home string, ignoreRules bool) (Policy, error) {
 	if execpolicyCmd != "" {
 		return CmdPolicy{Argv: strings.Fields(execpolicyCmd)}, nil
 	}
@@ -260,14 +260,9 @@ func sessionPolicy(execpolicyCmd, codexHome, cwd, home string, ignoreRules bool,
 	if root, ok := GitRoot(cwd); ok {
 		project = root
 	}
-	ep, err := LoadExecPolicy(codexHome, project, home, !ignoreRules)
-	if err != nil {
-		return nil, err
-	}
-	if sp.Mode == protocol.SandboxWorkspaceWrite {
-		ep.WritableRoots = append([]string{cwd}, sp.WritableRoots...)
-	}
-	return ep, nil
+	// The writable roots go with every request, from the turn's own
+	// sandbox (approval.Roots), not from the sandbox the session began in.
+	return LoadExecPolicy(codexHome, project, home, !ignoreRules)
 }
 
 // startMCP starts config.toml's MCP servers concurrently and returns the

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/codexgo/codex-agent/approval"
 	"github.com/codexgo/codex-agent/model"
 	"github.com/codexgo/common/protocol"
 )
@@ -46,8 +47,12 @@ type SessionConfig struct {
 	// offered with the built-in ones and calls the built-ins do not know
 	// are routed to them.
 	External []ExternalTool
-	// Policy judges commands first; nil means FallbackPolicy.
+	// Policy judges commands first; nil means FallbackPolicy. It is the
+	// Approver's policy when Approver is nil.
 	Policy Policy
+	// Approver decides and remembers approvals; nil means a new one over
+	// Policy and RulesFile (approval.New).
+	Approver *approval.Approver
 	// Runner runs commands under the sandbox policy; nil means
 	// DirectRunner (no sandbox: say so to the user).
 	Runner Runner
@@ -123,17 +128,8 @@ type Session struct {
 	mu       sync.Mutex
 	history  []model.Item
 	usage    protocol.TokenUsage
-	pending  map[string]chan protocol.ReviewDecision
-	approved map[string]bool
-	// sessionRules are the command prefixes approved for the session.
-	sessionRules [][]string
-	// remember marks approvals whose answer asked for a persistent rule.
-	remember map[string]bool
-	// approvedTools are the external tools (ToolEnv.Ask keys) approved
-	// for the session.
-	approvedTools map[string]bool
-	// approvedPaths are files patches may write without asking again.
-	approvedPaths map[string]bool
+	pending  map[string]chan approval.Answer
+	approver *approval.Approver
 	// contextTokens is the context size the last response reported.
 	contextTokens int64
 	turnCancel    context.CancelCauseFunc
@@ -180,6 +176,9 @@ func NewSession(cfg SessionConfig) (*Session, error) {
 	if cfg.Sandbox.Mode == "" {
 		cfg.Sandbox.Mode = protocol.SandboxReadOnly
 	}
+	if cfg.Approver == nil {
+		cfg.Approver = approval.New(approval.Config{Policy: cfg.Policy, RulesFile: cfg.RulesFile})
+	}
 	return &Session{
 		cfg:      cfg,
 		subs:     make(chan protocol.Submission),
@@ -187,12 +186,9 @@ func NewSession(cfg SessionConfig) (*Session, error) {
 		done:     make(chan struct{}),
 		history:  append([]model.Item(nil), cfg.History...),
 		usage:    cfg.Usage,
-		pending:  map[string]chan protocol.ReviewDecision{},
-		approved: map[string]bool{},
-		remember: map[string]bool{},
-
-		approvedTools: map[string]bool{},
-		procs:         newProcTable(),
+		pending:  map[string]chan approval.Answer{},
+		approver: cfg.Approver,
+		procs:    newProcTable(),
 	}, nil
 }
 
@@ -311,14 +307,9 @@ func (s *Session) Run(ctx context.Context) error {
 					queue = append(queue, q)
 				}
 			case protocol.ExecApprovalOp:
-				if op.Remember {
-					s.mu.Lock()
-					s.remember[op.ID] = true
-					s.mu.Unlock()
-				}
-				s.answer(sub.ID, op.ID, op.Decision)
+				s.answer(sub.ID, op.ID, approval.Answer{Decision: op.Decision, Remember: op.Remember})
 			case protocol.PatchApprovalOp:
-				s.answer(sub.ID, op.ID, op.Decision)
+				s.answer(sub.ID, op.ID, approval.Answer{Decision: op.Decision})
 			case protocol.InterruptOp:
 				queue = nil
 				s.mu.Lock()
@@ -363,7 +354,7 @@ func (s *Session) listMCPTools() protocol.McpListToolsResponseMsg {
 	return resp
 }
 
-func (s *Session) answer(subID, callID string, d protocol.ReviewDecision) {
+func (s *Session) answer(subID, callID string, d approval.Answer) {
 	s.mu.Lock()
 	ch := s.pending[callID]
 	delete(s.pending, callID)
@@ -377,8 +368,8 @@ func (s *Session) answer(subID, callID string, d protocol.ReviewDecision) {
 
 // ask emits an approval request and waits for its answer; a cancelled
 // turn answers abort.
-func (s *Session) ask(ctx context.Context, subID, callID string, m protocol.Msg) protocol.ReviewDecision {
-	ch := make(chan protocol.ReviewDecision, 1)
+func (s *Session) ask(ctx context.Context, subID, callID string, m protocol.Msg) approval.Answer {
+	ch := make(chan approval.Answer, 1)
 	s.mu.Lock()
 	s.pending[callID] = ch
 	s.mu.Unlock()
@@ -390,8 +381,15 @@ func (s *Session) ask(ctx context.Context, subID, callID string, m protocol.Msg)
 		s.mu.Lock()
 		delete(s.pending, callID)
 		s.mu.Unlock()
-		return protocol.DecisionAbort
+		return approval.Answer{Decision: protocol.DecisionAbort}
 	}
+}
+
+// turn is what the approver needs of a turn: its settings and a way to
+// ask the user within it.
+func (s *Session) turn(id string, cfg SessionConfig) approval.Turn {
+	return approval.Turn{Approval: cfg.ApprovalPolicy, Sandbox: cfg.Sandbox, Cwd: cfg.Cwd, Env: cfg.Env,
+		Ask: func(ctx context.Context, callID string, req protocol.Msg) approval.Answer { return s.ask(ctx, id, callID, req) }}
 }
 
 func (s *Session) override(op protocol.OverrideTurnContextOp) {

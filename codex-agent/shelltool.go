@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/codexgo/codex-agent/approval"
 	"github.com/codexgo/common/protocol"
 )
 
@@ -57,47 +58,21 @@ func (s *Session) shell(ctx context.Context, id string, cfg SessionConfig, c she
 	if text, ok := patchFromArgv(c.argv); ok {
 		return s.applyPatch(ctx, id, cfg, c.callID, text, cwd)
 	}
-	verdict, err := cfg.Policy.Check(ctx, c.argv, cwd)
-	if err != nil {
-		verdict = protocol.PolicyVerdict{Decision: protocol.DecisionPrompt, Reason: "execpolicy failed: " + err.Error()}
+	t := s.turn(id, cfg)
+	cmd := approval.Command{CallID: c.callID, Argv: c.argv, Cwd: cwd, Escalate: c.escalate,
+		Justification: c.justification, PrefixRule: c.prefixRule}
+	o := s.approver.Command(ctx, t, cmd)
+	parsed := o.Verdict.Commands
+	if o.Warning != nil {
+		s.emit(id, protocol.ErrorMsg{Message: "remember approval: " + o.Warning.Error()})
 	}
-	parsed := verdict.Commands
-	if verdict.Decision == protocol.DecisionForbidden {
-		reason := verdict.Reason
-		if reason == "" {
-			reason = "forbidden by policy"
-		}
-		return s.decline(id, c, cwd, parsed, "execution forbidden by policy: "+reason)
+	if o.Abort {
+		s.abortTurn()
 	}
-	ask, reason := needsApproval(cfg.ApprovalPolicy, verdict, c.escalate)
-	sandbox := cfg.Sandbox
-	if ask {
-		if cfg.ApprovalPolicy == protocol.ApprovalNever {
-			return s.decline(id, c, cwd, parsed, "approval required ("+reason+"), but approval_policy is never: command not run")
-		}
-		if !s.sessionApproved(c.argv, parsed) {
-			if c.justification != "" {
-				reason = c.justification
-			}
-			d := s.ask(ctx, id, c.callID, protocol.ExecApprovalRequestMsg{CallID: c.callID, Command: c.argv, Cwd: cwd, Reason: reason, ParsedCmd: parsed})
-			switch d {
-			case protocol.DecisionApproved:
-				s.forgetRemember(c.callID)
-			case protocol.DecisionApprovedForSession:
-				if err := s.rememberApproval(c.callID, c.argv, parsed, c.prefixRule); err != nil {
-					s.emit(id, protocol.ErrorMsg{Message: "remember approval: " + err.Error()})
-				}
-			case protocol.DecisionAbort:
-				s.abortTurn()
-				return s.decline(id, c, cwd, parsed, "command aborted by user")
-			default:
-				return s.decline(id, c, cwd, parsed, "command rejected by user")
-			}
-		}
-		if c.escalate {
-			sandbox = protocol.SandboxPolicy{Mode: protocol.SandboxDangerFullAccess}
-		}
+	if !o.Run {
+		return s.decline(id, c, cwd, parsed, o.Refusal)
 	}
+	sandbox := o.Sandbox
 	res, agg, running, err := s.run(ctx, id, cfg, c, cwd, sandbox, parsed)
 	if err != nil {
 		return fmt.Sprintf("execution error: %v", err)
@@ -105,25 +80,22 @@ func (s *Session) shell(ctx context.Context, id string, cfg SessionConfig, c she
 	if running != "" {
 		return running
 	}
-	if denied(res, sandbox) && cfg.ApprovalPolicy != protocol.ApprovalNever {
-		d := s.ask(ctx, id, c.callID, protocol.ExecApprovalRequestMsg{CallID: c.callID, Command: c.argv, Cwd: cwd,
-			Reason: "command failed in the sandbox; retry without sandbox?", ParsedCmd: parsed})
-		if d == protocol.DecisionApprovedForSession {
-			if err := s.rememberApproval(c.callID, c.argv, parsed, c.prefixRule); err != nil {
-				s.emit(id, protocol.ErrorMsg{Message: "remember approval: " + err.Error()})
-			}
+	if approval.Denied(res, sandbox) {
+		r := s.approver.Retry(ctx, t, cmd, o.Verdict)
+		if r.Warning != nil {
+			s.emit(id, protocol.ErrorMsg{Message: "remember approval: " + r.Warning.Error()})
 		}
-		switch d {
-		case protocol.DecisionApproved, protocol.DecisionApprovedForSession:
-			res, agg, running, err = s.run(ctx, id, cfg, c, cwd, protocol.SandboxPolicy{Mode: protocol.SandboxDangerFullAccess}, parsed)
+		if r.Abort {
+			s.abortTurn()
+		}
+		if r.Run {
+			res, agg, running, err = s.run(ctx, id, cfg, c, cwd, r.Sandbox, parsed)
 			if err != nil {
 				return fmt.Sprintf("execution error: %v", err)
 			}
 			if running != "" {
 				return running
 			}
-		case protocol.DecisionAbort:
-			s.abortTurn()
 		}
 	}
 	return formatResult(c, res, agg, cfg.ToolOutputBytes)
@@ -136,111 +108,6 @@ func (s *Session) abortTurn() {
 	if c != nil {
 		c(errAborted)
 	}
-}
-
-// needsApproval applies approval_policy to a verdict. A prompt verdict is
-// "firm" when a rule the user wrote, or a danger heuristic, asks for it;
-// otherwise it only means the policy could not verify the command, and
-// (as in the Codex CLI, where on-request asks only for dangerous commands)
-// the command runs under the configured sandbox unless the policy is
-// untrusted.
-func needsApproval(ap protocol.AskForApproval, v protocol.PolicyVerdict, escalate bool) (bool, string) {
-	reason := v.Reason
-	if reason == "" {
-		reason = "the policy asks for approval"
-	}
-	prompt := v.Decision == protocol.DecisionPrompt
-	switch ap {
-	case protocol.ApprovalUntrusted:
-		if prompt || !explicitAllow(v) {
-			if v.Reason == "" || !prompt {
-				reason = "untrusted: every command needs approval unless a rule allows it"
-			}
-			return true, reason
-		}
-		return escalate, "the command asks to run outside the sandbox"
-	case protocol.ApprovalNever:
-		return prompt && firmPrompt(v), reason
-	default: // on-request, on-failure
-		if prompt && firmPrompt(v) {
-			return true, reason
-		}
-		if escalate && ap == protocol.ApprovalOnRequest {
-			return true, "the command asks to run outside the sandbox"
-		}
-		return false, ""
-	}
-}
-
-// explicitAllow reports an allow that a policy rule gave, not a default.
-func explicitAllow(v protocol.PolicyVerdict) bool {
-	if v.Decision != protocol.DecisionAllow || len(v.Commands) == 0 {
-		return false
-	}
-	for _, c := range v.Commands {
-		if c.Rule == "" || c.Rule == "default" || strings.HasPrefix(c.Rule, "default:") {
-			return false
-		}
-	}
-	return true
-}
-
-// dangerRules are execpolicy heuristics whose prompt is a real warning,
-// not a lack of knowledge: forced deletes (the Codex CLI asks only for
-// those by default), pushes, raw disk writes, deletes through find,
-// downloads piped to a shell, risky loader variables.
-var dangerRules = map[string]bool{
-	"builtin:rm-force": true, "builtin:rm-critical": true, "builtin:rm-no-preserve-root": true,
-	"builtin:git-force-push": true, "builtin:git-push": true, "builtin:disk-write": true, "builtin:dd": true,
-	"builtin:fork-bomb": true, "builtin:pipe-to-shell": true, "builtin:download-exec": true,
-	"builtin:find-delete": true, "builtin:risky-env": true,
-}
-
-// firmPrompt reports a prompt verdict that must be asked (or refused
-// under never): one from a user's rule file or a danger heuristic, or one
-// that names no command at all (the policy failed: be careful).
-func firmPrompt(v protocol.PolicyVerdict) bool {
-	found := false
-	for _, c := range v.Commands {
-		if c.Decision != protocol.DecisionPrompt {
-			continue
-		}
-		found = true
-		r := c.Rule
-		switch {
-		case r == "" || r == "default" || strings.HasPrefix(r, "default:") || strings.HasPrefix(r, "default.policy:"):
-		case strings.HasPrefix(r, "builtin:"):
-			if dangerRules[r] {
-				return true
-			}
-		default:
-			return true
-		}
-	}
-	return !found
-}
-
-// denied reports a command the sandbox probably stopped.
-func denied(res protocol.ExecResult, sp protocol.SandboxPolicy) bool {
-	if sp.Mode == protocol.SandboxDangerFullAccess || res.ExitCode == 0 || res.TimedOut {
-		return false
-	}
-	if res.Sandbox != nil {
-		if res.Sandbox.Denied {
-			return true
-		}
-		if res.Sandbox.Mechanism == "none" || res.Sandbox.Mechanism == "" {
-			return false
-		}
-	} else {
-		return false
-	}
-	for _, k := range []string{"Permission denied", "Read-only file system", "Operation not permitted"} {
-		if strings.Contains(res.Stderr, k) {
-			return true
-		}
-	}
-	return false
 }
 
 // decline reports a command that will not run: a begin/end pair whose end

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 
+	"github.com/codexgo/codex-agent/approval"
 	"github.com/codexgo/codex-agent/model"
 	"github.com/codexgo/common/protocol"
 )
@@ -126,12 +127,12 @@ type ToolEnv struct {
 	// ApprovalPolicy and Cwd are the turn's settings.
 	ApprovalPolicy protocol.AskForApproval
 	Cwd            string
-	// Ask sends an exec_approval_request and waits for the answer, the
-	// same request front ends answer for commands. key names what an
-	// approved_for_session answer covers: a later Ask with the same key
-	// is approved without asking. An abort answer has already ended the
-	// turn when Ask returns. Nil means nothing can be asked.
-	Ask func(key string, req protocol.ExecApprovalRequestMsg) protocol.ReviewDecision
+	// Approve runs the session's approval flow for the call
+	// (approval.Approver.Tool): key names what an approved_for_session
+	// answer covers, readOnly is the tool's own claim. An abort answer
+	// has already ended the turn when it returns. Nil means no approval
+	// is needed.
+	Approve func(key string, readOnly bool, req protocol.ExecApprovalRequestMsg) approval.Outcome
 }
 
 // MCPLister is an ExternalTool that can list its MCP tools for

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/codexgo/codex-agent/approval"
 	"github.com/codexgo/codex-agent/model"
 	"github.com/codexgo/common/protocol"
 )
@@ -315,8 +316,12 @@ func (s *Session) external(ctx context.Context, id string, cfg SessionConfig, c 
 	for _, x := range cfg.External {
 		if ax, ok := x.(ApprovingTool); ok {
 			env := ToolEnv{Emit: emit, ApprovalPolicy: cfg.ApprovalPolicy, Cwd: cfg.Cwd,
-				Ask: func(key string, req protocol.ExecApprovalRequestMsg) protocol.ReviewDecision {
-					return s.askTool(ctx, id, key, req)
+				Approve: func(key string, readOnly bool, req protocol.ExecApprovalRequestMsg) approval.Outcome {
+					o := s.approver.Tool(ctx, s.turn(id, cfg), key, readOnly, req)
+					if o.Abort {
+						s.abortTurn()
+					}
+					return o
 				}}
 			if out, ok := ax.HandleCall(ctx, c, env); ok {
 				return out, true

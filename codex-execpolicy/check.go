@@ -46,6 +46,7 @@ func (e *evaluator) record(pc protocol.ParsedCommand) {
 		pc.Reason = "covered by " + e.cover.rule + " (" + pc.Reason + ")"
 		pc.Rule = e.cover.rule
 	}
+	pc.Kind = kindOf(pc)
 	if !e.hasWorst || pc.Decision.Rank() > e.worst.Decision.Rank() {
 		e.worst, e.hasWorst = pc, true
 	}
@@ -89,7 +90,8 @@ func (p *Policy) Check(req protocol.PolicyRequest) protocol.PolicyVerdict {
 	}
 	if e.truncated > 0 {
 		e.out = append(e.out, protocol.ParsedCommand{Argv: []string{}, Program: "script", Decision: protocol.DecisionAllow,
-			Reason: fmt.Sprintf("%d more commands judged but not listed", e.truncated), Rule: "builtin:truncated"})
+			Reason: fmt.Sprintf("%d more commands judged but not listed", e.truncated), Rule: "builtin:truncated",
+			Kind: protocol.KindUnverified})
 	}
 	v.Commands = e.out
 	v.Decision = protocol.DecisionAllow

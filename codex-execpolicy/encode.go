@@ -57,6 +57,7 @@ func appendCommand(b []byte, c *protocol.ParsedCommand) []byte {
 	b = appendStr(b, string(c.Decision))
 	b = optStr(b, `,"rule":`, c.Rule)
 	b = optStr(b, `,"reason":`, c.Reason)
+	b = optStr(b, `,"kind":`, string(c.Kind))
 	b = optStrs(b, `,"read_files":`, c.ReadFiles)
 	b = optStrs(b, `,"write_files":`, c.WriteFiles)
 	b = optStr(b, `,"executable":`, c.Executable)

@@ -75,6 +75,11 @@ type ParsedCommand struct {
 	// Rule names the rule that decided (file:line, or "default").
 	Rule   string `json:"rule,omitempty"`
 	Reason string `json:"reason,omitempty"`
+	// Kind says what kind of finding decided, so that a caller applying
+	// an approval policy need not know the policy's rule names: see
+	// CommandKind. Empty (an older or external policy) must be read as
+	// KindUnverified for an allow and as KindRule for a prompt.
+	Kind CommandKind `json:"kind,omitempty"`
 	// ReadFiles and WriteFiles are the paths the typed policy says the
 	// command reads and writes, resolved against the cwd.
 	ReadFiles  []string `json:"read_files,omitempty"`
@@ -97,6 +102,28 @@ type ParsedCommand struct {
 	// MatchedRules lists every policy rule that matched this command.
 	MatchedRules []MatchedRule `json:"matched_rules,omitempty"`
 }
+
+// CommandKind classifies why a command got its decision.
+type CommandKind string
+
+// The command kinds.
+const (
+	// KindSafe: a rule of the default policy knows this use of the
+	// program as read-only (no file written), or the entry is a shell
+	// wrapper whose commands are judged one by one.
+	KindSafe CommandKind = "safe"
+	// KindWrite: the command writes files (inside the writable roots for
+	// an allow, elsewhere or unknown roots for a prompt) or deletes them.
+	KindWrite CommandKind = "write"
+	// KindRule: a rule of the user's or the project's .rules files decided.
+	KindRule CommandKind = "rule"
+	// KindDanger: a danger heuristic (forced delete, push, pipe to shell,
+	// raw disk write…) decided: its prompt is a warning to heed.
+	KindDanger CommandKind = "danger"
+	// KindUnverified: no rule knows the command, or the shell construct
+	// cannot be verified (substitution, loops, expansions).
+	KindUnverified CommandKind = "unverified"
+)
 
 // ParsedOption is one option with its value and the value's role.
 type ParsedOption struct {

@@ -1,16 +1,61 @@
-package agent
+package approval
 
 import (
-	"context"
 	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
 
-	"github.com/codexgo/codex-agent/patch"
 	execpolicy "github.com/codexgo/codex-execpolicy"
 	"github.com/codexgo/common/protocol"
 )
+
+// Remember records an approved_for_session answer; when the answer asked
+// for it ("approve and remember"), it also appends allow rules to the
+// rules file with codex-execpolicy (locked, deduplicated) and reloads the
+// policy so that they apply at once.
+func (a *Approver) Remember(c Command, parsed []protocol.ParsedCommand, persist bool) error {
+	prefixes := approvalPrefixes(c.Argv, parsed, c.PrefixRule)
+	a.mu.Lock()
+	a.approved[strings.Join(c.Argv, "\x00")] = true
+	a.sessionRules = append(a.sessionRules, prefixes...)
+	a.mu.Unlock()
+	if !persist || a.rulesFile == "" {
+		return nil
+	}
+	home, err := rulesHome(a.rulesFile)
+	if err != nil {
+		return err
+	}
+	for _, p := range rulePrefixes(c.Argv, parsed, c.PrefixRule) {
+		if _, _, err := execpolicy.AppendPrefixRule(home, p, protocol.DecisionAllow, ""); err != nil {
+			return err
+		}
+	}
+	if r, ok := a.policy.(interface{ Reload() error }); ok {
+		if err := r.Reload(); err != nil {
+			return fmt.Errorf("reload policy after remembering a rule: %w", err)
+		}
+	}
+	return nil
+}
+
+// sessionApproved reports whether every simple command of a proposed
+// command matches a prefix approved earlier in the session.
+func (a *Approver) sessionApproved(argv []string, parsed []protocol.ParsedCommand) bool {
+	cmds := approvalPrefixes(argv, parsed, nil)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.approved[strings.Join(argv, "\x00")] {
+		return true
+	}
+	for _, c := range cmds {
+		if !slices.ContainsFunc(a.sessionRules, func(r []string) bool { return hasPrefix(c, r) }) {
+			return false
+		}
+	}
+	return len(cmds) > 0
+}
 
 // approvalPrefixes returns the argv prefixes an "approved for the
 // session" answer remembers. They are the simple commands the policy
@@ -50,7 +95,7 @@ func approvalPrefixes(argv []string, parsed []protocol.ParsedCommand, proposed [
 // other script stays whole, so it only ever matches itself. (A real
 // execpolicy splits scripts itself and hands us simple commands.)
 func plainScript(argv []string) []string {
-	if len(argv) != 3 || !isShell(argv[0]) || (argv[1] != "-c" && argv[1] != "-lc") {
+	if len(argv) != 3 || !IsShell(argv[0]) || (argv[1] != "-c" && argv[1] != "-lc") {
 		return argv
 	}
 	if strings.ContainsAny(argv[2], "\"'`$;&|<>(){}[]*?~#!=\n\\") {
@@ -61,6 +106,15 @@ func plainScript(argv []string) []string {
 		return argv
 	}
 	return words
+}
+
+// IsShell reports a program that is a POSIX shell.
+func IsShell(p string) bool {
+	switch filepath.Base(p) {
+	case "bash", "sh", "zsh", "dash":
+		return true
+	}
+	return false
 }
 
 // hasPrefix reports whether prefix is an exact positional prefix of argv.
@@ -74,64 +128,6 @@ func hasPrefix(argv, prefix []string) bool {
 		}
 	}
 	return true
-}
-
-// sessionApproved reports whether every simple command of a proposed
-// command matches a prefix approved earlier in the session.
-func (s *Session) sessionApproved(argv []string, parsed []protocol.ParsedCommand) bool {
-	cmds := approvalPrefixes(argv, parsed, nil)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.approved[strings.Join(argv, "\x00")] {
-		return true
-	}
-	for _, c := range cmds {
-		ok := false
-		for _, r := range s.sessionRules {
-			if hasPrefix(c, r) {
-				ok = true
-				break
-			}
-		}
-		if !ok {
-			return false
-		}
-	}
-	return len(cmds) > 0
-}
-
-// rememberApproval records an approved_for_session answer; when the
-// answer asked for it ("approve and remember"), it also appends allow
-// rules to the rules file with codex-execpolicy (locked, deduplicated)
-// and reloads the session's policy so they apply at once.
-func (s *Session) rememberApproval(callID string, argv []string, parsed []protocol.ParsedCommand, proposed []string) error {
-	prefixes := approvalPrefixes(argv, parsed, proposed)
-	s.mu.Lock()
-	s.approved[strings.Join(argv, "\x00")] = true
-	s.sessionRules = append(s.sessionRules, prefixes...)
-	persist := s.remember[callID]
-	delete(s.remember, callID)
-	file := s.cfg.RulesFile
-	policy := s.cfg.Policy
-	s.mu.Unlock()
-	if !persist || file == "" {
-		return nil
-	}
-	home, err := rulesHome(file)
-	if err != nil {
-		return err
-	}
-	for _, p := range rulePrefixes(argv, parsed, proposed) {
-		if _, _, err := execpolicy.AppendPrefixRule(home, p, protocol.DecisionAllow, ""); err != nil {
-			return err
-		}
-	}
-	if r, ok := policy.(interface{ Reload() error }); ok {
-		if err := r.Reload(); err != nil {
-			return fmt.Errorf("reload policy after remembering a rule: %w", err)
-		}
-	}
-	return nil
 }
 
 // rulesHome returns the CODEX_HOME of a rules file, which must be
@@ -190,76 +186,4 @@ func wasExcludedOption(c []string, parsed []protocol.ParsedCommand) bool {
 		}
 	}
 	return false
-}
-
-// askTool asks about an external tool call (ToolEnv.Ask): approved
-// without asking when key was approved for the session, remembered when
-// the answer is approved_for_session, the turn aborted on abort. A
-// remember flag on the answer writes no rule: .rules files judge
-// commands, not tools.
-func (s *Session) askTool(ctx context.Context, id, key string, req protocol.ExecApprovalRequestMsg) protocol.ReviewDecision {
-	s.mu.Lock()
-	known := s.approvedTools[key]
-	s.mu.Unlock()
-	if known {
-		return protocol.DecisionApprovedForSession
-	}
-	d := s.ask(ctx, id, req.CallID, req)
-	s.forgetRemember(req.CallID)
-	switch d {
-	case protocol.DecisionApprovedForSession:
-		s.mu.Lock()
-		s.approvedTools[key] = true
-		s.mu.Unlock()
-	case protocol.DecisionAbort:
-		s.abortTurn()
-	}
-	return d
-}
-
-// forgetRemember drops a remember flag whose approval was not for the
-// session.
-func (s *Session) forgetRemember(callID string) {
-	s.mu.Lock()
-	delete(s.remember, callID)
-	s.mu.Unlock()
-}
-
-// patchPaths lists the files a patch writes (renames write both ends).
-func patchPaths(changes []patch.Change) []string {
-	var out []string
-	for _, c := range changes {
-		out = append(out, c.Path)
-		if c.MovePath != "" {
-			out = append(out, c.MovePath)
-		}
-	}
-	return out
-}
-
-// approvePatchPaths remembers an approved_for_session patch: later
-// patches that write only these files are not asked about again.
-func (s *Session) approvePatchPaths(changes []patch.Change) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.approvedPaths == nil {
-		s.approvedPaths = map[string]bool{}
-	}
-	for _, p := range patchPaths(changes) {
-		s.approvedPaths[p] = true
-	}
-}
-
-// patchPathsApproved reports whether every file a patch writes was
-// approved for the session.
-func (s *Session) patchPathsApproved(changes []patch.Change) bool {
-	paths := patchPaths(changes)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, p := range paths {
-		if !s.approvedPaths[p] {
-			return false
-		}
-	}
-	return len(paths) > 0
 }
