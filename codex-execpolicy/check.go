@@ -361,7 +361,7 @@ func (e *evaluator) typed(pc *protocol.ParsedCommand, base string, words []word)
 	}
 	if len(specs) == 0 {
 		fillUnknown()
-		return finding{protocol.DecisionPrompt, "no policy rule allows " + base, "default:no-rule"}
+		return finding{protocol.DecisionPrompt, askReason(base, args), "default:no-rule"}
 	}
 	if !e.trusted(words[0].s, specs[0]) {
 		fillUnknown()
@@ -406,10 +406,16 @@ func (e *evaluator) typed(pc *protocol.ParsedCommand, base string, words []word)
 	rule := lastSpec.pos
 	if weakMismatch(last) && !lastSpec.user {
 		// No spec is about this use at all (another subcommand, only a
-		// --version spec): not a misuse of a known safe form.
-		rule = "default:no-rule"
+		// --version spec): not a misuse of a known safe form. The
+		// reason says what the command does, not which spec failed.
+		return finding{protocol.DecisionPrompt, askReason(base, pc.Argv[1:]), "default:no-rule"}
 	}
-	return finding{protocol.DecisionPrompt, "not a known read-only use of " + base + " (" + last.msg + ")", rule}
+	if subcommandEffect(base, pc.Argv[1:]) != "" {
+		// A subcommand that writes (git commit): it has no read-only
+		// form to fall short of.
+		return finding{protocol.DecisionPrompt, askReason(base, pc.Argv[1:]), rule}
+	}
+	return finding{protocol.DecisionPrompt, commandName(base, pc.Argv[1:]) + " is allowed only in its read-only forms (" + last.msg + "), so this use needs approval", rule}
 }
 
 func weakMismatch(e *matchError) bool {

@@ -47,7 +47,35 @@ func (p *Policy) CodexCheck(argv []string, resolveHost bool) CodexResult {
 // the original engine's {"result": safe|match|forbidden|unverified}
 // object, with the decision it maps to (safe allow, forbidden forbidden,
 // match and unverified prompt).
+//
+// The original engine knew nothing of destructive commands, so a force
+// push came out "unverified". Here the built-in detectors still run: a
+// command they forbid is reported "forbidden" with their reason (cause
+// "Builtin"), and an unverified one carries a "reason" a person can read.
 func (p *Policy) Legacy(argv []string) (map[string]any, protocol.Decision) {
+	res, d := p.legacy(argv)
+	if len(argv) == 0 || res["result"] == "forbidden" {
+		return res, d
+	}
+	v := p.Check(protocol.PolicyRequest{Argv: argv})
+	if v.Decision == protocol.DecisionForbidden {
+		rule := ""
+		for _, c := range v.Commands {
+			if c.Decision == protocol.DecisionForbidden {
+				rule = c.Rule
+				break
+			}
+		}
+		call := map[string]any{"program": argv[0], "args": append([]string{}, argv[1:]...)}
+		return map[string]any{"result": "forbidden", "reason": v.Reason, "cause": map[string]any{"Builtin": map[string]any{"rule": rule, "exec_call": call}}}, protocol.DecisionForbidden
+	}
+	if res["result"] == "unverified" && v.Reason != "" {
+		res["reason"] = v.Reason
+	}
+	return res, d
+}
+
+func (p *Policy) legacy(argv []string) (map[string]any, protocol.Decision) {
 	call := map[string]any{"program": "", "args": []string{}}
 	if len(argv) > 0 {
 		call = map[string]any{"program": argv[0], "args": append([]string{}, argv[1:]...)}
