@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -124,5 +125,92 @@ func TestUntrustedAsksWhateverSetsTheSandbox(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// writeDenyingRunner plays a sandbox that denies every write: a sandboxed
+// command fails with a denial; unsandboxed, it runs for real.
+type writeDenyingRunner struct{}
+
+func (writeDenyingRunner) Run(ctx context.Context, req protocol.ExecRequest, out func(string, []byte)) (protocol.ExecResult, error) {
+	if req.SandboxPolicy.Mode == protocol.SandboxDangerFullAccess {
+		return DirectRunner{}.Run(ctx, req, out)
+	}
+	return protocol.ExecResult{ExitCode: 1, Stderr: "Permission denied", Sandbox: &protocol.SandboxReport{Mechanism: "test", Denied: true}}, nil
+}
+
+// TestEveryToolGoesThroughTheApprover: under untrusted with the real
+// execpolicy, every tool that acts is asked about (a patch through the
+// shell too), what write_stdin types is shown and not asked about, and a
+// command the sandbox denied is retried outside it only after an
+// approval (on-failure).
+func TestEveryToolGoesThroughTheApprover(t *testing.T) {
+	ep, err := LoadExecPolicy(t.TempDir(), "", "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	patchScript := "apply_patch <<'EOF'\n*** Begin Patch\n*** Add File: p.txt\n+x\n*** End Patch\nEOF"
+	for _, tc := range []struct {
+		name     string
+		approval protocol.AskForApproval
+		calls    []json.RawMessage
+		runner   Runner
+		// asked are the call ids asked about, in order.
+		asked []string
+		file  string
+	}{
+		{"exec_command", protocol.ApprovalUntrusted,
+			[]json.RawMessage{modelserver.FunctionCall("c1", "exec_command", map[string]any{"cmd": "touch a.txt"})}, nil, []string{"c1"}, "a.txt"},
+		{"read-only command not asked", protocol.ApprovalUntrusted,
+			[]json.RawMessage{modelserver.FunctionCall("c1", "exec_command", map[string]any{"cmd": "ls -la"})}, nil, nil, ""},
+		{"apply_patch freeform", protocol.ApprovalUntrusted,
+			[]json.RawMessage{modelserver.CustomToolCall("c1", "apply_patch", "*** Begin Patch\n*** Add File: p.txt\n+x\n*** End Patch\n")}, nil, []string{"c1"}, "p.txt"},
+		{"apply_patch through the shell", protocol.ApprovalUntrusted,
+			[]json.RawMessage{modelserver.FunctionCall("c1", "exec_command", map[string]any{"cmd": patchScript})}, nil, []string{"c1"}, "p.txt"},
+		{"write_stdin shown, not asked", protocol.ApprovalUntrusted, []json.RawMessage{
+			modelserver.FunctionCall("c1", "exec_command", map[string]any{"cmd": "read x; touch \"$x\"", "yield_time_ms": 250}),
+			modelserver.FunctionCall("c2", "write_stdin", map[string]any{"session_id": 1001, "chars": "w.txt\n", "yield_time_ms": 300000}),
+		}, nil, []string{"c1"}, "w.txt"},
+		{"escalation after a sandbox denial", protocol.ApprovalOnFailure,
+			[]json.RawMessage{modelserver.FunctionCall("c1", "shell", map[string]any{"command": []string{"touch", "e.txt"}})}, writeDenyingRunner{}, []string{"c1"}, "e.txt"},
+		{"no escalation under never", protocol.ApprovalNever,
+			[]json.RawMessage{modelserver.FunctionCall("c1", "shell", map[string]any{"command": []string{"touch", "e.txt"}})}, writeDenyingRunner{}, nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var turns []modelserver.Turn
+			for _, c := range tc.calls {
+				turns = append(turns, modelserver.Turn{Items: []json.RawMessage{c}})
+			}
+			turns = append(turns, modelserver.Turn{Items: []json.RawMessage{modelserver.Message("done")}})
+			h := newHarness(t, turns, func(c *SessionConfig) {
+				c.Policy, c.ApprovalPolicy = ep, tc.approval
+				if tc.runner != nil {
+					c.Runner = tc.runner
+				}
+			})
+			var asked []string
+			msgs := h.turn("go", func(m protocol.Msg) protocol.Op {
+				switch r := m.(type) {
+				case protocol.ExecApprovalRequestMsg:
+					asked = append(asked, r.CallID)
+					return protocol.ExecApprovalOp{ID: r.CallID, Decision: protocol.DecisionApproved}
+				case protocol.ApplyPatchApprovalRequestMsg:
+					asked = append(asked, r.CallID)
+					return protocol.PatchApprovalOp{ID: r.CallID, Decision: protocol.DecisionApproved}
+				}
+				return nil
+			})
+			if fmt.Sprint(asked) != fmt.Sprint(tc.asked) {
+				t.Errorf("asked about %v, want %v: %s", asked, tc.asked, types(msgs))
+			}
+			if tc.file != "" {
+				if _, err := os.Stat(filepath.Join(h.dir, tc.file)); err != nil {
+					t.Errorf("%s not written after the approval: %v", tc.file, err)
+				}
+			}
+			if strings.HasPrefix(tc.name, "write_stdin") && len(find[protocol.TerminalInteractionMsg](msgs)) != 1 {
+				t.Errorf("write_stdin not shown: %s", types(msgs))
+			}
+		})
 	}
 }
