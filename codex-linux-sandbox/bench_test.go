@@ -98,7 +98,7 @@ func benchmarkApply(b *testing.B, s *Setup) {
 			var fds map[string]int
 			if s.MountNamespace {
 				var err error
-				if fds, err = setupMounts(s.WritableRoots, s.Protected); err != nil {
+				if fds, err = setupMounts(s.Plan); err != nil {
 					errc <- err
 					return
 				}

@@ -2,8 +2,6 @@ package linuxsandbox
 
 import (
 	"fmt"
-	"slices"
-	"sort"
 
 	ll "github.com/landlock-lsm/go-landlock/landlock/syscall"
 	"golang.org/x/sys/unix"
@@ -99,6 +97,7 @@ func (s *LandlockSet) restrict(fds map[string]int) error {
 		return fmt.Errorf("landlock create ruleset: %w", err)
 	}
 	defer func() { _ = unix.Close(fd) }()
+	how := noSymlinksDir()
 	for _, r := range s.Rules {
 		if cfd, ok := fds[r.Path]; ok && r.dir {
 			err := ll.LandlockAddPathBeneathRule(fd, &ll.PathBeneathAttr{AllowedAccess: r.access, ParentFd: cfd}, 0)
@@ -107,13 +106,16 @@ func (s *LandlockSet) restrict(fds map[string]int) error {
 			}
 			continue
 		}
-		flags := unix.O_PATH | unix.O_CLOEXEC
+		var pfd int
 		if r.dir {
 			// Known directories (/, the roots): O_DIRECTORY checks that
-			// in the open itself, one fstat per root less.
-			flags |= unix.O_DIRECTORY
+			// in the open itself, one fstat per root less. No symlink is
+			// followed: a root swapped for a link since planning must not
+			// lend its rights to the link's target; it is skipped.
+			pfd, err = unix.Openat2(unix.AT_FDCWD, r.Path, &how)
+		} else {
+			pfd, err = unix.Open(r.Path, unix.O_PATH|unix.O_CLOEXEC, 0)
 		}
-		pfd, err := unix.Open(r.Path, flags, 0)
 		if err != nil {
 			continue
 		}
@@ -142,53 +144,4 @@ func landlockABI() int {
 		return 0
 	}
 	return v
-}
-
-// outermost returns the roots that are not inside another root, sorted.
-// A nested root needs no Landlock rule or mount of its own: rights
-// granted on a directory hold beneath it, and a recursive clone of the
-// outer root carries the inner one (its protected entries are still
-// looked up and mounted read-only).
-//
-// Sorted with '/' before every other byte, a root's descendants directly
-// follow it, so each root is only compared with the last outermost one:
-// O(n log n) instead of every pair.
-func outermost(roots []string) []string {
-	sorted := append([]string(nil), roots...)
-	slices.SortFunc(sorted, compareSlashFirst)
-	out := sorted[:0]
-	for _, r := range sorted {
-		if len(out) > 0 && Within(r, out[len(out)-1]) {
-			continue
-		}
-		out = append(out, r)
-	}
-	// Back to plain order (differs only next to bytes below '/', as in
-	// "a-b" and "a/c"), so rules and mounts keep their familiar order.
-	if !sort.StringsAreSorted(out) {
-		sort.Strings(out)
-	}
-	return out
-}
-
-// compareSlashFirst orders paths byte by byte with '/' lowest.
-func compareSlashFirst(a, b string) int {
-	n := min(len(a), len(b))
-	for i := 0; i < n; i++ {
-		x, y := a[i], b[i]
-		if x == y {
-			continue
-		}
-		if x == '/' {
-			return -1
-		}
-		if y == '/' {
-			return 1
-		}
-		if x < y {
-			return -1
-		}
-		return 1
-	}
-	return len(a) - len(b)
 }

@@ -101,9 +101,15 @@ func Prepare(p *Plan) *Setup {
 		if len(p.Protected) > 0 {
 			add(&s.Active, "protected-subpaths: ", strings.Join(p.Protected, ", "), " read-only")
 		}
+		if len(p.Pinned) > 0 {
+			add(&s.Active, "pinned-paths: ", strings.Join(p.Pinned, ", "), " cannot be renamed, removed or replaced")
+		}
 	} else {
 		if len(p.Protected) > 0 {
 			add(&s.Unavailable, "protected-subpaths: no mount namespace (no CAP_SYS_ADMIN, no user namespace), so this sandbox does not keep ", strings.Join(p.Protected, ", "), " read-only")
+		}
+		if len(p.Pinned) > 0 {
+			add(&s.Unavailable, "pinned-paths: no mount namespace, so ", strings.Join(p.Pinned, ", "), " can be renamed away and replaced (Landlock cannot forbid renaming one entry of a writable directory)")
 		}
 		add(&s.Unavailable, "metadata-outside-roots: chmod, chown and utimes on your own files outside the writable roots are not blocked (Landlock does not cover them; needs CAP_SYS_ADMIN for read-only mounts)")
 	}
@@ -125,7 +131,7 @@ func (s *Setup) Apply() error {
 	}
 	var rootFDs map[string]int
 	if s.MountNamespace {
-		fds, err := setupMounts(s.WritableRoots, s.Protected)
+		fds, err := setupMounts(s.Plan)
 		if err != nil {
 			return err
 		}

@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"strings"
 
-	linuxsandbox "github.com/codexgo/codex-linux-sandbox"
+	"github.com/codexgo/common/sandboxpolicy"
 )
 
 // SandboxExec is run by absolute path so a hostile PATH cannot replace it.
@@ -73,7 +73,7 @@ const base = `(version 1)
 // Generate builds the profile for plan. Protected names are excluded in
 // every writable root whether or not they exist yet: Seatbelt matches
 // paths, so a missing .codex is kept from being created too.
-func Generate(plan *linuxsandbox.Plan) Profile {
+func Generate(plan *sandboxpolicy.Plan) Profile {
 	if !plan.Restricted() {
 		return Profile{Text: "(version 1)\n(allow default)\n"}
 	}
@@ -86,7 +86,8 @@ func Generate(plan *linuxsandbox.Plan) Profile {
 			name := fmt.Sprintf("WRITABLE_ROOT_%d", i)
 			params = append(params, Param{name, root})
 			excl := excludes(plan, root)
-			if len(excl) == 0 {
+			pins := pinned(plan, root)
+			if len(excl) == 0 && len(pins) == 0 {
 				fmt.Fprintf(&b, "\n  (subpath (param %q))", name)
 				continue
 			}
@@ -95,6 +96,13 @@ func Generate(plan *linuxsandbox.Plan) Profile {
 				ro := fmt.Sprintf("%s_RO_%d", name, k)
 				params = append(params, Param{ro, e})
 				fmt.Fprintf(&b, "\n    (require-not (subpath (param %q)))", ro)
+			}
+			// A pinned path itself (not what is inside it) may not be
+			// renamed, removed or replaced: a write to its own name.
+			for k, e := range pins {
+				pin := fmt.Sprintf("%s_PIN_%d", name, k)
+				params = append(params, Param{pin, e})
+				fmt.Fprintf(&b, "\n    (require-not (literal (param %q)))", pin)
 			}
 			b.WriteString(")")
 		}
@@ -112,7 +120,7 @@ func Generate(plan *linuxsandbox.Plan) Profile {
 }
 
 // excludes lists the protected paths inside root.
-func excludes(plan *linuxsandbox.Plan, root string) []string {
+func excludes(plan *sandboxpolicy.Plan, root string) []string {
 	var out []string
 	seen := map[string]bool{}
 	add := func(p string) {
@@ -121,12 +129,23 @@ func excludes(plan *linuxsandbox.Plan, root string) []string {
 			out = append(out, p)
 		}
 	}
-	for _, n := range linuxsandbox.ProtectedNames() {
+	for _, n := range sandboxpolicy.ProtectedNames() {
 		add(strings.TrimSuffix(root, "/") + "/" + n)
 	}
 	for _, p := range plan.Protected {
-		if linuxsandbox.Within(p, root) {
+		if sandboxpolicy.Within(p, root) {
 			add(p)
+		}
+	}
+	return out
+}
+
+// pinned lists the pinned paths inside root (see sandboxpolicy.Plan).
+func pinned(plan *sandboxpolicy.Plan, root string) []string {
+	var out []string
+	for _, p := range plan.Pinned {
+		if sandboxpolicy.Within(p, root) {
+			out = append(out, p)
 		}
 	}
 	return out

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	linuxsandbox "github.com/codexgo/codex-linux-sandbox"
 	"github.com/codexgo/common/protocol"
+	"github.com/codexgo/common/sandboxpolicy"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden profiles in testdata")
@@ -16,20 +16,26 @@ var update = flag.Bool("update", false, "rewrite the golden profiles in testdata
 func TestGolden(t *testing.T) {
 	tests := []struct {
 		name string
-		plan linuxsandbox.Plan
+		plan sandboxpolicy.Plan
 	}{
-		{"read-only", linuxsandbox.Plan{Policy: protocol.SandboxPolicy{Mode: protocol.SandboxReadOnly}}},
-		{"danger-full-access", linuxsandbox.Plan{Policy: protocol.SandboxPolicy{Mode: protocol.SandboxDangerFullAccess}}},
-		{"workspace-write", linuxsandbox.Plan{
+		{"read-only", sandboxpolicy.Plan{Policy: protocol.SandboxPolicy{Mode: protocol.SandboxReadOnly}}},
+		{"danger-full-access", sandboxpolicy.Plan{Policy: protocol.SandboxPolicy{Mode: protocol.SandboxDangerFullAccess}}},
+		{"workspace-write", sandboxpolicy.Plan{
 			Policy:        protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite},
 			WritableRoots: []string{"/Users/me/project", "/private/tmp"},
 			Protected:     []string{"/Users/me/project/.git", "/Users/me/project/.git/worktrees/x"},
 		}},
-		{"workspace-write-network", linuxsandbox.Plan{
+		{"workspace-write-nested", sandboxpolicy.Plan{
+			Policy:        protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite},
+			WritableRoots: []string{"/private/tmp", "/private/tmp/work/repo"},
+			Protected:     []string{"/private/tmp/work/repo/.git"},
+			Pinned:        []string{"/private/tmp/work", "/private/tmp/work/repo"},
+		}},
+		{"workspace-write-network", sandboxpolicy.Plan{
 			Policy:        protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite, NetworkAccess: true},
 			WritableRoots: []string{"/Users/me/project"},
 		}},
-		{"read-only-unix-sockets", linuxsandbox.Plan{Policy: protocol.SandboxPolicy{Mode: protocol.SandboxReadOnly, AllowUnixSockets: true}}},
+		{"read-only-unix-sockets", sandboxpolicy.Plan{Policy: protocol.SandboxPolicy{Mode: protocol.SandboxReadOnly, AllowUnixSockets: true}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -75,7 +81,7 @@ func FuzzGenerate(f *testing.F) {
 		if !strings.HasPrefix(root, "/") || len(root) < 4 {
 			return
 		}
-		plan := linuxsandbox.Plan{
+		plan := sandboxpolicy.Plan{
 			Policy:        protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite, NetworkAccess: network},
 			WritableRoots: []string{root},
 			Protected:     []string{protected},

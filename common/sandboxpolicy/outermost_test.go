@@ -1,4 +1,4 @@
-package linuxsandbox
+package sandboxpolicy
 
 import (
 	"fmt"
@@ -27,8 +27,8 @@ func TestOutermost(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			in := append([]string(nil), tc.roots...)
-			if got := outermost(tc.roots); !reflect.DeepEqual(got, tc.want) {
-				t.Errorf("outermost(%q) = %q, want %q", tc.roots, got, tc.want)
+			if got := Outermost(tc.roots); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("Outermost(%q) = %q, want %q", tc.roots, got, tc.want)
 			}
 			if !reflect.DeepEqual(in, tc.roots) {
 				t.Errorf("outermost changed its argument: %q, was %q", tc.roots, in)
@@ -65,8 +65,8 @@ func TestOutermostMatchesPairwise(t *testing.T) {
 			}
 		}
 		sort.Strings(want)
-		if got := outermost(roots); !reflect.DeepEqual(got, want) {
-			t.Fatalf("outermost(%q) = %q, want %q", roots, got, want)
+		if got := Outermost(roots); !reflect.DeepEqual(got, want) {
+			t.Fatalf("Outermost(%q) = %q, want %q", roots, got, want)
 		}
 	}
 }
@@ -108,7 +108,7 @@ func BenchmarkOutermost(b *testing.B) {
 			}
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
-				outermost(roots)
+				Outermost(roots)
 			}
 		})
 	}

@@ -1,0 +1,290 @@
+package sandboxpolicy
+
+import (
+	"bufio"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/codexgo/common/protocol"
+)
+
+// Plan is a sandbox policy resolved against the file system: which
+// directories are writable, which paths inside them stay read-only,
+// which must not be renamed away, and whether the network is open.
+type Plan struct {
+	Policy protocol.SandboxPolicy `json:"policy"`
+	// PolicyCwd is the directory relative writable roots resolve against
+	// and, under workspace-write, the first writable root.
+	PolicyCwd string `json:"policy_cwd"`
+	// CommandCwd is where the command starts.
+	CommandCwd string `json:"command_cwd"`
+	// WritableRoots are absolute, symlink-free, existing directories.
+	WritableRoots []string `json:"writable_roots,omitempty"`
+	// MissingRoots were asked for but do not exist; they are ignored.
+	MissingRoots []string `json:"missing_roots,omitempty"`
+	// Protected are existing, symlink-free paths inside writable roots
+	// that stay read-only: the protected names, what a symlinked one
+	// points at, a .git file's gitdir and a worktree's common dir.
+	Protected []string `json:"read_only_subpaths,omitempty"`
+	// Pinned are paths inside writable roots (never a root that is not
+	// inside another) that must keep their place: every directory on the
+	// way from a writable root to a protected path or to the workspace,
+	// and the symlinks met on the way (a symlinked .git, a root named
+	// through a link). Renaming one away and planting a copy would hand
+	// the user's next host-side git a config of the command's choosing.
+	// Sorted, parents first.
+	Pinned []string `json:"pinned_paths,omitempty"`
+	// Unprotectable are protected names that do not exist yet; keeping
+	// them from being created would need a mount point on the host.
+	Unprotectable []string `json:"unprotectable_subpaths,omitempty"`
+}
+
+// Restricted reports whether the plan restricts anything at all.
+func (p *Plan) Restricted() bool { return p.Policy.Mode != protocol.SandboxDangerFullAccess }
+
+// Network reports whether sockets of every family are allowed.
+func (p *Plan) Network() bool { return !p.Restricted() || p.Policy.NetworkAccess }
+
+// Resolver looks the roots and their protected names up in the file
+// system. Portable is the plain os-package one; the Linux helper brings
+// a faster one (shared parent descriptors, no allocation per lookup).
+type Resolver interface {
+	// Root returns the symlink-free path of an existing directory; path
+	// is absolute and clean, next is the root asked after it ("" if none).
+	Root(path, next string) (real string, ok bool)
+	// Name is the file type of root/ProtectedNames()[i] (not followed),
+	// root being a path Root returned.
+	Name(root string, i int) (fs.FileMode, error)
+	// Close releases what the lookups held.
+	Close()
+}
+
+// Portable resolves with the os package on any OS.
+type Portable struct{}
+
+// Root resolves symlinks component by component.
+func (Portable) Root(path, _ string) (string, bool) { return ResolveDir(path) }
+
+// Name is os.Lstat's file type.
+func (Portable) Name(root string, i int) (fs.FileMode, error) {
+	fi, err := os.Lstat(filepath.Join(root, ProtectedNames()[i]))
+	if err != nil {
+		return 0, err
+	}
+	return fi.Mode().Type(), nil
+}
+
+// Close has nothing to release.
+func (Portable) Close() {}
+
+// ResolveDir returns the symlink-free path of an existing directory.
+func ResolveDir(path string) (string, bool) {
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return "", false
+	}
+	if fi, err := os.Stat(real); err != nil || !fi.IsDir() {
+		return "", false
+	}
+	return real, true
+}
+
+// NewPlan resolves policy against policyCwd with the portable resolver.
+func NewPlan(policy protocol.SandboxPolicy, policyCwd, commandCwd string, getenv func(string) string) (*Plan, error) {
+	return NewPlanWith(Portable{}, policy, policyCwd, commandCwd, getenv)
+}
+
+// NewPlanWith resolves policy against policyCwd (made absolute) with r.
+// commandCwd defaults to policyCwd; getenv supplies TMPDIR. Missing roots
+// are recorded, not fatal.
+func NewPlanWith(r Resolver, policy protocol.SandboxPolicy, policyCwd, commandCwd string, getenv func(string) string) (*Plan, error) {
+	if _, err := protocol.ParseSandboxMode(string(policy.Mode)); err != nil {
+		return nil, err
+	}
+	if policyCwd == "" {
+		return nil, fmt.Errorf("policy cwd is empty")
+	}
+	if !filepath.IsAbs(policyCwd) {
+		abs, err := filepath.Abs(policyCwd)
+		if err != nil {
+			return nil, fmt.Errorf("resolve policy cwd: %w", err)
+		}
+		policyCwd = abs
+	}
+	if commandCwd == "" {
+		commandCwd = policyCwd
+	} else if !filepath.IsAbs(commandCwd) {
+		commandCwd = filepath.Join(policyCwd, commandCwd)
+	}
+	p := &Plan{Policy: policy, PolicyCwd: filepath.Clean(policyCwd), CommandCwd: filepath.Clean(commandCwd)}
+	asked := AskedRoots(policy, p.PolicyCwd, getenv)
+	if len(asked) == 0 {
+		return p, nil
+	}
+	defer r.Close()
+	// named: roots whose asked path differs from the real one (a symlink
+	// on the way), walked again for pins.
+	var named []string
+	seen := make(map[string]bool, len(asked))
+	cwdReal := ""
+	for i, a := range asked {
+		next := ""
+		if i+1 < len(asked) {
+			next = asked[i+1]
+		}
+		real, ok := r.Root(a, next)
+		if !ok {
+			p.MissingRoots = appendOnce(p.MissingRoots, a)
+			continue
+		}
+		if i == 0 {
+			cwdReal = real
+		}
+		if real != a {
+			named = append(named, a)
+		}
+		if seen[real] {
+			continue
+		}
+		seen[real] = true
+		p.WritableRoots = append(p.WritableRoots, real)
+	}
+	sort.Strings(p.WritableRoots)
+	pn := newPinner(p.WritableRoots)
+	for _, root := range p.WritableRoots {
+		p.addProtected(r, pn, root)
+	}
+	// The workspace keeps its place too, and so does each symlink a
+	// root was named through.
+	if cwdReal != "" {
+		pn.real(cwdReal)
+	}
+	for _, a := range named {
+		pn.named(a)
+	}
+	for _, x := range p.Protected {
+		// A protected path is a read-only mount of its own; its parents
+		// are what could be renamed.
+		pn.real(filepath.Dir(x))
+	}
+	p.Pinned = pn.list(p.Protected)
+	return p, nil
+}
+
+// addProtected records the protected entries of one writable root.
+func (p *Plan) addProtected(r Resolver, pn *pinner, root string) {
+	for i, name := range ProtectedNames() {
+		mode, err := r.Name(root, i)
+		if err != nil {
+			if name == ".codex" && root == p.PolicyCwd {
+				p.Unprotectable = appendOnce(p.Unprotectable, filepath.Join(root, name))
+			}
+			continue
+		}
+		// Joined only for the names that exist: most lookups miss.
+		path := filepath.Join(root, name)
+		if mode&fs.ModeSymlink != 0 {
+			// The link itself lives in a writable directory: it is
+			// pinned (a mount point cannot be removed or replaced), and
+			// what it points at is protected.
+			pn.named(path)
+			real, err := filepath.EvalSymlinks(path)
+			if err != nil {
+				continue
+			}
+			p.Protected = appendOnce(p.Protected, real)
+			if name == ".git" {
+				p.addGitDirs(pn, real)
+			}
+			continue
+		}
+		p.Protected = appendOnce(p.Protected, path)
+		if name != ".git" {
+			continue
+		}
+		if mode.IsRegular() {
+			if gitdir := readGitdir(path); gitdir != "" {
+				if !filepath.IsAbs(gitdir) {
+					gitdir = filepath.Join(root, gitdir)
+				}
+				p.protectNamed(pn, gitdir)
+			}
+		} else if mode.IsDir() {
+			p.addGitDirs(pn, path)
+		}
+	}
+}
+
+// protectNamed protects the real path of named, pinning the way to it.
+// It returns the real path, "" if named does not exist.
+func (p *Plan) protectNamed(pn *pinner, named string) string {
+	real, err := filepath.EvalSymlinks(named)
+	if err != nil {
+		return ""
+	}
+	if real != filepath.Clean(named) {
+		pn.named(named)
+	}
+	p.Protected = appendOnce(p.Protected, real)
+	p.addGitDirs(pn, real)
+	return real
+}
+
+// addGitDirs protects the common dir of gitdir (a worktree's
+// "commondir" file names the main repository's .git, whose config and
+// hooks git really uses).
+func (p *Plan) addGitDirs(pn *pinner, gitdir string) {
+	b, err := os.ReadFile(filepath.Join(gitdir, "commondir"))
+	if err != nil {
+		return
+	}
+	common := strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0])
+	if common == "" {
+		return
+	}
+	if !filepath.IsAbs(common) {
+		common = filepath.Join(gitdir, common)
+	}
+	if real, err := filepath.EvalSymlinks(common); err == nil && !contains(p.Protected, real) {
+		if real != filepath.Clean(common) {
+			pn.named(common)
+		}
+		p.Protected = append(p.Protected, real)
+	}
+}
+
+// readGitdir returns the target of a "gitdir: PATH" file, or "".
+func readGitdir(path string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer func() { _ = f.Close() }()
+	sc := bufio.NewScanner(f)
+	if sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "gitdir:"); ok {
+			return strings.TrimSpace(rest)
+		}
+	}
+	return ""
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func appendOnce(list []string, s string) []string {
+	if contains(list, s) {
+		return list
+	}
+	return append(list, s)
+}

@@ -1,0 +1,137 @@
+// Package sandboxpolicy decides, in one place and the same way on every
+// OS, which paths a sandbox policy makes writable and which stay
+// protected: the writable roots (the workspace, writable_roots, /tmp and
+// $TMPDIR unless excluded, symlinks resolved), the protected entries
+// inside them (.git, .codex, .agents, a .git file's gitdir and a
+// worktree's common dir) and the paths that must not be renamed away.
+//
+// The Linux helper, the Seatbelt generator, codex sandbox's config
+// handling, the agent's patch approval, the execpolicy roots and the
+// model's permissions text all ask this package; none decides it again.
+package sandboxpolicy
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/codexgo/common/config"
+	"github.com/codexgo/common/protocol"
+)
+
+// ProtectedNames returns the entries kept read-only inside every writable
+// root, as the Codex CLI does: repository metadata and agent
+// configuration that a sandboxed command must not be able to rewrite.
+func ProtectedNames() []string { return []string{".git", ".codex", ".agents"} }
+
+// IsProtectedName reports whether name (one path component) is one of
+// ProtectedNames.
+func IsProtectedName(name string) bool {
+	return name == ".git" || name == ".codex" || name == ".agents"
+}
+
+// AskedRoots returns the writable roots policy asks for, absolute and
+// lexically clean but not resolved: under workspace-write the policy cwd,
+// writable_roots (relative ones against cwd), /tmp unless
+// exclude_slash_tmp and $TMPDIR unless exclude_tmpdir_env_var; none
+// otherwise. cwd must be absolute.
+func AskedRoots(policy protocol.SandboxPolicy, cwd string, getenv func(string) string) []string {
+	if policy.Mode != protocol.SandboxWorkspaceWrite {
+		return nil
+	}
+	cwd = filepath.Clean(cwd)
+	asked := make([]string, 0, 3+len(policy.WritableRoots))
+	asked = append(asked, cwd)
+	for _, r := range policy.WritableRoots {
+		if r == "" {
+			continue
+		}
+		if !filepath.IsAbs(r) {
+			r = filepath.Join(cwd, r)
+		}
+		asked = append(asked, filepath.Clean(r))
+	}
+	if !policy.ExcludeSlashTmp {
+		asked = append(asked, "/tmp")
+	}
+	if getenv != nil && !policy.ExcludeTmpdirEnvVar {
+		if t := getenv("TMPDIR"); t != "" && filepath.IsAbs(t) {
+			asked = append(asked, filepath.Clean(t))
+		}
+	}
+	return asked
+}
+
+// FromConfig is the sandbox policy config.toml asks for: sandbox_mode
+// (read-only when unset) and, under workspace-write, the
+// sandbox_workspace_write table. mode, when not empty, overrides
+// sandbox_mode (a --sandbox flag, --full-auto); extraRoots are added
+// (--add-dir). It is the one place config becomes a policy.
+func FromConfig(cfg *config.Config, mode string, extraRoots ...string) (protocol.SandboxPolicy, error) {
+	if mode == "" && cfg != nil {
+		mode = cfg.SandboxMode
+	}
+	if mode == "" {
+		mode = string(protocol.SandboxReadOnly)
+	}
+	m, err := protocol.ParseSandboxMode(mode)
+	if err != nil {
+		return protocol.SandboxPolicy{}, err
+	}
+	p := protocol.SandboxPolicy{Mode: m}
+	if m != protocol.SandboxWorkspaceWrite {
+		return p, nil
+	}
+	if cfg != nil {
+		ww := cfg.SandboxWorkspaceWrite
+		p.NetworkAccess = ww.NetworkAccess
+		p.ExcludeSlashTmp = ww.ExcludeSlashTmp
+		p.ExcludeTmpdirEnvVar = ww.ExcludeTmpdirEnvVar
+		p.WritableRoots = append(p.WritableRoots, ww.WritableRoots...)
+	}
+	for _, r := range extraRoots {
+		if r != "" {
+			p.WritableRoots = append(p.WritableRoots, filepath.Clean(r))
+		}
+	}
+	return p, nil
+}
+
+// Within reports whether path is dir or below it (both clean, absolute).
+func Within(path, dir string) bool {
+	if dir == "/" {
+		return strings.HasPrefix(path, "/")
+	}
+	// No dir+"/": this runs once per pair of roots and must not allocate.
+	return strings.HasPrefix(path, dir) && (len(path) == len(dir) || path[len(dir)] == '/')
+}
+
+// Describe is the permissions text for the model: what the sandbox lets
+// a command write, in a few plain lines.
+func (p *Plan) Describe() string {
+	var b strings.Builder
+	switch p.Policy.Mode {
+	case protocol.SandboxDangerFullAccess:
+		b.WriteString("Filesystem sandboxing: danger-full-access: no restrictions; commands may write anywhere.\n")
+	case protocol.SandboxReadOnly:
+		b.WriteString("Filesystem sandboxing: read-only: commands may read files but not write any.\n")
+	default:
+		b.WriteString("Filesystem sandboxing: workspace-write: commands may read everything and write only in:\n")
+		for _, r := range p.WritableRoots {
+			fmt.Fprintf(&b, "- %s\n", r)
+		}
+		b.WriteString("Inside them these stay read-only: " + strings.Join(ProtectedNames(), ", ") + " in every root")
+		if len(p.Protected) > 0 {
+			b.WriteString(" (here: " + strings.Join(p.Protected, ", ") + ")")
+		}
+		b.WriteString(".\n")
+	}
+	if p.Restricted() {
+		if p.Network() {
+			b.WriteString("Network access: enabled.\n")
+		} else {
+			b.WriteString("Network access: restricted.\n")
+		}
+	}
+	return b.String()
+}
