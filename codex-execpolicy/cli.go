@@ -11,8 +11,10 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/codexgo/common/cli"
 	"github.com/codexgo/common/codexhome"
 	"github.com/codexgo/common/protocol"
+	"github.com/codexgo/common/version"
 	"github.com/peterbourgon/ff/v3"
 )
 
@@ -24,20 +26,6 @@ const (
 	ExitPrompt    = 10
 	ExitForbidden = 11
 )
-
-const usage = `usage:
-  codex-execpolicy check [flags] [--] ARGV...      judge one command
-  codex-execpolicy check [flags] --script 'SCRIPT' judge a shell script
-  codex-execpolicy check [flags] --jsonl            one JSON request per stdin line
-  codex-execpolicy test FILE...                     load policies, run their examples
-  codex-execpolicy remember [--decision D] -- PREFIX...
-                                                    append prefix_rule to $CODEX_HOME/rules/default.rules
-  codex-execpolicy default-policy                   print the embedded default policy
-
-Run a subcommand with -h for its flags.
-Exit status of check: 0 whatever the decision unless --exit-code
-(0 allow, 10 prompt, 11 forbidden); 1 policy load error; 2 usage or bad input.
-`
 
 // Env is what Main takes from the process, injected for tests.
 type Env struct {
@@ -58,14 +46,22 @@ func (e *usageError) Error() string { return e.msg }
 // MainEnv is Main with the environment injected.
 func MainEnv(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env Env) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprintf(stderr, "%s: a command is needed: check, test, remember or default-policy (see %s --help)\n", ToolName, ToolName)
 		return ExitUsage
+	}
+	if cli.IsVersion(args) {
+		cli.PrintVersion(stdout, ToolName, version.Version)
+		return ExitOK
 	}
 	var code int
 	var err error
 	switch args[0] {
-	case "-h", "--help", "help":
-		fmt.Fprint(stdout, usage)
+	case "-h", "--help", "-help", "help":
+		c := CLI()
+		if len(args) > 1 && c.Sub(args[1]) != nil {
+			c = c.Sub(args[1])
+		}
+		c.WriteHelp(stdout)
 		return ExitOK
 	case "check":
 		code, err = runCheck(ctx, args[1:], stdin, stdout, stderr, env)
@@ -74,7 +70,9 @@ func MainEnv(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	case "remember":
 		code, err = runRemember(args[1:], stdout, stderr, env)
 	case "default-policy":
-		_, err = stdout.Write(defaultPolicy)
+		if err = parseFlags(CLI().Sub("default-policy"), flag.NewFlagSet("default-policy", flag.ContinueOnError), args[1:], stdout); err == nil {
+			_, err = stdout.Write(defaultPolicy)
+		}
 	default:
 		err = &usageError{fmt.Sprintf("unknown command %q (want check, test, remember or default-policy)", args[0])}
 	}
@@ -108,34 +106,25 @@ type checkFlags struct {
 	workers                  int
 }
 
-func parseFlags(fs *flag.FlagSet, args []string) error {
+// parseFlags parses args for the command c; -h writes c's help to
+// stdout (and returns flag.ErrHelp, exit 0).
+func parseFlags(c *cli.Command, fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	fs.SetOutput(io.Discard)
 	err := ff.Parse(fs, args, ff.WithEnvVarPrefix("CODEX_EXECPOLICY"))
-	if err != nil && !errors.Is(err, flag.ErrHelp) {
-		return &usageError{err.Error()}
+	if errors.Is(err, flag.ErrHelp) {
+		c.WriteHelp(stdout)
+		return err
 	}
-	return err
+	if err != nil {
+		return &usageError{cli.FlagError(fs, err)}
+	}
+	return nil
 }
 
 func runCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env Env) (int, error) {
 	var f checkFlags
-	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Var(&f.policies, "policy", "policy file (repeatable); also -r")
-	fs.Var(&f.policies, "r", "policy file (alias of --policy, as in codex execpolicy check -r)")
-	fs.Var(&f.wroots, "writable-root", "folder the command may write in (repeatable)")
-	fs.Var(&f.rroots, "readable-root", "folder the command may read (repeatable; none means anywhere)")
-	fs.StringVar(&f.cwd, "cwd", "", "working directory of the command (default: current directory)")
-	fs.StringVar(&f.format, "format", "json", "output format: json, legacy or codex")
-	fs.StringVar(&f.script, "script", "", "judge this shell script instead of ARGV")
-	fs.StringVar(&f.project, "project", "", "trusted project folder whose .codex/rules/*.rules are loaded")
-	fs.BoolVar(&f.exitCode, "exit-code", false, "exit 10 for prompt and 11 for forbidden")
-	fs.BoolVar(&f.jsonl, "jsonl", false, "read one JSON request per stdin line, write one verdict per line")
-	fs.BoolVar(&f.pretty, "pretty", false, "indent the JSON output")
-	fs.BoolVar(&f.noDefault, "no-default", false, "do not load the embedded default policy")
-	fs.BoolVar(&f.noUserRules, "no-user-rules", false, "do not load $CODEX_HOME/rules/*.rules")
-	fs.IntVar(&f.workers, "workers", 1, "--jsonl: goroutines judging requests (0 = one per CPU)")
-	fs.BoolVar(&f.resolveHost, "resolve-host-executables", false, "codex format: match absolute paths against rules for their base name")
-	if err := parseFlags(fs, args); err != nil {
+	fs := checkFlagSet(&f)
+	if err := parseFlags(CLI().Sub("check"), fs, args, stdout); err != nil {
 		return 0, err
 	}
 	argv := fs.Args()
@@ -232,8 +221,7 @@ func exitFor(enabled bool, d protocol.Decision) int {
 
 func runTest(args []string, stdout, stderr io.Writer, env Env) (int, error) {
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(CLI().Sub("test"), fs, args, stdout); err != nil {
 		return 0, err
 	}
 	if fs.NArg() == 0 {
@@ -266,17 +254,15 @@ func (p *Policy) counts() (int, int) {
 }
 
 func runRemember(args []string, stdout, stderr io.Writer, env Env) (int, error) {
-	fs := flag.NewFlagSet("remember", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	decision := fs.String("decision", "allow", "decision of the rule: allow, prompt or forbidden")
-	justification := fs.String("justification", "", "why (shown in prompts)")
-	if err := parseFlags(fs, args); err != nil {
+	var decision, justification string
+	fs := rememberFlagSet(&decision, &justification)
+	if err := parseFlags(CLI().Sub("remember"), fs, args, stdout); err != nil {
 		return 0, err
 	}
 	if fs.NArg() == 0 {
 		return 0, &usageError{"remember needs a PREFIX"}
 	}
-	d, err := parseDecision(*decision)
+	d, err := parseDecision(decision)
 	if err != nil {
 		return 0, &usageError{err.Error()}
 	}
@@ -284,7 +270,7 @@ func runRemember(args []string, stdout, stderr io.Writer, env Env) (int, error) 
 	if err != nil {
 		return 0, err
 	}
-	path, added, err := AppendPrefixRule(home, fs.Args(), d, *justification)
+	path, added, err := AppendPrefixRule(home, fs.Args(), d, justification)
 	if err != nil {
 		return 0, err
 	}

@@ -6,7 +6,6 @@ package sandbox
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -17,20 +16,13 @@ import (
 	"time"
 
 	linuxsandbox "github.com/codexgo/codex-linux-sandbox"
+	"github.com/codexgo/common/cli"
 	"github.com/codexgo/common/protocol"
+	"github.com/codexgo/common/version"
 )
 
 // ToolName is the argv[0] that selects this tool.
 const ToolName = "codex-sandbox"
-
-const usage = `usage: codex-sandbox [--sandbox read-only|workspace-write|danger-full-access] [--cd DIR]
-                     [--add-dir DIR]... [--network] [--allow-unix-sockets] [--timeout DURATION]
-                     [--json] [--explain] -- COMMAND [ARG...]
-
-Runs COMMAND under a sandbox policy. Exit status: the command's own; 128+N
-when it dies of signal N; 124 timeout; 125 sandbox set-up failed; 126 not
-executable; 127 not found; 2 usage.
-`
 
 type options struct {
 	mode      string
@@ -65,33 +57,73 @@ func (s stringList) String() string {
 // Set appends one value.
 func (s stringList) Set(v string) error { *s.list = append(*s.list, v); return nil }
 
-func parse(args, env []string, stderr io.Writer) (*options, error) {
-	o := &options{reportFD: -1}
+// flagSet defines codex-sandbox's flags, bound to o. Parsing, --help,
+// the man page and completion all use it.
+func flagSet(o *options) *flag.FlagSet {
 	fs := flag.NewFlagSet(ToolName, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&o.mode, "sandbox", "read-only", "read-only, workspace-write or danger-full-access")
-	fs.StringVar(&o.cd, "cd", "", "working directory and first writable root (default: current directory)")
-	fs.Var(stringList{&o.addDirs}, "add-dir", "extra writable root (repeatable; workspace-write)")
+	fs.StringVar(&o.mode, "sandbox", "read-only", "`MODE`: read-only, workspace-write or danger-full-access")
+	fs.StringVar(&o.cd, "cd", "", "`DIR`: working directory and first writable root (default: current directory)")
+	fs.Var(stringList{&o.addDirs}, "add-dir", "`DIR`: extra writable root (repeatable; workspace-write)")
 	fs.BoolVar(&o.network, "network", false, "allow the network")
 	fs.BoolVar(&o.allowUnix, "allow-unix-sockets", false, "allow connecting to unix sockets while the network is off")
 	fs.BoolVar(&o.noSlashTmp, "exclude-slash-tmp", false, "workspace-write: /tmp is not writable (extension)")
 	fs.BoolVar(&o.noTmpdir, "exclude-tmpdir-env-var", false, "workspace-write: $TMPDIR is not writable (extension)")
-	fs.DurationVar(&o.timeout, "timeout", 0, "end the whole process tree after this long (exit 124)")
+	fs.DurationVar(&o.timeout, "timeout", 0, "end the whole process tree after this long, e.g. 30s (exit 124)")
 	fs.BoolVar(&o.json, "json", false, "read one JSON request on stdin, write one JSON result on stdout")
 	fs.BoolVar(&o.explain, "explain", false, "print the effective policy and what the kernel enforces, as JSON; run nothing")
-	fs.StringVar(&o.policyJSON, "sandbox-policy", "", "Codex sandbox policy JSON; overrides --sandbox, --network, --allow-unix-sockets (extension)")
-	fs.IntVar(&o.reportFD, "report-fd", -1, "write the JSON result, without output, to this file descriptor (extension)")
-	fs.IntVar(&o.maxOutput, "max-output", defaultMaxOutput, "--json: bytes kept of each of stdout and stderr (head and tail)")
+	fs.StringVar(&o.policyJSON, "sandbox-policy", "", "Codex sandbox policy `JSON`; overrides --sandbox, --network, --allow-unix-sockets (extension)")
+	fs.IntVar(&o.reportFD, "report-fd", -1, "write the JSON result, without output, to file descriptor `FD` (extension)")
+	fs.IntVar(&o.maxOutput, "max-output", defaultMaxOutput, "--json: `BYTES` kept of each of stdout and stderr (head and tail)")
+	return fs
+}
+
+// CLI describes codex-sandbox for --help, man pages and completion.
+func CLI() *cli.Command {
+	return &cli.Command{
+		Name:     ToolName,
+		Summary:  "run any command under a sandbox policy (Landlock + seccomp, Seatbelt)",
+		Synopsis: []string{"[flags] -- COMMAND [ARG...]", "--json < REQUEST.json", "--explain [flags]"},
+		Description: `Runs COMMAND under a sandbox policy: read-only (the default) lets it write
+nowhere, workspace-write lets it write in the working directory, each
+--add-dir, $TMPDIR and /tmp (with .git, .codex and .agents kept read-only),
+danger-full-access restricts nothing. The network is off unless --network.
+codex-sandbox ends the command's whole process tree when it exits, on
+--timeout and on SIGINT, SIGTERM or SIGHUP.
+
+Every flag can also be set as CODEX_SANDBOX_<FLAG> (e.g.
+CODEX_SANDBOX_TIMEOUT=10s).`,
+		Flags: func() *flag.FlagSet { return flagSet(&options{}) },
+		Examples: []cli.Example{
+			{Command: "codex-sandbox -- ls /", Explain: "read-only: the command may read but write nowhere"},
+			{Command: "codex-sandbox --sandbox workspace-write -- make test", Explain: "may write in the current directory, /tmp and $TMPDIR; no network"},
+			{Command: "codex-sandbox --sandbox workspace-write --add-dir ../cache --network -- npm ci", Explain: "one more writable directory, and the network"},
+			{Command: "codex-sandbox --timeout 30s -- ./slow.sh", Explain: "end the whole process tree after 30 seconds (exit 124)"},
+			{Command: `echo '{"argv":["id"]}' | codex-sandbox --json`, Explain: "one JSON request in, one JSON result (output, exit code, what was enforced) out"},
+			{Command: "codex-sandbox --explain --sandbox workspace-write", Explain: "what the policy allows and what this kernel enforces, as JSON"},
+		},
+		ExitCodes: []cli.ExitCode{
+			{Code: "N", Meaning: "the command's own exit status"},
+			{Code: "128+N", Meaning: "the command died of signal N (or codex-sandbox was stopped by it)"},
+			{Code: "124", Meaning: "--timeout expired"},
+			{Code: "125", Meaning: "the sandbox could not be set up (the command never runs unsandboxed)"},
+			{Code: "126", Meaning: "COMMAND is not executable"},
+			{Code: "127", Meaning: "COMMAND was not found"},
+			{Code: "2", Meaning: "usage error"},
+			{Code: "0", Meaning: "--json: a result was written (the command's status is in it)"},
+		},
+	}
+}
+
+func parse(args, env []string, stdout, stderr io.Writer) (*options, int, error) {
+	o := &options{reportFD: -1}
+	fs := flagSet(o)
 	if err := linuxsandbox.ParseFlags(fs, args, env, "CODEX_SANDBOX"); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stderr, usage)
-			fs.SetOutput(stderr)
-			fs.PrintDefaults()
-		}
-		return nil, err
+		code, _ := cli.HandleParse(CLI(), fs, err, stdout, stderr)
+		return nil, code, err
 	}
 	o.commandArgv = fs.Args()
-	return o, nil
+	return o, 0, nil
 }
 
 // policy builds the sandbox policy the flags ask for.
@@ -118,9 +150,13 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 }
 
 func run(ctx context.Context, args, env []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	o, err := parse(args, env, stderr)
-	if errors.Is(err, flag.ErrHelp) {
+	if cli.IsVersion(args) {
+		cli.PrintVersion(stdout, ToolName, version.Version)
 		return 0
+	}
+	o, code, err := parse(args, env, stdout, stderr)
+	if err != nil {
+		return code
 	}
 	usageErr := func(format string, a ...any) int {
 		msg := fmt.Sprintf(format, a...)
@@ -129,9 +165,6 @@ func run(ctx context.Context, args, env []string, stdin io.Reader, stdout, stder
 			writeReport(o.reportFD, protocol.ExecResult{ExitCode: ExitUsage, Error: msg})
 		}
 		return ExitUsage
-	}
-	if err != nil {
-		return usageErr("%v", err)
 	}
 	if o.reportFD >= 0 {
 		// Only this process writes the report; no child may hold it open.
