@@ -117,7 +117,7 @@ func (a *approvals) HandleKey(msg tea.KeyMsg, now, prevKey time.Time) (*answered
 	pick := func(d protocol.ReviewDecision) (*answered, bool) {
 		return pickOpt(approvalOption{decision: d})
 	}
-	switch k := msg.String(); k {
+	switch k := keyName(msg); k {
 	case "y":
 		return pick(protocol.DecisionApproved)
 	case "a", "p":

@@ -108,6 +108,10 @@ func (m *model) reconnect(resume string) tea.Cmd {
 		return nil
 	}
 	re := m.env.reconnect
+	// The old agent is shut down on the way: its last events and the end
+	// of its stream belong to no session any more (nil matches no
+	// connection), so they neither print nor end the program.
+	m.conn = nil
 	return func() tea.Msg {
 		var replay []replayEntry
 		if resume != "" {
@@ -121,7 +125,7 @@ func (m *model) reconnect(resume string) tea.Cmd {
 
 func (m *model) handleReconnected(msg reconnectedMsg) tea.Cmd {
 	if msg.err != nil {
-		m.print(noticeCell{"error", "start session: " + msg.err.Error()})
+		m.print(noticeCell{"error", "start session: " + msg.err.Error() + " (/new to try again)"})
 		return nil
 	}
 	m.conn = msg.conn
@@ -131,6 +135,8 @@ func (m *model) handleReconnected(msg reconnectedMsg) tea.Cmd {
 	m.streamFirst = true
 	m.execs, m.background, m.appr.queue = nil, nil, nil
 	m.tokens, m.window = protocol.TokenCountMsg{}, 0
+	m.reasoning.Reset()
+	m.patches = map[string]map[string]protocol.FileChange{}
 	return listen(m.conn)
 }
 
@@ -243,7 +249,7 @@ func approvalsPicker() *picker {
 
 // HandleKey moves or picks; done reports that the picker closed.
 func (p *picker) HandleKey(m *model, msg tea.KeyMsg) (done bool) {
-	switch msg.String() {
+	switch keyName(msg) {
 	case "up", "k":
 		p.sel = (p.sel + len(p.items) - 1) % len(p.items)
 	case "down", "j", "tab":

@@ -33,6 +33,9 @@ type composer struct {
 	// images are pasted image paths: placeholder -> absolute path (a
 	// file dragged into the terminal pastes its path).
 	images map[string]string
+	// scrolled: the draft was as tall as the text area, which may have
+	// scrolled to follow the cursor.
+	scrolled bool
 }
 
 func newComposer(th *theme, h *promptHistory) *composer {
@@ -51,8 +54,9 @@ func newComposer(th *theme, h *promptHistory) *composer {
 	focused.Placeholder = th.dim
 	focused.Text = th.text
 	ta.FocusedStyle, ta.BlurredStyle = focused, blurred
+	ta.EndOfBufferCharacter = eob
 	ta.Focus()
-	ta.SetHeight(1)
+	ta.SetHeight(composerMaxRows)
 	return &composer{ta: ta, th: th, history: h, pastes: map[string]string{}, images: map[string]string{}}
 }
 
@@ -140,6 +144,13 @@ func (c *composer) HandleKey(msg tea.KeyMsg) tea.Cmd {
 		c.Paste(string(msg.Runes))
 		return nil
 	}
+	if msg.Type == tea.KeyRunes && !msg.Alt {
+		// Text is inserted as it is: the text area's key bindings match
+		// on String(), which for a run of typed runes ("end", "up") is
+		// the text itself (see keyName).
+		c.ta.InsertString(string(msg.Runes))
+		return nil
+	}
 	switch msg.Type {
 	case tea.KeyUp:
 		if c.ta.Line() == 0 {
@@ -199,23 +210,55 @@ func lastLine(s string) string {
 	return s
 }
 
+// eob marks the text area's padding rows (its end-of-buffer character),
+// so View can tell them from rows of text; a private-use character, never
+// typed.
+const eob = '\uE000'
+
 // View renders the composer for width columns: a prompt marker and the
-// text area, as tall as its content up to composerMaxRows.
+// text area, as tall as its content up to composerMaxRows. The text area
+// is always composerMaxRows high, so it scrolls only when the draft is
+// taller than that (growing it after the fact would leave the rows above
+// the cursor scrolled away); its padding rows are cut here.
 func (c *composer) View(width int) string {
-	w := width - 2
-	if w < 4 {
-		w = 4
-	}
-	rows := 0
-	for _, l := range strings.Split(c.ta.Value(), "\n") {
-		rows += max(1, (ansi.StringWidth(l)+w)/w)
-	}
-	rows = min(max(rows, 1), composerMaxRows)
+	w := max(width-2, 4)
 	if c.ta.Width() != w {
 		c.ta.SetWidth(w)
 	}
-	if c.ta.Height() != rows {
-		c.ta.SetHeight(rows)
+	rows := c.rows()
+	if rows < composerMaxRows && c.scrolled {
+		// The draft shrank below the height after it had scrolled: show
+		// it from the top again.
+		c.rewind()
+		rows = c.rows()
 	}
-	return indent(c.ta.View(), c.th.accent.Render("›")+" ", "  ")
+	c.scrolled = rows >= composerMaxRows
+	lines := strings.Split(c.ta.View(), "\n")
+	lines = lines[:min(max(rows, 1), len(lines))]
+	return indent(strings.Join(lines, "\n"), c.th.accent.Render("›")+" ", "  ")
+}
+
+// rows counts the rows of text the text area shows (up to its height).
+func (c *composer) rows() int {
+	lines := strings.Split(c.ta.View(), "\n")
+	n := 0
+	for _, l := range lines {
+		if strings.TrimSpace(ansi.Strip(l)) == string(eob) {
+			break
+		}
+		n++
+	}
+	return n
+}
+
+// rewind scrolls the text area back to its top, keeping the cursor where
+// it is (the text area scrolls only to follow the cursor, never back).
+func (c *composer) rewind() {
+	li := c.ta.LineInfo()
+	row, col := c.ta.Line(), li.StartColumn+li.ColumnOffset
+	c.ta.SetValue(c.ta.Value()) // back to the top, cursor at the end
+	for c.ta.Line() > row {
+		c.ta.CursorUp()
+	}
+	c.ta.SetCursor(col)
 }

@@ -58,6 +58,11 @@ func (m *model) runEditor(path string) tea.Cmd {
 		fields = []string{"vi"}
 	}
 	cmd := exec.Command(fields[0], append(fields[1:], path)...)
+	// The terminal itself, not the program's filtered view of it (which is
+	// no *os.File: exec would copy from it in a goroutine that never ends).
+	if m.env.tty != nil {
+		cmd.Stdin = m.env.tty
+	}
 	return tea.ExecProcess(cmd, func(err error) tea.Msg { return readEdited(path, err) })
 }
 

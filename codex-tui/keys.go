@@ -7,13 +7,26 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 )
 
+// keyName is the name handlers match a key by. bubbletea v1 delivers the
+// printable run of one terminal read up to a space as one KeyRunes message
+// whose String() is the text itself, so a word such as "up", "end" or
+// "esc" typed fast (or pasted without brackets, or sent over SSH) would
+// match the key of that name: text longer than one rune, and pasted text,
+// never names a key.
+func keyName(msg tea.KeyMsg) string {
+	if msg.Type == tea.KeyRunes && (len(msg.Runes) > 1 || msg.Paste) {
+		return ""
+	}
+	return msg.String()
+}
+
 // handleKey routes a key: the overlay on top first, then the approval
 // request, then the popup, then the composer.
 func (m *model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	now := m.env.now()
 	prevKey := m.lastKey
 	m.lastKey = now
-	k := msg.String()
+	k := keyName(msg)
 	if k != "ctrl+c" {
 		m.ctrlCPrimed = false
 		if m.hint == "Ctrl+C again to quit" {

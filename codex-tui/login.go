@@ -230,7 +230,7 @@ func (l *loginScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (l *loginScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
-	k := msg.String()
+	k := keyName(msg)
 	if k == "ctrl+c" || k == "ctrl+d" {
 		if l.cancel != nil {
 			l.cancel()
@@ -337,7 +337,7 @@ func (l *loginScreen) View() string {
 func runLogin(ctx context.Context, o Options, th *theme, deps loginDeps, notice string) (quit bool, err error) {
 	l := newLoginScreen(th, deps, "")
 	l.err = notice
-	p := tea.NewProgram(l, tea.WithContext(ctx), tea.WithInput(o.Stdin), tea.WithOutput(o.Stdout))
+	p := tea.NewProgram(l, tea.WithContext(ctx), inputOption(o.Stdin), tea.WithOutput(o.Stdout))
 	if _, err := p.Run(); err != nil {
 		return true, fmt.Errorf("terminal: %w", err)
 	}

@@ -301,6 +301,7 @@ func Run(ctx context.Context, o Options) (err error) {
 		codexHome: home,
 		noHistory: cfg.History.Persistence == "none",
 		editor:    editorCommand(o.Getenv),
+		tty:       ttyOf(o.Stdin),
 		version:   version.Version,
 		reconnect: func(ctx context.Context, resume string) (Conn, error) {
 			old := client
@@ -340,7 +341,7 @@ func Run(ctx context.Context, o Options) (err error) {
 			fmt.Fprintf(logf, "codex-tui: %v\n", err)
 		}
 	}
-	opts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(o.Stdin), tea.WithOutput(o.Stdout)}
+	opts := []tea.ProgramOption{tea.WithContext(ctx), inputOption(o.Stdin), tea.WithOutput(o.Stdout)}
 	if len(e.notifications) > 0 {
 		// Notifications are for a user who is elsewhere: the terminal
 		// says when it loses and regains the focus.

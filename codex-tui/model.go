@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -35,8 +36,10 @@ type env struct {
 	reconnect func(ctx context.Context, resume string) (Conn, error)
 	// logout forgets the stored credentials.
 	logout func() error
-	// editor is the command Ctrl+G runs on the draft.
+	// editor is the command Ctrl+G runs on the draft; tty is the
+	// terminal it reads (nil: the program's input).
 	editor string
+	tty    *os.File
 	// mcpServers describes the MCP servers configured in config.toml,
 	// one line each, for /mcp.
 	mcpServers []string
@@ -230,6 +233,10 @@ func (m *model) historyPath() string { return m.env.codexHome + "/history.jsonl"
 func (m *model) submit(op protocol.Op) string {
 	m.nextSub++
 	id := "tui-" + strconv.Itoa(m.nextSub)
+	if m.conn == nil {
+		m.print(noticeCell{"error", "no session is running (/new starts one)"})
+		return id
+	}
 	if err := m.conn.Send(protocol.Submission{ID: id, Op: op}); err != nil {
 		m.print(noticeCell{"error", "cannot reach the agent: " + err.Error()})
 	}
@@ -392,7 +399,7 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // quit asks the agent to shut down and ends the program once the last
 // cells are printed.
 func (m *model) quit() {
-	if !m.quitting && !m.agentGone {
+	if !m.quitting && !m.agentGone && m.conn != nil {
 		m.submit(protocol.ShutdownOp{})
 	}
 	m.quitting = true

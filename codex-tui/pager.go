@@ -62,7 +62,7 @@ func (p *pager) scroll(d int) {
 }
 
 func (p *pager) HandleKey(msg tea.KeyMsg) (bool, tea.Cmd) {
-	switch msg.String() {
+	switch keyName(msg) {
 	case "q", "esc", "ctrl+t":
 		return true, nil
 	case "up", "k":

@@ -282,7 +282,7 @@ func (pp *pickerProgram) View() string {
 func runResumePicker(ctx context.Context, o Options, th *theme, sessions []sessionInfo) (picked string, quit bool, err error) {
 	rp := newResumePicker(th, o.Now, sessions)
 	pp := &pickerProgram{o: rp, p: &painter{th: th, md: newMarkdown(th)}, width: 80, height: 24}
-	p := tea.NewProgram(pp, tea.WithContext(ctx), tea.WithInput(o.Stdin), tea.WithOutput(o.Stdout), tea.WithAltScreen(), tea.WithMouseCellMotion())
+	p := tea.NewProgram(pp, tea.WithContext(ctx), inputOption(o.Stdin), tea.WithOutput(o.Stdout), tea.WithAltScreen(), tea.WithMouseCellMotion())
 	if _, err := p.Run(); err != nil {
 		return "", true, fmt.Errorf("terminal: %w", err)
 	}

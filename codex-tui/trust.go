@@ -144,7 +144,7 @@ func (t *trustPrompt) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		t.width = msg.Width
 	case tea.KeyMsg:
-		switch msg.String() {
+		switch keyName(msg) {
 		case "up", "k":
 			t.sel = 0
 		case "down", "j":
@@ -196,7 +196,7 @@ func (t *trustPrompt) View() string {
 // runTrustPrompt shows the trust question inline and returns the answer.
 func runTrustPrompt(ctx context.Context, o Options, th *theme, dir string) (trusted, quit bool, err error) {
 	t := newTrustPrompt(th, dir, isGitRepo(dir))
-	p := tea.NewProgram(t, tea.WithContext(ctx), tea.WithInput(o.Stdin), tea.WithOutput(o.Stdout))
+	p := tea.NewProgram(t, tea.WithContext(ctx), inputOption(o.Stdin), tea.WithOutput(o.Stdout))
 	if _, err := p.Run(); err != nil {
 		return false, true, fmt.Errorf("terminal: %w", err)
 	}
