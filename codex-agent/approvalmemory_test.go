@@ -67,4 +67,3 @@ func TestRememberWritesRuleAndReloads(t *testing.T) {
 		t.Errorf("default.rules = %q, want %q", got, want)
 	}
 }
-

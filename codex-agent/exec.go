@@ -13,13 +13,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/codexgo/common/codexhome"
-	"github.com/codexgo/common/config"
 	"github.com/codexgo/common/protocol"
 	"github.com/codexgo/common/style"
 
 	"github.com/codexgo/codex-agent/model"
-	"github.com/codexgo/codex-mcp-client/mcpmanager"
 )
 
 // ExecEnv is what `codex exec` takes from its process; tests inject it.
@@ -109,42 +106,8 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 	if len(pos) > 1 {
 		return 0, usageErr{fmt.Sprintf("unexpected argument %q (quote the prompt)", pos[1])}
 	}
-	home, err := codexhome.Dir(env.Getenv)
-	if err != nil {
-		return 0, err
-	}
-	var cfg *config.Config
-	if f.ignoreUserConfig {
-		cfg, err = config.Parse("", nil, config.Options{Overrides: f.overrides})
-	} else {
-		cfg, err = config.Load(home, config.Options{Profile: f.profile, Overrides: f.overrides})
-	}
-	if err != nil {
-		return 0, err
-	}
-	cwd, err := env.Getwd()
-	if err != nil {
-		return 0, fmt.Errorf("working directory: %w", err)
-	}
-	if f.cd != "" {
-		cwd = f.cd
-		if !filepath.IsAbs(cwd) {
-			wd, _ := env.Getwd()
-			cwd = filepath.Join(wd, cwd)
-		}
-		if st, err := os.Stat(cwd); err != nil || !st.IsDir() {
-			return 0, fmt.Errorf("--cd %s: not a directory", f.cd)
-		}
-	}
-	cwd = filepath.Clean(cwd)
-	if !f.skipGit && !f.trust {
-		if _, ok := GitRoot(cwd); !ok && cfg.Projects[cwd].TrustLevel != "trusted" {
-			//lint:ignore ST1005 the Codex CLI's message
-			return 0, errors.New("Not inside a trusted directory and --skip-git-repo-check was not specified.") //nolint:staticcheck // the Codex CLI's message
-		}
-	}
 	// Sandbox and approvals: exec never asks.
-	mode := cfg.SandboxMode
+	mode := ""
 	if f.fullAuto {
 		fmt.Fprintln(env.Stderr, "warning: --full-auto is deprecated; use --sandbox workspace-write instead.")
 		mode = string(protocol.SandboxWorkspaceWrite)
@@ -152,27 +115,50 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 	if f.sandbox != "" {
 		mode = f.sandbox
 	}
-	if mode == "" {
-		mode = string(protocol.SandboxReadOnly)
-	}
 	if f.bypass {
 		mode = string(protocol.SandboxDangerFullAccess)
 	}
-	sm, err := protocol.ParseSandboxMode(mode)
+	if mode != "" {
+		if _, err := protocol.ParseSandboxMode(mode); err != nil {
+			return 0, usageErr{err.Error()}
+		}
+	}
+	cwd, err := env.Getwd()
 	if err != nil {
-		return 0, usageErr{err.Error()}
+		return 0, fmt.Errorf("working directory: %w", err)
 	}
-	sp := protocol.SandboxPolicy{Mode: sm}
-	if sm == protocol.SandboxWorkspaceWrite {
-		ww := cfg.SandboxWorkspaceWrite
-		sp.WritableRoots = append(sp.WritableRoots, ww.WritableRoots...)
-		sp.NetworkAccess, sp.ExcludeSlashTmp, sp.ExcludeTmpdirEnvVar = ww.NetworkAccess, ww.ExcludeSlashTmp, ww.ExcludeTmpdirEnvVar
-	}
-	for _, d := range f.addDirs {
+	if f.cd != "" {
+		d := f.cd
 		if !filepath.IsAbs(d) {
 			d = filepath.Join(cwd, d)
 		}
-		sp.WritableRoots = append(sp.WritableRoots, filepath.Clean(d))
+		if st, err := os.Stat(d); err != nil || !st.IsDir() {
+			return 0, fmt.Errorf("--cd %s: not a directory", f.cd)
+		}
+		cwd = d
+	}
+	originator := "codex_exec"
+	if o := env.Getenv("CODEX_INTERNAL_ORIGINATOR_OVERRIDE"); o != "" {
+		originator = o
+	}
+	st, err := LoadSetup(ServiceOptions{Getenv: env.Getenv, Environ: env.Environ, Now: env.Now, HTTP: env.HTTP, Sleep: env.Sleep,
+		Originator: originator, Source: "exec", Cwd: cwd, Profile: f.profile, Overrides: f.overrides,
+		IgnoreUserConfig: f.ignoreUserConfig, Model: f.model, ApprovalPolicy: string(protocol.ApprovalNever), Sandbox: mode,
+		WritableRoots: f.addDirs, OSS: f.oss, LocalProvider: f.localProvider, Enable: f.enable, Disable: f.disable,
+		ExecpolicyCmd: f.execpolicyCmd, SandboxCmd: f.sandboxCmd, Ephemeral: f.ephemeral, IgnoreRules: f.ignoreRules,
+		MCPStderr: env.Stderr, Stderr: env.Stderr,
+		// exec resumes only with `resume`, never from experimental_resume.
+		NoConfigResume: true})
+	if err != nil {
+		return 0, err
+	}
+	cfg, home := st.Config, st.Home
+	cwd = st.Cwd
+	if !f.skipGit && !f.trust {
+		if _, ok := GitRoot(cwd); !ok && cfg.Projects[cwd].TrustLevel != "trusted" {
+			//lint:ignore ST1005 the Codex CLI's message
+			return 0, errors.New("Not inside a trusted directory and --skip-git-repo-check was not specified.") //nolint:staticcheck // the Codex CLI's message
+		}
 	}
 	// The prompt.
 	var prompt string
@@ -185,7 +171,6 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 		return 0, err
 	}
 	// Resume: load the earlier session.
-	var loaded *LoadedRollout
 	if resume {
 		var path string
 		if f.last {
@@ -196,137 +181,41 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		if loaded, err = LoadRollout(path); err != nil {
+		if st.Options.Resume, err = LoadRollout(path); err != nil {
 			return 0, err
 		}
 	}
 	if strings.TrimSpace(prompt) == "" && len(f.images) == 0 {
 		return 0, usageErr{"no prompt provided (pass it as an argument or on stdin)"}
 	}
-	// The model client.
-	providerID := ""
-	modelName := cfg.Model
-	if f.oss {
-		providerID = f.localProvider
-		if providerID == "" {
-			providerID = cfg.OssProvider
+	var schema []byte
+	if f.outputSchema != "" {
+		if schema, err = os.ReadFile(f.outputSchema); err != nil {
+			return 0, fmt.Errorf("read output schema: %w", err)
 		}
-		if providerID == "" {
-			providerID = "ollama"
-		}
-		p, _ := cfg.Provider(providerID)
-		p.BaseURL = OSSBaseURL(providerID, env.Getenv)
-		if cfg.ModelProviders == nil {
-			cfg.ModelProviders = map[string]config.ModelProvider{}
-		}
-		cfg.ModelProviders["oss-"+providerID] = p
-		providerID = "oss-" + providerID
-		if f.model == "" && (modelName == "" || modelName == config.Defaults().Model) {
-			modelName = "gpt-oss:20b"
-		}
-		if f.model != "" {
-			modelName = f.model
-		}
-		if err := ProbeOSS(ctx, env.HTTP, p.BaseURL, modelName, env.Stderr); err != nil {
-			return 0, err
+		if !json.Valid(schema) {
+			return 0, fmt.Errorf("output schema %s is not valid JSON", f.outputSchema)
 		}
 	}
-	if f.model != "" {
-		modelName = f.model
-	}
-	client, err := NewClient(ctx, ClientOptions{Config: cfg, ProviderID: providerID, CodexHome: home, Getenv: env.Getenv, HTTP: env.HTTP, Sleep: env.Sleep})
+	svc, err := st.Build(ctx)
 	if err != nil {
 		return 0, err
 	}
-	threadID := ""
-	if loaded != nil {
-		threadID = loaded.Meta.ID
-	} else if threadID, err = NewThreadID(env.Now()); err != nil {
-		return 0, err
-	}
-	originator := "codex_exec"
-	if o := env.Getenv("CODEX_INTERNAL_ORIGINATOR_OVERRIDE"); o != "" {
-		originator = o
-	}
-	sc := SessionConfig{
-		ThreadID: threadID, Model: modelName, Client: client, Retry: client.Retry, Cwd: cwd,
-		ApprovalPolicy: protocol.ApprovalNever, Sandbox: sp, Instructions: BaseInstructions,
-		Env: ShellEnv(cfg.ShellEnvironmentPolicy, env.Environ), ContextWindow: cfg.ModelContextWindow,
-		ToolOutputBytes: int(cfg.ToolOutputTokenLimit * 4), Now: env.Now,
-		Headers: map[string]string{"originator": originator, "User-Agent": userAgent(originator),
-			"session-id": threadID, "thread-id": threadID, "x-client-request-id": threadID},
-	}
-	sc.Tools = toolSet(cfg, client.Wire, f.oss, f.enable, f.disable)
+	defer func() {
+		if err := svc.Close(); err != nil {
+			fmt.Fprintf(env.Stderr, "warning: %v\n", err)
+		}
+	}()
+	sc := svc.Config
+	threadID, modelName, sm := sc.ThreadID, sc.Model, sc.Sandbox.Mode
 	// One turn, then the end: a command left running is ended (and
 	// reported) before the turn completes.
 	sc.EndCommandsWithTurn = true
-	if client.Wire == "responses" {
-		sc.Reasoning = &model.Reasoning{Effort: cfg.ModelReasoningEffort, Summary: cfg.ModelReasoningSummary}
-		if sc.Reasoning.Summary == "" {
-			sc.Reasoning.Summary = "auto"
-		}
-		if sc.Reasoning.Summary == "none" {
-			sc.Reasoning.Summary = ""
-		}
-	}
-	if cfg.ModelVerbosity != "" {
-		sc.Text = &model.TextControls{Verbosity: cfg.ModelVerbosity}
-	}
-	if f.outputSchema != "" {
-		b, err := os.ReadFile(f.outputSchema)
-		if err != nil {
-			return 0, fmt.Errorf("read output schema: %w", err)
-		}
-		if !json.Valid(b) {
-			return 0, fmt.Errorf("output schema %s is not valid JSON", f.outputSchema)
-		}
+	if schema != nil {
 		if sc.Text == nil {
 			sc.Text = &model.TextControls{}
 		}
-		sc.Text.Format = &model.TextFormat{Type: "json_schema", Strict: true, Schema: b, Name: "codex_output_schema"}
-	}
-	if sc.Policy, err = sessionPolicy(f.execpolicyCmd, home, cwd, env.Getenv("HOME"), f.ignoreRules); err != nil {
-		return 0, err
-	}
-	sc.Runner = DefaultRunner()
-	if f.sandboxCmd != "" {
-		sc.Runner = CmdRunner{Argv: strings.Fields(f.sandboxCmd)}
-	}
-	if loaded != nil {
-		sc.History, sc.Usage = loaded.History, loaded.Usage
-	} else {
-		docs := ProjectDocs(ProjectDocOptions{CodexHome: home, Cwd: cwd, MaxBytes: cfg.ProjectDocMaxBytes, Fallbacks: cfg.ProjectDocFallbackFilenames})
-		shell := env.Getenv("SHELL")
-		if shell == "" {
-			shell = "/bin/bash"
-		}
-		sc.InitialContext = InitialContext(docs, cwd, EnvironmentContext(cwd, shell, env.Now(), sp, protocol.ApprovalNever),
-			PermissionsText(sp, protocol.ApprovalNever))
-	}
-	if !f.ephemeral {
-		if loaded != nil {
-			sc.Recorder, err = AppendRollout(loaded.Path, env.Now)
-		} else {
-			sc.Recorder, err = CreateRollout(home, SessionMeta{ID: threadID, Cwd: cwd, Originator: originator, Source: "exec",
-				ModelProvider: client.ProviderID, Instructions: BaseInstructions}, env.Now)
-		}
-		if err != nil {
-			return 0, err
-		}
-		defer func() {
-			if err := sc.Recorder.Close(); err != nil {
-				fmt.Fprintf(env.Stderr, "warning: %v\n", err)
-			}
-		}()
-	}
-	// MCP servers start concurrently; one that fails is reported once and
-	// the session goes on without it.
-	var mcpFailures []string
-	if len(cfg.McpServers) > 0 {
-		var mgr *mcpmanager.Manager
-		mgr, mcpFailures = startMCP(ctx, cfg, env.Getenv, env.Stderr)
-		defer func() { _ = mgr.Close() }()
-		sc.External = append(sc.External, MCPTools{M: mgr})
+		sc.Text.Format = &model.TextFormat{Type: "json_schema", Strict: true, Schema: schema, Name: "codex_output_schema"}
 	}
 	sess, err := NewSession(sc)
 	if err != nil {
@@ -375,16 +264,8 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 		if _, ok := sc.Runner.(DirectRunner); ok && sm != protocol.SandboxDangerFullAccess {
 			sandboxDesc += " (not enforced: no sandbox runner)"
 		}
-		hr.banner(bannerInfo{Workdir: cwd, Model: modelName, Provider: client.ProviderID, Approval: "never",
+		hr.banner(bannerInfo{Workdir: cwd, Model: modelName, Provider: svc.ProviderID, Approval: "never",
 			Sandbox: sandboxDesc, Effort: effort, Summary: summary, SessionID: threadID, Prompt: prompt})
-	}
-	for _, m := range mcpFailures {
-		ev := protocol.Event{ID: "0", Msg: protocol.BackgroundEventMsg{Message: m}}
-		if jm != nil {
-			jm.handle(ev)
-		} else {
-			hr.handle(ev)
-		}
 	}
 	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	defer stop()
@@ -428,9 +309,6 @@ loop:
 	for range sess.Events() {
 	}
 	<-done
-	if len(cfg.Notify) > 0 && !failed {
-		notify(ctx, cfg.Notify, TurnComplete{ThreadID: threadID, TurnID: "0", Cwd: cwd, Inputs: []string{prompt}, LastMessage: last}, env.Stderr)
-	}
 	if f.outputLast != "" {
 		if err := os.WriteFile(f.outputLast, []byte(last), 0o644); err != nil {
 			return 0, fmt.Errorf("write --output-last-message: %w", err)

@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/codexgo/codex-agent/protoserver"
-	"github.com/codexgo/common/codexhome"
-	"github.com/codexgo/common/config"
 )
 
 // ServiceEnv is what the long-lived front ends (proto, mcp-server) take
@@ -76,25 +74,12 @@ func RunProto(ctx context.Context, args []string, env ServiceEnv) int {
 	}
 	o.Originator, o.Source = "codex_proto", "proto"
 	o.Stderr = env.Stderr
-	loaded, err := resumeTarget(o, env.Getenv)
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "codex proto: %v\n", err)
-		return 1
-	}
-	ephemeral := o.Ephemeral
-	if loaded != nil {
-		o.Ephemeral = true // the resumed rollout is appended to, not a new one created
-	}
+	// A session to continue comes from the experimental_resume config
+	// key, read with the rest of the config (once).
 	svc, err := NewService(ctx, o)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "codex proto: %v\n", err)
 		return 1
-	}
-	if loaded != nil {
-		if err := resumeService(svc, loaded, ephemeral, env.Now); err != nil {
-			fmt.Fprintf(env.Stderr, "codex proto: %v\n", err)
-			return 1
-		}
 	}
 	sess, err := NewSession(svc.Config)
 	if err != nil {
@@ -112,62 +97,4 @@ func RunProto(ctx context.Context, args []string, env ServiceEnv) int {
 		fmt.Fprintf(env.Stderr, "codex proto: %v\n", err)
 	}
 	return code
-}
-
-// resumeTarget loads the session named by the experimental_resume config
-// key (a rollout path, normally passed as -c by the TUI), or returns nil
-// when there is none. The config is read the same way NewService reads it,
-// so the key also works from config.toml or a profile.
-func resumeTarget(o ServiceOptions, getenv func(string) string) (*LoadedRollout, error) {
-	home, err := codexhome.Dir(getenv)
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := config.Load(home, config.Options{Profile: o.Profile, Overrides: o.Overrides})
-	if err != nil {
-		return nil, err
-	}
-	v, ok := cfg.Raw["experimental_resume"]
-	if !ok {
-		return nil, nil
-	}
-	path, ok := v.(string)
-	if !ok {
-		return nil, fmt.Errorf("experimental_resume: want a rollout path, got %v", v)
-	}
-	if path == "" {
-		return nil, nil
-	}
-	loaded, err := LoadRollout(path)
-	if err != nil {
-		return nil, fmt.Errorf("resume: %w", err)
-	}
-	return loaded, nil
-}
-
-// resumeService turns a freshly built service into the continuation of
-// a recorded session, as exec resume does: the recorded thread id (the
-// prompt cache key), history and token usage, no second initial context,
-// and new items appended to the same rollout file.
-func resumeService(svc *Service, loaded *LoadedRollout, ephemeral bool, now func() time.Time) error {
-	sc := &svc.Config
-	id := loaded.Meta.ID
-	if id != "" {
-		sc.ThreadID = id
-		for _, h := range []string{"session-id", "thread-id", "x-client-request-id"} {
-			if _, ok := sc.Headers[h]; ok {
-				sc.Headers[h] = id
-			}
-		}
-	}
-	sc.History, sc.Usage, sc.InitialContext = loaded.History, loaded.Usage, nil
-	if ephemeral {
-		return nil
-	}
-	rec, err := AppendRollout(loaded.Path, now)
-	if err != nil {
-		return err
-	}
-	sc.Recorder, svc.Close = rec, rec.Close
-	return nil
 }

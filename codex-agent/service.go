@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/codexgo/codex-agent/approval"
 	"github.com/codexgo/codex-agent/model"
 	"github.com/codexgo/codex-mcp-client/mcpconfig"
 	"github.com/codexgo/codex-mcp-client/mcpconn"
@@ -20,9 +21,11 @@ import (
 	"github.com/codexgo/common/protocol"
 )
 
-// ServiceOptions describe a session for a long-lived front end (the
-// proto server, the MCP server): where it runs, the config it reads and
-// the settings its caller picked. Empty fields take config.toml's values.
+// ServiceOptions describe a session for any front end (`codex exec`,
+// `codex proto`, `codex mcp-server`, the app-server): where it runs, the
+// config it reads and the settings its caller picked. Empty fields take
+// config.toml's values. It is the input of the one session builder
+// (LoadSetup, then Setup.Build; NewService does both).
 type ServiceOptions struct {
 	Getenv  func(string) string
 	Environ []string
@@ -32,20 +35,34 @@ type ServiceOptions struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 
 	// Originator names the front end in headers and the rollout
-	// ("codex_proto", "codex_mcp_server").
+	// ("codex_exec", "codex_proto", "codex_mcp_server").
 	Originator string
-	// Source is the rollout's source ("proto", "mcp").
+	// Source is the rollout's source ("exec", "proto", "mcp").
 	Source string
 
-	Cwd            string
-	Profile        string
-	Overrides      []string // -c key=value
-	Model          string
+	// Cwd is the working directory; empty means the process's. A
+	// relative one is taken from the process's.
+	Cwd     string
+	Profile string
+	// Overrides are -c key=value strings.
+	Overrides []string
+	// IgnoreUserConfig reads no config.toml (the overrides still apply).
+	IgnoreUserConfig bool
+	Model            string
+	// ApprovalPolicy and Sandbox are the caller's choice (flags, the
+	// client's settings); a bad value is an error naming it.
 	ApprovalPolicy string
 	Sandbox        string
-	// WritableRoots are added to a workspace-write sandbox.
+	// WritableRoots are added to a workspace-write sandbox (--add-dir:
+	// relative ones are taken from the working directory).
 	WritableRoots []string
 	NetworkAccess bool
+	// OSS talks to a local open-source model server (--oss), of
+	// LocalProvider ("ollama", "lmstudio"; empty: config's oss_provider).
+	OSS           bool
+	LocalProvider string
+	// Enable and Disable switch features (--enable, --disable).
+	Enable, Disable []string
 
 	BaseInstructions      string
 	DeveloperInstructions string
@@ -60,10 +77,18 @@ type ServiceOptions struct {
 	Client string
 	// IgnoreRules skips $CODEX_HOME/rules in the in-process execpolicy.
 	IgnoreRules bool
+	// Resume continues a recorded session (its thread id, history and
+	// usage; new lines appended to its rollout unless Ephemeral). When
+	// nil, the experimental_resume config key (a rollout path, as the
+	// TUI passes it) is read instead.
+	Resume *LoadedRollout
+	// NoConfigResume ignores experimental_resume (codex exec resumes
+	// only with its resume subcommand).
+	NoConfigResume bool
 	// MCPStderr receives the MCP servers' stderr lines; nil discards them.
 	MCPStderr io.Writer
-	// Stderr receives warnings (a notify program that failed); nil
-	// discards them.
+	// Stderr receives warnings (a notify program that failed, the OSS
+	// server's pull progress); nil discards them.
 	Stderr io.Writer
 }
 
@@ -73,14 +98,38 @@ type Service struct {
 	Config    SessionConfig
 	CodexHome string
 	Settings  *config.Config
-	// Close flushes and closes the rollout; call it after the session's
-	// Run returns.
+	// ProviderID is the model provider in use.
+	ProviderID string
+	// Close flushes and closes the rollout, stops the MCP servers and
+	// waits for notify programs; call it after the session's Run returns.
 	Close func() error
 }
 
-// NewService loads config.toml and builds a session configuration for
-// a long-lived front end.
+// Setup is the first half of building a session: config.toml read once,
+// the working directory, approval policy and sandbox resolved, the
+// session to resume loaded; nothing started yet. A front end may look at
+// it (codex exec's trusted-directory check) before Build.
+type Setup struct {
+	Options  ServiceOptions
+	Home     string
+	Config   *config.Config
+	Cwd      string
+	Approval protocol.AskForApproval
+	Sandbox  protocol.SandboxPolicy
+}
+
+// NewService builds a session configuration: LoadSetup, then Build.
 func NewService(ctx context.Context, o ServiceOptions) (*Service, error) {
+	st, err := LoadSetup(o)
+	if err != nil {
+		return nil, err
+	}
+	return st.Build(ctx)
+}
+
+// LoadSetup reads config.toml (once) and resolves the settings of a
+// session.
+func LoadSetup(o ServiceOptions) (*Setup, error) {
 	if o.Getenv == nil {
 		o.Getenv = os.Getenv
 	}
@@ -97,7 +146,12 @@ func NewService(ctx context.Context, o ServiceOptions) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := config.Load(home, config.Options{Profile: o.Profile, Overrides: o.Overrides})
+	var cfg *config.Config
+	if o.IgnoreUserConfig {
+		cfg, err = config.Parse("", nil, config.Options{Overrides: o.Overrides})
+	} else {
+		cfg, err = config.Load(home, config.Options{Profile: o.Profile, Overrides: o.Overrides})
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -118,12 +172,11 @@ func NewService(ctx context.Context, o ServiceOptions) (*Service, error) {
 	if st, err := os.Stat(cwd); err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("cwd %s: not a directory", cwd)
 	}
-	apText := firstNonEmpty(o.ApprovalPolicy, cfg.ApprovalPolicy, string(protocol.ApprovalOnRequest))
-	ap, err := protocol.ParseAskForApproval(apText)
+	ap, err := setting(cfg, "approval_policy", o.ApprovalPolicy, cfg.ApprovalPolicy, string(protocol.ApprovalOnRequest), protocol.ParseAskForApproval)
 	if err != nil {
 		return nil, err
 	}
-	sm, err := protocol.ParseSandboxMode(firstNonEmpty(o.Sandbox, cfg.SandboxMode, string(protocol.SandboxReadOnly)))
+	sm, err := setting(cfg, "sandbox_mode", o.Sandbox, cfg.SandboxMode, string(protocol.SandboxReadOnly), protocol.ParseSandboxMode)
 	if err != nil {
 		return nil, err
 	}
@@ -132,15 +185,84 @@ func NewService(ctx context.Context, o ServiceOptions) (*Service, error) {
 		ww := cfg.SandboxWorkspaceWrite
 		sp.WritableRoots = append(sp.WritableRoots, ww.WritableRoots...)
 		sp.NetworkAccess, sp.ExcludeSlashTmp, sp.ExcludeTmpdirEnvVar = ww.NetworkAccess || o.NetworkAccess, ww.ExcludeSlashTmp, ww.ExcludeTmpdirEnvVar
-		sp.WritableRoots = append(sp.WritableRoots, o.WritableRoots...)
+		for _, d := range o.WritableRoots {
+			if !filepath.IsAbs(d) {
+				d = filepath.Join(cwd, d)
+			}
+			sp.WritableRoots = append(sp.WritableRoots, filepath.Clean(d))
+		}
 	}
-	client, err := NewClient(ctx, ClientOptions{Config: cfg, CodexHome: home, Getenv: o.Getenv, HTTP: o.HTTP, Sleep: o.Sleep})
+	if o.Resume == nil && !o.NoConfigResume {
+		if o.Resume, err = resumeFromConfig(cfg); err != nil {
+			return nil, err
+		}
+	}
+	return &Setup{Options: o, Home: home, Config: cfg, Cwd: cwd, Approval: ap, Sandbox: sp}, nil
+}
+
+// setting parses a setting given by the caller (flag) or else by the
+// config; a bad value from the config is reported with its file and line.
+func setting[T any](cfg *config.Config, key, given, fromConfig, def string, parse func(string) (T, error)) (T, error) {
+	if given != "" {
+		v, err := parse(given)
+		if err != nil {
+			return v, fmt.Errorf("%s: %w", key, err)
+		}
+		return v, nil
+	}
+	v, err := parse(firstNonEmpty(fromConfig, def))
+	if err != nil {
+		return v, fmt.Errorf("%s: %s: %w", config.Where(cfg, key), key, err)
+	}
+	return v, nil
+}
+
+// resumeFromConfig loads the session named by the experimental_resume
+// config key, or returns nil when there is none.
+func resumeFromConfig(cfg *config.Config) (*LoadedRollout, error) {
+	v, ok := cfg.Raw["experimental_resume"]
+	if !ok {
+		return nil, nil
+	}
+	path, ok := v.(string)
+	if !ok {
+		return nil, fmt.Errorf("experimental_resume: want a rollout path, got %v", v)
+	}
+	if path == "" {
+		return nil, nil
+	}
+	loaded, err := LoadRollout(path)
+	if err != nil {
+		return nil, fmt.Errorf("resume: %w", err)
+	}
+	return loaded, nil
+}
+
+// Build assembles the session configuration: the model client, the
+// policy and approver, the sandbox runner, the tools, the initial
+// context, the rollout (new, or the resumed one appended to), notify and
+// the MCP servers.
+func (st *Setup) Build(ctx context.Context) (*Service, error) {
+	o, cfg, home, cwd, ap, sp := st.Options, st.Config, st.Home, st.Cwd, st.Approval, st.Sandbox
+	providerID, modelName := "", firstNonEmpty(o.Model, cfg.Model)
+	if o.OSS {
+		var err error
+		if providerID, modelName, err = ossProvider(ctx, cfg, o); err != nil {
+			return nil, err
+		}
+	}
+	client, err := NewClient(ctx, ClientOptions{Config: cfg, ProviderID: providerID, CodexHome: home, Getenv: o.Getenv, HTTP: o.HTTP, Sleep: o.Sleep})
 	if err != nil {
 		return nil, err
 	}
-	threadID, err := NewThreadID(o.Now())
-	if err != nil {
-		return nil, err
+	threadID := ""
+	if o.Resume != nil {
+		threadID = o.Resume.Meta.ID
+	}
+	if threadID == "" {
+		if threadID, err = NewThreadID(o.Now()); err != nil {
+			return nil, err
+		}
 	}
 	instructions := BaseInstructions
 	if o.BaseInstructions != "" {
@@ -151,7 +273,7 @@ func NewService(ctx context.Context, o ServiceOptions) (*Service, error) {
 		ua += " (" + o.Client + ")"
 	}
 	sc := SessionConfig{
-		ThreadID: threadID, Model: firstNonEmpty(o.Model, cfg.Model), Client: client, Retry: client.Retry, Cwd: cwd,
+		ThreadID: threadID, Model: modelName, Client: client, Retry: client.Retry, Cwd: cwd,
 		ApprovalPolicy: ap, Sandbox: sp, Instructions: instructions,
 		Env: ShellEnv(cfg.ShellEnvironmentPolicy, o.Environ), ContextWindow: cfg.ModelContextWindow,
 		AutoCompactTokenLimit: cfg.ModelAutoCompactTokenLimit, CompactPrompt: o.CompactPrompt,
@@ -160,7 +282,7 @@ func NewService(ctx context.Context, o ServiceOptions) (*Service, error) {
 		Headers: map[string]string{"originator": o.Originator, "User-Agent": ua,
 			"session-id": threadID, "thread-id": threadID, "x-client-request-id": threadID},
 	}
-	sc.Tools = toolSet(cfg, client.Wire, false, nil, nil)
+	sc.Tools = toolSet(cfg, client.Wire, o.OSS, o.Enable, o.Disable)
 	if client.Wire == "responses" {
 		sc.Reasoning = &model.Reasoning{Effort: cfg.ModelReasoningEffort, Summary: cfg.ModelReasoningSummary}
 		if sc.Reasoning.Summary == "" {
@@ -176,20 +298,25 @@ func NewService(ctx context.Context, o ServiceOptions) (*Service, error) {
 	if sc.Policy, err = sessionPolicy(o.ExecpolicyCmd, home, cwd, o.Getenv("HOME"), o.IgnoreRules); err != nil {
 		return nil, err
 	}
+	sc.Approver = approval.New(approval.Config{Policy: sc.Policy, RulesFile: sc.RulesFile})
 	sc.Runner = DefaultRunner()
 	if o.SandboxCmd != "" {
 		sc.Runner = CmdRunner{Argv: strings.Fields(o.SandboxCmd)}
 	}
-	docs := ProjectDocs(ProjectDocOptions{CodexHome: home, Cwd: cwd, MaxBytes: cfg.ProjectDocMaxBytes, Fallbacks: cfg.ProjectDocFallbackFilenames})
-	shell := o.Getenv("SHELL")
-	if shell == "" {
-		shell = "/bin/bash"
+	if o.Resume != nil {
+		sc.History, sc.Usage = o.Resume.History, o.Resume.Usage
+	} else {
+		docs := ProjectDocs(ProjectDocOptions{CodexHome: home, Cwd: cwd, MaxBytes: cfg.ProjectDocMaxBytes, Fallbacks: cfg.ProjectDocFallbackFilenames})
+		shell := o.Getenv("SHELL")
+		if shell == "" {
+			shell = "/bin/bash"
+		}
+		sc.InitialContext = InitialContext(docs, cwd, EnvironmentContext(cwd, shell, o.Now(), sp, ap), PermissionsText(sp, ap))
+		if o.DeveloperInstructions != "" {
+			sc.InitialContext = append([]model.Item{model.DeveloperMessage(o.DeveloperInstructions)}, sc.InitialContext...)
+		}
 	}
-	sc.InitialContext = InitialContext(docs, cwd, EnvironmentContext(cwd, shell, o.Now(), sp, ap), PermissionsText(sp, ap))
-	if o.DeveloperInstructions != "" {
-		sc.InitialContext = append([]model.Item{model.DeveloperMessage(o.DeveloperInstructions)}, sc.InitialContext...)
-	}
-	svc := &Service{Config: sc, CodexHome: home, Settings: cfg}
+	svc := &Service{Config: sc, CodexHome: home, Settings: cfg, ProviderID: client.ProviderID}
 	var closers []func() error
 	svc.Close = func() error {
 		var first error
@@ -201,8 +328,13 @@ func NewService(ctx context.Context, o ServiceOptions) (*Service, error) {
 		return first
 	}
 	if !o.Ephemeral {
-		rec, err := CreateRollout(home, SessionMeta{ID: threadID, Cwd: cwd, Originator: o.Originator, Source: o.Source,
-			ModelProvider: client.ProviderID, Instructions: instructions}, o.Now)
+		var rec *Rollout
+		if o.Resume != nil {
+			rec, err = AppendRollout(o.Resume.Path, o.Now)
+		} else {
+			rec, err = CreateRollout(home, SessionMeta{ID: threadID, Cwd: cwd, Originator: o.Originator, Source: o.Source,
+				ModelProvider: client.ProviderID, Instructions: instructions}, o.Now)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -239,6 +371,32 @@ func NewService(ctx context.Context, o ServiceOptions) (*Service, error) {
 	return svc, nil
 }
 
+// ossProvider sets up --oss: the local server's provider (probed, the
+// model pulled if missing) and the model to ask for.
+func ossProvider(ctx context.Context, cfg *config.Config, o ServiceOptions) (providerID, modelName string, err error) {
+	id := firstNonEmpty(o.LocalProvider, cfg.OssProvider, "ollama")
+	p, _ := cfg.Provider(id)
+	p.BaseURL = OSSBaseURL(id, o.Getenv)
+	if cfg.ModelProviders == nil {
+		cfg.ModelProviders = map[string]config.ModelProvider{}
+	}
+	cfg.ModelProviders["oss-"+id] = p
+	modelName = cfg.Model
+	if o.Model != "" {
+		modelName = o.Model
+	} else if modelName == "" || modelName == config.Defaults().Model {
+		modelName = "gpt-oss:20b"
+	}
+	stderr := o.Stderr
+	if stderr == nil {
+		stderr = io.Discard
+	}
+	if err := ProbeOSS(ctx, o.HTTP, p.BaseURL, modelName, stderr); err != nil {
+		return "", "", err
+	}
+	return "oss-" + id, modelName, nil
+}
+
 func firstNonEmpty(vs ...string) string {
 	for _, v := range vs {
 		if v != "" {
@@ -251,7 +409,7 @@ func firstNonEmpty(vs ...string) string {
 // sessionPolicy is the Policy of a session: the external program given
 // by --execpolicy-cmd, else codex-execpolicy in process (its default
 // policy, $CODEX_HOME/rules unless ignoreRules, the project's
-// .codex/rules) with the workspace's writable roots.
+// .codex/rules).
 func sessionPolicy(execpolicyCmd, codexHome, cwd, home string, ignoreRules bool) (Policy, error) {
 	if execpolicyCmd != "" {
 		return CmdPolicy{Argv: strings.Fields(execpolicyCmd)}, nil

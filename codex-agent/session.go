@@ -298,6 +298,12 @@ func (s *Session) Run(ctx context.Context) error {
 				start(q)
 			}
 		case sub := <-s.subs:
+			if err := checkSettings(sub.Op); err != nil {
+				// A bad setting changes nothing, and a turn carrying one
+				// does not start: the front end is told.
+				s.emit(sub.ID, protocol.ErrorMsg{Message: err.Error()})
+				continue
+			}
 			switch op := sub.Op.(type) {
 			case protocol.UserInputOp, protocol.UserTurnOp, protocol.CompactOp:
 				q := queuedTurn{id: sub.ID, op: op, ctx: ctx}
@@ -333,6 +339,35 @@ func (s *Session) Run(ctx context.Context) error {
 			}
 		}
 	}
+}
+
+// checkSettings rejects a user_turn or override_turn_context whose
+// approval policy or sandbox mode is not one we know (it would otherwise
+// behave as the default).
+func checkSettings(op protocol.Op) error {
+	var (
+		ap protocol.AskForApproval
+		sp *protocol.SandboxPolicy
+	)
+	switch o := op.(type) {
+	case protocol.UserTurnOp:
+		ap, sp = o.ApprovalPolicy, o.SandboxPolicy
+	case protocol.OverrideTurnContextOp:
+		ap, sp = o.ApprovalPolicy, o.SandboxPolicy
+	default:
+		return nil
+	}
+	if ap != "" {
+		if _, err := protocol.ParseAskForApproval(string(ap)); err != nil {
+			return fmt.Errorf("%s: %w", op.OpType(), err)
+		}
+	}
+	if sp != nil {
+		if _, err := protocol.ParseSandboxMode(string(sp.Mode)); err != nil {
+			return fmt.Errorf("%s: %w", op.OpType(), err)
+		}
+	}
+	return nil
 }
 
 // listMCPTools answers list_mcp_tools from the external tools that are
@@ -389,7 +424,9 @@ func (s *Session) ask(ctx context.Context, subID, callID string, m protocol.Msg)
 // ask the user within it.
 func (s *Session) turn(id string, cfg SessionConfig) approval.Turn {
 	return approval.Turn{Approval: cfg.ApprovalPolicy, Sandbox: cfg.Sandbox, Cwd: cfg.Cwd, Env: cfg.Env,
-		Ask: func(ctx context.Context, callID string, req protocol.Msg) approval.Answer { return s.ask(ctx, id, callID, req) }}
+		Ask: func(ctx context.Context, callID string, req protocol.Msg) approval.Answer {
+			return s.ask(ctx, id, callID, req)
+		}}
 }
 
 func (s *Session) override(op protocol.OverrideTurnContextOp) {

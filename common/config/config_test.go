@@ -227,3 +227,23 @@ func FuzzParse(f *testing.F) {
 		_, _ = Parse("fuzz.toml", data, Options{Overrides: []string{override}})
 	})
 }
+
+func TestWhere(t *testing.T) {
+	home := t.TempDir()
+	if err := os.WriteFile(filepath.Join(home, FileName), []byte("model = \"m\"\n# x\nsandbox_mode = \"bogus\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(home, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := Where(cfg, "sandbox_mode"), filepath.Join(home, FileName)+":3"; got != want {
+		t.Errorf("Where = %q, want %q", got, want)
+	}
+	if got := Where(cfg, "approval_policy"); got != filepath.Join(home, FileName) {
+		t.Errorf("Where of an unset key = %q", got)
+	}
+	if got := Where(&Config{}, "x"); got != "config" {
+		t.Errorf("Where without a file = %q", got)
+	}
+}

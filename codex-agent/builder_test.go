@@ -1,0 +1,84 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/codexgo/codex-agent/modelserver"
+	"github.com/codexgo/common/protocol"
+)
+
+// TestExecHonoursAutoCompactLimit: codex exec is built by the same
+// builder as proto, so model_auto_compact_token_limit from config.toml
+// compacts the conversation inside its turn (it was ignored).
+func TestExecHonoursAutoCompactLimit(t *testing.T) {
+	big := json.RawMessage(`{"input_tokens":900,"output_tokens":50,"total_tokens":950}`)
+	fx := newExecFixture(t,
+		modelserver.Turn{Items: []json.RawMessage{modelserver.FunctionCall("c1", "exec_command", map[string]any{"cmd": "echo hi"})}, Usage: big},
+		modelserver.Turn{Items: []json.RawMessage{modelserver.Message("SUMMARY: ran echo")}},
+		modelserver.Turn{Items: []json.RawMessage{modelserver.Message("done")}})
+	if err := os.WriteFile(filepath.Join(fx.home, "config.toml"), []byte("model_auto_compact_token_limit = 500\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := fx.run(append(fx.providerArgs(), "--json", "go")...)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	reqs := fx.srv.Requests()
+	if len(reqs) != 3 {
+		t.Fatalf("requests = %d, want 3 (the compaction between)", len(reqs))
+	}
+	if !strings.Contains(string(reqs[1].Body), "CONTEXT CHECKPOINT COMPACTION") {
+		t.Errorf("second request is not a compaction:\n%s", reqs[1].Body)
+	}
+}
+
+// TestBadSettingsNameTheirPlace: a bad sandbox_mode or approval_policy
+// in config.toml is a config error (exit 1) naming the file and line; a
+// bad --sandbox flag stays a usage error (exit 2).
+func TestBadSettingsNameTheirPlace(t *testing.T) {
+	fx := newExecFixture(t)
+	cfg := filepath.Join(fx.home, "config.toml")
+	if err := os.WriteFile(cfg, []byte("model = \"m\"\nsandbox_mode = \"workspace\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := fx.run(append(fx.providerArgs(), "go")...)
+	if r.code != 1 || !strings.Contains(r.stderr, cfg+":2: sandbox_mode") {
+		t.Errorf("exit %d, stderr %q: want 1 naming %s:2", r.code, r.stderr, cfg)
+	}
+	if err := os.WriteFile(cfg, []byte(""), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = fx.run(append(fx.providerArgs(), "-s", "bogus", "go")...)
+	if r.code != 2 {
+		t.Errorf("bad --sandbox: exit %d, want 2 (%s)", r.code, r.stderr)
+	}
+}
+
+// TestProtoRejectsUnknownSettings: an unknown approval_policy or sandbox
+// mode in a proto override or user_turn is an error event, and changes
+// nothing (it behaved as on-request).
+func TestProtoRejectsUnknownSettings(t *testing.T) {
+	h := newHarness(t, []modelserver.Turn{{Items: []json.RawMessage{modelserver.Message("ok")}}}, nil)
+	ctx := context.Background()
+	for _, op := range []protocol.Op{
+		protocol.OverrideTurnContextOp{ApprovalPolicy: "sometimes"},
+		protocol.OverrideTurnContextOp{SandboxPolicy: &protocol.SandboxPolicy{Mode: "workspace"}},
+		protocol.UserTurnOp{Items: protocol.TextInput("hi"), ApprovalPolicy: "always"},
+	} {
+		if err := h.s.Submit(ctx, protocol.Submission{ID: "o", Op: op}); err != nil {
+			t.Fatal(err)
+		}
+		ev := <-h.s.Events()
+		if e, ok := ev.Msg.(protocol.ErrorMsg); !ok || !strings.Contains(e.Message, "unknown") {
+			t.Errorf("%s: event %#v, want an error naming the unknown value", op.OpType(), ev.Msg)
+		}
+	}
+	if got := h.s.settings(); got.ApprovalPolicy != protocol.ApprovalNever || got.Sandbox.Mode != protocol.SandboxWorkspaceWrite {
+		t.Errorf("settings changed: %s / %s", got.ApprovalPolicy, got.Sandbox.Mode)
+	}
+}
