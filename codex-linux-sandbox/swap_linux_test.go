@@ -1,0 +1,59 @@
+//go:build linux
+
+package linuxsandbox
+
+import (
+	"encoding/json"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/codexgo/codex-linux-sandbox/swaptest"
+)
+
+// TestSwapAttacks runs every rename, symlink and worktree swap of
+// swaptest inside the helper as root, then the user's git on the host:
+// the attacker's payload must not run. The same script run with
+// danger-full-access must make it run, which proves the attack and the
+// check work. As uid 65534 without a user namespace (no mount namespace)
+// nothing can be pinned: the report must say so instead of claiming it.
+func TestSwapAttacks(t *testing.T) {
+	for _, tc := range swaptest.Cases() {
+		t.Run(tc.Name, func(t *testing.T) {
+			for _, mode := range []string{"danger-full-access", "workspace-write"} {
+				base := swaptest.Base(t)
+				cwd, gitDir := tc.Setup(t, base)
+				payload, marker := swaptest.Payload(t)
+				policy, _ := json.Marshal(map[string]any{"mode": mode, "writable_roots": []string{base},
+					"exclude_slash_tmp": true, "exclude_tmpdir_env_var": true})
+				env := append(swaptest.HostEnv(t.TempDir()), swaptest.Env(base, cwd, payload)...)
+				o := runHelper(t, []string{"--sandbox-policy", string(policy), "--sandbox-policy-cwd", cwd, "--",
+					"sh", "-c", swaptest.Prelude + tc.Script}, "/", nil, env, false, (*exec.Cmd).Start)
+				ran, log := swaptest.HostGitRan(t, gitDir, marker)
+				switch {
+				case mode == "danger-full-access" && !ran:
+					t.Fatalf("unsandboxed, the attack did not work (so this test could not fail): exit %d\n%s\n%s", o.code, o.stderr, log)
+				case mode == "workspace-write" && ran:
+					t.Errorf("the attacker's payload ran in the user's git after a sandboxed run: exit %d\n%s\n%s", o.code, o.stderr, log)
+				}
+			}
+		})
+	}
+}
+
+// TestSwapUnprotectedIsReported: as uid 65534 with no way to a mount
+// namespace, the pins cannot be made; the report says so.
+func TestSwapUnprotectedIsReported(t *testing.T) {
+	base := swaptest.Base(t)
+	cwd, _ := swaptest.Cases()[0].Setup(t, base)
+	swaptest.Own(t, base, 65534)
+	policy := `{"mode":"workspace-write","writable_roots":["` + base + `"],"exclude_slash_tmp":true,"exclude_tmpdir_env_var":true}`
+	o := sbx{policy: policy, policyCwd: cwd, cred: &syscall.Credential{Uid: 65534, Gid: 65534}, reportFD: true}.run(t, "true")
+	if o.code != 0 || len(o.reports) == 0 || o.reports[0].Report == nil {
+		t.Fatalf("exit %d, reports %+v, stderr %q", o.code, o.reports, o.stderr)
+	}
+	if u := strings.Join(o.reports[0].Report.Unavailable, "\n"); !strings.Contains(u, "pinned-paths: no mount namespace") {
+		t.Errorf("unavailable = %q, want the unpinned paths listed", u)
+	}
+}
