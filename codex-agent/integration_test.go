@@ -20,7 +20,7 @@ func TestExecRealSandbox(t *testing.T) {
 	outside := t.TempDir()
 	fx := newExecFixture(t,
 		modelserver.Turn{Items: []json.RawMessage{
-			modelserver.FunctionCall("c1", "exec_command", map[string]any{"cmd": "touch inside.txt; touch " + filepath.Join(outside, "x") + "; echo ran"}),
+			modelserver.FunctionCall("c1", "exec_command", map[string]any{"cmd": "touch inside.txt; touch " + filepath.Join(outside, "x") + " 2>&1; echo ran"}),
 			modelserver.FunctionCall("c2", "exec_command", map[string]any{"cmd": "rm -rf " + outside}),
 			modelserver.FunctionCall("c3", "exec_command", map[string]any{"cmd": "rm -rf / --no-preserve-root"}),
 		}},

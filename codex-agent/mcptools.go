@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/codexgo/codex-agent/approval"
 	"github.com/codexgo/codex-agent/model"
 	"github.com/codexgo/codex-mcp-client/mcpmanager"
 	"github.com/codexgo/common/protocol"
@@ -24,24 +25,83 @@ type MCPTools struct {
 // Specs implements ExternalTool.
 func (x MCPTools) Specs() []json.RawMessage {
 	var out []json.RawMessage
+	for _, h := range x.Handlers() {
+		out = append(out, h.Spec())
+	}
+	return out
+}
+
+// Handlers lists the MCP tools (and the resource tools) as the session's
+// tool registry takes them: one ToolHandler per qualified name.
+func (x MCPTools) Handlers() []ToolHandler {
+	var out []ToolHandler
 	for _, t := range x.M.Tools() {
-		params := json.RawMessage(`{"type":"object","properties":{}}`)
-		if t.Tool.InputSchema != nil {
-			if b, err := json.Marshal(t.Tool.InputSchema); err == nil {
-				params = b
-			}
-		}
-		desc := t.Tool.Description
-		if desc == "" {
-			desc = t.Tool.Title
-		}
-		b, err := json.Marshal(map[string]any{"type": "function", "name": t.QualifiedName, "description": desc,
-			"strict": false, "parameters": params})
-		if err == nil {
-			out = append(out, b)
+		if b := toolSpec(t); b != nil {
+			out = append(out, mcpTool{x: x, tool: t, spec: b})
 		}
 	}
-	return append(out, x.resourceSpecs()...)
+	for _, sp := range x.resourceSpecs() {
+		var n struct {
+			Name string `json:"name"`
+		}
+		if json.Unmarshal(sp, &n) == nil {
+			out = append(out, mcpResourceTool{x: x, name: n.Name, spec: sp})
+		}
+	}
+	return out
+}
+
+// mcpTool is one MCP tool in the registry.
+type mcpTool struct {
+	x    MCPTools
+	tool mcpmanager.Tool
+	spec json.RawMessage
+}
+
+func (t mcpTool) Name() string          { return t.tool.QualifiedName }
+func (t mcpTool) Spec() json.RawMessage { return t.spec }
+func (t mcpTool) Handle(ctx context.Context, inv *Invocation) model.Item {
+	return t.x.call(ctx, inv.Call(), t.tool, ToolEnv{Emit: inv.Emit, ApprovalPolicy: inv.ApprovalPolicy(), Cwd: inv.Cwd(),
+		Approve: func(key string, ro bool, req protocol.ExecApprovalRequestMsg) approval.Outcome {
+			return inv.Approve(ctx, key, ro, req)
+		}})
+}
+
+// mcpResourceTool is one of the resource tools in the registry.
+type mcpResourceTool struct {
+	x    MCPTools
+	name string
+	spec json.RawMessage
+}
+
+func (t mcpResourceTool) Name() string          { return t.name }
+func (t mcpResourceTool) Spec() json.RawMessage { return t.spec }
+func (t mcpResourceTool) Handle(ctx context.Context, inv *Invocation) model.Item {
+	if out, ok := t.x.handleResources(ctx, inv.Call()); ok {
+		return out
+	}
+	return inv.Reply("unsupported call: " + t.name)
+}
+
+// toolSpec is an MCP tool's function spec for the model; nil when it
+// cannot be encoded.
+func toolSpec(t mcpmanager.Tool) json.RawMessage {
+	params := json.RawMessage(`{"type":"object","properties":{}}`)
+	if t.Tool.InputSchema != nil {
+		if b, err := json.Marshal(t.Tool.InputSchema); err == nil {
+			params = b
+		}
+	}
+	desc := t.Tool.Description
+	if desc == "" {
+		desc = t.Tool.Title
+	}
+	b, err := json.Marshal(map[string]any{"type": "function", "name": t.QualifiedName, "description": desc,
+		"strict": false, "parameters": params})
+	if err != nil {
+		return nil
+	}
+	return b
 }
 
 // ListMCPTools implements MCPLister: every tool by its qualified name,
@@ -96,6 +156,12 @@ func (x MCPTools) HandleCall(ctx context.Context, call model.Item, env ToolEnv) 
 	if !ok {
 		return model.Item{}, false
 	}
+	return x.call(ctx, call, tool, env), true
+}
+
+// call runs one MCP tool call, asking first when the approval flow says
+// so.
+func (x MCPTools) call(ctx context.Context, call model.Item, tool mcpmanager.Tool, env ToolEnv) model.Item {
 	args := json.RawMessage(call.Arguments)
 	if len(args) == 0 || !json.Valid(args) {
 		args = json.RawMessage(`{}`)
@@ -110,7 +176,7 @@ func (x MCPTools) HandleCall(ctx context.Context, call model.Item, env ToolEnv) 
 		if !o.Run {
 			emit(protocol.McpToolCallBeginMsg{CallID: call.CallID, Server: tool.Server, Tool: tool.Name, Arguments: args})
 			emit(protocol.McpToolCallEndMsg{CallID: call.CallID, Server: tool.Server, Tool: tool.Name, Error: o.Refusal})
-			return model.FunctionOutput(call.CallID, o.Refusal), true
+			return model.FunctionOutput(call.CallID, o.Refusal)
 		}
 	}
 	emit(protocol.McpToolCallBeginMsg{CallID: call.CallID, Server: tool.Server, Tool: tool.Name, Arguments: args})
@@ -120,14 +186,14 @@ func (x MCPTools) HandleCall(ctx context.Context, call model.Item, env ToolEnv) 
 	dur := time.Since(start)
 	if err != nil {
 		emit(protocol.McpToolCallEndMsg{CallID: call.CallID, Server: tool.Server, Tool: tool.Name, Error: err.Error(), DurationMS: dur.Milliseconds()})
-		return model.FunctionOutput(call.CallID, fmt.Sprintf("tool call error: %v", err)), true
+		return model.FunctionOutput(call.CallID, fmt.Sprintf("tool call error: %v", err))
 	}
 	raw, err := json.Marshal(res)
 	if err != nil {
 		raw = nil
 	}
 	emit(protocol.McpToolCallEndMsg{CallID: call.CallID, Server: tool.Server, Tool: tool.Name, Result: raw, DurationMS: dur.Milliseconds()})
-	return mcpOutput(call.CallID, res, dur), true
+	return mcpOutput(call.CallID, res, dur)
 }
 
 // readOnly reports a tool annotated read-only and not destructive.

@@ -130,6 +130,8 @@ type Session struct {
 	usage    protocol.TokenUsage
 	pending  map[string]chan approval.Answer
 	approver *approval.Approver
+	// tools are the tools offered and their handlers.
+	tools *registry
 	// contextTokens is the context size the last response reported.
 	contextTokens int64
 	turnCancel    context.CancelCauseFunc
@@ -188,6 +190,7 @@ func NewSession(cfg SessionConfig) (*Session, error) {
 		usage:    cfg.Usage,
 		pending:  map[string]chan approval.Answer{},
 		approver: cfg.Approver,
+		tools:    newRegistry(cfg.Tools, cfg.External),
 		procs:    newProcTable(),
 	}, nil
 }

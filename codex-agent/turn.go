@@ -2,7 +2,6 @@ package agent
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -138,10 +137,7 @@ func (s *Session) sample(ctx context.Context, id string, cfg SessionConfig) ([]m
 	s.mu.Lock()
 	input := append([]model.Item(nil), s.history...)
 	s.mu.Unlock()
-	tools := cfg.Tools.Specs()
-	for _, x := range cfg.External {
-		tools = append(tools, x.Specs()...)
-	}
+	tools := s.tools.specs()
 	req := &model.Request{
 		Model: cfg.Model, Instructions: cfg.Instructions, Input: input, Tools: tools,
 		ParallelToolCalls: true, Reasoning: cfg.Reasoning, Text: cfg.Text, PromptCacheKey: cfg.ThreadID,
@@ -184,136 +180,29 @@ func (s *Session) runCalls(ctx context.Context, id string, cfg SessionConfig, ca
 	return outs
 }
 
-// handleCall runs one tool call and builds its output item.
+// handleCall runs one tool call and builds its output item: the
+// registry's handler for its name, else an external tool that owns it.
 func (s *Session) handleCall(ctx context.Context, id string, cfg SessionConfig, c model.Item) model.Item {
-	reply := func(text string) model.Item {
-		if c.Type == "custom_tool_call" {
-			return model.CustomOutput(c.CallID, text)
-		}
-		return model.FunctionOutput(c.CallID, text)
-	}
+	inv := &Invocation{s: s, turnID: id, cfg: cfg, call: c}
 	if ctx.Err() != nil {
-		return reply("aborted")
+		return inv.Reply("aborted")
 	}
-	switch {
-	case c.Type == "custom_tool_call" && c.Name == "apply_patch":
-		return reply(s.applyPatch(ctx, id, cfg, c.CallID, c.Input, cfg.Cwd))
-	case c.Type == "custom_tool_call":
-		if out, ok := s.external(ctx, id, cfg, c); ok {
-			return out
-		}
-		return reply("unsupported custom tool call: " + c.Name)
-	case c.Type == "local_shell_call":
-		var a struct {
-			Command   []string          `json:"command"`
-			Workdir   string            `json:"workdir"`
-			TimeoutMS float64           `json:"timeout_ms"`
-			Env       map[string]string `json:"env"`
-		}
-		if err := json.Unmarshal(c.Action, &a); err != nil || len(a.Command) == 0 {
-			return reply("failed to parse local_shell_call action: " + errText(err, "empty command"))
-		}
-		form := formClassic
-		if !cfg.Tools.FreeformPatch {
-			form = formClassicJSON
-		}
-		return reply(s.shell(ctx, id, cfg, shellCall{callID: c.CallID, argv: a.Command, workdir: a.Workdir,
-			timeoutMS: int64(a.TimeoutMS), form: form}))
-	}
-	switch c.Name {
-	case "exec_command":
-		var a execCommandArgs
-		if err := json.Unmarshal([]byte(c.Arguments), &a); err != nil || a.Cmd == "" {
-			return reply("failed to parse function arguments: " + errText(err, "missing field `cmd`"))
-		}
-		sh := a.Shell
-		if sh == "" {
-			sh = "/bin/bash"
-		}
-		flag := "-lc"
-		if a.Login != nil && !*a.Login {
-			flag = "-c"
-		}
-		return reply(s.shell(ctx, id, cfg, shellCall{callID: c.CallID, argv: []string{sh, flag, a.Cmd}, workdir: a.Workdir,
-			escalate: a.SandboxPermissions == "require_escalated", justification: a.Justification,
-			maxOutputTokens: int(a.MaxOutputTokens), yieldMS: a.YieldTimeMS, tty: a.TTY, form: formExecCommand, prefixRule: a.PrefixRule}))
-	case "write_stdin":
-		var a writeStdinArgs
-		if err := json.Unmarshal([]byte(c.Arguments), &a); err != nil {
-			return reply("failed to parse function arguments: " + err.Error())
-		}
-		return reply(s.writeStdin(ctx, id, cfg, a))
-	case "shell", "container.exec", "shell_command":
-		var a shellArgs
-		if err := json.Unmarshal([]byte(c.Arguments), &a); err != nil {
-			return reply("failed to parse function arguments: " + err.Error())
-		}
-		var argv []string
-		var script string
-		if json.Unmarshal(a.Command, &argv) != nil {
-			if json.Unmarshal(a.Command, &script) != nil || script == "" {
-				return reply("failed to parse function arguments: missing field `command`")
-			}
-			flag := "-lc"
-			if a.Login != nil && !*a.Login {
-				flag = "-c"
-			}
-			argv = []string{"/bin/bash", flag, script}
-		}
-		if len(argv) == 0 {
-			return reply("failed to parse function arguments: empty command")
-		}
-		form := formClassic
-		if !cfg.Tools.FreeformPatch {
-			form = formClassicJSON
-		}
-		return reply(s.shell(ctx, id, cfg, shellCall{callID: c.CallID, argv: argv, workdir: a.Workdir,
-			timeoutMS: int64(a.TimeoutMS), escalate: a.SandboxPermissions == "require_escalated",
-			justification: a.Justification, form: form}))
-	case "apply_patch":
-		var a struct {
-			Input string `json:"input"`
-		}
-		if err := json.Unmarshal([]byte(c.Arguments), &a); err != nil || a.Input == "" {
-			return reply("failed to parse function arguments: " + errText(err, "missing field `input`"))
-		}
-		return reply(s.applyPatch(ctx, id, cfg, c.CallID, a.Input, cfg.Cwd))
-	case "view_image":
-		if !cfg.Tools.ViewImage {
-			return reply("unsupported call: view_image")
-		}
-		var a struct {
-			Path string `json:"path"`
-		}
-		if err := json.Unmarshal([]byte(c.Arguments), &a); err != nil || a.Path == "" {
-			return reply("failed to parse function arguments: " + errText(err, "missing field `path`"))
-		}
-		return reply(s.viewImage(cfg, a.Path))
-	case "update_plan":
-		if !cfg.Tools.Plan {
-			return reply("unsupported call: update_plan")
-		}
-		var a planArgs
-		if err := json.Unmarshal([]byte(c.Arguments), &a); err != nil {
-			return reply("failed to parse function arguments: " + err.Error())
-		}
-		m := protocol.PlanUpdateMsg{Explanation: a.Explanation, Plan: []protocol.PlanItem{}}
-		for _, p := range a.Plan {
-			m.Plan = append(m.Plan, protocol.PlanItem{Step: p.Step, Status: p.Status})
-		}
-		s.emit(id, m)
-		return reply("Plan updated")
+	if h, ok := s.tools.lookup(c); ok {
+		return h.Handle(ctx, inv)
 	}
 	if out, ok := s.external(ctx, id, cfg, c); ok {
 		return out
 	}
-	return reply("unsupported call: " + qualifiedName(c))
+	if c.Type == "custom_tool_call" {
+		return inv.Reply("unsupported custom tool call: " + c.Name)
+	}
+	return inv.Reply("unsupported call: " + qualifiedName(c))
 }
 
 // external routes a call to the external tool that owns it.
 func (s *Session) external(ctx context.Context, id string, cfg SessionConfig, c model.Item) (model.Item, bool) {
 	emit := func(m protocol.Msg) { s.emit(id, m) }
-	for _, x := range cfg.External {
+	for _, x := range s.tools.external {
 		if ax, ok := x.(ApprovingTool); ok {
 			env := ToolEnv{Emit: emit, ApprovalPolicy: cfg.ApprovalPolicy, Cwd: cfg.Cwd,
 				Approve: func(key string, readOnly bool, req protocol.ExecApprovalRequestMsg) approval.Outcome {
