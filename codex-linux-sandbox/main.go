@@ -21,7 +21,9 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/codexgo/common/cli"
 	"github.com/codexgo/common/protocol"
+	"github.com/codexgo/common/version"
 )
 
 // ToolName is the argv[0] that selects this tool.
@@ -44,13 +46,6 @@ type HelperReport struct {
 	Error    string                  `json:"error,omitempty"`
 	ExitCode int                     `json:"exit_code,omitempty"`
 }
-
-const usage = `usage: codex-linux-sandbox --sandbox-policy-cwd DIR --sandbox-policy JSON [--command-cwd DIR] -- COMMAND [ARG...]
-
-Applies the Codex sandbox policy JSON to itself and execs COMMAND.
-Exit status: the command's own; 125 sandbox set-up failed; 126 not
-executable; 127 not found; 2 usage.
-`
 
 // Main runs codex-linux-sandbox with args (without the program name). On
 // success it does not return: the process becomes the command.
@@ -78,36 +73,73 @@ type helperFlags struct {
 	explain                                              bool
 }
 
-func parseFlags(args, env []string, stderr io.Writer) (*helperFlags, []string, error) {
+// flagSet defines the helper's flags, bound to f. Parsing, --help, the
+// man page and completion all use it.
+func flagSet(f *helperFlags) *flag.FlagSet {
 	fs := flag.NewFlagSet(ToolName, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	var f helperFlags
-	fs.StringVar(&f.policyCwd, "sandbox-policy-cwd", "", "directory the policy's relative and default roots resolve against (default: current directory)")
-	fs.StringVar(&f.policyJSON, "sandbox-policy", "", "Codex sandbox policy JSON, e.g. {\"mode\":\"workspace-write\"}")
-	fs.StringVar(&f.commandCwd, "command-cwd", "", "directory the command starts in (default: the policy cwd)")
-	fs.IntVar(&f.reportFD, "report-fd", -1, "write JSON lines about the sandbox to this file descriptor (extension)")
+	fs.StringVar(&f.policyCwd, "sandbox-policy-cwd", "", "`DIR` the policy's relative and default roots resolve against (default: current directory)")
+	fs.StringVar(&f.policyJSON, "sandbox-policy", "", "Codex sandbox policy `JSON`, e.g. {\"mode\":\"workspace-write\"}")
+	fs.StringVar(&f.commandCwd, "command-cwd", "", "`DIR` the command starts in (default: the policy cwd)")
+	fs.IntVar(&f.reportFD, "report-fd", -1, "write JSON lines about the sandbox to file descriptor `FD` (extension)")
 	fs.BoolVar(&f.explain, "explain", false, "print what would be enforced here as JSON and exit, running nothing (extension)")
 	fs.StringVar(&f.permissionProfile, "permission-profile", "", "not supported; use --sandbox-policy")
 	// Accepted for compatibility with newer Codex CLIs; Landlock is our
 	// only mechanism and /proc is never remounted.
 	fs.Bool("use-legacy-landlock", false, "accepted for compatibility (no effect)")
-	fs.Bool("apply-seccomp-then-exec", false, "accepted for compatibility (no effect)")
-	fs.Bool("no-proc", false, "accepted for compatibility (no effect)")
+	fs.Bool("apply-seccomp-then-exec", false, "accepted for compatibility (no effect, same as --use-legacy-landlock)")
+	fs.Bool("no-proc", false, "accepted for compatibility (no effect, /proc is never remounted)")
+	return fs
+}
+
+// CLI describes codex-linux-sandbox for --help, man pages and completion.
+func CLI() *cli.Command {
+	return &cli.Command{
+		Name:     ToolName,
+		Summary:  "apply a Codex sandbox policy to itself and exec a command (the Codex CLI's Linux helper)",
+		Synopsis: []string{"--sandbox-policy JSON [--sandbox-policy-cwd DIR] [--command-cwd DIR] -- COMMAND [ARG...]", "--explain --sandbox-policy JSON"},
+		Description: `Restricts itself with Landlock, seccomp, no_new_privs, dropped capabilities
+and, where it has CAP_SYS_ADMIN, a private read-only mount namespace, then
+execs COMMAND: no process stays between the sandbox and the command. It
+takes the Codex CLI helper's flags, so programs written for that helper can
+ship it unchanged; codex-sandbox re-executes it where a namespace is
+needed. Every flag can also be set as CODEX_LINUX_SANDBOX_<FLAG>.`,
+		Flags: func() *flag.FlagSet { return flagSet(&helperFlags{}) },
+		Examples: []cli.Example{
+			{Command: `codex-linux-sandbox --sandbox-policy '{"mode":"read-only"}' -- ls /`, Explain: "list / under a read-only policy"},
+			{Command: `codex-linux-sandbox --sandbox-policy-cwd "$PWD" --sandbox-policy '{"mode":"workspace-write"}' -- make`, Explain: "may write in the current directory, /tmp and $TMPDIR"},
+			{Command: `codex-linux-sandbox --explain --sandbox-policy '{"mode":"workspace-write","network_access":true}'`, Explain: "what this kernel would enforce, as JSON"},
+		},
+		ExitCodes: []cli.ExitCode{
+			{Code: "N", Meaning: "the command's own exit status (the helper becomes the command)"},
+			{Code: "125", Meaning: "the sandbox could not be set up (the command never runs unsandboxed)"},
+			{Code: "126", Meaning: "COMMAND is not executable"},
+			{Code: "127", Meaning: "COMMAND was not found"},
+			{Code: "2", Meaning: "usage error"},
+		},
+	}
+}
+
+func parseFlags(args, env []string, stdout, stderr io.Writer) (*helperFlags, []string, error) {
+	var f helperFlags
+	fs := flagSet(&f)
 	if err := ParseFlags(fs, args, env, "CODEX_LINUX_SANDBOX"); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stderr, usage)
-			fs.SetOutput(stderr)
-			fs.PrintDefaults()
+			CLI().WriteHelp(stdout)
 			return nil, nil, flag.ErrHelp
 		}
-		return nil, nil, err
+		return nil, nil, errors.New(cli.FlagError(fs, err))
 	}
 	return &f, fs.Args(), nil
 }
 
 func run(args, env []string, stdout, stderr io.Writer) int {
+	if cli.IsVersion(args) {
+		cli.PrintVersion(stdout, ToolName, version.Version)
+		return 0
+	}
 	env = RestoreEnv(env)
-	f, argv, err := parseFlags(args, env, stderr)
+	f, argv, err := parseFlags(args, env, stdout, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}

@@ -6,9 +6,8 @@ import (
 	"strings"
 )
 
-
 type compNode struct {
-	key   string   // "root", "root/exec", "root/exec/resume"
+	key   string // "root", "root/exec", "root/exec/resume"
 	subs  []*Command
 	flags []FlagEntry
 }
