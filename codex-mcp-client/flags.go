@@ -6,7 +6,12 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/codexgo/common/cli"
 )
+
+// ToolName is the argv[0] that selects this tool.
+const ToolName = "codex-mcp-client"
 
 // serverFlags say which server to talk to and how; they are accepted
 // before the subcommand and again after it.
@@ -76,17 +81,10 @@ func newFlagSet(name string) *flag.FlagSet {
 	return fs
 }
 
-// printHelp writes usage and the flag defaults to w.
-func printHelp(w io.Writer, fs *flag.FlagSet, usage string) {
-	_, _ = fmt.Fprint(w, usage)
-	fs.SetOutput(w)
-	fs.PrintDefaults()
-	fs.SetOutput(io.Discard)
-}
-
-// flagError shortens ff's wrapped parse errors to the flag package's line.
-func flagError(err error) string {
-	return strings.TrimPrefix(err.Error(), "error parsing commandline arguments: ")
+// flagError rewrites ff's wrapped parse errors in the words a user
+// reads (--flags as typed, a duration's unit).
+func flagError(fs *flag.FlagSet, err error) string {
+	return cli.FlagError(fs, err)
 }
 
 // splitCommand separates the arguments left after flag parsing into
@@ -113,20 +111,77 @@ func dashConsumed(args, rest []string) bool {
 
 func stderrPrefix(name string) string { return "[" + name + "] " }
 
-const usageText = `usage:
-  codex-mcp-client [flags] -- SERVER_CMD [ARG...]              initialize; print server info and tools as JSON
-  codex-mcp-client [flags] --url URL                           the same for a streamable HTTP server
-  codex-mcp-client [flags] --server NAME                       a server from config.toml's mcp_servers
-  codex-mcp-client [flags] call [--args JSON | --args-file F] TOOL [-- SERVER_CMD...]
-  codex-mcp-client [flags] list-tools|list-resources|list-resource-templates|list-prompts [-- SERVER_CMD...]
-  codex-mcp-client [flags] read-resource URI [-- SERVER_CMD...]
-  codex-mcp-client [flags] get-prompt [--args JSON] NAME [-- SERVER_CMD...]
-  codex-mcp-client --jsonl [flags] -- SERVER_CMD...            one JSON-RPC request per stdin line
+// subFlagSet is the flag set of subcommand sub: the server flags and
+// the subcommand's own, bound to sf and inv.
+func subFlagSet(sub string, sf *serverFlags, inv *invocation) *flag.FlagSet {
+	fs := newFlagSet(sub)
+	sf.register(fs)
+	if sub == "call" || sub == "get-prompt" {
+		fs.StringVar(&inv.argsJSON, "args", "", "arguments as a `JSON` object")
+	}
+	if sub == "call" {
+		fs.StringVar(&inv.argsFile, "args-file", "", "read the arguments JSON from `FILE` (- for stdin)")
+	}
+	return fs
+}
 
-Flags come before the subcommand's operand; everything after -- is the
-server's command line. Every flag can also be set as CODEX_MCP_CLIENT_<FLAG>.
-Exit status: 0 ok, 1 failure (server failed, timed out, protocol error, tool
-returned isError), 2 usage.
+const exitText = "the server failed, timed out or broke the protocol, or the tool returned isError"
 
-flags:
-`
+// CLI describes codex-mcp-client for --help, man pages and completion.
+func CLI() *cli.Command {
+	exits := func() []cli.ExitCode {
+		return []cli.ExitCode{{Code: "0", Meaning: "ok"}, {Code: "1", Meaning: exitText}, {Code: "2", Meaning: "usage error"}}
+	}
+	sub := func(name, synopsis, summary, desc string, ex ...cli.Example) *cli.Command {
+		return &cli.Command{
+			Name: ToolName + " " + name, Synopsis: []string{synopsis}, Summary: summary, Description: desc,
+			Flags:    func() *flag.FlagSet { return subFlagSet(name, &serverFlags{}, &invocation{}) },
+			Examples: ex, ExitCodes: exits(),
+		}
+	}
+	return &cli.Command{
+		Name:    ToolName,
+		Summary: "talk to any MCP server: list what it offers, call a tool, read a resource, get a prompt",
+		Synopsis: []string{
+			"[flags] -- SERVER_CMD [ARG...]",
+			"[flags] --url URL",
+			"[flags] --server NAME",
+			"[flags] COMMAND [flags] [OPERAND] [-- SERVER_CMD [ARG...]]",
+			"--jsonl [flags] -- SERVER_CMD [ARG...]",
+		},
+		Description: `Starts an MCP server (stdio: the command after --), connects to one
+(--url, streamable HTTP) or takes one from config.toml (--server NAME),
+and prints what it offers as JSON: server info and tools, or the result of
+one command. The server is always stopped and reaped, also on Ctrl-C.
+
+Flags come before the command's operand; everything after -- is the
+server's command line. The server's stderr is shown as "[name] line" on
+stderr (--server-stderr). Every flag can also be set as
+CODEX_MCP_CLIENT_<FLAG> (e.g. CODEX_MCP_CLIENT_TIMEOUT=5s).`,
+		Flags: func() *flag.FlagSet { fs := newFlagSet(ToolName); (&serverFlags{}).register(fs); return fs },
+		Examples: []cli.Example{
+			{Command: "codex-mcp-client --startup-timeout 60s -- npx -y @modelcontextprotocol/server-everything", Explain: "server info and tools; the first npx run downloads the package, hence the longer start limit"},
+			{Command: "codex-mcp-client --server-stderr discard -- mcp-server-everything", Explain: "the same without the server's stderr"},
+			{Command: `codex-mcp-client call --args '{"message":"hi"}' echo -- mcp-server-everything`, Explain: "call the tool echo"},
+			{Command: "codex-mcp-client --server docs list-tools", Explain: "the tools of mcp_servers.docs in config.toml"},
+		},
+		ExitCodes: exits(),
+		Subcommands: []*cli.Command{
+			sub("call", "[--args JSON | --args-file FILE] TOOL [-- SERVER_CMD...]", "call a tool and print its result",
+				"Calls TOOL with the arguments (a JSON object) and prints the result as JSON.\nExit 1 when the tool returns isError.",
+				cli.Example{Command: `codex-mcp-client call --args '{"a":2,"b":3}' get-sum -- mcp-server-everything`, Explain: `{"content":[{"type":"text","text":"The sum of 2 and 3 is 5."}]}`}),
+			sub("list-tools", "[-- SERVER_CMD...]", "list the server's tools", "Prints the server's tools (every page) as JSON.",
+				cli.Example{Command: "codex-mcp-client list-tools -- mcp-server-everything"}),
+			sub("list-resources", "[-- SERVER_CMD...]", "list the server's resources", "Prints the server's resources (every page) as JSON.",
+				cli.Example{Command: "codex-mcp-client list-resources -- mcp-server-everything"}),
+			sub("list-resource-templates", "[-- SERVER_CMD...]", "list the server's resource templates", "Prints the server's resource templates as JSON.",
+				cli.Example{Command: "codex-mcp-client list-resource-templates -- mcp-server-everything"}),
+			sub("list-prompts", "[-- SERVER_CMD...]", "list the server's prompts", "Prints the server's prompts as JSON.",
+				cli.Example{Command: "codex-mcp-client list-prompts -- mcp-server-everything"}),
+			sub("read-resource", "URI [-- SERVER_CMD...]", "read one resource", "Reads the resource URI and prints its contents as JSON.",
+				cli.Example{Command: "codex-mcp-client read-resource demo://resource/static/document/architecture.md -- mcp-server-everything"}),
+			sub("get-prompt", "[--args JSON] NAME [-- SERVER_CMD...]", "get one prompt", "Gets the prompt NAME with its arguments (a JSON object of strings).",
+				cli.Example{Command: "codex-mcp-client get-prompt simple-prompt -- mcp-server-everything"}),
+		},
+	}
+}

@@ -15,17 +15,24 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/codexgo/codex-mcp-client/mcpconfig"
 	"github.com/codexgo/codex-mcp-client/mcpconn"
+	"github.com/codexgo/common/cli"
 	"github.com/codexgo/common/codexhome"
+	"github.com/codexgo/common/version"
 	"github.com/peterbourgon/ff/v3"
 )
 
 // Main runs codex-mcp-client with args (without the program name) and
 // returns the exit status: 0 ok, 1 runtime failure, 2 usage.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if cli.IsVersion(args) {
+		cli.PrintVersion(stdout, ToolName, version.Version)
+		return 0
+	}
 	r := &runner{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv, environ: os.Environ()}
 	err := r.run(ctx, args)
 	switch {
@@ -105,7 +112,7 @@ func (r *runner) run(ctx context.Context, args []string) error {
 	conn, err := mcpconn.Dial(startCtx, name, srv, opts)
 	cancel()
 	if err != nil {
-		return describeErr(ctx, err, "start", startupTimeout(&sf, srv))
+		return startErr(ctx, err, name, &sf, startupTimeout(&sf, srv))
 	}
 	defer func() { _ = conn.Close() }()
 
@@ -124,10 +131,10 @@ func (r *runner) parse(args []string, sf *serverFlags) (*invocation, error) {
 	sf.register(root)
 	if err := ff.Parse(root, args, ff.WithEnvVarPrefix("CODEX_MCP_CLIENT")); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			printHelp(r.stdout, root, usageText)
+			CLI().WriteHelp(r.stdout)
 			return nil, err
 		}
-		return nil, usagef("%s", flagError(err))
+		return nil, usagef("%s", flagError(root, err))
 	}
 	sf.set = map[string]bool{}
 	root.Visit(func(f *flag.Flag) { sf.set[f.Name] = true })
@@ -143,25 +150,18 @@ func (r *runner) parse(args []string, sf *serverFlags) (*invocation, error) {
 				rootVals[f.Name] = f.Value.String()
 			}
 		})
-		sub := newFlagSet(inv.sub)
-		sf.register(sub)
+		sub := subFlagSet(inv.sub, sf, inv)
 		// register re-applies defaults to scalar flags; restore what the
 		// root parse set (repeatable flags keep their values).
 		for name, val := range rootVals {
 			_ = sub.Set(name, val)
 		}
-		if inv.sub == "call" || inv.sub == "get-prompt" {
-			sub.StringVar(&inv.argsJSON, "args", "", "arguments as a JSON object")
-		}
-		if inv.sub == "call" {
-			sub.StringVar(&inv.argsFile, "args-file", "", "read the arguments JSON from this file (- for stdin)")
-		}
 		if err := sub.Parse(rest[1:]); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				printHelp(r.stdout, sub, usageText)
+				CLI().Sub(inv.sub).WriteHelp(r.stdout)
 				return nil, err
 			}
-			return nil, usagef("%s: %s", inv.sub, flagError(err))
+			return nil, usagef("%s: %s", inv.sub, flagError(sub, err))
 		}
 		sub.Visit(func(f *flag.Flag) { sf.set[f.Name] = true })
 		left := sub.Args()
@@ -307,6 +307,41 @@ func callTimeout(sf *serverFlags, srv mcpconfig.Server) time.Duration {
 		return sf.timeout
 	}
 	return srv.ToolTimeout()
+}
+
+// startErr says which server did not start, how to give it longer and
+// what it last wrote to stderr.
+func startErr(parent context.Context, err error, name string, sf *serverFlags, limit time.Duration) error {
+	var se *mcpconn.StartError
+	if parent.Err() != nil || !errors.As(err, &se) || !errors.Is(err, context.DeadlineExceeded) {
+		return describeErr(parent, err, "start", limit)
+	}
+	hint := "raise the limit with --startup-timeout " + shortDuration(max(4*limit, time.Minute))
+	if sf.server != "" {
+		hint += " or startup_timeout_sec in config.toml"
+	}
+	msg := fmt.Sprintf("start: MCP server %s did not answer initialize within %s; %s", name, limit, hint)
+	if name == "npx" || name == "uvx" || name == "bunx" {
+		msg += " (a first " + name + " run may still be downloading the package)"
+	}
+	if se.StderrTail != "" {
+		msg += "; its last stderr lines: " + se.StderrTail
+	} else {
+		msg += "; it wrote nothing to stderr"
+	}
+	return errors.New(msg)
+}
+
+// shortDuration prints d as a user types it: 1m, 90s, 2m30s.
+func shortDuration(d time.Duration) string {
+	s := d.Round(time.Second).String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // describeErr turns context errors into plain words.

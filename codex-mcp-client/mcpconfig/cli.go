@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/codexgo/common/atomicfile"
+	clidoc "github.com/codexgo/common/cli"
 	"github.com/codexgo/common/codexhome"
 )
 
@@ -46,59 +47,103 @@ type cli struct {
 	getenv         func(string) string
 }
 
-const mcpUsage = `Manage external MCP servers for Codex
+// ToolName is the argv[0] that selects this tool (codex mcp in the fused
+// binary).
+const ToolName = "codex-mcp"
 
-Usage: codex mcp <COMMAND>
+// mcpFlags are the flags of `codex mcp SUB`, bound to v.
+type mcpFlags struct {
+	jsonOut       bool
+	env           kvFlag
+	url, bearerEV string
+}
 
-Commands:
-  list    List configured MCP servers
-  get     Show details for a configured MCP server
-  add     Add a global MCP server entry
-  remove  Remove a global MCP server entry
+// flagSet defines sub's flags; ok is false for an unknown subcommand.
+func flagSet(sub string, v *mcpFlags) (*flag.FlagSet, bool) {
+	fs := flag.NewFlagSet("codex mcp "+sub, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	switch sub {
+	case "list", "get":
+		fs.BoolVar(&v.jsonOut, "json", false, "output JSON")
+	case "add":
+		fs.Var(&v.env, "env", "`KEY=VALUE` set when launching the server (repeatable)")
+		fs.StringVar(&v.url, "url", "", "`URL` of a streamable HTTP server")
+		fs.StringVar(&v.bearerEV, "bearer-token-env-var", "", "environment variable (`VAR`) holding the bearer token")
+	case "remove":
+	default:
+		return nil, false
+	}
+	return fs, true
+}
 
-  add <NAME> [--env KEY=VALUE]... -- <COMMAND>...
-  add <NAME> --url <URL> [--bearer-token-env-var <ENV_VAR>]
-  list [--json]
-  get <NAME> [--json]
-  remove <NAME>
-`
+// CLI describes codex mcp for --help, man pages and completion.
+func CLI() *clidoc.Command {
+	exits := func() []clidoc.ExitCode {
+		return []clidoc.ExitCode{{Code: "0", Meaning: "ok"}, {Code: "1", Meaning: "config.toml could not be read or written"}, {Code: "2", Meaning: "usage error"}}
+	}
+	sub := func(name, synopsis, summary, desc string, ex ...clidoc.Example) *clidoc.Command {
+		return &clidoc.Command{
+			Name: ToolName + " " + name, Synopsis: []string{synopsis}, Summary: summary, Description: desc,
+			Flags:    func() *flag.FlagSet { fs, _ := flagSet(name, &mcpFlags{}); return fs },
+			Examples: ex, ExitCodes: exits(),
+		}
+	}
+	return &clidoc.Command{
+		Name:     ToolName,
+		Summary:  "manage the MCP servers in config.toml (add, list, get, remove)",
+		Synopsis: []string{"COMMAND [flags] [ARGS...]"},
+		Description: `Manages the [mcp_servers] tables of $CODEX_HOME/config.toml, as
+"codex mcp" of the Codex CLI does (same texts, same --json shapes). The
+file is rewritten atomically; its comments and other tables are kept.`,
+		Examples: []clidoc.Example{
+			{Command: "codex mcp add docs -- npx -y @modelcontextprotocol/server-everything", Explain: "add a stdio server"},
+			{Command: "codex mcp list", Explain: "the configured servers"},
+		},
+		ExitCodes: exits(),
+		Subcommands: []*clidoc.Command{
+			sub("add", "NAME [--env KEY=VALUE]... -- COMMAND [ARG...] | NAME --url URL [--bearer-token-env-var VAR]", "add a server entry",
+				"Adds mcp_servers.NAME: a stdio server started as COMMAND, or a streamable\nHTTP server at --url.",
+				clidoc.Example{Command: "codex mcp add docs --env API_KEY=x -- docs-server --stdio"},
+				clidoc.Example{Command: "codex mcp add search --url https://example.com/mcp --bearer-token-env-var SEARCH_TOKEN"}),
+			sub("list", "[--json]", "list the configured servers", "Lists the servers of config.toml as a table, or as JSON.",
+				clidoc.Example{Command: "codex mcp list --json"}),
+			sub("get", "NAME [--json]", "show one server's entry", "Shows mcp_servers.NAME.",
+				clidoc.Example{Command: "codex mcp get docs"}),
+			sub("remove", "NAME", "remove a server entry", "Removes mcp_servers.NAME (exit 0 also when there is none, as Codex does).",
+				clidoc.Example{Command: "codex mcp remove docs"}),
+		},
+	}
+}
 
 func (c *cli) run(args []string) error {
 	if len(args) == 0 {
 		return usagef("a subcommand is required: add, list, get or remove (codex mcp --help)")
 	}
 	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		_, _ = io.WriteString(c.stdout, mcpUsage)
+		cmd := CLI()
+		if len(args) > 1 && cmd.Sub(args[1]) != nil {
+			cmd = cmd.Sub(args[1])
+		}
+		cmd.WriteHelp(c.stdout)
 		return flag.ErrHelp
 	}
 	sub, rest := args[0], args[1:]
-	fs := flag.NewFlagSet("codex mcp "+sub, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	var (
-		jsonOut       bool
-		env           kvFlag
-		url, bearerEV string
-	)
-	switch sub {
-	case "list", "get":
-		fs.BoolVar(&jsonOut, "json", false, "output JSON")
-	case "add":
-		fs.Var(&env, "env", "KEY=VALUE set when launching the server (repeatable)")
-		fs.StringVar(&url, "url", "", "URL of a streamable HTTP server")
-		fs.StringVar(&bearerEV, "bearer-token-env-var", "", "environment variable holding the bearer token")
-	case "remove":
-	case "login", "logout":
+	if sub == "login" || sub == "logout" {
 		return fmt.Errorf("codex mcp %s: OAuth for MCP servers is not supported; use --bearer-token-env-var", sub)
-	default:
-		return usagef("unrecognized subcommand '%s'", sub)
 	}
+	var v mcpFlags
+	fs, ok := flagSet(sub, &v)
+	if !ok {
+		return usagef("unrecognized subcommand '%s' (want add, list, get or remove)", sub)
+	}
+	jsonOut, env, url, bearerEV := &v.jsonOut, &v.env, &v.url, &v.bearerEV
 	pos, err := parseInterspersed(fs, rest)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			_, _ = io.WriteString(c.stdout, mcpUsage)
+			CLI().Sub(sub).WriteHelp(c.stdout)
 			return err
 		}
-		return usagef("%v", err)
+		return usagef("%s", clidoc.FlagError(fs, err))
 	}
 	path, err := c.configPath()
 	if err != nil {
@@ -109,12 +154,12 @@ func (c *cli) run(args []string) error {
 		if len(pos) != 0 {
 			return usagef("unexpected argument '%s'", pos[0])
 		}
-		return c.list(path, jsonOut)
+		return c.list(path, *jsonOut)
 	case "get":
 		if len(pos) != 1 {
 			return usagef("get takes exactly one server name")
 		}
-		return c.get(path, pos[0], jsonOut)
+		return c.get(path, pos[0], *jsonOut)
 	case "remove":
 		if len(pos) != 1 {
 			return usagef("remove takes exactly one server name")
@@ -124,7 +169,7 @@ func (c *cli) run(args []string) error {
 	if len(pos) == 0 {
 		return usagef("add needs a server name")
 	}
-	return c.add(path, pos[0], pos[1:], env, url, bearerEV)
+	return c.add(path, pos[0], pos[1:], *env, *url, *bearerEV)
 }
 
 // parseInterspersed parses flags anywhere before "--"; everything after

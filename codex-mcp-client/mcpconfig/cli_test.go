@@ -115,3 +115,22 @@ func TestMainExitCodes(t *testing.T) {
 		}
 	}
 }
+
+// A type error in config.toml keeps its file, line, key and the type
+// expected (codex mcp list used to lose all but Go's words).
+func TestListBadConfigSaysWhere(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("CODEX_HOME", home)
+	path := filepath.Join(home, "config.toml")
+	if err := os.WriteFile(path, []byte("model = \"x\"\n[mcp_servers.docs]\ncommand = 3\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if got := Main(t.Context(), []string{"list"}, nil, &out, &errb); got != 1 {
+		t.Fatalf("exit %d, want 1", got)
+	}
+	want := "Error: " + path + `:3:11: mcp_servers.docs.command: expected a string (in quotes: "…"), got an integer` + "\n"
+	if errb.String() != want {
+		t.Errorf("stderr %q\nwant %q", errb.String(), want)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/codexgo/common/config"
 	toml "github.com/pelletier/go-toml/v2"
 )
 
@@ -144,16 +145,30 @@ func Load(path string) (map[string]Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
-	return Parse(data)
+	return parseFile(path, data)
 }
 
 // Parse decodes the mcp_servers table from config.toml content. Keys
 // match exactly, as in Codex (the TOML decoder alone would also accept
 // "Mcp_Servers" or "Command").
 func Parse(data []byte) (map[string]Server, error) {
+	return parseFile(config.FileName, data)
+}
+
+// parseFile is Parse for the file at path, whose errors name it with the
+// line, the key and the type expected.
+func parseFile(path string, data []byte) (map[string]Server, error) {
 	var doc map[string]any
 	if err := toml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("parse config.toml: %w", err)
+		return nil, config.Describe(path, err)
+	}
+	// Type-check against the whole file first, so that a wrong type is
+	// reported at its own line (the exact-key pass below re-encodes).
+	var typed struct {
+		Servers map[string]Server `toml:"mcp_servers"`
+	}
+	if err := toml.Unmarshal(data, &typed); err != nil {
+		return nil, config.Describe(path, err)
 	}
 	out := map[string]Server{}
 	raw, ok := doc["mcp_servers"]

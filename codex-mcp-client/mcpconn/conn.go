@@ -142,7 +142,11 @@ func Dial(ctx context.Context, name string, srv mcpconfig.Server, opts Options) 
 // exit status and last stderr lines when it died.
 func (c *Conn) startupError(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
-		return fmt.Errorf("mcp server %s: initialize: %w", c.Name, ctx.Err())
+		se := &StartError{Name: c.Name, Err: ctx.Err()}
+		if c.proc != nil {
+			se.StderrTail = c.proc.stderrTail()
+		}
+		return se
 	}
 	if c.proc != nil {
 		// The handshake failed because the pipe closed: wait briefly for
@@ -157,6 +161,27 @@ func (c *Conn) startupError(ctx context.Context, err error) error {
 	}
 	return fmt.Errorf("mcp server %s: initialize: %w", c.Name, err)
 }
+
+// StartError is a server that did not complete initialize in time, with
+// the last lines it wrote to stderr (what it was busy with: a download, a
+// prompt for credentials, a crash loop).
+type StartError struct {
+	Name       string
+	StderrTail string // last stderr lines joined with "; "
+	Err        error  // the context's error
+}
+
+// Error names the server and shows its stderr tail.
+func (e *StartError) Error() string {
+	msg := fmt.Sprintf("mcp server %s: initialize: %v", e.Name, e.Err)
+	if e.StderrTail != "" {
+		msg += "; stderr: " + e.StderrTail
+	}
+	return msg
+}
+
+// Unwrap is the context's error.
+func (e *StartError) Unwrap() error { return e.Err }
 
 // Done is closed when the session has ended: the server exited, the
 // connection broke, or Close was called.

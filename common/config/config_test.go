@@ -142,12 +142,15 @@ func TestErrors(t *testing.T) {
 		want string
 	}{
 		{"syntax error has line:col", "model = \"x\"\nsandbox_mode = [\n", Options{}, "config.toml:2:17: "},
-		{"wrong type has line:col", "model = \"x\"\n\n[history]\nmax_bytes = \"lots\"\n", Options{}, "config.toml:4:"},
+		{"wrong type has line:col", "model = \"x\"\n\n[history]\nmax_bytes = \"lots\"\n", Options{}, "config.toml:4:13: history.max_bytes: expected an integer, got a string"},
+		{"wrong type names key and types", "model = 5\n", Options{}, `config.toml:1:9: model: expected a string (in quotes: "…"), got an integer`},
+		{"array expected", "[sandbox_workspace_write]\nwritable_roots = \"/tmp\"\n", Options{}, `config.toml:2:18: sandbox_workspace_write.writable_roots: expected an array of strings`},
+		{"bool expected", "[sandbox_workspace_write]\nnetwork_access = \"yes\"\n", Options{}, `sandbox_workspace_write.network_access: expected true or false, got a string`},
 		{"duplicate table", "[a]\nx=1\n[a]\ny=2\n", Options{}, "config.toml:3:"},
 		{"missing profile", "model = \"x\"\n", Options{Profile: "nope"}, `config profile "nope" not found`},
 		{"override without =", "", Options{Overrides: []string{"model"}}, `invalid override "model"`},
 		{"override whose key is a comment", "", Options{Overrides: []string{"#x=1"}}, `invalid override "#x=1": bad key "#x"`},
-		{"override wrong type", "", Options{Overrides: []string{"model_context_window=\"big\""}}, "config key model_context_window"},
+		{"override wrong type", "", Options{Overrides: []string{"model_context_window=\"big\""}}, "-c override model_context_window: expected an integer, got a string"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -157,6 +160,11 @@ func TestErrors(t *testing.T) {
 			}
 			if strings.Contains(err.Error(), "\n") {
 				t.Errorf("error spans lines: %q", err)
+			}
+			for _, internal := range []string{"struct field", "cannot decode", "config.Config", "toml: "} {
+				if strings.Contains(err.Error(), internal) {
+					t.Errorf("error shows Go internals (%s): %q", internal, err)
+				}
 			}
 		})
 	}

@@ -107,7 +107,7 @@ func parse(name string, data []byte, prof *layer, opts Options) (*Config, error)
 	if err := toml.Unmarshal(b, &cfg); err != nil {
 		var de *toml.DecodeError
 		if errors.As(err, &de) {
-			return nil, fmt.Errorf("config key %s: %s", strings.Join(de.Key(), "."), strings.TrimPrefix(de.Error(), "toml: "))
+			return nil, fmt.Errorf("-c override %s", humanize(de.Key(), de.Error()))
 		}
 		return nil, fmt.Errorf("config: %w", err)
 	}
@@ -135,16 +135,79 @@ func decodeDoc(name string, data []byte) (map[string]any, error) {
 
 // describe turns a go-toml error into "file:line:col: message".
 func describe(name string, data []byte, err error) error {
+	return Describe(name, err)
+}
+
+// Describe turns a go-toml error about the file name into
+// "file:line:col: key: expected a string, got an integer": where, which
+// key, what was expected, never the Go types behind it.
+func Describe(name string, err error) error {
 	if name == "" {
 		name = FileName
 	}
 	var de *toml.DecodeError
 	if errors.As(err, &de) {
 		row, col := de.Position()
-		msg := strings.TrimPrefix(de.Error(), "toml: ")
-		return fmt.Errorf("%s:%d:%d: %s", name, row, col, msg)
+		return fmt.Errorf("%s:%d:%d: %s", name, row, col, humanize(de.Key(), de.Error()))
 	}
 	return fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "toml: "))
+}
+
+// humanize rewrites go-toml's type errors ("cannot decode TOML integer
+// into struct field config.Config.Model of type string") in the words of
+// the file's author.
+func humanize(key []string, msg string) string {
+	msg = strings.TrimPrefix(msg, "toml: ")
+	k := strings.Join(key, ".")
+	if rest, ok := strings.CutPrefix(msg, "cannot decode TOML "); ok {
+		got, target, _ := strings.Cut(rest, " into ")
+		if i := strings.LastIndex(target, " of type "); i >= 0 {
+			target = target[i+len(" of type "):]
+		}
+		return fmt.Sprintf("%s: expected %s, got %s", k, goTypeWord(target), tomlWord(got))
+	}
+	if rest, ok := strings.CutPrefix(msg, "cannot store a table in a "); ok {
+		return fmt.Sprintf("%s: expected %s, got a table", k, goTypeWord(rest))
+	}
+	if rest, ok := strings.CutPrefix(msg, "cannot store an array table in a "); ok {
+		return fmt.Sprintf("%s: expected %s, got an array of tables", k, goTypeWord(rest))
+	}
+	if k != "" && !strings.Contains(msg, k) {
+		return k + ": " + msg
+	}
+	return msg
+}
+
+// tomlWord names a TOML value kind with its article.
+func tomlWord(kind string) string {
+	switch kind {
+	case "integer", "array", "inline table", "array table":
+		return "an " + kind
+	case "":
+		return "another type"
+	}
+	return "a " + kind
+}
+
+// goTypeWord says what TOML value a Go type takes.
+func goTypeWord(t string) string {
+	switch {
+	case t == "string":
+		return `a string (in quotes: "…")`
+	case t == "bool":
+		return "true or false"
+	case strings.HasPrefix(t, "int") || strings.HasPrefix(t, "uint"):
+		return "an integer"
+	case strings.HasPrefix(t, "float"):
+		return "a number"
+	case t == "[]string":
+		return `an array of strings (["a", "b"])`
+	case strings.HasPrefix(t, "[]"):
+		return "an array"
+	case strings.HasPrefix(t, "map[") || strings.Contains(t, "."), t == "struct":
+		return "a table"
+	}
+	return "a " + t
 }
 
 // applyOverride sets one -c key=value in doc.
