@@ -112,6 +112,7 @@ func (m *model) handleEvent(ev protocol.Event) {
 			text = "Codex: " + first
 		}
 		m.notify(noteTurnComplete, text)
+		m.sendQueued()
 	case protocol.TurnAbortedMsg:
 		m.endTurn()
 		// Requests of an aborted turn will never be answered usefully.
@@ -119,9 +120,11 @@ func (m *model) handleEvent(ev protocol.Event) {
 		if e.Reason == "interrupted" || e.Reason == "" {
 			m.print(noticeCell{"error", "Conversation interrupted - tell the model what to do differently"})
 		}
+		m.sendQueued()
 	case protocol.ErrorMsg:
 		m.endTurn()
 		m.print(noticeCell{"error", e.Message})
+		m.sendQueued()
 	case protocol.StreamErrorMsg:
 		m.print(noticeCell{"warn", e.Message})
 	case protocol.BackgroundEventMsg:

@@ -46,6 +46,29 @@ func (m *model) sendUser(text string) {
 	m.images = nil
 	m.print(userCell{text: shown})
 	m.submit(protocol.UserInputOp{Items: items})
+	// The turn runs from now on (task_started confirms it): what is sent
+	// meanwhile is queued behind it.
+	if !m.running {
+		m.running, m.turnStart = true, m.env.now()
+	}
+}
+
+// queuedInput is a message sent while a turn was running.
+type queuedInput struct {
+	text   string
+	images []string
+}
+
+// sendQueued sends the oldest queued message once a turn has ended; the
+// others wait for the turns before them.
+func (m *model) sendQueued() {
+	if len(m.queue) == 0 || m.running || m.quitting {
+		return
+	}
+	q := m.queue[0]
+	m.queue = m.queue[1:]
+	m.images = append(m.images, q.images...)
+	m.sendUser(q.text)
 }
 
 // imageExts are the file types a pasted path is taken as an image for.

@@ -18,6 +18,7 @@ func TestImagesGoWithTheFirstMessage(t *testing.T) {
 	h.m.images = []string{"/pics/shot.png"}
 	h.typeText("what is this?")
 	h.keys("enter")
+	h.events(ev("1", protocol.TaskStartedMsg{}), ev("1", protocol.TaskCompleteMsg{}))
 	h.typeText("and now?")
 	h.keys("enter")
 	ops := h.conn.ops()

@@ -182,10 +182,17 @@ func (m *model) send() tea.Cmd {
 		}
 	}
 	text, images := m.comp.Take()
-	m.images = append(m.images, images...)
 	m.popup = nil
 	m.hist.Add(draft)
-	m.sendUser(text)
+	if m.running {
+		// Sent mid-turn, a message would land inside the streaming
+		// answer (and an interrupt would drop it): it waits, visibly,
+		// for the turn to end.
+		m.queue = append(m.queue, queuedInput{text: text, images: images})
+	} else {
+		m.images = append(m.images, images...)
+		m.sendUser(text)
+	}
 	if m.env.codexHome == "" || m.env.noHistory {
 		return nil
 	}

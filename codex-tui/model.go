@@ -67,11 +67,14 @@ type model struct {
 	picker  *picker
 
 	// Agent state.
-	session     protocol.SessionConfiguredMsg
-	configured  bool
-	running     bool
-	turnStart   time.Time
-	stream      mdStream
+	session    protocol.SessionConfiguredMsg
+	configured bool
+	running    bool
+	turnStart  time.Time
+	stream     mdStream
+	live       liveRender // the streaming block as last drawn
+	// queue holds messages sent during a turn, sent one per turn end.
+	queue       []queuedInput
 	streamFirst bool // the next finished block starts a message
 	reasoning   strings.Builder
 	execs       []*execRun

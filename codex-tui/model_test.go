@@ -295,8 +295,8 @@ func TestStreamingPrintsFinishedBlocksOnce(t *testing.T) {
 		t.Errorf("first block not printed:\n%s", h.printed())
 	}
 	h.events(ev("1", protocol.AgentMessageDeltaMsg{Delta: "one.\nStill the second"}))
-	if v := h.view(); !strings.Contains(v, "Second one.") || strings.Contains(v, "Still") {
-		t.Errorf("live area should show the unfinished block's complete lines only:\n%s", v)
+	if v := h.view(); !strings.Contains(v, "Second one.") || !strings.Contains(v, "Still the") || strings.Contains(v, "Still the second") {
+		t.Errorf("live area should show the unfinished block up to its last whole word:\n%s", v)
 	}
 	h.events(ev("1", protocol.AgentMessageDeltaMsg{Delta: ".\n```go\nfunc x() {}\n"}))
 	if p := h.printed(); !strings.Contains(p, "Still the second.") || !strings.Contains(p, "func x() {}") {

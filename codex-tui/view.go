@@ -33,11 +33,21 @@ func (m *model) View() string {
 	for _, r := range m.execs {
 		parts = append(parts, r.cell.Render(m.p, w))
 	}
-	if pending := m.stream.Pending(); pending != "" {
-		parts = append(parts, m.liveStream(pending, w))
+	if live := m.liveStream(w); live != "" {
+		parts = append(parts, live)
 	}
 	if m.running {
 		parts = append(parts, m.workingLine(w))
+	}
+	for _, q := range m.queue {
+		first, _, more := strings.Cut(q.text, "\n")
+		if more {
+			first += " …"
+		}
+		parts = append(parts, truncate(th.dim.Render("  ↳ "+first), w))
+	}
+	if len(m.queue) > 0 {
+		parts = append(parts, th.dim.Render(truncate("    queued: sent when the turn ends", w)))
 	}
 	switch {
 	case m.appr.Active():
@@ -55,19 +65,6 @@ func (m *model) View() string {
 	}
 	parts = append(parts, m.footer(w))
 	return "\n" + strings.Join(parts, "\n")
-}
-
-// liveStream shows the tail of the unfinished Markdown block, rendered.
-func (m *model) liveStream(pending string, width int) string {
-	if m.stream.PendingLines() > liveStreamRows {
-		lines := strings.Split(strings.TrimSuffix(pending, "\n"), "\n")
-		lines = lines[len(lines)-liveStreamRows:]
-		for i, l := range lines {
-			lines[i] = "  " + truncate(l, width-2)
-		}
-		return strings.Join(lines, "\n")
-	}
-	return agentCell{src: pending, first: m.streamFirst}.Render(m.p, width)
 }
 
 // workingLine is the indicator under a running turn: spinner, header,

@@ -8,6 +8,9 @@
 //     (in the working directory) after approval;
 //   - containing "wait": starts a long command and waits for interrupt;
 //   - containing "long N": streams an N-line Markdown answer;
+//   - containing "slow": streams the first words of a paragraph, then
+//     waits until the test writes to the FIFO release.fifo in the working
+//     directory (if there is one) before it ends the paragraph;
 //   - anything else: streams back "You said: <prompt>" as Markdown.
 //
 // Every turn ends with task_complete or turn_aborted; shutdown answers
@@ -170,6 +173,18 @@ func (a *agent) turn(sub protocol.Submission) {
 		a.emit(id, protocol.ExecCommandEndMsg{CallID: "call-w", ExitCode: 143, DurationMS: 5, Status: protocol.ExecFailed})
 		abort()
 		return
+	case strings.Contains(text, "slow"):
+		first := "Streaming words arrive one by one "
+		for _, w := range strings.SplitAfter(first, " ") {
+			a.emit(id, protocol.AgentMessageDeltaMsg{Delta: w})
+		}
+		if f, err := os.Open(filepath.Join(a.cwd, "release.fifo")); err == nil {
+			_, _ = io.Copy(io.Discard, f) // blocks until the writer closes
+			_ = f.Close()
+		}
+		rest := "and the paragraph ends here.\n\nA second paragraph.\n"
+		a.emit(id, protocol.AgentMessageDeltaMsg{Delta: rest})
+		a.emit(id, protocol.AgentMessageMsg{Message: first + rest})
 	case strings.Contains(text, "long"):
 		n := 100
 		if f := strings.Fields(text[strings.Index(text, "long")+4:]); len(f) > 0 {
