@@ -19,8 +19,10 @@ import (
 
 	"github.com/codexgo/codex-login/oauth"
 	"github.com/codexgo/codex-login/restrict"
+	"github.com/codexgo/common/cli"
 	"github.com/codexgo/common/codexhome"
 	"github.com/codexgo/common/config"
+	"github.com/codexgo/common/version"
 )
 
 // Env is what the command takes from the outside world; tests inject it.
@@ -65,6 +67,15 @@ func Run(ctx context.Context, args []string, env Env) int {
 	if env.Stdin == nil {
 		env.Stdin = strings.NewReader("")
 	}
+	if cli.IsVersion(args) {
+		cli.PrintVersion(env.Stdout, ToolName, version.Version)
+		return 0
+	}
+	doc, fs := helpTarget(args)
+	if wantsHelp(args) {
+		doc.WriteHelp(env.Stdout)
+		return 0
+	}
 	root := newCommands(&env)
 	err := root.ParseAndRun(ctx, args)
 	var ue usageError
@@ -80,7 +91,15 @@ func Run(ctx context.Context, args []string, env Env) int {
 		say(env.Stderr, "codex-login: %s\n", ue.msg)
 		return 2
 	case isFlagError(err):
-		// The flag package has already printed the problem and the usage.
+		msg := cli.FlagError(fs, err)
+		if strings.HasPrefix(msg, "unknown flag --api-key") || strings.HasPrefix(msg, "unknown flag --api_key") {
+			// The Codex CLI once took the key as an argument; it now
+			// reads it from stdin so it stays out of ps and shell history.
+			msg = "--api-key is not a flag: a key on the command line would show in ps and your shell history; pipe it on stdin with --with-api-key, e.g. printenv OPENAI_API_KEY | codex login --with-api-key"
+		} else if strings.HasPrefix(msg, "unknown flag") && !strings.Contains(msg, "did you mean") {
+			msg += " (see " + doc.Name + " --help)"
+		}
+		say(env.Stderr, "%s: %s\n", doc.Name, msg)
 		return 2
 	default:
 		say(env.Stderr, "Error: %v\n", err)
@@ -106,9 +125,9 @@ type loginFlags struct {
 	overrides []string
 }
 
-func newLoginFlagSet(name string, env *Env, lf *loginFlags) *flag.FlagSet {
+func newLoginFlagSet(name string, lf *loginFlags) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
+	fs.SetOutput(io.Discard)
 	fs.StringVar(&lf.issuer, "issuer", "", "OAuth/OpenID Connect issuer URL (default OpenAI's, "+oauth.OpenAIIssuer+")")
 	fs.StringVar(&lf.clientID, "client-id", "", "OAuth client id (default Codex's for OpenAI's issuer; required for others)")
 	fs.StringVar(&lf.style, "issuer-style", "auto", "auto, openai (OpenAI's endpoints under --issuer) or oidc (discovery)")
@@ -127,20 +146,12 @@ func newLoginFlagSet(name string, env *Env, lf *loginFlags) *flag.FlagSet {
 func newCommands(env *Env) *ffcli.Command {
 	opts := []ff.Option{ff.WithEnvVarPrefix("CODEX_LOGIN")}
 	var rootFlags, loginFl loginFlags
-	rootFS := newLoginFlagSet("codex-login", env, &rootFlags)
-	loginFS := newLoginFlagSet("codex-login login", env, &loginFl)
-
-	statusFS := flag.NewFlagSet("codex-login status", flag.ContinueOnError)
-	statusFS.SetOutput(env.Stderr)
-	statusJSON := statusFS.Bool("json", false, "also print the status as JSON on stdout")
-
-	tokenFS := flag.NewFlagSet("codex-login token", flag.ContinueOnError)
-	tokenFS.SetOutput(env.Stderr)
-	tokenRefresh := tokenFS.Bool("refresh", false, "refresh the tokens even if they are still valid")
-	tokenJSON := tokenFS.Bool("json", false, "print {mode, token, account_id, expires_at} as JSON")
-
-	logoutFS := flag.NewFlagSet("codex-login logout", flag.ContinueOnError)
-	logoutFS.SetOutput(env.Stderr)
+	rootFS := newLoginFlagSet("codex-login", &rootFlags)
+	loginFS := newLoginFlagSet("codex-login login", &loginFl)
+	var statusJSON, tokenRefresh, tokenJSON bool
+	statusFS := statusFlagSet(&statusJSON)
+	tokenFS := tokenFlagSet(&tokenRefresh, &tokenJSON)
+	logoutFS := quietFlagSet("codex-login logout")
 
 	noArgs := func(args []string) error {
 		if len(args) > 0 {
@@ -169,7 +180,7 @@ func newCommands(env *Env) *ffcli.Command {
 			if err := noArgs(args); err != nil {
 				return err
 			}
-			return runStatus(env, *statusJSON)
+			return runStatus(env, statusJSON)
 		},
 	}
 	token := &ffcli.Command{
@@ -180,7 +191,7 @@ func newCommands(env *Env) *ffcli.Command {
 			if err := noArgs(args); err != nil {
 				return err
 			}
-			return runToken(ctx, env, *tokenRefresh, *tokenJSON)
+			return runToken(ctx, env, tokenRefresh, tokenJSON)
 		},
 	}
 	logout := &ffcli.Command{

@@ -171,9 +171,10 @@ func TestUsage(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{[]string{"-h"}, 0, "codex-login [login|status|token|logout]"},
-		{[]string{"login", "--help"}, 0, "--device-auth"},
-		{[]string{"--bogus"}, 2, "flag provided but not defined"},
+		{[]string{"--bogus"}, 2, "unknown flag --bogus (see codex-login --help)"},
+		{[]string{"login", "--api-key", "sk-x"}, 2, "codex-login login: --api-key is not a flag: a key on the command line would show in ps and your shell history; pipe it on stdin with --with-api-key, e.g. printenv OPENAI_API_KEY | codex login --with-api-key"},
+		{[]string{"login", "--timeout", "5"}, 2, "--timeout 5: a duration needs a unit: write --timeout 5s"},
+		{[]string{"status", "--jsn"}, 2, "unknown flag --jsn (did you mean --json?)"},
 		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 		{[]string{"login", "--with-api-key", "--device-auth"}, 2, "cannot be combined"},
 		{[]string{"login", "--issuer-style", "saml"}, 2, "unknown issuer style"},
@@ -184,6 +185,28 @@ func TestUsage(t *testing.T) {
 		code, _, stderr := c.run(t, "", tt.args...)
 		if code != tt.code || !strings.Contains(stderr, tt.msg) {
 			t.Errorf("%v = %d %q, want %d and %q", tt.args, code, stderr, tt.code, tt.msg)
+		}
+		if strings.Count(stderr, "\n") > 1 {
+			t.Errorf("%v: usage error is not one line: %q", tt.args, stderr)
+		}
+	}
+	// Help goes to stdout, exit 0, and shows flags as users type them.
+	for _, h := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"-h"}, []string{"codex-login [login] [flags]", "--with-api-key", "Exit status:", "Examples:"}},
+		{[]string{"login", "--help"}, []string{"codex-login login [--with-api-key", "--device-auth", "--timeout DURATION"}},
+		{[]string{"status", "-h"}, []string{"codex-login status [--json]", "--json"}},
+	} {
+		code, stdout, stderr := c.run(t, "", h.args...)
+		if code != 0 || stderr != "" {
+			t.Errorf("%v = %d, stderr %q; want 0 and nothing", h.args, code, stderr)
+		}
+		for _, w := range h.want {
+			if !strings.Contains(stdout, w) {
+				t.Errorf("%v: help lacks %q:\n%s", h.args, w, stdout)
+			}
 		}
 	}
 }
