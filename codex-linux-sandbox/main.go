@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -83,7 +84,7 @@ func flagSet(f *helperFlags) *flag.FlagSet {
 	fs.StringVar(&f.commandCwd, "command-cwd", "", "`DIR` the command starts in (default: the policy cwd)")
 	fs.IntVar(&f.reportFD, "report-fd", -1, "write JSON lines about the sandbox to file descriptor `FD` (extension)")
 	fs.BoolVar(&f.explain, "explain", false, "print what would be enforced here as JSON and exit, running nothing (extension)")
-	fs.StringVar(&f.permissionProfile, "permission-profile", "", "not supported; use --sandbox-policy")
+	fs.StringVar(&f.permissionProfile, "permission-profile", "", "the Codex CLI 0.169 helper's permission profile JSON (instead of --sandbox-policy)")
 	// Accepted for compatibility with newer Codex CLIs; Landlock is our
 	// only mechanism and /proc is never remounted.
 	fs.Bool("use-legacy-landlock", false, "accepted for compatibility (no effect)")
@@ -95,14 +96,16 @@ func flagSet(f *helperFlags) *flag.FlagSet {
 // CLI describes codex-linux-sandbox for --help, man pages and completion.
 func CLI() *cli.Command {
 	return &cli.Command{
-		Name:     ToolName,
-		Summary:  "apply a Codex sandbox policy to itself and exec a command (the Codex CLI's Linux helper)",
-		Synopsis: []string{"--sandbox-policy JSON [--sandbox-policy-cwd DIR] [--command-cwd DIR] -- COMMAND [ARG...]", "--explain --sandbox-policy JSON"},
+		Name:    ToolName,
+		Summary: "apply a Codex sandbox policy to itself and exec a command (the Codex CLI's Linux helper)",
+		Synopsis: []string{"--sandbox-policy JSON [--sandbox-policy-cwd DIR] [--command-cwd DIR] -- COMMAND [ARG...]",
+			"--permission-profile JSON --sandbox-policy-cwd DIR [--command-cwd DIR] -- COMMAND [ARG...]", "--explain --sandbox-policy JSON"},
 		Description: `Restricts itself with Landlock, seccomp, no_new_privs, dropped capabilities
 and, where it has CAP_SYS_ADMIN, a private read-only mount namespace, then
 execs COMMAND: no process stays between the sandbox and the command. It
-takes the Codex CLI helper's flags, so programs written for that helper can
-ship it unchanged; codex-sandbox re-executes it where a namespace is
+takes the Codex CLI helper's flags, the older --sandbox-policy and 0.169's
+--permission-profile, so programs written for either helper can ship it
+unchanged; codex-sandbox re-executes it where a namespace is
 needed. Every flag can also be set as CODEX_LINUX_SANDBOX_<FLAG>.`,
 		Flags: func() *flag.FlagSet { return flagSet(&helperFlags{}) },
 		Examples: []cli.Example{
@@ -160,18 +163,14 @@ func run(args, env []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(ExitUsage, "%v", err)
 	}
-	if f.permissionProfile != "" {
-		return fail(ExitUsage, "--permission-profile is not supported; pass --sandbox-policy JSON")
-	}
 	if len(argv) == 0 && !f.explain {
 		return fail(ExitUsage, "no command given (usage: %s --sandbox-policy JSON -- COMMAND [ARG...])", ToolName)
 	}
-	if f.policyJSON == "" {
-		return fail(ExitUsage, "--sandbox-policy is required")
+	if f.policyJSON == "" && f.permissionProfile == "" {
+		return fail(ExitUsage, "--sandbox-policy or --permission-profile is required")
 	}
-	policy, err := DecodePolicy([]byte(f.policyJSON))
-	if err != nil {
-		return fail(ExitUsage, "bad --sandbox-policy: %v", err)
+	if f.policyJSON != "" && f.permissionProfile != "" {
+		return fail(ExitUsage, "give either --sandbox-policy or --permission-profile, not both")
 	}
 	getenv := func(k string) string {
 		for _, kv := range env {
@@ -186,6 +185,17 @@ func run(args, env []string, stdout, stderr io.Writer) int {
 		if policyCwd, err = os.Getwd(); err != nil {
 			return fail(ExitSetupFailed, "current directory: %v", err)
 		}
+	}
+	var policy protocol.SandboxPolicy
+	if f.permissionProfile != "" {
+		if policyCwd, err = filepath.Abs(policyCwd); err == nil {
+			policy, err = DecodePermissionProfile([]byte(f.permissionProfile), policyCwd)
+		}
+		if err != nil {
+			return fail(ExitUsage, "bad --permission-profile: %v", err)
+		}
+	} else if policy, err = DecodePolicy([]byte(f.policyJSON)); err != nil {
+		return fail(ExitUsage, "bad --sandbox-policy: %v", err)
 	}
 	plan, err := NewPlan(policy, policyCwd, f.commandCwd, getenv)
 	if err != nil {

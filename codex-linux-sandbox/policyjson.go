@@ -63,6 +63,10 @@ func decodeSimplePolicy(b []byte) (p protocol.SandboxPolicy, ok bool) {
 			ok = s.Bool(&p.ExcludeSlashTmp)
 		case "allow_unix_sockets":
 			ok = s.Bool(&p.AllowUnixSockets)
+		case "read_only_subpaths":
+			roots, ok2 := s.Strs()
+			ok = ok2
+			p.ReadOnlySubpaths = roots
 		default:
 			return p, false
 		}

@@ -121,6 +121,9 @@ func Generate(plan *sandboxpolicy.Plan) Profile {
 
 // excludes lists the protected paths inside root.
 func excludes(plan *sandboxpolicy.Plan, root string) []string {
+	if root == "/" {
+		return nil // everything writable: nothing is protected
+	}
 	var out []string
 	seen := map[string]bool{}
 	add := func(p string) {

@@ -85,6 +85,7 @@ func (p SandboxPolicy) AppendJSON(b []byte) []byte {
 			b = append(b, f.key...)
 		}
 	}
+	b = appendStrings(b, `,"read_only_subpaths":`, p.ReadOnlySubpaths)
 	return append(b, '}')
 }
 

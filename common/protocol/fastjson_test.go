@@ -38,7 +38,7 @@ func TestFastPolicyJSON(t *testing.T) {
 		for _, p := range []SandboxPolicy{
 			{Mode: SandboxMode(s)},
 			{Mode: SandboxWorkspaceWrite, WritableRoots: []string{s, "/x"}, NetworkAccess: true, ExcludeTmpdirEnvVar: true,
-				ExcludeSlashTmp: true, AllowUnixSockets: true},
+				ExcludeSlashTmp: true, AllowUnixSockets: true, ReadOnlySubpaths: []string{s, "/y"}},
 			{Mode: SandboxReadOnly, WritableRoots: []string{}, ExcludeSlashTmp: true},
 		} {
 			want, err := json.Marshal(p)

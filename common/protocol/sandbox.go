@@ -43,6 +43,10 @@ type SandboxPolicy struct {
 	// AllowUnixSockets permits connecting to pathname unix sockets while
 	// the network is off. It is our extension; the Codex CLI ignores it.
 	AllowUnixSockets bool `json:"allow_unix_sockets,omitempty"`
+	// ReadOnlySubpaths are extra paths kept read-only inside the writable
+	// roots, besides .git, .codex and .agents (a permission profile's
+	// "read" entries there, e.g. .aws). Our extension.
+	ReadOnlySubpaths []string `json:"read_only_subpaths,omitempty"`
 }
 
 // UnmarshalJSON accepts the tagged object and, for convenience, a bare mode

@@ -154,9 +154,27 @@ func NewPlanWith(r Resolver, policy protocol.SandboxPolicy, policyCwd, commandCw
 		p.WritableRoots = append(p.WritableRoots, real)
 	}
 	sort.Strings(p.WritableRoots)
+	if len(p.WritableRoots) > 0 && p.WritableRoots[0] == "/" {
+		// Everything is writable (~/.gitconfig included): keeping .git
+		// read-only would protect nothing. As the Codex CLI's
+		// unrestricted file system, nothing is protected.
+		return p, nil
+	}
 	pn := newPinner(p.WritableRoots)
 	for _, root := range p.WritableRoots {
 		p.addProtected(r, pn, root)
+	}
+	for _, x := range policy.ReadOnlySubpaths {
+		if x == "" {
+			continue
+		}
+		if !filepath.IsAbs(x) {
+			x = filepath.Join(p.PolicyCwd, x)
+		}
+		x = filepath.Clean(x)
+		if p.protectNamed(pn, x) == "" && p.writable(x) {
+			p.Unprotectable = appendOnce(p.Unprotectable, x)
+		}
 	}
 	// The workspace keeps its place too, and so does each symlink a
 	// root was named through.
@@ -173,6 +191,16 @@ func NewPlanWith(r Resolver, policy protocol.SandboxPolicy, policyCwd, commandCw
 	}
 	p.Pinned = pn.list(p.Protected)
 	return p, nil
+}
+
+// writable reports whether path lies in a writable root (lexically).
+func (p *Plan) writable(path string) bool {
+	for _, r := range p.WritableRoots {
+		if Within(path, r) {
+			return true
+		}
+	}
+	return false
 }
 
 // addProtected records the protected entries of one writable root.

@@ -20,14 +20,15 @@ import (
 )
 
 // ProtectedNames returns the entries kept read-only inside every writable
-// root, as the Codex CLI does: repository metadata and agent
-// configuration that a sandboxed command must not be able to rewrite.
-func ProtectedNames() []string { return []string{".git", ".codex", ".agents"} }
+// root, as the Codex CLI 0.169 does: repository metadata, agent
+// configuration and cloud credentials' config that a sandboxed command
+// must not be able to rewrite.
+func ProtectedNames() []string { return []string{".git", ".codex", ".agents", ".aws"} }
 
 // IsProtectedName reports whether name (one path component) is one of
 // ProtectedNames.
 func IsProtectedName(name string) bool {
-	return name == ".git" || name == ".codex" || name == ".agents"
+	return name == ".git" || name == ".codex" || name == ".agents" || name == ".aws"
 }
 
 // AskedRoots returns the writable roots policy asks for, absolute and
