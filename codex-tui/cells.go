@@ -71,10 +71,26 @@ func (c agentCell) Render(p *painter, width int) string {
 type reasoningCell struct{ text string }
 
 func (c reasoningCell) Render(p *painter, width int) string {
-	body := wrapPlain(strings.TrimSpace(c.text), innerWidth(width, 2))
-	lines := strings.Split(body, "\n")
-	for i, l := range lines {
-		lines[i] = p.th.italic.Render(l)
+	// A summary opens with its title in bold Markdown (**Title**): the
+	// title is shown bold, no Markdown markers are shown.
+	text := strings.TrimSpace(c.text)
+	title := reasoningHeader(text)
+	if title != "" {
+		text = strings.TrimSpace(strings.Replace(text, "**"+title+"**", "", 1))
+		if i := strings.Index(c.text, "**"); i >= 0 && strings.TrimSpace(c.text[:i]) != "" {
+			title = "" // not the opening title: keep the text whole
+			text = strings.TrimSpace(c.text)
+		}
+	}
+	text = strings.ReplaceAll(text, "**", "")
+	var lines []string
+	if title != "" {
+		lines = append(lines, p.th.bold.Render(truncate(title, innerWidth(width, 2))))
+	}
+	if text != "" {
+		for _, l := range strings.Split(wrapPlain(text, innerWidth(width, 2)), "\n") {
+			lines = append(lines, p.th.italic.Render(l))
+		}
 	}
 	return indent(strings.Join(lines, "\n"), p.th.dim.Render("•")+" ", "  ")
 }

@@ -53,9 +53,11 @@ func (m *model) handleEvent(ev protocol.Event) {
 	case protocol.AgentReasoningDeltaMsg:
 		m.reasoning.WriteString(e.Delta)
 	case protocol.AgentReasoningMsg:
+		// The whole summary of what may already have been printed from
+		// its deltas (when the answer began): printed once.
 		m.reasoning.Reset()
-		if strings.TrimSpace(e.Text) != "" {
-			m.print(reasoningCell{text: e.Text})
+		if strings.TrimSpace(e.Text) != "" && !m.reasoningShown[normSpace(e.Text)] {
+			m.printReasoning(e.Text)
 		}
 	case protocol.ExecCommandBeginMsg:
 		m.flushReasoning()
@@ -185,15 +187,30 @@ func (m *model) finishStream() {
 // agent_reasoning event closed.
 func (m *model) flushReasoning() {
 	if strings.TrimSpace(m.reasoning.String()) != "" {
-		m.print(reasoningCell{text: m.reasoning.String()})
+		m.printReasoning(m.reasoning.String())
 	}
 	m.reasoning.Reset()
 }
+
+// printReasoning prints a reasoning summary and remembers it for the
+// turn, so the whole agent_reasoning event that repeats the deltas
+// already printed is not printed again.
+func (m *model) printReasoning(text string) {
+	if m.reasoningShown == nil {
+		m.reasoningShown = map[string]bool{}
+	}
+	m.reasoningShown[normSpace(text)] = true
+	m.print(reasoningCell{text: text})
+}
+
+// normSpace is s with each run of white space made one space.
+func normSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func (m *model) endTurn() {
 	m.flushReasoning()
 	m.finishStream()
 	m.streamFirst = true
+	m.reasoningShown = nil
 	// A command still running when its turn ends is a session the model
 	// left running (a server, a watcher): it goes on in the background
 	// and its cell comes when it ends.

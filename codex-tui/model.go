@@ -77,7 +77,9 @@ type model struct {
 	queue       []queuedInput
 	streamFirst bool // the next finished block starts a message
 	reasoning   strings.Builder
-	execs       []*execRun
+	// reasoningShown are the summaries printed this turn (normSpace).
+	reasoningShown map[string]bool
+	execs          []*execRun
 	// background are commands still running after their turn ended
 	// (exec_command sessions the model polls with write_stdin); their
 	// cell is printed when they end.
