@@ -19,6 +19,12 @@ type Explanation struct {
 	// MountNamespace says whether a private read-only mount namespace is
 	// used (it needs CAP_SYS_ADMIN).
 	MountNamespace bool `json:"mount_namespace"`
+	// IPCNamespace says whether the command gets its own SysV IPC and
+	// POSIX message queue namespace (with the mount namespace).
+	IPCNamespace bool `json:"ipc_namespace"`
+	// PIDNamespace says whether the command is PID 1 of a PID namespace
+	// of its own (started so by codex-sandbox), with its own /proc.
+	PIDNamespace bool `json:"pid_namespace"`
 	// Active lists the protections in force.
 	Active []string `json:"active"`
 	// Unavailable lists protections this machine cannot give, with why.

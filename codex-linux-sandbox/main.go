@@ -22,6 +22,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/codexgo/codex-linux-sandbox/internal/nsinit"
 	"github.com/codexgo/common/cli"
 	"github.com/codexgo/common/protocol"
 	"github.com/codexgo/common/version"
@@ -40,12 +41,16 @@ const (
 
 // HelperReport is one JSON line the helper writes to --report-fd: once
 // when the sandbox is in force just before exec (Stage "exec"), and again
-// if it could not be set up or the exec failed (Stage "error").
+// if it could not be set up or the exec failed (Stage "error"); in a PID
+// namespace, its init adds one when the command ends (Stage "exit").
 type HelperReport struct {
 	Stage    string                  `json:"stage"`
 	Report   *protocol.SandboxReport `json:"sandbox,omitempty"`
 	Error    string                  `json:"error,omitempty"`
 	ExitCode int                     `json:"exit_code,omitempty"`
+	// Status is the command's raw wait status, reported by the PID
+	// namespace's init when the command ends (Stage "exit").
+	Status *int `json:"status,omitempty"`
 }
 
 // Main runs codex-linux-sandbox with args (without the program name). On
@@ -217,7 +222,13 @@ func run(args, env []string, stdout, stderr io.Writer) int {
 		WarnUnprotected(stderr, setup.Unavailable)
 	}
 	rep.write(HelperReport{Stage: "exec", Report: setup.Report()})
-	err = execve(argv, plan.CommandCwd, env)
+	if setup.PIDNamespace && nsinit.Program != "" {
+		// PID 1 ignores every signal it has no handler for: the command
+		// runs under an init instead of being it.
+		err = execInit(argv, plan.CommandCwd, env, f.reportFD)
+	} else {
+		err = execve(argv, plan.CommandCwd, env)
+	}
 	var ee *ExecError
 	if errors.As(err, &ee) {
 		return fail(ee.Code, "%v", ee.Err)

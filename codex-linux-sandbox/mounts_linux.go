@@ -23,7 +23,9 @@ import (
 // It returns the writable roots' mount fds (O_PATH-like, close-on-exec),
 // which the caller reuses for the Landlock rules and must close.
 func setupMounts(p *Plan) (map[string]int, error) {
-	if err := unix.Unshare(unix.CLONE_NEWNS); err != nil {
+	// The IPC namespace needs the same capability: SysV IPC objects and
+	// POSIX message queues made outside are out of reach.
+	if err := unix.Unshare(unix.CLONE_NEWNS | unix.CLONE_NEWIPC); err != nil {
 		return nil, fmt.Errorf("unshare mount namespace: %w", err)
 	}
 	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {

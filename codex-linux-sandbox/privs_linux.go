@@ -60,3 +60,13 @@ func dropCaps(canBound bool) error {
 	}
 	return nil
 }
+
+// mountProc mounts, read-only, a /proc of the PID namespace the calling
+// process is init of, over the host's: /proc then shows only the
+// sandbox's processes.
+func mountProc() error {
+	if err := unix.Mount("proc", "/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC|unix.MS_RDONLY, ""); err != nil {
+		return fmt.Errorf("mount /proc: %w", err)
+	}
+	return nil
+}

@@ -13,6 +13,8 @@ func seccompSummary(network, allowUnix bool) []string {
 	s := []string{
 		"ioctl TIOCSTI, TIOCLINUX: EPERM (no typing into the caller's terminal)",
 		"setns, mount, umount2, pivot_root, open_tree, move_mount, fsopen, fsconfig, fsmount, fspick, mount_setattr: EPERM",
+		"add_key, request_key, keyctl: EPERM (keyrings are shared with processes outside)",
+		"prlimit64 on another process: EPERM",
 		"clone and unshare with any CLONE_NEW* flag: EPERM; clone3: ENOSYS (libc falls back to clone)",
 		"32-bit (i386) system calls: process killed; x32: ENOSYS",
 	}
@@ -20,7 +22,8 @@ func seccompSummary(network, allowUnix bool) []string {
 		s = append(s, "socket, socketpair with a domain other than AF_UNIX: EPERM", "io_uring_setup, io_uring_enter, io_uring_register: EPERM")
 		if !allowUnix {
 			s = append(s, "connect: EPERM (only unix sockets can exist, and pathname sockets lead out of the sandbox)",
-				"sendto with a destination address: EPERM")
+				"sendto with a destination address: EPERM",
+				"socket, socketpair of AF_UNIX datagram (SOCK_DGRAM, SOCK_RAW) type: EPERM (sendmsg and sendmmsg carry an address a filter cannot read)")
 		}
 	}
 	return s

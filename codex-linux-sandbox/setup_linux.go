@@ -5,10 +5,14 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
+	"unsafe"
 
+	"github.com/codexgo/codex-linux-sandbox/internal/nsinit"
 	"golang.org/x/sys/unix"
 )
 
@@ -61,6 +65,12 @@ func Prepare(p *Plan) *Setup {
 	// refused anyway, Apply fails and nothing runs.
 	s.MountNamespace = hasCap(eff, capSysAdmin)
 	s.canBound = hasCap(eff, capSetpcap)
+	// The IPC namespace comes with the mount namespace (the same
+	// capability). A PID namespace cannot be entered by a process that
+	// execs in place: codex-sandbox starts the helper in a new one, where
+	// it is PID 1, and the helper then gives it its own /proc.
+	s.IPCNamespace = s.MountNamespace
+	s.PIDNamespace = s.MountNamespace && os.Getpid() == 1
 
 	// Plain concatenation: this is the helper's first use of fmt
 	// otherwise, and its first use costs a fresh process ~20 µs.
@@ -77,12 +87,12 @@ func Prepare(p *Plan) *Setup {
 	} else {
 		add(&s.Unavailable, "landlock-scope: Landlock ABI ", abiS, " cannot scope signals and abstract unix sockets (needs 6)")
 	}
-	add(&s.Active, "seccomp: namespaces, mounts, terminal injection refused")
+	add(&s.Active, "seccomp: namespaces, mounts, keyrings, terminal injection, rlimits of other processes refused")
 	if !p.Network() {
 		if p.Policy.AllowUnixSockets {
 			add(&s.Active, "seccomp-net: only unix sockets; io_uring refused; connecting to unix sockets allowed")
 		} else {
-			add(&s.Active, "seccomp-net: only unix sockets (socketpair); io_uring and connect refused")
+			add(&s.Active, "seccomp-net: only unix stream and seqpacket sockets; io_uring, connect, and datagram sockets (sendmsg to a pathname socket such as /dev/log) refused")
 		}
 	}
 	add(&s.Active, "no-new-privs")
@@ -104,6 +114,7 @@ func Prepare(p *Plan) *Setup {
 		if len(p.Pinned) > 0 {
 			add(&s.Active, "pinned-paths: ", strings.Join(p.Pinned, ", "), " cannot be renamed, removed or replaced")
 		}
+		add(&s.Active, "ipc-namespace: SysV shared memory, semaphores and message queues and POSIX message queues of its own; none of the host's")
 	} else {
 		if len(p.Protected) > 0 {
 			add(&s.Unavailable, "protected-subpaths: no mount namespace (no CAP_SYS_ADMIN, no user namespace), so this sandbox does not keep ", strings.Join(p.Protected, ", "), " read-only")
@@ -112,11 +123,38 @@ func Prepare(p *Plan) *Setup {
 			add(&s.Unavailable, "pinned-paths: no mount namespace, so ", strings.Join(p.Pinned, ", "), " can be renamed away and replaced (Landlock cannot forbid renaming one entry of a writable directory)")
 		}
 		add(&s.Unavailable, "metadata-outside-roots: chmod, chown and utimes on your own files outside the writable roots are not blocked (Landlock does not cover them; needs CAP_SYS_ADMIN for read-only mounts)")
+		add(&s.Unavailable, "ipc-namespace: none (no CAP_SYS_ADMIN, no user namespace): SysV shared memory and message queues of the same user stay writable")
+	}
+	if s.PIDNamespace {
+		add(&s.Active, "pid-namespace: ", pidNSInit(), " of its own with its own /proc; nothing outside can be seen, signalled or traced, and everything in it ends with the command or a killed supervisor")
+	} else {
+		still := "tracing"
+		if abi >= 6 {
+			still = "tracing and signalling"
+		}
+		add(&s.Unavailable, "pid-namespace: none (", pidNSMissing(s.MountNamespace), "): processes outside stay visible in /proc (Landlock still refuses ", still,
+			" them), and descendants that leave the process group can outlive a SIGKILLed supervisor")
 	}
 	for _, u := range p.Unprotectable {
 		add(&s.Unavailable, "protected-subpaths: ", u, " does not exist; keeping it from being created would need a mount point on the host")
 	}
 	return s
+}
+
+// pidNSInit says who is PID 1 of the sandbox's PID namespace.
+func pidNSInit() string {
+	if nsinit.Program == "" {
+		return "the command is PID 1 (no init for " + runtime.GOARCH + ") of a PID namespace"
+	}
+	return "the command runs under a minimal init (PID 1) in a PID namespace"
+}
+
+// pidNSMissing says why there is no PID namespace.
+func pidNSMissing(mountNS bool) string {
+	if !mountNS {
+		return "no CAP_SYS_ADMIN, no user namespace"
+	}
+	return "the helper was not started in one; codex-sandbox starts it so"
 }
 
 // Apply restricts the calling OS thread, which must be locked
@@ -137,6 +175,16 @@ func (s *Setup) Apply() error {
 		}
 		defer closeAll(fds)
 		rootFDs = fds
+		if s.PIDNamespace {
+			if err := mountProc(); err != nil {
+				// A /proc that hides part of itself (a container's masked
+				// paths) may not be mounted again in a user namespace:
+				// the host's stays, and the report says so.
+				s.Active = slices.DeleteFunc(s.Active, func(a string) bool { return strings.HasPrefix(a, "pid-namespace:") })
+				s.Active = append(s.Active, "pid-namespace: "+pidNSInit()+" of its own; everything in it ends with the command or a killed supervisor")
+				s.Unavailable = append(s.Unavailable, "pid-namespace: /proc could not be mounted for it ("+err.Error()+"); the host's processes stay visible there")
+			}
+		}
 	}
 	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 		return fmt.Errorf("set no_new_privs: %w", err)
@@ -217,4 +265,58 @@ func lookPath(file string, env []string) (string, error) {
 		return "", &ExecError{Code: 126, Err: fmt.Errorf("%s: permission denied", file)}
 	}
 	return "", &ExecError{Code: 127, Err: fmt.Errorf("%s: %w", file, exec.ErrNotFound)}
+}
+
+// execInit execs the PID namespace's init (nsinit.Program, from a memfd)
+// in dir, which forks argv (looked up in the PATH of env) and reports
+// its wait status on reportFD (-1: none). It only returns on failure.
+func execInit(argv []string, dir string, env []string, reportFD int) error {
+	if err := unix.Chdir(dir); err != nil {
+		return &ExecError{Code: 127, Err: fmt.Errorf("change directory to %s: %w", dir, err)}
+	}
+	path := argv[0]
+	if !strings.Contains(path, "/") {
+		lp, err := lookPath(path, env)
+		if err != nil {
+			return err
+		}
+		path = lp
+	} else if err := unix.Access(path, unix.X_OK); err != nil {
+		code := 126
+		if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ENOTDIR) {
+			code = 127
+		}
+		return &ExecError{Code: code, Err: fmt.Errorf("exec %s: %w", argv[0], err)}
+	}
+	fd, err := unix.MemfdCreate("codex-init", unix.MFD_CLOEXEC)
+	if err != nil {
+		return fmt.Errorf("init: memfd: %w", err)
+	}
+	defer func() { _ = unix.Close(fd) }()
+	if n, err := unix.Write(fd, []byte(nsinit.Program)); err != nil || n != len(nsinit.Program) {
+		return fmt.Errorf("init: write memfd: %d bytes, %v", n, err)
+	}
+	if reportFD >= 0 {
+		// The init reports the command's status there; the command
+		// itself never gets it (the init closes it in the child).
+		if _, err := unix.FcntlInt(uintptr(reportFD), unix.F_SETFD, 0); err != nil {
+			return fmt.Errorf("init: report fd: %w", err)
+		}
+	}
+	args := append([]string{strconv.Itoa(reportFD), path}, argv...)
+	argvp, err := syscall.SlicePtrFromStrings(args)
+	if err != nil {
+		return &ExecError{Code: 126, Err: err}
+	}
+	envp, err := syscall.SlicePtrFromStrings(env)
+	if err != nil {
+		return &ExecError{Code: 126, Err: err}
+	}
+	empty := [1]byte{}
+	_, _, e := unix.Syscall6(unix.SYS_EXECVEAT, uintptr(fd), uintptr(unsafe.Pointer(&empty[0])),
+		uintptr(unsafe.Pointer(&argvp[0])), uintptr(unsafe.Pointer(&envp[0])), unix.AT_EMPTY_PATH, 0)
+	if reportFD >= 0 {
+		syscall.CloseOnExec(reportFD)
+	}
+	return &ExecError{Code: 126, Err: fmt.Errorf("exec init for %s: %w", argv[0], e)}
 }

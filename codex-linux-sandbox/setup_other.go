@@ -45,3 +45,5 @@ func (e *ExecError) Unwrap() error { return e.Err }
 func execve(argv []string, dir string, env []string) error {
 	return &ExecError{Code: 126, Err: errors.New("exec in place is not supported on " + runtime.GOOS)}
 }
+
+func execInit(argv []string, dir string, env []string, _ int) error { return execve(argv, dir, env) }

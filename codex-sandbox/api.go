@@ -45,8 +45,7 @@ func BecomeHelperIfRequested(args []string, stdin io.Reader, stdout, stderr io.W
 		// costs a round trip to the runtime's signal-mask thread per
 		// signal plus a wait for the delivery goroutine to go idle
 		// (0.1-0.4 ms of a 5 ms run; README, Speed).
-		ctx := context.WithValue(notifyContextAsync(), ownThreadKey{}, true)
-		return Main(ctx, args[1:], stdin, stdout, stderr), true
+		return Main(notifyContextAsync(), args[1:], stdin, stdout, stderr), true
 	}
 	return 0, false
 }
@@ -67,12 +66,16 @@ const cancelGrace = 2 * time.Second
 // The supervisor runs in its own process group; cancelling ctx sends it
 // SIGTERM, on which it kills the command's whole tree (setsid'd and
 // daemonised descendants included), and SIGKILL follows after a grace
-// period. The binary must call BecomeHelperIfRequested first in main.
+// period. It also gets SIGTERM when the thread that started it ends, as
+// when the calling program is killed, even with SIGKILL
+// (PR_SET_PDEATHSIG): so start it from a goroutine that has not locked
+// its thread, or one whose thread outlives the command. The binary must
+// call BecomeHelperIfRequested first in main.
 func Command(ctx context.Context, req protocol.ExecRequest) (*exec.Cmd, error) {
-	return command(ctx, req, -1)
+	return command(ctx, req, -1, false)
 }
 
-func command(ctx context.Context, req protocol.ExecRequest, reportFD int) (*exec.Cmd, error) {
+func command(ctx context.Context, req protocol.ExecRequest, reportFD int, session bool) (*exec.Cmd, error) {
 	if len(req.Argv) == 0 || req.Argv[0] == "" {
 		return nil, errors.New("sandbox: empty argv")
 	}
@@ -93,6 +96,9 @@ func command(ctx context.Context, req protocol.ExecRequest, reportFD int) (*exec
 	if reportFD >= 0 {
 		args = append(args, "--report-fd", strconv.Itoa(reportFD))
 	}
+	if session {
+		args = append(args, "--new-session")
+	}
 	args = append(args, "--")
 	args = append(args, req.Argv...)
 	cmd, err := selfexec.Command(ctx, ToolName, args...)
@@ -111,7 +117,7 @@ func command(ctx context.Context, req protocol.ExecRequest, reportFD int) (*exec
 	if req.Stdin != nil {
 		cmd.Stdin = strings.NewReader(*req.Stdin)
 	}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = supervisorAttr()
 	cmd.Cancel = func() error {
 		// The whole group: the supervisor ends the tree on SIGTERM, and
 		// anything still in the group goes with it.
@@ -128,7 +134,7 @@ func command(ctx context.Context, req protocol.ExecRequest, reportFD int) (*exec
 // set only when the supervisor could not be started or vanished; a
 // failing command is a result, not an error.
 func Run(ctx context.Context, req protocol.ExecRequest, stdout, stderr io.Writer) (protocol.ExecResult, error) {
-	return runAPI(ctx, req, nil, stdout, stderr)
+	return runAPI(ctx, req, nil, stdout, stderr, false)
 }
 
 // RunStdin is Run with the command's standard input read from stdin
@@ -141,11 +147,19 @@ func Run(ctx context.Context, req protocol.ExecRequest, stdout, stderr io.Writer
 // three: its output is then the caller's to read, and the denial guess
 // has none to look at).
 func RunStdin(ctx context.Context, req protocol.ExecRequest, stdin *os.File, stdout, stderr io.Writer) (protocol.ExecResult, error) {
-	return runAPI(ctx, req, stdin, stdout, stderr)
+	return runAPI(ctx, req, stdin, stdout, stderr, false)
 }
 
-func runAPI(ctx context.Context, req protocol.ExecRequest, stdin *os.File, stdout, stderr io.Writer) (protocol.ExecResult, error) {
-	cmd, err := command(ctx, req, 3)
+// RunTerminal is Run with tty, a terminal's far end, as the command's
+// standard input, output and error and as its controlling terminal: the
+// command starts a session of its own, so ^C written to the terminal
+// interrupts it. The output is the caller's to read from the terminal.
+func RunTerminal(ctx context.Context, req protocol.ExecRequest, tty *os.File) (protocol.ExecResult, error) {
+	return runAPI(ctx, req, tty, tty, tty, true)
+}
+
+func runAPI(ctx context.Context, req protocol.ExecRequest, stdin *os.File, stdout, stderr io.Writer, session bool) (protocol.ExecResult, error) {
+	cmd, err := command(ctx, req, 3, session)
 	if err != nil {
 		return protocol.ExecResult{}, err
 	}

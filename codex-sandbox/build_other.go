@@ -43,9 +43,7 @@ func buildCmd(j job) (*exec.Cmd, reportPipe, error) {
 // withoutUserNS has nothing to retry off Linux.
 func withoutUserNS(*exec.Cmd) *exec.Cmd { return nil }
 
-// directStart is Linux only; reportPipe.direct stays nil elsewhere.
-type directStart struct{}
-
-func (*directStart) run(*exec.Cmd, <-chan struct{}, *killSwitch, func(), bool) runResult {
-	return runResult{err: fmt.Errorf("no direct start on %s", runtime.GOOS)}
+// startError words a failed start of the command itself.
+func startError(_ *exec.Cmd, name string, err error) error {
+	return fmt.Errorf("exec %s: %w", name, err)
 }

@@ -11,14 +11,14 @@ import (
 	"testing"
 )
 
-// TestCommandHoldsNoPrivileges checks what the command itself carries,
-// whichever way it was started (as root: forked from a restricted thread
-// of the supervisor; otherwise: through the helper).
+// TestCommandHoldsNoPrivileges checks what the command itself carries
+// (started through the helper, as root in a PID namespace, otherwise in
+// a user namespace).
 func TestCommandHoldsNoPrivileges(t *testing.T) {
 	ws, _ := workspace(t)
 	want := []string{"CapInh:\t0000000000000000", "CapPrm:\t0000000000000000", "CapEff:\t0000000000000000",
 		"CapBnd:\t0000000000000000", "CapAmb:\t0000000000000000", "NoNewPrivs:\t1", "Seccomp:\t2",
-		"TracerPid:\t0"} // released from the stop at its exec
+		"TracerPid:\t0"}
 	for _, mode := range []string{"read-only", "workspace-write"} {
 		t.Run(mode, func(t *testing.T) {
 			r := cs(t, "", "--cd", ws, "--sandbox", mode, "--", "cat", "/proc/self/status")

@@ -40,6 +40,7 @@ type options struct {
 	policyJSON           string
 	reportFD             int
 	maxOutput            int
+	session              bool
 	commandArgv          []string
 }
 
@@ -74,6 +75,7 @@ func flagSet(o *options) *flag.FlagSet {
 	fs.BoolVar(&o.explain, "explain", false, "print the effective policy and what the kernel enforces, as JSON; run nothing")
 	fs.StringVar(&o.policyJSON, "sandbox-policy", "", "Codex sandbox policy `JSON`; overrides --sandbox, --network, --allow-unix-sockets (extension)")
 	fs.IntVar(&o.reportFD, "report-fd", -1, "write the JSON result, without output, to file descriptor `FD` (extension)")
+	fs.BoolVar(&o.session, "new-session", false, "start the command in a session of its own with its standard input, a terminal, as controlling terminal (extension)")
 	fs.IntVar(&o.maxOutput, "max-output", defaultMaxOutput, "--json: `BYTES` kept of each of stdout and stderr (head and tail)")
 	return fs
 }
@@ -192,7 +194,7 @@ func run(ctx context.Context, args, env []string, stdin io.Reader, stdout, stder
 	if len(o.commandArgv) == 0 {
 		return usageErr("no command given (usage: codex-sandbox [flags] -- COMMAND [ARG...])")
 	}
-	out := supervise(ctx, job{argv: o.commandArgv, plan: plan, env: env, stdin: stdin, stdout: stdout, stderr: stderr, timeout: o.timeout})
+	out := supervise(ctx, job{argv: o.commandArgv, plan: plan, env: env, stdin: stdin, stdout: stdout, stderr: stderr, timeout: o.timeout, session: o.session})
 	if out.report != nil {
 		linuxsandbox.WarnUnprotected(stderr, out.report.Unavailable)
 	}

@@ -45,17 +45,3 @@ type signalCause struct{ sig os.Signal }
 
 // Error names the signal.
 func (c signalCause) Error() string { return c.sig.String() + " signal received" }
-
-// ownThreadKey marks a context whose Main runs as the whole process on
-// its main goroutine (BecomeHelperIfRequested), which exits once Main
-// returns.
-type ownThreadKey struct{}
-
-// ownThread reports whether supervise may lock the calling goroutine to
-// its thread and restrict that thread itself, instead of a fresh one: it
-// saves a thread and two hand-offs between threads per command (README,
-// Speed). Any other caller keeps its thread unrestricted.
-func ownThread(ctx context.Context) bool {
-	v, _ := ctx.Value(ownThreadKey{}).(bool)
-	return v
-}

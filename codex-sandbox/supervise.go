@@ -40,6 +40,9 @@ type job struct {
 	// explain asks the helper to print what it would enforce instead of
 	// running argv.
 	explain bool
+	// session starts the command in a session of its own with its
+	// standard input, a terminal, as its controlling terminal.
+	session bool
 }
 
 // outcome is how a job ended.
@@ -56,18 +59,22 @@ type outcome struct {
 // the timeout fires or ctx is cancelled (by SIGINT, SIGTERM or SIGHUP).
 func supervise(ctx context.Context, j job) outcome {
 	start := time.Now()
-	if err := becomeSubreaper(); err != nil {
-		return outcome{exitCode: ExitSetupFailed, err: fmt.Sprintf("become subreaper: %v", err)}
+	if err := guardSupervisor(); err != nil {
+		return outcome{exitCode: ExitSetupFailed, err: err.Error()}
 	}
 	cmd, rep, err := buildCmd(j)
 	if err != nil {
+		var ee *linuxsandbox.ExecError
+		if errors.As(err, &ee) {
+			return outcome{exitCode: ee.Code, err: ee.Err.Error(), report: rep.static}
+		}
 		return outcome{exitCode: ExitSetupFailed, err: err.Error()}
 	}
 	if cmd.Env == nil {
 		cmd.Env = j.env
 	}
 	if cmd.SysProcAttr == nil {
-		cmd.SysProcAttr = childAttr()
+		cmd.SysProcAttr = childAttr(j.session)
 	}
 	var copies sync.WaitGroup
 	var closeAfterStart []io.Closer
@@ -160,12 +167,7 @@ func supervise(ctx context.Context, j job) outcome {
 	}
 	// Signals caught before anything starts (notifyContextAsync).
 	ready := signalsReady(ctx)
-	var run runResult
-	if rep.direct != nil {
-		run = rep.direct.run(cmd, ready, kill, afterStart, ownThread(ctx))
-	} else {
-		run = spawnAndWait(cmd, ready, kill, afterStart)
-	}
+	run := spawnAndWait(cmd, ready, kill, afterStart, rep.direct)
 	if run.err != nil {
 		closeChildEnds()
 		copies.Wait()
@@ -214,6 +216,12 @@ func supervise(ctx context.Context, j job) outcome {
 		if l.Stage == "error" {
 			out.err, out.exitCode = l.Error, l.ExitCode
 		}
+		if l.Stage == "exit" && l.Status != nil && run.waitErr == nil {
+			// The PID namespace's init ran the command: its status is
+			// the command's (a signal included, which the init cannot
+			// pass on by dying of it).
+			run.ws = syscall.WaitStatus(*l.Status)
+		}
 	}
 	switch {
 	case out.timedOut:
@@ -254,9 +262,9 @@ func signalOf(ctx context.Context) syscall.Signal {
 type reportPipe struct {
 	r, w   *os.File
 	static *protocol.SandboxReport
-	// direct, when set, starts the command from a restricted thread of
-	// this process instead of through the helper (Linux only).
-	direct *directStart
+	// direct: cmd is the command itself (nothing restricted), not a
+	// helper, so a failed start is the command's 126 or 127.
+	direct bool
 }
 
 func (p reportPipe) read() []linuxsandbox.HelperReport {
@@ -290,18 +298,38 @@ var errStopped = errors.New("stopped before the command started")
 
 // spawnAndWait starts cmd from the calling goroutine, once the
 // supervisor's signals are caught (ready), and waits for it.
-func spawnAndWait(cmd *exec.Cmd, ready <-chan struct{}, kill *killSwitch, afterStart func()) runResult {
+func spawnAndWait(cmd *exec.Cmd, ready <-chan struct{}, kill *killSwitch, afterStart func(), direct bool) runResult {
 	if ready != nil {
 		<-ready
 	}
 	if kill.isFired() {
 		return runResult{err: errStopped}
 	}
+	// Non-dumpable before anything sandboxed exists, except where the
+	// child's uid and gid maps are still to be written from here (a
+	// non-dumpable process's child is non-dumpable until it execs, and
+	// its map files are then root's): then at once after the helper's
+	// exec, well before it has restricted itself and started the command
+	// (and such a command, in a user namespace of its own and a Landlock
+	// domain, could trace nothing here anyway).
+	if !hasUserNS(cmd) {
+		if err := nonDumpable(); err != nil {
+			return runResult{err: err}
+		}
+	}
 	pid, err := spawn(cmd)
 	if retry := withoutUserNS(cmd); err != nil && retry != nil {
 		// User namespaces refused (nested container, sysctl, AppArmor):
 		// run without; the helper reports what that leaves unprotected.
 		pid, err = spawn(retry)
+	}
+	if derr := nonDumpable(); derr != nil && err == nil {
+		kill.started(pid)
+		kill.fire()
+		return waitStarted(pid, kill, afterStart)
+	}
+	if err != nil && direct {
+		return runResult{err: startError(cmd, cmd.Args[0], err)}
 	}
 	if err != nil {
 		return runResult{err: err}

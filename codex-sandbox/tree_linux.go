@@ -2,24 +2,47 @@ package sandbox
 
 import (
 	"bytes"
+	"fmt"
 	"os"
+	"os/exec"
 	"strconv"
 	"syscall"
 
 	"golang.org/x/sys/unix"
 )
 
-// becomeSubreaper makes orphaned descendants (daemons, setsid'd
+// guardSupervisor makes orphaned descendants (daemons, setsid'd
 // processes) children of this process instead of init, so they can be
 // found and ended. It is process-wide: only a process dedicated to
-// supervising one command (codex-sandbox itself) calls it.
-func becomeSubreaper() error {
-	return unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+// supervising (codex-sandbox itself) calls it.
+func guardSupervisor() error {
+	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("become subreaper: %w", err)
+	}
+	return nil
 }
 
-// childAttr makes the direct child die with the supervisor.
-func childAttr() *syscall.SysProcAttr {
-	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+// nonDumpable makes this process non-dumpable: tracing it, reading or
+// writing its memory, taking its descriptors (pidfd_getfd) or reading
+// its /proc files then needs CAP_SYS_PTRACE, which no sandboxed command
+// has. Process-wide, like guardSupervisor.
+func nonDumpable() error {
+	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
+		return fmt.Errorf("make the supervisor non-dumpable: %w", err)
+	}
+	return nil
+}
+
+// hasUserNS reports whether cmd is to start in a new user namespace.
+func hasUserNS(cmd *exec.Cmd) bool {
+	return cmd.SysProcAttr != nil && cmd.SysProcAttr.Cloneflags&unix.CLONE_NEWUSER != 0
+}
+
+// childAttr makes the direct child die with the supervisor; with
+// session, it also gets a session of its own whose controlling terminal
+// is its standard input (so ^C typed there interrupts it).
+func childAttr(session bool) *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setsid: session, Setctty: session}
 }
 
 // descendants lists every live process below pid by walking the parent
@@ -102,4 +125,10 @@ func reapTree(_ int) {
 			return
 		}
 	}
+}
+
+// supervisorAttr starts a supervisor in its own process group, with
+// SIGTERM (on which it ends the command's tree) when its starter dies.
+func supervisorAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 }

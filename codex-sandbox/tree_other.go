@@ -2,15 +2,22 @@
 
 package sandbox
 
-import "syscall"
+import (
+	"os/exec"
+	"syscall"
+)
 
-// becomeSubreaper is Linux-only; elsewhere the process group is all we
+// guardSupervisor is Linux-only; elsewhere the process group is all we
 // can end.
-func becomeSubreaper() error { return nil }
+func guardSupervisor() error { return nil }
 
 // childAttr puts the child in its own process group so the group can be
-// killed as a whole.
-func childAttr() *syscall.SysProcAttr {
+// killed as a whole (with session, in a session of its own whose
+// controlling terminal is its standard input).
+func childAttr(session bool) *syscall.SysProcAttr {
+	if session {
+		return &syscall.SysProcAttr{Setsid: true, Setctty: true}
+	}
 	return &syscall.SysProcAttr{Setpgid: true}
 }
 
@@ -23,3 +30,14 @@ func killTree(direct int) {
 // reapTree kills what is left of the child's process group; processes
 // that left the group cannot be found without Linux's subreaper.
 func reapTree(direct int) { killTree(direct) }
+
+// supervisorAttr starts a supervisor in its own process group.
+func supervisorAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Setpgid: true}
+}
+
+// nonDumpable is Linux-only.
+func nonDumpable() error { return nil }
+
+// hasUserNS is Linux-only.
+func hasUserNS(*exec.Cmd) bool { return false }

@@ -3,8 +3,11 @@
 package sandbox
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"os"
+	"runtime"
 	"strconv"
 	"syscall"
 	"testing"
@@ -152,39 +155,90 @@ func TestAPITimeout(t *testing.T) {
 
 func ptr[T any](v T) *T { return &v }
 
-// TestSupervisorKilledTakesCommand SIGKILLs the supervisor: the command,
-// its direct child, must die with it (PR_SET_PDEATHSIG). Grandchildren
-// of a SIGKILLed supervisor are not covered (no PID namespace); the
-// README says so.
+// TestSupervisorKilledTakesCommand SIGKILLs the supervisor while the
+// command has a background child and a setsid'd, double-forked
+// grandchild: none may survive it (the PID namespace's init has
+// PR_SET_PDEATHSIG, and the kernel ends the namespace with it). Under
+// danger-full-access, which has no PID namespace, the same setsid'd
+// grandchild does survive: that run shows the check can fail.
 func TestSupervisorKilledTakesCommand(t *testing.T) {
-	mark := marker(t)
-	cmd := csCmd(t, "--", "sh", "-c", "echo $$; exec sleep "+mark)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
+	for _, mode := range []string{"read-only", "danger-full-access"} {
+		t.Run(mode, func(t *testing.T) {
+			mark := marker(t)
+			cmd := csCmd(t, append([]string{"--sandbox", mode, "--"}, spawner(mark, true)...)...)
+			out, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			if l := readLine(t, out); l != "ready" {
+				t.Fatalf("got %q", l)
+			}
+			// Hold every process of the tree with a pidfd before the
+			// kill, so a reused pid cannot fool the check.
+			pfds := markedPidfds(t, mark, 2)
+			if err := cmd.Process.Kill(); err != nil {
+				t.Fatal(err)
+			}
+			_ = cmd.Wait()
+			alive := 0
+			// Ten seconds for the tree to end; a baseline survivor is
+			// alive after one.
+			wait := 10_000
+			if mode == "danger-full-access" {
+				wait = 1000
+			}
+			for _, pfd := range pfds {
+				fds := []unix.PollFd{{Fd: int32(pfd), Events: unix.POLLIN}}
+				if n, err := unix.Poll(fds, wait); err != nil || n != 1 {
+					alive++
+					_ = unix.PidfdSendSignal(pfd, unix.SIGKILL, nil, 0)
+				}
+				_ = unix.Close(pfd)
+			}
+			switch {
+			case mode == "danger-full-access" && alive == 0:
+				t.Errorf("no descendant survived a SIGKILLed supervisor without a PID namespace: the check cannot fail")
+			case mode != "danger-full-access" && alive != 0:
+				t.Errorf("%d descendants still alive 10 s after their supervisor was SIGKILLed", alive)
+			}
+		})
 	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	pid, err := strconv.Atoi(readLine(t, out))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Hold the command with a pidfd before killing, so a reused pid
-	// cannot fool the check.
-	pfd, err := unix.PidfdOpen(pid, 0)
-	if err != nil {
-		t.Fatalf("pidfd_open %d: %v", pid, err)
-	}
-	defer func() { _ = unix.Close(pfd) }()
-	if err := cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	_ = cmd.Wait()
-	fds := []unix.PollFd{{Fd: int32(pfd), Events: unix.POLLIN}}
-	n, err := unix.Poll(fds, 10_000)
-	if err != nil || n != 1 {
-		t.Fatalf("command %d still alive 10 s after its supervisor was killed (poll %d, %v)", pid, n, err)
+}
+
+// markedPidfds opens a pidfd on each of the want processes whose command
+// line is "sleep <mark>", waiting (by reading /proc) until all exist.
+func markedPidfds(t *testing.T, mark string, want int) []int {
+	t.Helper()
+	for tries := 0; ; tries++ {
+		var pids []int
+		ents, err := os.ReadDir("/proc")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range ents {
+			b, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+			if err == nil && bytes.Equal(b, []byte("sleep\x00"+mark+"\x00")) {
+				if p, err := strconv.Atoi(e.Name()); err == nil {
+					pids = append(pids, p)
+				}
+			}
+		}
+		if len(pids) >= want || tries > 2000 {
+			var fds []int
+			for _, p := range pids {
+				if fd, err := unix.PidfdOpen(p, 0); err == nil {
+					fds = append(fds, fd)
+				}
+			}
+			if len(fds) < want {
+				t.Fatalf("found %d processes of the tree, want %d", len(fds), want)
+			}
+			return fds
+		}
+		runtime.Gosched()
 	}
 }
 

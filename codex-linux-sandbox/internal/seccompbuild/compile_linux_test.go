@@ -32,8 +32,12 @@ func want(network, allowUnix bool, auditArch, nr uint32, args [6]uint64) uint32 
 	switch nr {
 	case unix.SYS_SETNS, unix.SYS_MOUNT, unix.SYS_UMOUNT2, unix.SYS_PIVOT_ROOT, unix.SYS_OPEN_TREE,
 		unix.SYS_MOVE_MOUNT, unix.SYS_FSOPEN, unix.SYS_FSCONFIG, unix.SYS_FSMOUNT, unix.SYS_FSPICK,
-		unix.SYS_MOUNT_SETATTR:
+		unix.SYS_MOUNT_SETATTR, unix.SYS_ADD_KEY, unix.SYS_REQUEST_KEY, unix.SYS_KEYCTL:
 		return eperm
+	case unix.SYS_PRLIMIT64:
+		if args[0] != 0 {
+			return eperm
+		}
 	case unix.SYS_CLONE, unix.SYS_UNSHARE:
 		if args[0]&newNS != 0 {
 			return eperm
@@ -53,6 +57,13 @@ func want(network, allowUnix bool, auditArch, nr uint32, args [6]uint64) uint32 
 		return eperm
 	case unix.SYS_SOCKET, unix.SYS_SOCKETPAIR:
 		if args[0] != unix.AF_UNIX {
+			return eperm
+		}
+		// Datagram (2) and raw (3, a datagram socket for AF_UNIX) types,
+		// flags (SOCK_NONBLOCK, SOCK_CLOEXEC) or not; stream (1) and
+		// seqpacket (5) pass. Other types with bit 1 set (6, 7, 10) are
+		// refused too, which AF_UNIX would refuse anyway.
+		if !allowUnix && args[1]&2 != 0 {
 			return eperm
 		}
 	case unix.SYS_CONNECT:
@@ -89,7 +100,8 @@ func TestProgramMatchesContract(t *testing.T) {
 		unix.CLONE_NEWUSER, unix.CLONE_NEWNS, unix.CLONE_NEWNET, unix.CLONE_NEWPID, unix.CLONE_NEWIPC,
 		unix.CLONE_NEWUTS, unix.CLONE_NEWCGROUP, unix.CLONE_NEWTIME, unix.CLONE_FS | unix.CLONE_FILES,
 		unix.TIOCSTI, unix.TIOCLINUX, 0xffffffff00000000 | unix.TIOCSTI, unix.TIOCGWINSZ,
-		unix.SYS_CLONE3, unix.SYS_CONNECT, unix.SYS_SOCKET}
+		unix.SYS_CLONE3, unix.SYS_CONNECT, unix.SYS_SOCKET, 3, 5, unix.SOCK_DGRAM | unix.SOCK_CLOEXEC,
+		unix.SOCK_STREAM | unix.SOCK_NONBLOCK, unix.SOCK_SEQPACKET | unix.SOCK_CLOEXEC}
 	nrs := []uint32{0x40000000, 0x40000000 + unix.SYS_SOCKET, 0xffffffff}
 	for nr := uint32(0); nr < 500; nr++ {
 		nrs = append(nrs, nr)

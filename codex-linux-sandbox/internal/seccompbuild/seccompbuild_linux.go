@@ -41,11 +41,17 @@ func Policy(network, allowUnix bool) seccomp.Policy {
 	}
 	groups := []seccomp.SyscallGroup{
 		{
+			// Keyrings: a key added by root lands in a keyring that
+			// unsandboxed root processes read.
 			Names: []string{"setns", "mount", "umount2", "pivot_root", "open_tree", "move_mount",
-				"fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr"},
+				"fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr", "add_key", "request_key", "keyctl"},
 			NamesWithCondtions: []seccomp.NameWithConditions{
 				{Name: "clone", Conditions: newNS}, {Name: "unshare", Conditions: newNS},
 				tty(unix.TIOCSTI), tty(unix.TIOCLINUX),
+				// Another process's limits (its supervisor's open files,
+				// where no PID namespace hides it); one's own (pid 0)
+				// stay settable, as setrlimit and ulimit do.
+				{Name: "prlimit64", Conditions: seccomp.ArgumentConditions{{Argument: 0, Operation: seccomp.NotEqual, Value: 0}}},
 			},
 			Action: eperm,
 		},
@@ -64,9 +70,23 @@ func Policy(network, allowUnix bool) seccomp.Policy {
 			Action: eperm,
 		}
 		if !allowUnix {
+			// A datagram socket reaches a pathname socket outside (e.g.
+			// /dev/log) through sendmsg/sendmmsg, whose address a filter
+			// cannot read, even when connected (a socketpair) and with
+			// connect refused. Stream and seqpacket sockets cannot send
+			// to an address at all. SOCK_RAW is a datagram socket for
+			// AF_UNIX; bit 1 of the type is set for both (2, 3) and for
+			// neither stream (1) nor seqpacket (5).
+			dgram := seccomp.ArgumentConditions{
+				{Argument: 0, Operation: seccomp.Equal, Value: unix.AF_UNIX},
+				{Argument: 1, Operation: seccomp.BitsSet, Value: 2},
+			}
 			net.Names = append(net.Names, "connect")
-			net.NamesWithCondtions = append(net.NamesWithCondtions, seccomp.NameWithConditions{Name: "sendto",
-				Conditions: seccomp.ArgumentConditions{{Argument: 4, Operation: seccomp.NotEqual, Value: 0}}})
+			net.NamesWithCondtions = append(net.NamesWithCondtions,
+				seccomp.NameWithConditions{Name: "sendto",
+					Conditions: seccomp.ArgumentConditions{{Argument: 4, Operation: seccomp.NotEqual, Value: 0}}},
+				seccomp.NameWithConditions{Name: "socket", Conditions: dgram},
+				seccomp.NameWithConditions{Name: "socketpair", Conditions: dgram})
 		}
 		groups = append(groups, net)
 	}
