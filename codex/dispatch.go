@@ -32,6 +32,8 @@ type Subcommand struct {
 	// Args, if set, rewrites the user's arguments first (the Codex CLI's
 	// forms of a command into the tool's); an error is a usage error.
 	Args func(args []string, getenv func(string) string) ([]string, error)
+	// Builtin, if set, runs the command itself (no tool behind it).
+	Builtin MainFunc
 }
 
 // Bundle is the set of tools linked into the binary.
@@ -88,6 +90,9 @@ func (b *Bundle) Run(ctx context.Context, argv []string, stdin io.Reader, stdout
 	if _, ok := b.Subcommands[args[0]]; ok {
 		return b.runSub(ctx, args[0], args[1:], stdin, stdout, stderr)
 	}
+	if what, ok := unimplemented[args[0]]; ok {
+		return notImplemented(args[0], what)(ctx, args[1:], stdin, stdout, stderr)
+	}
 	// Anything else belongs to the default front end: its flags
 	// (`codex -m o3`) or a prompt (`codex "fix the tests"`), as in the
 	// Codex CLI.
@@ -101,6 +106,9 @@ func (b *Bundle) runSub(ctx context.Context, name string, args []string, stdin i
 		return exitUsage
 	}
 	main, ok := b.Tools[sub.Tool]
+	if sub.Builtin != nil {
+		main, ok = sub.Builtin, true
+	}
 	if !ok {
 		fmt.Fprintf(stderr, "codex: %s is not linked into this binary\n", sub.Tool)
 		return exitError

@@ -1,0 +1,89 @@
+package codex
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runFeatures(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Default().Run(context.Background(), append([]string{"codex", "features"}, args...), strings.NewReader(""), &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+func TestFeatures(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("CODEX_HOME", home)
+	cfg := filepath.Join(home, "config.toml")
+	if err := os.WriteFile(cfg, []byte("# mine\n[features]\nunified_exec = false # keep off\n"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	out, _, code := runFeatures(t, "list")
+	if code != 0 || !strings.Contains(out, "unified_exec") || !strings.Contains(out, "hooks") {
+		t.Fatalf("list: %d %q", code, out)
+	}
+	state := func(out, name string) string {
+		for _, l := range strings.Split(out, "\n") {
+			if f := strings.Fields(l); len(f) == 3 && f[0] == name {
+				return f[2]
+			}
+		}
+		return "missing"
+	}
+	if s := state(out, "unified_exec"); s != "false" {
+		t.Errorf("unified_exec after config = %s", s)
+	}
+	if out, _, _ := runFeatures(t, "--enable", "unified_exec", "--disable", "hooks", "list"); state(out, "unified_exec") != "true" || state(out, "hooks") != "false" {
+		t.Errorf("--enable/--disable not applied:\n%s", out)
+	}
+	if out, _, _ := runFeatures(t, "-c", "features.hooks=false", "list"); state(out, "hooks") != "false" {
+		t.Errorf("-c not applied:\n%s", out)
+	}
+	if out, _, code := runFeatures(t, "enable", "unified_exec"); code != 0 || out != "Enabled feature `unified_exec` in config.toml.\n" {
+		t.Errorf("enable: %d %q", code, out)
+	}
+	if _, _, code := runFeatures(t, "disable", "hooks"); code != 0 {
+		t.Fatal("disable failed")
+	}
+	b, _ := os.ReadFile(cfg)
+	if want := "# mine\n[features]\nunified_exec = true\nhooks = false\n"; string(b) != want {
+		t.Errorf("config.toml = %q, want %q", b, want)
+	}
+	if st, _ := os.Stat(cfg); st.Mode().Perm() != 0o640 {
+		t.Errorf("mode changed to %v", st.Mode().Perm())
+	}
+	if _, errs, code := runFeatures(t, "enable", "no_such"); code != 2 || !strings.Contains(errs, "unknown feature flag: no_such") {
+		t.Errorf("unknown: %d %q", code, errs)
+	}
+	if _, _, code := runFeatures(t, "frob"); code != 2 {
+		t.Errorf("unknown command: %d", code)
+	}
+	// A file a line edit cannot change safely is left alone.
+	if err := os.WriteFile(cfg, []byte("features = { hooks = true }\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, errs, code := runFeatures(t, "disable", "hooks"); code != 1 || !strings.Contains(errs, "by hand") {
+		t.Errorf("inline table: %d %q", code, errs)
+	}
+	if b, _ := os.ReadFile(cfg); string(b) != "features = { hooks = true }\n" {
+		t.Errorf("file changed: %q", b)
+	}
+}
+
+// The Codex CLI 0.169 subcommands codex-go lacks never reach the TUI as
+// a prompt.
+func TestUnimplementedSubcommands(t *testing.T) {
+	b := testBundle()
+	for name := range unimplemented {
+		var out, errb bytes.Buffer
+		code := b.Run(context.Background(), []string{"codex", name, "x"}, strings.NewReader(""), &out, &errb)
+		if code != 2 || out.Len() != 0 || strings.Count(errb.String(), "\n") != 1 || !strings.Contains(errb.String(), "codex "+name+": not available") {
+			t.Errorf("codex %s: %d out=%q err=%q", name, code, out.String(), errb.String())
+		}
+	}
+}
