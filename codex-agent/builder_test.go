@@ -82,3 +82,57 @@ func TestProtoRejectsUnknownSettings(t *testing.T) {
 		t.Errorf("settings changed: %s / %s", got.ApprovalPolicy, got.Sandbox.Mode)
 	}
 }
+
+// TestModelErrorsShowTheProviderMessage: when retries give up, codex
+// exec shows the provider's error.message, not only the status.
+func TestModelErrorsShowTheProviderMessage(t *testing.T) {
+	for _, tc := range []struct {
+		status int
+		msg    string
+	}{
+		{429, "Rate limit reached for gpt-test on tokens per min (TPM): Limit 30000, Used 30000"},
+		{500, "The server had an error processing your request. Sorry about that!"},
+	} {
+		turn := modelserver.Turn{Status: tc.status, Body: `{"error":{"message":"` + tc.msg + `","type":"x"}}`}
+		var turns []modelserver.Turn
+		for range 20 {
+			turns = append(turns, turn)
+		}
+		fx := newExecFixture(t, turns...)
+		r := fx.run(append(fx.providerArgs(), "-c", "model_providers.mock.request_max_retries=0", "go")...)
+		if r.code != 1 || !strings.Contains(r.stderr, "ERROR: ") || !strings.Contains(r.stderr, tc.msg) {
+			t.Errorf("status %d: exit %d, stderr:\n%s\nwant the provider's message", tc.status, r.code, r.stderr)
+		}
+	}
+}
+
+// TestMissingImage: codex exec -i missing.png fails before the turn (no
+// request to the model), and a local_image that cannot be read is an
+// error event that starts no turn.
+func TestMissingImage(t *testing.T) {
+	fx := newExecFixture(t, modelserver.Turn{Items: []json.RawMessage{modelserver.Message("saw nothing")}})
+	r := fx.run(append(fx.providerArgs(), "-i", filepath.Join(fx.repo, "missing.png"), "describe")...)
+	if r.code != 1 || !strings.Contains(r.stderr, "missing.png: no such file or directory") {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	if n := len(fx.srv.Requests()); n != 0 {
+		t.Errorf("%d model requests, want none", n)
+	}
+	h := newHarness(t, []modelserver.Turn{{Items: []json.RawMessage{modelserver.Message("ok")}}}, nil)
+	err := h.s.Submit(context.Background(), protocol.Submission{ID: "t", Op: protocol.UserInputOp{Items: []protocol.InputItem{
+		{Type: "text", Text: "look"}, {Type: "local_image", Path: filepath.Join(h.dir, "gone.png")}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev := <-h.s.Events(); !isErrorAbout(ev.Msg, "gone.png") {
+		t.Errorf("event %#v, want an error naming the image", ev.Msg)
+	}
+	if n := len(h.srv.Requests()); n != 0 {
+		t.Errorf("%d model requests, want none", n)
+	}
+}
+
+func isErrorAbout(m protocol.Msg, what string) bool {
+	e, ok := m.(protocol.ErrorMsg)
+	return ok && strings.Contains(e.Message, what)
+}

@@ -106,6 +106,12 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 	if len(pos) > 1 {
 		return 0, usageErr{fmt.Sprintf("unexpected argument %q (quote the prompt)", pos[1])}
 	}
+	// A missing image fails the run before anything starts.
+	for _, img := range f.images {
+		if err := CheckImages([]protocol.InputItem{{Type: "local_image", Path: img}}); err != nil {
+			return 0, err
+		}
+	}
 	// Sandbox and approvals: exec never asks.
 	mode := ""
 	if f.fullAuto {

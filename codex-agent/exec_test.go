@@ -216,7 +216,7 @@ func TestExec429RetryAfter(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	if !strings.Contains(r.stdout, `{"type":"error","message":"Reconnecting... 1/2 (exceeded retry limit, last status: 429 Too Many Requests)"}`) {
+	if !strings.Contains(r.stdout, `{"type":"error","message":"Reconnecting... 1/2 (exceeded retry limit, last status: 429 Too Many Requests: scripted status 429)"}`) {
 		t.Errorf("stdout = %s", r.stdout)
 	}
 	if len(r.sleeps) != 1 || r.sleeps[0] != time.Second {

@@ -233,7 +233,52 @@ func LoadRollout(path string) (*LoadedRollout, error) {
 	if !seenMeta {
 		return nil, fmt.Errorf("rollout %s has no session_meta line", path)
 	}
+	out.History = PairCalls(out.History)
 	return out, nil
+}
+
+// AbortedOutput is the output given to a tool call whose output was never
+// recorded (the agent was killed while it ran).
+const AbortedOutput = "aborted"
+
+// PairCalls gives every tool call without an output an "aborted" output
+// right after it, and drops outputs without a call, as the Codex CLI does
+// on resume: the Responses API rejects a history with either ("No tool
+// output found for function call …"), so a session killed in the middle
+// of a command could never be continued.
+func PairCalls(items []model.Item) []model.Item {
+	calls, outputs := map[string]bool{}, map[string]bool{}
+	for _, it := range items {
+		switch it.Type {
+		case "function_call", "custom_tool_call", "local_shell_call":
+			calls[it.CallID] = true
+		case "function_call_output", "custom_tool_call_output", "local_shell_call_output":
+			outputs[it.CallID] = true
+		}
+	}
+	out := make([]model.Item, 0, len(items))
+	for _, it := range items {
+		switch it.Type {
+		case "function_call_output", "custom_tool_call_output", "local_shell_call_output":
+			if !calls[it.CallID] {
+				continue
+			}
+		}
+		out = append(out, it)
+		switch it.Type {
+		case "function_call", "local_shell_call":
+			if !outputs[it.CallID] {
+				out = append(out, model.FunctionOutput(it.CallID, AbortedOutput))
+				outputs[it.CallID] = true
+			}
+		case "custom_tool_call":
+			if !outputs[it.CallID] {
+				out = append(out, model.CustomOutput(it.CallID, AbortedOutput))
+				outputs[it.CallID] = true
+			}
+		}
+	}
+	return out
 }
 
 // FindRollout finds the rollout of a session id (or a unique id prefix).

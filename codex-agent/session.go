@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
+	"os"
 	"sync"
 	"time"
 
@@ -301,7 +303,7 @@ func (s *Session) Run(ctx context.Context) error {
 				start(q)
 			}
 		case sub := <-s.subs:
-			if err := checkSettings(sub.Op); err != nil {
+			if err := checkOp(sub.Op); err != nil {
 				// A bad setting changes nothing, and a turn carrying one
 				// does not start: the front end is told.
 				s.emit(sub.ID, protocol.ErrorMsg{Message: err.Error()})
@@ -344,16 +346,22 @@ func (s *Session) Run(ctx context.Context) error {
 	}
 }
 
-// checkSettings rejects a user_turn or override_turn_context whose
-// approval policy or sandbox mode is not one we know (it would otherwise
-// behave as the default).
-func checkSettings(op protocol.Op) error {
+// checkOp rejects, before anything runs, a user_turn or
+// override_turn_context whose approval policy or sandbox mode is not one
+// we know (it would otherwise behave as the default), and a turn with a
+// local image that cannot be read (it would otherwise be dropped).
+func checkOp(op protocol.Op) error {
 	var (
 		ap protocol.AskForApproval
 		sp *protocol.SandboxPolicy
 	)
 	switch o := op.(type) {
+	case protocol.UserInputOp:
+		return CheckImages(o.Items)
 	case protocol.UserTurnOp:
+		if err := CheckImages(o.Items); err != nil {
+			return err
+		}
 		ap, sp = o.ApprovalPolicy, o.SandboxPolicy
 	case protocol.OverrideTurnContextOp:
 		ap, sp = o.ApprovalPolicy, o.SandboxPolicy
@@ -368,6 +376,32 @@ func checkSettings(op protocol.Op) error {
 	if sp != nil {
 		if _, err := protocol.ParseSandboxMode(string(sp.Mode)); err != nil {
 			return fmt.Errorf("%s: %w", op.OpType(), err)
+		}
+	}
+	return nil
+}
+
+// CheckImages reports the first local_image input that is not a
+// readable regular file.
+func CheckImages(items []protocol.InputItem) error {
+	for _, in := range items {
+		if in.Type != "local_image" {
+			continue
+		}
+		f, err := os.Open(in.Path)
+		if err == nil {
+			var st os.FileInfo
+			if st, err = f.Stat(); err == nil && !st.Mode().IsRegular() {
+				err = errors.New("not a regular file")
+			}
+			_ = f.Close()
+		}
+		if err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return fmt.Errorf("image %s: %w", in.Path, err)
 		}
 	}
 	return nil

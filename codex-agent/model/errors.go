@@ -1,6 +1,7 @@
 package model
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -21,6 +22,10 @@ type StatusError struct {
 func (e *StatusError) Error() string {
 	switch {
 	case e.Status == http.StatusTooManyRequests:
+		// The provider's own words say which limit and for how long.
+		if m, ok := jsonMessage(e.Body); ok {
+			return "exceeded retry limit, last status: " + statusText(e.Status) + ": " + m
+		}
 		return "exceeded retry limit, last status: " + statusText(e.Status)
 	case e.Status == http.StatusBadRequest:
 		return e.Body
@@ -34,8 +39,29 @@ func statusText(code int) string {
 	return strconv.Itoa(code) + " " + http.StatusText(code)
 }
 
+// jsonMessage reads error.message (or a top-level message) from a JSON
+// error body.
+func jsonMessage(body string) (string, bool) {
+	var b struct {
+		Error *struct {
+			Message string `json:"message"`
+		} `json:"error"`
+		Message string `json:"message"`
+	}
+	if json.Unmarshal([]byte(body), &b) != nil {
+		return "", false
+	}
+	if b.Error != nil && b.Error.Message != "" {
+		return b.Error.Message, true
+	}
+	return b.Message, b.Message != ""
+}
+
 // bodyMessage extracts error.message from a JSON error body, else the body.
 func bodyMessage(body string) string {
+	if m, ok := jsonMessage(body); ok {
+		return m
+	}
 	if m := errMessageRE.FindStringSubmatch(body); m != nil {
 		if s, err := strconv.Unquote(`"` + m[1] + `"`); err == nil {
 			return s

@@ -223,7 +223,7 @@ func TestRunReconnects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"exceeded retry limit, last status: 429 Too Many Requests", "stream disconnected before completion: mock failure"}
+	want := []string{"exceeded retry limit, last status: 429 Too Many Requests: scripted status 429", "stream disconnected before completion: mock failure"}
 	if !reflect.DeepEqual(retries, want) {
 		t.Errorf("retries = %q, want %q", retries, want)
 	}

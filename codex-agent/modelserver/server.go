@@ -181,6 +181,16 @@ func (s *Server) take(r *http.Request) (Turn, bool, error) {
 		return Turn{}, false, err
 	}
 	rec := Request{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Header: r.Header.Clone(), Body: body}
+	if r.URL.Path == "/v1/responses" || strings.HasSuffix(r.URL.Path, "/responses") {
+		if msg := unpairedCall(body); msg != "" {
+			// As strict as the real Responses API, which rejects the
+			// request before anything else: no scripted turn is used.
+			s.mu.Lock()
+			s.requests = append(s.requests, rec)
+			s.mu.Unlock()
+			return Turn{}, false, errUnpaired(msg)
+		}
+	}
 	s.mu.Lock()
 	s.requests = append(s.requests, rec)
 	f := s.onReq
@@ -202,6 +212,14 @@ func (s *Server) take(r *http.Request) (Turn, bool, error) {
 
 func (s *Server) serveModel(w http.ResponseWriter, r *http.Request, chat bool) {
 	t, ok, err := s.take(r)
+	var up errUnpaired
+	if errors.As(err, &up) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		b, _ := json.Marshal(map[string]any{"error": map[string]any{"message": string(up), "type": "invalid_request_error", "param": "input", "code": nil}})
+		_, _ = w.Write(b)
+		return
+	}
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
@@ -467,4 +485,53 @@ func writeChat(e *eventWriter, t Turn) {
 		return
 	}
 	_ = e.event("", "[DONE]")
+}
+
+// errUnpaired is a request the real API rejects: a tool call without its
+// output, or an output without its call.
+type errUnpaired string
+
+func (e errUnpaired) Error() string { return string(e) }
+
+// unpairedCall returns the real API's message for the first tool call in
+// a Responses request's input without an output (or output without a
+// call), or "".
+func unpairedCall(body []byte) string {
+	var req struct {
+		Input []struct {
+			Type   string `json:"type"`
+			CallID string `json:"call_id"`
+		} `json:"input"`
+	}
+	if json.Unmarshal(body, &req) != nil {
+		return ""
+	}
+	calls := map[string]string{}
+	outputs := map[string]bool{}
+	var order []string
+	for _, it := range req.Input {
+		switch it.Type {
+		case "function_call", "custom_tool_call", "local_shell_call":
+			calls[it.CallID] = it.Type
+			order = append(order, it.CallID)
+		case "function_call_output", "custom_tool_call_output", "local_shell_call_output":
+			if _, ok := calls[it.CallID]; !ok {
+				return "No tool call found for " + strings.ReplaceAll(strings.TrimSuffix(it.Type, "_output"), "_", " ") + " output with call_id " + it.CallID + "."
+			}
+			outputs[it.CallID] = true
+		}
+	}
+	for _, id := range order {
+		if !outputs[id] {
+			kind := "function call"
+			switch calls[id] {
+			case "custom_tool_call":
+				kind = "custom tool call"
+			case "local_shell_call":
+				kind = "local shell call"
+			}
+			return "No tool output found for " + kind + " " + id + "."
+		}
+	}
+	return ""
 }
