@@ -98,6 +98,7 @@ func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
 
 type checkFlags struct {
 	policies, wroots, rroots multi
+	rules                    multi
 	cwd, format, script      string
 	project                  string
 	exitCode, jsonl, pretty  bool
@@ -128,6 +129,16 @@ func runCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return 0, err
 	}
 	argv := fs.Args()
+	if len(f.rules) > 0 {
+		// The Codex CLI's spelling: `check --rules FILE CMD...` prints
+		// what it prints.
+		formatSet := false
+		fs.Visit(func(fl *flag.Flag) { formatSet = formatSet || fl.Name == "format" })
+		if !formatSet {
+			f.format = "codex"
+		}
+		f.policies = append(f.policies, f.rules...)
+	}
 	switch f.format {
 	case "json", "legacy", "codex":
 	default:
@@ -148,7 +159,7 @@ func runCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if f.format == "codex" {
 		// Same usage errors (exit 2) as `codex execpolicy check`.
 		if len(f.policies) == 0 {
-			return 0, &usageError{"--format codex needs at least one -r/--policy FILE (as codex execpolicy check --rules)"}
+			return 0, &usageError{"--format codex needs at least one --rules/--policy FILE"}
 		}
 		for _, a := range argv {
 			if !utf8.ValidString(a) {

@@ -39,15 +39,19 @@ func TestCodexFormatByteForByte(t *testing.T) {
 		{[]string{"bash", "-lc", "ls && rm -rf /"}, `{"matchedRules":[{"prefixRuleMatch":{"matchedPrefix":["bash","-lc"],"decision":"prompt","justification":"opaque shell script"}}],"decision":"prompt"}`},
 		{[]string{"git", "push", "origin", "main", "--force"}, `{"matchedRules":[{"prefixRuleMatch":{"matchedPrefix":["git","push"],"decision":"prompt","justification":"pushes to a remote"}}],"decision":"prompt"}`},
 	}
-	for _, c := range cases {
-		var out, errb bytes.Buffer
-		args := append([]string{"check", "--format", "codex", "-r", rules}, c.args...)
-		code := MainEnv(context.Background(), args, nil, &out, &errb, testEnv(dir))
-		if code != 0 {
-			t.Errorf("%v: exit %d, stderr %q", c.args, code, errb.String())
-		}
-		if got := strings.TrimSuffix(out.String(), "\n"); got != c.want {
-			t.Errorf("%v:\n got %s\nwant %s", c.args, got, c.want)
+	// Our explicit form, and 0.169's own spelling (--rules or -r, no
+	// --format).
+	for _, prefix := range [][]string{{"check", "--format", "codex", "--policy", rules}, {"check", "--rules", rules}, {"check", "-r", rules}} {
+		for _, c := range cases {
+			var out, errb bytes.Buffer
+			args := append(append([]string{}, prefix...), c.args...)
+			code := MainEnv(context.Background(), args, nil, &out, &errb, testEnv(dir))
+			if code != 0 {
+				t.Errorf("%v: exit %d, stderr %q", args, code, errb.String())
+			}
+			if got := strings.TrimSuffix(out.String(), "\n"); got != c.want {
+				t.Errorf("%v:\n got %s\nwant %s", args, got, c.want)
+			}
 		}
 	}
 	// Usage errors exit 2 as in Codex: no rules file, non-UTF-8 argument.
