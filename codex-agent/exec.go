@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/codexgo/common/cli"
 	"github.com/codexgo/common/protocol"
 	"github.com/codexgo/common/style"
 
@@ -74,14 +75,14 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 	fs := newExecFlagSet(&f)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
-		return 0, usageErr{err.Error()}
+		return 0, usageErr{cli.FlagError(fs, err)}
 	}
 	if f.help {
-		fmt.Fprint(env.Stdout, execUsage)
+		execCommand().Rename("codex exec").WriteHelp(env.Stdout)
 		return 0, nil
 	}
 	if err := envFlags(fs, "CODEX_EXEC", env.Getenv); err != nil {
-		return 0, usageErr{err.Error()}
+		return 0, usageErr{cli.FlagError(fs, err)}
 	}
 	// Resume: `resume [--last | ID] [PROMPT]`.
 	resume, resumeID := false, ""
@@ -147,12 +148,14 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 	if o := env.Getenv("CODEX_INTERNAL_ORIGINATOR_OVERRIDE"); o != "" {
 		originator = o
 	}
+	mcpLog, closeMCPLog := openMCPLog(env.Getenv)
+	defer closeMCPLog()
 	st, err := LoadSetup(ServiceOptions{Getenv: env.Getenv, Environ: env.Environ, Now: env.Now, HTTP: env.HTTP, Sleep: env.Sleep,
 		Originator: originator, Source: "exec", Cwd: cwd, Profile: f.profile, Overrides: f.overrides,
 		IgnoreUserConfig: f.ignoreUserConfig, Model: f.model, ApprovalPolicy: string(protocol.ApprovalNever), Sandbox: mode,
 		WritableRoots: f.addDirs, OSS: f.oss, LocalProvider: f.localProvider, Enable: f.enable, Disable: f.disable,
 		ExecpolicyCmd: f.execpolicyCmd, SandboxCmd: f.sandboxCmd, Ephemeral: f.ephemeral, IgnoreRules: f.ignoreRules,
-		MCPStderr: env.Stderr, Stderr: env.Stderr,
+		MCPStderr: mcpLog, Stderr: env.Stderr,
 		// exec resumes only with `resume`, never from experimental_resume.
 		NoConfigResume: true})
 	if err != nil {

@@ -285,7 +285,8 @@ func TestExecErrors(t *testing.T) {
 	}{
 		{"no git", []string{"hi"}, true, 1, "Not inside a trusted directory and --skip-git-repo-check was not specified."},
 		{"bad sandbox", []string{"-s", "nope", "hi"}, false, 2, "unknown sandbox mode"},
-		{"bad flag", []string{"--frobnicate", "hi"}, false, 2, "flag provided but not defined"},
+		{"bad flag", []string{"--frobnicate", "hi"}, false, 2, "unknown flag --frobnicate"},
+		{"misspelt flag", []string{"--skip-git-repo-chek", "hi"}, false, 2, "unknown flag --skip-git-repo-chek (did you mean --skip-git-repo-check?)"},
 		{"two prompts", []string{"a", "b"}, false, 2, "unexpected argument"},
 		{"empty prompt", []string{}, false, 2, "no prompt provided"},
 		{"resume unknown", []string{"resume", "nope", "x"}, false, 1, "no saved session found with id nope"},

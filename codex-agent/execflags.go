@@ -42,37 +42,37 @@ func newExecFlagSet(f *execFlags) *flag.FlagSet {
 	}
 	fs.BoolVar(&f.json, "json", false, "print events to stdout as JSONL")
 	fs.BoolVar(&f.json, "experimental-json", false, "alias of --json")
-	both("o", "output-last-message", &f.outputLast, "write the last agent message to FILE")
-	fs.StringVar(&f.outputSchema, "output-schema", "", "JSON Schema FILE the final answer must follow")
+	both("o", "output-last-message", &f.outputLast, "write the last agent message to `FILE`")
+	fs.StringVar(&f.outputSchema, "output-schema", "", "JSON Schema `FILE` the final answer must follow")
 	fs.BoolVar(&f.skipGit, "skip-git-repo-check", false, "allow running outside a git repository")
-	both("s", "sandbox", &f.sandbox, "read-only | workspace-write | danger-full-access")
+	both("s", "sandbox", &f.sandbox, "sandbox `MODE`: read-only, workspace-write or danger-full-access")
 	fs.BoolVar(&f.bypass, "dangerously-bypass-approvals-and-sandbox", false, "run every command without sandbox or approval")
 	fs.BoolVar(&f.bypass, "yolo", false, "alias of --dangerously-bypass-approvals-and-sandbox")
 	fs.BoolVar(&f.fullAuto, "full-auto", false, "deprecated: --sandbox workspace-write")
-	both("m", "model", &f.model, "model to use")
+	both("m", "model", &f.model, "`MODEL` to use")
 	fs.BoolVar(&f.oss, "oss", false, "use a local open-source model server (Ollama)")
-	fs.StringVar(&f.localProvider, "local-provider", "", "ollama | lmstudio for --oss")
-	both("p", "profile", &f.profile, "config profile")
-	fs.Var(&f.overrides, "c", "override a config value: key=value (TOML)")
-	fs.Var(&f.overrides, "config", "override a config value: key=value (TOML)")
-	both("C", "cd", &f.cd, "working directory")
-	fs.Var(&f.addDirs, "add-dir", "extra writable directory (repeatable)")
-	fs.Var(&f.images, "i", "attach an image (repeatable)")
-	fs.Var(&f.images, "image", "attach an image (repeatable)")
+	fs.StringVar(&f.localProvider, "local-provider", "", "`PROVIDER` for --oss: ollama or lmstudio")
+	both("p", "profile", &f.profile, "config `PROFILE`")
+	fs.Var(&f.overrides, "c", "override a config value: `key=value` (TOML value, repeatable)")
+	fs.Var(&f.overrides, "config", "override a config value: `key=value` (TOML value, repeatable)")
+	both("C", "cd", &f.cd, "working `DIR`")
+	fs.Var(&f.addDirs, "add-dir", "extra writable `DIR` (repeatable; needs --sandbox workspace-write)")
+	fs.Var(&f.images, "i", "attach an image `FILE` (repeatable)")
+	fs.Var(&f.images, "image", "attach an image `FILE` (repeatable)")
 	fs.BoolVar(&f.ephemeral, "ephemeral", false, "do not record the session")
 	fs.BoolVar(&f.ignoreUserConfig, "ignore-user-config", false, "do not read $CODEX_HOME/config.toml")
 	fs.BoolVar(&f.ignoreRules, "ignore-rules", false, "do not load the user's execpolicy rules")
 	fs.BoolVar(&f.trust, "trust", false, "treat the working directory as trusted (no git check)")
-	fs.StringVar(&f.color, "color", "auto", "always | never | auto")
-	fs.Var(&f.enable, "enable", "enable a feature (repeatable)")
-	fs.Var(&f.disable, "disable", "disable a feature (repeatable)")
-	fs.StringVar(&f.execpolicyCmd, "execpolicy-cmd", "", "program answering PolicyRequest JSON with PolicyVerdict JSON")
-	fs.StringVar(&f.sandboxCmd, "sandbox-cmd", "", "program running ExecRequest JSON and answering ExecResult JSON")
+	fs.StringVar(&f.color, "color", "auto", "`WHEN` to color the output: always, never or auto")
+	fs.Var(&f.enable, "enable", "enable a `FEATURE` (repeatable)")
+	fs.Var(&f.disable, "disable", "disable a `FEATURE` (repeatable)")
+	fs.StringVar(&f.execpolicyCmd, "execpolicy-cmd", "", "`PROGRAM` answering PolicyRequest JSON with PolicyVerdict JSON")
+	fs.StringVar(&f.sandboxCmd, "sandbox-cmd", "", "`PROGRAM` running ExecRequest JSON and answering ExecResult JSON")
 	fs.BoolVar(&f.last, "last", false, "resume: the most recent session in this directory")
 	fs.BoolVar(&f.all, "all", false, "resume: do not filter --last by directory")
 	fs.BoolVar(&f.uncommitted, "uncommitted", false, "review: the working tree's uncommitted changes (the default)")
-	fs.StringVar(&f.base, "base", "", "review: the current branch against BRANCH")
-	fs.StringVar(&f.commit, "commit", "", "review: the changes of commit SHA")
+	fs.StringVar(&f.base, "base", "", "review: the current branch against `BRANCH`")
+	fs.StringVar(&f.commit, "commit", "", "review: the changes of commit `SHA`")
 	// Accepted for the SDK's sake; they change nothing here.
 	fs.String("thread-source", "", "accepted and ignored")
 	fs.String("cyber-access-program", "", "accepted and ignored")
@@ -80,44 +80,6 @@ func newExecFlagSet(f *execFlags) *flag.FlagSet {
 	fs.BoolVar(&f.help, "help", false, "show help")
 	return fs
 }
-
-const execUsage = `Usage: codex exec [OPTIONS] [PROMPT]
-       codex exec [OPTIONS] resume [--last [--all] | SESSION_ID] [PROMPT]
-       codex exec [OPTIONS] review [--uncommitted | --base BRANCH | --commit SHA] [PROMPT]
-
-review asks for a read-only code review of those changes (PROMPT adds what
-to focus on; alone, it says what to review).
-
-Run Codex non-interactively. The prompt comes from the argument, or from
-stdin when it is "-" or absent (piped stdin is appended to a given prompt).
-Progress goes to stderr and the final message to stdout; --json prints the
-run as JSONL events instead.
-
-Options:
-      --json, --experimental-json  print JSONL events to stdout
-  -o, --output-last-message FILE   write the last agent message to FILE
-      --output-schema FILE         JSON Schema for the final answer
-  -m, --model MODEL                model to use
-  -s, --sandbox MODE               read-only | workspace-write | danger-full-access
-      --dangerously-bypass-approvals-and-sandbox
-  -C, --cd DIR                     working directory
-      --add-dir DIR                extra writable directory (repeatable)
-      --skip-git-repo-check        allow running outside a git repository
-  -c, --config key=value           override config.toml (TOML value, repeatable)
-  -p, --profile NAME               config profile
-      --oss [--local-provider ollama|lmstudio]
-      --ephemeral                  do not record a session file
-      --ignore-user-config         do not read config.toml (-c still applies)
-      --ignore-rules               do not load $CODEX_HOME/rules
-      --trust                      treat the directory as trusted
-  -i, --image FILE                 attach an image (repeatable)
-      --execpolicy-cmd PROG        external policy (PolicyRequest/PolicyVerdict JSON)
-      --sandbox-cmd PROG           external sandbox (ExecRequest/ExecResult JSON)
-      --color always|never|auto
-Every option can also be set from CODEX_EXEC_<NAME> (e.g. CODEX_EXEC_MODEL).
-
-Exit status: 0 when the turn completed, 1 when it failed, 2 on usage errors.
-`
 
 // parseInterspersed parses flags anywhere among the positionals, as the
 // Codex CLI's parser does; "--" ends the flags.

@@ -70,7 +70,7 @@ func TestReadPrompt(t *testing.T) {
 func TestExecHelpAndEnvFlags(t *testing.T) {
 	fx := newExecFixture(t)
 	r := fx.run("--help")
-	if r.code != 0 || !strings.HasPrefix(r.stdout, "Usage: codex exec") {
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "Usage:\n  codex exec [flags] [PROMPT]") || r.stderr != "" {
 		t.Errorf("help: exit %d stdout %q", r.code, r.stdout)
 	}
 	// Flags can come from CODEX_EXEC_* variables.

@@ -14,22 +14,19 @@ import (
 	"io"
 
 	"github.com/codexgo/codex-agent/modelserver"
+	"github.com/codexgo/common/cli"
+	"github.com/codexgo/common/version"
 )
-
-const mainUsage = `Usage: codex-agent COMMAND [ARGS]
-
-Commands:
-  exec           run one task non-interactively (see codex-agent exec --help)
-  model-server   serve scripted model turns on 127.0.0.1 (tests and demos)
-  proto          one session over the JSONL front-end protocol on stdin/stdout
-  mcp-server     serve the agent as MCP tools codex and codex-reply over stdio
-`
 
 // Main is the codex-agent binary.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, mainUsage)
+		fmt.Fprintf(stderr, "%s: a command is needed: exec, proto, mcp-server or model-server (see %s --help)\n", ToolName, ToolName)
 		return 2
+	}
+	if cli.IsVersion(args) {
+		cli.PrintVersion(stdout, ToolName, version.Version)
+		return 0
 	}
 	switch args[0] {
 	case "exec", "e":
@@ -40,8 +37,12 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return MCPServerMain(ctx, args[1:], stdin, stdout, stderr)
 	case "model-server":
 		return modelserver.Main(ctx, args[1:], stdin, stdout, stderr)
-	case "-h", "--help", "help":
-		fmt.Fprint(stdout, mainUsage)
+	case "-h", "--help", "-help", "help":
+		c := CLI()
+		if len(args) > 1 && c.Sub(args[1]) != nil {
+			c = c.Sub(args[1])
+		}
+		c.WriteHelp(stdout)
 		return 0
 	}
 	fmt.Fprintf(stderr, "codex-agent: unknown command %q\n", args[0])

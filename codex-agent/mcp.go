@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/codexgo/codex-agent/mcpserver"
+	"github.com/codexgo/common/cli"
 	"github.com/codexgo/common/version"
 )
 
@@ -15,27 +16,9 @@ func MCPServerMain(ctx context.Context, args []string, stdin io.Reader, stdout, 
 	return RunMCPServer(ctx, args, processEnv(stdin, stdout, stderr))
 }
 
-const mcpUsage = `Usage: codex mcp-server [OPTIONS]
-
-Serve the agent over MCP (JSON-RPC on stdin/stdout) as two tools: codex
-(start a thread with a prompt) and codex-reply (continue it). Events stream
-as codex/event and progress notifications, approvals as elicitation/create.
-
-Options:
-  -c, --config key=value            override config.toml for every thread (repeatable)
-  -p, --profile NAME                default config profile
-      --execpolicy-cmd PROG         external policy (PolicyRequest/PolicyVerdict JSON)
-      --sandbox-cmd PROG            external sandbox (ExecRequest/ExecResult JSON)
-      --ephemeral                   do not record session files
-Every option can also be set from CODEX_MCP_SERVER_<NAME>.
-
-Exit status: 0 when the client disconnects, 1 on a runtime failure, 2 on
-usage errors.
-`
-
 // RunMCPServer runs `codex mcp-server` with an injected environment.
 func RunMCPServer(ctx context.Context, args []string, env ServiceEnv) int {
-	base, code, done := parseServiceFlags("codex mcp-server", "CODEX_MCP_SERVER", mcpUsage, args, env, nil)
+	base, code, done := parseServiceFlags(func() *cli.Command { return mcpServerCommand().Rename("codex mcp-server") }, "CODEX_MCP_SERVER", args, env, nil)
 	if done {
 		return code
 	}

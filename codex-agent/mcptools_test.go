@@ -50,6 +50,17 @@ func TestExecCallsMCPTool(t *testing.T) {
 			t.Errorf("stdout lacks %s:\n%s", want, r.stdout)
 		}
 	}
+	// The servers' stderr stays out of exec's output (even --json) and
+	// goes to the log; the server that failed is still reported above.
+	for _, leak := range []string{"[everything]", "Starting default"} {
+		if strings.Contains(r.stdout, leak) || strings.Contains(r.stderr, leak) {
+			t.Errorf("MCP server stderr leaked into exec output (%q):\nstdout: %s\nstderr: %s", leak, r.stdout, r.stderr)
+		}
+	}
+	logged, err := os.ReadFile(filepath.Join(fx.home, "log", "mcp-servers.log"))
+	if err != nil || !strings.Contains(string(logged), "[everything] ") {
+		t.Errorf("mcp-servers.log lacks the server's stderr (%v):\n%s", err, logged)
+	}
 	reqs := fx.srv.Requests()
 	var body struct {
 		Tools []struct {

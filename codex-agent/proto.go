@@ -2,7 +2,6 @@ package agent
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/codexgo/codex-agent/protoserver"
+	"github.com/codexgo/common/cli"
 )
 
 // ServiceEnv is what the long-lived front ends (proto, mcp-server) take
@@ -34,41 +34,9 @@ func ProtoMain(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	return RunProto(ctx, args, processEnv(stdin, stdout, stderr))
 }
 
-const protoUsage = `Usage: codex proto [OPTIONS]
-
-Run one agent session speaking the Codex front-end protocol: submissions
-{"id","op":{"type":…}} as JSONL on stdin, events {"id","msg":{"type":…}} as
-JSONL on stdout (schema: codex-agent/protoserver/PROTOCOL.md). The session
-ends on a shutdown op, or when stdin ends and the submitted turns are done.
-
-Options:
-  -m, --model MODEL                 model to use
-  -a, --ask-for-approval POLICY     untrusted | on-failure | on-request | never
-  -s, --sandbox MODE                read-only | workspace-write | danger-full-access
-  -C, --cd DIR                      working directory
-  -c, --config key=value            override config.toml (TOML value, repeatable)
-  -p, --profile NAME                config profile
-      --execpolicy-cmd PROG         external policy (PolicyRequest/PolicyVerdict JSON)
-      --sandbox-cmd PROG            external sandbox (ExecRequest/ExecResult JSON)
-      --ephemeral                   do not record a session file
-To continue a recorded session: -c experimental_resume="<rollout path>".
-Every option can also be set from CODEX_PROTO_<NAME> (e.g. CODEX_PROTO_MODEL).
-
-Exit status: 0 after shutdown, 1 on a runtime failure, 2 on usage errors.
-`
-
 // RunProto runs `codex proto` with an injected environment.
 func RunProto(ctx context.Context, args []string, env ServiceEnv) int {
-	o, code, done := parseServiceFlags("codex proto", "CODEX_PROTO", protoUsage, args, env, func(fs *flag.FlagSet, o *ServiceOptions) {
-		both := func(short, long string, p *string, usage string) {
-			fs.StringVar(p, long, "", usage)
-			fs.StringVar(p, short, "", usage)
-		}
-		both("m", "model", &o.Model, "model")
-		both("a", "ask-for-approval", &o.ApprovalPolicy, "approval policy")
-		both("s", "sandbox", &o.Sandbox, "sandbox mode")
-		both("C", "cd", &o.Cwd, "working directory")
-	})
+	o, code, done := parseServiceFlags(func() *cli.Command { return protoCommand().Rename("codex proto") }, "CODEX_PROTO", args, env, protoExtra)
 	if done {
 		return code
 	}

@@ -94,12 +94,12 @@ func TestServiceMainsUsage(t *testing.T) {
 		code int
 		out  string
 	}{
-		{RunProto, []string{"--help"}, 0, "Usage: codex proto"},
-		{RunProto, []string{"--bogus"}, 2, "flag provided but not defined: -bogus"},
+		{RunProto, []string{"--help"}, 0, "Usage:\n  codex proto [flags]"},
+		{RunProto, []string{"--bogus"}, 2, "codex proto: unknown flag --bogus"},
 		{RunProto, []string{"extra"}, 2, `unexpected argument "extra"`},
 		{RunProto, []string{"-a", "sometimes", "-C", fx.repo}, 1, "unknown approval policy"},
-		{RunMCPServer, []string{"-h"}, 0, "Usage: codex mcp-server"},
-		{RunMCPServer, []string{"--nope"}, 2, "flag provided but not defined: -nope"},
+		{RunMCPServer, []string{"-h"}, 0, "Usage:\n  codex mcp-server [flags]"},
+		{RunMCPServer, []string{"--nope"}, 2, "codex mcp-server: unknown flag --nope"},
 	} {
 		code, out, errText := fx.runService(tt.main, "", tt.args...)
 		if code != tt.code || !strings.Contains(out+errText, tt.out) {

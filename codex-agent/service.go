@@ -181,6 +181,11 @@ func LoadSetup(o ServiceOptions) (*Setup, error) {
 		return nil, err
 	}
 	sp := protocol.SandboxPolicy{Mode: sm}
+	if sm == protocol.SandboxReadOnly && len(o.WritableRoots) > 0 && o.Stderr != nil {
+		// --add-dir only widens workspace-write; say so rather than
+		// ignore it.
+		fmt.Fprintf(o.Stderr, "warning: --add-dir %s has no effect under the read-only sandbox; add --sandbox workspace-write to make it writable\n", strings.Join(o.WritableRoots, ", "))
+	}
 	if sm == protocol.SandboxWorkspaceWrite {
 		ww := cfg.SandboxWorkspaceWrite
 		sp.WritableRoots = append(sp.WritableRoots, ww.WritableRoots...)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"sync"
 
+	"github.com/codexgo/common/cli"
 	"github.com/peterbourgon/ff/v3"
 )
 
@@ -17,22 +18,15 @@ import (
 // --addr, prints the base URL on stdout (and to --url-file), appends each
 // request to --record as JSONL, and serves until ctx is done.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("model-server", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	script := fs.String("script", "", "JSON script of turns ({\"turns\":[…]}) (required)")
-	addr := fs.String("addr", "127.0.0.1:0", "listen address")
-	urlFile := fs.String("url-file", "", "also write the base URL to this file")
-	record := fs.String("record", "", "append every request to this JSONL file")
-	loop := fs.Bool("loop", false, "start the script over when it is exhausted")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: codex-agent model-server --script FILE [--addr HOST:PORT] [--url-file F] [--record F] [--loop]")
-		fmt.Fprintln(stderr, "Serves scripted Responses / Chat Completions streams (a local stand-in for the model API).")
-		fs.PrintDefaults()
-	}
+	var f serverFlags
+	fs := flagSet(&f)
+	script, addr, urlFile, record, loop := &f.script, &f.addr, &f.urlFile, &f.record, &f.loop
 	if err := ff.Parse(fs, args, ff.WithEnvVarPrefix("CODEX_MODEL_SERVER")); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			CLI().Rename("codex-agent model-server").WriteHelp(stdout)
 			return 0
 		}
+		fmt.Fprintf(stderr, "model-server: %s\n", cli.FlagError(fs, err))
 		return 2
 	}
 	if *script == "" || fs.NArg() > 0 {

@@ -104,6 +104,9 @@ func (c *Command) Entries() []FlagEntry {
 	var out []FlagEntry
 	byUsage := map[string]int{}
 	fs.VisitAll(func(f *flag.Flag) {
+		if f.Name == "h" || f.Name == "help" {
+			return // shown by WriteHelp itself
+		}
 		arg, usage := flag.UnquoteUsage(f)
 		if isBool(f) {
 			arg = ""
@@ -113,7 +116,9 @@ func (c *Command) Entries() []FlagEntry {
 				arg = "VALUE"
 			}
 		}
-		if i, ok := byUsage[f.Usage]; ok && f.Usage != "" {
+		// A one-letter flag and a long one with the same usage text are
+		// one flag spelled two ways (-m, --model).
+		if i, ok := byUsage[f.Usage]; ok && f.Usage != "" && len(out[i].Names) == 1 && (len(f.Name) == 1) != (len(out[i].Names[0]) == 2) {
 			out[i].Names = append(out[i].Names, Spelling(f.Name))
 			slices.SortFunc(out[i].Names, func(a, b string) int { return len(a) - len(b) })
 			return
@@ -126,7 +131,13 @@ func (c *Command) Entries() []FlagEntry {
 		byUsage[f.Usage] = len(out)
 		out = append(out, FlagEntry{Names: []string{Spelling(f.Name)}, Arg: arg, Usage: usage, Default: def})
 	})
+	slices.SortStableFunc(out, func(a, b FlagEntry) int { return strings.Compare(a.sortKey(), b.sortKey()) })
 	return out
+}
+
+// sortKey orders entries by their long name, whatever their short one.
+func (e FlagEntry) sortKey() string {
+	return strings.ToLower(strings.TrimLeft(e.Names[len(e.Names)-1], "-"))
 }
 
 func isBool(f *flag.Flag) bool {
@@ -180,7 +191,7 @@ func (c *Command) WriteHelp(w io.Writer) {
 			}
 			fmt.Fprintf(w, "  %-*s  %s\n", width, lefts[i], u)
 		}
-		fmt.Fprintf(w, "  %-*s  %s\n", width, "-h, --help", "show this help")
+		fmt.Fprintf(w, "  %-*s  %s\n", width, "-h, --help", "show this help and exit")
 	}
 	if len(c.Examples) > 0 {
 		fmt.Fprintf(w, "\nExamples:\n")
@@ -201,13 +212,16 @@ func (c *Command) WriteHelp(w io.Writer) {
 			fmt.Fprintf(w, "  %-*s  %s\n", width, e.Code, e.Meaning)
 		}
 	}
-	if len(c.visible()) > 0 {
+	if len(c.visible()) > 0 && c.Flags == nil {
 		fmt.Fprintf(w, "\nRun '%s COMMAND --help' for a command's flags.\n", c.Name)
 	}
 }
 
 func (e FlagEntry) left() string {
 	s := strings.Join(e.Names, ", ")
+	if strings.HasPrefix(s, "--") {
+		s = "    " + s // long names line up under -x, --long
+	}
 	if e.Arg != "" {
 		s += " " + e.Arg
 	}
