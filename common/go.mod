@@ -5,6 +5,7 @@ go 1.24
 require (
 	github.com/muesli/termenv v0.16.0
 	github.com/pelletier/go-toml/v2 v2.4.3
+	gopkg.in/yaml.v3 v3.0.1
 )
 
 require (
