@@ -25,6 +25,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/codexgo/codex-login/restrict"
 	"github.com/codexgo/common/agentclient"
+	"github.com/codexgo/common/cli"
 	"github.com/codexgo/common/codexhome"
 	"github.com/codexgo/common/config"
 	"github.com/codexgo/common/protocol"
@@ -74,36 +75,25 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 			code = 1
 		}
 	}()
+	if cli.IsVersion(args) {
+		cli.PrintVersion(stdout, ToolName, version.Version)
+		return 0
+	}
 	o := Options{Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv, Now: time.Now}
-	fs := flag.NewFlagSet("codex-tui", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.StringVar(&o.Model, "m", "", "model to use")
-	fs.StringVar(&o.Model, "model", "", "model to use")
-	fs.StringVar(&o.Approval, "a", "", "approval policy: untrusted, on-failure, on-request, never")
-	fs.StringVar(&o.Approval, "ask-for-approval", "", "approval policy")
-	fs.StringVar(&o.Sandbox, "s", "", "sandbox: read-only, workspace-write, danger-full-access")
-	fs.StringVar(&o.Sandbox, "sandbox", "", "sandbox mode")
-	fs.BoolVar(&o.Search, "search", false, "let the model search the web (the web_search tool)")
-	fs.StringVar(&o.Cwd, "C", "", "working directory of the session")
-	fs.StringVar(&o.Cwd, "cd", "", "working directory of the session")
-	fs.Func("i", "attach an image to the first message (repeatable)", func(v string) error { o.Images = append(o.Images, v); return nil })
-	fs.Func("image", "attach an image to the first message (repeatable)", func(v string) error { o.Images = append(o.Images, v); return nil })
-	fs.StringVar(&o.AgentProgram, "agent", "", "agent program (default: this binary as codex-agent)")
-	fullAuto := fs.Bool("full-auto", false, "workspace-write sandbox, approval on request")
-	overrides := (*config.OverrideFlag)(&o.Config)
-	fs.Var(overrides, "c", "config override key=value (repeatable)")
-	last := fs.Bool("last", false, "with resume: the newest session")
+	var fullAutoV, lastV bool
+	fs := flagSet(&o, &fullAutoV, &lastV)
+	fullAuto, last := &fullAutoV, &lastV
 	if len(args) > 0 && args[0] == "resume" {
 		args = args[1:]
 		o.ResumePicker = true
 	}
 	err := ff.Parse(fs, args, ff.WithEnvVarPrefix("CODEX_TUI"))
 	if errors.Is(err, flag.ErrHelp) {
-		_, _ = fmt.Fprint(stdout, usage)
+		CLI().WriteHelp(stdout)
 		return 0
 	}
 	if err != nil {
-		_, _ = fmt.Fprintf(stderr, "codex-tui: %v\n", err)
+		_, _ = fmt.Fprintf(stderr, "codex-tui: %s\n", cli.FlagError(fs, err))
 		return 2
 	}
 	if *fullAuto {
@@ -125,7 +115,11 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	if !o.ResumePicker && len(rest) > 0 && rest[0] == "resume" {
 		// Flags before the subcommand (codex -m o3 resume --last).
 		if err := fs.Parse(rest[1:]); err != nil {
-			_, _ = fmt.Fprintf(stderr, "codex-tui: %v\n", err)
+			if errors.Is(err, flag.ErrHelp) {
+				CLI().WriteHelp(stdout)
+				return 0
+			}
+			_, _ = fmt.Fprintf(stderr, "codex-tui: %s\n", cli.FlagError(fs, err))
 			return 2
 		}
 		rest, o.ResumePicker = fs.Args(), true
@@ -146,24 +140,6 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	}
 	return 0
 }
-
-const usage = `Usage: codex-tui [flags] [PROMPT]
-       codex-tui resume [--last | SESSION_ID] [PROMPT]
-
-The interactive Codex front end. Flags (also CODEX_TUI_<FLAG> variables):
-  -m, --model NAME          model to use
-  -a, --ask-for-approval P  untrusted, on-failure, on-request or never
-  -s, --sandbox MODE        read-only, workspace-write or danger-full-access
-      --full-auto           workspace-write sandbox, approval on request
-  -C, --cd DIR              working directory of the session
-  -i, --image FILE          attach an image to the first message (repeatable)
-      --search              let the model search the web (web_search tool)
-  -c key=value              config override (repeatable), passed to the agent
-      --agent PROGRAM       agent program (default: this binary as codex-agent)
-      --last                with resume: resume the newest session
-Keys: Enter sends, Ctrl+J or Alt+Enter inserts a newline, Esc interrupts,
-Ctrl+C twice (or Ctrl+D on an empty prompt) quits, / opens commands, @ files.
-`
 
 // Run runs the TUI until the user quits.
 func Run(ctx context.Context, o Options) (err error) {

@@ -14,8 +14,11 @@ func TestMainUsageAndErrors(t *testing.T) {
 		code     int
 		out, err string
 	}{
-		{"help", []string{"-h"}, 0, "Usage: codex-tui", ""},
-		{"bad flag", []string{"--nope"}, 2, "", "flag provided but not defined"},
+		{"help", []string{"-h"}, 0, "Usage:\n  codex-tui [flags] [PROMPT]", ""},
+		{"resume help", []string{"resume", "--help"}, 0, "--last", ""},
+		{"version", []string{"--version"}, 0, "codex-tui ", ""},
+		{"bad flag", []string{"--nope"}, 2, "", "codex-tui: unknown flag --nope"},
+		{"misspelt flag", []string{"--sandbx", "read-only"}, 2, "", "unknown flag --sandbx (did you mean --sandbox?)"},
 		{"bad sandbox", []string{"-s", "everything"}, 2, "", "unknown sandbox mode"},
 		{"bad approval", []string{"-a", "sometimes"}, 2, "", "unknown approval policy"},
 		{"not a terminal", []string{"hello"}, 1, "", "stdin is not a terminal"},

@@ -1,0 +1,68 @@
+package tui
+
+import (
+	"flag"
+	"io"
+
+	"github.com/codexgo/common/cli"
+	"github.com/codexgo/common/config"
+)
+
+// ToolName is the argv[0] that selects this tool.
+const ToolName = "codex-tui"
+
+// flagSet defines the TUI's flags, bound to o: parsing, --help, the man
+// page and completion all use it.
+func flagSet(o *Options, fullAuto, last *bool) *flag.FlagSet {
+	fs := flag.NewFlagSet(ToolName, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&o.Model, "m", "", "`MODEL` to use")
+	fs.StringVar(&o.Model, "model", "", "`MODEL` to use")
+	fs.StringVar(&o.Approval, "a", "", "when to ask (`POLICY`): untrusted, on-failure, on-request or never")
+	fs.StringVar(&o.Approval, "ask-for-approval", "", "when to ask (`POLICY`): untrusted, on-failure, on-request or never")
+	fs.StringVar(&o.Sandbox, "s", "", "sandbox `MODE`: read-only, workspace-write or danger-full-access")
+	fs.StringVar(&o.Sandbox, "sandbox", "", "sandbox `MODE`: read-only, workspace-write or danger-full-access")
+	fs.BoolVar(&o.Search, "search", false, "let the model search the web (the web_search tool)")
+	fs.StringVar(&o.Cwd, "C", "", "working `DIR` of the session")
+	fs.StringVar(&o.Cwd, "cd", "", "working `DIR` of the session")
+	addImage := func(v string) error { o.Images = append(o.Images, v); return nil }
+	fs.Func("i", "attach an image `FILE` to the first message (repeatable)", addImage)
+	fs.Func("image", "attach an image `FILE` to the first message (repeatable)", addImage)
+	fs.StringVar(&o.AgentProgram, "agent", "", "agent `PROGRAM` (default: this binary as codex-agent)")
+	fs.BoolVar(fullAuto, "full-auto", false, "workspace-write sandbox, approval on request")
+	fs.Var((*config.OverrideFlag)(&o.Config), "c", "config override `key=value` (repeatable), passed to the agent")
+	fs.BoolVar(last, "last", false, "with resume: the newest session")
+	return fs
+}
+
+// CLI describes codex-tui for --help, man pages and completion.
+func CLI() *cli.Command {
+	flags := func() *flag.FlagSet { var a, b bool; return flagSet(&Options{}, &a, &b) }
+	exits := func() []cli.ExitCode {
+		return []cli.ExitCode{{Code: "0", Meaning: "you quit"}, {Code: "1", Meaning: "the session could not start (not a terminal, config error)"}, {Code: "2", Meaning: "usage error"}}
+	}
+	return &cli.Command{
+		Name:     ToolName,
+		Summary:  "the interactive Codex terminal UI",
+		Synopsis: []string{"[flags] [PROMPT]", "resume [--last | SESSION_ID] [PROMPT]"},
+		Description: `The interactive Codex front end: a conversation with the agent in the
+terminal, with approvals, diffs and the transcript in the scrollback. Every
+flag can also be set as CODEX_TUI_<FLAG>.
+
+Keys: Enter sends, Ctrl+J or Alt+Enter inserts a newline, Esc interrupts,
+Ctrl+C twice (or Ctrl+D on an empty prompt) quits, / opens commands, @ files.`,
+		Flags: flags,
+		Examples: []cli.Example{
+			{Command: "codex", Explain: "start the terminal UI in the current directory"},
+			{Command: `codex "explain this codebase"`, Explain: "start with a first prompt"},
+			{Command: "codex --full-auto", Explain: "let the agent edit the workspace, asking only when it wants more"},
+			{Command: "codex resume --last", Explain: "continue the newest session"},
+		},
+		ExitCodes: exits(),
+		Subcommands: []*cli.Command{{
+			Name: ToolName + " resume", Summary: "resume a recorded session (picker, --last or SESSION_ID)",
+			Synopsis: []string{"[--last | SESSION_ID] [PROMPT]"}, Flags: flags, ExitCodes: exits(),
+			Examples: []cli.Example{{Command: "codex resume", Explain: "pick a session"}, {Command: "codex resume --last"}},
+		}},
+	}
+}
