@@ -4,13 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/exec"
-	"sort"
 	"sync"
 	"syscall"
 	"time"
@@ -45,9 +42,14 @@ type InputRunner interface {
 	RunInput(ctx context.Context, req protocol.ExecRequest, stdio Stdio, out func(stream string, chunk []byte)) (protocol.ExecResult, error)
 }
 
-// DirectRunner runs commands as plain child processes, without any
-// sandbox: it is what danger-full-access means, and the fallback when no
-// sandbox is configured. Results say so (Sandbox.Mechanism "none").
+// DirectRunner runs commands without any sandbox: it is what
+// danger-full-access means, the fallback when no sandbox is configured,
+// and how a command approved to run unsandboxed runs. It starts them
+// under the same codex-sandbox supervisor as SandboxRunner (with the
+// danger-full-access policy), so one process-tree supervisor ends every
+// command's whole tree (setsid'd, double-forked descendants included) on
+// timeout, interrupt and exit, and when the agent itself is killed.
+// Results say so (Sandbox.Mechanism "none").
 type DirectRunner struct{}
 
 // capBuffer keeps the first and last half of at most max bytes.
@@ -112,114 +114,11 @@ func (r DirectRunner) Run(ctx context.Context, req protocol.ExecRequest, out fun
 	return r.RunInput(ctx, req, Stdio{}, out)
 }
 
-// RunInput implements InputRunner.
+// RunInput implements InputRunner. A terminal is the command's
+// controlling terminal, so ^C written to it interrupts the command.
 func (DirectRunner) RunInput(ctx context.Context, req protocol.ExecRequest, stdio Stdio, out func(string, []byte)) (protocol.ExecResult, error) {
-	return runCmd(ctx, req, stdio, out, func(ctx context.Context) *exec.Cmd {
-		return exec.Command(req.Argv[0], req.Argv[1:]...)
-	}, &protocol.SandboxReport{Mechanism: "none"})
-}
-
-// runCmd runs the command build returns with req's cwd, env, stdin (or
-// the live one), timeout and output caps; the whole process group is
-// killed on timeout or cancellation.
-func runCmd(ctx context.Context, req protocol.ExecRequest, stdio Stdio, out func(string, []byte), build func(context.Context) *exec.Cmd, report *protocol.SandboxReport) (protocol.ExecResult, error) {
-	if len(req.Argv) == 0 {
-		return protocol.ExecResult{}, errors.New("empty command")
-	}
-	max := req.MaxOutputBytes
-	if max <= 0 {
-		max = DefaultMaxOutputBytes
-	}
-	cmd := build(ctx)
-	cmd.Dir = req.Cwd
-	if req.Env != nil {
-		keys := make([]string, 0, len(req.Env))
-		for k := range req.Env {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		cmd.Env = make([]string, 0, len(keys))
-		for _, k := range keys {
-			cmd.Env = append(cmd.Env, k+"="+req.Env[k])
-		}
-	}
-	var mu sync.Mutex
-	stdout, stderr := &capBuffer{max: max}, &capBuffer{max: max}
-	cmd.Stdout = streamSink{&mu, "stdout", stdout, out}
-	cmd.Stderr = streamSink{&mu, "stderr", stderr, out}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	switch {
-	case stdio.Terminal != nil:
-		cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio.Terminal, stdio.Terminal, stdio.Terminal
-		// Its own session with the terminal as its controlling one, so
-		// that ^C written to it interrupts the command. The session's
-		// process group is what killTree ends.
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	case stdio.Stdin != nil:
-		cmd.Stdin = stdio.Stdin
-	case req.Stdin != nil:
-		cmd.Stdin = bytes.NewReader([]byte(*req.Stdin))
-	}
-	// Output pipes are closed even if a grandchild keeps them open.
-	cmd.WaitDelay = 500 * time.Millisecond
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		code := 126
-		var pe *exec.Error
-		if errors.As(err, &pe) || errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
-			code = 127
-		}
-		return protocol.ExecResult{ExitCode: code, Error: err.Error(), Stderr: err.Error(), Sandbox: report}, nil
-	}
-	done := make(chan struct{})
-	var timedOut bool
-	var timer <-chan time.Time
-	if req.TimeoutMS > 0 {
-		t := time.NewTimer(time.Duration(req.TimeoutMS) * time.Millisecond)
-		defer t.Stop()
-		timer = t.C
-	}
-	go func() {
-		select {
-		case <-done:
-			return
-		case <-ctx.Done():
-		case <-timer:
-			mu.Lock()
-			timedOut = true
-			mu.Unlock()
-		}
-		// Kill the whole tree: the group leader and everything it spawned.
-		killTree(cmd.Process.Pid)
-	}()
-	err := cmd.Wait()
-	close(done)
-	res := protocol.ExecResult{DurationMS: time.Since(start).Milliseconds(), Sandbox: report}
-	mu.Lock()
-	res.TimedOut = timedOut
-	res.Stdout, res.StdoutTruncated = stdout.String(), stdout.truncated
-	res.Stderr, res.StderrTruncated = stderr.String(), stderr.truncated
-	mu.Unlock()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee):
-		res.ExitCode = ee.ExitCode()
-		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			res.Signal = int(ws.Signal())
-			res.ExitCode = 128 + res.Signal
-		}
-	case errors.Is(err, exec.ErrWaitDelay):
-	default:
-		return res, fmt.Errorf("wait: %w", err)
-	}
-	if res.TimedOut {
-		res.ExitCode = 124
-	}
-	if ctx.Err() != nil && !res.TimedOut {
-		return res, ctx.Err()
-	}
-	return res, nil
+	req.SandboxPolicy = protocol.SandboxPolicy{Mode: protocol.SandboxDangerFullAccess}
+	return supervised(ctx, req, stdio, out)
 }
 
 // CmdRunner hands every command to an external program speaking the
@@ -240,8 +139,12 @@ func (c CmdRunner) Run(ctx context.Context, req protocol.ExecRequest, out func(s
 	cmd.Stdin = bytes.NewReader(in)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { killTree(cmd.Process.Pid); return nil }
+	// Its own group, SIGTERM when the agent dies (even of SIGKILL), and
+	// on cancellation SIGTERM to the group, then SIGKILL: a codex-sandbox
+	// --json ends the command's whole tree on SIGTERM.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM) }
+	cmd.WaitDelay = 2 * time.Second
 	runErr := cmd.Run()
 	var res protocol.ExecResult
 	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	sandbox "github.com/codexgo/codex-sandbox"
@@ -20,9 +21,19 @@ func (r SandboxRunner) Run(ctx context.Context, req protocol.ExecRequest, out fu
 	return r.RunInput(ctx, req, Stdio{}, out)
 }
 
-// RunInput implements InputRunner. A terminal is the command's input and
-// output, but not its controlling terminal (the supervisor sits between).
+// RunInput implements InputRunner. A terminal is the command's
+// controlling terminal, so ^C written to it interrupts the command.
 func (SandboxRunner) RunInput(ctx context.Context, req protocol.ExecRequest, stdio Stdio, out func(string, []byte)) (protocol.ExecResult, error) {
+	return supervised(ctx, req, stdio, out)
+}
+
+// supervised runs req under a codex-sandbox supervisor (sandbox.Run),
+// the one process-tree supervisor of every command the agent starts,
+// sandboxed or not; each stream is capped (head and tail kept).
+func supervised(ctx context.Context, req protocol.ExecRequest, stdio Stdio, out func(string, []byte)) (protocol.ExecResult, error) {
+	if len(req.Argv) == 0 {
+		return protocol.ExecResult{}, errors.New("empty command")
+	}
 	max := req.MaxOutputBytes
 	if max <= 0 {
 		max = DefaultMaxOutputBytes
@@ -34,7 +45,7 @@ func (SandboxRunner) RunInput(ctx context.Context, req protocol.ExecRequest, std
 	var err error
 	switch {
 	case stdio.Terminal != nil:
-		res, err = sandbox.RunStdin(ctx, req, stdio.Terminal, stdio.Terminal, stdio.Terminal)
+		res, err = sandbox.RunTerminal(ctx, req, stdio.Terminal)
 	case stdio.Stdin != nil:
 		res, err = sandbox.RunStdin(ctx, req, stdio.Stdin, so, se)
 	default:

@@ -64,14 +64,14 @@ func TestExecCommandSession(t *testing.T) {
 
 // TestExecCommandTerminal runs a session with tty set: the command's
 // input and output are a terminal (which echoes what is written to it),
-// and, where the command is the terminal's session leader (no sandbox
-// supervisor between), ^C written to it interrupts the command.
+// and it is the command's controlling terminal, sandboxed or not, so ^C
+// written to it interrupts the command.
 func TestExecCommandTerminal(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		runner Runner
 		ctrlC  bool
-	}{{"direct", DirectRunner{}, true}, {"sandbox", SandboxRunner{}, false}} {
+	}{{"direct", DirectRunner{}, true}, {"sandbox", SandboxRunner{}, true}} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			turns := []modelserver.Turn{
@@ -83,7 +83,10 @@ func TestExecCommandTerminal(t *testing.T) {
 			if tc.ctrlC {
 				turns = append(turns,
 					modelserver.Turn{Items: []json.RawMessage{modelserver.FunctionCall("c3", "exec_command",
-						map[string]any{"cmd": "sleep 1000", "tty": true, "yield_time_ms": 250})}},
+						// ^C typed before the command owns the terminal is
+						// lost (no foreground group yet): a loaded machine
+						// gets two seconds to start it.
+						map[string]any{"cmd": "sleep 1000", "tty": true, "yield_time_ms": 2000})}},
 					modelserver.Turn{Items: []json.RawMessage{modelserver.FunctionCall("c4", "write_stdin",
 						map[string]any{"session_id": 1002, "chars": "\x03", "yield_time_ms": 300000})}})
 			}

@@ -48,8 +48,8 @@ func TestInterruptModelStream(t *testing.T) {
 }
 
 // TestInterruptLongCommand interrupts a command that started children,
-// one of which left the process group with setsid, and checks that the
-// whole tree is gone.
+// some of which left the process group with setsid (one double-forked),
+// and checks that the whole tree is gone, unsandboxed too.
 func TestInterruptLongCommand(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
@@ -65,14 +65,16 @@ func TestInterruptLongCommand(t *testing.T) {
 
 func interruptCommand(t *testing.T, runner agent.Runner) {
 	marker := fmt.Sprintf("%d.%d", os.Getpid(), time.Now().UnixNano()%1000000)
-	script := fmt.Sprintf("sleep 3%s & setsid sleep 4%s & bash -c 'sleep 5%s' & echo started; wait", marker, marker, marker)
+	// A background child, a setsid'd one, one under a subshell, and a
+	// setsid'd double fork (reparented away from the command at once).
+	script := fmt.Sprintf("sleep 3%s & setsid sleep 4%s & bash -c 'sleep 5%s' & setsid sh -c 'sleep 6%s &'; echo started; wait", marker, marker, marker, marker)
 	c := start(t, []modelserver.Turn{
 		turnOf(execCall("c1", script)),
 		turnOf(modelserver.Message("after")),
 	}, func(cfg *agent.SessionConfig) { cfg.Runner = runner })
 	c.submit("t1", protocol.UserInputOp{Items: protocol.TextInput("run it")})
 	c.until(nil, "exec_command_output_delta")
-	pids := waitPids(t, marker, 3)
+	pids := waitPids(t, marker, 4)
 	var fds []int
 	for _, p := range pids {
 		fd, err := pidfdOpen(p)
