@@ -16,6 +16,13 @@ func (tm *term) fifo() func() {
 	if err := syscall.Mkfifo(path, 0o600); err != nil {
 		tm.t.Fatal(err)
 	}
+	// A failed test leaves no agent blocked on the FIFO: a reader that is
+	// waiting is released (no reader: nothing to do).
+	tm.t.Cleanup(func() {
+		if f, err := os.OpenFile(path, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+			_ = f.Close()
+		}
+	})
 	return func() {
 		f, err := os.OpenFile(path, os.O_WRONLY, 0) // waits for the agent to read
 		if err != nil {

@@ -325,6 +325,9 @@ func Run(ctx context.Context, o Options) (err error) {
 	}
 	p := tea.NewProgram(m, opts...)
 	_, err = p.Run()
+	if s := exitSummary(m, programName()); s != "" && err == nil {
+		_, _ = io.WriteString(o.Stdout, s)
+	}
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil // cancelled from outside (SIGTERM): a normal end
 	}

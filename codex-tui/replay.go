@@ -89,7 +89,7 @@ func replayItem(raw json.RawMessage) (replayEntry, bool) {
 	for _, c := range item.Content {
 		switch {
 		case item.Role == "user" && c.Type == "input_text":
-			if t := strings.TrimSpace(c.Text); t != "" && !strings.HasPrefix(t, "<") {
+			if t := strings.TrimSpace(c.Text); t != "" && !injectedContext(t) {
 				parts = append(parts, c.Text)
 			}
 		case item.Role == "assistant" && c.Type == "output_text":

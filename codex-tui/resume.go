@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -19,8 +20,9 @@ import (
 type sessionInfo struct {
 	path   string
 	id     string
-	time   time.Time
-	prompt string // first user message
+	time   time.Time // started
+	used   time.Time // last written (the rollout's modification time)
+	prompt string    // first user message
 }
 
 // rolloutLine is the envelope of every rollout line.
@@ -40,12 +42,21 @@ func readSessionInfo(path string) (sessionInfo, error) {
 	defer func() { _ = f.Close() }()
 	info, err := parseRollout(f)
 	info.path = path
+	if fi, err := f.Stat(); err == nil {
+		info.used = fi.ModTime()
+	}
 	if info.time.IsZero() {
-		if fi, err := os.Stat(path); err == nil {
-			info.time = fi.ModTime()
-		}
+		info.time = info.used
 	}
 	return info, err
+}
+
+// injectedContext reports whether a user message is one of the blocks
+// Codex sends ahead of the user's own words (the AGENTS.md instructions,
+// the environment context, user instructions), which no session is
+// named after.
+func injectedContext(t string) bool {
+	return strings.HasPrefix(t, "<") || strings.HasPrefix(t, "# AGENTS.md instructions")
 }
 
 // parseRollout reads the session id, start time and first user prompt
@@ -85,8 +96,7 @@ func parseRollout(r io.Reader) (sessionInfo, error) {
 			}
 			for _, c := range item.Content {
 				t := strings.TrimSpace(c.Text)
-				// Skip the environment and instruction blocks Codex sends first.
-				if c.Type == "input_text" && t != "" && !strings.HasPrefix(t, "<") {
+				if c.Type == "input_text" && t != "" && !injectedContext(t) {
 					info.prompt = t
 					break
 				}
@@ -97,12 +107,21 @@ func parseRollout(r io.Reader) (sessionInfo, error) {
 }
 
 // listSessions returns up to limit sessions under dir (the
-// sessions/YYYY/MM/DD tree), newest first. A missing dir is no sessions.
+// sessions/YYYY/MM/DD tree), the last used first (a resumed old session
+// is the last used, not the newest started). A missing dir is no
+// sessions.
 func listSessions(dir string, limit int) ([]sessionInfo, error) {
 	paths, err := rollout.Files(dir)
 	if err != nil {
 		return nil, fmt.Errorf("list sessions: %w", err)
 	}
+	used := make(map[string]time.Time, len(paths))
+	for _, p := range paths {
+		if fi, err := os.Stat(p); err == nil {
+			used[p] = fi.ModTime()
+		}
+	}
+	sort.SliceStable(paths, func(i, j int) bool { return used[paths[i]].After(used[paths[j]]) })
 	if len(paths) > limit {
 		paths = paths[:limit]
 	}
@@ -230,7 +249,11 @@ func (r *resumePicker) View(p *painter, width, height int) string {
 	}
 	for i := start; i < min(start+rows, len(r.shown)); i++ {
 		s := r.shown[i]
-		when := fmt.Sprintf("%-16s", relativeTime(s.time, r.now()))
+		used := s.used
+		if used.IsZero() {
+			used = s.time
+		}
+		when := fmt.Sprintf("%-16s", relativeTime(used, r.now()))
 		prompt := strings.ReplaceAll(s.prompt, "\n", " ")
 		if prompt == "" {
 			prompt = "(no message yet)"
