@@ -316,3 +316,65 @@ func appendOnce(list []string, s string) []string {
 	}
 	return append(list, s)
 }
+
+// CanWrite reports whether the plan lets a command write path (absolute;
+// symlinks in its existing part resolved as the kernel would): inside a
+// writable root, not inside a protected path, and not under a protected
+// name directly inside any root that contains it, whether that name
+// exists yet or not. The agent asks it before applying a patch without
+// approval, so a patch never writes where the sandbox would not.
+func (p *Plan) CanWrite(path string) bool {
+	switch {
+	case !p.Restricted():
+		return true
+	case p.Policy.Mode != protocol.SandboxWorkspaceWrite || !filepath.IsAbs(path):
+		return false
+	}
+	real := resolveExisting(filepath.Clean(path))
+	if real == "" {
+		return false
+	}
+	in := false
+	for _, r := range p.WritableRoots {
+		if !Within(real, r) {
+			continue
+		}
+		if r == "/" {
+			return true // nothing is protected then
+		}
+		in = true
+		rest := strings.TrimPrefix(strings.TrimPrefix(real, r), "/")
+		if first, _, _ := strings.Cut(rest, "/"); IsProtectedName(first) {
+			return false
+		}
+	}
+	if !in {
+		return false
+	}
+	for _, x := range p.Protected {
+		if Within(real, x) {
+			return false
+		}
+	}
+	return true
+}
+
+// resolveExisting resolves the symlinks of the longest existing prefix
+// of path and appends the rest; "" when an existing entry on the way
+// does not resolve.
+func resolveExisting(path string) string {
+	rest := ""
+	for cur := path; ; cur = filepath.Dir(cur) {
+		if real, err := filepath.EvalSymlinks(cur); err == nil {
+			return filepath.Join(real, rest)
+		} else if _, lerr := os.Lstat(cur); lerr == nil {
+			// It exists but does not resolve (a dangling or looping
+			// link): where a write would land is unknown.
+			return ""
+		}
+		if cur == "/" || cur == "." {
+			return path
+		}
+		rest = filepath.Join(filepath.Base(cur), rest)
+	}
+}

@@ -11,7 +11,6 @@
 package sandboxpolicy
 
 import (
-	"fmt"
 	"path/filepath"
 	"strings"
 
@@ -107,32 +106,26 @@ func Within(path, dir string) bool {
 	return strings.HasPrefix(path, dir) && (len(path) == len(dir) || path[len(dir)] == '/')
 }
 
-// Describe is the permissions text for the model: what the sandbox lets
-// a command write, in a few plain lines.
-func (p *Plan) Describe() string {
-	var b strings.Builder
-	switch p.Policy.Mode {
+// ReadOnlyNote says in words what stays read-only inside the writable
+// roots, for the model's permissions text.
+func ReadOnlyNote() string {
+	n := ProtectedNames()
+	return strings.Join(n[:len(n)-1], ", ") + " and " + n[len(n)-1] + " stay read-only"
+}
+
+// WritableRoots are the folders a policy lets commands (and patches
+// applied without asking) write in, unresolved: none under read-only,
+// everything ("/") under danger-full-access, AskedRoots under
+// workspace-write.
+func WritableRoots(policy protocol.SandboxPolicy, cwd string, getenv func(string) string) []string {
+	switch policy.Mode {
 	case protocol.SandboxDangerFullAccess:
-		b.WriteString("Filesystem sandboxing: danger-full-access: no restrictions; commands may write anywhere.\n")
-	case protocol.SandboxReadOnly:
-		b.WriteString("Filesystem sandboxing: read-only: commands may read files but not write any.\n")
-	default:
-		b.WriteString("Filesystem sandboxing: workspace-write: commands may read everything and write only in:\n")
-		for _, r := range p.WritableRoots {
-			fmt.Fprintf(&b, "- %s\n", r)
+		return []string{"/"}
+	case protocol.SandboxWorkspaceWrite:
+		if !filepath.IsAbs(cwd) {
+			return nil
 		}
-		b.WriteString("Inside them these stay read-only: " + strings.Join(ProtectedNames(), ", ") + " in every root")
-		if len(p.Protected) > 0 {
-			b.WriteString(" (here: " + strings.Join(p.Protected, ", ") + ")")
-		}
-		b.WriteString(".\n")
+		return AskedRoots(policy, cwd, getenv)
 	}
-	if p.Restricted() {
-		if p.Network() {
-			b.WriteString("Network access: enabled.\n")
-		} else {
-			b.WriteString("Network access: restricted.\n")
-		}
-	}
-	return b.String()
+	return nil
 }

@@ -1,0 +1,181 @@
+package sandboxpolicy
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/codexgo/common/config"
+	"github.com/codexgo/common/protocol"
+)
+
+// tree makes the given dirs, files ("path=content") and symlinks
+// ("path->target") under a fresh symlink-free base.
+func tree(t *testing.T, entries ...string) string {
+	t.Helper()
+	base, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		link, target, isLink := strings.Cut(e, "->")
+		file, content, isFile := strings.Cut(e, "=")
+		switch {
+		case isLink:
+			p := link
+			mkdirs(t, filepath.Dir(filepath.Join(base, p)))
+			if err := os.Symlink(target, filepath.Join(base, p)); err != nil {
+				t.Fatal(err)
+			}
+		case isFile:
+			p := file
+			mkdirs(t, filepath.Dir(filepath.Join(base, p)))
+			if err := os.WriteFile(filepath.Join(base, p), []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		default:
+			mkdirs(t, filepath.Join(base, e))
+		}
+	}
+	return base
+}
+
+func mkdirs(t *testing.T, d string) {
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPlanProtectedAndPinned(t *testing.T) {
+	tests := []struct {
+		name      string
+		entries   []string
+		cwd       string // relative to base
+		extra     []string
+		protected []string
+		pinned    []string
+	}{
+		{name: "workspace is the outer root", entries: []string{"ws/.git"}, cwd: "ws",
+			protected: []string{"ws/.git"}},
+		{name: "workspace nested in a writable root", entries: []string{"x/y/ws/.git"}, cwd: "x/y/ws", extra: []string{"."},
+			protected: []string{"x/y/ws/.git"}, pinned: []string{"x", "x/y", "x/y/ws"}},
+		{name: ".git file and its gitdir", entries: []string{"x/ws/.git=gitdir: ../../gd/repo.git\n", "gd/repo.git"}, cwd: "x/ws", extra: []string{"."},
+			protected: []string{"x/ws/.git", "gd/repo.git"}, pinned: []string{"gd", "x", "x/ws"}},
+		{name: "worktree common dir", entries: []string{"main/.git/worktrees/ws/commondir=../..\n", "x/ws/.git=gitdir: ../../main/.git/worktrees/ws\n"},
+			cwd: "x/ws", extra: []string{"."},
+			protected: []string{"x/ws/.git", "main/.git/worktrees/ws", "main/.git"}, pinned: []string{"main", "x", "x/ws"}},
+		{name: "symlinked .git", entries: []string{"ws/.git->../real.git", "real.git"}, cwd: "ws", extra: []string{"."},
+			protected: []string{"real.git"}, pinned: []string{"ws", "ws/.git"}},
+		{name: "workspace named through a symlink", entries: []string{"x/ws/.git", "link->x/ws"}, cwd: "link", extra: []string{"."},
+			protected: []string{"x/ws/.git"}, pinned: []string{"link", "x", "x/ws"}},
+		{name: ".agents and .aws", entries: []string{"ws/.agents", "ws/.aws"}, cwd: "ws",
+			protected: []string{"ws/.agents", "ws/.aws"}},
+		{name: "everything writable protects nothing", entries: []string{"ws/.git"}, cwd: "ws", extra: []string{"/"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			base := tree(t, tc.entries...)
+			var extra []string
+			for _, e := range tc.extra {
+				if !filepath.IsAbs(e) {
+					e = filepath.Join(base, e)
+				}
+				extra = append(extra, e)
+			}
+			p, err := NewPlan(protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite, WritableRoots: extra,
+				ExcludeSlashTmp: true, ExcludeTmpdirEnvVar: true}, filepath.Join(base, tc.cwd), "", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			abs := func(l []string) []string {
+				var out []string
+				for _, x := range l {
+					out = append(out, filepath.Join(base, x))
+				}
+				return out
+			}
+			if want := abs(tc.protected); !reflect.DeepEqual(p.Protected, want) {
+				t.Errorf("protected = %q\nwant        %q", p.Protected, want)
+			}
+			if want := abs(tc.pinned); !reflect.DeepEqual(p.Pinned, want) {
+				t.Errorf("pinned = %q\nwant     %q", p.Pinned, want)
+			}
+		})
+	}
+}
+
+func TestCanWrite(t *testing.T) {
+	base := tree(t, "ws/.git", "ws/src", "ws/link->../out", "ws/dangling->../nowhere/x", "out", "tmp/x/ws2/.git", "ws/.agents->../agents")
+	ws := filepath.Join(base, "ws")
+	p, err := NewPlan(protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite, WritableRoots: []string{filepath.Join(base, "tmp"), filepath.Join(base, "tmp/x/ws2")},
+		ExcludeSlashTmp: true, ExcludeTmpdirEnvVar: true}, ws, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]bool{
+		"ws/src/a.go":          true,
+		"ws/new/dir/f":         true,
+		"ws/.git/config":       false,
+		"ws/.codex/config":     false, // missing yet: still protected
+		"ws/.agents/skills/x":  false, // through the symlink too
+		"agents/skills/x":      false, // the symlink's target itself
+		"ws/.aws/credentials":  false,
+		"ws/link/f":            false, // resolves outside
+		"ws/dangling":          false, // lands who knows where
+		"out/f":                false,
+		"tmp/f":                true,
+		"tmp/x/ws2/.git/hooks": false, // a nested root's .git, through the outer root
+		"tmp/.git/config":      false,
+		"ws/sub/.git/config":   true, // only the roots' own entries are protected, as in the sandbox
+	} {
+		if got := p.CanWrite(filepath.Join(base, path)); got != want {
+			t.Errorf("CanWrite(%s) = %v, want %v", path, got, want)
+		}
+	}
+	ro, _ := NewPlan(protocol.SandboxPolicy{Mode: protocol.SandboxReadOnly}, ws, "", nil)
+	full, _ := NewPlan(protocol.SandboxPolicy{Mode: protocol.SandboxDangerFullAccess}, ws, "", nil)
+	if ro.CanWrite(filepath.Join(ws, "f")) || !full.CanWrite("/etc/passwd") {
+		t.Errorf("read-only may write, or danger-full-access may not")
+	}
+}
+
+func TestAskedRootsAndFromConfig(t *testing.T) {
+	env := func(k string) string {
+		if k == "TMPDIR" {
+			return "/var/tmp/me/"
+		}
+		return ""
+	}
+	cfg := &config.Config{SandboxMode: "workspace-write"}
+	cfg.SandboxWorkspaceWrite.WritableRoots = []string{"/data"}
+	cfg.SandboxWorkspaceWrite.NetworkAccess = true
+	p, err := FromConfig(cfg, "", "/extra/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite, WritableRoots: []string{"/data", "/extra"}, NetworkAccess: true}
+	if !reflect.DeepEqual(p, want) {
+		t.Fatalf("FromConfig = %+v, want %+v", p, want)
+	}
+	if got, want := AskedRoots(p, "/w", env), []string{"/w", "/data", "/extra", "/tmp", "/var/tmp/me"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("AskedRoots = %q, want %q", got, want)
+	}
+	p.ExcludeSlashTmp, p.ExcludeTmpdirEnvVar = true, true
+	if got, want := AskedRoots(p, "/w", env), []string{"/w", "/data", "/extra"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("AskedRoots excluded = %q, want %q", got, want)
+	}
+	if p, _ := FromConfig(cfg, "read-only"); p.Mode != protocol.SandboxReadOnly || len(p.WritableRoots) != 0 {
+		t.Errorf("a --sandbox read-only override gives %+v", p)
+	}
+	if p, _ := FromConfig(nil, ""); p.Mode != protocol.SandboxReadOnly {
+		t.Errorf("no config gives %+v, want read-only", p)
+	}
+	if _, err := FromConfig(nil, "sideways"); err == nil {
+		t.Errorf("bad mode accepted")
+	}
+	if got := WritableRoots(protocol.SandboxPolicy{Mode: protocol.SandboxDangerFullAccess}, "/w", env); !reflect.DeepEqual(got, []string{"/"}) {
+		t.Errorf("danger roots = %q", got)
+	}
+}
