@@ -3,13 +3,11 @@ package agent
 import (
 	"context"
 	"fmt"
-	"path/filepath"
-	"strings"
 	"time"
 
-	"github.com/codexgo/codex-agent/approval"
 	"github.com/codexgo/codex-agent/patch"
 	"github.com/codexgo/common/protocol"
+	"github.com/codexgo/common/sandboxpolicy"
 )
 
 // applyPatch applies a patch through our engine, asking for approval when
@@ -75,40 +73,20 @@ func protoChanges(changes []patch.Change) map[string]protocol.FileChange {
 	return out
 }
 
-// writable reports whether every path the changes touch is inside the
-// sandbox's writable roots.
+// writable reports whether the sandbox would let a command write every
+// path the changes touch (sandboxpolicy decides: writable roots, .git,
+// .codex, .agents and .aws read-only, symlinks resolved).
 func writable(cfg SessionConfig, changes []patch.Change) bool {
-	switch cfg.Sandbox.Mode {
-	case protocol.SandboxDangerFullAccess:
-		return true
-	case protocol.SandboxReadOnly:
-		return false
-	}
-	roots := approval.Roots(approval.Turn{Sandbox: cfg.Sandbox, Cwd: cfg.Cwd, Env: cfg.Env})
-	in := func(p string) bool {
-		for _, r := range roots {
-			if r == "" {
-				continue
-			}
-			if rel, err := filepath.Rel(r, p); err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
-				return !protectedPath(rel)
-			}
-		}
+	plan, err := sandboxpolicy.NewPlan(cfg.Sandbox, cfg.Cwd, "", func(k string) string { return cfg.Env[k] })
+	if err != nil {
 		return false
 	}
 	for _, c := range changes {
-		if !in(c.Path) || (c.MovePath != "" && !in(c.MovePath)) {
+		if !plan.CanWrite(c.Path) || (c.MovePath != "" && !plan.CanWrite(c.MovePath)) {
 			return false
 		}
 	}
 	return true
-}
-
-// protectedPath reports paths the workspace-write sandbox keeps read-only
-// inside a writable root (.git, .codex).
-func protectedPath(rel string) bool {
-	first := strings.SplitN(filepath.ToSlash(rel), "/", 2)[0]
-	return first == ".git" || first == ".codex"
 }
 
 // patchPaths lists the files a patch writes (renames write both ends).

@@ -11,6 +11,7 @@ import (
 
 	"github.com/codexgo/codex-agent/model"
 	"github.com/codexgo/common/protocol"
+	"github.com/codexgo/common/sandboxpolicy"
 )
 
 // BaseInstructions are our own base instructions, sent with every request.
@@ -157,7 +158,7 @@ func PermissionsText(sp protocol.SandboxPolicy, ap protocol.AskForApproval) stri
 	case protocol.SandboxReadOnly:
 		b.WriteString("Filesystem sandboxing: read-only. Commands can read files but not write them; apply_patch edits need approval.\n")
 	case protocol.SandboxWorkspaceWrite:
-		b.WriteString("Filesystem sandboxing: workspace-write. Commands can write in the working directory and the writable roots; .git stays read-only.\n")
+		b.WriteString("Filesystem sandboxing: workspace-write. Commands can write in the working directory and the writable roots; inside them " + sandboxpolicy.ReadOnlyNote() + ".\n")
 		if sp.NetworkAccess {
 			b.WriteString("Network access is enabled.\n")
 		} else {

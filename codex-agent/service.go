@@ -19,6 +19,7 @@ import (
 	"github.com/codexgo/common/codexhome"
 	"github.com/codexgo/common/config"
 	"github.com/codexgo/common/protocol"
+	"github.com/codexgo/common/sandboxpolicy"
 )
 
 // ServiceOptions describe a session for any front end (`codex exec`,
@@ -180,22 +181,24 @@ func LoadSetup(o ServiceOptions) (*Setup, error) {
 	if err != nil {
 		return nil, err
 	}
-	sp := protocol.SandboxPolicy{Mode: sm}
 	if sm == protocol.SandboxReadOnly && len(o.WritableRoots) > 0 && o.Stderr != nil {
 		// --add-dir only widens workspace-write; say so rather than
 		// ignore it.
 		fmt.Fprintf(o.Stderr, "warning: --add-dir %s has no effect under the read-only sandbox; add --sandbox workspace-write to make it writable\n", strings.Join(o.WritableRoots, ", "))
 	}
-	if sm == protocol.SandboxWorkspaceWrite {
-		ww := cfg.SandboxWorkspaceWrite
-		sp.WritableRoots = append(sp.WritableRoots, ww.WritableRoots...)
-		sp.NetworkAccess, sp.ExcludeSlashTmp, sp.ExcludeTmpdirEnvVar = ww.NetworkAccess || o.NetworkAccess, ww.ExcludeSlashTmp, ww.ExcludeTmpdirEnvVar
-		for _, d := range o.WritableRoots {
-			if !filepath.IsAbs(d) {
-				d = filepath.Join(cwd, d)
-			}
-			sp.WritableRoots = append(sp.WritableRoots, filepath.Clean(d))
+	addDirs := make([]string, 0, len(o.WritableRoots))
+	for _, d := range o.WritableRoots {
+		if !filepath.IsAbs(d) {
+			d = filepath.Join(cwd, d)
 		}
+		addDirs = append(addDirs, d)
+	}
+	sp, err := sandboxpolicy.FromConfig(cfg.SandboxMode, cfg.SandboxWorkspaceWrite, string(sm), addDirs...)
+	if err != nil {
+		return nil, err
+	}
+	if sm == protocol.SandboxWorkspaceWrite {
+		sp.NetworkAccess = sp.NetworkAccess || o.NetworkAccess
 	}
 	if o.Resume == nil && !o.NoConfigResume {
 		if o.Resume, err = resumeFromConfig(cfg); err != nil {

@@ -8,6 +8,8 @@ import (
 
 	"github.com/codexgo/common/codexhome"
 	"github.com/codexgo/common/config"
+	"github.com/codexgo/common/protocol"
+	"github.com/codexgo/common/sandboxpolicy"
 )
 
 // sandboxArgs turns the Codex CLI's `codex sandbox` forms into
@@ -96,28 +98,28 @@ func sandboxArgs(args []string, getenv func(string) string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	mode := cfg.SandboxMode
-	if mode == "" {
-		mode = "read-only"
-	}
+	mode := ""
 	if fullAuto {
-		mode = "workspace-write"
+		mode = string(protocol.SandboxWorkspaceWrite)
 	}
-	pre := []string{"--sandbox", mode}
-	if mode == "workspace-write" {
-		ww := cfg.SandboxWorkspaceWrite
-		if ww.NetworkAccess {
-			pre = append(pre, "--network")
-		}
-		for _, r := range ww.WritableRoots {
-			pre = append(pre, "--add-dir", r)
-		}
-		if ww.ExcludeSlashTmp {
-			pre = append(pre, "--exclude-slash-tmp")
-		}
-		if ww.ExcludeTmpdirEnvVar {
-			pre = append(pre, "--exclude-tmpdir-env-var")
-		}
+	// sandboxpolicy decides what config means; here it only becomes
+	// codex-sandbox's flags.
+	sp, err := sandboxpolicy.FromConfig(cfg.SandboxMode, cfg.SandboxWorkspaceWrite, mode)
+	if err != nil {
+		return nil, err
+	}
+	pre := []string{"--sandbox", string(sp.Mode)}
+	if sp.NetworkAccess {
+		pre = append(pre, "--network")
+	}
+	for _, r := range sp.WritableRoots {
+		pre = append(pre, "--add-dir", r)
+	}
+	if sp.ExcludeSlashTmp {
+		pre = append(pre, "--exclude-slash-tmp")
+	}
+	if sp.ExcludeTmpdirEnvVar {
+		pre = append(pre, "--exclude-tmpdir-env-var")
 	}
 	return append(pre, rest...), nil
 }

@@ -3,11 +3,11 @@ package approval
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
 
 	"github.com/codexgo/common/protocol"
+	"github.com/codexgo/common/sandboxpolicy"
 )
 
 // Answer is the user's answer to an approval request: the decision, and
@@ -122,31 +122,7 @@ func Request(t Turn, argv []string, cwd string) protocol.PolicyRequest {
 // danger-full-access, and under workspace-write the cwd, the extra
 // writable roots, /tmp and $TMPDIR (unless excluded).
 func Roots(t Turn) []string {
-	sp := t.Sandbox
-	switch sp.Mode {
-	case protocol.SandboxDangerFullAccess:
-		return []string{"/"}
-	case protocol.SandboxWorkspaceWrite:
-	default:
-		return nil
-	}
-	var roots []string
-	add := func(r string) {
-		if r != "" && filepath.IsAbs(r) {
-			roots = append(roots, filepath.Clean(r))
-		}
-	}
-	add(t.Cwd)
-	for _, r := range sp.WritableRoots {
-		add(r)
-	}
-	if !sp.ExcludeSlashTmp {
-		add("/tmp")
-	}
-	if tmp := t.Env["TMPDIR"]; tmp != "" && !sp.ExcludeTmpdirEnvVar {
-		add(tmp)
-	}
-	return roots
+	return sandboxpolicy.WritableRoots(t.Sandbox, t.Cwd, func(k string) string { return t.Env[k] })
 }
 
 // Command decides about a proposed command: judged by the policy with the

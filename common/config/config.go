@@ -8,6 +8,8 @@
 // a newer Codex CLI still loads.
 package config
 
+import "github.com/codexgo/common/sandboxpolicy"
+
 // Config is the effective configuration.
 type Config struct {
 	Model                       string                    `toml:"model,omitempty"`
@@ -67,13 +69,9 @@ type ModelProvider struct {
 	RequiresOpenaiAuth      bool              `toml:"requires_openai_auth,omitempty"`
 }
 
-// SandboxWorkspaceWrite tunes the workspace-write sandbox.
-type SandboxWorkspaceWrite struct {
-	WritableRoots       []string `toml:"writable_roots,omitempty"`
-	NetworkAccess       bool     `toml:"network_access,omitempty"`
-	ExcludeTmpdirEnvVar bool     `toml:"exclude_tmpdir_env_var,omitempty"`
-	ExcludeSlashTmp     bool     `toml:"exclude_slash_tmp,omitempty"`
-}
+// SandboxWorkspaceWrite tunes the workspace-write sandbox; sandboxpolicy
+// owns its meaning (sandboxpolicy.FromConfig).
+type SandboxWorkspaceWrite = sandboxpolicy.Workspace
 
 // ShellEnvironmentPolicy filters the environment given to commands.
 type ShellEnvironmentPolicy struct {

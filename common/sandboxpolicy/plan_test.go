@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/codexgo/common/config"
 	"github.com/codexgo/common/protocol"
 )
 
@@ -148,10 +147,8 @@ func TestAskedRootsAndFromConfig(t *testing.T) {
 		}
 		return ""
 	}
-	cfg := &config.Config{SandboxMode: "workspace-write"}
-	cfg.SandboxWorkspaceWrite.WritableRoots = []string{"/data"}
-	cfg.SandboxWorkspaceWrite.NetworkAccess = true
-	p, err := FromConfig(cfg, "", "/extra/")
+	ww := Workspace{WritableRoots: []string{"/data"}, NetworkAccess: true}
+	p, err := FromConfig("workspace-write", ww, "", "/extra/")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,13 +163,13 @@ func TestAskedRootsAndFromConfig(t *testing.T) {
 	if got, want := AskedRoots(p, "/w", env), []string{"/w", "/data", "/extra"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("AskedRoots excluded = %q, want %q", got, want)
 	}
-	if p, _ := FromConfig(cfg, "read-only"); p.Mode != protocol.SandboxReadOnly || len(p.WritableRoots) != 0 {
+	if p, _ := FromConfig("workspace-write", ww, "read-only"); p.Mode != protocol.SandboxReadOnly || len(p.WritableRoots) != 0 {
 		t.Errorf("a --sandbox read-only override gives %+v", p)
 	}
-	if p, _ := FromConfig(nil, ""); p.Mode != protocol.SandboxReadOnly {
+	if p, _ := FromConfig("", Workspace{}, ""); p.Mode != protocol.SandboxReadOnly {
 		t.Errorf("no config gives %+v, want read-only", p)
 	}
-	if _, err := FromConfig(nil, "sideways"); err == nil {
+	if _, err := FromConfig("", Workspace{}, "sideways"); err == nil {
 		t.Errorf("bad mode accepted")
 	}
 	if got := WritableRoots(protocol.SandboxPolicy{Mode: protocol.SandboxDangerFullAccess}, "/w", env); !reflect.DeepEqual(got, []string{"/"}) {

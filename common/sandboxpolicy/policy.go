@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/codexgo/common/config"
 	"github.com/codexgo/common/protocol"
 )
 
@@ -62,14 +61,22 @@ func AskedRoots(policy protocol.SandboxPolicy, cwd string, getenv func(string) s
 	return asked
 }
 
-// FromConfig is the sandbox policy config.toml asks for: sandbox_mode
-// (read-only when unset) and, under workspace-write, the
-// sandbox_workspace_write table. mode, when not empty, overrides
-// sandbox_mode (a --sandbox flag, --full-auto); extraRoots are added
+// Workspace is config.toml's [sandbox_workspace_write] table.
+type Workspace struct {
+	WritableRoots       []string `toml:"writable_roots,omitempty"`
+	NetworkAccess       bool     `toml:"network_access,omitempty"`
+	ExcludeTmpdirEnvVar bool     `toml:"exclude_tmpdir_env_var,omitempty"`
+	ExcludeSlashTmp     bool     `toml:"exclude_slash_tmp,omitempty"`
+}
+
+// FromConfig is the sandbox policy config.toml asks for: sandboxMode
+// (its sandbox_mode, read-only when empty) and, under workspace-write,
+// ww (its sandbox_workspace_write table). mode, when not empty, overrides
+// sandboxMode (a --sandbox flag, --full-auto); extraRoots are added
 // (--add-dir). It is the one place config becomes a policy.
-func FromConfig(cfg *config.Config, mode string, extraRoots ...string) (protocol.SandboxPolicy, error) {
-	if mode == "" && cfg != nil {
-		mode = cfg.SandboxMode
+func FromConfig(sandboxMode string, ww Workspace, mode string, extraRoots ...string) (protocol.SandboxPolicy, error) {
+	if mode == "" {
+		mode = sandboxMode
 	}
 	if mode == "" {
 		mode = string(protocol.SandboxReadOnly)
@@ -82,13 +89,10 @@ func FromConfig(cfg *config.Config, mode string, extraRoots ...string) (protocol
 	if m != protocol.SandboxWorkspaceWrite {
 		return p, nil
 	}
-	if cfg != nil {
-		ww := cfg.SandboxWorkspaceWrite
-		p.NetworkAccess = ww.NetworkAccess
-		p.ExcludeSlashTmp = ww.ExcludeSlashTmp
-		p.ExcludeTmpdirEnvVar = ww.ExcludeTmpdirEnvVar
-		p.WritableRoots = append(p.WritableRoots, ww.WritableRoots...)
-	}
+	p.NetworkAccess = ww.NetworkAccess
+	p.ExcludeSlashTmp = ww.ExcludeSlashTmp
+	p.ExcludeTmpdirEnvVar = ww.ExcludeTmpdirEnvVar
+	p.WritableRoots = append(p.WritableRoots, ww.WritableRoots...)
 	for _, r := range extraRoots {
 		if r != "" {
 			p.WritableRoots = append(p.WritableRoots, filepath.Clean(r))
