@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"testing"
 
@@ -109,5 +110,44 @@ func BenchmarkMainCheck(b *testing.B) {
 		if code := MainEnv(context.Background(), []string{"check", "--", "git", "status"}, nil, io.Discard, io.Discard, env); code != 0 {
 			b.Fatalf("exit %d", code)
 		}
+	}
+}
+
+// mixedStream is testdata/bench/mixed.jsonl: 2,000 requests as an agent
+// session sends them (everyday commands, scripts, wrappers, dangerous
+// commands; see gen.py).
+func mixedStream(b *testing.B) []byte {
+	b.Helper()
+	data, err := os.ReadFile("testdata/bench/mixed.jsonl")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return data
+}
+
+// BenchmarkStreamMixed: decisions/s and allocations per decision over
+// the realistic mixed stream, one worker and one per CPU.
+func BenchmarkStreamMixed(b *testing.B) {
+	p := loadDefault(b)
+	data := mixedStream(b)
+	n := bytes.Count(data, []byte{'\n'}) + 1
+	for _, workers := range []int{1, 0} {
+		name := "workers=1"
+		if workers == 0 {
+			name = "workers=all"
+		}
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := p.Stream(context.Background(), bytes.NewReader(data), io.Discard, StreamOptions{Workers: workers}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "decisions/s")
+			b.ReportMetric(float64(testing.AllocsPerRun(1, func() {
+				_, _ = p.Stream(context.Background(), bytes.NewReader(data), io.Discard, StreamOptions{Workers: 1})
+			}))/float64(n), "allocs/decision")
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/codexgo/common/protocol"
@@ -32,6 +33,29 @@ type evaluator struct {
 	prompts  int // commands that did not come out allow
 	// cover is the user rule that matched an enclosing wrapper, if any.
 	cover *finding
+	// roots remembers the last cleaned root lists, which a stream
+	// repeats on every request.
+	roots *rootCache
+}
+
+// rootCache holds the last writable [0] and readable [1] roots cleaned,
+// raw and clean; nil cleans every time.
+type rootCache struct {
+	raw, cleaned [2][]string
+}
+
+// clean returns cleanRoots(rs), reusing the last result for slot when rs
+// holds the same strings.
+func (c *rootCache) clean(rs []string, slot int) []string {
+	if c == nil {
+		return cleanRoots(rs)
+	}
+	if slices.Equal(c.raw[slot], rs) && (rs == nil) == (c.raw[slot] == nil) {
+		return c.cleaned[slot]
+	}
+	c.raw[slot] = append(c.raw[slot][:0:0], rs...)
+	c.cleaned[slot] = cleanRoots(rs)
+	return c.cleaned[slot]
 }
 
 // record judges-in one command: every command counts for the verdict,
@@ -63,9 +87,17 @@ func (e *evaluator) record(pc protocol.ParsedCommand) {
 // Check judges one request. It never fails: a bad request yields a prompt
 // verdict with Error set. Safe for concurrent use.
 func (p *Policy) Check(req protocol.PolicyRequest) protocol.PolicyVerdict {
+	return p.check(req, &evaluator{out: make([]protocol.ParsedCommand, 0, 2)})
+}
+
+// check is Check with a caller-owned evaluator, reset here, so a stream
+// worker reuses one evaluator (and its command list) for every request:
+// the verdict's Commands alias e.out and are valid until the next call.
+func (p *Policy) check(req protocol.PolicyRequest, e *evaluator) protocol.PolicyVerdict {
 	v := protocol.PolicyVerdict{ID: req.ID}
-	e := &evaluator{p: p, cwd: req.Cwd, home: p.home, wroots: cleanRoots(req.WritableRoots), rroots: cleanRoots(req.ReadableRoots),
-		out: make([]protocol.ParsedCommand, 0, 2)}
+	clear(e.out)
+	*e = evaluator{p: p, cwd: req.Cwd, home: p.home, out: e.out[:0],
+		wroots: e.roots.clean(req.WritableRoots, 0), rroots: e.roots.clean(req.ReadableRoots, 1), roots: e.roots}
 	if req.Script != "" {
 		e.script(req.Script, nil)
 	} else {

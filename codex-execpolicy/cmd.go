@@ -29,7 +29,7 @@ func checkFlagSet(f *checkFlags) *flag.FlagSet {
 	fs.BoolVar(&f.pretty, "pretty", false, "indent the JSON output")
 	fs.BoolVar(&f.noDefault, "no-default", false, "do not load the embedded default policy")
 	fs.BoolVar(&f.noUserRules, "no-user-rules", false, "do not load $CODEX_HOME/rules/*.rules")
-	fs.IntVar(&f.workers, "workers", 1, "--jsonl: goroutines judging requests (0 = one per CPU)")
+	fs.IntVar(&f.workers, "workers", 0, "--jsonl: goroutines judging requests (0 = one per CPU; output keeps input order)")
 	fs.BoolVar(&f.resolveHost, "resolve-host-executables", false, "codex format: match absolute paths against rules for their base name")
 	return fs
 }

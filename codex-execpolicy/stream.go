@@ -162,6 +162,7 @@ func readBatches(ctx context.Context, r io.Reader, work, order chan<- *batch, st
 func (p *Policy) judgeBatch(b *batch, so StreamOptions) {
 	out := b.out
 	b.worst = protocol.DecisionAllow
+	e := &evaluator{roots: &rootCache{}}
 	for i, data := range b.lines {
 		if len(bytes.TrimSpace(data)) == 0 {
 			continue
@@ -181,7 +182,7 @@ func (p *Policy) judgeBatch(b *batch, so StreamOptions) {
 			if req.ReadableRoots == nil {
 				req.ReadableRoots = so.ReadableRoots
 			}
-			v = p.Check(req)
+			v = p.check(req, e)
 			if v.Error != "" {
 				v.Line = line
 			}
