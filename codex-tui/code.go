@@ -3,99 +3,72 @@ package tui
 import (
 	"strings"
 
-	"github.com/alecthomas/chroma/v2"
-	"github.com/alecthomas/chroma/v2/lexers"
-	"github.com/alecthomas/chroma/v2/styles"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/codexgo/codex-tui/internal/highlight"
 	"github.com/muesli/termenv"
 )
 
-// highlighter colours code one line at a time with chroma (the highlighter
-// glamour uses), so a long code block costs the same per line whether it
-// streams or arrives whole. Lexer state does not carry across lines;
-// a multi-line string or comment may be coloured as code, which is the
-// price of printing each line once.
+// highlighter colours code one line at a time (internal/highlight), so a
+// long code block costs the same per line whether it streams or arrives
+// whole. NO_COLOR (termenv.Ascii) leaves code plain.
 type highlighter struct {
-	profile termenv.Profile
-	style   *chroma.Style
-	lexers  map[string]chroma.Lexer
-	// seqs caches the SGR parameters per token type: chroma's own
-	// terminal formatters recompute them for the whole style on every
-	// call, which costs far more than highlighting one line.
-	seqs map[chroma.TokenType]string
+	h *highlight.Highlighter
 }
 
 func newHighlighter(th *theme) *highlighter {
-	h := &highlighter{profile: th.profile, lexers: map[string]chroma.Lexer{}, seqs: map[chroma.TokenType]string{}}
 	if th.profile == termenv.Ascii {
-		return h
+		return &highlighter{}
 	}
-	if th.dark {
-		h.style = styles.Get("monokai")
-	} else {
-		h.style = styles.Get("github")
+	var pal highlight.Palette
+	set := func(k highlight.Kind, dark, light string, attrs ...string) {
+		c := light
+		if th.dark {
+			c = dark
+		}
+		pal[k] = sgr(th.profile, c, attrs...)
 	}
-	return h
+	// Monokai-like on dark backgrounds, GitHub-like on light ones.
+	set(highlight.Keyword, "197", "125")
+	set(highlight.Literal, "81", "25")
+	set(highlight.String, "186", "88")
+	set(highlight.Comment, "242", "245", "3")
+	set(highlight.Number, "141", "30")
+	set(highlight.Added, "34", "28")
+	set(highlight.Removed, "160", "124")
+	set(highlight.Meta, "81", "25")
+	return &highlighter{h: highlight.New(pal)}
 }
 
-// sgr returns the escape parameters for a token type ("" for none).
-func (h *highlighter) sgr(t chroma.TokenType) string {
-	if s, ok := h.seqs[t]; ok {
-		return s
-	}
-	e := h.style.Get(t)
-	var parts []string
-	if e.Bold == chroma.Yes {
-		parts = append(parts, "1")
-	}
-	if e.Italic == chroma.Yes {
-		parts = append(parts, "3")
-	}
-	if e.Underline == chroma.Yes {
-		parts = append(parts, "4")
-	}
-	if e.Colour.IsSet() {
-		if c := h.profile.Color(e.Colour.String()); c != nil {
+// sgr returns SGR parameters for a foreground colour (a 256-colour index
+// or #rgb, "" for none) in profile, after attrs ("1" bold, ...).
+func sgr(profile termenv.Profile, fg string, attrs ...string) string {
+	parts := append([]string(nil), attrs...)
+	if fg != "" && profile != termenv.Ascii {
+		if c := profile.Color(fg); c != nil {
 			parts = append(parts, c.Sequence(false))
 		}
 	}
-	s := strings.Join(parts, ";")
-	h.seqs[t] = s
-	return s
+	return strings.Join(parts, ";")
 }
 
-// Line returns line highlighted as lang ("" or unknown: plain).
+// bg is sgr's background form.
+func bg(profile termenv.Profile, c string) string {
+	if c == "" || profile == termenv.Ascii {
+		return ""
+	}
+	if col := profile.Color(c); col != nil {
+		return col.Sequence(true)
+	}
+	return ""
+}
+
+// Line returns line highlighted as lang ("" or unknown: plain), without
+// control characters.
 func (h *highlighter) Line(line, lang string) string {
-	if h.style == nil || lang == "" {
-		return line
+	if h.h == nil || lang == "" {
+		return highlight.Sanitize(line)
 	}
-	lx, ok := h.lexers[lang]
-	if !ok {
-		if l := lexers.Get(lang); l != nil {
-			lx = chroma.Coalesce(l)
-		}
-		h.lexers[lang] = lx
-	}
-	if lx == nil {
-		return line
-	}
-	it, err := lx.Tokenise(nil, line)
-	if err != nil {
-		return line
-	}
-	var b strings.Builder
-	for tok := it(); tok != chroma.EOF; tok = it() {
-		text := strings.TrimRight(tok.Value, "\n")
-		if text == "" {
-			continue
-		}
-		if seq := h.sgr(tok.Type); seq != "" && strings.TrimSpace(text) != "" {
-			b.WriteString("\x1b[" + seq + "m" + text + "\x1b[0m")
-		} else {
-			b.WriteString(text)
-		}
-	}
-	return b.String()
+	return h.h.Line(line, lang)
 }
 
 // codeCell is one line of a fenced code block in an assistant message.

@@ -3,51 +3,34 @@ package tui
 import (
 	"strings"
 
-	"github.com/charmbracelet/glamour"
 	"github.com/charmbracelet/x/ansi"
+	mdrender "github.com/codexgo/codex-tui/internal/markdown"
 )
 
-// markdown renders Markdown for one theme, keeping one glamour renderer per
-// width because building one parses a whole style sheet.
+// markdown renders Markdown for one theme (internal/markdown), with fenced
+// code coloured by the same highlighter as streamed code lines.
 type markdown struct {
-	th    *theme
-	cache map[int]*glamour.TermRenderer
-	hl    *highlighter
+	th *theme
+	r  *mdrender.Renderer
+	hl *highlighter
 }
 
 func newMarkdown(th *theme) *markdown {
-	return &markdown{th: th, cache: map[int]*glamour.TermRenderer{}, hl: newHighlighter(th)}
+	hl := newHighlighter(th)
+	return &markdown{th: th, hl: hl, r: mdrender.New(th.markdownStyle(), hl.Line)}
 }
 
 // Render returns src as styled lines no wider than width, without
-// leading or trailing blank lines. If glamour fails, the source is
-// wrapped as plain text rather than lost.
+// leading or trailing blank lines.
 func (m *markdown) Render(src string, width int) string {
 	if width < 10 {
 		width = 10
 	}
-	r, ok := m.cache[width]
-	if !ok {
-		var err error
-		r, err = glamour.NewTermRenderer(
-			glamour.WithStyles(m.th.markdownStyle()),
-			glamour.WithWordWrap(width),
-			glamour.WithColorProfile(m.th.profile),
-		)
-		if err != nil {
-			return wrapPlain(src, width)
-		}
-		m.cache[width] = r
-	}
-	out, err := r.Render(src)
-	if err != nil {
-		return wrapPlain(src, width)
-	}
-	return trimBlankLines(out)
+	return trimBlankLines(m.r.Render(src, width))
 }
 
 // trimBlankLines drops leading and trailing lines that show nothing and
-// the trailing spaces glamour pads lines with.
+// trailing spaces.
 func trimBlankLines(s string) string {
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {

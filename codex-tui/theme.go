@@ -3,9 +3,8 @@ package tui
 import (
 	"io"
 
-	"github.com/charmbracelet/glamour/ansi"
-	"github.com/charmbracelet/glamour/styles"
 	"github.com/charmbracelet/lipgloss"
+	mdrender "github.com/codexgo/codex-tui/internal/markdown"
 	"github.com/muesli/termenv"
 )
 
@@ -54,28 +53,37 @@ func newTheme(profile termenv.Profile, dark bool) *theme {
 	return t
 }
 
-// markdownStyle is glamour's palette for this theme, without the document
-// margins and blank lines glamour adds around a whole page: our blocks are
-// printed one by one into the scrollback.
-func (t *theme) markdownStyle() ansi.StyleConfig {
-	var c ansi.StyleConfig
-	switch {
-	case t.profile == termenv.Ascii:
-		c = styles.NoTTYStyleConfig
-	case t.dark:
-		c = styles.DarkStyleConfig
-	default:
-		c = styles.LightStyleConfig
+// markdownStyle is the Markdown palette for this theme (the colours
+// glamour's dark and light styles used); under NO_COLOR plain text that
+// keeps its emphasis markers.
+func (t *theme) markdownStyle() mdrender.Styles {
+	if t.profile == termenv.Ascii {
+		return mdrender.Styles{Literal: true}
 	}
-	zero := uint(0)
-	c.Document.Margin = &zero
-	c.Document.BlockPrefix = ""
-	c.Document.BlockSuffix = ""
-	c.Document.Color = nil
-	c.Paragraph.Color = nil
-	// glamour registers its chroma theme in chroma's global registry under
-	// one fixed name, first palette wins; fenced code is highlighted by
-	// our own highlighter (code.go) instead, so glamour's stays off.
-	c.CodeBlock.Chroma = nil
-	return c
+	p := t.profile
+	pick := func(d, l string) string {
+		if t.dark {
+			return d
+		}
+		return l
+	}
+	code := sgr(p, "203")
+	if b := bg(p, pick("236", "254")); b != "" {
+		code += ";" + b
+	}
+	return mdrender.Styles{
+		Heading:     sgr(p, pick("39", "27"), "1"),
+		Bold:        "1",
+		Italic:      "3",
+		Strike:      "9",
+		Code:        code,
+		Link:        sgr(p, pick("30", "36"), "4"),
+		LinkText:    sgr(p, pick("35", "29"), "1"),
+		Quote:       sgr(p, pick("8", "250")),
+		Marker:      "",
+		Rule:        sgr(p, pick("240", "250")),
+		TableBorder: sgr(p, pick("240", "250")),
+		TableHeader: "1",
+		CodeBlock:   sgr(p, "244"),
+	}
 }
