@@ -186,6 +186,23 @@ trust_level = "trusted"
 	return tm
 }
 
+// processesWithArgs lists the processes whose command line (NUL-separated
+// arguments) contains args.
+func processesWithArgs(args string) []int {
+	ents, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if b, err := os.ReadFile("/proc/" + e.Name() + "/cmdline"); err == nil && strings.Contains(string(b), args) && !processGone(pid) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
 // processGone reports whether pid no longer runs (gone or a zombie that
 // nobody has reaped yet: it runs nothing any more).
 func processGone(pid int) bool {
@@ -206,7 +223,9 @@ func processGone(pid int) bool {
 func TestE2ERealBinary(t *testing.T) {
 	codex := buildCodex(t)
 	dir := t.TempDir()
-	pids := filepath.Join(dir, "pids")
+	// The interrupted command's processes are found by a unique sleep
+	// argument: inside the sandbox's PID namespace $$ is not a host pid.
+	nap := fmt.Sprintf("%d.%06d", 600+os.Getpid()%300, time.Now().UnixNano()%1000000)
 	ms := startModelServer(t, codex,
 		// 1: the streamed answer (the server sends it in small deltas).
 		itemsTurn(messageItem("Streaming **answer** from the real agent.\n\nA second paragraph follows it.")),
@@ -217,7 +236,7 @@ func TestE2ERealBinary(t *testing.T) {
 		itemsTurn(patchCallItem("p1", "*** Begin Patch\n*** Add File: notes.txt\n+written by the real agent\n*** End Patch\n")),
 		itemsTurn(messageItem("The file is written.")),
 		// 6: a long command with a child, interrupted.
-		itemsTurn(shellCallItem("c2", "echo $$ > "+pids+"; sleep 600 & echo $! >> "+pids+"; echo started-long; wait")),
+		itemsTurn(shellCallItem("c2", "sleep "+nap+" & echo started-long; sleep "+nap+"; wait")),
 		// 7: the first request after the resume.
 		itemsTurn(messageItem("Resumed: I remember the earlier turns.")),
 	)
@@ -257,13 +276,7 @@ func TestE2ERealBinary(t *testing.T) {
 	tm.waitFor(`esc to interrupt`)
 	var started []int
 	poll(t, "the long command to start both processes", func() bool {
-		b, _ := os.ReadFile(pids)
-		started = started[:0]
-		for _, f := range strings.Fields(string(b)) {
-			if n, err := strconv.Atoi(f); err == nil {
-				started = append(started, n)
-			}
-		}
+		started = processesWithArgs("sleep\x00" + nap)
 		return len(started) == 2
 	}, tm.capture)
 	tm.keys("Escape")
