@@ -34,6 +34,11 @@ type Subcommand struct {
 	Args func(args []string, getenv func(string) string) ([]string, error)
 	// Builtin, if set, runs the command itself (no tool behind it).
 	Builtin MainFunc
+	// Doc, if set, describes the command (when Args accepts more than
+	// the tool); otherwise the tool's own description is used.
+	Doc DocFunc
+	// Hidden keeps an alias out of help and completion.
+	Hidden bool
 }
 
 // Bundle is the set of tools linked into the binary.
@@ -42,6 +47,8 @@ type Bundle struct {
 	Tools map[string]MainFunc
 	// Subcommands maps `codex` subcommands to tools.
 	Subcommands map[string]Subcommand
+	// Docs describe the tools (help, man pages, completion).
+	Docs map[string]DocFunc
 	// Default is the subcommand run by a bare `codex [PROMPT]`.
 	Default string
 	// Getenv reads the environment for Subcommand.Args; nil means none.
@@ -73,19 +80,29 @@ func (b *Bundle) Run(ctx context.Context, argv []string, stdin io.Reader, stdout
 		fmt.Fprintf(stdout, "codex %s\n", version.Version)
 		return exitOK
 	case "help", "-h", "--help", "-help":
+		if len(args) > 1 && args[1] == "--help" || len(args) > 1 && args[1] == "-h" {
+			builtinDoc("help", "").WriteHelp(stdout)
+			return exitOK
+		}
 		if len(args) > 1 {
+			if c := helpFor(b.Tree(), append(args[1:], "--help")); c != nil && c.Name != "codex" && (b.subDoc(args[1]) != nil || !b.hasSub(args[1])) {
+				c.WriteHelp(stdout)
+				return exitOK
+			}
 			if _, ok := b.Subcommands[args[1]]; ok {
 				return b.runSub(ctx, args[1], []string{"--help"}, stdin, stdout, stderr)
 			}
-			fmt.Fprintf(stderr, "codex: unknown command %q\n", args[1])
+			fmt.Fprintf(stderr, "codex: unknown command %q (see codex --help)\n", args[1])
 			return exitUsage
 		}
-		b.usage(stdout)
+		b.writeHelp(stdout)
 		return exitOK
 	case "install-links":
 		return b.installLinks(args[1:], stdout, stderr)
 	case "completion":
 		return b.completion(args[1:], stdout, stderr)
+	case "man":
+		return b.man(args[1:], stdout, stderr)
 	}
 	if _, ok := b.Subcommands[args[0]]; ok {
 		return b.runSub(ctx, args[0], args[1:], stdin, stdout, stderr)
@@ -97,6 +114,11 @@ func (b *Bundle) Run(ctx context.Context, argv []string, stdin io.Reader, stdout
 	// (`codex -m o3`) or a prompt (`codex "fix the tests"`), as in the
 	// Codex CLI.
 	return b.runSub(ctx, b.Default, args, stdin, stdout, stderr)
+}
+
+func (b *Bundle) hasSub(name string) bool {
+	_, ok := b.Subcommands[name]
+	return ok
 }
 
 func (b *Bundle) runSub(ctx context.Context, name string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -112,6 +134,14 @@ func (b *Bundle) runSub(ctx context.Context, name string, args []string, stdin i
 	if !ok {
 		fmt.Fprintf(stderr, "codex: %s is not linked into this binary\n", sub.Tool)
 		return exitError
+	}
+	// Help is answered here, from the command's description under its
+	// codex name, before Args could read config.toml.
+	if d := b.subDoc(name); d != nil {
+		if c := helpFor(d, args); c != nil {
+			c.WriteHelp(stdout)
+			return exitOK
+		}
 	}
 	if sub.Args != nil {
 		getenv := b.Getenv
@@ -133,24 +163,8 @@ func (b *Bundle) runSub(ctx context.Context, name string, args []string, stdin i
 var builtins = []struct{ name, summary string }{
 	{"install-links", "write one symlink per tool name into DIR"},
 	{"completion", "print a shell completion script (bash, zsh, fish)"},
+	{"man", "write the man pages of codex and every tool into DIR"},
 	{"help", "show this help, or a command's (codex help COMMAND)"},
-}
-
-func (b *Bundle) usage(w io.Writer) {
-	fmt.Fprintf(w, "codex %s: a coding agent made of small tools\n\n", version.Version)
-	fmt.Fprintf(w, "Usage:\n  codex [PROMPT]              start the terminal UI\n  codex COMMAND [ARGS...]\n\nCommands:\n")
-	names := make([]string, 0, len(b.Subcommands))
-	for n := range b.Subcommands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-14s %s\n", n, b.Subcommands[n].Summary)
-	}
-	for _, c := range builtins {
-		fmt.Fprintf(w, "  %-14s %s\n", c.name, c.summary)
-	}
-	fmt.Fprintf(w, "\nRun as a tool through a link named after it: %s\n", strings.Join(b.toolNames(), ", "))
 }
 
 func (b *Bundle) toolNames() []string {
@@ -165,11 +179,12 @@ func (b *Bundle) toolNames() []string {
 // installLinks writes DIR/<tool> -> this binary for every tool, replacing
 // links (but never other files) already there.
 func (b *Bundle) installLinks(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 1 && (args[0] == "-h" || args[0] == "--help") {
+		builtinDoc("install-links", "").WriteHelp(stdout)
+		return exitOK
+	}
 	if len(args) != 1 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprintln(stderr, "usage: codex install-links DIR")
-		if len(args) == 1 && (args[0] == "-h" || args[0] == "--help") {
-			return exitOK
-		}
+		fmt.Fprintln(stderr, "codex install-links: want one DIR to write the links into (see codex install-links --help)")
 		return exitUsage
 	}
 	self, err := os.Executable()

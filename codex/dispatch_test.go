@@ -81,7 +81,7 @@ func TestDispatchErrors(t *testing.T) {
 	}{
 		{[]string{"codex", "help", "nope"}, 2, `unknown command "nope"`},
 		{[]string{"codex", "exec", "hi"}, 1, "codex-agent is not linked"},
-		{[]string{"codex", "install-links"}, 2, "usage: codex install-links DIR"},
+		{[]string{"codex", "install-links"}, 2, "codex install-links: want one DIR"},
 	}
 	for _, tt := range tests {
 		var out, errb bytes.Buffer

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/codexgo/common/atomicfile"
+	"github.com/codexgo/common/cli"
 	"github.com/codexgo/common/codexhome"
 	"github.com/codexgo/common/config"
 	"github.com/codexgo/common/features"
@@ -21,30 +22,20 @@ import (
 // config.toml, -c, --enable and --disable), and edits of [features] in
 // config.toml that keep the rest of the file as written.
 func featuresMain(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("codex features", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var overrides config.OverrideFlag
 	var enable, disable listFlag
-	fs.Var(&overrides, "c", "override a config value (key=value, value as TOML)")
-	fs.Var(&overrides, "config", "override a config value (key=value, value as TOML)")
-	fs.Var(&enable, "enable", "enable a feature for this run (repeatable)")
-	fs.Var(&disable, "disable", "disable a feature for this run (repeatable)")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: codex features [-c key=value] [--enable F] [--disable F] COMMAND\n\nCommands:\n"+
-			"  list             list known features with their stage and effective state\n"+
-			"  enable FEATURE   enable a feature in config.toml\n"+
-			"  disable FEATURE  disable a feature in config.toml\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
+	fs := featuresFlagSet(&overrides, &enable, &disable)
 	rest, err := parseAnywhere(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
+		featuresDoc().Rename("codex features").WriteHelp(stdout)
 		return exitOK
 	}
 	if err != nil {
+		fmt.Fprintf(stderr, "codex features: %s\n", cli.FlagError(fs, err))
 		return exitUsage
 	}
 	if len(rest) == 0 {
-		fs.Usage()
+		fmt.Fprintln(stderr, "codex features: a command is needed: list, enable FEATURE or disable FEATURE (see codex features --help)")
 		return exitUsage
 	}
 	home, err := codexhome.Dir(os.Getenv)
@@ -95,6 +86,43 @@ func featuresMain(_ context.Context, args []string, _ io.Reader, stdout, stderr 
 	}
 	fmt.Fprintf(stderr, "codex features: unknown command %q (list, enable or disable)\n", rest[0])
 	return exitUsage
+}
+
+// featuresFlagSet defines the flags of codex features.
+func featuresFlagSet(overrides *config.OverrideFlag, enable, disable *listFlag) *flag.FlagSet {
+	fs := flag.NewFlagSet("codex features", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Var(overrides, "c", "override a config value (`key=value`, value as TOML)")
+	fs.Var(overrides, "config", "override a config value (`key=value`, value as TOML)")
+	fs.Var(enable, "enable", "enable a `FEATURE` for this run (repeatable)")
+	fs.Var(disable, "disable", "disable a `FEATURE` for this run (repeatable)")
+	return fs
+}
+
+// featuresDoc describes codex features for help, man pages and completion.
+func featuresDoc() *cli.Command {
+	flags := func() *flag.FlagSet { var o config.OverrideFlag; var e, d listFlag; return featuresFlagSet(&o, &e, &d) }
+	exits := []cli.ExitCode{{Code: "0", Meaning: "ok"}, {Code: "1", Meaning: "config.toml could not be read or written"}, {Code: "2", Meaning: "usage error or unknown feature"}}
+	sub := func(name, syn, summary string, ex string) *cli.Command {
+		return &cli.Command{Name: "codex-features " + name, Synopsis: []string{syn}, Summary: summary, Flags: flags,
+			Examples: []cli.Example{{Command: ex}}, ExitCodes: exits}
+	}
+	return &cli.Command{
+		Name:     "codex-features",
+		Summary:  "list feature flags with their stage and state; enable or disable one in config.toml",
+		Synopsis: []string{"[-c key=value] [--enable FEATURE] [--disable FEATURE] COMMAND"},
+		Description: `Lists the feature flags codex-go honours with their stage and effective
+state (after config.toml, -c, --enable and --disable), and sets one in the
+[features] table of config.toml, keeping the rest of the file as written.`,
+		Flags:     flags,
+		Examples:  []cli.Example{{Command: "codex features list"}, {Command: "codex features enable web_search_request"}},
+		ExitCodes: exits,
+		Subcommands: []*cli.Command{
+			sub("list", "", "list known features with their stage and effective state", "codex features list --enable web_search_request"),
+			sub("enable", "FEATURE", "enable a feature in config.toml", "codex features enable web_search_request"),
+			sub("disable", "FEATURE", "disable a feature in config.toml", "codex features disable web_search_request"),
+		},
+	}
 }
 
 // setFeature writes features.<name> = on into home/config.toml.

@@ -1,11 +1,14 @@
 package codex
 
 import (
+	"flag"
 	"fmt"
 	"runtime"
 	"slices"
 	"strings"
 
+	sandbox "github.com/codexgo/codex-sandbox"
+	"github.com/codexgo/common/cli"
 	"github.com/codexgo/common/codexhome"
 	"github.com/codexgo/common/config"
 	"github.com/codexgo/common/protocol"
@@ -122,4 +125,69 @@ func sandboxArgs(args []string, getenv func(string) string) ([]string, error) {
 		pre = append(pre, "--exclude-tmpdir-env-var")
 	}
 	return append(pre, rest...), nil
+}
+
+// codexSandboxFlags are the flags `codex sandbox` takes besides
+// codex-sandbox's own: the Codex CLI's. sandboxArgs consumes them (a test
+// holds it to this list).
+func codexSandboxFlags(fs *flag.FlagSet) {
+	var s string
+	var b bool
+	fs.BoolVar(&b, "full-auto", false, "workspace-write: the command may write in the working directory, /tmp and $TMPDIR")
+	fs.StringVar(&s, "c", "", "override config.toml: `key=value` (TOML value, repeatable), e.g. sandbox_workspace_write.network_access=true")
+	fs.StringVar(&s, "config", "", "override config.toml: `key=value` (TOML value, repeatable), e.g. sandbox_workspace_write.network_access=true")
+	fs.StringVar(&s, "p", "", "config `PROFILE` to read sandbox_mode from")
+	fs.StringVar(&s, "profile", "", "config `PROFILE` to read sandbox_mode from")
+}
+
+// sandboxDoc describes `codex sandbox`: codex-sandbox's flags and the
+// Codex CLI's forms.
+func sandboxDoc() *cli.Command {
+	base := sandbox.CLI()
+	flags := func() *flag.FlagSet {
+		fs := base.Flags()
+		codexSandboxFlags(fs)
+		return fs
+	}
+	platform := func(name, summary string) *cli.Command {
+		return &cli.Command{Name: "codex-sandbox " + name, Summary: summary, Hidden: true, Flags: flags,
+			Synopsis: []string{"[--full-auto] [-c key=value]... [-p PROFILE] [flags] -- COMMAND [ARG...]"}, ExitCodes: base.ExitCodes}
+	}
+	return &cli.Command{
+		Name:    "codex-sandbox",
+		Summary: "run a command under the sandbox config.toml chooses",
+		Synopsis: []string{
+			"[linux|macos] [--full-auto] [-c key=value]... [-p PROFILE] [flags] -- COMMAND [ARG...]",
+			"--json < REQUEST.json",
+		},
+		Description: `Runs COMMAND under the sandbox policy config.toml chooses, as the Codex
+CLI's "codex sandbox" does: sandbox_mode and sandbox_workspace_write.* with
+the -c overrides and the -p profile; --full-auto means workspace-write.
+"linux" (or "landlock") and "macos" (or "seatbelt") name the platform's
+mechanism and may be left out. codex-sandbox's own flags (--sandbox,
+--network, --add-dir, --timeout, …) come after and win; with
+--sandbox-policy or --json config.toml is not read.
+
+` + base.Description,
+		Flags: flags,
+		Examples: []cli.Example{
+			{Command: "codex sandbox linux --full-auto -- make test", Explain: "workspace-write, whatever config.toml says"},
+			{Command: "codex sandbox -c sandbox_workspace_write.network_access=true --full-auto -- npm ci", Explain: "workspace-write with the network"},
+			{Command: "codex sandbox -p ci -- ./run-checks.sh", Explain: "the sandbox of profile ci"},
+			{Command: "codex sandbox --sandbox read-only --timeout 30s -- ./slow.sh", Explain: "codex-sandbox's flags win over config.toml"},
+		},
+		ExitCodes: base.ExitCodes,
+		Subcommands: []*cli.Command{
+			platform("linux", "Landlock and seccomp (Linux)"), platform("landlock", "alias of linux"),
+			platform("macos", "Seatbelt (macOS)"), platform("seatbelt", "alias of macos"),
+		},
+	}
+}
+
+// debugDoc describes `codex debug landlock|seatbelt`.
+func debugDoc() *cli.Command {
+	d := sandboxDoc()
+	d.Summary = "the Codex CLI's older spelling of codex sandbox linux|macos"
+	d.Synopsis = []string{"landlock|seatbelt [--full-auto] [-c key=value]... [-p PROFILE] [flags] -- COMMAND [ARG...]"}
+	return d
 }

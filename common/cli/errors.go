@@ -57,7 +57,12 @@ func parseInvalid(msg string) (val, name, why string, ok bool) {
 	if !ok1 {
 		return "", "", "", false
 	}
-	i := strings.LastIndex(rest, " for flag -")
+	sep := " for flag -"
+	i := strings.LastIndex(rest, sep)
+	if i < 0 {
+		sep = " for -" // booleans: `invalid boolean value "x" for -name`
+		i = strings.LastIndex(rest, sep)
+	}
 	if i < 0 {
 		return "", "", "", false
 	}
@@ -65,7 +70,7 @@ func parseInvalid(msg string) (val, name, why string, ok bool) {
 	if err != nil {
 		return "", "", "", false
 	}
-	name, why, _ = strings.Cut(strings.TrimLeft(rest[i+len(" for flag "):], "-"), ": ")
+	name, why, _ = strings.Cut(strings.TrimLeft(rest[i+len(sep)-1:], "-"), ": ")
 	return q, name, why, true
 }
 
@@ -79,7 +84,7 @@ func FlagError(fs *flag.FlagSet, err error) string {
 	// arguments: ...").
 	if i := strings.LastIndex(msg, "flag provided but not defined"); i > 0 {
 		msg = msg[i:]
-	} else if i := strings.LastIndex(msg, "invalid "); i > 0 && strings.Contains(msg[i:], "for flag") {
+	} else if i := strings.LastIndex(msg, "invalid "); i > 0 && strings.Contains(msg[i:], " for ") {
 		msg = msg[i:]
 	} else if i := strings.LastIndex(msg, "flag needs an argument"); i > 0 {
 		msg = msg[i:]
