@@ -59,7 +59,7 @@ func TestNewPlan(t *testing.T) {
 			policy:        protocol.SandboxPolicy{Mode: ws, ExcludeSlashTmp: true, ExcludeTmpdirEnvVar: true, WritableRoots: []string{"../worktree", "/no/such"}},
 			roots:         []string{repo, wt},
 			missing:       []string{"/no/such"},
-			protected:     []string{filepath.Join(repo, ".git"), filepath.Join(repo, ".agents"), filepath.Join(wt, ".git"), gitdir, filepath.Join(base, "agents-real")},
+			protected:     []string{filepath.Join(repo, ".git"), filepath.Join(repo, ".agents"), filepath.Join(wt, ".git"), filepath.Join(base, "agents-real")}, // gitdir: inside repo/.git,
 			unprotectable: []string{filepath.Join(repo, ".codex")},
 		},
 	}

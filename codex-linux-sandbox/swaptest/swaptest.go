@@ -166,6 +166,28 @@ func Cases() []Case {
 				`cp -r "$B/main.old/.git/worktrees/ws" "$B/main/.git/worktrees/ws"`,
 		},
 		{
+			Name:   "submodule .git file replaced",
+			Setup:  submodule,
+			Script: `plant_gitdir "$B/evil.git"; git --git-dir="$B/evil.git" config core.worktree "$W/lib"; rm -f "$W/lib/.git"; echo "gitdir: $B/evil.git" > "$W/lib/.git"`,
+		},
+		{
+			Name:   "submodule renamed away",
+			Setup:  submodule,
+			Script: `plant_gitdir "$B/evil.git"; git --git-dir="$B/evil.git" config core.worktree "$W/lib"; mv "$W/lib" "$W/lib.old"; mkdir "$W/lib"; echo "gitdir: $B/evil.git" > "$W/lib/.git"`,
+		},
+		{
+			Name: "workspace inside a repository",
+			Setup: func(t testing.TB, b string) (string, string) {
+				ws := layout(t, b)
+				sub := filepath.Join(ws, "sub")
+				if err := os.Mkdir(sub, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				return sub, sub
+			},
+			Script: `arm "$B/x/y/ws/.git"`,
+		},
+		{
 			Name: "workspace named through a symlink",
 			Setup: func(t testing.TB, b string) (string, string) {
 				layout(t, b)
@@ -202,6 +224,18 @@ func symlinkedGit(t testing.TB, b string) (string, string) {
 	if err := os.Symlink(filepath.Join(b, "real.git"), filepath.Join(ws, ".git")); err != nil {
 		t.Fatal(err)
 	}
+	return ws, ws
+}
+
+// submodule makes base/x/y/ws a repository with base/lib as its
+// submodule "lib" (ws/lib/.git a file pointing into ws/.git/modules).
+func submodule(t testing.TB, b string) (string, string) {
+	lib := filepath.Join(b, "libsrc")
+	git(t, "init", "-q", lib)
+	git(t, "-C", lib, "commit", "-q", "--allow-empty", "-m", "lib")
+	ws := layout(t, b)
+	git(t, "-C", ws, "-c", "protocol.file.allow=always", "submodule", "add", "-q", lib, "lib")
+	git(t, "-C", ws, "commit", "-q", "-m", "submodule")
 	return ws, ws
 }
 

@@ -13,12 +13,13 @@ import (
 // outermost writable roots (an outermost root's own parent is not
 // writable).
 type pinner struct {
-	outer []string
-	set   map[string]bool
+	outer   []string
+	set     map[string]bool
+	gitdirs map[string]bool // git directories already looked into
 }
 
 func newPinner(roots []string) *pinner {
-	return &pinner{outer: Outermost(roots), set: map[string]bool{}}
+	return &pinner{outer: Outermost(roots), set: map[string]bool{}, gitdirs: map[string]bool{}}
 }
 
 // container returns the outermost root path lies strictly inside, or "".

@@ -1,7 +1,6 @@
 package sandboxpolicy
 
 import (
-	"bufio"
 	"fmt"
 	"io/fs"
 	"os"
@@ -184,6 +183,9 @@ func NewPlanWith(r Resolver, policy protocol.SandboxPolicy, policyCwd, commandCw
 	for _, a := range named {
 		pn.named(a)
 	}
+	if cwdReal != "" {
+		p.addEnclosingRepo(pn, cwdReal)
+	}
 	for _, x := range p.Protected {
 		// A protected path is a read-only mount of its own; its parents
 		// are what could be renamed.
@@ -191,6 +193,17 @@ func NewPlanWith(r Resolver, policy protocol.SandboxPolicy, policyCwd, commandCw
 	}
 	p.Pinned = pn.list(p.Protected)
 	return p, nil
+}
+
+// protect records path as protected unless a protected path holds it
+// already (a read-only mount covers what is beneath it).
+func (p *Plan) protect(path string) {
+	for _, x := range p.Protected {
+		if Within(path, x) {
+			return
+		}
+	}
+	p.Protected = append(p.Protected, path)
 }
 
 // writable reports whether path lies in a writable root (lexically).
@@ -213,37 +226,43 @@ func (p *Plan) addProtected(r Resolver, pn *pinner, root string) {
 			}
 			continue
 		}
-		// Joined only for the names that exist: most lookups miss.
-		path := filepath.Join(root, name)
-		if mode&fs.ModeSymlink != 0 {
-			// The link itself lives in a writable directory: it is
-			// pinned (a mount point cannot be removed or replaced), and
-			// what it points at is protected.
-			pn.named(path)
-			real, err := filepath.EvalSymlinks(path)
-			if err != nil {
-				continue
-			}
-			p.Protected = appendOnce(p.Protected, real)
-			if name == ".git" {
-				p.addGitDirs(pn, real)
-			}
-			continue
+		p.protectEntry(pn, root, name, mode)
+	}
+}
+
+// protectEntry protects dir/name, an existing entry of type mode (dir
+// symlink-free), and for a .git what git reads through it.
+func (p *Plan) protectEntry(pn *pinner, dir, name string, mode fs.FileMode) {
+	// Joined only for the names that exist: most lookups miss.
+	path := filepath.Join(dir, name)
+	if mode&fs.ModeSymlink != 0 {
+		// The link itself lives in a writable directory: it is pinned
+		// (a mount point cannot be removed or replaced), and what it
+		// points at is protected.
+		pn.named(path)
+		real, err := filepath.EvalSymlinks(path)
+		if err != nil {
+			return
 		}
-		p.Protected = appendOnce(p.Protected, path)
-		if name != ".git" {
-			continue
+		p.protect(real)
+		if name == ".git" {
+			p.addGitDirs(pn, real)
 		}
-		if mode.IsRegular() {
-			if gitdir := readGitdir(path); gitdir != "" {
-				if !filepath.IsAbs(gitdir) {
-					gitdir = filepath.Join(root, gitdir)
-				}
-				p.protectNamed(pn, gitdir)
+		return
+	}
+	p.protect(path)
+	if name != ".git" {
+		return
+	}
+	if mode.IsRegular() {
+		if gitdir := readGitdir(path); gitdir != "" {
+			if !filepath.IsAbs(gitdir) {
+				gitdir = filepath.Join(dir, gitdir)
 			}
-		} else if mode.IsDir() {
-			p.addGitDirs(pn, path)
+			p.protectNamed(pn, gitdir)
 		}
+	} else if mode.IsDir() {
+		p.addGitDirs(pn, path)
 	}
 }
 
@@ -257,48 +276,9 @@ func (p *Plan) protectNamed(pn *pinner, named string) string {
 	if real != filepath.Clean(named) {
 		pn.named(named)
 	}
-	p.Protected = appendOnce(p.Protected, real)
+	p.protect(real)
 	p.addGitDirs(pn, real)
 	return real
-}
-
-// addGitDirs protects the common dir of gitdir (a worktree's
-// "commondir" file names the main repository's .git, whose config and
-// hooks git really uses).
-func (p *Plan) addGitDirs(pn *pinner, gitdir string) {
-	b, err := os.ReadFile(filepath.Join(gitdir, "commondir"))
-	if err != nil {
-		return
-	}
-	common := strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0])
-	if common == "" {
-		return
-	}
-	if !filepath.IsAbs(common) {
-		common = filepath.Join(gitdir, common)
-	}
-	if real, err := filepath.EvalSymlinks(common); err == nil && !contains(p.Protected, real) {
-		if real != filepath.Clean(common) {
-			pn.named(common)
-		}
-		p.Protected = append(p.Protected, real)
-	}
-}
-
-// readGitdir returns the target of a "gitdir: PATH" file, or "".
-func readGitdir(path string) string {
-	f, err := os.Open(path)
-	if err != nil {
-		return ""
-	}
-	defer func() { _ = f.Close() }()
-	sc := bufio.NewScanner(f)
-	if sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "gitdir:"); ok {
-			return strings.TrimSpace(rest)
-		}
-	}
-	return ""
 }
 
 func contains(list []string, s string) bool {

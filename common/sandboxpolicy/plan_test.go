@@ -71,6 +71,12 @@ func TestPlanProtectedAndPinned(t *testing.T) {
 			protected: []string{"x/ws/.git"}, pinned: []string{"link", "x", "x/ws"}},
 		{name: ".agents and .aws", entries: []string{"ws/.agents", "ws/.aws"}, cwd: "ws",
 			protected: []string{"ws/.agents", "ws/.aws"}},
+		{name: "submodule .git files", entries: []string{"ws/.git/modules/lib/HEAD=ref: x\n", "ws/.git/modules/lib/config=[core]\n\tworktree = ../../../lib\n",
+			"ws/.git/modules/a/b/HEAD=ref: x\n", "ws/.git/modules/a/b/config=[core]\n\tworktree = ../../../../deep/b\n",
+			"ws/lib/.git=gitdir: ../.git/modules/lib\n", "ws/deep/b/.git=gitdir: ../../.git/modules/a/b\n"}, cwd: "ws",
+			protected: []string{"ws/.git", "ws/deep/b/.git", "ws/lib/.git"}, pinned: []string{"ws/deep", "ws/deep/b", "ws/lib"}},
+		{name: "workspace inside a repository in a writable root", entries: []string{"repo/.git", "repo/sub/ws"}, cwd: "repo/sub/ws", extra: []string{"."},
+			protected: []string{"repo/.git"}, pinned: []string{"repo", "repo/sub", "repo/sub/ws"}},
 		{name: "everything writable protects nothing", entries: []string{"ws/.git"}, cwd: "ws", extra: []string{"/"}},
 	}
 	for _, tc := range tests {
