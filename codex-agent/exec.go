@@ -210,9 +210,10 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	closed := false
 	defer func() {
-		if err := svc.Close(); err != nil {
-			fmt.Fprintf(env.Stderr, "warning: %v\n", err)
+		if !closed {
+			_ = svc.Close()
 		}
 	}()
 	sc := svc.Config
@@ -325,6 +326,20 @@ loop:
 	}
 	if jm == nil && last != "" {
 		fmt.Fprintln(env.Stdout, last)
+	}
+	// A session that could not be saved (a full disk) fails the run: the
+	// error was shown as an event, or is shown now if it came last.
+	closed = true
+	if err := svc.Close(); err != nil {
+		if sc.Recorder == nil || !sess.recordErrTold {
+			ev := protocol.Event{ID: "0", Msg: protocol.ErrorMsg{Message: "the session could not be saved: " + err.Error()}}
+			if jm != nil {
+				jm.handle(ev)
+			} else {
+				hr.handle(ev)
+			}
+		}
+		failed = true
 	}
 	if jm != nil && jm.err != nil {
 		return 1, nil

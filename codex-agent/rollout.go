@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -24,10 +25,14 @@ import (
 // $CODEX_HOME/sessions/YYYY/MM/DD/. Every line is written with a single
 // write to a file opened for appending, as it happens, so a crash loses
 // nothing already recorded.
+//
+// A rollout only ever holds whole lines: a write that fails part-way (a
+// full disk) is cut back off, and nothing more is written after it; the
+// error is kept (Err) for the session to report.
 type Rollout struct {
 	mu   sync.Mutex
 	f    *os.File
-	w    *jsonl.Writer
+	size int64
 	path string
 	now  func() time.Time
 	err  error
@@ -68,7 +73,7 @@ func CreateRollout(codexHome string, meta SessionMeta, now func() time.Time) (*R
 	if err != nil {
 		return nil, fmt.Errorf("create rollout: %w", err)
 	}
-	r := &Rollout{f: f, w: jsonl.NewWriter(f), path: path, now: now}
+	r := &Rollout{f: f, path: path, now: now}
 	if meta.Timestamp == "" {
 		meta.Timestamp = stamp(t)
 	}
@@ -84,11 +89,49 @@ func AppendRollout(path string, now func() time.Time) (*Rollout, error) {
 	if now == nil {
 		now = time.Now
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0o644)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("open rollout: %w", err)
 	}
-	return &Rollout{f: f, w: jsonl.NewWriter(f), path: path, now: now}, nil
+	size, err := dropTornTail(f)
+	if err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("open rollout %s: %w", path, err)
+	}
+	return &Rollout{f: f, size: size, path: path, now: now}, nil
+}
+
+// dropTornTail cuts a last line without its newline (a crash or a full
+// disk in the middle of a write) off the file, so that what is appended
+// starts on a line of its own; it returns the file's size.
+func dropTornTail(f *os.File) (int64, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	size := st.Size()
+	if size == 0 {
+		return 0, nil
+	}
+	const chunk = 64 << 10
+	buf := make([]byte, chunk)
+	end := size
+	for end > 0 {
+		start := max(end-chunk, 0)
+		n, err := f.ReadAt(buf[:end-start], start)
+		if err != nil && int64(n) != end-start {
+			return 0, err
+		}
+		if i := bytes.LastIndexByte(buf[:n], '\n'); i >= 0 {
+			keep := start + int64(i) + 1
+			if keep == size {
+				return size, nil
+			}
+			return keep, f.Truncate(keep)
+		}
+		end = start
+	}
+	return 0, f.Truncate(0)
 }
 
 // Path is the rollout file.
@@ -100,9 +143,30 @@ func (r *Rollout) write(typ string, payload any) {
 		r.fail(err)
 		return
 	}
-	if err := r.w.Write(rolloutLine{Timestamp: stamp(r.now()), Type: typ, Payload: b}); err != nil {
+	line, err := json.Marshal(rolloutLine{Timestamp: stamp(r.now()), Type: typ, Payload: b})
+	if err != nil {
 		r.fail(err)
+		return
 	}
+	line = append(line, '\n')
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.err != nil {
+		return
+	}
+	n, err := r.f.Write(line)
+	if err == nil && n < len(line) {
+		err = io.ErrShortWrite
+	}
+	if err != nil {
+		// Whole lines only: cut back what part of this one got written.
+		if terr := r.f.Truncate(r.size); terr != nil {
+			err = fmt.Errorf("%w (and cutting the torn line failed: %v)", err, terr)
+		}
+		r.err = fmt.Errorf("write rollout %s: %w", r.path, err)
+		return
+	}
+	r.size += int64(n)
 }
 
 func (r *Rollout) fail(err error) {
@@ -111,6 +175,14 @@ func (r *Rollout) fail(err error) {
 	if r.err == nil {
 		r.err = fmt.Errorf("write rollout %s: %w", r.path, err)
 	}
+}
+
+// Err is the first error recording hit (the session is then no longer
+// saved), or nil.
+func (r *Rollout) Err() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.err
 }
 
 // Item records a conversation item.

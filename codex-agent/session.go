@@ -134,6 +134,8 @@ type Session struct {
 	approver *approval.Approver
 	// tools are the tools offered and their handlers.
 	tools *registry
+	// recordErrTold says the failure to save the session was reported.
+	recordErrTold bool
 	// contextTokens is the context size the last response reported.
 	contextTokens int64
 	turnCancel    context.CancelCauseFunc
@@ -236,6 +238,27 @@ func (s *Session) emit(id string, m protocol.Msg) {
 		s.cfg.Recorder.Event(ev)
 	}
 	s.events <- ev
+	s.checkRecorder(id)
+}
+
+// checkRecorder reports, once, that the session can no longer be saved
+// (a full disk): an error event the front ends show (codex exec then
+// exits non-zero).
+func (s *Session) checkRecorder(id string) {
+	if s.cfg.Recorder == nil {
+		return
+	}
+	err := s.cfg.Recorder.Err()
+	if err == nil {
+		return
+	}
+	s.mu.Lock()
+	told := s.recordErrTold
+	s.recordErrTold = true
+	s.mu.Unlock()
+	if !told {
+		s.events <- protocol.Event{ID: id, Msg: protocol.ErrorMsg{Message: "the session could not be saved: " + err.Error()}}
+	}
 }
 
 type queuedTurn struct {
