@@ -221,6 +221,9 @@ func run(args, env []string, stdout, stderr io.Writer) int {
 		// Standalone: stderr is the only place to say what is not enforced.
 		WarnUnprotected(stderr, setup.Unavailable)
 	}
+	if plan.Restricted() {
+		closeInherited()
+	}
 	rep.write(HelperReport{Stage: "exec", Report: setup.Report()})
 	if setup.PIDNamespace && nsinit.Program != "" {
 		// PID 1 ignores every signal it has no handler for: the command

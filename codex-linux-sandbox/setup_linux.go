@@ -320,3 +320,11 @@ func execInit(argv []string, dir string, env []string, reportFD int) error {
 	}
 	return &ExecError{Code: 126, Err: fmt.Errorf("exec init for %s: %w", argv[0], e)}
 }
+
+// closeInherited marks every descriptor above stderr close-on-exec: a
+// sandboxed command gets only its standard input, output and error, never
+// a descriptor its caller left open to something outside the sandbox
+// (opened before Landlock, a write through it would not be checked).
+func closeInherited() {
+	_ = unix.CloseRange(3, ^uint(0)>>1, unix.CLOSE_RANGE_CLOEXEC)
+}

@@ -38,6 +38,12 @@ func TestMain(m *testing.M) {
 func probe(args []string) int {
 	var err error
 	switch {
+	case len(args) >= 2 && args[0] == "attack":
+		fmt.Println(attack(args[1], args[2:]))
+		if os.Getenv("CODEX_TEST_HOLD") == "1" {
+			select {} // until the supervisor ends the tree
+		}
+		return 0
 	case len(args) == 2 && args[0] == "write":
 		err = os.WriteFile(args[1], []byte("x"), 0o644)
 	case len(args) == 3 && args[0] == "dial":

@@ -34,9 +34,8 @@ func csOnOldKernel(t *testing.T, l kerneltest.Lack, cred *syscall.Credential, st
 	return csResult{exitCode(t, cmd.Wait()), out.String(), errb.String()}
 }
 
-// users are the callers every case runs as: root (the supervisor sets
-// the sandbox up on one of its own threads) and uid 65534 (it starts the
-// helper in a user namespace, and the helper fails).
+// users are the callers every case runs as: root (the helper starts in a
+// PID namespace) and uid 65534 (in a user namespace).
 var users = []struct {
 	name string
 	cred *syscall.Credential
