@@ -217,3 +217,46 @@ func TestEndStatus(t *testing.T) {
 		}
 	}
 }
+
+// TestPatchIntoProtectedNeedsApproval: a patch that writes where the
+// sandbox would not (a protected name, existing or not, or through a
+// symlink out of the workspace) is never applied without asking; with
+// approval_policy never it is refused and nothing is written. The
+// decision is sandboxpolicy's, the same the sandbox enforces.
+func TestPatchIntoProtectedNeedsApproval(t *testing.T) {
+	outside := t.TempDir()
+	for _, tt := range []struct{ name, path string }{
+		{".agents", ".agents/skills/evil/SKILL.md"},
+		{".aws", ".aws/config"},
+		{".codex", ".codex/config.toml"},
+		{".git", ".git/hooks/pre-commit"},
+		{"through a symlink", "out/x.txt"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := "*** Begin Patch\n*** Add File: " + tt.path + "\n+x\n*** End Patch"
+			h := newHarness(t, []modelserver.Turn{
+				{Items: []json.RawMessage{modelserver.CustomToolCall("c1", "apply_patch", p)}},
+				{Items: []json.RawMessage{modelserver.Message("ok")}},
+			}, func(c *SessionConfig) { c.ApprovalPolicy = protocol.ApprovalNever; c.Sandbox.ExcludeSlashTmp = true })
+			if err := os.Symlink(outside, filepath.Join(h.dir, "out")); err != nil {
+				t.Fatal(err)
+			}
+			h.turn("go", func(m protocol.Msg) protocol.Op {
+				t.Errorf("asked %T under approval never", m)
+				return nil
+			})
+			if _, err := os.Stat(filepath.Join(h.dir, tt.path)); err == nil {
+				t.Errorf("%s written without approval", tt.path)
+			}
+		})
+	}
+	// Control: the same patch to an ordinary path is applied.
+	h := newHarness(t, []modelserver.Turn{
+		{Items: []json.RawMessage{modelserver.CustomToolCall("c1", "apply_patch", "*** Begin Patch\n*** Add File: src/ok.txt\n+x\n*** End Patch")}},
+		{Items: []json.RawMessage{modelserver.Message("ok")}},
+	}, func(c *SessionConfig) { c.ApprovalPolicy = protocol.ApprovalNever; c.Sandbox.ExcludeSlashTmp = true })
+	h.turn("go", nil)
+	if _, err := os.Stat(filepath.Join(h.dir, "src/ok.txt")); err != nil {
+		t.Errorf("ordinary patch not applied: %v", err)
+	}
+}
