@@ -58,6 +58,7 @@ func (r approvalRequest) options() []approvalOption {
 	}
 	return []approvalOption{
 		{"Yes, proceed", "y", protocol.DecisionApproved, false},
+		{"Yes, and don't ask again for these files this session", "a", protocol.DecisionApprovedForSession, false},
 		{"No, and tell Codex what to do differently", "esc", protocol.DecisionAbort, false},
 	}
 }
@@ -153,9 +154,6 @@ func (a *approvals) AbortAll() []answered {
 	return out
 }
 
-// approvalDiffLines bounds the diff shown inline in a patch request.
-const approvalDiffLines = 12
-
 // View renders the head request for width columns.
 func (a *approvals) View(th *theme, width int) string {
 	if len(a.queue) == 0 {
@@ -175,28 +173,9 @@ func (a *approvals) View(th *theme, width int) string {
 		if reason := strings.TrimSpace(r.patch.Reason); reason != "" {
 			lines = append(lines, th.italic.Render(wrapPlain("Reason: "+reason, w)), "")
 		}
-		lines = append(lines, diffSummary(th, "Edit", r.patch.Changes, w))
-		var diff strings.Builder
-		for _, st := range patchStats(r.patch.Changes) {
-			ch := r.patch.Changes[st.path]
-			switch ch.Type {
-			case "add":
-				diff.WriteString("+++ " + st.path + "\n" + prefixLines(ch.Content, "+"))
-			case "delete":
-				diff.WriteString("--- " + st.path + "\n")
-			default:
-				diff.WriteString(ch.UnifiedDiff)
-				if !strings.HasSuffix(ch.UnifiedDiff, "\n") {
-					diff.WriteString("\n")
-				}
-			}
-		}
-		dl := strings.Split(strings.TrimRight(diff.String(), "\n"), "\n")
-		if len(dl) > approvalDiffLines {
-			more := len(dl) - approvalDiffLines
-			dl = append(dl[:approvalDiffLines:approvalDiffLines], fmt.Sprintf("… +%d lines (/diff after the turn shows all)", more))
-		}
-		lines = append(lines, "", renderDiff(th, strings.Join(dl, "\n"), w))
+		// The whole diff was printed just above (proposedPatchCell).
+		lines = append(lines, diffSummary(th, "Edit", r.patch.Changes, w),
+			"", th.dim.Render(wrapPlain("The full diff is above (scroll up to read it all).", w)))
 	}
 	lines = append(lines, "")
 	for i, o := range r.options() {

@@ -92,3 +92,23 @@ func TestE2EResumeLastUsed(t *testing.T) {
 	tm2.keys("C-d")
 	tm2.waitExit(0)
 }
+
+// TestE2EPatchApprovalShowsWholeDiff: before a patch is approved, every
+// line of every file's diff is on screen (in the scrollback), under paths
+// relative to the project; "don't ask again for these files" answers
+// approved_for_session.
+func TestE2EPatchApprovalShowsWholeDiff(t *testing.T) {
+	tm := startTerm(t, 100, 30, "-s", "workspace-write", "-a", "on-request")
+	tm.waitFor(`>_ Codex`)
+	tm.keys("-l", "make a big patch")
+	tm.keys("Enter")
+	s := tm.waitFor(`(?s)main\.txt.*-old line.*\+new line.*note line 1\b.*note line 30\b.*Would you like to make the following edits\?.*don't ask again for these files`)
+	if strings.Contains(s[strings.Index(s, "Proposed edits"):], tm.dir) {
+		t.Errorf("absolute paths shown:\n%s", s)
+	}
+	tm.think()
+	tm.keys("a")
+	tm.waitFor(`Applied with decision approved_for_session\.`)
+	tm.keys("C-d")
+	tm.waitExit(0)
+}

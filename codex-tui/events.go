@@ -90,11 +90,13 @@ func (m *model) handleEvent(ev protocol.Event) {
 	case protocol.ApplyPatchApprovalRequestMsg:
 		m.notify(noteApproval, "Codex wants to edit files")
 		m.finishStream()
+		e.Changes = relChanges(e.Changes, m.cwd())
+		m.print(proposedPatchCell{changes: e.Changes})
 		m.appr.Push(approvalRequest{patch: &e}, now)
 		m.surface = true
 	case protocol.PatchApplyBeginMsg:
 		m.finishStream()
-		m.patches[e.CallID] = e.Changes
+		m.patches[e.CallID] = relChanges(e.Changes, m.cwd())
 	case protocol.PatchApplyEndMsg:
 		ch := m.patches[e.CallID]
 		delete(m.patches, e.CallID)
@@ -154,6 +156,9 @@ func (m *model) handleEvent(ev protocol.Event) {
 		m.quitting = true
 	}
 }
+
+// cwd is the session's working directory.
+func (m *model) cwd() string { return firstNonEmpty(m.session.Cwd, m.env.cwd) }
 
 // printSegments prints finished pieces of the current message; the first
 // carries the message's bullet.

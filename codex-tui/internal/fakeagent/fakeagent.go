@@ -4,6 +4,9 @@
 //
 //   - containing "run": asks to run `echo hello`, runs it after approval
 //     (streaming its output), then answers "Done.";
+//   - containing "big patch": asks to apply a 2-file patch (absolute
+//     paths, a 30-line new file and an update), writes the new file after
+//     approval and says which decision it got;
 //   - containing "patch": asks to apply a patch to hello.txt, applies it
 //     (in the working directory) after approval;
 //   - containing "wait": starts a long command and waits for interrupt;
@@ -151,6 +154,26 @@ func (a *agent) turn(sub protocol.Submission) {
 		a.emit(id, protocol.ExecCommandEndMsg{CallID: "call-1", Stdout: "hello\n", AggregatedOutput: "hello\n", ExitCode: 0, DurationMS: 12})
 		a.emit(id, protocol.AgentMessageDeltaMsg{Delta: "Done."})
 		a.emit(id, protocol.AgentMessageMsg{Message: "Done."})
+	case strings.Contains(text, "big patch"):
+		var notes strings.Builder
+		for i := 1; i <= 30; i++ {
+			fmt.Fprintf(&notes, "note line %d\n", i)
+		}
+		notesPath, mainPath := filepath.Join(a.cwd, "notes.txt"), filepath.Join(a.cwd, "main.txt")
+		ch := map[string]protocol.FileChange{
+			notesPath: {Type: "add", Content: notes.String()},
+			mainPath:  {Type: "update", UnifiedDiff: "--- a" + mainPath + "\n+++ b" + mainPath + "\n@@ -1,2 +1,2 @@\n keep\n-old line\n+new line\n"},
+		}
+		a.emit(id, protocol.ApplyPatchApprovalRequestMsg{CallID: "patch-2", Changes: ch, Reason: "write notes"})
+		d, ok := a.wait()
+		if !ok || (d != protocol.DecisionApproved && d != protocol.DecisionApprovedForSession) {
+			abort()
+			return
+		}
+		a.emit(id, protocol.PatchApplyBeginMsg{CallID: "patch-2", Changes: ch})
+		err := os.WriteFile(notesPath, []byte(notes.String()), 0o644)
+		a.emit(id, protocol.PatchApplyEndMsg{CallID: "patch-2", Success: err == nil})
+		a.emit(id, protocol.AgentMessageMsg{Message: "Applied with decision " + string(d) + "."})
 	case strings.Contains(text, "patch"):
 		ch := map[string]protocol.FileChange{"hello.txt": {Type: "add", Content: "hello\nworld\n"}}
 		a.emit(id, protocol.ApplyPatchApprovalRequestMsg{CallID: "patch-1", Changes: ch, Reason: "create a file"})
