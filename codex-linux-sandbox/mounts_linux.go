@@ -46,8 +46,12 @@ func setupMounts(p *Plan) (map[string]int, error) {
 	}
 	// Parents first (Pinned is sorted), then the read-only binds on top:
 	// a pin clones what is mounted at its place, writable.
+	links := make(map[string]bool, len(p.PinnedLinks))
+	for _, l := range p.PinnedLinks {
+		links[l] = true
+	}
 	for _, path := range p.Pinned {
-		if err := bindOver(path, false, true); err != nil {
+		if err := bindOver(path, false, links[path]); err != nil {
 			closeAll(fds)
 			return nil, err
 		}
@@ -58,11 +62,11 @@ func setupMounts(p *Plan) (map[string]int, error) {
 			return nil, err
 		}
 	}
-	if err := checkMounted(p.Pinned, true); err != nil {
+	if err := checkMounted(p.Pinned, links); err != nil {
 		closeAll(fds)
 		return nil, err
 	}
-	if err := checkMounted(p.Protected, false); err != nil {
+	if err := checkMounted(p.Protected, nil); err != nil {
 		closeAll(fds)
 		return nil, err
 	}
@@ -70,8 +74,8 @@ func setupMounts(p *Plan) (map[string]int, error) {
 }
 
 // openNoFollow opens path O_PATH refusing every symlink on the way; with
-// link the last component may be a symlink itself (the descriptor is
-// then the link's).
+// link the last component must be a symlink itself (the descriptor is
+// then the link's), without it must not be one.
 func openNoFollow(dirfd int, path string, link bool) (int, error) {
 	how := unix.OpenHow{Flags: unix.O_PATH | unix.O_CLOEXEC | unix.O_NOFOLLOW, Resolve: unix.RESOLVE_NO_SYMLINKS}
 	fd, err := unix.Openat2(dirfd, path, &how)
@@ -83,7 +87,7 @@ func openNoFollow(dirfd int, path string, link bool) (int, error) {
 		_ = unix.Close(fd)
 		return -1, err
 	}
-	if !link && st.Mode&unix.S_IFMT == unix.S_IFLNK {
+	if link != (st.Mode&unix.S_IFMT == unix.S_IFLNK) {
 		_ = unix.Close(fd)
 		return -1, unix.ELOOP
 	}
@@ -175,9 +179,9 @@ func closeAll(fds map[string]int) {
 }
 
 // bindOver mounts a copy of what is at path over path itself, read-only
-// when readOnly. A pin (link true) may be a symlink, which is mounted
-// over as the link itself: a mount point cannot be removed, renamed or
-// replaced, so neither can the link.
+// when readOnly. With link, path is a symlink (and must be), mounted over
+// as the link itself: a mount point cannot be removed, renamed or
+// replaced, so neither can the link. Without, it must not be one.
 func bindOver(path string, readOnly, link bool) error {
 	target, err := openNoFollow(unix.AT_FDCWD, path, link)
 	if err != nil {
@@ -205,10 +209,10 @@ func bindOver(path string, readOnly, link bool) error {
 // following symlinks, is now the root of a mount: had it been renamed
 // between its lookup and the mount, the mount would sit elsewhere. Once
 // all are in place none of them can move any more in this namespace.
-func checkMounted(paths []string, link bool) error {
+func checkMounted(paths []string, links map[string]bool) error {
 	var stx unix.Statx_t
 	for _, path := range paths {
-		fd, err := openNoFollow(unix.AT_FDCWD, path, link)
+		fd, err := openNoFollow(unix.AT_FDCWD, path, links[path])
 		if err == nil {
 			err = unix.Statx(fd, "", unix.AT_EMPTY_PATH|unix.AT_SYMLINK_NOFOLLOW, unix.STATX_TYPE, &stx)
 			_ = unix.Close(fd)

@@ -28,6 +28,7 @@ func TestMountsRefuseSwappedPaths(t *testing.T) {
 		{"outermost root to /etc", "a", "/etc", "open writable root"},
 		{"pinned parent", "a/x", "", "changed since planning"},
 		{"protected .git", "a/x/ws/.git", "", "changed since planning"},
+		{"pinned workspace", "a/x/ws", "", "changed since planning"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

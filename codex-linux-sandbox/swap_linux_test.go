@@ -29,7 +29,12 @@ func TestSwapAttacks(t *testing.T) {
 					"exclude_slash_tmp": true, "exclude_tmpdir_env_var": true})
 				env := append(swaptest.HostEnv(t.TempDir()), swaptest.Env(base, cwd, payload)...)
 				o := runHelper(t, []string{"--sandbox-policy", string(policy), "--sandbox-policy-cwd", cwd, "--",
-					"sh", "-c", swaptest.Prelude + tc.Script}, "/", nil, env, false, (*exec.Cmd).Start)
+					"sh", "-c", swaptest.Prelude + "echo started; " + tc.Script}, "/", nil, env, false, (*exec.Cmd).Start)
+				if !strings.HasPrefix(o.stdout, "started\n") {
+					// A sandbox that refuses to start would pass the check
+					// below for the wrong reason.
+					t.Fatalf("%s: the attack did not start: exit %d, stderr %q", mode, o.code, o.stderr)
+				}
 				ran, log := swaptest.HostGitRan(t, gitDir, marker)
 				switch {
 				case mode == "danger-full-access" && !ran:

@@ -4,6 +4,7 @@ package sandbox
 
 import (
 	"bytes"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -30,14 +31,19 @@ func TestSwapAttacks(t *testing.T) {
 					payload, marker := swaptest.Payload(t)
 					cmd := csCmd(t, "--sandbox", mode, "--cd", cwd, "--add-dir", base,
 						"--exclude-slash-tmp", "--exclude-tmpdir-env-var", "--",
-						"sh", "-c", swaptest.Prelude+tc.Script)
+						"sh", "-c", swaptest.Prelude+"echo started; "+tc.Script)
 					cmd.Env = append(append(testEnv(), swaptest.HostEnv(t.TempDir())...), swaptest.Env(base, cwd, payload)...)
 					if who.uid != 0 {
 						cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(who.uid), Gid: uint32(who.uid)}}
 					}
-					var stderr bytes.Buffer
-					cmd.Stderr = &stderr
+					var stdout, stderr bytes.Buffer
+					cmd.Stdout, cmd.Stderr = &stdout, &stderr
 					code := exitCode(t, cmd.Run())
+					if !strings.HasPrefix(stdout.String(), "started\n") {
+						// A sandbox that refuses to start would pass the
+						// check below for the wrong reason.
+						t.Fatalf("%s: the attack did not start: exit %d, stderr %q", mode, code, stderr.String())
+					}
 					ran, log := swaptest.HostGitRan(t, gitDir, marker)
 					switch {
 					case mode == "danger-full-access" && !ran:

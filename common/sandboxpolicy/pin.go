@@ -15,11 +15,12 @@ import (
 type pinner struct {
 	outer   []string
 	set     map[string]bool
+	links   map[string]bool // the pins that are symlinks
 	gitdirs map[string]bool // git directories already looked into
 }
 
 func newPinner(roots []string) *pinner {
-	return &pinner{outer: Outermost(roots), set: map[string]bool{}, gitdirs: map[string]bool{}}
+	return &pinner{outer: Outermost(roots), set: map[string]bool{}, links: map[string]bool{}, gitdirs: map[string]bool{}}
 }
 
 // container returns the outermost root path lies strictly inside, or "".
@@ -72,6 +73,7 @@ func (pn *pinner) named(path string) {
 			cur = next
 			continue
 		}
+		pn.links[next] = true
 		if links++; links > 40 {
 			return
 		}
@@ -87,6 +89,17 @@ func (pn *pinner) named(path string) {
 		}
 		rest = strings.TrimPrefix(target, "/")
 	}
+}
+
+// linkList returns the pins of pinned that are symlinks, sorted.
+func (pn *pinner) linkList(pinned []string) []string {
+	var out []string
+	for _, q := range pinned {
+		if pn.links[q] {
+			out = append(out, q)
+		}
+	}
+	return out
 }
 
 // list returns the pins, parents first, without the protected paths

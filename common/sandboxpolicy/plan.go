@@ -37,6 +37,10 @@ type Plan struct {
 	// the user's next host-side git a config of the command's choosing.
 	// Sorted, parents first.
 	Pinned []string `json:"pinned_paths,omitempty"`
+	// PinnedLinks are the pinned paths that are symlinks (the others are
+	// directories): a pin found to be of the other kind when it is
+	// mounted fails the set-up.
+	PinnedLinks []string `json:"pinned_links,omitempty"`
 	// Unprotectable are protected names that do not exist yet; keeping
 	// them from being created would need a mount point on the host.
 	Unprotectable []string `json:"unprotectable_subpaths,omitempty"`
@@ -192,6 +196,7 @@ func NewPlanWith(r Resolver, policy protocol.SandboxPolicy, policyCwd, commandCw
 		pn.real(filepath.Dir(x))
 	}
 	p.Pinned = pn.list(p.Protected)
+	p.PinnedLinks = pn.linkList(p.Pinned)
 	return p, nil
 }
 
