@@ -135,6 +135,9 @@ func Prepare(p *Plan) *Setup {
 		add(&s.Unavailable, "pid-namespace: none (", pidNSMissing(s.MountNamespace), "): processes outside stay visible in /proc (Landlock still refuses ", still,
 			" them), and descendants that leave the process group can outlive a SIGKILLed supervisor")
 	}
+	for _, r := range p.RefusedRoots {
+		add(&s.Unavailable, "writable-roots: ", r, " is reached through a symlink inside another writable root and points outside them (a sandboxed command could have planted it); not made writable")
+	}
 	for _, u := range p.Unprotectable {
 		add(&s.Unavailable, "protected-subpaths: ", u, " does not exist; keeping it from being created would need a mount point on the host")
 	}

@@ -4,7 +4,9 @@ package linuxsandbox
 
 import (
 	"encoding/json"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -60,5 +62,44 @@ func TestSwapUnprotectedIsReported(t *testing.T) {
 	}
 	if u := strings.Join(o.reports[0].Report.Unavailable, "\n"); !strings.Contains(u, "pinned-paths: no mount namespace") {
 		t.Errorf("unavailable = %q, want the unpinned paths listed", u)
+	}
+}
+
+// TestPlantedRootLink: one sandboxed run replaces a nested writable root
+// (an --add-dir inside another root, as $TMPDIR inside /tmp) with a
+// symlink to a directory outside every root; the next run with the same
+// policy must not make that directory writable. Unsandboxed (the first
+// run danger-full-access, the second's plan ignored) the write lands, so
+// the test can fail.
+func TestPlantedRootLink(t *testing.T) {
+	for _, second := range []string{"danger-full-access", "workspace-write"} {
+		base := swaptest.Base(t)
+		ws := filepath.Join(base, "ws")
+		cache := filepath.Join(base, "cache")
+		victim := t.TempDir() // outside every root
+		for _, d := range []string{ws, cache} {
+			if err := os.Mkdir(d, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		policy, _ := json.Marshal(map[string]any{"mode": "workspace-write", "writable_roots": []string{base, cache},
+			"exclude_slash_tmp": true, "exclude_tmpdir_env_var": true})
+		o := runHelper(t, []string{"--sandbox-policy", string(policy), "--sandbox-policy-cwd", ws, "--",
+			"sh", "-c", `rmdir "$1" && ln -s "$2" "$1" && echo planted`, "sh", cache, victim}, "/", nil, nil, false, (*exec.Cmd).Start)
+		if o.stdout != "planted\n" {
+			t.Fatalf("first run: exit %d, stdout %q, stderr %q", o.code, o.stdout, o.stderr)
+		}
+		if second == "danger-full-access" {
+			policy, _ = json.Marshal(map[string]any{"mode": second})
+		}
+		runHelper(t, []string{"--sandbox-policy", string(policy), "--sandbox-policy-cwd", ws, "--",
+			"sh", "-c", `echo x > "$1/pwned"`, "sh", cache}, "/", nil, nil, false, (*exec.Cmd).Start)
+		_, err := os.Stat(filepath.Join(victim, "pwned"))
+		switch {
+		case second == "danger-full-access" && err != nil:
+			t.Fatalf("unsandboxed, the write did not land (so this test could not fail)")
+		case second == "workspace-write" && err == nil:
+			t.Errorf("a root replaced by a planted symlink made %s writable", victim)
+		}
 	}
 }

@@ -160,3 +160,49 @@ func compareSlashFirst(a, b string) int {
 	}
 	return len(a) - len(b)
 }
+
+// linkWithin reports whether walking path meets a symlink that lies
+// inside one of roots (symlink-free paths).
+func linkWithin(path string, roots []string) bool {
+	cur, rest, links := "/", strings.TrimPrefix(path, "/"), 0
+	for rest != "" {
+		var c string
+		c, rest, _ = strings.Cut(rest, "/")
+		switch c {
+		case "", ".":
+			continue
+		case "..":
+			cur = filepath.Dir(cur)
+			continue
+		}
+		next := filepath.Join(cur, c)
+		fi, err := os.Lstat(next)
+		if err != nil {
+			return false
+		}
+		if fi.Mode()&os.ModeSymlink == 0 {
+			cur = next
+			continue
+		}
+		for _, r := range roots {
+			if Within(next, r) {
+				return true
+			}
+		}
+		if links++; links > 40 {
+			return true
+		}
+		target, err := os.Readlink(next)
+		if err != nil {
+			return true
+		}
+		if filepath.IsAbs(target) {
+			cur = "/"
+		}
+		if rest != "" {
+			target += "/" + rest
+		}
+		rest = strings.TrimPrefix(target, "/")
+	}
+	return false
+}

@@ -25,6 +25,10 @@ type Plan struct {
 	WritableRoots []string `json:"writable_roots,omitempty"`
 	// MissingRoots were asked for but do not exist; they are ignored.
 	MissingRoots []string `json:"missing_roots,omitempty"`
+	// RefusedRoots were asked for but are reached through a symlink that
+	// lies inside another writable root and points outside them all: a
+	// sandboxed command could have planted it, so it is not followed.
+	RefusedRoots []string `json:"refused_roots,omitempty"`
 	// Protected are existing, symlink-free paths inside writable roots
 	// that stay read-only: the protected names, what a symlinked one
 	// points at, a .git file's gitdir and a worktree's common dir.
@@ -131,8 +135,8 @@ func NewPlanWith(r Resolver, policy protocol.SandboxPolicy, policyCwd, commandCw
 	defer r.Close()
 	// named: roots whose asked path differs from the real one (a symlink
 	// on the way), walked again for pins.
-	var named []string
-	seen := make(map[string]bool, len(asked))
+	type root struct{ asked, real string }
+	var plain, viaLink []root
 	cwdReal := ""
 	for i, a := range asked {
 		next := ""
@@ -144,17 +148,59 @@ func NewPlanWith(r Resolver, policy protocol.SandboxPolicy, policyCwd, commandCw
 			p.MissingRoots = appendOnce(p.MissingRoots, a)
 			continue
 		}
-		if i == 0 {
+		switch {
+		case i == 0:
+			// The workspace is the user's choice, however it is named.
 			cwdReal = real
+			plain = append(plain, root{a, real})
+		case real == a:
+			plain = append(plain, root{a, real})
+		default:
+			viaLink = append(viaLink, root{a, real})
 		}
-		if real != a {
-			named = append(named, a)
-		}
-		if seen[real] {
+	}
+	// A root named through a symlink that lies inside another writable
+	// root may have been planted by an earlier sandboxed command (replace
+	// a nested root or $TMPDIR with a link to $HOME, and the next run
+	// would make $HOME writable). Such a root is kept only when what it
+	// points at is writable anyway.
+	trusted := make([]string, 0, len(plain)+len(viaLink))
+	for _, x := range plain {
+		trusted = append(trusted, x.real)
+	}
+	var suspect []root
+	for _, x := range viaLink {
+		if linkWithin(x.asked, trusted) {
+			suspect = append(suspect, x)
 			continue
 		}
-		seen[real] = true
-		p.WritableRoots = append(p.WritableRoots, real)
+		plain = append(plain, x)
+	}
+	for _, x := range plain[len(trusted):] {
+		trusted = append(trusted, x.real)
+	}
+	for _, x := range suspect {
+		in := false
+		for _, t := range trusted {
+			in = in || Within(x.real, t)
+		}
+		if !in {
+			p.RefusedRoots = append(p.RefusedRoots, x.asked)
+			continue
+		}
+		plain = append(plain, x)
+	}
+	var named []string
+	seen := make(map[string]bool, len(plain))
+	for _, x := range plain {
+		if x.real != x.asked {
+			named = append(named, x.asked)
+		}
+		if seen[x.real] {
+			continue
+		}
+		seen[x.real] = true
+		p.WritableRoots = append(p.WritableRoots, x.real)
 	}
 	sort.Strings(p.WritableRoots)
 	if len(p.WritableRoots) > 0 && p.WritableRoots[0] == "/" {

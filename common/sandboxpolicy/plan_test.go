@@ -182,3 +182,28 @@ func TestAskedRootsAndFromConfig(t *testing.T) {
 		t.Errorf("danger roots = %q", got)
 	}
 }
+
+// TestRootsThroughPlantedLinks: a root reached through a symlink inside
+// another writable root is kept only when it points inside the roots.
+func TestRootsThroughPlantedLinks(t *testing.T) {
+	base := tree(t, "ws", "outer/real", "home", "outer/tmp->../home", "outer/in->real", "elsewhere", "link->elsewhere")
+	env := func(k string) string {
+		if k == "TMPDIR" {
+			return filepath.Join(base, "outer/tmp")
+		}
+		return ""
+	}
+	p, err := NewPlan(protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite, ExcludeSlashTmp: true,
+		WritableRoots: []string{filepath.Join(base, "outer"), filepath.Join(base, "outer/in"), filepath.Join(base, "link")}},
+		filepath.Join(base, "ws"), "", env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{filepath.Join(base, "elsewhere"), filepath.Join(base, "outer"), filepath.Join(base, "outer/real"), filepath.Join(base, "ws")}
+	if !reflect.DeepEqual(p.WritableRoots, want) {
+		t.Errorf("roots = %q\nwant    %q", p.WritableRoots, want)
+	}
+	if want := []string{filepath.Join(base, "outer/tmp")}; !reflect.DeepEqual(p.RefusedRoots, want) {
+		t.Errorf("refused = %q, want %q ($TMPDIR planted as a link to home)", p.RefusedRoots, want)
+	}
+}
