@@ -297,6 +297,12 @@ func (m *model) flush() tea.Cmd {
 	m.printing = true
 	cells, pr := m.outbox, m.printer
 	m.outbox = nil
+	// At the terminal's width now, not when the cell finished: a cell
+	// rendered for a width the window was just resized from would wrap
+	// (a code line split in two).
+	for i := range cells {
+		cells[i].width = m.width
+	}
 	return tea.Sequence(
 		guard(func() tea.Msg { return tea.Println(renderPrints(pr, cells))() }),
 		func() tea.Msg { return printedMsg{} },
