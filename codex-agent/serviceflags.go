@@ -50,6 +50,11 @@ func protoExtra(fs *flag.FlagSet, o *ServiceOptions) {
 	both("a", "ask-for-approval", &o.ApprovalPolicy, "approval `POLICY`: untrusted, on-failure, on-request or never")
 	both("s", "sandbox", &o.Sandbox, "sandbox `MODE`: read-only, workspace-write or danger-full-access")
 	both("C", "cd", &o.Cwd, "working `DIR`")
+	// The Codex CLI's root flags the TUI passes on.
+	fs.BoolVar(&o.OSS, "oss", false, "use a local open-source model server (Ollama)")
+	fs.Var((*stringList)(&o.WritableRoots), "add-dir", "extra writable `DIR` (repeatable; needs --sandbox workspace-write)")
+	fs.Var((*stringList)(&o.Enable), "enable", "enable a `FEATURE` (repeatable)")
+	fs.Var((*stringList)(&o.Disable), "disable", "disable a `FEATURE` (repeatable)")
 }
 
 // parseServiceFlags parses the service flags (serviceFlagSet) with

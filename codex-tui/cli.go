@@ -31,6 +31,19 @@ func flagSet(o *Options, fullAuto, last *bool) *flag.FlagSet {
 	fs.StringVar(&o.AgentProgram, "agent", "", "agent `PROGRAM` (default: this binary as codex-agent)")
 	fs.BoolVar(fullAuto, "full-auto", false, "workspace-write sandbox, approval on request")
 	fs.Var((*config.OverrideFlag)(&o.Config), "c", "config override `key=value` (repeatable), passed to the agent")
+	fs.Var((*config.OverrideFlag)(&o.Config), "config", "config override `key=value` (repeatable), passed to the agent")
+	fs.StringVar(&o.Profile, "p", "", "config `PROFILE` (profiles.NAME in config.toml)")
+	fs.StringVar(&o.Profile, "profile", "", "config `PROFILE` (profiles.NAME in config.toml)")
+	fs.BoolVar(&o.OSS, "oss", false, "use a local open-source model server (Ollama)")
+	list := func(dst *[]string) func(string) error {
+		return func(v string) error { *dst = append(*dst, v); return nil }
+	}
+	fs.Func("add-dir", "extra writable `DIR` (repeatable; workspace-write)", list(&o.AddDirs))
+	fs.Func("enable", "enable a `FEATURE` (repeatable)", list(&o.Enable))
+	fs.Func("disable", "disable a `FEATURE` (repeatable)", list(&o.Disable))
+	fs.BoolVar(&o.Bypass, "dangerously-bypass-approvals-and-sandbox", false, "run everything without sandbox or approval (use with care)")
+	fs.BoolVar(&o.Bypass, "yolo", false, "alias of --dangerously-bypass-approvals-and-sandbox")
+	fs.BoolVar(&o.StrictConfig, "strict-config", false, "refuse a config.toml with keys nothing reads")
 	fs.BoolVar(last, "last", false, "with resume: the newest session")
 	return fs
 }
@@ -64,5 +77,25 @@ Ctrl+C twice (or Ctrl+D on an empty prompt) quits, / opens commands, @ files.`,
 			Synopsis: []string{"[--last | SESSION_ID] [PROMPT]"}, Flags: flags, ExitCodes: exits(),
 			Examples: []cli.Example{{Command: "codex resume", Explain: "pick a session"}, {Command: "codex resume --last"}},
 		}},
+	}
+}
+
+// parseInterspersed parses flags anywhere among the words, as the Codex
+// CLI's parser does; "--" ends the flags. It returns the words.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if i := len(args) - len(rest); i > 0 && args[i-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
 	}
 }

@@ -57,6 +57,17 @@ type Options struct {
 	Resume       string
 	ResumePicker bool
 	ResumeLast   bool
+	// The Codex CLI's other root flags: -p/--profile (config profile),
+	// --oss (a local model server), --add-dir (extra writable roots),
+	// --enable/--disable (features), passed to the agent; Bypass
+	// (--yolo) runs without sandbox and approvals; StrictConfig refuses
+	// a config.toml with keys nothing reads.
+	Profile         string
+	OSS             bool
+	AddDirs         []string
+	Enable, Disable []string
+	Bypass          bool
+	StrictConfig    bool
 
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
@@ -83,11 +94,13 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	var fullAutoV, lastV bool
 	fs := flagSet(&o, &fullAutoV, &lastV)
 	fullAuto, last := &fullAutoV, &lastV
-	if len(args) > 0 && args[0] == "resume" {
-		args = args[1:]
-		o.ResumePicker = true
+	// Flags go anywhere among the words, as in the Codex CLI (codex
+	// resume --last -c model=o3, codex "fix it" -m o3).
+	err := ff.Parse(fs, nil, ff.WithEnvVarPrefix("CODEX_TUI"))
+	var rest []string
+	if err == nil {
+		rest, err = parseInterspersed(fs, args)
 	}
-	err := ff.Parse(fs, args, ff.WithEnvVarPrefix("CODEX_TUI"))
 	if errors.Is(err, flag.ErrHelp) {
 		CLI().WriteHelp(stdout)
 		return 0
@@ -98,6 +111,12 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	}
 	if *fullAuto {
 		o.Sandbox, o.Approval = string(protocol.SandboxWorkspaceWrite), string(protocol.ApprovalOnRequest)
+	}
+	if o.Bypass {
+		o.Sandbox, o.Approval = string(protocol.SandboxDangerFullAccess), string(protocol.ApprovalNever)
+	}
+	if len(rest) > 0 && rest[0] == "resume" {
+		rest, o.ResumePicker = rest[1:], true
 	}
 	if o.Sandbox != "" {
 		if _, err := protocol.ParseSandboxMode(o.Sandbox); err != nil {
@@ -110,19 +129,6 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 			_, _ = fmt.Fprintf(stderr, "codex-tui: %v\n", err)
 			return 2
 		}
-	}
-	rest := fs.Args()
-	if !o.ResumePicker && len(rest) > 0 && rest[0] == "resume" {
-		// Flags before the subcommand (codex -m o3 resume --last).
-		if err := fs.Parse(rest[1:]); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				CLI().WriteHelp(stdout)
-				return 0
-			}
-			_, _ = fmt.Fprintf(stderr, "codex-tui: %s\n", cli.FlagError(fs, err))
-			return 2
-		}
-		rest, o.ResumePicker = fs.Args(), true
 	}
 	if o.ResumePicker {
 		switch {
@@ -163,7 +169,12 @@ func Run(ctx context.Context, o Options) (err error) {
 	if err != nil {
 		return err
 	}
-	cfg, err := config.Load(home, config.Options{Overrides: o.Config})
+	if o.StrictConfig {
+		if err := strictConfig(home); err != nil {
+			return err
+		}
+	}
+	cfg, err := config.Load(home, config.Options{Profile: o.Profile, Overrides: o.Config})
 	if err != nil {
 		return err
 	}
@@ -346,6 +357,21 @@ func agentArgs(o Options, resume string) []string {
 	args := []string{"proto"}
 	for _, c := range o.Config {
 		args = append(args, "-c", c)
+	}
+	if o.Profile != "" {
+		args = append(args, "-p", o.Profile)
+	}
+	if o.OSS {
+		args = append(args, "--oss")
+	}
+	for _, d := range o.AddDirs {
+		args = append(args, "--add-dir", d)
+	}
+	for _, f := range o.Enable {
+		args = append(args, "--enable", f)
+	}
+	for _, f := range o.Disable {
+		args = append(args, "--disable", f)
 	}
 	q := func(s string) string { return fmt.Sprintf("%q", s) }
 	if o.Model != "" {

@@ -57,8 +57,13 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	cwd, _ := os.Getwd()
 	a := &agent{enc: json.NewEncoder(stdout), answers: make(chan protocol.Op, 16), interrupt: make(chan struct{}, 1), eof: make(chan struct{}), cwd: cwd}
 	model, resume := "fake-model", ""
+	approval, sandbox := protocol.ApprovalOnRequest, protocol.SandboxWorkspaceWrite
+	var other []string // arguments besides proto and -c pairs, reported
 	for i, s := range args {
 		if s != "-c" || i+1 >= len(args) {
+			if s != "proto" && (i == 0 || args[i-1] != "-c") {
+				other = append(other, s)
+			}
 			continue
 		}
 		k, v, _ := strings.Cut(args[i+1], "=")
@@ -67,12 +72,21 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 			model, _ = strconv.Unquote(v)
 		case "experimental_resume":
 			resume, _ = strconv.Unquote(v)
+		case "approval_policy":
+			v, _ = strconv.Unquote(v)
+			approval = protocol.AskForApproval(v)
+		case "sandbox_mode":
+			v, _ = strconv.Unquote(v)
+			sandbox = protocol.SandboxMode(v)
 		}
 	}
 	a.emit("", protocol.SessionConfiguredMsg{SessionID: "fake-session", Model: model, Cwd: cwd,
-		ApprovalPolicy: protocol.ApprovalOnRequest, SandboxPolicy: &protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite}})
+		ApprovalPolicy: approval, SandboxPolicy: &protocol.SandboxPolicy{Mode: sandbox}})
 	if resume != "" {
 		a.emit("", protocol.BackgroundEventMsg{Message: "resumed " + filepath.Base(resume)})
+	}
+	if len(other) > 0 {
+		a.emit("", protocol.BackgroundEventMsg{Message: "agent flags: " + strings.Join(other, " ")})
 	}
 	turns := make(chan protocol.Submission, 16)
 	var wg sync.WaitGroup
