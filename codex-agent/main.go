@@ -35,6 +35,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return ProtoMain(ctx, args[1:], stdin, stdout, stderr)
 	case "mcp-server":
 		return MCPServerMain(ctx, args[1:], stdin, stdout, stderr)
+	case "app-server":
+		return AppServerMain(ctx, args[1:], stdin, stdout, stderr)
 	case "model-server":
 		return modelserver.Main(ctx, args[1:], stdin, stdout, stderr)
 	case "-h", "--help", "-help", "help":

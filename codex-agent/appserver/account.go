@@ -1,0 +1,248 @@
+package appserver
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+
+	login "github.com/codexgo/codex-login"
+	"github.com/codexgo/codex-login/authfile"
+	"github.com/codexgo/codex-login/credentials"
+	"github.com/codexgo/codex-login/oauth"
+)
+
+// loginTable holds the ChatGPT logins in progress by loginId.
+type loginTable struct {
+	mu sync.Mutex
+	m  map[string]context.CancelFunc
+}
+
+func newLoginTable() *loginTable { return &loginTable{m: map[string]context.CancelFunc{}} }
+
+func (t *loginTable) cancelAll() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for id, c := range t.m {
+		c()
+		delete(t.m, id)
+	}
+}
+
+func newLoginID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// account describes the stored credentials as the protocol's Account.
+func (s *server) account() (map[string]any, string) {
+	if c, ok := credentials.FromEnv(s.o.Getenv); ok && c.Mode == authfile.ModeAPIKey {
+		return map[string]any{"type": "apiKey"}, "apikey"
+	}
+	f, err := authfile.Load(s.o.CodexHome)
+	if err != nil {
+		return nil, ""
+	}
+	c := credentials.Describe(f)
+	switch c.Mode {
+	case authfile.ModeAPIKey:
+		return map[string]any{"type": "apiKey"}, "apikey"
+	case authfile.ModeChatGPT:
+		return map[string]any{"type": "chatgpt", "email": nilIfEmpty(c.Email), "planType": planType(c.PlanType)}, "chatgpt"
+	}
+	return nil, ""
+}
+
+var planTypes = map[string]bool{"free": true, "go": true, "plus": true, "pro": true, "team": true, "business": true,
+	"enterprise": true, "edu": true}
+
+func planType(p string) string {
+	p = strings.ToLower(p)
+	if planTypes[p] {
+		return p
+	}
+	return "unknown"
+}
+
+func (s *server) accountRead(_ context.Context, params json.RawMessage) (any, error) {
+	var p struct {
+		RefreshToken bool `json:"refreshToken"`
+	}
+	if err := decode(params, &p); err != nil {
+		return nil, err
+	}
+	acct, _ := s.account()
+	var a any
+	if acct != nil {
+		a = acct
+	}
+	return map[string]any{"account": a, "requiresOpenaiAuth": true, "userId": nil}, nil
+}
+
+func (s *server) accountUpdated() {
+	_, mode := s.account()
+	s.c.notify("account/updated", map[string]any{"authMode": nilIfEmpty(mode), "planType": nil})
+}
+
+func (s *server) loginStart(ctx context.Context, params json.RawMessage) (any, error) {
+	var p struct {
+		Type   string `json:"type"`
+		APIKey string `json:"apiKey"`
+	}
+	if err := decode(params, &p); err != nil {
+		return nil, err
+	}
+	switch p.Type {
+	case "apiKey":
+		key := strings.TrimSpace(p.APIKey)
+		if key == "" || strings.ContainsAny(key, " \t\r\n") {
+			return nil, invalidParams("apiKey must be a non-empty key without whitespace")
+		}
+		if err := s.saveAPIKey(ctx, key); err != nil {
+			return nil, err
+		}
+		return then{map[string]any{"type": "apiKey"}, func() {
+			s.c.notify("account/login/completed", map[string]any{"loginId": nil, "success": true, "error": nil})
+			s.accountUpdated()
+		}}, nil
+	case "chatgpt", "chatgptDeviceCode":
+		return s.chatgptLogin(p.Type == "chatgptDeviceCode")
+	}
+	return nil, invalidParams("login type %q is not supported (apiKey, chatgpt, chatgptDeviceCode)", p.Type)
+}
+
+func (s *server) saveAPIKey(ctx context.Context, key string) error {
+	lctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	unlock, err := authfile.Lock(lctx, s.o.CodexHome)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = unlock() }()
+	if _, _, err := authfile.PrepareReplace(s.o.CodexHome, s.o.Now()); err != nil {
+		return err
+	}
+	return authfile.Save(s.o.CodexHome, &authfile.File{AuthMode: authfile.ModeAPIKey, APIKey: &key})
+}
+
+// chatgptLogin starts a browser or device-code login through
+// codex-login and answers once the URL or the code is known; the end of
+// the login is account/login/completed.
+func (s *server) chatgptLogin(device bool) (any, error) {
+	id := newLoginID()
+	ctx, cancel := context.WithCancel(s.ctx)
+	s.logins.mu.Lock()
+	s.logins.m[id] = cancel
+	s.logins.mu.Unlock()
+	type start struct {
+		url, code string
+	}
+	started := make(chan start, 1)
+	failed := make(chan error, 1)
+	o := login.Options{Home: s.o.CodexHome, Issuer: s.issuer(), HTTP: s.o.HTTP, Now: s.o.Now, Ports: s.o.LoginPorts,
+		OnURL: func(u string) {
+			if s.o.OpenBrowser != nil {
+				_ = s.o.OpenBrowser(u)
+			}
+			started <- start{url: u}
+		},
+		OnDeviceCode: func(dc *oauth.DeviceCode) { started <- start{url: dc.VerificationURI, code: dc.UserCode} },
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		var err error
+		if device {
+			_, err = login.DeviceLogin(ctx, o)
+		} else {
+			_, err = login.BrowserLogin(ctx, o)
+		}
+		s.logins.mu.Lock()
+		_, live := s.logins.m[id]
+		delete(s.logins.m, id)
+		s.logins.mu.Unlock()
+		cancel()
+		select {
+		case failed <- err:
+		default:
+		}
+		if err != nil {
+			msg := err.Error()
+			if !live || errors.Is(err, context.Canceled) {
+				msg = "login canceled"
+			}
+			s.c.notify("account/login/completed", map[string]any{"loginId": id, "success": false, "error": msg})
+			return
+		}
+		s.c.notify("account/login/completed", map[string]any{"loginId": id, "success": true, "error": nil})
+		s.accountUpdated()
+	}()
+	select {
+	case st := <-started:
+		if device {
+			return map[string]any{"type": "chatgptDeviceCode", "loginId": id, "verificationUrl": st.url, "userCode": st.code}, nil
+		}
+		return map[string]any{"type": "chatgpt", "loginId": id, "authUrl": st.url}, nil
+	case err := <-failed:
+		if err == nil {
+			err = errors.New("login ended before it started")
+		}
+		return nil, invalidRequest("login: %v", err)
+	}
+}
+
+func (s *server) issuer() oauth.Issuer {
+	if s.o.Issuer.TokenEndpoint != "" {
+		return s.o.Issuer
+	}
+	return oauth.OpenAI("", "")
+}
+
+func (s *server) loginCancel(_ context.Context, params json.RawMessage) (any, error) {
+	var p struct {
+		LoginID string `json:"loginId"`
+	}
+	if err := decode(params, &p); err != nil {
+		return nil, err
+	}
+	s.logins.mu.Lock()
+	c, ok := s.logins.m[p.LoginID]
+	delete(s.logins.m, p.LoginID)
+	s.logins.mu.Unlock()
+	if !ok {
+		return map[string]any{"status": "notFound"}, nil
+	}
+	c()
+	return map[string]any{"status": "canceled"}, nil
+}
+
+func (s *server) logout(ctx context.Context, _ json.RawMessage) (any, error) {
+	lctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	unlock, err := authfile.Lock(lctx, s.o.CodexHome)
+	if err != nil {
+		return nil, err
+	}
+	_, err = authfile.Remove(s.o.CodexHome)
+	_ = unlock()
+	if err != nil {
+		return nil, err
+	}
+	return then{map[string]any{}, s.accountUpdated}, nil
+}
+
+// rateLimits reports what is known without the usage service: nothing
+// used yet in this process (the model API's rate-limit headers are not
+// tracked here).
+func (s *server) rateLimits(_ context.Context, _ json.RawMessage) (any, error) {
+	acct, _ := s.account()
+	if acct == nil {
+		return nil, invalidRequest("not logged in")
+	}
+	return map[string]any{"rateLimits": map[string]any{"primary": nil, "secondary": nil, "credits": nil, "planType": nil}}, nil
+}

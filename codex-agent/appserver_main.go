@@ -1,0 +1,194 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+
+	"github.com/codexgo/codex-agent/appserver"
+	sandbox "github.com/codexgo/codex-sandbox"
+	"github.com/codexgo/common/codexhome"
+	"github.com/codexgo/common/config"
+	"github.com/codexgo/common/jsonl"
+	"github.com/codexgo/common/protocol"
+)
+
+const appServerUsage = `Usage: codex app-server [OPTIONS]
+
+Serve the Codex app-server protocol (v2) on stdin/stdout: JSON-RPC 2.0
+messages, one JSON object per line, as the Codex CLI's clients speak it
+(the Python SDK, IDE extensions). Threads are the agent's sessions and are
+recorded as rollouts, so they resume in codex exec resume and the TUI.
+The server ends, with everything it started, when stdin ends.
+See codex-agent/appserver/README.md for the methods.
+
+Options:
+  -c, --config key=value      override config.toml (TOML value, repeatable)
+  -p, --profile NAME          config profile
+      --listen URL            transport; only stdio:// (the default)
+      --execpolicy-cmd PROG   external policy (PolicyRequest/PolicyVerdict JSON)
+      --sandbox-cmd PROG      external sandbox (ExecRequest/ExecResult JSON)
+
+Exit status: 0 when stdin ends, 1 on a runtime failure, 2 on usage errors.
+`
+
+// AppServerMain is `codex app-server` (and `codex-agent app-server`).
+func AppServerMain(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return RunAppServer(ctx, args, processEnv(stdin, stdout, stderr))
+}
+
+// RunAppServer runs `codex app-server` with an injected environment.
+func RunAppServer(ctx context.Context, args []string, env ServiceEnv) int {
+	listen := "stdio://"
+	o, code, done := parseServiceFlags("codex app-server", "CODEX_APP_SERVER", appServerUsage, args, env, func(fs *flag.FlagSet, _ *ServiceOptions) {
+		fs.StringVar(&listen, "listen", "stdio://", "transport")
+	})
+	if done {
+		return code
+	}
+	if listen != "stdio://" && listen != "stdio" {
+		fmt.Fprintf(env.Stderr, "codex app-server: --listen %s: only stdio:// is supported\n", listen)
+		return 2
+	}
+	home, err := codexhome.Dir(env.Getenv)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "codex app-server: %v\n", err)
+		return 1
+	}
+	// A config that does not parse is reported now, not at the first thread.
+	if _, err := config.Load(home, config.Options{Profile: o.Profile, Overrides: o.Overrides}); err != nil {
+		fmt.Fprintf(env.Stderr, "codex app-server: %v\n", err)
+		return 1
+	}
+	b := &appBackend{o: o, home: home, env: env}
+	err = appserver.Serve(ctx, env.Stdin, env.Stdout, appserver.Options{
+		Backend: b, CodexHome: home, Overrides: o.Overrides, Profile: o.Profile,
+		Getenv: env.Getenv, Environ: env.Environ, Now: env.Now, Stderr: env.Stderr,
+		Sandboxed: b,
+	})
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "codex app-server: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// appBackend builds the app server's sessions with the agent's service
+// builder, the one proto and mcp-server use.
+type appBackend struct {
+	o    ServiceOptions
+	home string
+	env  ServiceEnv
+}
+
+func (b *appBackend) Open(ctx context.Context, tc appserver.ThreadConfig) (*appserver.Opened, error) {
+	o := b.o
+	o.Originator, o.Source = "codex_app_server", "app_server"
+	o.Stderr = b.env.Stderr
+	o.Cwd, o.Model, o.ApprovalPolicy, o.Sandbox = tc.Cwd, tc.Model, tc.ApprovalPolicy, tc.Sandbox
+	o.Overrides = append([]string(nil), tc.Overrides...)
+	if tc.ModelProvider != "" {
+		o.Overrides = append(o.Overrides, "model_provider="+fmt.Sprintf("%q", tc.ModelProvider))
+	}
+	o.BaseInstructions, o.DeveloperInstructions = tc.BaseInstructions, tc.DeveloperInstructions
+	o.Ephemeral = tc.Ephemeral || tc.Resume != ""
+	o.Client = tc.Client
+	var loaded *LoadedRollout
+	if tc.Resume != "" || tc.Fork != "" {
+		var err error
+		if loaded, err = LoadRollout(firstNonEmpty(tc.Resume, tc.Fork)); err != nil {
+			return nil, err
+		}
+	}
+	svc, err := NewService(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case tc.Resume != "":
+		closeOthers := svc.Close
+		if err := resumeService(svc, loaded, tc.Ephemeral, b.env.Now); err != nil {
+			_ = closeOthers()
+			return nil, err
+		}
+		closeRollout := svc.Close
+		svc.Close = func() error { return errors.Join(closeRollout(), closeOthers()) }
+	case tc.Fork != "":
+		sc := &svc.Config
+		sc.History, sc.Usage, sc.InitialContext = loaded.History, loaded.Usage, nil
+		if sc.Recorder != nil {
+			if err := sc.Recorder.copyFrom(tc.Fork); err != nil {
+				_ = svc.Close()
+				return nil, err
+			}
+		}
+	}
+	sess, err := NewSession(svc.Config)
+	if err != nil {
+		_ = svc.Close()
+		return nil, err
+	}
+	sc := svc.Config
+	path := ""
+	if sc.Recorder != nil {
+		path = sc.Recorder.Path()
+	}
+	effort := ""
+	if sc.Reasoning != nil {
+		effort = sc.Reasoning.Effort
+	}
+	provider := svc.Settings.ModelProvider
+	return &appserver.Opened{Session: sess, Path: path, Model: sc.Model, ModelProvider: provider, Cwd: sc.Cwd,
+		ApprovalPolicy: sc.ApprovalPolicy, Sandbox: sc.Sandbox, Effort: effort, Close: svc.Close}, nil
+}
+
+// Command runs command/exec under codex-sandbox, or directly under
+// danger-full-access, in its own process group either way.
+func (b *appBackend) Command(ctx context.Context, req protocol.ExecRequest) (*exec.Cmd, error) {
+	return sandbox.Command(ctx, req)
+}
+
+// DefaultPolicy is the sandbox config.toml gives commands.
+func (b *appBackend) DefaultPolicy(cwd string) (protocol.SandboxPolicy, error) {
+	cfg, err := config.Load(b.home, config.Options{Profile: b.o.Profile, Overrides: b.o.Overrides})
+	if err != nil {
+		return protocol.SandboxPolicy{}, err
+	}
+	return ConfigSandbox(cfg, "", nil, false)
+}
+
+// copyFrom appends another rollout's lines (all but its session_meta)
+// to r: a fork starts with the conversation it was forked from.
+func (r *Rollout) copyFrom(path string) error {
+	f, err := os.Open(filepath.Clean(path))
+	if err != nil {
+		return fmt.Errorf("fork: %w", err)
+	}
+	defer func() { _ = f.Close() }()
+	rd := jsonl.NewReader(f, 64<<20)
+	for {
+		var l rolloutLine
+		err := rd.Next(&l)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		var le *jsonl.LineError
+		if errors.As(err, &le) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("fork: read %s: %w", path, err)
+		}
+		if l.Type == "session_meta" {
+			continue
+		}
+		if err := r.w.Write(l); err != nil {
+			return fmt.Errorf("fork: %w", err)
+		}
+	}
+}
