@@ -336,3 +336,12 @@ func methods(ms []msg) string {
 	}
 	return strings.Join(out, ",")
 }
+
+// drain returns what is queued and what a round trip brings.
+func (c *client) drain() []msg {
+	c.t.Helper()
+	c.call("thread/loaded/list", map[string]any{})
+	out := c.queue
+	c.queue = nil
+	return out
+}
