@@ -201,9 +201,9 @@ func (s *server) commandExec(ctx context.Context, params json.RawMessage) (any, 
 		id = *p.ProcessID
 	}
 	cctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	cmd, err := s.o.Sandboxed.Command(cctx, req)
 	if err != nil {
+		cancel()
 		return nil, invalidRequest("command/exec: %v", err)
 	}
 	stream := func(name string) func([]byte, bool) {
@@ -223,51 +223,51 @@ func (s *server) commandExec(ctx context.Context, params json.RawMessage) (any, 
 		cmd.Stdin = nil
 		w, err := cmd.StdinPipe()
 		if err != nil {
+			cancel()
 			return nil, err
 		}
 		pr.stdin = w
 	}
-	if id != "" {
-		s.procs.mu.Lock()
-		if _, dup := s.procs.m[id]; dup {
-			s.procs.mu.Unlock()
-			return nil, invalidRequest("processId %s is already running", id)
-		}
-		s.procs.m[id] = pr
-		s.procs.mu.Unlock()
-		defer func() {
-			s.procs.mu.Lock()
-			delete(s.procs.m, id)
-			s.procs.mu.Unlock()
-		}()
-	} else {
-		s.procs.mu.Lock()
+	key := id
+	s.procs.mu.Lock()
+	if key == "" {
 		s.procs.next++
-		anon := "anonymous-" + strconv.Itoa(s.procs.next)
-		s.procs.m[anon] = pr
+		key = "anonymous-" + strconv.Itoa(s.procs.next)
+	}
+	if _, dup := s.procs.m[key]; dup {
 		s.procs.mu.Unlock()
-		defer func() {
-			s.procs.mu.Lock()
-			delete(s.procs.m, anon)
-			s.procs.mu.Unlock()
-		}()
+		cancel()
+		return nil, invalidRequest("processId %s is already running", id)
+	}
+	s.procs.m[key] = pr
+	s.procs.mu.Unlock()
+	unregister := func() {
+		s.procs.mu.Lock()
+		delete(s.procs.m, key)
+		s.procs.mu.Unlock()
 	}
 	if err := cmd.Start(); err != nil {
+		unregister()
+		cancel()
 		return nil, invalidRequest("command/exec: start: %v", err)
 	}
-	err = cmd.Wait()
-	code := 0
-	if err != nil {
-		var ee *exec.ExitError
-		if !errors.As(err, &ee) {
-			return nil, fmt.Errorf("command/exec: %w", err)
+	return later(func() (any, error) {
+		defer cancel()
+		defer unregister()
+		err := cmd.Wait()
+		code := 0
+		if err != nil {
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) {
+				return nil, fmt.Errorf("command/exec: %w", err)
+			}
+			code = ee.ExitCode()
+			if st, ok := ee.Sys().(syscall.WaitStatus); ok && st.Signaled() {
+				code = 128 + int(st.Signal())
+			}
 		}
-		code = ee.ExitCode()
-		if st, ok := ee.Sys().(syscall.WaitStatus); ok && st.Signaled() {
-			code = 128 + int(st.Signal())
-		}
-	}
-	return map[string]any{"exitCode": code, "stdout": stdout.buf.String(), "stderr": stderr.buf.String()}, nil
+		return map[string]any{"exitCode": code, "stdout": stdout.buf.String(), "stderr": stderr.buf.String()}, nil
+	}), nil
 }
 
 func cutEnv(kv string) (string, string, bool) {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/codexgo/common/atomicfile"
 	"github.com/codexgo/common/config"
+	"github.com/codexgo/common/protocol"
 	"github.com/pelletier/go-toml/v2"
 )
 
@@ -215,7 +216,7 @@ func (s *server) writeConfig(edits []configEdit, filePath, expected *string) (an
 		}
 	}
 	// What is written must still be a valid config.
-	if _, err := config.Parse(path, out, config.Options{}); err != nil {
+	if err := validConfig(path, out); err != nil {
 		return nil, &rpcError{Code: codeInvalidRequest, Message: fmt.Sprintf("the edit would make config.toml invalid: %v", err),
 			Data: map[string]any{"config_write_error_code": "configValidationError"}}
 	}
@@ -253,4 +254,29 @@ func (s *server) writeConfig(edits []configEdit, filePath, expected *string) (an
 		}
 	}
 	return resp, nil
+}
+
+// validConfig checks that a document loads and that the settings with a
+// fixed set of values hold one of them.
+func validConfig(path string, data []byte) error {
+	cfg, err := config.Parse(path, data, config.Options{})
+	if err != nil {
+		return err
+	}
+	if cfg.ApprovalPolicy != "" {
+		if _, err := protocol.ParseAskForApproval(cfg.ApprovalPolicy); err != nil {
+			return err
+		}
+	}
+	if cfg.SandboxMode != "" {
+		if _, err := protocol.ParseSandboxMode(cfg.SandboxMode); err != nil {
+			return err
+		}
+	}
+	switch cfg.ModelReasoningEffort {
+	case "", "none", "minimal", "low", "medium", "high", "xhigh":
+	default:
+		return fmt.Errorf("model_reasoning_effort: unknown effort %q", cfg.ModelReasoningEffort)
+	}
+	return nil
 }

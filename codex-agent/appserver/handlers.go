@@ -51,7 +51,7 @@ func (s *server) handlers() map[string]handler {
 		"fs/copy":            sync(s.fsCopy),
 		"fuzzyFileSearch":    async(s.fuzzyFileSearch),
 
-		"command/exec":           async(s.commandExec),
+		"command/exec":           sync(s.commandExec),
 		"command/exec/write":     sync(s.commandExecWrite),
 		"command/exec/terminate": sync(s.commandExecTerminate),
 		"command/exec/resize":    sync(s.commandExecResize),

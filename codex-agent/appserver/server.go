@@ -239,7 +239,18 @@ func (s *server) request(id requestID, method string, params json.RawMessage) {
 		return
 	}
 	if !h.async {
-		s.c.respondOrFail(id)(h.fn(s.ctx, params))
+		res, err := h.fn(s.ctx, params)
+		if l, ok := res.(later); ok && err == nil {
+			// Started in order with the lines around it; answered when
+			// it is done.
+			s.wg.Add(1)
+			go func() {
+				defer s.wg.Done()
+				s.c.respondOrFail(id)(l())
+			}()
+			return
+		}
+		s.c.respondOrFail(id)(res, err)
 		return
 	}
 	s.wg.Add(1)
@@ -258,6 +269,10 @@ func (c *conn) respondOrFail(id requestID) func(any, error) {
 		c.respond(id, result)
 	}
 }
+
+// later is a result a request gets once its work, started by the
+// handler, is done.
+type later func() (any, error)
 
 // decode reads params into v; a type mismatch is -32602.
 func decode(params json.RawMessage, v any) error {
