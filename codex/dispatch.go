@@ -72,8 +72,20 @@ func (b *Bundle) Run(ctx context.Context, argv []string, stdin io.Reader, stdout
 		return main(ctx, argv[1:], stdin, stdout, stderr)
 	}
 	args := argv[1:]
+	// The Codex CLI's global -c/--config (`codex --config K=V app-server`,
+	// as its Python SDK launches it) goes to the command that follows.
+	globals, args, err := globalConfig(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "codex: %v\n", err)
+		return exitUsage
+	}
 	if len(args) == 0 {
-		return b.runSub(ctx, b.Default, nil, stdin, stdout, stderr)
+		return b.runSub(ctx, b.Default, globals, stdin, stdout, stderr)
+	}
+	if len(globals) > 0 {
+		if _, ok := b.Subcommands[args[0]]; ok {
+			return b.runSub(ctx, args[0], append(globals, args[1:]...), stdin, stdout, stderr)
+		}
 	}
 	switch args[0] {
 	case "--version", "-V", "version":
@@ -110,10 +122,55 @@ func (b *Bundle) Run(ctx context.Context, argv []string, stdin io.Reader, stdout
 	if what, ok := unimplemented[args[0]]; ok {
 		return notImplemented(args[0], what)(ctx, args[1:], stdin, stdout, stderr)
 	}
+	// A word that looks like a command but is none is an error, not a
+	// prompt for the TUI (a one-word prompt goes after --).
+	if commandLike(args[0]) {
+		fmt.Fprintf(stderr, "codex: unknown command %q (see codex help; to start the TUI with it as the prompt: codex -- %s)\n", args[0], args[0])
+		return exitUsage
+	}
 	// Anything else belongs to the default front end: its flags
 	// (`codex -m o3`) or a prompt (`codex "fix the tests"`), as in the
 	// Codex CLI.
-	return b.runSub(ctx, b.Default, args, stdin, stdout, stderr)
+	if args[0] == "--" {
+		args = args[1:]
+	}
+	return b.runSub(ctx, b.Default, append(globals, args...), stdin, stdout, stderr)
+}
+
+// commandLike reports a lone word of lower-case letters, digits and
+// dashes: a subcommand's shape, not a prompt's.
+func commandLike(s string) bool {
+	if s == "" || s[0] == '-' {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// globalConfig takes the leading -c/--config K=V options off args and
+// returns them as -c K=V pairs for the command.
+func globalConfig(args []string) (globals, rest []string, err error) {
+	for len(args) > 0 {
+		a := args[0]
+		switch {
+		case a == "-c" || a == "--config":
+			if len(args) < 2 {
+				return nil, nil, fmt.Errorf("%s needs a key=value", a)
+			}
+			globals = append(globals, "-c", args[1])
+			args = args[2:]
+		case strings.HasPrefix(a, "--config="):
+			globals = append(globals, "-c", strings.TrimPrefix(a, "--config="))
+			args = args[1:]
+		default:
+			return globals, args, nil
+		}
+	}
+	return globals, args, nil
 }
 
 func (b *Bundle) hasSub(name string) bool {

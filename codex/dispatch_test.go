@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -58,6 +59,11 @@ func TestDispatch(t *testing.T) {
 		{"help", []string{"codex", "help"}, "Commands:", 0},
 		{"help for a command", []string{"codex", "help", "sandbox"}, "codex-sandbox --help", 7},
 		{"empty argv", nil, "codex-tui ", 7},
+		{"global config goes to the command", []string{"codex", "--config", "a=1", "-c", "b=2", "--config=c=3", "login", "x"}, "codex-login -c|a=1|-c|b=2|-c|c=3|x", 7},
+		{"global config goes after a prefix", []string{"codex", "-c", "a=1", "logout"}, "codex-login logout|-c|a=1", 7},
+		{"global config goes to the default", []string{"codex", "-c", "a=1"}, "codex-tui -c|a=1", 7},
+		{"global config with a prompt", []string{"codex", "-c", "a=1", "fix the tests"}, "codex-tui -c|a=1|fix the tests", 7},
+		{"a one-word prompt after --", []string{"codex", "--", "fix"}, "codex-tui fix", 7},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,6 +88,10 @@ func TestDispatchErrors(t *testing.T) {
 		{[]string{"codex", "help", "nope"}, 2, `unknown command "nope"`},
 		{[]string{"codex", "exec", "hi"}, 1, "codex-agent is not linked"},
 		{[]string{"codex", "install-links"}, 2, "codex install-links: want one DIR"},
+		{[]string{"codex", "app-server"}, 2, `unknown command "app-server"`},
+		{[]string{"codex", "no-such-command"}, 2, `unknown command "no-such-command"`},
+		{[]string{"codex", "-c", "a=1", "frobnicate"}, 2, `unknown command "frobnicate"`},
+		{[]string{"codex", "--config"}, 2, "--config needs a key=value"},
 	}
 	for _, tt := range tests {
 		var out, errb bytes.Buffer
@@ -120,13 +130,8 @@ func TestInstallLinks(t *testing.T) {
 
 // TestBinaryDispatch builds the real binary and runs it through links.
 func TestBinaryDispatch(t *testing.T) {
+	bin := codexBinary(t)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "codex")
-	build := exec.Command("go", "build", "-ldflags", "-X github.com/codexgo/common/version.Version=v9.9.9-test", "-o", bin, "./cmd/codex")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
 	out, err := exec.Command(bin, "--version").Output()
 	if err != nil || strings.TrimSpace(string(out)) != "codex v9.9.9-test" {
 		t.Fatalf("--version: got %q, %v", out, err)
@@ -148,4 +153,40 @@ func TestBinaryDispatch(t *testing.T) {
 			t.Errorf("%s --help: got %q, want that tool's help", name, out)
 		}
 	}
+}
+
+var (
+	buildOnce sync.Once
+	builtBin  string
+	buildErr  error
+	buildDir  string
+)
+
+// codexBinary builds the real codex binary once per test run.
+func codexBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		buildDir, buildErr = os.MkdirTemp("", "codex-bin-")
+		if buildErr != nil {
+			return
+		}
+		builtBin = filepath.Join(buildDir, "codex")
+		build := exec.Command("go", "build", "-ldflags", "-X github.com/codexgo/common/version.Version=v9.9.9-test", "-o", builtBin, "./cmd/codex")
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := build.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return builtBin
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		_ = os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
 }

@@ -32,6 +32,7 @@ func Default() *Bundle {
 			"e":          {Tool: "codex-agent", Prefix: []string{"exec"}, Summary: "alias of exec", Hidden: true},
 			"proto":      {Tool: "codex-agent", Prefix: []string{"proto"}, Summary: "the agent as a JSONL service on stdin/stdout (front-end protocol)"},
 			"mcp-server": {Tool: "codex-agent", Prefix: []string{"mcp-server"}, Summary: "the agent as an MCP server (tools codex and codex-reply) on stdio"},
+			"app-server": {Tool: "codex-agent", Prefix: []string{"app-server"}, Summary: "the Codex app-server protocol (JSON-RPC over stdio) for the Codex SDKs and IDE clients"},
 			"execpolicy": {Tool: "codex-execpolicy", Summary: "decide allow / prompt / forbidden for a command, with its parsed form"},
 			"login":      {Tool: "codex-login", Summary: "sign in with ChatGPT or an API key (codex login status|token|--with-api-key|--device-auth)"},
 			"logout":     {Tool: "codex-login", Prefix: []string{"logout"}, Summary: "remove stored credentials"},
