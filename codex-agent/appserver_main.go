@@ -12,30 +12,12 @@ import (
 
 	"github.com/codexgo/codex-agent/appserver"
 	sandbox "github.com/codexgo/codex-sandbox"
+	"github.com/codexgo/common/cli"
 	"github.com/codexgo/common/codexhome"
 	"github.com/codexgo/common/config"
 	"github.com/codexgo/common/jsonl"
 	"github.com/codexgo/common/protocol"
 )
-
-const appServerUsage = `Usage: codex app-server [OPTIONS]
-
-Serve the Codex app-server protocol (v2) on stdin/stdout: JSON-RPC 2.0
-messages, one JSON object per line, as the Codex CLI's clients speak it
-(the Python SDK, IDE extensions). Threads are the agent's sessions and are
-recorded as rollouts, so they resume in codex exec resume and the TUI.
-The server ends, with everything it started, when stdin ends.
-See codex-agent/appserver/README.md for the methods.
-
-Options:
-  -c, --config key=value      override config.toml (TOML value, repeatable)
-  -p, --profile NAME          config profile
-      --listen URL            transport; only stdio:// (the default)
-      --execpolicy-cmd PROG   external policy (PolicyRequest/PolicyVerdict JSON)
-      --sandbox-cmd PROG      external sandbox (ExecRequest/ExecResult JSON)
-
-Exit status: 0 when stdin ends, 1 on a runtime failure, 2 on usage errors.
-`
 
 // AppServerMain is `codex app-server` (and `codex-agent app-server`).
 func AppServerMain(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -45,8 +27,8 @@ func AppServerMain(ctx context.Context, args []string, stdin io.Reader, stdout, 
 // RunAppServer runs `codex app-server` with an injected environment.
 func RunAppServer(ctx context.Context, args []string, env ServiceEnv) int {
 	listen := "stdio://"
-	o, code, done := parseServiceFlags("codex app-server", "CODEX_APP_SERVER", appServerUsage, args, env, func(fs *flag.FlagSet, _ *ServiceOptions) {
-		fs.StringVar(&listen, "listen", "stdio://", "transport")
+	o, code, done := parseServiceFlags(func() *cli.Command { return appServerCommand().Rename("codex app-server") }, "CODEX_APP_SERVER", args, env, func(fs *flag.FlagSet, _ *ServiceOptions) {
+		appServerExtra(fs, &listen)
 	})
 	if done {
 		return code
@@ -96,31 +78,33 @@ func (b *appBackend) Open(ctx context.Context, tc appserver.ThreadConfig) (*apps
 		o.Overrides = append(o.Overrides, "model_provider="+fmt.Sprintf("%q", tc.ModelProvider))
 	}
 	o.BaseInstructions, o.DeveloperInstructions = tc.BaseInstructions, tc.DeveloperInstructions
-	o.Ephemeral = tc.Ephemeral || tc.Resume != ""
+	o.Ephemeral = tc.Ephemeral || b.o.Ephemeral
 	o.Client = tc.Client
-	var loaded *LoadedRollout
-	if tc.Resume != "" || tc.Fork != "" {
-		var err error
-		if loaded, err = LoadRollout(firstNonEmpty(tc.Resume, tc.Fork)); err != nil {
+	var fork *LoadedRollout
+	switch {
+	case tc.Resume != "":
+		loaded, err := LoadRollout(tc.Resume)
+		if err != nil {
 			return nil, err
 		}
+		o.Resume, o.Ephemeral = loaded, tc.Ephemeral
+	case tc.Fork != "":
+		loaded, err := LoadRollout(tc.Fork)
+		if err != nil {
+			return nil, err
+		}
+		fork = loaded
 	}
+	o.NoConfigResume = true
 	svc, err := NewService(ctx, o)
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case tc.Resume != "":
-		closeOthers := svc.Close
-		if err := resumeService(svc, loaded, tc.Ephemeral, b.env.Now); err != nil {
-			_ = closeOthers()
-			return nil, err
-		}
-		closeRollout := svc.Close
-		svc.Close = func() error { return errors.Join(closeRollout(), closeOthers()) }
-	case tc.Fork != "":
+	if fork != nil {
+		// A fork is a new thread that starts with the whole conversation:
+		// its rollout begins with the source's lines.
 		sc := &svc.Config
-		sc.History, sc.Usage, sc.InitialContext = loaded.History, loaded.Usage, nil
+		sc.History, sc.Usage, sc.InitialContext = fork.History, fork.Usage, nil
 		if sc.Recorder != nil {
 			if err := sc.Recorder.copyFrom(tc.Fork); err != nil {
 				_ = svc.Close()
@@ -142,7 +126,7 @@ func (b *appBackend) Open(ctx context.Context, tc appserver.ThreadConfig) (*apps
 	if sc.Reasoning != nil {
 		effort = sc.Reasoning.Effort
 	}
-	provider := svc.Settings.ModelProvider
+	provider := svc.ProviderID
 	return &appserver.Opened{Session: sess, Path: path, Model: sc.Model, ModelProvider: provider, Cwd: sc.Cwd,
 		ApprovalPolicy: sc.ApprovalPolicy, Sandbox: sc.Sandbox, Effort: effort, Close: svc.Close}, nil
 }
@@ -155,11 +139,13 @@ func (b *appBackend) Command(ctx context.Context, req protocol.ExecRequest) (*ex
 
 // DefaultPolicy is the sandbox config.toml gives commands.
 func (b *appBackend) DefaultPolicy(cwd string) (protocol.SandboxPolicy, error) {
-	cfg, err := config.Load(b.home, config.Options{Profile: b.o.Profile, Overrides: b.o.Overrides})
+	o := b.o
+	o.Cwd, o.NoConfigResume = cwd, true
+	st, err := LoadSetup(o)
 	if err != nil {
 		return protocol.SandboxPolicy{}, err
 	}
-	return ConfigSandbox(cfg, "", nil, false)
+	return st.Sandbox, nil
 }
 
 // copyFrom appends another rollout's lines (all but its session_meta)

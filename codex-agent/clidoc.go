@@ -94,12 +94,41 @@ Every flag can also be set as CODEX_MCP_SERVER_<FLAG>.`,
 	}
 }
 
+func appServerCommand() *cli.Command {
+	return &cli.Command{
+		Name:     ToolName + " app-server",
+		Summary:  "the Codex app-server protocol (JSON-RPC over stdio) for the Codex SDKs and IDE clients",
+		Synopsis: []string{"[flags]"},
+		Description: `Serves the Codex app-server protocol (v2) on stdin/stdout: JSON-RPC 2.0
+messages, one JSON object per line, as the Codex CLI 0.169's clients speak it
+(its Python SDK, IDE extensions). Threads are the agent's sessions, recorded
+as rollouts, so they resume in codex exec resume and the TUI and the other
+way round. The server ends, with everything it started, when stdin ends.
+The methods and what is not implemented: codex-agent/appserver/README.md.
+Every flag can also be set as CODEX_APP_SERVER_<FLAG>.`,
+		Flags: func() *flag.FlagSet {
+			listen := ""
+			return serviceFlagSet("codex app-server", &serviceFlags{}, func(fs *flag.FlagSet, _ *ServiceOptions) { appServerExtra(fs, &listen) })
+		},
+		Examples: []cli.Example{
+			{Command: `codex --config model="gpt-5" app-server --listen stdio://`, Explain: "as the Codex Python SDK starts it"},
+			{Command: `codex app-server -c sandbox_mode="workspace-write"`, Explain: "as IDE clients start it"},
+		},
+		ExitCodes: []cli.ExitCode{{Code: "0", Meaning: "stdin ended"}, {Code: "1", Meaning: "runtime failure"}, {Code: "2", Meaning: "usage error"}},
+	}
+}
+
+// appServerExtra adds the flags only `codex app-server` has.
+func appServerExtra(fs *flag.FlagSet, listen *string) {
+	fs.StringVar(listen, "listen", "stdio://", "transport `URL`: only stdio://")
+}
+
 // CLI describes codex-agent for --help, man pages and completion.
 func CLI() *cli.Command {
 	ms := modelserver.CLI()
 	return &cli.Command{
 		Name:     ToolName,
-		Summary:  "the Codex agent: exec, proto, mcp-server and the local model server",
+		Summary:  "the Codex agent: exec, proto, mcp-server, app-server and the local model server",
 		Synopsis: []string{"COMMAND [flags] [ARGS...]"},
 		Description: `The agent loop of codex-go: a session that sends the conversation to a
 model, runs its tool calls (shell commands through the execution policy and
@@ -109,6 +138,6 @@ the sandbox, patches, plan updates) and reports the work as protocol events.`,
 			{Command: "codex-agent model-server --script demo-script.json", Explain: "serve scripted model turns on 127.0.0.1 (tests and demos)"},
 		},
 		ExitCodes:   []cli.ExitCode{{Code: "0", Meaning: "success"}, {Code: "1", Meaning: "failure"}, {Code: "2", Meaning: "usage error"}},
-		Subcommands: []*cli.Command{execCommand(), protoCommand(), mcpServerCommand(), ms.Rename(ToolName + " model-server")},
+		Subcommands: []*cli.Command{execCommand(), protoCommand(), mcpServerCommand(), appServerCommand(), ms.Rename(ToolName + " model-server")},
 	}
 }

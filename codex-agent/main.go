@@ -21,7 +21,7 @@ import (
 // Main is the codex-agent binary.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintf(stderr, "%s: a command is needed: exec, proto, mcp-server or model-server (see %s --help)\n", ToolName, ToolName)
+		fmt.Fprintf(stderr, "%s: a command is needed: exec, proto, mcp-server, app-server or model-server (see %s --help)\n", ToolName, ToolName)
 		return 2
 	}
 	if cli.IsVersion(args) {

@@ -83,7 +83,6 @@ func (m msg) decode(t testing.TB, v any) {
 // line it writes against the protocol schema.
 type client struct {
 	t       testing.TB
-	cmd     *exec.Cmd
 	in      io.WriteCloser
 	lines   chan msg
 	mu      sync.Mutex
@@ -165,7 +164,41 @@ func (f *fixture) spawn(t testing.TB, args ...string) *client {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	c := &client{t: t, cmd: cmd, in: in, lines: make(chan msg, 4096), methods: map[string]string{},
+	return f.attach(t, in, out, stderr, cmd.Wait, func() { _ = cmd.Process.Kill() })
+}
+
+// inProcess runs the server in this process (agent.RunAppServer on
+// pipes): what it leaves running is not ended by any process exit.
+func (f *fixture) inProcess(t testing.TB, args ...string) *client {
+	t.Helper()
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	stderr := &strings.Builder{}
+	envMap := map[string]string{}
+	for _, kv := range f.env {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			envMap[k] = v
+		}
+	}
+	done := make(chan error, 1)
+	go func() {
+		code := agent.RunAppServer(context.Background(), append([]string{}, args...), agent.ServiceEnv{
+			Stdin: inR, Stdout: outW, Stderr: &lockedWriter{w: stderr},
+			Getenv: func(k string) string { return envMap[k] }, Environ: f.env, Now: time.Now})
+		_ = outW.Close()
+		if code != 0 {
+			done <- fmt.Errorf("exit code %d", code)
+			return
+		}
+		done <- nil
+	}()
+	c := f.attach(t, inW, outR, stderr, func() error { return <-done }, func() {})
+	c.initialize()
+	return c
+}
+
+func (f *fixture) attach(t testing.TB, in io.WriteCloser, out io.Reader, stderr *strings.Builder, wait func() error, kill func()) *client {
+	c := &client{t: t, in: in, lines: make(chan msg, 4096), methods: map[string]string{},
 		stderr: stderr, exited: make(chan error, 1), home: f.home, work: f.work, srv: f.srv}
 	v := schema(t)
 	go func() {
@@ -192,13 +225,13 @@ func (f *fixture) spawn(t testing.TB, args ...string) *client {
 			c.lines <- m
 		}
 	}()
-	go func() { c.exited <- cmd.Wait() }()
+	go func() { c.exited <- wait() }()
 	t.Cleanup(func() {
 		_ = c.in.Close()
 		select {
 		case <-c.exited:
 		case <-time.After(60 * time.Second):
-			_ = cmd.Process.Kill()
+			kill()
 			t.Errorf("server did not exit after stdin closed")
 		}
 		if t.Failed() {

@@ -1,6 +1,7 @@
 package appserver_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,8 +17,9 @@ import (
 // running: the turn ends interrupted and the command's process is gone.
 func TestInterruptRunningCommand(t *testing.T) {
 	t.Parallel()
+	marker := uniqueSleep()
 	f := newFixture(t,
-		turnOf(execCall("call-sleep", "echo $$ > pid.txt; echo ready; exec sleep 300")),
+		turnOf(execCall("call-sleep", "echo ready; exec sleep "+marker)),
 		turnOf(modelserver.Message("after the interrupt")),
 	)
 	c := f.start(t)
@@ -32,17 +34,11 @@ func TestInterruptRunningCommand(t *testing.T) {
 			t.Fatalf("turn ended before the command was ready: %s", m)
 		}
 	}
-	b, err := os.ReadFile(filepath.Join(f.work, "pid.txt"))
-	if err != nil {
-		t.Fatal(err)
+	pids := waitSleep(marker)
+	if len(pids) != 1 {
+		t.Fatalf("the command is not running before the interrupt: %v", pids)
 	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Kill(pid, 0); err != nil {
-		t.Fatalf("the command (pid %d) is not running before the interrupt: %v", pid, err)
-	}
+	pid := pids[0]
 	c.call("turn/interrupt", map[string]any{"threadId": th.Thread.ID, "turnId": turn})
 	done, seen := c.until("turn/completed")
 	var tc turnNote
@@ -114,12 +110,35 @@ func TestInterruptWhileAwaitingApproval(t *testing.T) {
 // command/exec process run: the server exits 0 and both are gone.
 func TestEOFLeavesNothingRunning(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, turnOf(execCall("call-sleep", "echo $$ > pid.txt; echo ready; exec sleep 300")))
-	c := f.start(t)
-	th := startThread(t, c, map[string]any{"cwd": f.work, "approvalPolicy": "never", "sandbox": "workspace-write"})
+	for _, sandbox := range []string{"workspace-write", "danger-full-access"} {
+		for _, inProc := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/in-process=%v", sandbox, inProc), func(t *testing.T) {
+				t.Parallel()
+				eofLeavesNothingRunning(t, sandbox, inProc)
+			})
+		}
+	}
+}
+
+// eofLeavesNothingRunning: in process, Serve itself must end what it
+// started (no process exit or parent-death signal helps).
+func eofLeavesNothingRunning(t *testing.T, sandbox string, inProc bool) {
+	marker, marker2 := uniqueSleep(), uniqueSleep()
+	f := newFixture(t, turnOf(execCall("call-sleep", "echo ready; exec sleep "+marker)))
+	var c *client
+	if inProc {
+		c = f.inProcess(t)
+	} else {
+		c = f.start(t)
+	}
+	th := startThread(t, c, map[string]any{"cwd": f.work, "approvalPolicy": "never", "sandbox": sandbox})
 	startTurn(t, c, th.Thread.ID, "run something long")
-	c.request("command/exec", map[string]any{"command": []string{"sh", "-c", "echo $$ > exec-pid.txt; echo ready; exec sleep 300"},
-		"cwd": f.work, "processId": "p1", "streamStdoutStderr": true, "sandboxPolicy": map[string]any{"type": "workspaceWrite"}})
+	policy := map[string]any{"type": "workspaceWrite"}
+	if sandbox == "danger-full-access" {
+		policy = map[string]any{"type": "dangerFullAccess"}
+	}
+	c.request("command/exec", map[string]any{"command": []string{"sh", "-c", "echo ready; exec sleep " + marker2},
+		"cwd": f.work, "processId": "p1", "streamStdoutStderr": true, "sandboxPolicy": policy})
 	readyTurn, readyExec := false, false
 	for !readyTurn || !readyExec {
 		m := c.next()
@@ -133,16 +152,12 @@ func TestEOFLeavesNothingRunning(t *testing.T) {
 		}
 	}
 	var pids []int
-	for _, name := range []string{"pid.txt", "exec-pid.txt"} {
-		b, err := os.ReadFile(filepath.Join(f.work, name))
-		if err != nil {
-			t.Fatal(err)
+	for _, m := range []string{marker, marker2} {
+		found := waitSleep(m)
+		if len(found) != 1 {
+			t.Fatalf("sleep %s: %v (sleeps: %q)", m, found, allSleeps())
 		}
-		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		pids = append(pids, pid)
+		pids = append(pids, found...)
 	}
 	_ = c.in.Close()
 	if err := <-c.exited; err != nil {
@@ -151,5 +166,53 @@ func TestEOFLeavesNothingRunning(t *testing.T) {
 	c.exited <- nil
 	for _, pid := range pids {
 		gone(t, pid)
+	}
+}
+
+// uniqueSleep is a sleep duration (about 300 s) that names one process.
+func uniqueSleep() string {
+	return fmt.Sprintf("300.%d%d", os.Getpid(), time.Now().UnixNano()%1000000)
+}
+
+// findSleep finds, by its command line, the host pid of `sleep D`
+// (commands may run in a PID namespace, where $$ is not the host's pid).
+func findSleep(d string) []int {
+	want := "sleep\x00" + d + "\x00"
+	var pids []int
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err == nil && strings.HasSuffix(string(b), want) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+func allSleeps() []string {
+	var out []string
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err == nil && strings.Contains(string(b), "sleep") && strings.Contains(string(b), "300.") {
+			out = append(out, e.Name()+":"+strings.ReplaceAll(string(b), "\x00", " "))
+		}
+	}
+	return out
+}
+
+// waitSleep waits (bounded) for `sleep D` to run: "ready" is printed
+// just before the shell execs it.
+func waitSleep(d string) []int {
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if pids := findSleep(d); len(pids) > 0 || time.Now().After(deadline) {
+			return pids
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
