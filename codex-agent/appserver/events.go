@@ -24,7 +24,6 @@ type turnState struct {
 	agentItem     string
 	agentText     strings.Builder
 	reasoningItem string
-	reasoningText strings.Builder
 	// open are the items started and not yet completed, by id.
 	open map[string]map[string]any
 	// itemStart are the items' start times in ms.

@@ -2,7 +2,6 @@ package appserver
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -231,24 +230,5 @@ func (c *conn) close() {
 	for id, ch := range c.pending {
 		close(ch)
 		delete(c.pending, id)
-	}
-}
-
-// call sends a server request and waits for the answer, ctx, or the end
-// of the connection.
-func (c *conn) call(ctx context.Context, method string, params any) (int64, json.RawMessage, error) {
-	id, ch := c.request(method, params)
-	select {
-	case m, ok := <-ch:
-		if !ok {
-			return id, nil, errors.New("connection closed")
-		}
-		if m.Error != nil {
-			return id, nil, m.Error
-		}
-		return id, m.Result, nil
-	case <-ctx.Done():
-		c.forget(id)
-		return id, nil, ctx.Err()
 	}
 }

@@ -206,7 +206,7 @@ func TestSessionApprovalResumeFork(t *testing.T) {
 	if turn3 != "turn-3" {
 		t.Errorf("third turn id %q", turn3)
 	}
-	done, seen = c2.until("turn/completed")
+	_, seen = c2.until("turn/completed")
 	if got := completedItems(t, seen, "agentMessage"); len(got) != 1 || got[0]["text"] != "after resume" {
 		t.Errorf("resumed turn: %v", got)
 	}

@@ -2,7 +2,6 @@ package appserver
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"sync"
@@ -275,11 +274,4 @@ func (th *thread) notify(method string, params any) {
 
 func (th *thread) submit(id string, op protocol.Op) error {
 	return th.opened.Session.Submit(th.s.ctx, protocol.Submission{ID: id, Op: op})
-}
-
-func rawOrEmpty(b json.RawMessage) any {
-	if len(b) == 0 {
-		return map[string]any{}
-	}
-	return b
 }
