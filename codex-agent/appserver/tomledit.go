@@ -204,8 +204,22 @@ func equalPath(a, b []string) bool { return len(a) == len(b) && hasPrefix(a, b) 
 // setTOML sets (or with a nil value removes) the key at path in a
 // config document, leaving every other line, comment and blank as it
 // was. With merge, an object value is merged key by key into an
-// existing table; otherwise it replaces what is there.
+// existing table; otherwise it replaces what is there. An edit the
+// document's shape does not allow (a key under an array of tables, say)
+// is an error, never a broken document.
 func setTOML(data []byte, path []string, value any, merge bool) ([]byte, error) {
+	out, err := editTOML(data, path, value, merge)
+	if err != nil {
+		return nil, err
+	}
+	var doc map[string]any
+	if err := toml.Unmarshal(out, &doc); err != nil {
+		return nil, fmt.Errorf("cannot set %s in this document: %w", strings.Join(path, "."), err)
+	}
+	return out, nil
+}
+
+func editTOML(data []byte, path []string, value any, merge bool) ([]byte, error) {
 	if len(path) == 0 {
 		return nil, errors.New("empty key path")
 	}
@@ -217,7 +231,7 @@ func setTOML(data []byte, path []string, value any, merge bool) ([]byte, error) 
 		sort.Strings(keys)
 		var err error
 		for _, k := range keys {
-			if data, err = setTOML(data, append(append([]string(nil), path...), k), obj[k], true); err != nil {
+			if data, err = editTOML(data, append(append([]string(nil), path...), k), obj[k], true); err != nil {
 				return nil, err
 			}
 		}
@@ -267,7 +281,7 @@ func setTOML(data []byte, path []string, value any, merge bool) ([]byte, error) 
 				obj = map[string]any{}
 			}
 			setIn(obj, path[len(kv.path):], value)
-			return setTOML(data, kv.path, obj, false)
+			return editTOML(data, kv.path, obj, false)
 		}
 	}
 	return insertTOML(data, path, value)
