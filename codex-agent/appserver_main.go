@@ -173,7 +173,9 @@ func (r *Rollout) copyFrom(path string) error {
 		if l.Type == "session_meta" {
 			continue
 		}
-		if err := r.w.Write(l); err != nil {
+		// Through the recorder's own whole-line writes (stamped now).
+		r.write(l.Type, l.Payload)
+		if err := r.Err(); err != nil {
 			return fmt.Errorf("fork: %w", err)
 		}
 	}
