@@ -148,11 +148,10 @@ func NewPlanWith(r Resolver, policy protocol.SandboxPolicy, policyCwd, commandCw
 			p.MissingRoots = appendOnce(p.MissingRoots, a)
 			continue
 		}
-		switch {
-		case i == 0:
-			// The workspace is the user's choice, however it is named.
+		if i == 0 {
 			cwdReal = real
-			plain = append(plain, root{a, real})
+		}
+		switch {
 		case real == a:
 			plain = append(plain, root{a, real})
 		default:
@@ -162,8 +161,8 @@ func NewPlanWith(r Resolver, policy protocol.SandboxPolicy, policyCwd, commandCw
 	// A root named through a symlink that lies inside another writable
 	// root may have been planted by an earlier sandboxed command (replace
 	// a nested root or $TMPDIR with a link to $HOME, and the next run
-	// would make $HOME writable). Such a root is kept only when what it
-	// points at is writable anyway.
+	// would make $HOME writable). Such a root, the workspace included, is
+	// kept only when what it points at is writable anyway.
 	trusted := make([]string, 0, len(plain)+len(viaLink))
 	for _, x := range plain {
 		trusted = append(trusted, x.real)
@@ -186,6 +185,9 @@ func NewPlanWith(r Resolver, policy protocol.SandboxPolicy, policyCwd, commandCw
 		}
 		if !in {
 			p.RefusedRoots = append(p.RefusedRoots, x.asked)
+			if x.real == cwdReal {
+				cwdReal = "" // not a root: nothing of it to pin
+			}
 			continue
 		}
 		plain = append(plain, x)

@@ -186,7 +186,7 @@ func TestAskedRootsAndFromConfig(t *testing.T) {
 // TestRootsThroughPlantedLinks: a root reached through a symlink inside
 // another writable root is kept only when it points inside the roots.
 func TestRootsThroughPlantedLinks(t *testing.T) {
-	base := tree(t, "ws", "outer/real", "home", "outer/tmp->../home", "outer/in->real", "elsewhere", "link->elsewhere")
+	base := tree(t, "ws", "outer/real", "home", "outer/tmp->../home", "outer/in->real", "elsewhere", "link->elsewhere", "outer/wslink->../home")
 	env := func(k string) string {
 		if k == "TMPDIR" {
 			return filepath.Join(base, "outer/tmp")
@@ -205,5 +205,14 @@ func TestRootsThroughPlantedLinks(t *testing.T) {
 	}
 	if want := []string{filepath.Join(base, "outer/tmp")}; !reflect.DeepEqual(p.RefusedRoots, want) {
 		t.Errorf("refused = %q, want %q ($TMPDIR planted as a link to home)", p.RefusedRoots, want)
+	}
+	// The workspace too, when it is named through such a link.
+	p, err = NewPlan(protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite, ExcludeSlashTmp: true, ExcludeTmpdirEnvVar: true,
+		WritableRoots: []string{filepath.Join(base, "outer")}}, filepath.Join(base, "outer/wslink"), "", env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{filepath.Join(base, "outer")}; !reflect.DeepEqual(p.WritableRoots, want) || len(p.RefusedRoots) != 1 {
+		t.Errorf("roots = %q, refused %q; want %q and the workspace refused", p.WritableRoots, p.RefusedRoots, want)
 	}
 }
