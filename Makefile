@@ -5,7 +5,11 @@ SHELL       := bash
 .SHELLFLAGS := -eu -o pipefail -c
 GO          ?= go
 PREFIX      ?= /usr/local
-VERSION     ?= $(shell git describe --tags --exact-match 2>/dev/null || echo dev)
+# The version stamped into every binary: the release tag (v1.2.3 -> 1.2.3,
+# with -N-gHASH past it and -dirty for local changes), else
+# 0.0.0-dev+HASH[.dirty] from git, else dev outside a git checkout.
+VERSION     ?= $(shell v=$$(git describe --tags --match 'v[0-9]*' --dirty 2>/dev/null) && echo "$${v\#v}" || \
+                 { h=$$(git rev-parse --short HEAD 2>/dev/null) && echo "0.0.0-dev+$$h$$(git diff --quiet HEAD -- 2>/dev/null || echo .dirty)"; } || echo dev)
 LDFLAGS     := -s -w -X github.com/codexgo/common/version.Version=$(VERSION)
 GOBUILD     := CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)'
 ALLMODULES  := $(shell sed -n 's|^[[:space:]]*\./\([^[:space:]]*\)$$|\1|p' go.work)
@@ -16,7 +20,7 @@ BENCHTIME   ?= 1s
 LINT_VERSION := v2.15.0
 LINT        := bin/tools/golangci-lint-$(LINT_VERSION)
 
-.PHONY: all build test test-deps lint tidy-check bench fuzz install dist clean demo
+.PHONY: all build test test-deps lint tidy-check bench fuzz install dist clean demo man first-hour
 
 all: build
 
@@ -87,9 +91,25 @@ install: build
 dist:
 	VERSION=$(VERSION) GO=$(GO) bash scripts/dist.sh
 
+## man: man pages (man/man1) and bash, zsh and fish completions (completions/) of codex and every tool, from the same flag definitions as --help
+man: build
+	@rm -rf man completions
+	@bin/codex man man/man1
+	@mkdir -p completions/bash completions/zsh completions/fish
+	@for t in codex $$(cd bin && ls codex-* | grep -v codex-mcp$$); do \
+	  bin/codex completion bash $$t > completions/bash/$$t; \
+	  bin/codex completion zsh $$t > completions/zsh/_$$t; \
+	  bin/codex completion fish $$t > completions/fish/$$t.fish; \
+	done
+	@echo "wrote completions for $$(ls completions/bash | wc -l) tools in completions/"
+
+## first-hour: a newcomer's first hour, end to end: a fresh clone, make demo, every README example run as written
+first-hour:
+	bash scripts/first-hour.sh
+
 ## demo: build and run codex exec on a scratch repository against the local scripted model server
 demo: build
 	BIN=$(CURDIR)/bin bash codex-agent/demo.sh
 
 clean:
-	rm -rf bin dist
+	rm -rf bin dist man completions

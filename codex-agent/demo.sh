@@ -7,7 +7,10 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
-trap 'kill "${srv_pid:-0}" 2>/dev/null || true; wait "${srv_pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+# The scratch repository and its CODEX_HOME stay after the demo (the
+# session it points to can be read or resumed); only a failed run is
+# cleaned up.
+trap 'kill "${srv_pid:-0}" 2>/dev/null || true; wait "${srv_pid:-0}" 2>/dev/null || true; [ "${ok:-}" = 1 ] || rm -rf "$work"' EXIT
 
 if [ -n "${BIN:-}" ] && [ -x "$BIN/codex" ] && "$BIN/codex" exec --help >/dev/null 2>&1; then
   codex=("$BIN/codex" exec)
@@ -34,14 +37,16 @@ srv_pid=$!
 for _ in $(seq 100); do [ -s "$work/url" ] && break; sleep 0.05; done
 url=$(cat "$work/url")
 
-echo "== codex exec in $repo"
+echo "== codex exec in $repo (its progress on stderr; the final answer alone on stdout, kept in $work/answer.txt)"
 HOME=$work/userhome CODEX_HOME=$work/home DEMO_KEY=demo "${codex[@]}" -s workspace-write \
   -c model_provider=demo \
   -c "model_providers.demo={name=\"local scripted model server\",base_url=\"$url\",env_key=\"DEMO_KEY\"}" \
-  -m scripted-demo "Fix the typo in greeting.txt" </dev/null
+  -m scripted-demo "Fix the typo in greeting.txt" </dev/null >"$work/answer.txt"
 
 echo
 echo "== the edit left in the repository (git diff)"
 git --no-pager diff
-echo "== session recorded under \$CODEX_HOME/sessions:"
-find "$work/home/sessions" -name 'rollout-*.jsonl' -printf '%P (%s bytes)\n'
+echo "== session recorded (the whole run, as JSONL):"
+find "$work/home/sessions" -name 'rollout-*.jsonl' -printf '%p (%s bytes)\n'
+echo "== the scratch repository, CODEX_HOME and answer stay in $work (rm -rf it when done)"
+ok=1

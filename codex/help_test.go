@@ -153,7 +153,7 @@ func TestManPages(t *testing.T) {
 	if len(pages) < 30 {
 		t.Fatalf("%d pages: %v", len(pages), pages)
 	}
-	for _, want := range []string{"codex.1", "codex-sandbox.1", "codex-execpolicy-check.1", "codex-exec.1", "codex-mcp-client-call.1", "codex-linux-sandbox.1"} {
+	for _, want := range []string{"codex.1", "codex-sandbox.1", "codex-features.1", "codex-execpolicy-check.1", "codex-exec.1", "codex-mcp-client-call.1", "codex-linux-sandbox.1"} {
 		if _, err := os.Stat(filepath.Join(dir, want)); err != nil {
 			t.Errorf("missing %s", want)
 		}

@@ -49,9 +49,14 @@ func writeManPages(dir string, docs map[string]*cli.Command) (int, error) {
 	}
 	names := make([]string, 0, len(docs))
 	for n := range docs {
-		names = append(names, n)
+		if n != "codex" {
+			names = append(names, n)
+		}
 	}
 	sort.Strings(names)
+	// The tools' own pages first: where `codex NAME` is the tool NAME
+	// (codex-sandbox.1), the standalone tool's page is the one written.
+	names = append(names, "codex")
 	seen := map[string]bool{}
 	var err error
 	for _, n := range names {

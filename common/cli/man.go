@@ -92,6 +92,19 @@ func (c *Command) WriteMan(w io.Writer, version string) {
 // ASCII hyphen-minus for copy and paste) and a leading dot or quote.
 func roff(s string) string {
 	s = strings.NewReplacer(`\`, `\e`, "-", `\-`).Replace(s)
+	if strings.ContainsFunc(s, func(r rune) bool { return r > 127 }) {
+		// Non-ASCII as groff's Unicode escapes (\[u2026]): troff reads
+		// Latin-1, and man pages go through it.
+		var b strings.Builder
+		for _, r := range s {
+			if r > 127 {
+				fmt.Fprintf(&b, `\[u%04X]`, r)
+			} else {
+				b.WriteRune(r)
+			}
+		}
+		s = b.String()
+	}
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {
 		if strings.HasPrefix(l, ".") || strings.HasPrefix(l, "'") {
