@@ -13,8 +13,9 @@ cd "$(dirname "$0")/.."
 
 # command:package. tmux drives the TUI end to end, gcc gives -race, chromium
 # opens the login success page headless, node and npm run the MCP servers and
-# SDKs, python3 runs the protocol clients, GNU time measures peak RSS.
-need=(tmux:tmux gcc:gcc make:make git:git chromium:chromium node:nodejs npm:npm python3:python3 /usr/bin/time:time)
+# SDKs, python3 runs the protocol clients, GNU time measures peak RSS, jq
+# runs the READMEs' examples (make first-hour).
+need=(tmux:tmux gcc:gcc make:make git:git chromium:chromium node:nodejs npm:npm python3:python3 /usr/bin/time:time jq:jq)
 missing=()
 for pair in "${need[@]}"; do
   cmd=${pair%%:*} pkg=${pair#*:}
