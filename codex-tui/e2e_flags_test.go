@@ -55,3 +55,26 @@ func TestE2EStrictConfig(t *testing.T) {
 	tm2.keys("C-d")
 	tm2.waitExit(0)
 }
+
+// TestE2EContextLeft: the footer and /status show the context left from
+// the start (the model catalogue's window for the model), and config's
+// model_context_window overrides the catalogue.
+func TestE2EContextLeft(t *testing.T) {
+	tm := startTerm(t, 120, 30, "--yolo", "-c", `model="gpt-5.5"`)
+	tm.waitFor(`gpt-5\.5 · .*100% context left`)
+	tm.keys("-l", "/status")
+	tm.waitFor(`› /status`)
+	tm.keys("Enter")
+	tm.waitFor(`Context:\s+100% left \(0 used / 2\d\d\.\dK\)`)
+	tm.keys("C-d")
+	tm.waitExit(0)
+
+	tm2 := startTerm(t, 120, 30, "--yolo", "-c", `model="gpt-5.5"`, "-c", "model_context_window=50000")
+	tm2.waitFor(`100% context left`)
+	tm2.keys("-l", "/status")
+	tm2.waitFor(`› /status`)
+	tm2.keys("Enter")
+	tm2.waitFor(`Context:\s+100% left \(0 used / 50\.0K\)`)
+	tm2.keys("C-d")
+	tm2.waitExit(0)
+}

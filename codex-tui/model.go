@@ -47,6 +47,9 @@ type env struct {
 	// (tui.notifications); term is where they are written.
 	notifications map[string]bool
 	term          io.Writer
+	// contextWindow is a model's context window when the agent has not
+	// said (config's model_context_window, else the model catalogue).
+	contextWindow func(model string) int64
 }
 
 // model is the root model: one state, plain sub-components, an overlay

@@ -109,6 +109,19 @@ func contextLeft(window, used int64) int {
 	return int(min(max(left, 0), 100))
 }
 
+// contextWindow is the model's context window: what the agent reported,
+// else config's model_context_window, else the model catalogue's (0:
+// unknown).
+func (m *model) contextWindow() int64 {
+	if m.window > 0 {
+		return m.window
+	}
+	if m.env.contextWindow != nil {
+		return m.env.contextWindow(m.session.Model)
+	}
+	return 0
+}
+
 // compactCount prints 950, 1.2K, 3.4M.
 func compactCount(n int64) string {
 	switch {
@@ -155,7 +168,7 @@ func (m *model) footer(width int) string {
 	add(string(m.session.ApprovalPolicy), 3)
 	add(sandboxName(m.session.SandboxPolicy), 3)
 	last := m.tokens.LastTokenUsage
-	if pct := contextLeft(m.window, last.TotalTokens-last.ReasoningOutputTokens); pct >= 0 {
+	if pct := contextLeft(m.contextWindow(), last.TotalTokens-last.ReasoningOutputTokens); pct >= 0 {
 		add(fmt.Sprintf("%d%% context left", pct), 0)
 	}
 	if t := m.tokens.TotalTokenUsage.TotalTokens; t > 0 {
@@ -243,8 +256,9 @@ func (m *model) statusCard() cell {
 		rows = append(rows, [2]string{"Tokens", fmt.Sprintf("%s total (%s input, %s output)", compactCount(u.TotalTokens), compactCount(u.InputTokens), compactCount(u.OutputTokens))})
 	}
 	last := m.tokens.LastTokenUsage
-	if pct := contextLeft(m.window, last.TotalTokens-last.ReasoningOutputTokens); pct >= 0 {
-		rows = append(rows, [2]string{"Context", fmt.Sprintf("%d%% left (%s used / %s)", pct, compactCount(last.TotalTokens), compactCount(m.window))})
+	if w := m.contextWindow(); contextLeft(w, 0) >= 0 {
+		pct := contextLeft(w, last.TotalTokens-last.ReasoningOutputTokens)
+		rows = append(rows, [2]string{"Context", fmt.Sprintf("%d%% left (%s used / %s)", pct, compactCount(last.TotalTokens), compactCount(w))})
 	}
 	return statusCell{rows: rows}
 }
