@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -141,7 +142,7 @@ func EndStatus(e protocol.ExecCommandEndMsg) protocol.ExecCommandStatus {
 // run runs the command: to its end for the classic forms (execute), and
 // for exec_command until it ends or its yield time is up, when running is
 // the model's text for a session still going.
-func (s *Session) run(ctx context.Context, id string, cfg SessionConfig, c shellCall, cwd string, sp protocol.SandboxPolicy, parsed []protocol.ParsedCommand) (res protocol.ExecResult, agg, running string, err error) {
+func (s *Session) run(ctx context.Context, id string, cfg SessionConfig, c shellCall, cwd string, sp protocol.SandboxPolicy, parsed []protocol.ParsedCommand) (res protocol.ExecResult, agg output, running string, err error) {
 	if c.form != formExecCommand {
 		res, agg, err = s.execute(ctx, id, cfg, c, cwd, sp, parsed)
 		return res, agg, "", err
@@ -156,21 +157,21 @@ func (s *Session) run(ctx context.Context, id string, cfg SessionConfig, c shell
 		ended = true
 	}
 	if !ended {
-		return res, "", runningOutput(p.id, time.Since(start), p.drain(), c.maxOutputTokens, cfg.ToolOutputBytes), nil
+		return res, output{}, runningOutput(p.id, time.Since(start), p.drain(), c.maxOutputTokens, cfg.ToolOutputBytes), nil
 	}
 	s.procs.remove(p.id)
 	agg = p.drain()
 	p.mu.Lock()
 	res, err = p.res, p.err
 	p.mu.Unlock()
-	if res.Error != "" && agg == "" {
-		agg = res.Error + "\n"
+	if res.Error != "" && agg.text == "" {
+		agg = plainOutput(res.Error + "\n")
 	}
 	return res, agg, "", err
 }
 
 // execute runs the command, streaming output events.
-func (s *Session) execute(ctx context.Context, id string, cfg SessionConfig, c shellCall, cwd string, sp protocol.SandboxPolicy, parsed []protocol.ParsedCommand) (protocol.ExecResult, string, error) {
+func (s *Session) execute(ctx context.Context, id string, cfg SessionConfig, c shellCall, cwd string, sp protocol.SandboxPolicy, parsed []protocol.ParsedCommand) (protocol.ExecResult, output, error) {
 	s.emit(id, protocol.ExecCommandBeginMsg{CallID: c.callID, Command: c.argv, Cwd: cwd, ParsedCmd: parsed})
 	timeout := c.timeoutMS
 	if timeout <= 0 {
@@ -184,30 +185,34 @@ func (s *Session) execute(ctx context.Context, id string, cfg SessionConfig, c s
 	}
 	var mu sync.Mutex
 	agg := &capBuffer{max: DefaultMaxOutputBytes}
+	lines := 0
 	res, err := runner.Run(ctx, req, func(stream string, chunk []byte) {
 		mu.Lock()
 		agg.Write(chunk)
+		lines += bytes.Count(chunk, []byte("\n"))
 		mu.Unlock()
 		s.emit(id, protocol.ExecCommandOutputDeltaMsg{CallID: c.callID, Stream: stream, Chunk: chunk})
 	})
 	mu.Lock()
 	aggregated := agg.String()
+	total := agg.total
 	mu.Unlock()
 	if err != nil && ctx.Err() == nil {
 		s.emit(id, endMsg(c.callID, res, err, aggregated, timeout))
-		return res, aggregated, err
+		return res, output{text: aggregated, total: total, lines: lines}, err
 	}
 	end := endMsg(c.callID, res, nil, aggregated, timeout)
 	if err != nil {
 		end.Status = protocol.ExecFailed
 	}
 	s.emit(id, end)
-	aggregated = end.AggregatedOutput
-	return res, aggregated, nil
+	// The end may add a note (a timeout) to what the command printed.
+	out := output{text: end.AggregatedOutput, total: total + len(end.AggregatedOutput) - len(aggregated), lines: lines}
+	return res, out, nil
 }
 
 // formatResult renders a command result in the tool's output format.
-func formatResult(c shellCall, res protocol.ExecResult, agg string, capBytes int) string {
+func formatResult(c shellCall, res protocol.ExecResult, agg output, capBytes int) string {
 	secs := float64(res.DurationMS) / 1000
 	switch c.form {
 	case formExecCommand:
@@ -230,7 +235,7 @@ func formatResult(c shellCall, res protocol.ExecResult, agg string, capBytes int
 	var b strings.Builder
 	fmt.Fprintf(&b, "Exit code: %d\nWall time: %.1f seconds\n", res.ExitCode, secs)
 	if truncated {
-		fmt.Fprintf(&b, "Total output lines: %d\n", strings.Count(agg, "\n"))
+		fmt.Fprintf(&b, "Total output lines: %d\n", agg.lines)
 	}
 	b.WriteString("Output:\n")
 	b.WriteString(out)

@@ -58,7 +58,7 @@ func TestCapBufferKeepsHeadAndTail(t *testing.T) {
 	if small.String() != "abc" || small.truncated {
 		t.Errorf("small = %q", small.String())
 	}
-	out, cut := trimOutput(strings.Repeat("x", 100)+"\n", 20)
+	out, cut := trimOutput(plainOutput(strings.Repeat("x", 100)+"\n"), 20)
 	if !cut || !strings.Contains(out, "output truncated: 101 bytes, 1 lines total") {
 		t.Errorf("trimOutput = %q", out)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/codexgo/codex-agent/approval"
 	"github.com/codexgo/codex-agent/model"
@@ -239,14 +238,3 @@ func errText(err error, fallback string) string {
 }
 
 var errAborted = errors.New("aborted by user")
-
-// trimOutput keeps the head and tail of s within max bytes.
-func trimOutput(s string, max int) (string, bool) {
-	if max <= 0 || len(s) <= max {
-		return s, false
-	}
-	lines := strings.Count(s, "\n")
-	head := s[:max/2]
-	tail := s[len(s)-max/2:]
-	return fmt.Sprintf("%s\n[… output truncated: %d bytes, %d lines total …]\n%s", head, len(s), lines, tail), true
-}

@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -48,13 +49,16 @@ type proc struct {
 	// has been emitted; res and err are set before.
 	done chan struct{}
 
-	mu       sync.Mutex
-	unread   *capBuffer // output the model has not seen yet
-	all      *capBuffer // all output, for exec_command_end
-	watchID  string     // a call waiting on it streams output deltas to this submission
-	lastUsed time.Time
-	res      protocol.ExecResult
-	err      error
+	mu     sync.Mutex
+	unread *capBuffer // output the model has not seen yet
+	// unreadLines counts the lines of all the unread output (not only
+	// of what unread kept).
+	unreadLines int
+	all         *capBuffer // all output, for exec_command_end
+	watchID     string     // a call waiting on it streams output deltas to this submission
+	lastUsed    time.Time
+	res         protocol.ExecResult
+	err         error
 }
 
 // procTable holds a session's running exec_command sessions.
@@ -168,6 +172,7 @@ func (s *Session) startProc(id string, cfg SessionConfig, c shellCall, cwd strin
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		p.unread.Write(chunk)
+		p.unreadLines += bytes.Count(chunk, []byte("\n"))
 		p.all.Write(chunk)
 		// Under p.mu, so that no delta follows the end of a wait.
 		if p.watchID != "" {
@@ -313,29 +318,29 @@ func (p *proc) wait(ctx context.Context, subID string, yield time.Duration) bool
 }
 
 // drain returns the output the model has not seen and forgets it.
-func (p *proc) drain() string {
+func (p *proc) drain() output {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	out := p.unread.String()
-	p.unread = &capBuffer{max: DefaultMaxOutputBytes}
+	out := output{text: p.unread.String(), total: p.unread.total, lines: p.unreadLines}
+	p.unread, p.unreadLines = &capBuffer{max: DefaultMaxOutputBytes}, 0
 	return out
 }
 
 // runningOutput is the model's text for a command still running.
-func runningOutput(sessionID int, wall time.Duration, output string, maxTokens, capBytes int) string {
+func runningOutput(sessionID int, wall time.Duration, out output, maxTokens, capBytes int) string {
 	return fmt.Sprintf("Chunk ID: %06d\nWall time: %.4f seconds\nProcess running with session ID %d\nOriginal token count: %d\nOutput:\n%s",
-		rand.IntN(1000000), wall.Seconds(), sessionID, (len(output)+3)/4, trimTokens(output, maxTokens, capBytes))
+		rand.IntN(1000000), wall.Seconds(), sessionID, out.tokens(), trimTokens(out, maxTokens, capBytes))
 }
 
 // exitedOutput is the model's text for a command that ended.
-func exitedOutput(exitCode int, wall time.Duration, output string, maxTokens, capBytes int) string {
+func exitedOutput(exitCode int, wall time.Duration, out output, maxTokens, capBytes int) string {
 	return fmt.Sprintf("Chunk ID: %06d\nWall time: %.4f seconds\nProcess exited with code %d\nOriginal token count: %d\nOutput:\n%s",
-		rand.IntN(1000000), wall.Seconds(), exitCode, (len(output)+3)/4, trimTokens(output, maxTokens, capBytes))
+		rand.IntN(1000000), wall.Seconds(), exitCode, out.tokens(), trimTokens(out, maxTokens, capBytes))
 }
 
 // trimTokens keeps output within maxTokens (default 10000) tokens of
 // about four bytes, and within capBytes when set.
-func trimTokens(output string, maxTokens, capBytes int) string {
+func trimTokens(o output, maxTokens, capBytes int) string {
 	if maxTokens <= 0 {
 		maxTokens = 10000
 	}
@@ -343,7 +348,7 @@ func trimTokens(output string, maxTokens, capBytes int) string {
 	if capBytes > 0 && capBytes < limit {
 		limit = capBytes
 	}
-	out, _ := trimOutput(output, limit)
+	out, _ := trimOutput(o, limit)
 	return out
 }
 
