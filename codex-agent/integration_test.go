@@ -46,3 +46,47 @@ func TestExecRealSandbox(t *testing.T) {
 		}
 	}
 }
+
+// TestExecNetworkOffHint: a command that fails on DNS inside the
+// sandbox (network off) gets a hint, in exec's output and in what the
+// model reads, that the network is off and how to allow it; with the
+// network allowed there is no such hint.
+func TestExecNetworkOffHint(t *testing.T) {
+	lookup := "python3 -c \"import socket; socket.getaddrinfo('example.com', 80)\""
+	turns := []modelserver.Turn{
+		{Items: []json.RawMessage{modelserver.FunctionCall("c1", "exec_command", map[string]any{"cmd": lookup})}},
+		{Items: []json.RawMessage{modelserver.Message("ok")}},
+	}
+	fx := newExecFixture(t, turns...)
+	r := fx.run(append(fx.providerArgs(), "--json", "-s", "workspace-write", "go")...)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "the network is off in this sandbox") {
+		t.Errorf("exec output lacks the network hint:\n%s", r.stdout)
+	}
+	var body struct {
+		Input []json.RawMessage `json:"input"`
+	}
+	reqs := fx.srv.Requests()
+	if err := reqs[len(reqs)-1].JSON(&body); err != nil {
+		t.Fatal(err)
+	}
+	if in := string(jsonJoin(body.Input)); !strings.Contains(in, "Note: the network is off in this sandbox") {
+		t.Errorf("the model was not told the network is off:\n%s", in)
+	}
+
+	fx = newExecFixture(t, turns...)
+	r = fx.run(append(fx.providerArgs(), "--json", "-s", "workspace-write", "-c", "sandbox_workspace_write.network_access=true", "go")...)
+	if strings.Contains(r.stdout, "the network is off") {
+		t.Errorf("network allowed, yet the hint:\n%s", r.stdout)
+	}
+}
+
+func jsonJoin(items []json.RawMessage) []byte {
+	var b []byte
+	for _, it := range items {
+		b = append(append(b, it...), '\n')
+	}
+	return b
+}

@@ -99,7 +99,14 @@ func (s *Session) shell(ctx context.Context, id string, cfg SessionConfig, c she
 			}
 		}
 	}
-	return formatResult(c, res, agg, cfg.ToolOutputBytes)
+	out := formatResult(c, res, agg, cfg.ToolOutputBytes)
+	if res.Sandbox != nil && res.Sandbox.NetworkHint != "" {
+		// A DNS or connect failure with the network off: say why, to the
+		// user and to the model, rather than let it retry for minutes.
+		s.emit(id, protocol.BackgroundEventMsg{Message: res.Sandbox.NetworkHint})
+		out += "\nNote: " + res.Sandbox.NetworkHint
+	}
+	return out
 }
 
 func (s *Session) abortTurn() {

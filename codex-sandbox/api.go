@@ -216,6 +216,9 @@ func runAPI(ctx context.Context, req protocol.ExecRequest, stdin *os.File, stdou
 	}
 	if res.Sandbox != nil && req.SandboxPolicy.Mode != protocol.SandboxDangerFullAccess {
 		res.Sandbox.Denied = likelyDenied(res.ExitCode, tail.String())
+		if res.Sandbox.NetworkHint = networkHint(req.SandboxPolicy, res.ExitCode, tail.String()); res.Sandbox.NetworkHint != "" {
+			res.Sandbox.Denied = true
+		}
 	}
 	return res, nil
 }

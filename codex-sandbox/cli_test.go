@@ -333,6 +333,39 @@ func TestJSONMode(t *testing.T) {
 			},
 		},
 		{
+			// A real DNS lookup the sandbox stops: the report says the
+			// network is off and how to allow it.
+			name: "DNS failure with the network off",
+			req: protocol.ExecRequest{Argv: []string{"python3", "-c", "import socket; socket.getaddrinfo('example.com', 80)"},
+				SandboxPolicy: protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite}},
+			check: func(t *testing.T, res protocol.ExecResult) {
+				if res.ExitCode == 0 || res.Sandbox == nil || res.Sandbox.NetworkHint != NetworkOffHint || !res.Sandbox.Denied {
+					t.Errorf("exit %d, sandbox %+v, stderr %q; want a failure with the network hint", res.ExitCode, res.Sandbox, res.Stderr)
+				}
+			},
+		},
+		{
+			// npm's words for the same (EAI_AGAIN), and no hint when the
+			// network was allowed: the sandbox is not the cause then.
+			name: "npm's EAI_AGAIN",
+			req:  protocol.ExecRequest{Argv: []string{"sh", "-c", "echo 'npm error request to https://registry.npmjs.org/x failed, reason: getaddrinfo EAI_AGAIN registry.npmjs.org' >&2; exit 1"}, SandboxPolicy: ro},
+			check: func(t *testing.T, res protocol.ExecResult) {
+				if res.Sandbox == nil || res.Sandbox.NetworkHint == "" {
+					t.Errorf("sandbox %+v: no network hint", res.Sandbox)
+				}
+			},
+		},
+		{
+			name: "network allowed: no hint",
+			req: protocol.ExecRequest{Argv: []string{"sh", "-c", "echo 'getaddrinfo EAI_AGAIN registry.npmjs.org' >&2; exit 1"},
+				SandboxPolicy: protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite, NetworkAccess: true}},
+			check: func(t *testing.T, res protocol.ExecResult) {
+				if res.Sandbox != nil && res.Sandbox.NetworkHint != "" {
+					t.Errorf("network allowed, yet hint %q", res.Sandbox.NetworkHint)
+				}
+			},
+		},
+		{
 			name: "not found",
 			req:  protocol.ExecRequest{Argv: []string{"no-such-command-xyz"}, SandboxPolicy: ro},
 			check: func(t *testing.T, res protocol.ExecResult) {

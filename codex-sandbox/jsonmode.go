@@ -93,6 +93,9 @@ func execute(ctx context.Context, req protocol.ExecRequest, limit int) (protocol
 	res.Stderr, res.StderrTruncated = errb.String()
 	if res.Sandbox != nil && plan.Restricted() {
 		res.Sandbox.Denied = likelyDenied(res.ExitCode, res.Stdout+res.Stderr)
+		if res.Sandbox.NetworkHint = networkHint(req.SandboxPolicy, res.ExitCode, res.Stdout+res.Stderr); res.Sandbox.NetworkHint != "" {
+			res.Sandbox.Denied = true
+		}
 	}
 	return res, nil
 }

@@ -58,4 +58,7 @@ type SandboxReport struct {
 	// Denied is the sandbox's best judgement that the command failed
 	// because the sandbox refused something.
 	Denied bool `json:"denied,omitempty"`
+	// NetworkHint, when the command failed to resolve or reach a host
+	// with the network off, says so and how to allow the network.
+	NetworkHint string `json:"network_hint,omitempty"`
 }

@@ -64,6 +64,10 @@ func (r *SandboxReport) AppendJSON(b []byte) []byte {
 	if r.Denied {
 		b = append(b, `,"denied":true`...)
 	}
+	if r.NetworkHint != "" {
+		b = append(b, `,"network_hint":`...)
+		b = AppendJSONString(b, r.NetworkHint)
+	}
 	return append(b, '}')
 }
 

@@ -27,7 +27,7 @@ func TestFastJSONMatchesEncodingJSON(t *testing.T) {
 			StdoutTruncated: true, StderrTruncated: true, Sandbox: &SandboxReport{Mechanism: s}})
 		checkFastJSON(t, ExecResult{Sandbox: &SandboxReport{Mechanism: "landlock", LandlockABI: 7,
 			Active: []string{s, "x"}, Unavailable: []string{s}, WritableRoots: []string{"/w", s},
-			ReadOnlySubpaths: []string{s}, Denied: true}})
+			ReadOnlySubpaths: []string{s}, Denied: true, NetworkHint: s}})
 	}
 	// Empty, not nil, lists are omitted too.
 	checkFastJSON(t, ExecResult{Sandbox: &SandboxReport{Active: []string{}, WritableRoots: []string{}}})
@@ -61,6 +61,6 @@ func FuzzFastJSON(f *testing.F) {
 		checkFastJSON(t, ExecResult{ExitCode: code, Signal: abi, TimedOut: flag, DurationMS: dur, Stdout: a, Stderr: b,
 			StdoutTruncated: flag, Error: b})
 		checkFastJSON(t, ExecResult{Sandbox: &SandboxReport{Mechanism: a, LandlockABI: abi, Active: []string{a, b},
-			Unavailable: []string{b}, WritableRoots: []string{a}, Denied: flag}})
+			Unavailable: []string{b}, WritableRoots: []string{a}, Denied: flag, NetworkHint: b}})
 	})
 }
