@@ -16,8 +16,6 @@ import (
 	"github.com/codexgo/common/cli"
 	"github.com/codexgo/common/protocol"
 	"github.com/codexgo/common/style"
-
-	"github.com/codexgo/codex-agent/model"
 )
 
 // ExecEnv is what `codex exec` takes from its process; tests inject it.
@@ -221,12 +219,7 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 	// One turn, then the end: a command left running is ended (and
 	// reported) before the turn completes.
 	sc.EndCommandsWithTurn = true
-	if schema != nil {
-		if sc.Text == nil {
-			sc.Text = &model.TextControls{}
-		}
-		sc.Text.Format = &model.TextFormat{Type: "json_schema", Strict: true, Schema: schema, Name: "codex_output_schema"}
-	}
+	sc.Text = OutputFormat(sc.Text, schema)
 	sess, err := NewSession(sc)
 	if err != nil {
 		return 0, err

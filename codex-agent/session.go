@@ -147,6 +147,9 @@ type Session struct {
 	// injected are items a tool call adds after the call outputs (the
 	// images view_image attaches).
 	injected []model.Item
+	// steered is input a steer op added to the running turn, not yet
+	// in the history (the turn adds it before its next request).
+	steered []model.Item
 }
 
 // errInterrupted is the cancel cause of an interrupt op.
@@ -333,6 +336,15 @@ func (s *Session) Run(ctx context.Context) error {
 				continue
 			}
 			switch op := sub.Op.(type) {
+			case protocol.SteerOp:
+				if turnDone != nil {
+					s.mu.Lock()
+					s.steered = append(s.steered, userItem(op.Items))
+					s.mu.Unlock()
+					continue
+				}
+				q := queuedTurn{id: sub.ID, op: protocol.UserInputOp{Items: op.Items}, ctx: ctx}
+				start(q)
 			case protocol.UserInputOp, protocol.UserTurnOp, protocol.CompactOp:
 				q := queuedTurn{id: sub.ID, op: op, ctx: ctx}
 				if turnDone == nil {

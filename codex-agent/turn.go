@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -17,12 +18,15 @@ func (s *Session) runTurn(ctx context.Context, id string, op protocol.Op) {
 		s.compactTask(ctx, id)
 		return
 	}
-	var items []protocol.InputItem
+	var (
+		items  []protocol.InputItem
+		schema json.RawMessage
+	)
 	switch o := op.(type) {
 	case protocol.UserInputOp:
 		items = o.Items
 	case protocol.UserTurnOp:
-		items = o.Items
+		items, schema = o.Items, o.OutputSchema
 		s.mu.Lock()
 		s.applyTurnSettings(o.Cwd, o.ApprovalPolicy, o.SandboxPolicy, o.Model, o.Effort, o.Summary)
 		s.mu.Unlock()
@@ -45,6 +49,8 @@ func (s *Session) runTurn(ctx context.Context, id string, op protocol.Op) {
 	last := ""
 	for {
 		cfg = s.settings()
+		cfg.Text = OutputFormat(cfg.Text, schema)
+		s.takeSteered()
 		s.maybeAutoCompact(ctx, id, cfg)
 		outItems, usage, err := s.sample(ctx, id, cfg)
 		if ctx.Err() != nil {
@@ -79,6 +85,10 @@ func (s *Session) runTurn(ctx context.Context, id string, op protocol.Op) {
 		if usage != nil {
 			s.addUsage(id, *usage, cfg.ContextWindow)
 		}
+		if len(calls) == 0 && s.hasSteered() {
+			// Input came in while the model answered: it answers that too.
+			continue
+		}
 		if len(calls) == 0 {
 			if cfg.EndCommandsWithTurn {
 				s.procs.closeAll(false)
@@ -108,6 +118,36 @@ func (s *Session) runTurn(ctx context.Context, id string, op protocol.Op) {
 			return
 		}
 	}
+}
+
+// takeSteered moves steered input into the history.
+func (s *Session) takeSteered() {
+	s.mu.Lock()
+	items := s.steered
+	s.steered = nil
+	s.mu.Unlock()
+	s.appendHistory(items...)
+}
+
+func (s *Session) hasSteered() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.steered) > 0
+}
+
+// OutputFormat returns text controls that ask for a final answer
+// following schema (nil: tc unchanged), the json_schema format of codex
+// exec --output-schema and of a turn's output schema.
+func OutputFormat(tc *model.TextControls, schema json.RawMessage) *model.TextControls {
+	if len(schema) == 0 {
+		return tc
+	}
+	out := model.TextControls{}
+	if tc != nil {
+		out = *tc
+	}
+	out.Format = &model.TextFormat{Type: "json_schema", Strict: true, Schema: schema, Name: "codex_output_schema"}
+	return &out
 }
 
 func (s *Session) addUsage(id string, u model.Usage, window int64) {

@@ -287,6 +287,24 @@ func (th *thread) event(ev protocol.Event) {
 	}
 }
 
+// steered reports input added to a running turn as its user message
+// item. It runs beside the event pump, so the turn's item state is left
+// alone: the item has an id of its own.
+func (th *thread) steered(t *turnState, input []json.RawMessage) {
+	content := make([]any, 0, len(input))
+	for _, in := range input {
+		content = append(content, in)
+	}
+	th.mu.Lock()
+	th.steers++
+	id := fmt.Sprintf("%s-steer-%d", t.id, th.steers)
+	th.mu.Unlock()
+	ms := th.s.o.Now().UnixMilli()
+	item := map[string]any{"type": "userMessage", "id": id, "content": content}
+	th.notify("item/started", map[string]any{"threadId": th.id, "turnId": t.id, "item": item, "startedAtMs": ms})
+	th.notify("item/completed", map[string]any{"threadId": th.id, "turnId": t.id, "item": item, "completedAtMs": ms})
+}
+
 // endTurn completes what is still open and closes the turn.
 func (th *thread) endTurn(t *turnState, ms int64, started, completed func(map[string]any)) {
 	if t.compact && t.status == "inProgress" && t.errMsg == "" {

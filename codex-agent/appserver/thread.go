@@ -28,6 +28,7 @@ type thread struct {
 	turns      map[string]*turnState // by submission (turn) id
 	waiting    map[string]pendingApproval
 	status     string // idle, active
+	steers     int    // steer items so far
 	closed     bool
 }
 

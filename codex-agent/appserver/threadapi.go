@@ -412,10 +412,12 @@ func (s *server) turnStart(_ context.Context, params json.RawMessage) (any, erro
 		if json.Unmarshal(p.OutputSchema, &obj) != nil {
 			return nil, invalidParams("outputSchema must be a JSON Schema object")
 		}
-		return nil, invalidRequest("outputSchema is not supported yet by this server")
 	}
 	op := protocol.UserTurnOp{Items: items, Cwd: deref(p.Cwd), ApprovalPolicy: protocol.AskForApproval(ap), SandboxPolicy: sp,
 		Model: deref(p.Model), Effort: deref(p.Effort), Summary: deref(p.Summary)}
+	if len(p.OutputSchema) > 0 && string(p.OutputSchema) != "null" {
+		op.OutputSchema = p.OutputSchema
+	}
 	th.applySettings(&op)
 	t, err := th.beginTurn(p.Input, func() protocol.Op { return op }, false)
 	if err != nil {
@@ -484,7 +486,8 @@ func (s *server) turnSteer(_ context.Context, params json.RawMessage) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	if _, err := inputItems(p.Input); err != nil {
+	items, err := inputItems(p.Input)
+	if err != nil {
 		return nil, err
 	}
 	th.mu.Lock()
@@ -493,7 +496,11 @@ func (s *server) turnSteer(_ context.Context, params json.RawMessage) (any, erro
 	if cur == nil || cur.id != p.ExpectedTurnID {
 		return nil, invalidRequest("turn %s is not the running turn", p.ExpectedTurnID)
 	}
-	return nil, invalidRequest("turn/steer is not supported yet by this server: interrupt and start a new turn")
+	if err := th.submit(cur.id, protocol.SteerOp{Items: items}); err != nil {
+		return nil, err
+	}
+	// The steered input is a user message of the running turn.
+	return then{map[string]any{"turnId": cur.id}, func() { th.steered(cur, p.Input) }}, nil
 }
 
 func (s *server) reviewStart(_ context.Context, params json.RawMessage) (any, error) {

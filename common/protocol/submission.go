@@ -40,6 +40,16 @@ type UserTurnOp struct {
 	Model          string         `json:"model,omitempty"`
 	Effort         string         `json:"effort,omitempty"`
 	Summary        string         `json:"summary,omitempty"`
+	// OutputSchema is a JSON Schema the turn's final answer must follow
+	// (this turn only), as codex exec --output-schema does for its one.
+	OutputSchema json.RawMessage `json:"final_output_json_schema,omitempty"`
+}
+
+// SteerOp adds input to the running turn: the model sees it at its next
+// request and the turn goes on until it has answered it. With no turn
+// running it starts one, as user_input does.
+type SteerOp struct {
+	Items []InputItem `json:"items"`
 }
 
 // OverrideTurnContextOp changes the settings used by the next turns.
@@ -109,6 +119,7 @@ func (AddToHistoryOp) OpType() string           { return "add_to_history" }
 func (GetHistoryEntryRequestOp) OpType() string { return "get_history_entry_request" }
 func (ShutdownOp) OpType() string               { return "shutdown" }
 func (ListMcpToolsOp) OpType() string           { return "list_mcp_tools" }
+func (SteerOp) OpType() string                  { return "steer" }
 
 // OpType returns the unknown tag.
 func (u UnknownOp) OpType() string { return u.Type }
@@ -137,6 +148,8 @@ func newOp(tag string) Op {
 		return &ShutdownOp{}
 	case "list_mcp_tools":
 		return &ListMcpToolsOp{}
+	case "steer":
+		return &SteerOp{}
 	}
 	return nil
 }
