@@ -38,7 +38,12 @@ func TestExecRealSandbox(t *testing.T) {
 	if _, err := os.Stat(outside); err != nil {
 		t.Errorf("rm -rf ran: %v", err)
 	}
-	for _, want := range []string{`ran\n"`, "Read-only file system",
+	// The refused write: EROFS where a mount namespace keeps the rest
+	// read-only, EACCES where Landlock alone refuses it; both are right.
+	if !strings.Contains(r.stdout, "Read-only file system") && !strings.Contains(r.stdout, "Permission denied") {
+		t.Errorf("stdout shows no refused write:\n%s", r.stdout)
+	}
+	for _, want := range []string{`ran\n"`,
 		`"aggregated_output":"approval required (forced delete (rm -f) cannot be undone), but approval_policy is never: command not run","exit_code":null,"status":"declined"`,
 		`"aggregated_output":"execution forbidden by policy: `} {
 		if !strings.Contains(r.stdout, want) {

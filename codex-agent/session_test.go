@@ -296,7 +296,9 @@ func TestInterruptDuringCommand(t *testing.T) {
 	if _, ok := msgs[len(msgs)-1].(protocol.TurnAbortedMsg); !ok {
 		t.Fatalf("events = %s", types(msgs))
 	}
-	if d := time.Since(start); d > 5*time.Second {
+	// The command would run for minutes: a bound far above any load
+	// tells "interrupted" from "waited for it" without timing the machine.
+	if d := time.Since(start); d > 30*time.Second {
 		t.Errorf("interrupt took %v", d)
 	}
 	// The session stays usable, and the history holds an output for c1.
@@ -368,7 +370,9 @@ func TestInterruptDuringModelStream(t *testing.T) {
 	if _, ok := msgs[len(msgs)-1].(protocol.TurnAbortedMsg); !ok {
 		t.Fatalf("events = %s", types(msgs))
 	}
-	if d := time.Since(start); d > 2*time.Second {
+	// The stream hangs forever: any bound tells "interrupted" from
+	// "waited", so it is far above what a loaded machine needs.
+	if d := time.Since(start); d > 30*time.Second {
 		t.Errorf("interrupt took %v", d)
 	}
 	if tc := find[protocol.TaskCompleteMsg](h.turn("again", nil)); len(tc) != 1 || tc[0].LastAgentMessage != "after" {

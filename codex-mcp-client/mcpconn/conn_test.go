@@ -60,7 +60,9 @@ func TestCloseEscalatesToSIGKILL(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "killed") {
 		t.Errorf("Close: got %v, want the SIGKILL reported", err)
 	}
-	if d := time.Since(start); d > 3*time.Second {
+	// The server ignores SIGTERM for ever: the bound tells "escalated to
+	// SIGKILL" from "waited", far above the 0.4 s it takes unloaded.
+	if d := time.Since(start); d > 20*time.Second {
 		t.Errorf("Close took %v", d)
 	}
 	if servertest.Alive(pid) {
