@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/codexgo/codex-agent/appserver"
+	"github.com/codexgo/codex-mcp-client/mcpmanager"
 	sandbox "github.com/codexgo/codex-sandbox"
 	"github.com/codexgo/common/cli"
 	"github.com/codexgo/common/codexhome"
@@ -129,6 +130,18 @@ func (b *appBackend) Open(ctx context.Context, tc appserver.ThreadConfig) (*apps
 	provider := svc.ProviderID
 	return &appserver.Opened{Session: sess, Path: path, Model: sc.Model, ModelProvider: provider, Cwd: sc.Cwd,
 		ApprovalPolicy: sc.ApprovalPolicy, Sandbox: sc.Sandbox, Effort: effort, Close: svc.Close}, nil
+}
+
+// StartMCP starts config.toml's MCP servers as a session would.
+func (b *appBackend) StartMCP(ctx context.Context) (*mcpmanager.Manager, error) {
+	o := b.o
+	o.NoConfigResume = true
+	st, err := LoadSetup(o)
+	if err != nil {
+		return nil, err
+	}
+	mgr, _ := startMCP(ctx, st.Config, b.env.Getenv, b.env.Stderr)
+	return mgr, nil
 }
 
 // Command runs command/exec under codex-sandbox, or directly under

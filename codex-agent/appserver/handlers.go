@@ -55,5 +55,9 @@ func (s *server) handlers() map[string]handler {
 		"command/exec/write":     sync(s.commandExecWrite),
 		"command/exec/terminate": sync(s.commandExecTerminate),
 		"command/exec/resize":    sync(s.commandExecResize),
+
+		"mcpServerStatus/list":    async(s.mcpStatusList),
+		"config/mcpServer/reload": sync(s.mcpReload),
+		"mcpServer/tool/call":     async(s.mcpToolCall),
 	}
 }

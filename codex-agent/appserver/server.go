@@ -77,6 +77,7 @@ type server struct {
 	threads *threadTable
 	procs   *procTable
 	logins  *loginTable
+	mcp     mcpState
 }
 
 // Serve runs the app-server protocol on in/out until in ends or ctx is
@@ -156,6 +157,7 @@ func (s *server) shutdown() {
 	s.logins.cancelAll()
 	s.threads.closeAll()
 	s.wg.Wait()
+	s.mcp.close()
 }
 
 // malformed answers a line that is not a JSON-RPC message: with its id

@@ -1,0 +1,183 @@
+package appserver
+
+import (
+	"context"
+	"encoding/json"
+	"sort"
+	"sync"
+
+	"github.com/codexgo/codex-mcp-client/mcpmanager"
+)
+
+// MCPStarter starts config.toml's MCP servers: the agent's own start-up
+// (the one every session uses), so a status list or a client's tool call
+// sees the servers a thread would.
+type MCPStarter interface {
+	StartMCP(ctx context.Context) (*mcpmanager.Manager, error)
+}
+
+// mcpState is the server's own MCP connections, started on first use
+// and dropped by config/mcpServer/reload.
+type mcpState struct {
+	mu  sync.Mutex
+	mgr *mcpmanager.Manager
+}
+
+func (m *mcpState) close() {
+	m.mu.Lock()
+	mgr := m.mgr
+	m.mgr = nil
+	m.mu.Unlock()
+	if mgr != nil {
+		_ = mgr.Close()
+	}
+}
+
+func (s *server) mcpManager(ctx context.Context) (*mcpmanager.Manager, error) {
+	starter, ok := s.o.Backend.(MCPStarter)
+	if !ok || s.o.Backend == nil {
+		return nil, invalidRequest("MCP servers are not available in this build")
+	}
+	s.mcp.mu.Lock()
+	defer s.mcp.mu.Unlock()
+	if s.mcp.mgr != nil {
+		return s.mcp.mgr, nil
+	}
+	mgr, err := starter.StartMCP(s.ctx)
+	if err != nil {
+		return nil, invalidRequest("%v", err)
+	}
+	s.mcp.mgr = mgr
+	return mgr, nil
+}
+
+func (s *server) mcpStatusList(ctx context.Context, params json.RawMessage) (any, error) {
+	var p struct {
+		Cursor     *string `json:"cursor"`
+		Limit      *int    `json:"limit"`
+		ServerName *string `json:"serverName"`
+		Detail     *string `json:"detail"`
+	}
+	if err := decode(params, &p); err != nil {
+		return nil, err
+	}
+	mgr, err := s.mcpManager(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tools := map[string]map[string]any{}
+	for _, t := range mgr.Tools() {
+		if tools[t.Server] == nil {
+			tools[t.Server] = map[string]any{}
+		}
+		entry := map[string]any{"name": t.Name, "inputSchema": t.Tool.InputSchema}
+		if entry["inputSchema"] == nil {
+			entry["inputSchema"] = map[string]any{"type": "object"}
+		}
+		if t.Tool.Description != "" {
+			entry["description"] = t.Tool.Description
+		}
+		if t.Tool.Title != "" {
+			entry["title"] = t.Tool.Title
+		}
+		if t.Tool.Annotations != nil {
+			entry["annotations"] = t.Tool.Annotations
+		}
+		if t.Tool.OutputSchema != nil {
+			entry["outputSchema"] = t.Tool.OutputSchema
+		}
+		tools[t.Server][t.Name] = entry
+	}
+	failed := map[string]string{}
+	for _, f := range mgr.Failures() {
+		failed[f.Server] = f.Err.Error()
+	}
+	names := mgr.Servers()
+	for n := range failed {
+		if !contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	full := p.Detail == nil || *p.Detail == "full"
+	var list []any
+	for _, n := range names {
+		if p.ServerName != nil && *p.ServerName != n {
+			continue
+		}
+		t := tools[n]
+		if t == nil {
+			t = map[string]any{}
+		}
+		st := map[string]any{"name": n, "tools": t, "resources": []any{}, "resourceTemplates": []any{},
+			"authStatus": "unsupported", "runtimeStatus": "connected", "toolsError": nil}
+		if msg, bad := failed[n]; bad {
+			st["runtimeStatus"], st["toolsError"] = "failed", msg
+		} else if full {
+			if rs, err := mgr.ListResources(ctx, n); err == nil && rs != nil {
+				st["resources"] = rs
+			}
+			if rt, err := mgr.ListResourceTemplates(ctx, n); err == nil && rt != nil {
+				st["resourceTemplates"] = rt
+			}
+		}
+		list = append(list, st)
+	}
+	start, end, next, err := page(len(list), p.Cursor, p.Limit)
+	if err != nil {
+		return nil, err
+	}
+	data := []any{}
+	data = append(data, list[start:end]...)
+	return map[string]any{"data": data, "nextCursor": next}, nil
+}
+
+func (s *server) mcpReload(_ context.Context, _ json.RawMessage) (any, error) {
+	// The next use starts the servers config.toml names now. Threads
+	// already loaded keep the servers they started with.
+	s.mcp.close()
+	return map[string]any{}, nil
+}
+
+func (s *server) mcpToolCall(ctx context.Context, params json.RawMessage) (any, error) {
+	var p struct {
+		ThreadID  string          `json:"threadId"`
+		Server    string          `json:"server"`
+		Tool      string          `json:"tool"`
+		Arguments json.RawMessage `json:"arguments"`
+		Meta      map[string]any  `json:"_meta"`
+	}
+	if err := decode(params, &p); err != nil {
+		return nil, err
+	}
+	if p.Server == "" || p.Tool == "" {
+		return nil, invalidParams("server and tool are required")
+	}
+	if _, err := s.loaded(p.ThreadID); err != nil {
+		return nil, err
+	}
+	mgr, err := s.mcpManager(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var args any = map[string]any{}
+	if len(p.Arguments) > 0 && string(p.Arguments) != "null" {
+		args = p.Arguments
+	}
+	res, err := mgr.CallMeta(ctx, p.Server, p.Tool, args, p.Meta)
+	if err != nil {
+		return nil, invalidRequest("mcpServer/tool/call: %v", err)
+	}
+	content, structured, err := mcpmanager.ContentJSON(res)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{"content": content, "isError": res.IsError}
+	if len(content) == 0 || string(content) == "null" {
+		out["content"] = []any{}
+	}
+	if len(structured) > 0 && string(structured) != "null" {
+		out["structuredContent"] = structured
+	}
+	return out, nil
+}

@@ -1,0 +1,81 @@
+package appserver_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/codexgo/codex-agent/modelserver"
+)
+
+func everything(t *testing.T) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join("..", "..", "codex-mcp-client", "testdata", "npm", "node_modules", ".bin", "mcp-server-everything"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("mcp-server-everything is not installed: run `npm ci` in codex-mcp-client/testdata/npm (%v)", err)
+	}
+	return p
+}
+
+// TestMCPServers lists config.toml's MCP servers with their tools, calls
+// a tool for the client, reloads, and sees the model's MCP call as an
+// mcpToolCall item.
+func TestMCPServers(t *testing.T) {
+	t.Parallel()
+	bin := everything(t)
+	f := newFixture(t,
+		turnOf(modelserver.FunctionCall("m1", "mcp__everything__echo", map[string]any{"message": "from the model"})),
+		turnOf(modelserver.Message("echoed")),
+	)
+	c := f.start(t, "-c", `mcp_servers.everything={command="`+bin+`",args=["stdio"]}`, "-c", `mcp_servers.broken={command="/nonexistent/mcp-server"}`)
+	var st struct {
+		Data []struct {
+			Name          string                    `json:"name"`
+			Tools         map[string]map[string]any `json:"tools"`
+			RuntimeStatus string                    `json:"runtimeStatus"`
+			ToolsError    *string                   `json:"toolsError"`
+			Resources     []map[string]any          `json:"resources"`
+		} `json:"data"`
+	}
+	c.call("mcpServerStatus/list", map[string]any{}).decode(t, &st)
+	byName := map[string]int{}
+	for i, s := range st.Data {
+		byName[s.Name] = i
+	}
+	ev, ok := byName["everything"]
+	if !ok || st.Data[ev].Tools["echo"] == nil || st.Data[ev].RuntimeStatus != "connected" || len(st.Data[ev].Resources) == 0 {
+		t.Fatalf("status list = %+v", st)
+	}
+	if br, ok := byName["broken"]; !ok || st.Data[br].RuntimeStatus != "failed" || st.Data[br].ToolsError == nil {
+		t.Errorf("broken server = %+v", st)
+	}
+	th := startThread(t, c, map[string]any{"cwd": f.work, "approvalPolicy": "never"})
+	var res struct {
+		Content []map[string]any `json:"content"`
+		IsError bool             `json:"isError"`
+	}
+	c.call("mcpServer/tool/call", map[string]any{"threadId": th.Thread.ID, "server": "everything", "tool": "echo",
+		"arguments": map[string]any{"message": "hi"}}).decode(t, &res)
+	if len(res.Content) != 1 || res.Content[0]["text"] != "Echo: hi" || res.IsError {
+		t.Errorf("tool/call = %+v", res)
+	}
+	if m := c.callErr("mcpServer/tool/call", map[string]any{"threadId": "no-such-thread", "server": "everything", "tool": "echo"}); m.Error == nil {
+		t.Errorf("tool call without a loaded thread: %s", m)
+	}
+	c.call("config/mcpServer/reload", nil)
+	c.call("mcpServerStatus/list", map[string]any{"serverName": "everything", "detail": "toolsAndAuthOnly"}).decode(t, &st)
+	if len(st.Data) != 1 || st.Data[0].Tools["echo"] == nil {
+		t.Errorf("after reload = %+v", st)
+	}
+
+	startTurn(t, c, th.Thread.ID, "echo something")
+	_, seen := c.until("turn/completed")
+	calls := completedItems(t, seen, "mcpToolCall")
+	if len(calls) != 1 || calls[0]["status"] != "completed" || !strings.Contains(string(mustJSON(t, calls[0]["result"])), "Echo: from the model") {
+		t.Errorf("mcpToolCall items = %v", calls)
+	}
+}
