@@ -9,8 +9,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 
 	"github.com/codexgo/codex-agent/appserver"
+	"github.com/codexgo/codex-login/oauth"
 	"github.com/codexgo/codex-mcp-client/mcpmanager"
 	sandbox "github.com/codexgo/codex-sandbox"
 	"github.com/codexgo/common/cli"
@@ -49,11 +51,33 @@ func RunAppServer(ctx context.Context, args []string, env ServiceEnv) int {
 		return 1
 	}
 	b := &appBackend{o: o, home: home, env: env}
-	err = appserver.Serve(ctx, env.Stdin, env.Stdout, appserver.Options{
+	so := appserver.Options{
 		Backend: b, CodexHome: home, Overrides: o.Overrides, Profile: o.Profile,
 		Getenv: env.Getenv, Environ: env.Environ, Now: env.Now, Stderr: env.Stderr,
 		Sandboxed: b,
-	})
+	}
+	// ChatGPT logins use the issuer and callback port `codex login` is
+	// given through its environment (CODEX_LOGIN_ISSUER, _CLIENT_ID,
+	// _ISSUER_STYLE, _PORT; a port of 0 picks a free one).
+	if u := env.Getenv("CODEX_LOGIN_ISSUER"); u != "" {
+		style, err := oauth.ParseStyle(firstNonEmpty(env.Getenv("CODEX_LOGIN_ISSUER_STYLE"), "auto"))
+		if err == nil {
+			so.Issuer, err = oauth.Resolve(ctx, nil, u, env.Getenv("CODEX_LOGIN_CLIENT_ID"), style)
+		}
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "codex app-server: CODEX_LOGIN_ISSUER: %v\n", err)
+			return 1
+		}
+	}
+	if p := env.Getenv("CODEX_LOGIN_PORT"); p != "" {
+		port, err := strconv.Atoi(p)
+		if err != nil || port < 0 || port > 65535 {
+			fmt.Fprintf(env.Stderr, "codex app-server: CODEX_LOGIN_PORT %q is not a port\n", p)
+			return 2
+		}
+		so.LoginPorts = []int{port}
+	}
+	err = appserver.Serve(ctx, env.Stdin, env.Stdout, so)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "codex app-server: %v\n", err)
 		return 1

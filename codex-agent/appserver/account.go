@@ -14,6 +14,7 @@ import (
 	"github.com/codexgo/codex-login/authfile"
 	"github.com/codexgo/codex-login/credentials"
 	"github.com/codexgo/codex-login/oauth"
+	"github.com/codexgo/common/config"
 )
 
 // loginTable holds the ChatGPT logins in progress by loginId.
@@ -96,6 +97,14 @@ func (s *server) loginStart(ctx context.Context, params json.RawMessage) (any, e
 	}
 	if err := decode(params, &p); err != nil {
 		return nil, err
+	}
+	if cfg, err := config.Load(s.o.CodexHome, config.Options{Profile: s.o.Profile, Overrides: s.o.Overrides}); err == nil {
+		switch {
+		case cfg.ForcedLoginMethod == "chatgpt" && p.Type == "apiKey":
+			return nil, invalidRequest("API key login is disabled by forced_login_method; log in with ChatGPT")
+		case cfg.ForcedLoginMethod == "api" && p.Type != "apiKey":
+			return nil, invalidRequest("ChatGPT login is disabled by forced_login_method; log in with an API key")
+		}
 	}
 	switch p.Type {
 	case "apiKey":
