@@ -273,3 +273,47 @@ func mustJSON(t *testing.T, v any) []byte {
 	}
 	return b
 }
+
+// TestExecSessionResumesHere: a session codex exec recorded is listed as
+// an exec thread, read with its turn, and continued by thread/resume.
+func TestExecSessionResumesHere(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, turnOf(modelserver.Message("exec answer")), turnOf(modelserver.Message("app-server answer")))
+	ex := exec.Command(bin(t), "exec", "--skip-git-repo-check", "--json", "a task from exec")
+	ex.Env, ex.Dir = f.env, f.work
+	out, err := ex.Output()
+	if err != nil {
+		t.Fatalf("exec: %v\n%s", err, out)
+	}
+	var started struct {
+		ThreadID string `json:"thread_id"`
+	}
+	if err := json.Unmarshal([]byte(strings.SplitN(string(out), "\n", 2)[0]), &started); err != nil || started.ThreadID == "" {
+		t.Fatalf("exec first line: %s (%v)", out, err)
+	}
+	c := f.start(t)
+	var list struct {
+		Data []struct {
+			ID      string `json:"id"`
+			Source  any    `json:"source"`
+			Preview string `json:"preview"`
+		} `json:"data"`
+	}
+	c.call("thread/list", map[string]any{"sourceKinds": []string{"exec"}}).decode(t, &list)
+	if len(list.Data) != 1 || list.Data[0].ID != started.ThreadID || list.Data[0].Source != "exec" || list.Data[0].Preview != "a task from exec" {
+		t.Fatalf("thread/list = %+v", list)
+	}
+	var rr threadResp
+	c.call("thread/resume", map[string]any{"threadId": started.ThreadID}).decode(t, &rr)
+	if len(rr.Thread.Turns) != 1 || rr.Thread.Turns[0].Status != "completed" {
+		t.Fatalf("resume = %+v", rr)
+	}
+	turn := startTurn(t, c, started.ThreadID, "continue here")
+	if turn != "turn-2" {
+		t.Errorf("turn id %q", turn)
+	}
+	_, seen := c.until("turn/completed")
+	if got := completedItems(t, seen, "agentMessage"); len(got) != 1 || got[0]["text"] != "app-server answer" {
+		t.Errorf("turn: %v", got)
+	}
+}
