@@ -144,6 +144,7 @@ exact duplicate, after checking that the line loads.`,
 			{
 				Name:        ToolName + " default-policy",
 				Summary:     "print the embedded default policy",
+				Synopsis:    []string{""},
 				Description: "Prints the Starlark source of the default policy compiled into the binary.",
 				Flags:       noFlags("default-policy"),
 				Examples: []cli.Example{

@@ -111,7 +111,7 @@ CODEX_LOGIN_NO_BROWSER=1).`
 				ExitCodes:   exits("not logged in, or the refresh failed"),
 			},
 			{
-				Name: ToolName + " logout", Summary: "revoke the refresh token and remove the credentials",
+				Name: ToolName + " logout", Summary: "revoke the refresh token and remove the credentials", Synopsis: []string{""},
 				Description: "Revokes the refresh token at the issuer (best effort) and removes auth.json.",
 				Flags:       func() *flag.FlagSet { return quietFlagSet("codex-login logout") },
 				Examples:    []cli.Example{{Command: "codex-login logout", Explain: "Successfully logged out"}},

@@ -513,3 +513,27 @@ func TestUnprivilegedChmodOutside(t *testing.T) {
 		t.Errorf("mode changed: %v %v", fi.Mode(), err)
 	}
 }
+
+// TestUsageMessages: help on stdout with exit 0; flag errors in one line
+// that say what to type; --add-dir under read-only warns instead of being
+// ignored in silence.
+func TestUsageMessages(t *testing.T) {
+	tests := []struct {
+		args         []string
+		code         int
+		stdout, warn string
+	}{
+		{[]string{"--help"}, 0, "Usage:\n  codex-sandbox [flags] -- COMMAND [ARG...]", ""},
+		{[]string{"--version"}, 0, "codex-sandbox ", ""},
+		{[]string{"--timeout", "5", "--", "true"}, ExitUsage, "", "codex-sandbox: --timeout 5: a duration needs a unit: write --timeout 5s (or ms, m, h)\n"},
+		{[]string{"--add-dri", "x", "--", "true"}, ExitUsage, "", "codex-sandbox: unknown flag --add-dri (did you mean --add-dir?)\n"},
+		{[]string{"--add-dir", "/tmp", "--", "true"}, 0, "", "codex-sandbox: warning: --add-dir /tmp has no effect with --sandbox read-only; use --sandbox workspace-write to make it writable\n"},
+		{[]string{"--sandbox", "workspace-write", "--add-dir", "/tmp", "--", "true"}, 0, "", ""},
+	}
+	for _, tc := range tests {
+		r := cs(t, "", tc.args...)
+		if r.code != tc.code || !strings.HasPrefix(r.stdout, tc.stdout) || r.stderr != tc.warn {
+			t.Errorf("%q: exit %d, stdout %.80q, stderr %q; want %d, %q…, %q", tc.args, r.code, r.stdout, r.stderr, tc.code, tc.stdout, tc.warn)
+		}
+	}
+}

@@ -180,6 +180,11 @@ func run(ctx context.Context, args, env []string, stdin io.Reader, stdout, stder
 	if err != nil {
 		return usageErr("%v", err)
 	}
+	if len(o.addDirs) > 0 && policy.Mode == protocol.SandboxReadOnly {
+		// Only workspace-write has writable roots; say so rather than
+		// ignore the flag.
+		fmt.Fprintf(stderr, "%s: warning: --add-dir %s has no effect with --sandbox read-only; use --sandbox workspace-write to make it writable\n", ToolName, strings.Join(o.addDirs, ", "))
+	}
 	cwd, err := resolveCwd(o.cd)
 	if err != nil {
 		return usageErr("%v", err)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/codexgo/common/atomicfile"
@@ -105,7 +106,8 @@ func featuresDoc() *cli.Command {
 	exits := []cli.ExitCode{{Code: "0", Meaning: "ok"}, {Code: "1", Meaning: "config.toml could not be read or written"}, {Code: "2", Meaning: "usage error or unknown feature"}}
 	sub := func(name, syn, summary string, ex string) *cli.Command {
 		return &cli.Command{Name: "codex-features " + name, Synopsis: []string{syn}, Summary: summary, Flags: flags,
-			Examples: []cli.Example{{Command: ex}}, ExitCodes: exits}
+			Description: strings.ToUpper(summary[:1]) + summary[1:] + ".",
+			Examples:    []cli.Example{{Command: ex}}, ExitCodes: exits}
 	}
 	return &cli.Command{
 		Name:     "codex-features",

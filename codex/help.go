@@ -95,6 +95,7 @@ func builtinDoc(name, summary string) *cli.Command {
 	switch name {
 	case "install-links":
 		c.Synopsis = []string{"DIR"}
+		c.Description = "Writes DIR/NAME -> this binary for every tool linked in, so that each\ntool can be run by its own name (codex-sandbox, codex-execpolicy, …).\nLinks already there are replaced; any other file in the way is an error."
 		c.Examples = []cli.Example{{Command: "codex install-links ~/.local/bin"}}
 		c.ExitCodes = []cli.ExitCode{{Code: "0", Meaning: "linked"}, {Code: "1", Meaning: "a file that is not a link is in the way"}, {Code: "2", Meaning: "usage error"}}
 	case "completion":
@@ -113,7 +114,9 @@ func builtinDoc(name, summary string) *cli.Command {
 		c.ExitCodes = []cli.ExitCode{{Code: "0", Meaning: "written"}, {Code: "1", Meaning: "DIR could not be written"}, {Code: "2", Meaning: "usage error"}}
 	case "help":
 		c.Synopsis = []string{"[COMMAND]"}
+		c.Description = "Shows the help of codex, or of COMMAND (the same as codex COMMAND --help)."
 		c.Examples = []cli.Example{{Command: "codex help sandbox"}}
+		c.ExitCodes = []cli.ExitCode{{Code: "0", Meaning: "shown"}, {Code: "2", Meaning: "unknown command"}}
 	}
 	return c
 }
