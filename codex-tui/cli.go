@@ -76,7 +76,7 @@ Ctrl+C twice (or Ctrl+D on an empty prompt) quits, / opens commands, @ files.`,
 			Name: ToolName + " resume", Summary: "resume a recorded session (picker, --last or SESSION_ID)",
 			Synopsis: []string{"[--last | SESSION_ID] [PROMPT]"}, Flags: flags, ExitCodes: exits(),
 			Description: "Resumes a session recorded under $CODEX_HOME/sessions in the terminal UI:\na picker of the recent ones, the newest with --last, or SESSION_ID.",
-			Examples: []cli.Example{{Command: "codex resume", Explain: "pick a session"}, {Command: "codex resume --last"}},
+			Examples:    []cli.Example{{Command: "codex resume", Explain: "pick a session"}, {Command: "codex resume --last"}},
 		}},
 	}
 }
