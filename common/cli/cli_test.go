@@ -138,3 +138,22 @@ func TestRoffEscapes(t *testing.T) {
 		t.Errorf("roff = %q", got)
 	}
 }
+
+// FuzzFlagError: whatever the command line, the rewritten error is one
+// line and never empty.
+func FuzzFlagError(f *testing.F) {
+	for _, s := range []string{"--timeout\x005", "--nope", "--model", "--add-dir-ok=maybe", "-x\x00y", "--timeout=1.5e3"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		fs := testFlags()
+		err := fs.Parse(strings.Split(line, "\x00"))
+		if err == nil || errors.Is(err, flag.ErrHelp) {
+			return
+		}
+		msg := FlagError(fs, err)
+		if msg == "" || (strings.Contains(msg, "\n") && !strings.Contains(line, "\n")) {
+			t.Errorf("FlagError(%q) = %q", err, msg)
+		}
+	})
+}
