@@ -7,14 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 
 	"github.com/codexgo/codex-agent/appserver"
 	"github.com/codexgo/codex-login/oauth"
 	"github.com/codexgo/codex-mcp-client/mcpmanager"
-	sandbox "github.com/codexgo/codex-sandbox"
 	"github.com/codexgo/common/cli"
 	"github.com/codexgo/common/codexhome"
 	"github.com/codexgo/common/config"
@@ -168,10 +166,25 @@ func (b *appBackend) StartMCP(ctx context.Context) (*mcpmanager.Manager, error) 
 	return mgr, nil
 }
 
-// Command runs command/exec under codex-sandbox, or directly under
-// danger-full-access, in its own process group either way.
-func (b *appBackend) Command(ctx context.Context, req protocol.ExecRequest) (*exec.Cmd, error) {
-	return sandbox.Command(ctx, req)
+// Run runs command/exec through the agent's runner: codex-sandbox's
+// supervisor under the policy (danger-full-access unsandboxed), which
+// ends the command's whole tree when ctx is cancelled.
+func (b *appBackend) Run(ctx context.Context, req protocol.ExecRequest, stdin, terminal *os.File, out func(string, []byte)) (protocol.ExecResult, error) {
+	var r InputRunner = SandboxRunner{}
+	if req.SandboxPolicy.Mode == protocol.SandboxDangerFullAccess {
+		r = DirectRunner{}
+	}
+	return r.RunInput(ctx, req, Stdio{Stdin: stdin, Terminal: terminal}, out)
+}
+
+// OpenTerminal opens a pseudo-terminal for a tty command/exec.
+func (b *appBackend) OpenTerminal(rows, cols uint16) (near, far *os.File, err error) {
+	return openTerminal(rows, cols)
+}
+
+// Resize sets the size of a command/exec terminal.
+func (b *appBackend) Resize(near *os.File, rows, cols uint16) error {
+	return resizeTerminal(near, rows, cols)
 }
 
 // DefaultPolicy is the sandbox config.toml gives commands.

@@ -58,3 +58,12 @@ func control(file *os.File, f func(fd int) (int, error)) (int, error) {
 	}
 	return n, ferr
 }
+
+// resizeTerminal sets a terminal's size through its near end; the
+// command's foreground process group gets SIGWINCH.
+func resizeTerminal(near *os.File, rows, cols uint16) error {
+	_, err := control(near, func(fd int) (int, error) {
+		return 0, unix.IoctlSetWinsize(fd, unix.TIOCSWINSZ, &unix.Winsize{Row: rows, Col: cols})
+	})
+	return err
+}

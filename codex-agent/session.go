@@ -343,7 +343,7 @@ func (s *Session) Run(ctx context.Context) error {
 					s.mu.Unlock()
 					continue
 				}
-				q := queuedTurn{id: sub.ID, op: protocol.UserInputOp{Items: op.Items}, ctx: ctx}
+				q := queuedTurn{id: sub.ID, op: protocol.UserInputOp(op), ctx: ctx}
 				start(q)
 			case protocol.UserInputOp, protocol.UserTurnOp, protocol.CompactOp:
 				q := queuedTurn{id: sub.ID, op: op, ctx: ctx}

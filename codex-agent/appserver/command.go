@@ -8,22 +8,31 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os/exec"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"sync"
-	"syscall"
+	"time"
 
 	"github.com/codexgo/common/protocol"
 )
 
-// CommandStarter builds the command for command/exec under a sandbox
-// policy: codex-sandbox's Command (the same sandbox as the agent's
-// commands). The returned command must end its whole process tree when
-// its context is cancelled.
+// CommandStarter runs command/exec under a sandbox policy: the agent's
+// own runner (codex-sandbox's supervisor, the sandbox and process-tree
+// control of the agent's commands). Run returns when the command has
+// ended; cancelling ctx ends its whole process tree.
 type CommandStarter interface {
-	Command(ctx context.Context, req protocol.ExecRequest) (*exec.Cmd, error)
+	// Run runs req, streaming its output to out. stdin, if not nil, is
+	// the read end of a pipe handed down as the command's input;
+	// terminal, if not nil, a pseudo-terminal's far end handed down as
+	// its stdin, stdout and stderr (its output then comes through the
+	// terminal, not out).
+	Run(ctx context.Context, req protocol.ExecRequest, stdin, terminal *os.File, out func(stream string, chunk []byte)) (protocol.ExecResult, error)
+	// OpenTerminal opens a pseudo-terminal of rows x cols.
+	OpenTerminal(rows, cols uint16) (near, far *os.File, err error)
+	// Resize sets a terminal's size (near end).
+	Resize(near *os.File, rows, cols uint16) error
 	// DefaultPolicy is the sandbox policy config.toml gives commands in
 	// cwd (sandbox_mode and sandbox_workspace_write).
 	DefaultPolicy(cwd string) (protocol.SandboxPolicy, error)
@@ -38,7 +47,9 @@ const defaultExecTimeoutMS = 10 * 60 * 1000
 type proc struct {
 	cancel context.CancelFunc
 	stdin  io.WriteCloser
-	mu     sync.Mutex
+	// term is the near end of a tty command's terminal.
+	term *os.File
+	mu   sync.Mutex
 }
 
 // procTable holds the running command/exec processes by processId.
@@ -122,9 +133,6 @@ func (s *server) commandExec(ctx context.Context, params json.RawMessage) (any, 
 	if len(p.Command) == 0 || p.Command[0] == "" {
 		return nil, invalidParams("command must not be empty")
 	}
-	if p.Tty {
-		return nil, invalidParams("tty is not supported by this server")
-	}
 	if (p.StreamStdin || p.StreamOutput) && (p.ProcessID == nil || *p.ProcessID == "") {
 		return nil, invalidParams("processId is required with streamStdin or streamStdoutStderr")
 	}
@@ -200,11 +208,22 @@ func (s *server) commandExec(ctx context.Context, params json.RawMessage) (any, 
 	if p.ProcessID != nil {
 		id = *p.ProcessID
 	}
-	cctx, cancel := context.WithCancel(ctx)
-	cmd, err := s.o.Sandboxed.Command(cctx, req)
-	if err != nil {
-		cancel()
-		return nil, invalidRequest("command/exec: %v", err)
+	rows, cols := uint16(24), uint16(80)
+	if len(p.Size) > 0 && string(p.Size) != "null" {
+		if !p.Tty {
+			return nil, invalidParams("size needs tty")
+		}
+		var sz struct {
+			Rows, Cols int
+		}
+		if err := json.Unmarshal(p.Size, &sz); err != nil || sz.Rows <= 0 || sz.Cols <= 0 || sz.Rows > 65535 || sz.Cols > 65535 {
+			return nil, invalidParams("size: rows and cols must be positive")
+		}
+		rows, cols = uint16(sz.Rows), uint16(sz.Cols)
+	}
+	req.MaxOutputBytes = limit
+	if limit == 0 {
+		req.MaxOutputBytes = 1 << 40
 	}
 	stream := func(name string) func([]byte, bool) {
 		if !p.StreamOutput {
@@ -217,16 +236,44 @@ func (s *server) commandExec(ctx context.Context, params json.RawMessage) (any, 
 	}
 	stdout := &capWriter{max: limit, stream: stream("stdout")}
 	stderr := &capWriter{max: limit, stream: stream("stderr")}
-	cmd.Stdout, cmd.Stderr = stdout, stderr
+	out := func(name string, chunk []byte) {
+		if name == "stderr" {
+			_, _ = stderr.Write(chunk)
+		} else {
+			_, _ = stdout.Write(chunk)
+		}
+	}
+	cctx, cancel := context.WithCancel(s.ctx)
 	pr := &proc{cancel: cancel}
-	if p.StreamStdin {
-		cmd.Stdin = nil
-		w, err := cmd.StdinPipe()
+	var stdinR, far *os.File
+	switch {
+	case p.Tty:
+		near, f, err := s.o.Sandboxed.OpenTerminal(rows, cols)
+		if err != nil {
+			cancel()
+			return nil, invalidRequest("command/exec: %v", err)
+		}
+		pr.term, far = near, f
+		if p.StreamStdin {
+			pr.stdin = near
+		}
+	case p.StreamStdin:
+		r, w, err := os.Pipe()
 		if err != nil {
 			cancel()
 			return nil, err
 		}
-		pr.stdin = w
+		stdinR, pr.stdin = r, w
+	}
+	closeAll := func() {
+		for _, f := range []*os.File{stdinR, far, pr.term} {
+			if f != nil {
+				_ = f.Close()
+			}
+		}
+		if pr.stdin != nil {
+			_ = pr.stdin.Close()
+		}
 	}
 	key := id
 	s.procs.mu.Lock()
@@ -237,6 +284,7 @@ func (s *server) commandExec(ctx context.Context, params json.RawMessage) (any, 
 	if _, dup := s.procs.m[key]; dup {
 		s.procs.mu.Unlock()
 		cancel()
+		closeAll()
 		return nil, invalidRequest("processId %s is already running", id)
 	}
 	s.procs.m[key] = pr
@@ -246,25 +294,58 @@ func (s *server) commandExec(ctx context.Context, params json.RawMessage) (any, 
 		delete(s.procs.m, key)
 		s.procs.mu.Unlock()
 	}
-	if err := cmd.Start(); err != nil {
-		unregister()
-		cancel()
-		return nil, invalidRequest("command/exec: start: %v", err)
+	type result struct {
+		res protocol.ExecResult
+		err error
 	}
+	done := make(chan result, 1)
+	readDone := make(chan struct{})
+	if pr.term != nil {
+		go func() {
+			defer close(readDone)
+			buf := make([]byte, 32<<10)
+			for {
+				n, err := pr.term.Read(buf)
+				if n > 0 {
+					out("stdout", append([]byte(nil), buf[:n]...))
+				}
+				if err != nil {
+					return
+				}
+			}
+		}()
+	} else {
+		close(readDone)
+	}
+	go func() {
+		res, err := s.o.Sandboxed.Run(cctx, req, stdinR, far, out)
+		done <- result{res, err}
+	}()
 	return later(func() (any, error) {
 		defer cancel()
 		defer unregister()
-		err := cmd.Wait()
-		code := 0
-		if err != nil {
-			var ee *exec.ExitError
-			if !errors.As(err, &ee) {
-				return nil, fmt.Errorf("command/exec: %w", err)
-			}
-			code = ee.ExitCode()
-			if st, ok := ee.Sys().(syscall.WaitStatus); ok && st.Signaled() {
-				code = 128 + int(st.Signal())
-			}
+		r := <-done
+		if stdinR != nil {
+			_ = stdinR.Close()
+		}
+		if far != nil {
+			_ = far.Close()
+			// What the command wrote last may still be in the terminal.
+			_ = pr.term.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+		}
+		<-readDone
+		pr.mu.Lock()
+		closeAll()
+		pr.mu.Unlock()
+		if r.err != nil && !errors.Is(r.err, context.Canceled) {
+			return nil, fmt.Errorf("command/exec: %w", r.err)
+		}
+		code := r.res.ExitCode
+		if r.res.Signal != 0 {
+			code = 128 + r.res.Signal
+		}
+		if r.res.Error != "" && code == 0 {
+			code = 125
 		}
 		return map[string]any{"exitCode": code, "stdout": stdout.buf.String(), "stderr": stderr.buf.String()}, nil
 	}), nil
@@ -330,12 +411,27 @@ func (s *server) commandExecTerminate(_ context.Context, params json.RawMessage)
 func (s *server) commandExecResize(_ context.Context, params json.RawMessage) (any, error) {
 	var p struct {
 		ProcessID string `json:"processId"`
+		Size      *struct {
+			Rows, Cols int
+		} `json:"size"`
 	}
 	if err := decode(params, &p); err != nil {
 		return nil, err
 	}
-	if s.procs.get(p.ProcessID) == nil {
+	if p.Size == nil || p.Size.Rows <= 0 || p.Size.Cols <= 0 || p.Size.Rows > 65535 || p.Size.Cols > 65535 {
+		return nil, invalidParams("size: rows and cols must be positive")
+	}
+	pr := s.procs.get(p.ProcessID)
+	if pr == nil {
 		return nil, invalidRequest("no running process %q", p.ProcessID)
 	}
-	return nil, invalidRequest("process %q has no terminal (tty is not supported)", p.ProcessID)
+	if pr.term == nil {
+		return nil, invalidRequest("process %q has no terminal (start it with tty)", p.ProcessID)
+	}
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	if err := s.o.Sandboxed.Resize(pr.term, uint16(p.Size.Rows), uint16(p.Size.Cols)); err != nil {
+		return nil, invalidRequest("resize: %v", err)
+	}
+	return map[string]any{}, nil
 }

@@ -298,3 +298,48 @@ func TestEOFWithStreamingCommand(t *testing.T) {
 	}
 	c.exited <- nil
 }
+
+// TestCommandExecTerminal runs a command on a terminal of the size the
+// client asks for, resizes it, and types into it.
+func TestCommandExecTerminal(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	c := f.start(t)
+	id := c.request("command/exec", map[string]any{"command": []string{"sh", "-c", "test -t 0 && echo is-a-tty; stty size; read x; stty size; echo got:$x"},
+		"cwd": f.work, "processId": "tty-1", "tty": true, "streamStdin": true, "streamStdoutStderr": true,
+		"size": map[string]any{"rows": 30, "cols": 100}})
+	var seen strings.Builder
+	for !strings.Contains(seen.String(), "30 100") {
+		m := c.next()
+		if m.Method != "command/exec/outputDelta" {
+			continue
+		}
+		var d struct{ DeltaBase64 string }
+		m.decode(t, &d)
+		b, _ := base64.StdEncoding.DecodeString(d.DeltaBase64)
+		seen.Write(b)
+	}
+	c.call("command/exec/resize", map[string]any{"processId": "tty-1", "size": map[string]any{"rows": 40, "cols": 120}})
+	c.call("command/exec/write", map[string]any{"processId": "tty-1", "deltaBase64": base64.StdEncoding.EncodeToString([]byte("hello\n"))})
+	var r struct {
+		ExitCode int
+		Stdout   string
+	}
+	c.answer(id).decode(t, &r)
+	// Streamed output comes as deltas only, as in the Codex CLI.
+	for _, m := range c.drain() {
+		if m.Method == "command/exec/outputDelta" {
+			var d struct{ DeltaBase64 string }
+			m.decode(t, &d)
+			b, _ := base64.StdEncoding.DecodeString(d.DeltaBase64)
+			seen.Write(b)
+		}
+	}
+	out := seen.String()
+	if r.ExitCode != 0 || r.Stdout != "" || !strings.Contains(out, "is-a-tty") || !strings.Contains(out, "40 120") || !strings.Contains(out, "got:hello") {
+		t.Errorf("tty command = %+v, output %q", r, out)
+	}
+	if m := c.callErr("command/exec/resize", map[string]any{"processId": "tty-1", "size": map[string]any{"rows": 1, "cols": 1}}); m.Error == nil {
+		t.Errorf("resize of an ended process: %s", m)
+	}
+}
