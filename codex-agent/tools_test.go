@@ -68,7 +68,9 @@ func TestDirectRunnerTimeoutKillsTree(t *testing.T) {
 	dir := t.TempDir()
 	pidFile := filepath.Join(dir, "pid")
 	res, err := DirectRunner{}.Run(context.Background(), protocol.ExecRequest{
-		Argv: []string{"sh", "-c", "sleep 30 & echo $! > " + pidFile + "; wait"}, Cwd: dir, TimeoutMS: 200}, nil)
+		// The pid must be written before the timeout: 3 s leaves a loaded
+		// machine room to start the shell (200 ms did not).
+		Argv: []string{"sh", "-c", "sleep 30 & echo $! > " + pidFile + "; wait"}, Cwd: dir, TimeoutMS: 3000}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
