@@ -94,8 +94,16 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 			resumeID, pos = pos[0], pos[1:]
 		}
 	}
+	// Fork: `fork SESSION_ID [PROMPT]`, a copy of the session continued.
+	forkID := ""
+	if len(pos) > 0 && pos[0] == "fork" && !resume {
+		if len(pos) < 2 {
+			return 0, usageErr{"fork needs a SESSION_ID"}
+		}
+		forkID, pos = pos[1], pos[2:]
+	}
 	// Review: `review [--uncommitted | --base B | --commit SHA] [PROMPT]`.
-	reviewing := len(pos) > 0 && pos[0] == "review" && !resume
+	reviewing := len(pos) > 0 && pos[0] == "review" && !resume && forkID == ""
 	if reviewing {
 		pos = pos[1:]
 	}
@@ -153,7 +161,7 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 		IgnoreUserConfig: f.ignoreUserConfig, Model: f.model, ApprovalPolicy: string(protocol.ApprovalNever), Sandbox: mode,
 		WritableRoots: f.addDirs, OSS: f.oss, LocalProvider: f.localProvider, Enable: f.enable, Disable: f.disable,
 		ExecpolicyCmd: f.execpolicyCmd, SandboxCmd: f.sandboxCmd, Ephemeral: f.ephemeral, IgnoreRules: f.ignoreRules,
-		MCPStderr: mcpLog, Stderr: env.Stderr,
+		MCPStderr: mcpLog, Stderr: env.Stderr, Review: reviewing,
 		// exec resumes only with `resume`, never from experimental_resume.
 		NoConfigResume: true})
 	if err != nil {
@@ -186,6 +194,18 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 			path, err = FindRollout(home, resumeID)
 		}
 		if err != nil {
+			return 0, err
+		}
+		if st.Options.Resume, err = LoadRollout(path); err != nil {
+			return 0, err
+		}
+	}
+	if forkID != "" {
+		path, err := FindRollout(home, forkID)
+		if err != nil {
+			return 0, err
+		}
+		if path, _, err = ForkRollout(home, path, env.Now); err != nil {
 			return 0, err
 		}
 		if st.Options.Resume, err = LoadRollout(path); err != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/codexgo/common/config"
+	"github.com/codexgo/common/features"
 	"github.com/codexgo/common/review"
 )
 
@@ -165,17 +166,10 @@ func toolSet(cfg *config.Config, wire string, oss bool, enable, disable []string
 	if on, ok := toolEnabled(cfg.Tools["update_plan"]); ok {
 		t.Plan = on
 	}
-	// The search runs on OpenAI's side: only the Responses API has it.
-	if on, ok := toolEnabled(cfg.Tools["web_search"]); ok {
-		t.WebSearch = on
-	}
-	if v, ok := feat["web_search_request"]; ok {
-		t.WebSearch = v
-	}
-	t.WebSearch = t.WebSearch && wire == "responses" && !oss
+	// web_search is decided with the sandbox and the model (webSearch).
 	// Images go to the model as input_image parts, which only the
 	// Responses API takes.
-	t.ViewImage = wire == "responses" && !oss
+	t.ViewImage = wire == "responses" && !oss && features.Enabled("view_image", feat, nil, nil)
 	if on, ok := toolEnabled(cfg.Tools["view_image"]); ok {
 		t.ViewImage = on && t.ViewImage
 	}

@@ -87,7 +87,7 @@ func builtinTools(t ToolSet) []ToolHandler {
 		out = append(out, viewImageTool{})
 	}
 	if t.WebSearch {
-		out = append(out, webSearchTool{})
+		out = append(out, webSearchTool{spec: t.WebSearchSpec})
 	}
 	return out
 }

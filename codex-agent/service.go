@@ -18,8 +18,10 @@ import (
 	"github.com/codexgo/codex-mcp-client/mcpmanager"
 	"github.com/codexgo/common/codexhome"
 	"github.com/codexgo/common/config"
+	"github.com/codexgo/common/models"
 	"github.com/codexgo/common/protocol"
 	"github.com/codexgo/common/sandboxpolicy"
+	"github.com/codexgo/common/skills"
 )
 
 // ServiceOptions describe a session for any front end (`codex exec`,
@@ -83,6 +85,9 @@ type ServiceOptions struct {
 	// nil, the experimental_resume config key (a rollout path, as the
 	// TUI passes it) is read instead.
 	Resume *LoadedRollout
+	// Review runs a code review: config's review_model is the model
+	// unless Model names one.
+	Review bool
 	// NoConfigResume ignores experimental_resume (codex exec resumes
 	// only with its resume subcommand).
 	NoConfigResume bool
@@ -272,9 +277,21 @@ func (st *Setup) Build(ctx context.Context) (*Service, error) {
 			return nil, err
 		}
 	}
-	instructions := BaseInstructions
-	if o.BaseInstructions != "" {
-		instructions = o.BaseInstructions
+	instructions, err := baseInstructions(o.BaseInstructions, cfg, home)
+	if err != nil {
+		return nil, err
+	}
+	if o.Review && o.Model == "" && cfg.ReviewModel != "" {
+		modelName = cfg.ReviewModel
+	}
+	catalog, err := models.Load(configPath(home, cfg.ModelCatalogJSON))
+	if err != nil {
+		return nil, err
+	}
+	sampling := catalog.Sampling(modelName, models.Settings{Effort: cfg.ModelReasoningEffort, Summary: cfg.ModelReasoningSummary, Verbosity: cfg.ModelVerbosity})
+	contextWindow := cfg.ModelContextWindow
+	if contextWindow == 0 {
+		contextWindow = sampling.ContextWindow
 	}
 	ua := userAgent(o.Originator)
 	if o.Client != "" {
@@ -283,25 +300,24 @@ func (st *Setup) Build(ctx context.Context) (*Service, error) {
 	sc := SessionConfig{
 		ThreadID: threadID, Model: modelName, Client: client, Retry: client.Retry, Cwd: cwd,
 		ApprovalPolicy: ap, Sandbox: sp, Instructions: instructions,
-		Env: ShellEnv(cfg.ShellEnvironmentPolicy, o.Environ), ContextWindow: cfg.ModelContextWindow,
-		AutoCompactTokenLimit: cfg.ModelAutoCompactTokenLimit, CompactPrompt: o.CompactPrompt,
+		Env: ShellEnv(cfg.ShellEnvironmentPolicy, o.Environ), ContextWindow: contextWindow,
+		AutoCompactTokenLimit: cfg.ModelAutoCompactTokenLimit, CompactPrompt: firstNonEmpty(o.CompactPrompt, cfg.CompactPrompt),
 		RulesFile:       filepath.Join(home, "rules", "default.rules"),
 		ToolOutputBytes: int(cfg.ToolOutputTokenLimit * 4), Now: o.Now,
 		Headers: map[string]string{"originator": o.Originator, "User-Agent": ua,
 			"session-id": threadID, "thread-id": threadID, "x-client-request-id": threadID},
 	}
 	sc.Tools = toolSet(cfg, client.Wire, o.OSS, o.Enable, o.Disable)
-	if client.Wire == "responses" {
-		sc.Reasoning = &model.Reasoning{Effort: cfg.ModelReasoningEffort, Summary: cfg.ModelReasoningSummary}
-		if sc.Reasoning.Summary == "" {
-			sc.Reasoning.Summary = "auto"
-		}
-		if sc.Reasoning.Summary == "none" {
-			sc.Reasoning.Summary = ""
-		}
+	if err := webSearch(&sc.Tools, cfg, sampling, sp, client.Wire == "responses" && !o.OSS, o.Enable, o.Disable); err != nil {
+		return nil, err
 	}
-	if cfg.ModelVerbosity != "" {
-		sc.Text = &model.TextControls{Verbosity: cfg.ModelVerbosity}
+	// The model catalogue decides the reasoning and text controls
+	// (common/models): what config.toml sets, else the model's defaults.
+	if client.Wire == "responses" && (sampling.Effort != "" || sampling.Summary != "") {
+		sc.Reasoning = &model.Reasoning{Effort: sampling.Effort, Summary: sampling.Summary}
+	}
+	if sampling.Verbosity != "" {
+		sc.Text = &model.TextControls{Verbosity: sampling.Verbosity}
 	}
 	if sc.Policy, err = sessionPolicy(o.ExecpolicyCmd, home, cwd, o.Getenv("HOME"), o.IgnoreRules); err != nil {
 		return nil, err
@@ -320,9 +336,11 @@ func (st *Setup) Build(ctx context.Context) (*Service, error) {
 			shell = "/bin/bash"
 		}
 		sc.InitialContext = InitialContext(docs, cwd, EnvironmentContext(cwd, shell, o.Now(), sp, ap), PermissionsText(sp, ap))
-		if o.DeveloperInstructions != "" {
-			sc.InitialContext = append([]model.Item{model.DeveloperMessage(o.DeveloperInstructions)}, sc.InitialContext...)
-		}
+	}
+	// Skills: listed to the model once, a $name mention loads one.
+	sc.Skills = discoverSkills(home, o.Getenv("HOME"), cwd, o.Stderr)
+	if o.Resume == nil {
+		openDeveloperMessage(sc.InitialContext, firstNonEmpty(o.DeveloperInstructions, cfg.DeveloperInstructions), skills.Instructions(sc.Skills))
 	}
 	svc := &Service{Config: sc, CodexHome: home, Settings: cfg, ProviderID: client.ProviderID}
 	var closers []func() error

@@ -14,6 +14,7 @@ import (
 	"github.com/codexgo/codex-agent/approval"
 	"github.com/codexgo/codex-agent/model"
 	"github.com/codexgo/common/protocol"
+	"github.com/codexgo/common/skills"
 )
 
 // SessionConfig is everything a session needs. Front ends (codex exec,
@@ -80,6 +81,9 @@ type SessionConfig struct {
 	// context holds this many tokens; 0 means 90% of ContextWindow (and
 	// no automatic compaction without a window).
 	AutoCompactTokenLimit int64
+	// Skills are the session's skills (listed in InitialContext); a $name
+	// mention in a turn's input adds that skill's SKILL.md after it.
+	Skills []skills.Skill
 	// CompactPrompt replaces DefaultCompactPrompt.
 	CompactPrompt string
 	// RulesFile is where "approve and remember" (exec_approval with

@@ -30,6 +30,9 @@ type ToolSet struct {
 	// WebSearch offers the Responses API's own web_search tool (the
 	// server searches; the model's web_search_call items only report it).
 	WebSearch bool
+	// WebSearchSpec is the web_search tool sent (cached or live, from
+	// common/models); nil sends the live tool.
+	WebSearchSpec json.RawMessage
 	// ViewImage offers view_image, which shows the model a local image.
 	ViewImage bool
 	// Extra are further tool specs (e.g. MCP tools, issue 8).

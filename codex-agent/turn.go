@@ -46,6 +46,7 @@ func (s *Session) runTurn(ctx context.Context, id string, op protocol.Op) {
 		s.appendHistory(cfg.InitialContext...)
 	}
 	s.appendHistory(userItem(items))
+	s.appendHistory(skillItems(cfg.Skills, items)...)
 	last := ""
 	for {
 		cfg = s.settings()

@@ -44,6 +44,19 @@ type Config struct {
 	Projects                    map[string]Project        `toml:"projects,omitempty"`
 	Features                    map[string]bool           `toml:"features,omitempty"`
 	Tools                       map[string]any            `toml:"tools,omitempty"`
+	// WebSearch is "disabled", "cached" (the default) or "live".
+	WebSearch string `toml:"web_search,omitempty"`
+	// Instructions replace the built-in base instructions;
+	// ModelInstructionsFile (a path, relative to the config file's
+	// folder) does too and wins over it.
+	Instructions          string `toml:"instructions,omitempty"`
+	ModelInstructionsFile string `toml:"model_instructions_file,omitempty"`
+	// DeveloperInstructions open the session's developer message.
+	DeveloperInstructions string `toml:"developer_instructions,omitempty"`
+	// CompactPrompt replaces the built-in compaction prompt.
+	CompactPrompt string `toml:"compact_prompt,omitempty"`
+	// ReviewModel is the model `codex review` uses.
+	ReviewModel string `toml:"review_model,omitempty"`
 
 	// Raw is the merged document (file, profile, overrides) including
 	// keys this package does not model.
