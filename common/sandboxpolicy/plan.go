@@ -151,10 +151,9 @@ func NewPlanWith(r Resolver, policy protocol.SandboxPolicy, policyCwd, commandCw
 		if i == 0 {
 			cwdReal = real
 		}
-		switch {
-		case real == a:
+		if real == a {
 			plain = append(plain, root{a, real})
-		default:
+		} else {
 			viaLink = append(viaLink, root{a, real})
 		}
 	}
