@@ -87,6 +87,11 @@ func (th *thread) ask(turnID, callID, method string, params map[string]any, answ
 		th.mu.Unlock()
 		th.s.c.notify("serverRequest/resolved", map[string]any{"threadId": th.id, "requestId": id})
 		if op != nil && still {
+			if d := decisionOf(op); d == protocol.DecisionDenied || d == protocol.DecisionAbort {
+				th.mu.Lock()
+				th.declined[callID] = true
+				th.mu.Unlock()
+			}
 			_ = th.submit(turnID, op)
 			th.setStatus("active")
 		}
@@ -122,4 +127,14 @@ func simpleDecision(s string) protocol.ReviewDecision {
 		return protocol.DecisionAbort
 	}
 	return protocol.DecisionDenied
+}
+
+func decisionOf(op protocol.Op) protocol.ReviewDecision {
+	switch o := op.(type) {
+	case protocol.ExecApprovalOp:
+		return o.Decision
+	case protocol.PatchApprovalOp:
+		return o.Decision
+	}
+	return ""
 }

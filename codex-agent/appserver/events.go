@@ -209,7 +209,7 @@ func (th *thread) event(ev protocol.Event) {
 		status := "completed"
 		if !m.Success {
 			status = "failed"
-			if strings.Contains(strings.ToLower(m.Stderr), "reject") || strings.Contains(strings.ToLower(m.Stderr), "denied") {
+			if th.wasDeclined(m.CallID) {
 				status = "declined"
 			}
 		}
@@ -320,7 +320,7 @@ func (th *thread) endTurn(t *turnState, ms int64, started, completed func(map[st
 		done := copyItem(item, map[string]any{})
 		switch item["type"] {
 		case "commandExecution", "fileChange":
-			if t.status == "interrupted" {
+			if t.status == "interrupted" || th.wasDeclined(id) {
 				done["status"] = "declined"
 			} else {
 				done["status"] = "failed"
@@ -358,6 +358,12 @@ func (th *thread) endTurn(t *turnState, ms int64, started, completed func(map[st
 	if waiting == 0 {
 		th.setStatus("idle")
 	}
+}
+
+func (th *thread) wasDeclined(callID string) bool {
+	th.mu.Lock()
+	defer th.mu.Unlock()
+	return th.declined[callID]
 }
 
 func copyItem(item map[string]any, extra map[string]any) map[string]any {
@@ -399,8 +405,13 @@ func shellQuote(s string) string {
 
 func commandActions(argv []string, parsed []protocol.ParsedCommand) []any {
 	out := []any{}
+	seen := map[string]bool{}
 	for _, p := range parsed {
 		cmd := displayCommand(p.Argv)
+		if seen[cmd] {
+			continue
+		}
+		seen[cmd] = true
 		switch p.Program {
 		case "cat", "head", "tail", "less", "more", "sed":
 			if n := len(p.Argv); n > 1 && !strings.HasPrefix(p.Argv[n-1], "-") {

@@ -27,9 +27,11 @@ type thread struct {
 	cur        *turnState
 	turns      map[string]*turnState // by submission (turn) id
 	waiting    map[string]pendingApproval
-	status     string // idle, active
-	steers     int    // steer items so far
-	closed     bool
+	// declined are the calls the client declined or cancelled.
+	declined map[string]bool
+	status   string // idle, active
+	steers   int    // steer items so far
+	closed   bool
 }
 
 type pendingApproval struct {
@@ -118,7 +120,7 @@ func (s *server) load(o *Opened, meta threadMeta, turnSeq int) *thread {
 	ctx, cancel := context.WithCancel(s.ctx)
 	th := &thread{s: s, id: o.Session.ThreadID(), opened: o, cancel: cancel, done: make(chan struct{}),
 		subscribed: true, meta: meta, turnSeq: turnSeq, turns: map[string]*turnState{},
-		waiting: map[string]pendingApproval{}, status: "idle"}
+		waiting: map[string]pendingApproval{}, declined: map[string]bool{}, status: "idle"}
 	th.meta.ID = th.id
 	runDone := make(chan struct{})
 	go func() {
