@@ -30,15 +30,21 @@ func (m *model) runSlash(name, arg string) tea.Cmd {
 		m.print(noticeCell{"error", fmt.Sprintf("'/%s' is disabled while a task is in progress.", name)})
 		return nil
 	}
-	switch name {
+	switch c.name {
 	case "model":
 		if arg != "" {
 			m.setModel(arg, "")
 			return nil
 		}
 		m.picker = modelPicker(m.session.Model)
-	case "approvals":
+	case "permissions":
 		m.picker = approvalsPicker()
+	case "fork":
+		return m.fork()
+	case "copy":
+		return m.copyLastAnswer()
+	case "ps":
+		m.print(noticeCell{"info", m.backgroundList()})
 	case "new":
 		return m.reconnect("")
 	case "resume":

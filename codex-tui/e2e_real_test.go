@@ -175,12 +175,9 @@ trust_level = "trusted"
 	shArgs := []string{"sh", "-c", `"$@"; echo "[codex-tui exited $?]"`, "sh", "env", "CODEX_HOME=" + home,
 		"OPENAI_API_KEY=sk-local-test", "TERM=xterm-256color", codex, "-C", dir}
 	shArgs = append(shArgs, args...)
-	cmd := tm.tmux(append([]string{"new-session", "-d", "-s", tm.name, "-x", "100", "-y", "30"}, shArgs...)...)
+	cmd := tm.tmux(append([]string{"start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";", "new-session", "-d", "-s", tm.name, "-x", "100", "-y", "30"}, shArgs...)...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("tmux new-session: %v: %s", err, out)
-	}
-	if out, err := tm.tmux("set-option", "-t", tm.name, "remain-on-exit", "on").CombinedOutput(); err != nil {
-		t.Fatalf("tmux set-option: %v: %s", err, out)
 	}
 	t.Cleanup(func() { _ = tm.tmux("kill-server").Run() })
 	return tm

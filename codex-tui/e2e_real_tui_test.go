@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -35,4 +37,63 @@ func TestE2ERealReasoningOnce(t *testing.T) {
 	}
 	tm.keys("C-d")
 	tm.waitExit(0)
+}
+
+// TestE2ERealShellAndFork: `!cmd` runs the user's command under the
+// session's sandbox (read-only: a write fails) and shows its output;
+// /fork continues the conversation in a new session (new id, the history
+// carried over, the original rollout left as it was).
+func TestE2ERealShellAndFork(t *testing.T) {
+	codex := buildCodex(t)
+	dir := t.TempDir()
+	ms := startModelServer(t, codex,
+		itemsTurn(messageItem("First answer.")),
+		itemsTurn(messageItem("Forked answer.")),
+	)
+	home := t.TempDir()
+	tm := startRealTerm(t, codex, home, dir, ms, "-a", "on-request", "-s", "read-only")
+	tm.waitFor(`>_ Codex`)
+	tm.keys("-l", "!echo shell-$((6*7))")
+	tm.keys("Enter")
+	tm.waitFor(`(?s)shell-42.*exit 0`)
+	tm.keys("-l", "!touch blocked.txt")
+	tm.keys("Enter")
+	tm.waitFor(`(?s)touch blocked\.txt.*(Read-only|Permission denied).*exit 1`)
+	if _, err := os.Stat(filepath.Join(dir, "blocked.txt")); err == nil {
+		t.Fatal("a !command wrote outside the read-only sandbox")
+	}
+
+	tm.keys("-l", "hello before the fork")
+	tm.keys("Enter")
+	tm.waitFor(`First answer\.`)
+	tm.keys("-l", "/fork")
+	tm.waitFor(`› /fork`)
+	tm.keys("Enter")
+	tm.waitFor(`(?s)Forked the conversation.*>_ Codex.*› Ask Codex`)
+	tm.keys("-l", "after the fork")
+	tm.keys("Enter")
+	tm.waitFor(`Forked answer\.`)
+	tm.keys("C-d")
+	tm.waitExit(0)
+
+	reqs := ms.requests(t)
+	if len(reqs) != 2 {
+		t.Fatalf("%d model requests, want 2", len(reqs))
+	}
+	if in := reqs[1].text(); !strings.Contains(in, "hello before the fork") || !strings.Contains(in, "First answer.") {
+		t.Errorf("the fork lost the history:\n%s", in)
+	}
+	if reqs[1].PromptCacheKey == "" || reqs[1].PromptCacheKey == reqs[0].PromptCacheKey {
+		t.Errorf("the fork kept the session id %q", reqs[1].PromptCacheKey)
+	}
+	var rollouts []string
+	_ = filepath.WalkDir(filepath.Join(home, "sessions"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".jsonl") {
+			rollouts = append(rollouts, p)
+		}
+		return nil
+	})
+	if len(rollouts) != 2 {
+		t.Errorf("rollouts %q, want the original and the fork", rollouts)
+	}
 }

@@ -77,13 +77,11 @@ func startTermEnv(t *testing.T, width, height int, env []string, prepare func(ho
 	args := append([]string{"sh", "-c", `"$@"; echo "[codex-tui exited $?]"`, "sh", "env", "-u", "OPENAI_API_KEY", "CODEX_HOME=" + tm.home, "TERM=xterm-256color", "GORACE=atexit_sleep_ms=0"}, env...)
 	args = append(args, filepath.Join(bin, "codex-tui"), "--agent", filepath.Join(bin, "codex-agent"), "-C", tm.dir)
 	args = append(args, extra...)
-	// Keep the pane after exit so the end state can be inspected.
-	cmd := tm.tmux(append([]string{"new-session", "-d", "-s", tm.name, "-x", fmt.Sprint(width), "-y", fmt.Sprint(height)}, args...)...)
+	// Keep the pane after exit so the end state can be inspected (set
+	// before the program starts: it may exit at once).
+	cmd := tm.tmux(append([]string{"start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";", "new-session", "-d", "-s", tm.name, "-x", fmt.Sprint(width), "-y", fmt.Sprint(height)}, args...)...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("tmux new-session: %v: %s", err, out)
-	}
-	if out, err := tm.tmux("set-option", "-t", tm.name, "remain-on-exit", "on").CombinedOutput(); err != nil {
-		t.Fatalf("tmux set-option: %v: %s", err, out)
 	}
 	t.Cleanup(func() { _ = tm.tmux("kill-server").Run() })
 	return tm

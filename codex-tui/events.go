@@ -40,6 +40,7 @@ func (m *model) handleEvent(ev protocol.Event) {
 		m.flushReasoning()
 		m.printSegments(m.stream.Push(e.Delta))
 	case protocol.AgentMessageMsg:
+		m.lastAnswer = e.Message
 		m.flushReasoning()
 		if m.streamFirst && m.stream.Empty() {
 			// Not streamed: the whole message at once, cut the same way.

@@ -7,6 +7,19 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 )
 
+// isCommandWord reports whether s looks like a slash command's name.
+func isCommandWord(s string) bool {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' && r != '_' {
+			return false
+		}
+	}
+	return true
+}
+
 // keyName is the name handlers match a key by. bubbletea v1 delivers the
 // printable run of one terminal read up to a space as one KeyRunes message
 // whose String() is the text itself, so a word such as "up", "end" or
@@ -71,6 +84,11 @@ func (m *model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	}
+	if m.search != nil {
+		if cmd, done := m.searchKey(msg); done {
+			return cmd
+		}
+	}
 	if m.popup != nil {
 		switch k {
 		case "up", "ctrl+p":
@@ -116,6 +134,9 @@ func (m *model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return m.send()
 	case "ctrl+t":
 		return m.transcriptCmd()
+	case "ctrl+r":
+		m.startSearch()
+		return nil
 	case "?":
 		if m.comp.Empty() {
 			m.showHelp = !m.showHelp
@@ -141,6 +162,11 @@ func (m *model) ctrlC() tea.Cmd {
 	}
 	if m.picker != nil {
 		m.picker = nil
+		return nil
+	}
+	if s := m.search; s != nil {
+		m.search = nil
+		m.comp.SetValue(s.draft)
 		return nil
 	}
 	if m.running {
@@ -180,6 +206,19 @@ func (m *model) send() tea.Cmd {
 			m.popup = nil
 			return m.runSlash(name, strings.TrimSpace(arg))
 		}
+		if isCommandWord(name) {
+			// A mistyped command is not sent to the model; the draft stays
+			// to be corrected. (A path such as /usr/bin/x is a prompt.)
+			m.popup = nil
+			m.print(noticeCell{"error", "Unrecognized command '/" + name + "'. Type \"/\" for a list of supported commands."})
+			return nil
+		}
+	}
+	if script, ok := strings.CutPrefix(draft, "!"); ok && strings.TrimSpace(script) != "" {
+		m.comp.Clear()
+		m.popup = nil
+		m.hist.Add(draft)
+		return m.runShell(strings.TrimSpace(script))
 	}
 	text, images := m.comp.Take()
 	m.popup = nil

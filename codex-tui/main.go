@@ -321,6 +321,7 @@ func Run(ctx context.Context, o Options) (err error) {
 	sort.Strings(e.mcpServers)
 	e.notifications, e.term = notificationKinds(cfg), o.Stdout
 	e.contextWindow = contextWindows(cfg)
+	e.sandbox = sandboxRunner()
 	m := newModel(e, client, th)
 	m.initialPrompt, m.images = o.Prompt, images
 	if resume != "" {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"time"
@@ -47,6 +48,9 @@ type env struct {
 	// (tui.notifications); term is where they are written.
 	notifications map[string]bool
 	term          io.Writer
+	// sandbox builds the command that runs argv under a sandbox policy
+	// (JSON) in cwd, for !commands; nil: none available.
+	sandbox func(ctx context.Context, policy, cwd string, argv []string) (*exec.Cmd, error)
 	// contextWindow is a model's context window when the agent has not
 	// said (config's model_context_window, else the model catalogue).
 	contextWindow func(model string) int64
@@ -75,7 +79,11 @@ type model struct {
 	running    bool
 	turnStart  time.Time
 	stream     mdStream
-	live       liveRender // the streaming block as last drawn
+	live       liveRender     // the streaming block as last drawn
+	lastAnswer string         // the last agent message, for /copy
+	altLeaving bool           // the alternate screen is being left: printing waits
+	shells     int            // !commands running
+	search     *historySearch // Ctrl+R, while it is open
 	// queue holds messages sent during a turn, sent one per turn end.
 	queue       []queuedInput
 	streamFirst bool // the next finished block starts a message
@@ -294,7 +302,7 @@ type printedMsg struct{}
 // different updates can never overtake each other (commands run
 // concurrently otherwise).
 func (m *model) flush() tea.Cmd {
-	if m.printing || len(m.outbox) == 0 {
+	if m.printing || m.altLeaving || len(m.outbox) == 0 {
 		return nil
 	}
 	m.printing = true
@@ -363,6 +371,8 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.refreshPopup()
 	case printedMsg:
 		m.printing = false
+	case altLeftMsg:
+		m.altLeaving = false
 	case tickMsg:
 		m.ticking = false
 		m.spin++
@@ -382,8 +392,16 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			break
 		}
 		m.comp.SetValue(msg.text)
+	case shellDoneMsg:
+		m.shellDone(msg)
+	case forkedMsg:
+		m.print(noticeCell{"info", "Forked the conversation into a new session."})
+		cmd = m.reconnect(msg.path)
 	case transcriptMsg:
-		cmd = m.openOverlay(newPager("Transcript", string(msg)))
+		// At the latest output, as it is what the user was reading.
+		pg := newPager("Transcript", string(msg))
+		pg.off = len(pg.lines)
+		cmd = m.openOverlay(pg)
 	case sessionsMsg:
 		if msg.err != nil {
 			m.print(noticeCell{"error", msg.err.Error()})

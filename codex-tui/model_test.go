@@ -445,6 +445,12 @@ func TestPrintsDuringOverlayAreQueued(t *testing.T) {
 	if len(h.m.overlays) != 0 || len(h.m.queued) != 0 {
 		t.Fatal("overlay not closed or queue not flushed")
 	}
+	// bubbletea drops lines printed while the alternate screen is up:
+	// they wait until it is gone.
+	if h.m.printing {
+		t.Error("cells printed before the alternate screen was left")
+	}
+	h.send(altLeftMsg{})
 	if !h.m.printing {
 		t.Error("queued cells were not handed to the terminal")
 	}

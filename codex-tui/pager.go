@@ -41,8 +41,14 @@ func (m *model) closeOverlay() tea.Cmd {
 	}
 	m.outbox = append(m.outbox, m.queued...)
 	m.queued = nil
-	return tea.Sequence(tea.DisableMouse, tea.ExitAltScreen)
+	// Lines printed while the alternate screen is still up are dropped
+	// by bubbletea: printing waits until it is gone (altLeftMsg).
+	m.altLeaving = true
+	return tea.Sequence(tea.DisableMouse, tea.ExitAltScreen, func() tea.Msg { return altLeftMsg{} })
 }
+
+// altLeftMsg: the alternate screen is gone; printing may go on.
+type altLeftMsg struct{}
 
 // pager shows lines with scrolling (keys and mouse wheel).
 type pager struct {
@@ -122,11 +128,18 @@ type transcriptMsg string
 // are not shared between goroutines).
 func (m *model) transcriptCmd() tea.Cmd {
 	cells, width, th := m.transcript, m.width, m.p.th
+	// The answer still streaming is the latest output: it ends the
+	// transcript, as far as it has come.
+	live := m.stream.Live()
+	first := m.streamFirst
 	return func() tea.Msg {
 		p := &painter{th: th, md: newMarkdown(th)}
-		parts := make([]string, 0, len(cells))
+		parts := make([]string, 0, len(cells)+1)
 		for _, c := range cells {
 			parts = append(parts, c.Render(p, width))
+		}
+		if strings.TrimSpace(live) != "" {
+			parts = append(parts, agentCell{src: live, first: first}.Render(p, width))
 		}
 		return transcriptMsg(strings.Join(parts, "\n\n"))
 	}

@@ -15,7 +15,7 @@ type slashCommand struct {
 // slashCommands in popup order: most used first, deliberately not sorted.
 var slashCommands = []slashCommand{
 	{"model", "choose what model and reasoning effort to use", false},
-	{"approvals", "choose what Codex can do without approval", false},
+	{"permissions", "choose what Codex can do without approval", false},
 	{"new", "start a new chat during a conversation", false},
 	{"resume", "resume a saved chat", false},
 	{"init", "create an AGENTS.md file with instructions for Codex", false},
@@ -25,12 +25,21 @@ var slashCommands = []slashCommand{
 	{"mention", "mention a file", true},
 	{"status", "show current session configuration and token usage", true},
 	{"mcp", "list configured MCP tools", true},
+	{"fork", "fork the conversation into a new session", false},
+	{"copy", "copy the last answer to the clipboard", true},
+	{"ps", "list the background terminals", true},
 	{"logout", "log out of Codex", false},
 	{"quit", "exit Codex", true},
 	{"exit", "exit Codex", true},
 }
 
+// slashAliases are old names still accepted (not listed in the popup).
+var slashAliases = map[string]string{"approvals": "permissions"}
+
 func findSlash(name string) (slashCommand, bool) {
+	if n, ok := slashAliases[name]; ok {
+		name = n
+	}
 	for _, c := range slashCommands {
 		if c.name == name {
 			return c, true

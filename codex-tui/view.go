@@ -54,6 +54,8 @@ func (m *model) View() string {
 		parts = append(parts, m.appr.View(th, w))
 	case m.picker != nil:
 		parts = append(parts, m.picker.View(th, w))
+	case m.search != nil:
+		parts = append(parts, m.searchView(w))
 	default:
 		parts = append(parts, m.comp.View(w))
 		if m.popup != nil {
@@ -64,7 +66,43 @@ func (m *model) View() string {
 		parts = append(parts, shortcutsView(th, w))
 	}
 	parts = append(parts, m.footer(w))
-	return "\n" + strings.Join(parts, "\n")
+	return "\n" + trimLines(strings.Join(parts, "\n"))
+}
+
+// trimLines drops the trailing blanks of every line (the text area and
+// the Markdown renderer pad lines to the width). A terminal narrowed
+// under the live area rewraps lines longer than the new width into more
+// rows than bubbletea repaints, leaving stale rows in the scrollback: a
+// line without padding is as short as its text, and is rewrapped only
+// when its text is wider than the new width.
+func trimLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = trimRightVisible(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// trimRightVisible drops trailing spaces of a styled line, also those
+// followed only by escape sequences (a style's reset).
+func trimRightVisible(l string) string {
+	t := strings.TrimRight(l, " ")
+	if t != l || !strings.HasSuffix(l, "m") {
+		return t
+	}
+	// "text   \x1b[0m": keep the sequences, drop the blanks before them.
+	end := len(l)
+	for end > 0 {
+		i := strings.LastIndex(l[:end], "\x1b[")
+		if i < 0 || !strings.HasSuffix(l[:end], "m") || strings.ContainsAny(l[i+2:end-1], " \x1b") {
+			break
+		}
+		end = i
+	}
+	if end == len(l) {
+		return l
+	}
+	return strings.TrimRight(l[:end], " ") + l[end:]
 }
 
 // workingLine is the indicator under a running turn: spinner, header,
@@ -173,6 +211,9 @@ func (m *model) footer(width int) string {
 	}
 	if t := m.tokens.TotalTokenUsage.TotalTokens; t > 0 {
 		add(compactCount(t)+" tokens", 2)
+	}
+	if m.shells > 0 {
+		add("running !command", 0)
 	}
 	switch n := len(m.background); {
 	case n == 1:
