@@ -24,7 +24,7 @@ func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 type execFlags struct {
 	json, skipGit, bypass, oss, ephemeral, fullAuto, last, all, help bool
 	uncommitted                                                      bool
-	base, commit                                                     string
+	base, commit, title                                              string
 	ignoreUserConfig, ignoreRules, trust                             bool
 	outputLast, outputSchema, sandbox, model, localProvider, profile string
 	cd, color, execpolicyCmd, sandboxCmd                             string
@@ -74,6 +74,7 @@ func newExecFlagSet(f *execFlags) *flag.FlagSet {
 	fs.BoolVar(&f.uncommitted, "uncommitted", false, "review: the working tree's uncommitted changes (the default)")
 	fs.StringVar(&f.base, "base", "", "review: the current branch against `BRANCH`")
 	fs.StringVar(&f.commit, "commit", "", "review: the changes of commit `SHA`")
+	fs.StringVar(&f.title, "title", "", "review --commit: the commit's `TITLE`, shown in the review")
 	// Accepted for the SDK's sake; they change nothing here.
 	fs.String("thread-source", "", "accepted and ignored")
 	fs.String("cyber-access-program", "", "accepted and ignored")
@@ -256,7 +257,7 @@ func reviewRequest(f execFlags, pos []string) (string, error) {
 	case f.base != "":
 		target = review.Base(f.base)
 	case f.commit != "":
-		target = review.Commit(f.commit, "")
+		target = review.Commit(f.commit, f.title)
 	case !f.uncommitted && extra != "":
 		return review.Prompt(extra), nil
 	default:

@@ -204,3 +204,14 @@ func TestExecFork(t *testing.T) {
 		t.Errorf("fork without an id: exit %d", r.code)
 	}
 }
+
+// `codex review --commit SHA --title T` (0.169's flags) names the commit
+// with its title.
+func TestExecReviewTitle(t *testing.T) {
+	fx := newExecFixture(t, modelserver.Turn{Items: []json.RawMessage{modelserver.Message("ok")}})
+	fx.mustRun("review", "--commit", "abc1234", "--title", "Fix the parser")
+	b := fx.request(0)
+	if got := b.Input[len(b.Input)-1].Text(); !strings.Contains(got, "abc1234") || !strings.Contains(got, "Fix the parser") {
+		t.Errorf("review prompt lacks the commit and its title:\n%s", got)
+	}
+}

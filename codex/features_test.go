@@ -3,10 +3,15 @@ package codex
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	agent "github.com/codexgo/codex-agent"
+	"github.com/codexgo/codex-agent/model"
 )
 
 func runFeatures(t *testing.T, args ...string) (string, string, int) {
@@ -85,5 +90,50 @@ func TestUnimplementedSubcommands(t *testing.T) {
 		if code != 2 || out.Len() != 0 || strings.Count(errb.String(), "\n") != 1 || !strings.Contains(errb.String(), "codex "+name+": not available") {
 			t.Errorf("codex %s: %d out=%q err=%q", name, code, out.String(), errb.String())
 		}
+	}
+}
+
+// codex fork copies the session and hands the copy to the TUI's resume.
+func TestForkHandsTheCopyToResume(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("CODEX_HOME", home)
+	var got []string
+	tui := func(_ context.Context, args []string, _ io.Reader, _, _ io.Writer) int { got = args; return 0 }
+	fork := forkCommand(tui)
+	var out, errb bytes.Buffer
+	if code := fork(context.Background(), []string{"nope"}, nil, &out, &errb); code != 1 || !strings.Contains(errb.String(), "codex fork:") {
+		t.Errorf("unknown session: %d %q", code, errb.String())
+	}
+	if code := fork(context.Background(), nil, nil, &out, &errb); code != 2 {
+		t.Errorf("no session: %d", code)
+	}
+	rec, err := agent.CreateRollout(home, agent.SessionMeta{ID: "01a00000-0000-7000-8000-000000000001", Cwd: home, Source: "cli"}, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.Item(model.UserMessage("hello"))
+	if err := rec.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if code := fork(context.Background(), []string{"01a00000-0000-7000-8000-000000000001", "-m", "o3", "go on"}, nil, &out, &errb); code != 0 {
+		t.Fatalf("fork: %d %s", code, errb.String())
+	}
+	if len(got) != 5 || got[0] != "resume" || got[1] == "01a00000-0000-7000-8000-000000000001" || got[2] != "-m" || got[4] != "go on" {
+		t.Fatalf("tui got %q", got)
+	}
+	p, err := agent.FindRollout(home, got[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := agent.LoadRollout(p)
+	if err != nil || len(loaded.History) != 1 || loaded.History[0].Text() != "hello" {
+		t.Errorf("fork history = %+v, %v", loaded, err)
+	}
+}
+
+func TestReviewIsExecReview(t *testing.T) {
+	sub := Default().Subcommands["review"]
+	if sub.Tool != "codex-agent" || strings.Join(sub.Prefix, " ") != "exec review" {
+		t.Errorf("codex review = %+v", sub)
 	}
 }

@@ -42,6 +42,8 @@ func Default() *Bundle {
 			"resume":     {Tool: "codex-tui", Prefix: []string{"resume"}, Summary: "resume a recorded session in the TUI (picker, --last or ID)"},
 			"sandbox": {Tool: "codex-sandbox", Args: sandboxArgs, Doc: sandboxDoc,
 				Summary: "run a command under the sandbox config.toml chooses (sandbox [linux|macos] [--full-auto] [-c k=v] -- CMD)"},
+			"review":   {Tool: "codex-agent", Prefix: []string{"exec", "review"}, Summary: "review the uncommitted changes, a branch (--base) or a commit, read-only; the verdict on stdout"},
+			"fork":     {Builtin: forkCommand(tui.Main), Summary: "copy a recorded session (ID or --last) into a new one and continue it in the TUI"},
 			"features": {Builtin: featuresMain, Doc: featuresDoc, Summary: "list feature flags with their stage and state; enable or disable one in config.toml"},
 			"debug":    {Tool: "codex-sandbox", Args: debugArgs, Doc: debugDoc, Summary: "the Codex CLI's older spelling: debug landlock|seatbelt [--full-auto] -- CMD"},
 		},
