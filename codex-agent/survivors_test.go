@@ -144,4 +144,3 @@ func sleepPidfds(t *testing.T, mark string, want int) []int {
 		runtime.Gosched()
 	}
 }
-
