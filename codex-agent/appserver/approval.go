@@ -12,6 +12,10 @@ import (
 // (its item/started first, as the Codex CLI orders them) and answers
 // the session with the client's decision.
 func (th *thread) askCommand(t *turnState, turnID string, m protocol.ExecApprovalRequestMsg, started func(map[string]any)) {
+	if m.McpServer != "" {
+		th.askMCP(turnID, m)
+		return
+	}
 	if _, ok := t.open[m.CallID]; !ok {
 		started(commandItem(m.CallID, m.Command, m.Cwd, m.ParsedCmd))
 	}
@@ -20,9 +24,6 @@ func (th *thread) askCommand(t *turnState, turnID string, m protocol.ExecApprova
 		"command": displayCommand(m.Command), "cwd": m.Cwd, "reason": nilIfEmpty(m.Reason),
 		"commandActions": commandActions(m.Command, m.ParsedCmd),
 	}
-	if m.McpServer != "" {
-		params["reason"] = fmt.Sprintf("MCP tool %s/%s wants to run. %s", m.McpServer, m.McpTool, m.Reason)
-	}
 	th.ask(turnID, m.CallID, "item/commandExecution/requestApproval", params, func(raw json.RawMessage) protocol.Op {
 		var r struct {
 			Decision json.RawMessage `json:"decision"`
@@ -30,6 +31,37 @@ func (th *thread) askCommand(t *turnState, turnID string, m protocol.ExecApprova
 		_ = json.Unmarshal(raw, &r)
 		d, remember := commandDecision(r.Decision)
 		return protocol.ExecApprovalOp{ID: m.CallID, Decision: d, Remember: remember}
+	}, func() protocol.Op {
+		return protocol.ExecApprovalOp{ID: m.CallID, Decision: protocol.DecisionAbort}
+	})
+}
+
+// askMCP asks whether an MCP tool may run as the Codex CLI does, with
+// mcpServer/elicitation/request (a form with no fields: accept, decline
+// or cancel).
+func (th *thread) askMCP(turnID string, m protocol.ExecApprovalRequestMsg) {
+	msg := fmt.Sprintf("Allow the %s MCP server to run tool %q?", m.McpServer, m.McpTool)
+	if len(m.Command) > 1 && m.Command[1] != "" && m.Command[1] != "{}" {
+		msg += " Arguments: " + m.Command[1]
+	}
+	if m.Reason != "" {
+		msg += " " + m.Reason
+	}
+	params := map[string]any{"threadId": th.id, "turnId": turnID, "serverName": m.McpServer, "mode": "form",
+		"message": msg, "requestedSchema": map[string]any{"type": "object", "properties": map[string]any{}}}
+	th.ask(turnID, m.CallID, "mcpServer/elicitation/request", params, func(raw json.RawMessage) protocol.Op {
+		var r struct {
+			Action string `json:"action"`
+		}
+		_ = json.Unmarshal(raw, &r)
+		d := protocol.DecisionDenied
+		switch r.Action {
+		case "accept":
+			d = protocol.DecisionApproved
+		case "cancel":
+			d = protocol.DecisionAbort
+		}
+		return protocol.ExecApprovalOp{ID: m.CallID, Decision: d}
 	}, func() protocol.Op {
 		return protocol.ExecApprovalOp{ID: m.CallID, Decision: protocol.DecisionAbort}
 	})

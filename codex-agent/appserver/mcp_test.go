@@ -79,3 +79,41 @@ func TestMCPServers(t *testing.T) {
 		t.Errorf("mcpToolCall items = %v", calls)
 	}
 }
+
+// TestMCPToolApproval: under untrusted an MCP tool call is asked with
+// mcpServer/elicitation/request; a decline refuses it, an accept runs it.
+func TestMCPToolApproval(t *testing.T) {
+	t.Parallel()
+	bin := everything(t)
+	f := newFixture(t,
+		turnOf(modelserver.FunctionCall("m1", "mcp__everything__echo", map[string]any{"message": "first"})),
+		turnOf(modelserver.FunctionCall("m2", "mcp__everything__echo", map[string]any{"message": "second"})),
+		turnOf(modelserver.Message("done")),
+	)
+	c := f.start(t, "-c", `mcp_servers.everything={command="`+bin+`",args=["stdio"]}`)
+	th := startThread(t, c, map[string]any{"cwd": f.work, "approvalPolicy": "untrusted"})
+	startTurn(t, c, th.Thread.ID, "echo twice")
+	req, _ := c.until("mcpServer/elicitation/request")
+	var p struct {
+		ServerName, ThreadID, Message, Mode string
+	}
+	req.decode(t, &p)
+	if p.ServerName != "everything" || p.ThreadID != th.Thread.ID || p.Mode != "form" || !strings.Contains(p.Message, "echo") {
+		t.Errorf("elicitation = %s", req)
+	}
+	c.reply(req, map[string]any{"action": "decline"})
+	req, seen := c.until("mcpServer/elicitation/request")
+	c.reply(req, map[string]any{"action": "accept"})
+	_, more := c.until("turn/completed")
+	seen = append(seen, more...)
+	calls := completedItems(t, seen, "mcpToolCall")
+	if len(calls) != 2 || calls[0]["status"] != "failed" || calls[1]["status"] != "completed" ||
+		!strings.Contains(string(mustJSON(t, calls[1]["result"])), "Echo: second") {
+		t.Errorf("mcpToolCall items = %v", calls)
+	}
+	for _, m := range seen {
+		if m.Method == "item/started" && strings.Contains(string(m.Params), `"commandExecution"`) {
+			t.Errorf("an MCP call shown as a command: %s", m)
+		}
+	}
+}
