@@ -52,10 +52,10 @@ Every flag can also be set as CODEX_EXEC_<FLAG> (e.g. CODEX_EXEC_MODEL).`,
 		Subcommands: []*cli.Command{
 			{Name: ToolName + " exec resume", Summary: "continue a recorded session (--last or SESSION_ID)", Synopsis: []string{"[--last [--all] | SESSION_ID] [PROMPT]"}, Flags: flags, ExitCodes: exits(),
 				Description: "Continues a session recorded under $CODEX_HOME/sessions: the one with\nSESSION_ID, or with --last the newest one started in this directory (--all:\nin any directory), with PROMPT as the next message.",
-				Examples: []cli.Example{{Command: `codex exec resume --last "and the docs too"`}}},
+				Examples:    []cli.Example{{Command: `codex exec resume --last "and the docs too"`}}},
 			{Name: ToolName + " exec review", Summary: "a read-only code review of changes", Synopsis: []string{"[--uncommitted | --base BRANCH | --commit SHA] [PROMPT]"}, Flags: flags, ExitCodes: exits(),
 				Description: "Asks for a read-only code review of the working tree's uncommitted changes\n(the default), of the current branch against --base BRANCH, or of one\n--commit SHA; PROMPT adds what to focus on.",
-				Examples: []cli.Example{{Command: "codex exec review --base main"}}},
+				Examples:    []cli.Example{{Command: "codex exec review --base main"}}},
 		},
 	}
 }
