@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -315,5 +316,46 @@ func TestExecSessionResumesHere(t *testing.T) {
 	_, seen := c.until("turn/completed")
 	if got := completedItems(t, seen, "agentMessage"); len(got) != 1 || got[0]["text"] != "app-server answer" {
 		t.Errorf("turn: %v", got)
+	}
+}
+
+// TestThreadResumesInTheTUIPath: the TUI resumes a session by running
+// codex proto with experimental_resume set to its rollout; a thread
+// started here continues that way with its history.
+func TestThreadResumesInTheTUIPath(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, turnOf(modelserver.Message("first, here")), turnOf(modelserver.Message("second, in proto")))
+	c := f.start(t)
+	th := startThread(t, c, map[string]any{"cwd": f.work})
+	startTurn(t, c, th.Thread.ID, "remember the word tangerine")
+	c.until("turn/completed")
+	_ = c.in.Close()
+	<-c.exited
+	c.exited <- nil
+
+	proto := exec.Command(bin(t), "proto", "-c", "experimental_resume="+strconv.Quote(th.Thread.Path))
+	proto.Env, proto.Dir = f.env, f.work
+	proto.Stdin = strings.NewReader(`{"id":"s1","op":{"type":"user_input","items":[{"type":"text","text":"what was the word?"}]}}` + "\n")
+	out, err := proto.Output()
+	if err != nil || !strings.Contains(string(out), "second, in proto") {
+		t.Fatalf("proto: %v\n%s", err, out)
+	}
+	reqs := f.srv.Requests()
+	var body struct {
+		PromptCacheKey string            `json:"prompt_cache_key"`
+		Input          []json.RawMessage `json:"input"`
+	}
+	if err := reqs[len(reqs)-1].JSON(&body); err != nil {
+		t.Fatal(err)
+	}
+	if body.PromptCacheKey != th.Thread.ID || !strings.Contains(string(mustJSON(t, body.Input)), "tangerine") {
+		t.Errorf("proto's request: key %q, history kept %v", body.PromptCacheKey, strings.Contains(string(mustJSON(t, body.Input)), "tangerine"))
+	}
+	// And the thread, read back here, has both turns.
+	c2 := f.start(t)
+	var read threadResp
+	c2.call("thread/read", map[string]any{"threadId": th.Thread.ID, "includeTurns": true}).decode(t, &read)
+	if len(read.Thread.Turns) != 2 {
+		t.Errorf("turns after proto = %d", len(read.Thread.Turns))
 	}
 }

@@ -1,8 +1,12 @@
 package appserver_test
 
 import (
+	"fmt"
+	"io"
 	"strings"
 	"testing"
+
+	"github.com/codexgo/codex-agent/modelserver"
 )
 
 func TestTransport(t *testing.T) {
@@ -106,5 +110,57 @@ func TestLaunchFlags(t *testing.T) {
 	bad.exited <- nil
 	if err == nil || !strings.Contains(bad.stderr.String(), "only stdio://") {
 		t.Errorf("--listen ws: err %v stderr %q", err, bad.stderr.String())
+	}
+}
+
+// TestPipelinedRequests writes many requests at once without waiting:
+// every one is answered, in order, each with its own id.
+func TestPipelinedRequests(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	c := f.start(t)
+	var b strings.Builder
+	const n = 300
+	ids := make([]string, 0, n)
+	for i := 0; i < n; i++ {
+		id := fmt.Sprintf(`"p-%d"`, i)
+		if i%2 == 1 {
+			id = fmt.Sprintf("%d", 1000+i)
+		}
+		ids = append(ids, id)
+		c.mu.Lock()
+		c.methods[id] = "fs/getMetadata"
+		c.mu.Unlock()
+		fmt.Fprintf(&b, `{"id":%s,"method":"fs/getMetadata","params":{"path":%q}}`+"\n", id, f.work)
+	}
+	if _, err := io.WriteString(c.in, b.String()); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		m := c.next()
+		if string(m.ID) != ids[i] || m.Error != nil {
+			t.Fatalf("answer %d = %s, want id %s", i, m, ids[i])
+		}
+	}
+}
+
+// TestModelFailureFailsTheTurn: a model error ends the turn failed with
+// an error notification, and the thread goes on.
+func TestModelFailureFailsTheTurn(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, modelserver.Turn{Status: 400, Body: `{"error":{"message":"bad request from the test"}}`}, turnOf(modelserver.Message("fine now")))
+	c := f.start(t)
+	th := startThread(t, c, map[string]any{"cwd": f.work})
+	startTurn(t, c, th.Thread.ID, "fail please")
+	done, seen := c.until("turn/completed")
+	var tc turnNote
+	done.decode(t, &tc)
+	if tc.Turn.Status != "failed" || tc.Turn.Error == nil || !strings.Contains(methods(seen), "error") {
+		t.Errorf("failed turn = %s (%s)", done, methods(seen))
+	}
+	startTurn(t, c, th.Thread.ID, "again")
+	_, seen = c.until("turn/completed")
+	if got := completedItems(t, seen, "agentMessage"); len(got) != 1 || got[0]["text"] != "fine now" {
+		t.Errorf("next turn = %v", got)
 	}
 }
