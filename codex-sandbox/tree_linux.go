@@ -132,3 +132,8 @@ func reapTree(_ int) {
 func supervisorAttr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 }
+
+// inPIDNamespace reports whether cmd starts in a new PID namespace.
+func inPIDNamespace(cmd *exec.Cmd) bool {
+	return cmd.SysProcAttr != nil && cmd.SysProcAttr.Cloneflags&unix.CLONE_NEWPID != 0
+}

@@ -41,3 +41,6 @@ func nonDumpable() error { return nil }
 
 // hasUserNS is Linux-only.
 func hasUserNS(*exec.Cmd) bool { return false }
+
+// inPIDNamespace is Linux-only.
+func inPIDNamespace(*exec.Cmd) bool { return false }
