@@ -85,6 +85,9 @@ type ServiceOptions struct {
 	// nil, the experimental_resume config key (a rollout path, as the
 	// TUI passes it) is read instead.
 	Resume *LoadedRollout
+	// BypassHookTrust runs hooks nobody trusted yet
+	// (--dangerously-bypass-hook-trust).
+	BypassHookTrust bool
 	// Review runs a code review: config's review_model is the model
 	// unless Model names one.
 	Review bool
@@ -339,6 +342,7 @@ func (st *Setup) Build(ctx context.Context) (*Service, error) {
 	}
 	// Skills: listed to the model once, a $name mention loads one.
 	sc.Skills = discoverSkills(home, o.Getenv("HOME"), cwd, o.Stderr)
+	sc.Hooks = loadHooks(cfg, home, cwd, o.Environ, o, o.Stderr)
 	if o.Resume == nil {
 		openDeveloperMessage(sc.InitialContext, firstNonEmpty(o.DeveloperInstructions, cfg.DeveloperInstructions), skills.Instructions(sc.Skills))
 	}

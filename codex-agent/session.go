@@ -13,6 +13,7 @@ import (
 
 	"github.com/codexgo/codex-agent/approval"
 	"github.com/codexgo/codex-agent/model"
+	"github.com/codexgo/common/hooks"
 	"github.com/codexgo/common/protocol"
 	"github.com/codexgo/common/skills"
 )
@@ -84,6 +85,8 @@ type SessionConfig struct {
 	// Skills are the session's skills (listed in InitialContext); a $name
 	// mention in a turn's input adds that skill's SKILL.md after it.
 	Skills []skills.Skill
+	// Hooks run at lifecycle events (nil: none).
+	Hooks *hooks.Set
 	// CompactPrompt replaces DefaultCompactPrompt.
 	CompactPrompt string
 	// RulesFile is where "approve and remember" (exec_approval with

@@ -5,11 +5,24 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/codexgo/codex-agent/approval"
 	"github.com/codexgo/codex-agent/model"
+	"github.com/codexgo/common/hooks"
 	"github.com/codexgo/common/protocol"
 )
+
+// promptText is the text of a turn's input.
+func promptText(items []protocol.InputItem) string {
+	var parts []string
+	for _, in := range items {
+		if in.Type == "text" {
+			parts = append(parts, in.Text)
+		}
+	}
+	return strings.Join(parts, "\n")
+}
 
 // runTurn runs one user turn: sample, run the tool calls, sample again,
 // until the model answers without calling tools.
@@ -44,9 +57,23 @@ func (s *Session) runTurn(ctx context.Context, id string, op protocol.Op) {
 	s.mu.Unlock()
 	if fresh {
 		s.appendHistory(cfg.InitialContext...)
+		if cfg.Hooks != nil {
+			o := cfg.Hooks.Fire(ctx, hooks.SessionStart, "startup", s.hookInput(cfg, "", map[string]any{"source": "startup"}))
+			s.appendHistory(hookContext(o.Context)...)
+		}
 	}
 	s.appendHistory(userItem(items))
 	s.appendHistory(skillItems(cfg.Skills, items)...)
+	if cfg.Hooks != nil {
+		o := cfg.Hooks.Fire(ctx, hooks.UserPromptSubmit, "", s.hookInput(cfg, id, map[string]any{"prompt": promptText(items)}))
+		if o.Block {
+			s.emit(id, protocol.ErrorMsg{Message: "prompt blocked by UserPromptSubmit hook: " + o.Reason})
+			s.emit(id, protocol.TaskCompleteMsg{})
+			return
+		}
+		s.appendHistory(hookContext(o.Context)...)
+	}
+	stops := 0
 	last := ""
 	for {
 		cfg = s.settings()
@@ -89,6 +116,16 @@ func (s *Session) runTurn(ctx context.Context, id string, op protocol.Op) {
 		if len(calls) == 0 && s.hasSteered() {
 			// Input came in while the model answered: it answers that too.
 			continue
+		}
+		if len(calls) == 0 && cfg.Hooks != nil && stops < maxStopContinuations {
+			o := cfg.Hooks.Fire(ctx, hooks.Stop, "", s.hookInput(cfg, id, map[string]any{"stop_hook_active": stops > 0, "last_assistant_message": last}))
+			if o.Block {
+				// The hook keeps the turn going with its reason as input.
+				stops++
+				s.appendHistory(model.Item{Type: "message", Role: "user", Content: []model.ContentPart{{Type: "input_text",
+					Text: fmt.Sprintf("<hook_prompt hook_run_id=%q>%s</hook_prompt>", o.HookID, o.Reason)}}})
+				continue
+			}
 		}
 		if len(calls) == 0 {
 			if cfg.EndCommandsWithTurn {
@@ -215,7 +252,7 @@ func (s *Session) sample(ctx context.Context, id string, cfg SessionConfig) ([]m
 func (s *Session) runCalls(ctx context.Context, id string, cfg SessionConfig, calls []model.Item) []model.Item {
 	outs := make([]model.Item, len(calls))
 	for i, c := range calls {
-		outs[i] = s.handleCall(ctx, id, cfg, c)
+		outs[i] = s.hookedCall(ctx, id, cfg, c)
 	}
 	return outs
 }

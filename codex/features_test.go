@@ -137,3 +137,35 @@ func TestReviewIsExecReview(t *testing.T) {
 		t.Errorf("codex review = %+v", sub)
 	}
 }
+
+func TestHooksTrustCommand(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("CODEX_HOME", home)
+	cfg := filepath.Join(home, "config.toml")
+	body := "# my hooks\n[[hooks.Stop]]\n[[hooks.Stop.hooks]]\ntype = \"command\"\ncommand = \"true\"\n"
+	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run := func(args ...string) (string, string, int) {
+		var out, errb bytes.Buffer
+		code := Default().Run(context.Background(), append([]string{"codex", "hooks"}, args...), strings.NewReader(""), &out, &errb)
+		return out.String(), errb.String(), code
+	}
+	key := cfg + ":stop:0:0"
+	if out, _, code := run("list"); code != 0 || !strings.Contains(out, key) || !strings.Contains(out, "untrusted") {
+		t.Fatalf("list: %d %q", code, out)
+	}
+	if _, errs, code := run("trust", "nope"); code != 2 || !strings.Contains(errs, "no hook nope") {
+		t.Errorf("unknown key: %d %q", code, errs)
+	}
+	if out, _, code := run("trust", key); code != 0 || !strings.Contains(out, "trusted "+key) {
+		t.Fatalf("trust: %d %q", code, out)
+	}
+	if out, _, _ := run("list"); !strings.Contains(out, "\ttrusted") && !strings.Contains(out, " trusted ") {
+		t.Errorf("after trust: %q", out)
+	}
+	b, _ := os.ReadFile(cfg)
+	if !strings.HasPrefix(string(b), body) || !strings.Contains(string(b), "trusted_hash = \"sha256:") {
+		t.Errorf("config.toml = %s", b)
+	}
+}

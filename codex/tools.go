@@ -44,6 +44,7 @@ func Default() *Bundle {
 				Summary: "run a command under the sandbox config.toml chooses (sandbox [linux|macos] [--full-auto] [-c k=v] -- CMD)"},
 			"review":   {Tool: "codex-agent", Prefix: []string{"exec", "review"}, Summary: "review the uncommitted changes, a branch (--base) or a commit, read-only; the verdict on stdout"},
 			"fork":     {Builtin: forkCommand(tui.Main), Summary: "copy a recorded session (ID or --last) into a new one and continue it in the TUI"},
+			"hooks":    {Builtin: hooksMain, Summary: "list config.toml's hooks with their trust; trust them (codex hooks trust KEY|--all)"},
 			"features": {Builtin: featuresMain, Doc: featuresDoc, Summary: "list feature flags with their stage and state; enable or disable one in config.toml"},
 			"debug":    {Tool: "codex-sandbox", Args: debugArgs, Doc: debugDoc, Summary: "the Codex CLI's older spelling: debug landlock|seatbelt [--full-auto] -- CMD"},
 		},
