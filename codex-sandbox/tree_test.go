@@ -155,56 +155,60 @@ func TestAPITimeout(t *testing.T) {
 
 func ptr[T any](v T) *T { return &v }
 
-// TestSupervisorKilledTakesCommand SIGKILLs the supervisor while the
-// command has a background child and a setsid'd, double-forked
+// TestSupervisorKilledTakesCommand SIGKILLs the supervisor (as root and
+// as uid 65534) while the command has a background child and a setsid'd, double-forked
 // grandchild: none may survive it (the PID namespace's init has
 // PR_SET_PDEATHSIG, and the kernel ends the namespace with it). Under
 // danger-full-access, which has no PID namespace, the same setsid'd
 // grandchild does survive: that run shows the check can fail.
 func TestSupervisorKilledTakesCommand(t *testing.T) {
-	for _, mode := range []string{"read-only", "danger-full-access"} {
-		t.Run(mode, func(t *testing.T) {
-			mark := marker(t)
-			cmd := csCmd(t, append([]string{"--sandbox", mode, "--"}, spawner(mark, true)...)...)
-			out, err := cmd.StdoutPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			if l := readLine(t, out); l != "ready" {
-				t.Fatalf("got %q", l)
-			}
-			// Hold every process of the tree with a pidfd before the
-			// kill, so a reused pid cannot fool the check.
-			pfds := markedPidfds(t, mark, 2)
-			if err := cmd.Process.Kill(); err != nil {
-				t.Fatal(err)
-			}
-			_ = cmd.Wait()
-			alive := 0
-			// Ten seconds for the tree to end; a baseline survivor is
-			// alive after one.
-			wait := 10_000
-			if mode == "danger-full-access" {
-				wait = 1000
-			}
-			for _, pfd := range pfds {
-				fds := []unix.PollFd{{Fd: int32(pfd), Events: unix.POLLIN}}
-				if n, err := unix.Poll(fds, wait); err != nil || n != 1 {
-					alive++
-					_ = unix.PidfdSendSignal(pfd, unix.SIGKILL, nil, 0)
+	for _, u := range users {
+		for _, mode := range []string{"read-only", "danger-full-access"} {
+			t.Run(u.name+"/"+mode, func(t *testing.T) {
+				mark := marker(t)
+				cmd := csCmd(t, append([]string{"--sandbox", mode, "--"}, spawner(mark, true)...)...)
+				// As uid 65534 the PID namespace comes with a user namespace.
+				cmd.SysProcAttr = &syscall.SysProcAttr{Credential: u.cred}
+				out, err := cmd.StdoutPipe()
+				if err != nil {
+					t.Fatal(err)
 				}
-				_ = unix.Close(pfd)
-			}
-			switch {
-			case mode == "danger-full-access" && alive == 0:
-				t.Errorf("no descendant survived a SIGKILLed supervisor without a PID namespace: the check cannot fail")
-			case mode != "danger-full-access" && alive != 0:
-				t.Errorf("%d descendants still alive 10 s after their supervisor was SIGKILLed", alive)
-			}
-		})
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				if l := readLine(t, out); l != "ready" {
+					t.Fatalf("got %q", l)
+				}
+				// Hold every process of the tree with a pidfd before the
+				// kill, so a reused pid cannot fool the check.
+				pfds := markedPidfds(t, mark, 2)
+				if err := cmd.Process.Kill(); err != nil {
+					t.Fatal(err)
+				}
+				_ = cmd.Wait()
+				alive := 0
+				// Ten seconds for the tree to end; a baseline survivor is
+				// alive after one.
+				wait := 10_000
+				if mode == "danger-full-access" {
+					wait = 1000
+				}
+				for _, pfd := range pfds {
+					fds := []unix.PollFd{{Fd: int32(pfd), Events: unix.POLLIN}}
+					if n, err := unix.Poll(fds, wait); err != nil || n != 1 {
+						alive++
+						_ = unix.PidfdSendSignal(pfd, unix.SIGKILL, nil, 0)
+					}
+					_ = unix.Close(pfd)
+				}
+				switch {
+				case mode == "danger-full-access" && alive == 0:
+					t.Errorf("no descendant survived a SIGKILLed supervisor without a PID namespace: the check cannot fail")
+				case mode != "danger-full-access" && alive != 0:
+					t.Errorf("%d descendants still alive 10 s after their supervisor was SIGKILLed", alive)
+				}
+			})
+		}
 	}
 }
 
