@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -30,6 +31,7 @@ import (
 func TestNoSurvivorsAfterKill9(t *testing.T) {
 	for _, tc := range []struct{ front, mode string }{
 		{"exec", "workspace-write"}, {"exec", "danger-full-access"}, {"proto", "danger-full-access"}, {"proto", "workspace-write"},
+		{"exec --sandbox-cmd", "workspace-write"},
 	} {
 		t.Run(tc.front+"/"+tc.mode, func(t *testing.T) {
 			mark := fmt.Sprintf("7%03d.%05d", os.Getpid()%1000, time.Now().UnixNano()%100000)
@@ -40,9 +42,19 @@ func TestNoSurvivorsAfterKill9(t *testing.T) {
 					map[string]any{"cmd": script, "yield_time_ms": 30000})}},
 				modelserver.Turn{Items: []json.RawMessage{modelserver.Message("done")}})
 			var cmd *exec.Cmd
-			if tc.front == "exec" {
+			switch tc.front {
+			case "exec":
 				cmd = exec.Command(bin, append(append([]string{"exec"}, fx.providerArgs()...), "--json", "-s", tc.mode, "-C", fx.repo, "run it")...)
-			} else {
+			case "exec --sandbox-cmd":
+				// An external sandbox program speaking codex-sandbox --json
+				// (this test binary under that name).
+				sbx := filepath.Join(filepath.Dir(bin), "codex-sandbox")
+				if err := os.Symlink(bin, sbx); err != nil {
+					t.Fatal(err)
+				}
+				cmd = exec.Command(bin, append(append([]string{"exec"}, fx.providerArgs()...), "--json", "-s", tc.mode, "-C", fx.repo,
+					"--sandbox-cmd", sbx+" --json", "run it")...)
+			default:
 				cmd = exec.Command(bin, append(append([]string{"proto"}, fx.providerArgs()...), "-c", "sandbox_mode=\""+tc.mode+"\"", "-c", "approval_policy=\"never\"")...)
 				cmd.Dir = fx.repo
 				sub, err := json.Marshal(protocol.Submission{ID: "t1", Op: protocol.UserInputOp{Items: protocol.TextInput("run it")}})
