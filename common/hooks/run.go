@@ -142,10 +142,8 @@ func (s *Set) run(ctx context.Context, h Hook, stdin []byte) (code int, stdout, 
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	case <-ctx.Done():
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		if werr := <-done; werr == nil {
-			return 0, out.String(), errb.String(), fmt.Errorf("timed out after %ds", h.Timeout)
-		}
-		return 0, out.String(), errb.String(), fmt.Errorf("timed out after %ds", h.Timeout)
+		werr := <-done // reaped; the hook was killed
+		return 0, out.String(), errb.String(), fmt.Errorf("timed out after %ds (%v)", h.Timeout, werr)
 	}
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
