@@ -161,7 +161,7 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 		IgnoreUserConfig: f.ignoreUserConfig, Model: f.model, ApprovalPolicy: string(protocol.ApprovalNever), Sandbox: mode,
 		WritableRoots: f.addDirs, OSS: f.oss, LocalProvider: f.localProvider, Enable: f.enable, Disable: f.disable,
 		ExecpolicyCmd: f.execpolicyCmd, SandboxCmd: f.sandboxCmd, Ephemeral: f.ephemeral, IgnoreRules: f.ignoreRules,
-		MCPStderr: mcpLog, Stderr: env.Stderr, Review: reviewing, BypassHookTrust: f.bypassHookTrust,
+		MCPStderr: mcpLog, Stderr: env.Stderr, Review: reviewing, BypassHookTrust: f.bypassHookTrust, StrictConfig: f.strictConfig,
 		// exec resumes only with `resume`, never from experimental_resume.
 		NoConfigResume: true})
 	if err != nil {

@@ -24,7 +24,7 @@ func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 type execFlags struct {
 	json, skipGit, bypass, oss, ephemeral, fullAuto, last, all, help bool
 	uncommitted                                                      bool
-	bypassHookTrust                                                  bool
+	bypassHookTrust, strictConfig                                    bool
 	base, commit, title                                              string
 	ignoreUserConfig, ignoreRules, trust                             bool
 	outputLast, outputSchema, sandbox, model, localProvider, profile string
@@ -49,6 +49,7 @@ func newExecFlagSet(f *execFlags) *flag.FlagSet {
 	fs.BoolVar(&f.skipGit, "skip-git-repo-check", false, "allow running outside a git repository")
 	both("s", "sandbox", &f.sandbox, "sandbox `MODE`: read-only, workspace-write or danger-full-access")
 	fs.BoolVar(&f.bypass, "dangerously-bypass-approvals-and-sandbox", false, "run every command without sandbox or approval")
+	fs.BoolVar(&f.strictConfig, "strict-config", false, "fail when config.toml has keys codex-go does not know")
 	fs.BoolVar(&f.bypassHookTrust, "dangerously-bypass-hook-trust", false, "run enabled hooks nobody trusted yet, for this run")
 	fs.BoolVar(&f.bypass, "yolo", false, "alias of --dangerously-bypass-approvals-and-sandbox")
 	fs.BoolVar(&f.fullAuto, "full-auto", false, "deprecated: --sandbox workspace-write")

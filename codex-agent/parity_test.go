@@ -215,3 +215,17 @@ func TestExecReviewTitle(t *testing.T) {
 		t.Errorf("review prompt lacks the commit and its title:\n%s", got)
 	}
 }
+
+// --strict-config: a key nothing reads fails the run (exit 1, where it
+// is); without the flag it is ignored.
+func TestExecStrictConfig(t *testing.T) {
+	fx := newExecFixture(t, modelserver.Turn{Items: []json.RawMessage{modelserver.Message("ok")}})
+	if err := os.WriteFile(filepath.Join(fx.home, "config.toml"), []byte("model_reasoning_efort = \"high\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := fx.run(append(fx.providerArgs(), "--strict-config", "hi")...)
+	if r.code != 1 || !strings.Contains(r.stderr, "config.toml:1: unknown configuration field `model_reasoning_efort`") {
+		t.Errorf("strict: exit %d %s", r.code, r.stderr)
+	}
+	fx.mustRun("hi")
+}

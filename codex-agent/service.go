@@ -85,6 +85,8 @@ type ServiceOptions struct {
 	// nil, the experimental_resume config key (a rollout path, as the
 	// TUI passes it) is read instead.
 	Resume *LoadedRollout
+	// StrictConfig makes unknown config keys an error (--strict-config).
+	StrictConfig bool
 	// BypassHookTrust runs hooks nobody trusted yet
 	// (--dangerously-bypass-hook-trust).
 	BypassHookTrust bool
@@ -157,9 +159,9 @@ func LoadSetup(o ServiceOptions) (*Setup, error) {
 	}
 	var cfg *config.Config
 	if o.IgnoreUserConfig {
-		cfg, err = config.Parse("", nil, config.Options{Overrides: o.Overrides})
+		cfg, err = config.Parse("", nil, config.Options{Overrides: o.Overrides, Strict: o.StrictConfig})
 	} else {
-		cfg, err = config.Load(home, config.Options{Profile: o.Profile, Overrides: o.Overrides})
+		cfg, err = config.Load(home, config.Options{Profile: o.Profile, Overrides: o.Overrides, Strict: o.StrictConfig})
 	}
 	if err != nil {
 		return nil, err

@@ -19,6 +19,8 @@ type Options struct {
 	// Overrides are -c key=value strings: a dotted key path, then a value
 	// parsed as TOML, or taken as a raw string when it is not valid TOML.
 	Overrides []string
+	// Strict makes keys nothing reads an error (--strict-config).
+	Strict bool
 }
 
 // FileName is the config file's name inside CODEX_HOME.
@@ -113,6 +115,11 @@ func parse(name string, data []byte, prof *layer, opts Options) (*Config, error)
 	}
 	cfg.Raw = doc
 	cfg.Path = name
+	if opts.Strict {
+		if unknown := cfg.Unknown(); len(unknown) > 0 {
+			return nil, strictError(&cfg, unknown)
+		}
+	}
 	return &cfg, nil
 }
 
