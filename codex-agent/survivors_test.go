@@ -31,7 +31,7 @@ import (
 func TestNoSurvivorsAfterKill9(t *testing.T) {
 	for _, tc := range []struct{ front, mode string }{
 		{"exec", "workspace-write"}, {"exec", "danger-full-access"}, {"proto", "danger-full-access"}, {"proto", "workspace-write"},
-		{"exec --sandbox-cmd", "workspace-write"},
+		{"exec --sandbox-cmd", "workspace-write"}, {"mcp-server", "danger-full-access"}, {"mcp-server", "workspace-write"},
 	} {
 		t.Run(tc.front+"/"+tc.mode, func(t *testing.T) {
 			mark := fmt.Sprintf("7%03d.%05d", os.Getpid()%1000, time.Now().UnixNano()%100000)
@@ -54,6 +54,24 @@ func TestNoSurvivorsAfterKill9(t *testing.T) {
 				}
 				cmd = exec.Command(bin, append(append([]string{"exec"}, fx.providerArgs()...), "--json", "-s", tc.mode, "-C", fx.repo,
 					"--sandbox-cmd", sbx+" --json", "run it")...)
+			case "mcp-server":
+				args := fx.providerArgs()
+				cmd = exec.Command(bin, append(append([]string{"mcp-server"}, args[:len(args)-2]...), "-c", "model=\"gpt-test\"")...)
+				pr, pw, err := os.Pipe()
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { _ = pw.Close() })
+				cmd.Stdin = pr
+				for _, m := range []string{
+					`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`,
+					`{"jsonrpc":"2.0","method":"notifications/initialized"}`,
+					`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"codex","arguments":{"prompt":"run it","approval-policy":"never","sandbox":"` + tc.mode + `","cwd":"` + fx.repo + `"}}}`,
+				} {
+					if _, err := pw.Write([]byte(m + "\n")); err != nil {
+						t.Fatal(err)
+					}
+				}
 			default:
 				cmd = exec.Command(bin, append(append([]string{"proto"}, fx.providerArgs()...), "-c", "sandbox_mode=\""+tc.mode+"\"", "-c", "approval_policy=\"never\"")...)
 				cmd.Dir = fx.repo
@@ -88,8 +106,11 @@ func TestNoSurvivorsAfterKill9(t *testing.T) {
 			t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 			// The command has begun; sleepPidfds then waits for its tree.
 			begun := "command_execution"
-			if tc.front == "proto" {
+			switch tc.front {
+			case "proto":
 				begun = "exec_command_begin"
+			case "mcp-server":
+				begun = "exec_command_begin" // in a codex/event notification
 			}
 			sc := bufio.NewScanner(out)
 			var seen []string
