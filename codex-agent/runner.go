@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/codexgo/common/protocol"
+	"github.com/codexgo/common/selfexec"
 )
 
 // Runner runs one command under a sandbox policy. Output chunks are passed
@@ -142,7 +143,7 @@ func (c CmdRunner) Run(ctx context.Context, req protocol.ExecRequest, out func(s
 	// Its own group, SIGTERM when the agent dies (even of SIGKILL), and
 	// on cancellation SIGTERM to the group, then SIGKILL: a codex-sandbox
 	// --json ends the command's whole tree on SIGTERM.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	cmd.SysProcAttr = selfexec.DieWithParent(&syscall.SysProcAttr{Setpgid: true})
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM) }
 	cmd.WaitDelay = 2 * time.Second
 	runErr := cmd.Run()

@@ -96,6 +96,8 @@ func sandboxRunner() func(ctx context.Context, policy, cwd string, argv []string
 		return func(ctx context.Context, policy, cwd string, argv []string) (*exec.Cmd, error) {
 			cmd := exec.CommandContext(ctx, p, args(policy, cwd, argv)...)
 			cmd.Dir = cwd
+			// The supervisor ends the command's tree when the TUI dies.
+			cmd.SysProcAttr = selfexec.DieWithParent(cmd.SysProcAttr)
 			return cmd, nil
 		}
 	}
@@ -105,6 +107,7 @@ func sandboxRunner() func(ctx context.Context, policy, cwd string, argv []string
 			return nil, fmt.Errorf("codex-sandbox: %w", err)
 		}
 		cmd.Dir = cwd
+		cmd.SysProcAttr = selfexec.DieWithParent(cmd.SysProcAttr)
 		return cmd, nil
 	}
 }

@@ -58,7 +58,9 @@ func Spawn(ctx context.Context, o SpawnOptions) (*Client, error) {
 	cmd.Stderr = o.Stderr
 	// The agent gets its own process group so a Ctrl+C meant for the
 	// terminal's foreground job reaches it only through the protocol.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// It ends (and ends the commands it runs) when this process is
+	// killed, even with SIGKILL.
+	cmd.SysProcAttr = selfexec.DieWithParent(&syscall.SysProcAttr{Setpgid: true})
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	// Bound how long Wait lingers on inherited pipes after the child died.
 	cmd.WaitDelay = 2 * time.Second
