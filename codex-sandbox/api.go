@@ -117,7 +117,9 @@ func command(ctx context.Context, req protocol.ExecRequest, reportFD int, sessio
 	if req.Stdin != nil {
 		cmd.Stdin = strings.NewReader(*req.Stdin)
 	}
-	cmd.SysProcAttr = supervisorAttr()
+	// Its own group; SIGTERM (on which it ends the command's tree) when
+	// the thread that started it ends, as when this program is killed.
+	cmd.SysProcAttr = selfexec.DieWithParent(&syscall.SysProcAttr{Setpgid: true})
 	cmd.Cancel = func() error {
 		// The whole group: the supervisor ends the tree on SIGTERM, and
 		// anything still in the group goes with it.

@@ -127,12 +127,6 @@ func reapTree(_ int) {
 	}
 }
 
-// supervisorAttr starts a supervisor in its own process group, with
-// SIGTERM (on which it ends the command's tree) when its starter dies.
-func supervisorAttr() *syscall.SysProcAttr {
-	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
-}
-
 // inPIDNamespace reports whether cmd starts in a new PID namespace.
 func inPIDNamespace(cmd *exec.Cmd) bool {
 	return cmd.SysProcAttr != nil && cmd.SysProcAttr.Cloneflags&unix.CLONE_NEWPID != 0

@@ -31,11 +31,6 @@ func killTree(direct int) {
 // that left the group cannot be found without Linux's subreaper.
 func reapTree(direct int) { killTree(direct) }
 
-// supervisorAttr starts a supervisor in its own process group.
-func supervisorAttr() *syscall.SysProcAttr {
-	return &syscall.SysProcAttr{Setpgid: true}
-}
-
 // nonDumpable is Linux-only.
 func nonDumpable() error { return nil }
 
