@@ -45,6 +45,7 @@ func Default() *Bundle {
 			"review":   {Tool: "codex-agent", Prefix: []string{"exec", "review"}, Summary: "review the uncommitted changes, a branch (--base) or a commit, read-only; the verdict on stdout"},
 			"fork":     {Builtin: forkCommand(tui.Main), Summary: "copy a recorded session (ID or --last) into a new one and continue it in the TUI"},
 			"hooks":    {Builtin: hooksMain, Summary: "list config.toml's hooks with their trust; trust them (codex hooks trust KEY|--all)"},
+			"doctor":   {Builtin: doctorCommand(sandbox.Main), Summary: "check what works here: config, auth, the sandbox's kernel features, MCP servers (exit 1 if a check fails)"},
 			"features": {Builtin: featuresMain, Doc: featuresDoc, Summary: "list feature flags with their stage and state; enable or disable one in config.toml"},
 			"debug":    {Tool: "codex-sandbox", Args: debugArgs, Doc: debugDoc, Summary: "the Codex CLI's older spelling: debug landlock|seatbelt [--full-auto] -- CMD"},
 		},
