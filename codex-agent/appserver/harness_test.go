@@ -234,6 +234,9 @@ func (f *fixture) attach(t testing.TB, in io.WriteCloser, out io.Reader, stderr 
 			kill()
 			t.Errorf("server did not exit after stdin closed")
 		}
+		if strings.Contains(c.stderr.String(), "DATA RACE") {
+			t.Errorf("the server hit a data race")
+		}
 		if t.Failed() {
 			t.Logf("server stderr:\n%s", c.stderr.String())
 		}
