@@ -31,7 +31,7 @@ func TestReadmeParityTable(t *testing.T) {
 	if end := strings.Index(section[3:], "\n## "); end >= 0 {
 		section = section[:end+3]
 	}
-	rowRE := regexp.MustCompile("(?m)^\\| (.+?) \\| (.+?) \\| (.*?) \\|$")
+	rowRE := regexp.MustCompile(`(?m)^\| (.+?) \| (.+?) \| (.*?) \|$`)
 	refRE := regexp.MustCompile("((?:`Test\\w+`(?:, )?)+) \\(([\\w./-]+)\\)")
 	nameRE := regexp.MustCompile("`(Test\\w+)`")
 	rows := 0
