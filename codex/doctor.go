@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/codexgo/codex-login/authfile"
+	"github.com/codexgo/common/cli"
 	"github.com/codexgo/common/codexhome"
 	"github.com/codexgo/common/config"
 	"github.com/codexgo/common/version"
@@ -56,20 +57,16 @@ func doctorCommand(sandboxMain MainFunc) MainFunc {
 }
 
 func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer, d doctorDeps) int {
-	fs := flag.NewFlagSet("codex doctor", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var overrides config.OverrideFlag
-	asJSON := fs.Bool("json", false, "print the report as JSON")
-	fs.Var(&overrides, "c", "override a config value (key=value)")
-	fs.Var(&overrides, "config", "override a config value (key=value)")
-	// The Codex CLI's presentation flags: accepted, the output is plain.
-	for _, f := range []string{"summary", "all", "no-color", "ascii", "network-only"} {
-		fs.Bool(f, false, "accepted for the Codex CLI's doctor; no effect")
-	}
+	var asJSONv bool
+	asJSON := &asJSONv
+	fs := doctorFlagSet(asJSON, &overrides)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			doctorDoc().Rename("codex doctor").WriteHelp(stdout)
 			return exitOK
 		}
+		fmt.Fprintf(stderr, "codex doctor: %s\n", cli.FlagError(fs, err))
 		return exitUsage
 	}
 	if fs.NArg() > 0 {

@@ -18,7 +18,7 @@ import (
 func forkCommand(tui MainFunc) MainFunc {
 	return func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if slices.Contains(args, "-h") || slices.Contains(args, "--help") {
-			fmt.Fprintln(stdout, "Usage: codex fork [--last [--all] | SESSION_ID] [TUI FLAGS] [PROMPT]\n\nCopy a recorded session into a new one and continue the copy in the terminal UI.")
+			forkDoc().Rename("codex fork").WriteHelp(stdout)
 			return exitOK
 		}
 		home, err := codexhome.Dir(os.Getenv)

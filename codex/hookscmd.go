@@ -38,7 +38,7 @@ func hooksMain(_ context.Context, args []string, _ io.Reader, stdout, stderr io.
 	list, errs := hooks.Load(cfg.Raw, path)
 	switch args[0] {
 	case "-h", "--help", "help":
-		fmt.Fprintln(stdout, "Usage: codex hooks [list [--json] | trust KEY... | trust --all]\n\nList config.toml's hooks with their trust, or trust them (hooks run only once trusted).")
+		hooksDoc().Rename("codex hooks").WriteHelp(stdout)
 		return exitOK
 	case "list":
 		for _, e := range errs {
