@@ -73,7 +73,8 @@ unset CODEX_HOME CODEX_API_KEY
 echo "== the local scripted model server (codex-agent model-server)"
 setsid codex-agent model-server --script "$clone/codex-agent/testdata/demo-script.json" --loop --url-file "$tmp/model-url" >/dev/null 2>&1 &
 pids+=($!)
-for _ in $(seq 200); do [ -s "$tmp/model-url" ] && break; sleep 0.05; done
+for _ in $(seq 600); do [ -s "$tmp/model-url" ] && break; sleep 0.05; done
+[ -s "$tmp/model-url" ] || { echo "first-hour: the model server did not start" >&2; exit 1; }
 cat >"$HOME/.codex/config.toml" <<EOF
 # The examples' model: the local scripted server (the model's side is scripted).
 model = "scripted-demo"
@@ -88,7 +89,8 @@ EOF
 echo "== mcp-server-everything streamableHttp on 127.0.0.1:3001 (codex-mcp-client's HTTP example)"
 PORT=3001 setsid mcp-server-everything streamableHttp >"$tmp/http.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 400); do grep -q 'listening on port' "$tmp/http.log" 2>/dev/null && break; sleep 0.05; done
+for _ in $(seq 600); do grep -q 'listening on port' "$tmp/http.log" 2>/dev/null && break; sleep 0.05; done
+grep -q 'listening on port' "$tmp/http.log" || fail "mcp-server-everything did not listen on 127.0.0.1:3001 (port taken?): $(tail -3 "$tmp/http.log")"
 
 # ex FILE DIR WANT_EXIT REGEX COMMAND: COMMAND must appear in FILE as
 # written (its first line); it runs in DIR under bash; its exit status must
