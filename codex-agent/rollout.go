@@ -188,16 +188,20 @@ func (r *Rollout) Err() error {
 // Item records a conversation item.
 func (r *Rollout) Item(it model.Item) { r.write("response_item", it) }
 
-// recordedEvents are the events a rollout keeps (deltas are not).
-var recordedEvents = map[string]bool{
-	"task_started": true, "task_complete": true, "token_count": true, "agent_message": true,
-	"agent_reasoning": true, "turn_aborted": true, "error": true, "plan_update": true,
-	"exec_command_end": false, "patch_apply_end": false,
+// recorded reports whether a rollout keeps an event type (deltas are
+// not kept).
+func recorded(msgType string) bool {
+	switch msgType {
+	case "task_started", "task_complete", "token_count", "agent_message",
+		"agent_reasoning", "turn_aborted", "error", "plan_update":
+		return true
+	}
+	return false
 }
 
 // Event records a protocol event if it is one a rollout keeps.
 func (r *Rollout) Event(ev protocol.Event) {
-	if !recordedEvents[ev.Msg.MsgType()] {
+	if !recorded(ev.Msg.MsgType()) {
 		return
 	}
 	b, err := json.Marshal(ev)

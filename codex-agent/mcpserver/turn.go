@@ -159,15 +159,17 @@ func shellJoin(argv []string) string {
 
 // decisionSchema lets a standard client show the four decisions as a
 // form; a Codex-aware client answers {decision} directly.
-var decisionSchema = map[string]any{"type": "object", "properties": map[string]any{
-	"decision": map[string]any{"type": "string", "title": "Decision",
-		"enum": []string{"approved", "approved_for_session", "denied", "abort"}},
-}}
+func decisionSchema() map[string]any {
+	return map[string]any{"type": "object", "properties": map[string]any{
+		"decision": map[string]any{"type": "string", "title": "Decision",
+			"enum": []string{"approved", "approved_for_session", "denied", "abort"}},
+	}}
+}
 
 func (s *Server) askExec(ctx context.Context, th *thread, reqID any, eventID string, m protocol.ExecApprovalRequestMsg) {
 	params := map[string]any{
 		"message":                fmt.Sprintf("Allow Codex to run `%s` in `%s`?", shellJoin(m.Command), m.Cwd),
-		"requestedSchema":        decisionSchema,
+		"requestedSchema":        decisionSchema(),
 		"threadId":               th.id,
 		"codex_elicitation":      "exec-approval",
 		"codex_mcp_tool_call_id": reqID,
@@ -192,7 +194,7 @@ func (s *Server) askPatch(ctx context.Context, th *thread, reqID any, eventID st
 	}
 	params := map[string]any{
 		"message":                msg,
-		"requestedSchema":        decisionSchema,
+		"requestedSchema":        decisionSchema(),
 		"threadId":               th.id,
 		"codex_elicitation":      "patch-approval",
 		"codex_mcp_tool_call_id": reqID,

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"sync"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -62,7 +63,7 @@ func bodyMessage(body string) string {
 	if m, ok := jsonMessage(body); ok {
 		return m
 	}
-	if m := errMessageRE.FindStringSubmatch(body); m != nil {
+	if m := errMessageRE().FindStringSubmatch(body); m != nil {
 		if s, err := strconv.Unquote(`"` + m[1] + `"`); err == nil {
 			return s
 		}
@@ -71,7 +72,7 @@ func bodyMessage(body string) string {
 	return strings.TrimSpace(body)
 }
 
-var errMessageRE = regexp.MustCompile(`"message"\s*:\s*"((?:[^"\\]|\\.)*)"`)
+var errMessageRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`"message"\s*:\s*"((?:[^"\\]|\\.)*)"`) })
 
 // StreamError is a stream that broke before response.completed: a dropped
 // connection, a response.failed, or a malformed event. It is retried.
@@ -109,12 +110,12 @@ func Retryable(err error) (bool, time.Duration) {
 	return false, 0
 }
 
-var tryAgainRE = regexp.MustCompile(`(?i)try again in\s*([0-9.]+)\s*(ms|s|seconds?)`)
+var tryAgainRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)try again in\s*([0-9.]+)\s*(ms|s|seconds?)`) })
 
 // parseTryAgain reads "try again in 1.5s" / "in 200ms" from a rate-limit
 // message.
 func parseTryAgain(msg string) time.Duration {
-	m := tryAgainRE.FindStringSubmatch(msg)
+	m := tryAgainRE().FindStringSubmatch(msg)
 	if m == nil {
 		return 0
 	}

@@ -7,6 +7,7 @@
 package patch
 
 import (
+	"sync"
 	"fmt"
 	"regexp"
 	"strings"
@@ -70,14 +71,16 @@ func (e *ParseError) Error() string {
 	return fmt.Sprintf("Invalid patch hunk on line %d: %s", e.Line, e.Msg)
 }
 
-var heredocRE = regexp.MustCompile(`^(?:apply_patch\s+)?<<\s*(['"]?)(\w+)(['"]?)\s*$`)
+// heredocRE is compiled on first use: package initialisers run at every
+// start of the fused binary.
+var heredocRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:apply_patch\s+)?<<\s*(['"]?)(\w+)(['"]?)\s*$`) })
 
 // unwrapHeredoc strips a <<EOF … EOF wrapper models sometimes add.
 func unwrapHeredoc(lines []string) []string {
 	if len(lines) < 4 {
 		return lines
 	}
-	m := heredocRE.FindStringSubmatch(strings.TrimSpace(lines[0]))
+	m := heredocRE().FindStringSubmatch(strings.TrimSpace(lines[0]))
 	if m == nil || m[1] != m[3] {
 		return lines
 	}
