@@ -7,10 +7,10 @@
 package patch
 
 import (
-	"sync"
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Kind is what a hunk does to its file.
