@@ -1,0 +1,127 @@
+package codex
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// The fused binary runs every linked package's initialisers at every
+// start, whichever tool it is run as (issue 20). Budgets are in
+// allocations and bytes, not time, so they hold on a loaded machine.
+// Raise one only with a measurement showing the start-up cost is worth it.
+const (
+	initAllocsTotal   = 2600    // 2,042 when set (was 76,508 with glamour and chroma)
+	initBytesTotal    = 512 << 10
+	initAllocsPackage = 400 // encoding/gob (pulled in by the MCP SDK) is the largest, 366
+)
+
+// forbiddenInit are packages whose initialisers cost more than the whole
+// budget; the fused binary must not link them.
+var forbiddenInit = []string{
+	"github.com/alecthomas/chroma",
+	"github.com/charmbracelet/glamour",
+	"github.com/yuin/goldmark",
+	"github.com/microcosm-cc/bluemonday",
+	"html/template",
+}
+
+// initStat is one line of GODEBUG=inittrace=1 output.
+type initStat struct {
+	pkg           string
+	bytes, allocs int
+}
+
+// parseInitTrace reads lines such as
+// "init net/http @1.2 ms, 0.036 ms clock, 4872 bytes, 50 allocs".
+func parseInitTrace(out []byte) ([]initStat, error) {
+	var stats []initStat
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 10 || f[0] != "init" || f[len(f)-1] != "allocs" || f[len(f)-3] != "bytes," {
+			continue
+		}
+		b, err1 := strconv.Atoi(f[len(f)-4])
+		a, err2 := strconv.Atoi(f[len(f)-2])
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("unreadable inittrace line %q", sc.Text())
+		}
+		stats = append(stats, initStat{pkg: f[1], bytes: b, allocs: a})
+	}
+	return stats, sc.Err()
+}
+
+func TestParseInitTrace(t *testing.T) {
+	out := []byte("init runtime @0.046 ms, 2.3 ms clock, 0 bytes, 0 allocs\n" +
+		"codex dev\n" +
+		"init github.com/alecthomas/chroma/v2/styles @13 ms, 25 ms clock, 1606704 bytes, 34056 allocs\n")
+	got, err := parseInitTrace(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []initStat{{"runtime", 0, 0}, {"github.com/alecthomas/chroma/v2/styles", 1606704, 34056}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	if _, err := parseInitTrace([]byte("init x @1 ms, 1 ms clock, many bytes, 3 allocs\n")); err == nil {
+		t.Fatal("bad numbers accepted")
+	}
+}
+
+// TestInitBudget builds the fused binary and holds its package
+// initialisers to the budgets above.
+func TestInitBudget(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the fused binary")
+	}
+	bin := filepath.Join(t.TempDir(), "codex")
+	build := exec.Command("go", "build", "-trimpath", "-o", bin, "./cmd/codex")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "--version")
+	cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("codex --version: %v\n%s", err, stderr.String())
+	}
+	stats, err := parseInitTrace(stderr.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stats) < 10 {
+		t.Fatalf("only %d inittrace lines; did GODEBUG=inittrace=1 work?\n%s", len(stats), stderr.String())
+	}
+	sort.Slice(stats, func(i, j int) bool { return stats[i].allocs > stats[j].allocs })
+	var allocs, nbytes int
+	for _, s := range stats {
+		allocs += s.allocs
+		nbytes += s.bytes
+		if s.allocs > initAllocsPackage {
+			t.Errorf("package %s initialises with %d allocations (budget %d per package)", s.pkg, s.allocs, initAllocsPackage)
+		}
+		for _, f := range forbiddenInit {
+			if strings.HasPrefix(s.pkg, f) {
+				t.Errorf("package %s is linked into the fused binary; its initialisers are too costly", s.pkg)
+			}
+		}
+	}
+	top := stats[:min(8, len(stats))]
+	t.Logf("%d packages, %d allocations, %d bytes; largest: %v", len(stats), allocs, nbytes, top)
+	if allocs > initAllocsTotal {
+		t.Errorf("package initialisers make %d allocations (budget %d); largest: %v", allocs, initAllocsTotal, top)
+	}
+	if nbytes > initBytesTotal {
+		t.Errorf("package initialisers allocate %d bytes (budget %d); largest: %v", nbytes, initBytesTotal, top)
+	}
+}
