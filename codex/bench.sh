@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Start-up cost of the fused binary: each tool run through a link named
+# after it (bin/codex dispatching on argv[0]) against its standalone
+# binary, measured alternately in the same invocation; the goal is a ratio
+# <= 1.1 (bar 1.25), `codex --version` <= 3 ms. Prints medians (ms), the
+# ratio, peak RSS and the package initialisers' allocations.
+# Usage: BIN=path/to/bin ./bench.sh [runs]   (default 40)
+set -euo pipefail
+runs=${1:-40}
+here=$(cd "$(dirname "$0")" && pwd)
+: "${BIN:=$here/../bin}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export CODEX_HOME="$tmp/home"
+mkdir -p "$CODEX_HOME"
+for t in codex-sandbox codex-execpolicy codex-login codex-mcp-client codex-agent codex-tui codex-linux-sandbox; do
+	ln -s "$BIN/codex" "$tmp/$t"
+done
+
+# one CMD...: wall time of one run in microseconds.
+one() {
+	local t0 t1
+	t0=$(date +%s%N)
+	"$@" >/dev/null 2>&1 </dev/null || true
+	t1=$(date +%s%N)
+	echo $(((t1 - t0) / 1000))
+}
+median() { sort -n | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.2f", m / 1000}'; }
+rss() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null </dev/null | tail -1 | awk '{printf "%.1f", $1 / 1024}'; }
+
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg), runs per case: $runs (standalone and linked alternate)"
+printf '%-52s %10s %10s %7s %9s %9s\n' case "alone ms" "linked ms" ratio "alone MiB" "link MiB"
+# pair NAME TOOL ARGS...: the standalone tool and the link, alternately.
+pair() {
+	local name=$1 tool=$2 i
+	shift 2
+	: >"$tmp/a"
+	: >"$tmp/b"
+	for ((i = 0; i < runs; i++)); do
+		one "$BIN/$tool" "$@" >>"$tmp/a"
+		one "$tmp/$tool" "$@" >>"$tmp/b"
+	done
+	local a b
+	a=$(median <"$tmp/a")
+	b=$(median <"$tmp/b")
+	printf '%-52s %10s %10s %7s %9s %9s\n' "$name" "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN{printf "%.2f", (a > 0) ? b / a : 0}')" \
+		"$(rss "$BIN/$tool" "$@")" "$(rss "$tmp/$tool" "$@")"
+}
+pair "codex-sandbox --sandbox workspace-write -- /bin/true" codex-sandbox --sandbox workspace-write -- /bin/true
+pair "codex-execpolicy check -- git status" codex-execpolicy check -- git status
+pair "codex-login status" codex-login status
+pair "codex-mcp-client --help" codex-mcp-client --help
+pair "codex-agent --help" codex-agent --help
+pair "codex-tui --version" codex-tui --version
+: >"$tmp/a"
+: >"$tmp/b"
+for ((i = 0; i < runs; i++)); do
+	one /bin/true >>"$tmp/a"
+	one "$BIN/codex" --version >>"$tmp/b"
+done
+a=$(median <"$tmp/a")
+b=$(median <"$tmp/b")
+printf '%-52s %10s %10s %7s\n' "codex --version against /bin/true (goal <= 3 ms)" "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN{printf "%.2f", (a > 0) ? b / a : 0}')"
+GODEBUG=inittrace=1 "$BIN/codex" --version 2>&1 >/dev/null |
+	awk '/^init/{n++; a+=$(NF-1); b+=$(NF-3)} END{printf "codex package initialisers: %d packages, %d allocations, %.0f KiB\n", n, a, b / 1024}'
