@@ -29,9 +29,10 @@ for t in "${targets[@]}"; do
   (cd codex && build "$os" "$arch" ./cmd/codex "../$out/$name")
   # The archive adds the standalone tools the fused binary re-executes
   # (common/selfexec runs a sibling of the running binary when there is
-  # one): the fused binary's package initialisers (the TUI's markdown and
-  # syntax highlighting) cost ~36 ms per start, the sandbox's ~0.5 ms,
-  # and the agent starts a sandbox per command.
+  # one): the agent starts a sandbox per command, and a standalone
+  # sandbox still starts ~1.2x faster than a link to the fused binary,
+  # whose other tools' dependencies initialise at every start
+  # (codex/bench.sh; README "codex").
   dir="$out/$name.d/$name"
   mkdir -p "$dir"
   cp "$out/$name" "$dir/codex"
