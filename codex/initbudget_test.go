@@ -18,7 +18,7 @@ import (
 // allocations and bytes, not time, so they hold on a loaded machine.
 // Raise one only with a measurement showing the start-up cost is worth it.
 const (
-	initAllocsTotal   = 2600    // 2,042 when set (was 76,508 with glamour and chroma)
+	initAllocsTotal   = 2600 // 2,042 when set (was 76,508 with glamour and chroma)
 	initBytesTotal    = 512 << 10
 	initAllocsPackage = 400 // encoding/gob (pulled in by the MCP SDK) is the largest, 366
 )
