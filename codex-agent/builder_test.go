@@ -136,3 +136,39 @@ func isErrorAbout(m protocol.Msg, what string) bool {
 	e, ok := m.(protocol.ErrorMsg)
 	return ok && strings.Contains(e.Message, what)
 }
+
+// TestLogFile: --log-level (or CODEX_LOG) writes the session's log to
+// $CODEX_HOME/log/codex-exec.log; without either nothing is written; a
+// bad level is an error naming it.
+func TestLogFile(t *testing.T) {
+	fx := newExecFixture(t,
+		modelserver.Turn{Items: []json.RawMessage{modelserver.FunctionCall("c1", "exec_command", map[string]any{"cmd": "echo hi"})}},
+		modelserver.Turn{Items: []json.RawMessage{modelserver.Message("done")}},
+		modelserver.Turn{Items: []json.RawMessage{modelserver.Message("again")}})
+	log := filepath.Join(fx.home, "log", "codex-exec.log")
+	if r := fx.run(append(fx.providerArgs(), "--log-level", "info", "go")...); r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	b, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`msg="session started"`, `msg="turn started"`, `msg="tool call"`, "tool=exec_command", `msg="command ended"`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("log lacks %s:\n%s", want, b)
+		}
+	}
+	if err := os.Remove(log); err != nil {
+		t.Fatal(err)
+	}
+	if r := fx.run(append(fx.providerArgs(), "go")...); r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(log); !os.IsNotExist(err) {
+		t.Errorf("a log was written without a level: %v", err)
+	}
+	fx.env["CODEX_LOG"] = "verbose"
+	if r := fx.run(append(fx.providerArgs(), "go")...); r.code != 1 || !strings.Contains(r.stderr, "CODEX_LOG") {
+		t.Errorf("bad CODEX_LOG: exit %d, %s", r.code, r.stderr)
+	}
+}

@@ -160,7 +160,7 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 		Originator: originator, Source: "exec", Cwd: cwd, Profile: f.profile, Overrides: f.overrides,
 		IgnoreUserConfig: f.ignoreUserConfig, Model: f.model, ApprovalPolicy: string(protocol.ApprovalNever), Sandbox: mode,
 		WritableRoots: f.addDirs, OSS: f.oss, LocalProvider: f.localProvider, Enable: f.enable, Disable: f.disable,
-		ExecpolicyCmd: f.execpolicyCmd, SandboxCmd: f.sandboxCmd, Ephemeral: f.ephemeral, IgnoreRules: f.ignoreRules,
+		ExecpolicyCmd: f.execpolicyCmd, SandboxCmd: f.sandboxCmd, Ephemeral: f.ephemeral, IgnoreRules: f.ignoreRules, LogLevel: f.logLevel,
 		MCPStderr: mcpLog, Stderr: env.Stderr, Review: reviewing, BypassHookTrust: f.bypassHookTrust, StrictConfig: f.strictConfig,
 		// exec resumes only with `resume`, never from experimental_resume.
 		NoConfigResume: true})

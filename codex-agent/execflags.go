@@ -28,7 +28,7 @@ type execFlags struct {
 	base, commit, title                                              string
 	ignoreUserConfig, ignoreRules, trust                             bool
 	outputLast, outputSchema, sandbox, model, localProvider, profile string
-	cd, color, execpolicyCmd, sandboxCmd                             string
+	cd, color, execpolicyCmd, sandboxCmd, logLevel                   string
 	overrides                                                        config.OverrideFlag
 	addDirs, images, enable, disable                                 stringList
 }
@@ -70,6 +70,7 @@ func newExecFlagSet(f *execFlags) *flag.FlagSet {
 	fs.StringVar(&f.color, "color", "auto", "`WHEN` to color the output: always, never or auto")
 	fs.Var(&f.enable, "enable", "enable a `FEATURE` (repeatable)")
 	fs.Var(&f.disable, "disable", "disable a `FEATURE` (repeatable)")
+	fs.StringVar(&f.logLevel, "log-level", "", "log at `LEVEL` (debug, info, warn, error) to $CODEX_HOME/log/codex-exec.log (default: $CODEX_LOG, else off)")
 	fs.StringVar(&f.execpolicyCmd, "execpolicy-cmd", "", "`PROGRAM` answering PolicyRequest JSON with PolicyVerdict JSON")
 	fs.StringVar(&f.sandboxCmd, "sandbox-cmd", "", "`PROGRAM` running ExecRequest JSON and answering ExecResult JSON")
 	fs.BoolVar(&f.last, "last", false, "resume: the most recent session in this directory")

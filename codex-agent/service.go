@@ -18,6 +18,7 @@ import (
 	"github.com/codexgo/codex-mcp-client/mcpmanager"
 	"github.com/codexgo/common/codexhome"
 	"github.com/codexgo/common/config"
+	"github.com/codexgo/common/logfile"
 	"github.com/codexgo/common/models"
 	"github.com/codexgo/common/protocol"
 	"github.com/codexgo/common/sandboxpolicy"
@@ -96,6 +97,9 @@ type ServiceOptions struct {
 	// NoConfigResume ignores experimental_resume (codex exec resumes
 	// only with its resume subcommand).
 	NoConfigResume bool
+	// LogLevel is --log-level (else CODEX_LOG; logfile.Open): the log goes
+	// to $CODEX_HOME/log/codex-<Source>.log.
+	LogLevel string
 	// MCPStderr receives the MCP servers' stderr lines; nil discards them.
 	MCPStderr io.Writer
 	// Stderr receives warnings (a notify program that failed, the OSS
@@ -348,6 +352,15 @@ func (st *Setup) Build(ctx context.Context) (*Service, error) {
 	if o.Resume == nil {
 		openDeveloperMessage(sc.InitialContext, firstNonEmpty(o.DeveloperInstructions, cfg.DeveloperInstructions), skills.Instructions(sc.Skills))
 	}
+	logName := "codex"
+	if o.Source != "" {
+		logName += "-" + o.Source
+	}
+	logger, closeLog, err := logfile.Open(home, logName, o.LogLevel, o.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	sc.Logger = logger
 	svc := &Service{Config: sc, CodexHome: home, Settings: cfg, ProviderID: client.ProviderID}
 	var closers []func() error
 	svc.Close = func() error {
@@ -400,6 +413,8 @@ func (st *Setup) Build(ctx context.Context) (*Service, error) {
 		svc.Config.External = append(svc.Config.External, MCPTools{M: mgr})
 		svc.Config.Notices = append(svc.Config.Notices, notices...)
 	}
+	// The log is closed last, after what may still write to it.
+	closers = append(closers, closeLog)
 	return svc, nil
 }
 

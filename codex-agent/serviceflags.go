@@ -32,6 +32,7 @@ func serviceFlagSet(name string, sf *serviceFlags, extra func(*flag.FlagSet, *Se
 	fs.StringVar(&sf.o.ExecpolicyCmd, "execpolicy-cmd", "", "external policy `PROGRAM` (PolicyRequest/PolicyVerdict JSON)")
 	fs.StringVar(&sf.o.SandboxCmd, "sandbox-cmd", "", "external sandbox `PROGRAM` (ExecRequest/ExecResult JSON)")
 	fs.BoolVar(&sf.o.Ephemeral, "ephemeral", false, "do not record session files")
+	fs.StringVar(&sf.o.LogLevel, "log-level", "", "log at `LEVEL` (debug, info, warn, error) to $CODEX_HOME/log/ (default: $CODEX_LOG, else off)")
 	fs.BoolVar(&sf.help, "h", false, "help")
 	fs.BoolVar(&sf.help, "help", false, "help")
 	if extra != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"maps"
 	"os"
 	"sync"
@@ -14,6 +15,7 @@ import (
 	"github.com/codexgo/codex-agent/approval"
 	"github.com/codexgo/codex-agent/model"
 	"github.com/codexgo/common/hooks"
+	"github.com/codexgo/common/logfile"
 	"github.com/codexgo/common/protocol"
 	"github.com/codexgo/common/skills"
 )
@@ -101,6 +103,8 @@ type SessionConfig struct {
 	// aborted), after its task_complete: config's notify program hangs
 	// off it. It runs on the turn's goroutine and must not block.
 	OnTurnComplete func(TurnComplete)
+	// Logger receives the session's log (logfile.Open); nil logs nothing.
+	Logger *slog.Logger
 	// EndCommandsWithTurn ends exec_command sessions still running when a
 	// turn ends, before its task_complete: for one-shot front ends
 	// (codex exec), where nothing could poll them afterwards.
@@ -195,6 +199,9 @@ func NewSession(cfg SessionConfig) (*Session, error) {
 	if cfg.Approver == nil {
 		cfg.Approver = approval.New(approval.Config{Policy: cfg.Policy, RulesFile: cfg.RulesFile})
 	}
+	if cfg.Logger == nil {
+		cfg.Logger = logfile.Discard()
+	}
 	return &Session{
 		cfg:      cfg,
 		subs:     make(chan protocol.Submission),
@@ -244,11 +251,36 @@ func (s *Session) Submit(ctx context.Context, sub protocol.Submission) error {
 
 func (s *Session) emit(id string, m protocol.Msg) {
 	ev := protocol.Event{ID: id, Msg: m}
+	s.logEvent(id, m)
 	if s.cfg.Recorder != nil {
 		s.cfg.Recorder.Event(ev)
 	}
 	s.events <- ev
 	s.checkRecorder(id)
+}
+
+// logEvent logs an event: errors as warnings, the rest (but streamed
+// deltas) at debug level.
+func (s *Session) logEvent(id string, m protocol.Msg) {
+	l := s.cfg.Logger
+	switch e := m.(type) {
+	case protocol.AgentMessageDeltaMsg, protocol.AgentReasoningDeltaMsg, protocol.ExecCommandOutputDeltaMsg:
+		return
+	case protocol.ErrorMsg:
+		l.Warn("error", "turn", id, "message", e.Message)
+	case protocol.StreamErrorMsg:
+		l.Warn("model stream", "turn", id, "message", e.Message)
+	case protocol.ExecCommandEndMsg:
+		l.Info("command ended", "turn", id, "call", e.CallID, "exit_code", e.ExitCode, "status", EndStatus(e), "duration_ms", e.DurationMS)
+	case protocol.ExecApprovalRequestMsg:
+		l.Info("approval asked", "turn", id, "call", e.CallID, "command", e.Command, "reason", e.Reason)
+	case protocol.ApplyPatchApprovalRequestMsg:
+		l.Info("patch approval asked", "turn", id, "call", e.CallID, "reason", e.Reason)
+	default:
+		if l.Enabled(context.Background(), slog.LevelDebug) {
+			l.Debug("event", "turn", id, "type", m.MsgType())
+		}
+	}
 }
 
 // checkRecorder reports, once, that the session can no longer be saved
@@ -289,6 +321,8 @@ func (s *Session) Run(ctx context.Context) error {
 		rp = s.cfg.Recorder.Path()
 	}
 	sp := s.cfg.Sandbox
+	s.cfg.Logger.Info("session started", "thread", s.cfg.ThreadID, "model", s.cfg.Model, "cwd", s.cfg.Cwd,
+		"approval_policy", s.cfg.ApprovalPolicy, "sandbox", s.cfg.Sandbox.Mode, "resumed_items", len(s.history))
 	s.emit("", protocol.SessionConfiguredMsg{SessionID: s.cfg.ThreadID, Model: s.cfg.Model, Cwd: s.cfg.Cwd,
 		ApprovalPolicy: s.cfg.ApprovalPolicy, SandboxPolicy: &sp, HistoryEntryCount: len(s.history), RolloutPath: rp})
 	for _, n := range s.cfg.Notices {
@@ -469,6 +503,7 @@ func (s *Session) listMCPTools() protocol.McpListToolsResponseMsg {
 }
 
 func (s *Session) answer(subID, callID string, d approval.Answer) {
+	s.cfg.Logger.Info("approval answered", "call", callID, "decision", d.Decision, "remember", d.Remember)
 	s.mu.Lock()
 	ch := s.pending[callID]
 	delete(s.pending, callID)

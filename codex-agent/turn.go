@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/codexgo/codex-agent/approval"
 	"github.com/codexgo/codex-agent/model"
@@ -48,6 +49,7 @@ func (s *Session) runTurn(ctx context.Context, id string, op protocol.Op) {
 	s.turnFiles, s.turnOrder = nil, nil
 	s.mu.Unlock()
 	cfg := s.settings()
+	cfg.Logger.Info("turn started", "turn", id, "model", cfg.Model, "approval_policy", cfg.ApprovalPolicy, "sandbox", cfg.Sandbox.Mode)
 	s.emit(id, protocol.TaskStartedMsg{ModelContextWindow: cfg.ContextWindow})
 	if cfg.Recorder != nil {
 		cfg.Recorder.TurnContext(cfg)
@@ -265,7 +267,10 @@ func (s *Session) handleCall(ctx context.Context, id string, cfg SessionConfig, 
 		return inv.Reply("aborted")
 	}
 	if h, ok := s.tools.lookup(c); ok {
-		return h.Handle(ctx, inv)
+		start := time.Now()
+		out := h.Handle(ctx, inv)
+		s.cfg.Logger.Info("tool call", "turn", id, "tool", h.Name(), "call", c.CallID, "duration_ms", time.Since(start).Milliseconds())
+		return out
 	}
 	if out, ok := s.external(ctx, id, cfg, c); ok {
 		return out

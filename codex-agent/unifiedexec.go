@@ -145,6 +145,7 @@ func (p *proc) used() time.Time {
 // without a reader.
 func (s *Session) emitQuiet(id string, m protocol.Msg) {
 	ev := protocol.Event{ID: id, Msg: m}
+	s.logEvent(id, m)
 	if s.cfg.Recorder != nil {
 		s.cfg.Recorder.Event(ev)
 	}
