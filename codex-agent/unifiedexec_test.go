@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -227,10 +228,20 @@ func TestWriteStdinSessionID(t *testing.T) {
 // completes before turn.completed; nothing is left running.
 func TestExecEndsSessionsWithTurn(t *testing.T) {
 	marker := fmt.Sprintf("2%03d.%05d", os.Getpid()%1000, time.Now().UnixNano()%100000)
+	// The command leaves a file once it has printed; the model's second
+	// answer (which ends the turn, and so the command) waits for it, so
+	// the command has printed whatever its yield and the machine's load.
 	fx := newExecFixture(t,
 		modelserver.Turn{Items: []json.RawMessage{modelserver.FunctionCall("c1", "exec_command",
-			map[string]any{"cmd": "echo serving; sleep " + marker, "yield_time_ms": 250})}},
+			map[string]any{"cmd": "echo serving; : > printed; sleep " + marker, "yield_time_ms": 250})}},
 		modelserver.Turn{Items: []json.RawMessage{modelserver.Message("started it")}})
+	printed := filepath.Join(fx.repo, "printed")
+	fx.srv.OnRequest(func(r modelserver.Request) {
+		if len(fx.srv.Requests()) < 2 {
+			return
+		}
+		waitFor(t, 60*time.Second, func() bool { _, err := os.Stat(printed); return err == nil })
+	})
 	r := fx.run(append(fx.providerArgs(), "--json", "-s", "workspace-write", "serve")...)
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -283,4 +294,20 @@ func FuzzWriteStdinSessionID(f *testing.F) {
 			t.Errorf("sessionID(%q) = %d, which does not round-trip", raw, id)
 		}
 	})
+}
+
+// waitFor polls cond, an observable state, until it holds or limit
+// passes (then the test fails); it may run on any goroutine.
+func waitFor(t *testing.T, limit time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Errorf("condition not reached within %v", limit)
+			return
+		}
+		<-tick.C
+	}
 }
