@@ -11,6 +11,7 @@ import (
 	"strconv"
 
 	"github.com/codexgo/codex-agent/appserver"
+	"github.com/codexgo/codex-agent/runner"
 	"github.com/codexgo/codex-login/oauth"
 	"github.com/codexgo/codex-mcp-client/mcpmanager"
 	"github.com/codexgo/common/cli"
@@ -170,21 +171,21 @@ func (b *appBackend) StartMCP(ctx context.Context) (*mcpmanager.Manager, error) 
 // supervisor under the policy (danger-full-access unsandboxed), which
 // ends the command's whole tree when ctx is cancelled.
 func (b *appBackend) Run(ctx context.Context, req protocol.ExecRequest, stdin, terminal *os.File, out func(string, []byte)) (protocol.ExecResult, error) {
-	var r InputRunner = SandboxRunner{}
+	var r runner.InputRunner = runner.SandboxRunner{}
 	if req.SandboxPolicy.Mode == protocol.SandboxDangerFullAccess {
-		r = DirectRunner{}
+		r = runner.DirectRunner{}
 	}
-	return r.RunInput(ctx, req, Stdio{Stdin: stdin, Terminal: terminal}, out)
+	return r.RunInput(ctx, req, runner.Stdio{Stdin: stdin, Terminal: terminal}, out)
 }
 
 // OpenTerminal opens a pseudo-terminal for a tty command/exec.
 func (b *appBackend) OpenTerminal(rows, cols uint16) (near, far *os.File, err error) {
-	return openTerminal(rows, cols)
+	return runner.OpenTerminal(rows, cols)
 }
 
 // Resize sets the size of a command/exec terminal.
 func (b *appBackend) Resize(near *os.File, rows, cols uint16) error {
-	return resizeTerminal(near, rows, cols)
+	return runner.ResizeTerminal(near, rows, cols)
 }
 
 // DefaultPolicy is the sandbox config.toml gives commands.

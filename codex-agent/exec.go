@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/codexgo/codex-agent/runner"
 	"github.com/codexgo/common/cli"
 	"github.com/codexgo/common/protocol"
 	"github.com/codexgo/common/style"
@@ -284,7 +285,7 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 			effort = "none"
 		}
 		sandboxDesc := string(sm)
-		if _, ok := sc.Runner.(DirectRunner); ok && sm != protocol.SandboxDangerFullAccess {
+		if _, ok := sc.Runner.(runner.DirectRunner); ok && sm != protocol.SandboxDangerFullAccess {
 			sandboxDesc += " (not enforced: no sandbox runner)"
 		}
 		hr.banner(bannerInfo{Workdir: cwd, Model: modelName, Provider: svc.ProviderID, Approval: "never",

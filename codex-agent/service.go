@@ -13,6 +13,7 @@ import (
 
 	"github.com/codexgo/codex-agent/approval"
 	"github.com/codexgo/codex-agent/model"
+	"github.com/codexgo/codex-agent/runner"
 	"github.com/codexgo/codex-mcp-client/mcpconfig"
 	"github.com/codexgo/codex-mcp-client/mcpconn"
 	"github.com/codexgo/codex-mcp-client/mcpmanager"
@@ -332,9 +333,9 @@ func (st *Setup) Build(ctx context.Context) (*Service, error) {
 		return nil, err
 	}
 	sc.Approver = approval.New(approval.Config{Policy: sc.Policy, RulesFile: sc.RulesFile})
-	sc.Runner = DefaultRunner()
+	sc.Runner = runner.DefaultRunner()
 	if o.SandboxCmd != "" {
-		sc.Runner = CmdRunner{Argv: strings.Fields(o.SandboxCmd)}
+		sc.Runner = runner.CmdRunner{Argv: strings.Fields(o.SandboxCmd)}
 	}
 	if o.Resume != nil {
 		sc.History, sc.Usage = o.Resume.History, o.Resume.Usage

@@ -14,6 +14,7 @@ import (
 
 	"github.com/codexgo/codex-agent/approval"
 	"github.com/codexgo/codex-agent/model"
+	"github.com/codexgo/codex-agent/runner"
 	"github.com/codexgo/common/hooks"
 	"github.com/codexgo/common/logfile"
 	"github.com/codexgo/common/protocol"
@@ -61,10 +62,10 @@ type SessionConfig struct {
 	Approver *approval.Approver
 	// Runner runs commands under the sandbox policy; nil means
 	// DirectRunner (no sandbox: say so to the user).
-	Runner Runner
+	Runner runner.Runner
 	// Unsandboxed runs danger-full-access and approved escalations; nil
 	// means DirectRunner.
-	Unsandboxed Runner
+	Unsandboxed runner.Runner
 	// Env is the complete environment of commands (after
 	// shell_environment_policy); nil inherits the agent's.
 	Env map[string]string
@@ -185,10 +186,10 @@ func NewSession(cfg SessionConfig) (*Session, error) {
 		cfg.Policy = FallbackPolicy{}
 	}
 	if cfg.Runner == nil {
-		cfg.Runner = DirectRunner{}
+		cfg.Runner = runner.DirectRunner{}
 	}
 	if cfg.Unsandboxed == nil {
-		cfg.Unsandboxed = DirectRunner{}
+		cfg.Unsandboxed = runner.DirectRunner{}
 	}
 	if cfg.ApprovalPolicy == "" {
 		cfg.ApprovalPolicy = protocol.ApprovalOnRequest

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/codexgo/codex-agent/approval"
+	"github.com/codexgo/codex-agent/runner"
 	"github.com/codexgo/common/protocol"
 )
 
@@ -185,15 +186,15 @@ func (s *Session) execute(ctx context.Context, id string, cfg SessionConfig, c s
 		timeout = DefaultShellTimeoutMS
 	}
 	req := protocol.ExecRequest{Argv: c.argv, Cwd: cwd, Env: cfg.Env, SandboxPolicy: sp, TimeoutMS: timeout,
-		MaxOutputBytes: DefaultMaxOutputBytes}
-	runner := cfg.Runner
+		MaxOutputBytes: runner.DefaultMaxOutputBytes}
+	rn := cfg.Runner
 	if sp.Mode == protocol.SandboxDangerFullAccess {
-		runner = cfg.Unsandboxed
+		rn = cfg.Unsandboxed
 	}
 	var mu sync.Mutex
-	agg := &capBuffer{max: DefaultMaxOutputBytes}
+	agg := runner.NewCapBuffer(runner.DefaultMaxOutputBytes)
 	lines := 0
-	res, err := runner.Run(ctx, req, func(stream string, chunk []byte) {
+	res, err := rn.Run(ctx, req, func(stream string, chunk []byte) {
 		mu.Lock()
 		agg.Write(chunk)
 		lines += bytes.Count(chunk, []byte("\n"))
@@ -202,7 +203,7 @@ func (s *Session) execute(ctx context.Context, id string, cfg SessionConfig, c s
 	})
 	mu.Lock()
 	aggregated := agg.String()
-	total := agg.total
+	total := agg.Total()
 	mu.Unlock()
 	if err != nil && ctx.Err() == nil {
 		s.emit(id, endMsg(c.callID, res, err, aggregated, timeout))

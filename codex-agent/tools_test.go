@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/codexgo/codex-agent/modelserver"
+	"github.com/codexgo/codex-agent/runner"
 	"github.com/codexgo/common/config"
 	"github.com/codexgo/common/protocol"
 )
@@ -44,18 +45,18 @@ func TestShellEnv(t *testing.T) {
 }
 
 func TestCapBufferKeepsHeadAndTail(t *testing.T) {
-	c := &capBuffer{max: 10}
+	c := runner.NewCapBuffer(10)
 	for i := 0; i < 10; i++ {
 		c.Write([]byte(fmt.Sprintf("%d", i)))
 	}
 	c.Write([]byte("abcdefghij"))
 	got := c.String()
-	if !strings.HasPrefix(got, "01234") || !strings.HasSuffix(got, "fghij") || !strings.Contains(got, "10 bytes omitted") || !c.truncated {
+	if !strings.HasPrefix(got, "01234") || !strings.HasSuffix(got, "fghij") || !strings.Contains(got, "10 bytes omitted") || !c.Truncated() {
 		t.Errorf("got %q", got)
 	}
-	small := &capBuffer{max: 10}
+	small := runner.NewCapBuffer(10)
 	small.Write([]byte("abc"))
-	if small.String() != "abc" || small.truncated {
+	if small.String() != "abc" || small.Truncated() {
 		t.Errorf("small = %q", small.String())
 	}
 	out, cut := trimOutput(plainOutput(strings.Repeat("x", 100)+"\n"), 20)

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/codexgo/codex-agent/runner"
 	"github.com/codexgo/common/protocol"
 )
 
@@ -50,12 +51,12 @@ type proc struct {
 	done chan struct{}
 
 	mu     sync.Mutex
-	unread *capBuffer // output the model has not seen yet
+	unread *runner.CapBuffer // output the model has not seen yet
 	// unreadLines counts the lines of all the unread output (not only
 	// of what unread kept).
 	unreadLines int
-	all         *capBuffer // all output, for exec_command_end
-	watchID     string     // a call waiting on it streams output deltas to this submission
+	all         *runner.CapBuffer // all output, for exec_command_end
+	watchID     string            // a call waiting on it streams output deltas to this submission
 	lastUsed    time.Time
 	res         protocol.ExecResult
 	err         error
@@ -161,14 +162,14 @@ func (s *Session) startProc(id string, cfg SessionConfig, c shellCall, cwd strin
 	s.emit(id, protocol.ExecCommandBeginMsg{CallID: c.callID, Command: c.argv, Cwd: cwd, ParsedCmd: parsed})
 	// No timeout: the model decides, through write_stdin, how long to
 	// wait; the session ends with the conversation at the latest.
-	req := protocol.ExecRequest{Argv: c.argv, Cwd: cwd, Env: cfg.Env, SandboxPolicy: sp, MaxOutputBytes: DefaultMaxOutputBytes}
-	runner := cfg.Runner
+	req := protocol.ExecRequest{Argv: c.argv, Cwd: cwd, Env: cfg.Env, SandboxPolicy: sp, MaxOutputBytes: runner.DefaultMaxOutputBytes}
+	rn := cfg.Runner
 	if sp.Mode == protocol.SandboxDangerFullAccess {
-		runner = cfg.Unsandboxed
+		rn = cfg.Unsandboxed
 	}
 	ctx, kill := context.WithCancel(context.Background())
 	p := &proc{callID: c.callID, subID: id, kill: kill, done: make(chan struct{}), lastUsed: time.Now(),
-		unread: &capBuffer{max: DefaultMaxOutputBytes}, all: &capBuffer{max: DefaultMaxOutputBytes}}
+		unread: runner.NewCapBuffer(runner.DefaultMaxOutputBytes), all: runner.NewCapBuffer(runner.DefaultMaxOutputBytes)}
 	out := func(stream string, chunk []byte) {
 		p.mu.Lock()
 		defer p.mu.Unlock()
@@ -180,12 +181,12 @@ func (s *Session) startProc(id string, cfg SessionConfig, c shellCall, cwd strin
 			s.emitQuiet(p.watchID, protocol.ExecCommandOutputDeltaMsg{CallID: c.callID, Stream: stream, Chunk: chunk})
 		}
 	}
-	var stdio Stdio
+	var stdio runner.Stdio
 	var far *os.File // the end handed down, closed once the command ended
 	var term *os.File
-	ir, live := runner.(InputRunner)
+	ir, live := rn.(runner.InputRunner)
 	if live && c.tty {
-		if near, f, err := openTerminal(termRows, termCols); err == nil {
+		if near, f, err := runner.OpenTerminal(termRows, termCols); err == nil {
 			term, far, p.stdin = near, f, near
 			stdio.Terminal = f
 		}
@@ -217,7 +218,7 @@ func (s *Session) startProc(id string, cfg SessionConfig, c shellCall, cwd strin
 			res, err = ir.RunInput(ctx, req, stdio, out)
 			_ = far.Close()
 		} else {
-			res, err = runner.Run(ctx, req, out)
+			res, err = rn.Run(ctx, req, out)
 		}
 		if term != nil {
 			// The command's last output may still be in the terminal:
@@ -322,8 +323,8 @@ func (p *proc) wait(ctx context.Context, subID string, yield time.Duration) bool
 func (p *proc) drain() output {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	out := output{text: p.unread.String(), total: p.unread.total, lines: p.unreadLines}
-	p.unread, p.unreadLines = &capBuffer{max: DefaultMaxOutputBytes}, 0
+	out := output{text: p.unread.String(), total: p.unread.Total(), lines: p.unreadLines}
+	p.unread, p.unreadLines = runner.NewCapBuffer(runner.DefaultMaxOutputBytes), 0
 	return out
 }
 

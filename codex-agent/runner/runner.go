@@ -1,4 +1,9 @@
-package agent
+// Package runner runs one command for the agent: under codex-sandbox's
+// supervisor, sandboxed (SandboxRunner) or not (DirectRunner), or through
+// an external program speaking codex-sandbox --json (CmdRunner); with a
+// live input or a terminal for exec_command sessions. It knows nothing of
+// sessions, tools or approvals.
+package runner
 
 import (
 	"bytes"
@@ -53,8 +58,9 @@ type InputRunner interface {
 // Results say so (Sandbox.Mechanism "none").
 type DirectRunner struct{}
 
-// capBuffer keeps the first and last half of at most max bytes.
-type capBuffer struct {
+// CapBuffer keeps the first and last half of at most max bytes of what
+// is written to it.
+type CapBuffer struct {
 	max       int
 	head      []byte
 	tail      []byte // ring of the most recent bytes once head is full
@@ -62,7 +68,17 @@ type capBuffer struct {
 	truncated bool
 }
 
-func (c *capBuffer) Write(p []byte) {
+// NewCapBuffer returns a buffer keeping at most max bytes.
+func NewCapBuffer(max int) *CapBuffer { return &CapBuffer{max: max} }
+
+// Total is how many bytes were written, kept or not.
+func (c *CapBuffer) Total() int { return c.total }
+
+// Truncated reports whether bytes were dropped.
+func (c *CapBuffer) Truncated() bool { return c.truncated }
+
+// Write keeps p's bytes that fit in the head or the tail.
+func (c *CapBuffer) Write(p []byte) {
 	c.total += len(p)
 	half := c.max / 2
 	if room := half - len(c.head); room > 0 {
@@ -80,7 +96,8 @@ func (c *capBuffer) Write(p []byte) {
 	}
 }
 
-func (c *capBuffer) String() string {
+// String is the kept bytes, with a note of how many were omitted.
+func (c *CapBuffer) String() string {
 	if !c.truncated {
 		return string(c.head) + string(c.tail)
 	}
@@ -93,7 +110,7 @@ func (c *capBuffer) String() string {
 type streamSink struct {
 	mu   *sync.Mutex
 	name string
-	own  *capBuffer
+	own  *CapBuffer
 	out  func(string, []byte)
 }
 

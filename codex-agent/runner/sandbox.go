@@ -1,4 +1,4 @@
-package agent
+package runner
 
 import (
 	"context"
@@ -39,7 +39,7 @@ func supervised(ctx context.Context, req protocol.ExecRequest, stdio Stdio, out 
 		max = DefaultMaxOutputBytes
 	}
 	var mu sync.Mutex
-	stdout, stderr := &capBuffer{max: max}, &capBuffer{max: max}
+	stdout, stderr := NewCapBuffer(max), NewCapBuffer(max)
 	so, se := streamSink{&mu, "stdout", stdout, out}, streamSink{&mu, "stderr", stderr, out}
 	var res protocol.ExecResult
 	var err error
@@ -52,8 +52,8 @@ func supervised(ctx context.Context, req protocol.ExecRequest, stdio Stdio, out 
 		res, err = sandbox.Run(ctx, req, so, se)
 	}
 	mu.Lock()
-	res.Stdout, res.StdoutTruncated = stdout.String(), stdout.truncated
-	res.Stderr, res.StderrTruncated = stderr.String(), stderr.truncated
+	res.Stdout, res.StdoutTruncated = stdout.String(), stdout.Truncated()
+	res.Stderr, res.StderrTruncated = stderr.String(), stderr.Truncated()
 	mu.Unlock()
 	if err != nil && ctx.Err() != nil {
 		return res, ctx.Err()

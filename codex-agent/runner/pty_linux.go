@@ -1,6 +1,6 @@
 //go:build linux
 
-package agent
+package runner
 
 import (
 	"fmt"
@@ -11,11 +11,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// openTerminal opens a pseudo-terminal of rows×cols: near (the master)
+// OpenTerminal opens a pseudo-terminal of rows×cols: near (the master)
 // for the caller to read the command's output from and write its input
 // to, far (the slave) to hand down as the command's stdin, stdout and
 // stderr.
-func openTerminal(rows, cols uint16) (near, far *os.File, err error) {
+func OpenTerminal(rows, cols uint16) (near, far *os.File, err error) {
 	near, err = os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY, 0)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open terminal: %w", err)
@@ -59,9 +59,9 @@ func control(file *os.File, f func(fd int) (int, error)) (int, error) {
 	return n, ferr
 }
 
-// resizeTerminal sets a terminal's size through its near end; the
+// ResizeTerminal sets a terminal's size through its near end; the
 // command's foreground process group gets SIGWINCH.
-func resizeTerminal(near *os.File, rows, cols uint16) error {
+func ResizeTerminal(near *os.File, rows, cols uint16) error {
 	_, err := control(near, func(fd int) (int, error) {
 		return 0, unix.IoctlSetWinsize(fd, unix.TIOCSWINSZ, &unix.Winsize{Row: rows, Col: cols})
 	})
