@@ -42,6 +42,7 @@ var layers = map[string]layer{
 	"modelserver": {Only: []string{"sse"}},
 	"runner":      {Only: []string{}},
 	"approval":    {Only: []string{}},
+	"tools":       {Only: []string{"runner", "approval", "model", "patch"}},
 	// The servers get the core through interfaces the root fills in.
 	"appserver":       {Never: frontEnds},
 	"mcpserver":       {Never: frontEnds},

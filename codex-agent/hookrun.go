@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/codexgo/codex-agent/model"
+	"github.com/codexgo/codex-agent/tools"
 	"github.com/codexgo/common/config"
 	"github.com/codexgo/common/features"
 	"github.com/codexgo/common/hooks"
@@ -120,19 +121,18 @@ func (s *Session) hookedCall(ctx context.Context, id string, cfg SessionConfig, 
 	if cfg.Hooks == nil {
 		return s.handleCall(ctx, id, cfg, c)
 	}
-	inv := &Invocation{s: s, turnID: id, cfg: cfg, call: c}
 	name, input := toolHookName(c)
 	base := map[string]any{"tool_name": name, "tool_input": input, "tool_use_id": c.CallID}
 	if o := cfg.Hooks.Fire(ctx, hooks.PreToolUse, name, s.hookInput(cfg, id, base)); o.Block {
 		if name == "Bash" {
-			return inv.Reply(fmt.Sprintf("Command blocked by PreToolUse hook: %s. Command: %v", o.Reason, input["command"]))
+			return tools.Reply(c, fmt.Sprintf("Command blocked by PreToolUse hook: %s. Command: %v", o.Reason, input["command"]))
 		}
-		return inv.Reply("Tool call blocked by PreToolUse hook: " + o.Reason)
+		return tools.Reply(c, "Tool call blocked by PreToolUse hook: "+o.Reason)
 	}
 	out := s.handleCall(ctx, id, cfg, c)
 	base["tool_response"] = out.OutputText()
 	if o := cfg.Hooks.Fire(ctx, hooks.PostToolUse, name, s.hookInput(cfg, id, base)); o.Block {
-		return inv.Reply(o.Reason)
+		return tools.Reply(c, o.Reason)
 	}
 	return out
 }

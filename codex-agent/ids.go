@@ -2,13 +2,14 @@ package agent
 
 import (
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/binary"
 	"fmt"
 	"mime"
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/codexgo/codex-agent/tools"
 )
 
 // NewThreadID returns a UUIDv7 (time-ordered), the shape of Codex thread ids.
@@ -36,12 +37,7 @@ func imageDataURL(path string) (string, error) {
 	if typ == "" {
 		typ = "image/png"
 	}
-	return dataURL(typ, b), nil
-}
-
-// dataURL is data as a base64 data: URL of type typ, as input_image takes.
-func dataURL(typ string, data []byte) string {
-	return "data:" + typ + ";base64," + base64.StdEncoding.EncodeToString(data)
+	return tools.DataURL(typ, b), nil
 }
 
 func msDuration(ms int64) time.Duration { return time.Duration(ms) * time.Millisecond }

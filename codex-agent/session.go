@@ -2,12 +2,10 @@ package agent
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"maps"
 	"os"
 	"sync"
 	"time"
@@ -15,6 +13,7 @@ import (
 	"github.com/codexgo/codex-agent/approval"
 	"github.com/codexgo/codex-agent/model"
 	"github.com/codexgo/codex-agent/runner"
+	"github.com/codexgo/codex-agent/tools"
 	"github.com/codexgo/common/hooks"
 	"github.com/codexgo/common/logfile"
 	"github.com/codexgo/common/protocol"
@@ -144,21 +143,14 @@ type Session struct {
 	usage    protocol.TokenUsage
 	pending  map[string]chan approval.Answer
 	approver *approval.Approver
-	// tools are the tools offered and their handlers.
-	tools *registry
+	// tools are the tools offered, their handlers and what they keep
+	// across calls (exec_command sessions, the turn's patched files).
+	tools *tools.Registry
 	// recordErrTold says the failure to save the session was reported.
 	recordErrTold bool
 	// contextTokens is the context size the last response reported.
 	contextTokens int64
 	turnCancel    context.CancelCauseFunc
-	// turnFiles tracks the files patched in the running turn for turn_diff.
-	turnFiles map[string]*fileState
-	turnOrder []string
-	// procs are the exec_command sessions still running.
-	procs *procTable
-	// injected are items a tool call adds after the call outputs (the
-	// images view_image attaches).
-	injected []model.Item
 	// steered is input a steer op added to the running turn, not yet
 	// in the history (the turn adds it before its next request).
 	steered []model.Item
@@ -203,7 +195,7 @@ func NewSession(cfg SessionConfig) (*Session, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = logfile.Discard()
 	}
-	return &Session{
+	s := &Session{
 		cfg:      cfg,
 		subs:     make(chan protocol.Submission),
 		events:   make(chan protocol.Event, 256),
@@ -212,9 +204,48 @@ func NewSession(cfg SessionConfig) (*Session, error) {
 		usage:    cfg.Usage,
 		pending:  map[string]chan approval.Answer{},
 		approver: cfg.Approver,
-		tools:    newRegistry(cfg.Tools, cfg.External),
-		procs:    newProcTable(),
-	}, nil
+	}
+	s.tools = tools.New(tools.Config{Set: cfg.Tools, External: cfg.External, Approver: cfg.Approver,
+		Host: sessionHost{s}, Logger: cfg.Logger})
+	return s, nil
+}
+
+// sessionHost is what the session lends its tools (tools.Host).
+type sessionHost struct{ s *Session }
+
+func (h sessionHost) Emit(id string, m protocol.Msg) { h.s.emit(id, m) }
+
+func (h sessionHost) EmitQuiet(id string, m protocol.Msg, quit <-chan struct{}) {
+	h.s.emitQuiet(id, m, quit)
+}
+
+func (h sessionHost) Ask(ctx context.Context, id, callID string, req protocol.Msg) approval.Answer {
+	return h.s.ask(ctx, id, callID, req)
+}
+
+func (h sessionHost) AbortTurn() { h.s.abortTurn() }
+
+// emitQuiet is emit that gives up once quit is closed (the session is
+// shutting down without a reader).
+func (s *Session) emitQuiet(id string, m protocol.Msg, quit <-chan struct{}) {
+	ev := protocol.Event{ID: id, Msg: m}
+	s.logEvent(id, m)
+	if s.cfg.Recorder != nil {
+		s.cfg.Recorder.Event(ev)
+	}
+	select {
+	case s.events <- ev:
+	case <-quit:
+	}
+}
+
+func (s *Session) abortTurn() {
+	s.mu.Lock()
+	c := s.turnCancel
+	s.mu.Unlock()
+	if c != nil {
+		c(errAborted)
+	}
 }
 
 func (c *SessionConfig) now() time.Time {
@@ -272,7 +303,7 @@ func (s *Session) logEvent(id string, m protocol.Msg) {
 	case protocol.StreamErrorMsg:
 		l.Warn("model stream", "turn", id, "message", e.Message)
 	case protocol.ExecCommandEndMsg:
-		l.Info("command ended", "turn", id, "call", e.CallID, "exit_code", e.ExitCode, "status", EndStatus(e), "duration_ms", e.DurationMS)
+		l.Info("command ended", "turn", id, "call", e.CallID, "exit_code", e.ExitCode, "status", tools.EndStatus(e), "duration_ms", e.DurationMS)
 	case protocol.ExecApprovalRequestMsg:
 		l.Info("approval asked", "turn", id, "call", e.CallID, "command", e.Command, "reason", e.Reason)
 	case protocol.ApplyPatchApprovalRequestMsg:
@@ -316,7 +347,7 @@ func (s *Session) Run(ctx context.Context) error {
 	defer close(s.events)
 	defer close(s.done)
 	// Commands left running end with the session, before the events do.
-	defer s.procs.closeAll(true)
+	defer s.tools.EndCommands(true)
 	rp := ""
 	if s.cfg.Recorder != nil {
 		rp = s.cfg.Recorder.Path()
@@ -409,11 +440,11 @@ func (s *Session) Run(ctx context.Context) error {
 			case protocol.OverrideTurnContextOp:
 				s.override(op)
 			case protocol.ListMcpToolsOp:
-				s.emit(sub.ID, s.listMCPTools())
+				s.emit(sub.ID, s.tools.ListMCPTools())
 			case protocol.ShutdownOp:
 				stopTurn(errInterrupted)
 				// Their exec_command_end events come before shutdown_complete.
-				s.procs.closeAll(false)
+				s.tools.EndCommands(false)
 				s.emit(sub.ID, protocol.ShutdownCompleteMsg{})
 				return nil
 			default:
@@ -484,25 +515,6 @@ func CheckImages(items []protocol.InputItem) error {
 	return nil
 }
 
-// listMCPTools answers list_mcp_tools from the external tools that are
-// MCP servers.
-func (s *Session) listMCPTools() protocol.McpListToolsResponseMsg {
-	resp := protocol.McpListToolsResponseMsg{Tools: map[string]json.RawMessage{}}
-	for _, x := range s.cfg.External {
-		l, ok := x.(MCPLister)
-		if !ok {
-			continue
-		}
-		tools, failures := l.ListMCPTools()
-		maps.Copy(resp.Tools, tools)
-		if len(failures) > 0 && resp.Failures == nil {
-			resp.Failures = map[string]string{}
-		}
-		maps.Copy(resp.Failures, failures)
-	}
-	return resp
-}
-
 func (s *Session) answer(subID, callID string, d approval.Answer) {
 	s.cfg.Logger.Info("approval answered", "call", callID, "decision", d.Decision, "remember", d.Remember)
 	s.mu.Lock()
@@ -533,15 +545,6 @@ func (s *Session) ask(ctx context.Context, subID, callID string, m protocol.Msg)
 		s.mu.Unlock()
 		return approval.Answer{Decision: protocol.DecisionAbort}
 	}
-}
-
-// turn is what the approver needs of a turn: its settings and a way to
-// ask the user within it.
-func (s *Session) turn(id string, cfg SessionConfig) approval.Turn {
-	return approval.Turn{Approval: cfg.ApprovalPolicy, Sandbox: cfg.Sandbox, Cwd: cfg.Cwd, Env: cfg.Env,
-		Ask: func(ctx context.Context, callID string, req protocol.Msg) approval.Answer {
-			return s.ask(ctx, id, callID, req)
-		}}
 }
 
 func (s *Session) override(op protocol.OverrideTurnContextOp) {

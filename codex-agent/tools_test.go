@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/codexgo/codex-agent/modelserver"
-	"github.com/codexgo/codex-agent/runner"
 	"github.com/codexgo/common/config"
 	"github.com/codexgo/common/protocol"
 )
@@ -41,27 +40,6 @@ func TestShellEnv(t *testing.T) {
 				t.Errorf("got %v, want %v", got, tt.want)
 			}
 		})
-	}
-}
-
-func TestCapBufferKeepsHeadAndTail(t *testing.T) {
-	c := runner.NewCapBuffer(10)
-	for i := 0; i < 10; i++ {
-		c.Write([]byte(fmt.Sprintf("%d", i)))
-	}
-	c.Write([]byte("abcdefghij"))
-	got := c.String()
-	if !strings.HasPrefix(got, "01234") || !strings.HasSuffix(got, "fghij") || !strings.Contains(got, "10 bytes omitted") || !c.Truncated() {
-		t.Errorf("got %q", got)
-	}
-	small := runner.NewCapBuffer(10)
-	small.Write([]byte("abc"))
-	if small.String() != "abc" || small.Truncated() {
-		t.Errorf("small = %q", small.String())
-	}
-	out, cut := trimOutput(plainOutput(strings.Repeat("x", 100)+"\n"), 20)
-	if !cut || !strings.Contains(out, "output truncated: 101 bytes, 1 lines total") {
-		t.Errorf("trimOutput = %q", out)
 	}
 }
 

@@ -6,10 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
-	"github.com/codexgo/codex-agent/approval"
 	"github.com/codexgo/codex-agent/model"
+	"github.com/codexgo/codex-agent/tools"
 	"github.com/codexgo/common/hooks"
 	"github.com/codexgo/common/protocol"
 )
@@ -45,9 +44,7 @@ func (s *Session) runTurn(ctx context.Context, id string, op protocol.Op) {
 		s.applyTurnSettings(o.Cwd, o.ApprovalPolicy, o.SandboxPolicy, o.Model, o.Effort, o.Summary)
 		s.mu.Unlock()
 	}
-	s.mu.Lock()
-	s.turnFiles, s.turnOrder = nil, nil
-	s.mu.Unlock()
+	s.tools.StartTurn()
 	cfg := s.settings()
 	cfg.Logger.Info("turn started", "turn", id, "model", cfg.Model, "approval_policy", cfg.ApprovalPolicy, "sandbox", cfg.Sandbox.Mode)
 	s.emit(id, protocol.TaskStartedMsg{ModelContextWindow: cfg.ContextWindow})
@@ -131,7 +128,7 @@ func (s *Session) runTurn(ctx context.Context, id string, op protocol.Op) {
 		}
 		if len(calls) == 0 {
 			if cfg.EndCommandsWithTurn {
-				s.procs.closeAll(false)
+				s.tools.EndCommands(false)
 			}
 			s.emit(id, protocol.TaskCompleteMsg{LastAgentMessage: last})
 			if cfg.OnTurnComplete != nil {
@@ -148,11 +145,7 @@ func (s *Session) runTurn(ctx context.Context, id string, op protocol.Op) {
 		outputs := s.runCalls(ctx, id, cfg, calls)
 		s.appendHistory(outputs...)
 		// Images view_image attached follow the outputs, as a user message.
-		s.mu.Lock()
-		injected := s.injected
-		s.injected = nil
-		s.mu.Unlock()
-		s.appendHistory(injected...)
+		s.appendHistory(s.tools.TakeInjected()...)
 		if ctx.Err() != nil {
 			s.emit(id, protocol.TurnAbortedMsg{Reason: "interrupted"})
 			return
@@ -216,9 +209,9 @@ func (s *Session) sample(ctx context.Context, id string, cfg SessionConfig) ([]m
 	s.mu.Lock()
 	input := append([]model.Item(nil), s.history...)
 	s.mu.Unlock()
-	tools := s.tools.specs()
+	specs := s.tools.Specs()
 	req := &model.Request{
-		Model: cfg.Model, Instructions: cfg.Instructions, Input: input, Tools: tools,
+		Model: cfg.Model, Instructions: cfg.Instructions, Input: input, Tools: specs,
 		ParallelToolCalls: true, Reasoning: cfg.Reasoning, Text: cfg.Text, PromptCacheKey: cfg.ThreadID,
 		Headers: cfg.Headers,
 	}
@@ -259,65 +252,15 @@ func (s *Session) runCalls(ctx context.Context, id string, cfg SessionConfig, ca
 	return outs
 }
 
-// handleCall runs one tool call and builds its output item: the
-// registry's handler for its name, else an external tool that owns it.
+// handleCall runs one tool call and builds its output item.
 func (s *Session) handleCall(ctx context.Context, id string, cfg SessionConfig, c model.Item) model.Item {
-	inv := &Invocation{s: s, turnID: id, cfg: cfg, call: c}
-	if ctx.Err() != nil {
-		return inv.Reply("aborted")
-	}
-	if h, ok := s.tools.lookup(c); ok {
-		start := time.Now()
-		out := h.Handle(ctx, inv)
-		s.cfg.Logger.Info("tool call", "turn", id, "tool", h.Name(), "call", c.CallID, "duration_ms", time.Since(start).Milliseconds())
-		return out
-	}
-	if out, ok := s.external(ctx, id, cfg, c); ok {
-		return out
-	}
-	if c.Type == "custom_tool_call" {
-		return inv.Reply("unsupported custom tool call: " + c.Name)
-	}
-	return inv.Reply("unsupported call: " + qualifiedName(c))
+	return s.tools.Handle(ctx, id, toolTurn(cfg), c)
 }
 
-// external routes a call to the external tool that owns it.
-func (s *Session) external(ctx context.Context, id string, cfg SessionConfig, c model.Item) (model.Item, bool) {
-	emit := func(m protocol.Msg) { s.emit(id, m) }
-	for _, x := range s.tools.external {
-		if ax, ok := x.(ApprovingTool); ok {
-			env := ToolEnv{Emit: emit, ApprovalPolicy: cfg.ApprovalPolicy, Cwd: cfg.Cwd,
-				Approve: func(key string, readOnly bool, req protocol.ExecApprovalRequestMsg) approval.Outcome {
-					o := s.approver.Tool(ctx, s.turn(id, cfg), key, readOnly, req)
-					if o.Abort {
-						s.abortTurn()
-					}
-					return o
-				}}
-			if out, ok := ax.HandleCall(ctx, c, env); ok {
-				return out, true
-			}
-			continue
-		}
-		if out, ok := x.Handle(ctx, c, emit); ok {
-			return out, true
-		}
-	}
-	return model.Item{}, false
-}
-
-func qualifiedName(c model.Item) string {
-	if c.Namespace != "" {
-		return c.Namespace + "__" + c.Name
-	}
-	return c.Name
-}
-
-func errText(err error, fallback string) string {
-	if err != nil {
-		return err.Error()
-	}
-	return fallback
+// toolTurn is what the tools need of the turn's settings.
+func toolTurn(cfg SessionConfig) tools.Turn {
+	return tools.Turn{Cwd: cfg.Cwd, ApprovalPolicy: cfg.ApprovalPolicy, Sandbox: cfg.Sandbox, Env: cfg.Env,
+		Runner: cfg.Runner, Unsandboxed: cfg.Unsandboxed, ToolOutputBytes: cfg.ToolOutputBytes, Tools: cfg.Tools}
 }
 
 var errAborted = errors.New("aborted by user")

@@ -86,7 +86,7 @@ func TestWebSearchTurn(t *testing.T) {
 	}
 	found := false
 	for _, tool := range body.Tools {
-		found = found || string(tool) == webSearchSpec
+		found = found || string(tool) == `{"type":"web_search","external_web_access":true,"search_content_types":["text","image"]}`
 	}
 	if !found {
 		t.Errorf("tools offered lack web_search: %s", body.Tools)

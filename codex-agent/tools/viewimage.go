@@ -1,4 +1,4 @@
-package agent
+package tools
 
 import (
 	"fmt"
@@ -19,7 +19,7 @@ const maxImageBytes = 20 << 20
 // a user message with the image, as the Codex CLI does, and the output
 // says so. Any readable file may be asked for (reading is never
 // sandboxed), but only images of at most 20 MiB are attached.
-func (s *Session) viewImage(cfg SessionConfig, path string) string {
+func (s *Registry) viewImage(cfg Turn, path string) string {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(cfg.Cwd, path)
 	}
@@ -51,7 +51,7 @@ func (s *Session) viewImage(cfg SessionConfig, path string) string {
 	}
 	s.mu.Lock()
 	s.injected = append(s.injected, model.Item{Type: "message", Role: "user",
-		Content: []model.ContentPart{{Type: "input_image", ImageURL: dataURL(typ, data)}}})
+		Content: []model.ContentPart{{Type: "input_image", ImageURL: DataURL(typ, data)}}})
 	s.mu.Unlock()
 	return "attached local image path"
 }

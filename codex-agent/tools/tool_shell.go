@@ -1,4 +1,4 @@
-package agent
+package tools
 
 import (
 	"context"
@@ -74,7 +74,7 @@ func (localShellTool) Handle(ctx context.Context, inv *Invocation) model.Item {
 
 // classicForm is how the classic shell tools answer: text with freeform
 // tools, else JSON.
-func classicForm(cfg SessionConfig) outputForm {
+func classicForm(cfg Turn) outputForm {
 	if !cfg.Tools.FreeformPatch {
 		return formClassicJSON
 	}

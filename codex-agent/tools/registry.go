@@ -1,4 +1,10 @@
-package agent
+// Package tools is what the model's tool calls do: a registry of handlers
+// (one file per built-in tool, tool_*.go, with its spec; MCP tools
+// behind the same interface), shell commands through the approver and a
+// runner, exec_command sessions, apply_patch, view_image. It borrows
+// from the session only what Host lends: it never imports the session or
+// a front end.
+package tools
 
 import (
 	"context"
@@ -26,9 +32,9 @@ type ToolHandler interface {
 // Invocation is one call as a handler sees it: the call, the turn's
 // settings, and what the session lends (events, approvals).
 type Invocation struct {
-	s      *Session
+	s      *Registry
 	turnID string
-	cfg    SessionConfig
+	cfg    Turn
 	call   model.Item
 }
 
@@ -45,11 +51,14 @@ func (inv *Invocation) ApprovalPolicy() protocol.AskForApproval { return inv.cfg
 func (inv *Invocation) Emit(m protocol.Msg) { inv.s.emit(inv.turnID, m) }
 
 // Reply builds the call's output item (custom or function) from text.
-func (inv *Invocation) Reply(text string) model.Item {
-	if inv.call.Type == "custom_tool_call" {
-		return model.CustomOutput(inv.call.CallID, text)
+func (inv *Invocation) Reply(text string) model.Item { return Reply(inv.call, text) }
+
+// Reply builds the output item of call (custom or function) from text.
+func Reply(call model.Item, text string) model.Item {
+	if call.Type == "custom_tool_call" {
+		return model.CustomOutput(call.CallID, text)
 	}
-	return model.FunctionOutput(inv.call.CallID, text)
+	return model.FunctionOutput(call.CallID, text)
 }
 
 // Approve runs the session's approval flow for an external tool call

@@ -1,4 +1,4 @@
-package agent
+package tools
 
 import (
 	"bytes"
@@ -142,23 +142,9 @@ func (p *proc) used() time.Time {
 	return p.lastUsed
 }
 
-// emitQuiet is emit that gives up once the session is shutting down
-// without a reader.
-func (s *Session) emitQuiet(id string, m protocol.Msg) {
-	ev := protocol.Event{ID: id, Msg: m}
-	s.logEvent(id, m)
-	if s.cfg.Recorder != nil {
-		s.cfg.Recorder.Event(ev)
-	}
-	select {
-	case s.events <- ev:
-	case <-s.procs.quit:
-	}
-}
-
 // startProc starts c as a session under sp and returns at once; the
 // command's exec_command_begin is emitted before.
-func (s *Session) startProc(id string, cfg SessionConfig, c shellCall, cwd string, sp protocol.SandboxPolicy, parsed []protocol.ParsedCommand) *proc {
+func (s *Registry) startProc(id string, cfg Turn, c shellCall, cwd string, sp protocol.SandboxPolicy, parsed []protocol.ParsedCommand) *proc {
 	s.emit(id, protocol.ExecCommandBeginMsg{CallID: c.callID, Command: c.argv, Cwd: cwd, ParsedCmd: parsed})
 	// No timeout: the model decides, through write_stdin, how long to
 	// wait; the session ends with the conversation at the latest.
@@ -398,7 +384,7 @@ func (a writeStdinArgs) sessionID() (int, error) {
 
 // writeStdin writes to a session and collects what it printed since the
 // model last looked.
-func (s *Session) writeStdin(ctx context.Context, id string, cfg SessionConfig, a writeStdinArgs) string {
+func (s *Registry) writeStdin(ctx context.Context, id string, cfg Turn, a writeStdinArgs) string {
 	sid, err := a.sessionID()
 	if err != nil {
 		return "failed to parse function arguments: " + err.Error()

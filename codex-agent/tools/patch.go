@@ -1,4 +1,4 @@
-package agent
+package tools
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 
 // applyPatch applies a patch through our engine, asking for approval when
 // it writes outside the writable roots, and returns the model's output.
-func (s *Session) applyPatch(ctx context.Context, id string, cfg SessionConfig, callID, text, cwd string) string {
+func (s *Registry) applyPatch(ctx context.Context, id string, cfg Turn, callID, text, cwd string) string {
 	start := time.Now()
 	p, err := patch.Parse(text)
 	if err != nil {
@@ -76,7 +76,7 @@ func protoChanges(changes []patch.Change) map[string]protocol.FileChange {
 // writable reports whether the sandbox would let a command write every
 // path the changes touch (sandboxpolicy decides: writable roots, .git,
 // .codex, .agents and .aws read-only, symlinks resolved).
-func writable(cfg SessionConfig, changes []patch.Change) bool {
+func writable(cfg Turn, changes []patch.Change) bool {
 	plan, err := sandboxpolicy.NewPlan(cfg.Sandbox, cfg.Cwd, "", func(k string) string { return cfg.Env[k] })
 	if err != nil {
 		return false

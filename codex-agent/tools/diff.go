@@ -1,4 +1,4 @@
-package agent
+package tools
 
 import (
 	"fmt"
@@ -153,7 +153,7 @@ func diffLines(a, b []string) []diffOp {
 
 // turnDiff records changes in the turn's baseline and returns the diff of
 // every file the turn has touched so far.
-func (s *Session) turnDiff(cwd string, changes []patch.Change) string {
+func (s *Registry) turnDiff(cwd string, changes []patch.Change) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.turnFiles == nil {

@@ -1,4 +1,4 @@
-package agent
+package tools
 
 import (
 	"bytes"
@@ -47,7 +47,7 @@ const DefaultShellTimeoutMS = 10 * 60 * 1000
 
 // shell runs one command through the policy, approvals and the sandbox,
 // and returns the text for the model.
-func (s *Session) shell(ctx context.Context, id string, cfg SessionConfig, c shellCall) string {
+func (s *Registry) shell(ctx context.Context, id string, cfg Turn, c shellCall) string {
 	cwd := cfg.Cwd
 	if c.workdir != "" {
 		if filepath.IsAbs(c.workdir) {
@@ -110,18 +110,9 @@ func (s *Session) shell(ctx context.Context, id string, cfg SessionConfig, c she
 	return out
 }
 
-func (s *Session) abortTurn() {
-	s.mu.Lock()
-	c := s.turnCancel
-	s.mu.Unlock()
-	if c != nil {
-		c(errAborted)
-	}
-}
-
 // decline reports a command that will not run: a begin/end pair whose end
 // has ExitCode -1 (JSONL status "declined") and the reason as stderr.
-func (s *Session) decline(id string, c shellCall, cwd string, parsed []protocol.ParsedCommand, reason string) string {
+func (s *Registry) decline(id string, c shellCall, cwd string, parsed []protocol.ParsedCommand, reason string) string {
 	s.emit(id, protocol.ExecCommandBeginMsg{CallID: c.callID, Command: c.argv, Cwd: cwd, ParsedCmd: parsed})
 	s.emit(id, protocol.ExecCommandEndMsg{CallID: c.callID, Stderr: reason, AggregatedOutput: reason, ExitCode: DeclinedExitCode,
 		FormattedOutput: reason, Status: protocol.ExecDeclined})
@@ -150,7 +141,7 @@ func EndStatus(e protocol.ExecCommandEndMsg) protocol.ExecCommandStatus {
 // run runs the command: to its end for the classic forms (execute), and
 // for exec_command until it ends or its yield time is up, when running is
 // the model's text for a session still going.
-func (s *Session) run(ctx context.Context, id string, cfg SessionConfig, c shellCall, cwd string, sp protocol.SandboxPolicy, parsed []protocol.ParsedCommand) (res protocol.ExecResult, agg output, running string, err error) {
+func (s *Registry) run(ctx context.Context, id string, cfg Turn, c shellCall, cwd string, sp protocol.SandboxPolicy, parsed []protocol.ParsedCommand) (res protocol.ExecResult, agg output, running string, err error) {
 	if c.form != formExecCommand {
 		res, agg, err = s.execute(ctx, id, cfg, c, cwd, sp, parsed)
 		return res, agg, "", err
@@ -179,7 +170,7 @@ func (s *Session) run(ctx context.Context, id string, cfg SessionConfig, c shell
 }
 
 // execute runs the command, streaming output events.
-func (s *Session) execute(ctx context.Context, id string, cfg SessionConfig, c shellCall, cwd string, sp protocol.SandboxPolicy, parsed []protocol.ParsedCommand) (protocol.ExecResult, output, error) {
+func (s *Registry) execute(ctx context.Context, id string, cfg Turn, c shellCall, cwd string, sp protocol.SandboxPolicy, parsed []protocol.ParsedCommand) (protocol.ExecResult, output, error) {
 	s.emit(id, protocol.ExecCommandBeginMsg{CallID: c.callID, Command: c.argv, Cwd: cwd, ParsedCmd: parsed})
 	timeout := c.timeoutMS
 	if timeout <= 0 {
