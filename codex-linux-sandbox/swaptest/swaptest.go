@@ -199,6 +199,85 @@ func Cases() []Case {
 			},
 			Script: `rm "$B/link"; plant_repo "$B/evil"; ln -s "$B/evil" "$B/link"`,
 		},
+		{
+			Name:   "embedded repository written",
+			Setup:  embedded,
+			Script: `arm "$W/a/emb/.git"`,
+		},
+		{
+			Name:   "embedded repository renamed away",
+			Setup:  embedded,
+			Script: `mv "$W/a/emb" "$W/a/emb.old"; plant_repo "$W/a/emb"`,
+		},
+		{
+			Name: "repository in a workspace of repositories written",
+			Setup: func(t testing.TB, b string) (string, string) {
+				ws := filepath.Join(b, "x", "y", "ws")
+				proj := filepath.Join(ws, "proj")
+				if err := os.MkdirAll(proj, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				git(t, "init", "-q", proj)
+				git(t, "-C", proj, "commit", "-q", "--allow-empty", "-m", "init")
+				return ws, proj
+			},
+			Script: `arm "$W/proj/.git"`,
+		},
+		{
+			Name: "untracked clone in the workspace written",
+			Setup: func(t testing.TB, b string) (string, string) {
+				ws := layout(t, b)
+				clone := filepath.Join(ws, "vendor")
+				git(t, "init", "-q", clone)
+				git(t, "-C", clone, "commit", "-q", "--allow-empty", "-m", "init")
+				return ws, clone
+			},
+			Script: `arm "$W/vendor/.git"`,
+		},
+		{
+			Name: "included config written",
+			Setup: func(t testing.TB, b string) (string, string) {
+				ws := layout(t, b)
+				writeFile(t, filepath.Join(ws, "shared.gitconfig"), "[user]\n\tname = u\n")
+				git(t, "-C", ws, "config", "include.path", "../shared.gitconfig")
+				return ws, ws
+			},
+			Script: `printf '[core]\n\tfsmonitor = %s\n' "$P" >> "$W/shared.gitconfig"`,
+		},
+		{
+			Name: "conditionally included config written",
+			Setup: func(t testing.TB, b string) (string, string) {
+				ws := layout(t, b)
+				writeFile(t, filepath.Join(b, "x", "team.gitconfig"), "[user]\n\tname = u\n")
+				git(t, "-C", ws, "config", "includeIf.gitdir:/.path", filepath.Join(b, "x", "team.gitconfig"))
+				return ws, ws
+			},
+			Script: `printf '[core]\n\tfsmonitor = %s\n' "$P" >> "$B/x/team.gitconfig"`,
+		},
+		{
+			Name:   "hooks path written",
+			Setup:  hooksPath,
+			Script: `printf '#!/bin/sh\nexec "%s"\n' "$P" > "$W/.githooks/pre-commit"; chmod +x "$W/.githooks/pre-commit"`,
+		},
+		{
+			Name:  "hooks path renamed away",
+			Setup: hooksPath,
+			Script: `mv "$W/.githooks" "$W/hooks.old"; mkdir "$W/.githooks"; ` +
+				`printf '#!/bin/sh\nexec "%s"\n' "$P" > "$W/.githooks/pre-commit"; chmod +x "$W/.githooks/pre-commit"`,
+		},
+		{
+			Name: "fsmonitor script in the workspace written",
+			Setup: func(t testing.TB, b string) (string, string) {
+				ws := layout(t, b)
+				writeFile(t, filepath.Join(ws, "fsmon.sh"), "#!/bin/sh\nexit 1\n")
+				if err := os.Chmod(filepath.Join(ws, "fsmon.sh"), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				git(t, "-C", ws, "config", "core.fsmonitor", "./fsmon.sh")
+				return ws, ws
+			},
+			Script: `printf '#!/bin/sh\nexec "%s"\n' "$P" > "$W/fsmon.sh"`,
+		},
 	}
 }
 
@@ -236,6 +315,33 @@ func submodule(t testing.TB, b string) (string, string) {
 	ws := layout(t, b)
 	git(t, "-C", ws, "-c", "protocol.file.allow=always", "submodule", "add", "-q", lib, "lib")
 	git(t, "-C", ws, "commit", "-q", "-m", "submodule")
+	return ws, ws
+}
+
+// embedded makes base/x/y/ws a repository holding another one, a/emb,
+// added with git add (a gitlink, no .gitmodules): git status in ws runs
+// git in a/emb, which reads a/emb/.git/config.
+func embedded(t testing.TB, b string) (string, string) {
+	ws := layout(t, b)
+	emb := filepath.Join(ws, "a", "emb")
+	if err := os.MkdirAll(emb, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	git(t, "init", "-q", emb)
+	git(t, "-C", emb, "commit", "-q", "--allow-empty", "-m", "emb")
+	git(t, "-C", ws, "add", "a/emb")
+	git(t, "-C", ws, "commit", "-q", "-m", "embedded")
+	return ws, ws
+}
+
+// hooksPath makes base/x/y/ws a repository whose core.hooksPath is its
+// own .githooks (as husky and friends set it).
+func hooksPath(t testing.TB, b string) (string, string) {
+	ws := layout(t, b)
+	if err := os.Mkdir(filepath.Join(ws, ".githooks"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	git(t, "-C", ws, "config", "core.hooksPath", ".githooks")
 	return ws, ws
 }
 

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -16,13 +17,28 @@ import (
 // maxSubmodules bounds the submodule scan of one git directory.
 const maxSubmodules = 1000
 
-// addGitDirs protects the common dir of gitdir (a worktree's "commondir"
-// file) and the .git entries of gitdir's submodules, and theirs.
-func (p *Plan) addGitDirs(pn *pinner, gitdir string) {
+// addGitDirs protects what git reads besides gitdir itself: the files
+// and directories its config names (see gitconfig.go), the .git of every
+// gitlink in its index (submodules and embedded repositories, see
+// gitindex.go) and of every submodule under its modules directory, and
+// the common dir of a worktree ("commondir"), each in turn. worktree is
+// the working tree gitdir belongs to ("" for a bare repository).
+func (p *Plan) addGitDirs(pn *pinner, gitdir, worktree string) {
 	if pn.gitdirs[gitdir] {
 		return // met already (git directories can point at each other)
 	}
 	pn.gitdirs[gitdir] = true
+	hashLen := 20
+	for _, name := range []string{"config", "config.worktree"} {
+		if p.addConfigPaths(pn, filepath.Join(gitdir, name), gitdir, worktree, 0) {
+			hashLen = 32
+		}
+	}
+	if worktree != "" {
+		indexGitlinks(gitdir, hashLen, func(name string) {
+			p.protectDotGitIn(pn, filepath.Join(worktree, name))
+		})
+	}
 	p.addSubmodules(pn, gitdir)
 	b, err := os.ReadFile(filepath.Join(gitdir, "commondir"))
 	if err != nil {
@@ -40,9 +56,115 @@ func (p *Plan) addGitDirs(pn *pinner, gitdir string) {
 			pn.named(common)
 		}
 		p.protect(real)
-		p.addGitDirs(pn, real)
+		// The common dir's config applies to this worktree too: its
+		// relative hooks path is relative to this working tree.
+		p.addConfigPaths(pn, filepath.Join(real, "config"), real, worktree, 0)
+		p.addGitDirs(pn, real, mainWorktree(real))
 	}
 }
+
+// mainWorktree is the working tree of the repository whose git
+// directory is gitdir: core.worktree, or the parent of a directory named
+// .git, or "" (bare).
+func mainWorktree(gitdir string) string {
+	if wt := configWorktree(filepath.Join(gitdir, "config")); wt != "" {
+		if !filepath.IsAbs(wt) {
+			wt = filepath.Join(gitdir, wt)
+		}
+		return filepath.Clean(wt)
+	}
+	if filepath.Base(gitdir) == ".git" {
+		return filepath.Dir(gitdir)
+	}
+	return ""
+}
+
+// addConfigPaths protects what the git config file at path names inside
+// the writable roots: included files (read in turn), the hooks
+// directory, and programs named by a path. gitdir and worktree are the
+// repository's. It reports whether the config declares SHA-256 objects.
+func (p *Plan) addConfigPaths(pn *pinner, path, gitdir, worktree string, depth int) bool {
+	sha256 := false
+	for _, v := range readGitConfig(path) {
+		switch {
+		case v.key == "path" && (v.section == "include" && v.sub == "" || v.section == "includeif"):
+			// Included whatever the condition: the condition may hold
+			// for the next git the user runs.
+			inc := expandConfigPath(v.value, filepath.Dir(path), pn.home)
+			if inc == "" {
+				continue
+			}
+			p.protectPath(pn, inc)
+			if depth < maxIncludeDepth {
+				sha256 = p.addConfigPaths(pn, inc, gitdir, worktree, depth+1) || sha256
+			}
+		case v.section == "core" && v.sub == "" && v.key == "hookspath":
+			base := worktree
+			if base == "" {
+				base = gitdir
+			}
+			p.protectPath(pn, expandConfigPath(v.value, base, pn.home))
+		case v.section == "extensions" && v.key == "objectformat":
+			sha256 = strings.EqualFold(v.value, "sha256")
+		case commandKey(v):
+			if c := commandPath(v.value); c != "" && worktree != "" {
+				p.protectPath(pn, expandConfigPath(c, worktree, pn.home))
+			}
+		}
+	}
+	return sha256
+}
+
+// protectPath protects path, a file or directory a git config names,
+// when it lies in a writable root: its real path read-only, the way to
+// it (links included) pinned. A missing one inside a writable root is
+// reported: whatever is created there would be used.
+func (p *Plan) protectPath(pn *pinner, path string) {
+	if path == "" {
+		return
+	}
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		if p.writable(path) {
+			p.Unprotectable = appendOnce(p.Unprotectable, path)
+		}
+		return
+	}
+	if real != path {
+		pn.named(path)
+	}
+	if p.writable(real) {
+		p.protect(real)
+	}
+}
+
+// addNestedRepos protects the repositories directly inside root (a
+// workspace holding several repositories, or a clone inside one): the
+// user's next git in one of them reads its .git. Deeper ones are not
+// looked for (that would mean walking the whole tree on every start).
+func (p *Plan) addNestedRepos(pn *pinner, root string) {
+	f, err := os.Open(root)
+	if err != nil {
+		return
+	}
+	entries, _ := f.ReadDir(maxNestedEntries)
+	_ = f.Close()
+	// In name order, so that a plan does not depend on directory order.
+	slices.SortFunc(entries, func(a, b os.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	for _, e := range entries {
+		if !e.IsDir() || IsProtectedName(e.Name()) {
+			continue
+		}
+		dir := filepath.Join(root, e.Name())
+		if fi, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
+			p.protectEntry(pn, dir, ".git", fi.Mode().Type())
+		}
+	}
+}
+
+// maxNestedEntries bounds the entries of one root looked at for nested
+// repositories.
+const maxNestedEntries = 4096
 
 // addSubmodules finds the submodule git directories under gitdir/modules
 // (a submodule named a/b lives in modules/a/b) and protects the .git
@@ -81,6 +203,10 @@ func (p *Plan) addSubmodules(pn *pinner, gitdir string) {
 func (p *Plan) protectDotGitIn(pn *pinner, dir string) {
 	real, err := filepath.EvalSymlinks(dir)
 	if err != nil {
+		if p.writable(dir) {
+			// Not even its directory exists: whoever makes both is run.
+			p.Unprotectable = appendOnce(p.Unprotectable, filepath.Join(dir, ".git"))
+		}
 		return
 	}
 	if real != filepath.Clean(dir) {

@@ -17,10 +17,11 @@ type pinner struct {
 	set     map[string]bool
 	links   map[string]bool // the pins that are symlinks
 	gitdirs map[string]bool // git directories already looked into
+	home    string          // $HOME, for ~/ in git config paths
 }
 
-func newPinner(roots []string) *pinner {
-	return &pinner{outer: Outermost(roots), set: map[string]bool{}, links: map[string]bool{}, gitdirs: map[string]bool{}}
+func newPinner(roots []string, home string) *pinner {
+	return &pinner{outer: Outermost(roots), set: map[string]bool{}, links: map[string]bool{}, gitdirs: map[string]bool{}, home: home}
 }
 
 // container returns the outermost root path lies strictly inside, or "".

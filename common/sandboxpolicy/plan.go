@@ -31,7 +31,9 @@ type Plan struct {
 	RefusedRoots []string `json:"refused_roots,omitempty"`
 	// Protected are existing, symlink-free paths inside writable roots
 	// that stay read-only: the protected names, what a symlinked one
-	// points at, a .git file's gitdir and a worktree's common dir.
+	// points at, a .git file's gitdir, a worktree's common dir, the .git
+	// of submodules, gitlinks and repositories directly inside the
+	// workspace, and what a repository's config names (gitmeta.go).
 	Protected []string `json:"read_only_subpaths,omitempty"`
 	// Pinned are paths inside writable roots (never a root that is not
 	// inside another) that must keep their place: every directory on the
@@ -210,9 +212,19 @@ func NewPlanWith(r Resolver, policy protocol.SandboxPolicy, policyCwd, commandCw
 		// unrestricted file system, nothing is protected.
 		return p, nil
 	}
-	pn := newPinner(p.WritableRoots)
+	home := ""
+	if getenv != nil {
+		home = getenv("HOME")
+	}
+	pn := newPinner(p.WritableRoots, home)
 	for _, root := range p.WritableRoots {
 		p.addProtected(r, pn, root)
+		if root == cwdReal {
+			// Only the workspace is looked into for repositories of its
+			// own (one directory read): doing so for every --add-dir
+			// would cost each of many roots as much.
+			p.addNestedRepos(pn, root)
+		}
 	}
 	for _, x := range policy.ReadOnlySubpaths {
 		if x == "" {
@@ -222,7 +234,7 @@ func NewPlanWith(r Resolver, policy protocol.SandboxPolicy, policyCwd, commandCw
 			x = filepath.Join(p.PolicyCwd, x)
 		}
 		x = filepath.Clean(x)
-		if p.protectNamed(pn, x) == "" && p.writable(x) {
+		if p.protectNamed(pn, x, "") == "" && p.writable(x) {
 			p.Unprotectable = appendOnce(p.Unprotectable, x)
 		}
 	}
@@ -298,7 +310,7 @@ func (p *Plan) protectEntry(pn *pinner, dir, name string, mode fs.FileMode) {
 		}
 		p.protect(real)
 		if name == ".git" {
-			p.addGitDirs(pn, real)
+			p.addGitDirs(pn, real, dir)
 		}
 		return
 	}
@@ -311,16 +323,17 @@ func (p *Plan) protectEntry(pn *pinner, dir, name string, mode fs.FileMode) {
 			if !filepath.IsAbs(gitdir) {
 				gitdir = filepath.Join(dir, gitdir)
 			}
-			p.protectNamed(pn, gitdir)
+			p.protectNamed(pn, gitdir, dir)
 		}
 	} else if mode.IsDir() {
-		p.addGitDirs(pn, path)
+		p.addGitDirs(pn, path, dir)
 	}
 }
 
-// protectNamed protects the real path of named, pinning the way to it.
+// protectNamed protects the real path of named, pinning the way to it,
+// and what git reads through it when it is a git directory of worktree.
 // It returns the real path, "" if named does not exist.
-func (p *Plan) protectNamed(pn *pinner, named string) string {
+func (p *Plan) protectNamed(pn *pinner, named, worktree string) string {
 	real, err := filepath.EvalSymlinks(named)
 	if err != nil {
 		return ""
@@ -329,7 +342,7 @@ func (p *Plan) protectNamed(pn *pinner, named string) string {
 		pn.named(named)
 	}
 	p.protect(real)
-	p.addGitDirs(pn, real)
+	p.addGitDirs(pn, real, worktree)
 	return real
 }
 

@@ -77,6 +77,16 @@ func TestPlanProtectedAndPinned(t *testing.T) {
 			protected: []string{"ws/.git", "ws/deep/b/.git", "ws/lib/.git"}, pinned: []string{"ws/deep", "ws/deep/b", "ws/lib"}},
 		{name: "workspace inside a repository in a writable root", entries: []string{"repo/.git", "repo/sub/ws"}, cwd: "repo/sub/ws", extra: []string{"."},
 			protected: []string{"repo/.git"}, pinned: []string{"repo", "repo/sub", "repo/sub/ws"}},
+		{name: "hooks path, included config, a program the config names", entries: []string{
+			"ws/.git/config=[core]\n\thooksPath = .githooks\n\tfsmonitor = \"tools/fsmon --flag\"\n[include]\n\tpath = ../shared.gitconfig\n",
+			"ws/shared.gitconfig=[includeIf \"onbranch:main\"]\n\tpath = team.gitconfig\n", "ws/team.gitconfig=", "ws/.githooks", "ws/tools/fsmon="}, cwd: "ws",
+			protected: []string{"ws/.git", "ws/.githooks", "ws/tools/fsmon", "ws/shared.gitconfig", "ws/team.gitconfig"}, pinned: []string{"ws/tools"}},
+		{name: "hooks path through a link", entries: []string{"ws/.git/config=[core]\n\thooksPath = hooks\n", "ws/hooks->h/real", "ws/h/real"}, cwd: "ws",
+			protected: []string{"ws/.git", "ws/h/real"}, pinned: []string{"ws/h", "ws/hooks"}},
+		{name: "config paths outside the roots are left alone", entries: []string{"ws/.git/config=[core]\n\thooksPath = /usr\n\tpager = /bin/less\n"}, cwd: "ws",
+			protected: []string{"ws/.git"}},
+		{name: "repositories directly inside the workspace", entries: []string{"ws/a/.git", "ws/b/.git=gitdir: ../gd/b\n", "ws/gd/b", "ws/c/d/.git", "ws/f"}, cwd: "ws",
+			protected: []string{"ws/a/.git", "ws/b/.git", "ws/gd/b"}, pinned: []string{"ws/a", "ws/b", "ws/gd"}},
 		{name: "everything writable protects nothing", entries: []string{"ws/.git"}, cwd: "ws", extra: []string{"/"}},
 	}
 	for _, tc := range tests {
@@ -214,5 +224,27 @@ func TestRootsThroughPlantedLinks(t *testing.T) {
 	}
 	if want := []string{filepath.Join(base, "outer")}; !reflect.DeepEqual(p.WritableRoots, want) || len(p.RefusedRoots) != 1 {
 		t.Errorf("roots = %q, refused %q; want %q and the workspace refused", p.WritableRoots, p.RefusedRoots, want)
+	}
+}
+
+// TestPlanUnprotectable: a hooks path or include that does not exist yet
+// inside a writable root is reported, not silently left open.
+func TestPlanUnprotectable(t *testing.T) {
+	base := tree(t, "ws/.git/config=[core]\n\thooksPath = .husky\n[include]\n\tpath = ~/.gitconfig.local\n")
+	home := filepath.Join(base, "ws")
+	p, err := NewPlan(protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite, ExcludeSlashTmp: true, ExcludeTmpdirEnvVar: true},
+		filepath.Join(base, "ws"), "", func(k string) string {
+			if k == "HOME" {
+				return home
+			}
+			return ""
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{filepath.Join(base, "ws", ".husky"), filepath.Join(home, ".gitconfig.local")} {
+		if !contains(p.Unprotectable, want) {
+			t.Errorf("unprotectable = %q, want %s among them", p.Unprotectable, want)
+		}
 	}
 }

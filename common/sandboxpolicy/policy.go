@@ -2,8 +2,11 @@
 // OS, which paths a sandbox policy makes writable and which stay
 // protected: the writable roots (the workspace, writable_roots, /tmp and
 // $TMPDIR unless excluded, symlinks resolved), the protected entries
-// inside them (.git, .codex, .agents, a .git file's gitdir and a
-// worktree's common dir) and the paths that must not be renamed away.
+// inside them (.git, .codex, .agents, .aws, and what git reads beyond a
+// .git: a .git file's gitdir, a worktree's common dir, the .git of
+// submodules, gitlinks and repositories directly inside the workspace,
+// and the files and hooks directory a repository's config names) and the
+// paths that must not be renamed away.
 //
 // The Linux helper, the Seatbelt generator, codex sandbox's config
 // handling, the agent's patch approval, the execpolicy roots and the
