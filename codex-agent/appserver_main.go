@@ -1,23 +1,22 @@
 package agent
 
 import (
+	"cmp"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 
 	"github.com/codexgo/codex-agent/appserver"
 	"github.com/codexgo/codex-agent/runner"
+	"github.com/codexgo/codex-agent/session"
 	"github.com/codexgo/codex-login/oauth"
 	"github.com/codexgo/codex-mcp-client/mcpmanager"
 	"github.com/codexgo/common/cli"
 	"github.com/codexgo/common/codexhome"
 	"github.com/codexgo/common/config"
-	"github.com/codexgo/common/jsonl"
 	"github.com/codexgo/common/protocol"
 )
 
@@ -59,7 +58,7 @@ func RunAppServer(ctx context.Context, args []string, env ServiceEnv) int {
 	// given through its environment (CODEX_LOGIN_ISSUER, _CLIENT_ID,
 	// _ISSUER_STYLE, _PORT; a port of 0 picks a free one).
 	if u := env.Getenv("CODEX_LOGIN_ISSUER"); u != "" {
-		style, err := oauth.ParseStyle(firstNonEmpty(env.Getenv("CODEX_LOGIN_ISSUER_STYLE"), "auto"))
+		style, err := oauth.ParseStyle(cmp.Or(env.Getenv("CODEX_LOGIN_ISSUER_STYLE"), "auto"))
 		if err == nil {
 			so.Issuer, err = oauth.Resolve(ctx, nil, u, env.Getenv("CODEX_LOGIN_CLIENT_ID"), style)
 		}
@@ -130,7 +129,7 @@ func (b *appBackend) Open(ctx context.Context, tc appserver.ThreadConfig) (*apps
 		sc := &svc.Config
 		sc.History, sc.Usage, sc.InitialContext = fork.History, fork.Usage, nil
 		if sc.Recorder != nil {
-			if err := sc.Recorder.copyFrom(tc.Fork); err != nil {
+			if err := sc.Recorder.CopyFrom(tc.Fork); err != nil {
 				_ = svc.Close()
 				return nil, err
 			}
@@ -163,7 +162,7 @@ func (b *appBackend) StartMCP(ctx context.Context) (*mcpmanager.Manager, error) 
 	if err != nil {
 		return nil, err
 	}
-	mgr, _ := startMCP(ctx, st.Config, b.env.Getenv, b.env.Stderr)
+	mgr, _ := session.StartMCP(ctx, st.Config, b.env.Getenv, b.env.Stderr)
 	return mgr, nil
 }
 
@@ -197,37 +196,4 @@ func (b *appBackend) DefaultPolicy(cwd string) (protocol.SandboxPolicy, error) {
 		return protocol.SandboxPolicy{}, err
 	}
 	return st.Sandbox, nil
-}
-
-// copyFrom appends another rollout's lines (all but its session_meta)
-// to r: a fork starts with the conversation it was forked from.
-func (r *Rollout) copyFrom(path string) error {
-	f, err := os.Open(filepath.Clean(path))
-	if err != nil {
-		return fmt.Errorf("fork: %w", err)
-	}
-	defer func() { _ = f.Close() }()
-	rd := jsonl.NewReader(f, 64<<20)
-	for {
-		var l rolloutLine
-		err := rd.Next(&l)
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		var le *jsonl.LineError
-		if errors.As(err, &le) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("fork: read %s: %w", path, err)
-		}
-		if l.Type == "session_meta" {
-			continue
-		}
-		// Through the recorder's own whole-line writes (stamped now).
-		r.write(l.Type, l.Payload)
-		if err := r.Err(); err != nil {
-			return fmt.Errorf("fork: %w", err)
-		}
-	}
 }

@@ -78,7 +78,7 @@ func TestProtoRejectsUnknownSettings(t *testing.T) {
 			t.Errorf("%s: event %#v, want an error naming the unknown value", op.OpType(), ev.Msg)
 		}
 	}
-	if got := h.s.settings(); got.ApprovalPolicy != protocol.ApprovalNever || got.Sandbox.Mode != protocol.SandboxWorkspaceWrite {
+	if got := h.s.Settings(); got.ApprovalPolicy != protocol.ApprovalNever || got.Sandbox.Mode != protocol.SandboxWorkspaceWrite {
 		t.Errorf("settings changed: %s / %s", got.ApprovalPolicy, got.Sandbox.Mode)
 	}
 }

@@ -43,6 +43,7 @@ var layers = map[string]layer{
 	"runner":      {Only: []string{}},
 	"approval":    {Only: []string{}},
 	"tools":       {Only: []string{"runner", "approval", "model", "patch"}},
+	"session":     {Only: []string{"tools", "runner", "approval", "model", "patch"}},
 	// The servers get the core through interfaces the root fills in.
 	"appserver":       {Never: frontEnds},
 	"mcpserver":       {Never: frontEnds},

@@ -345,7 +345,7 @@ loop:
 	// error was shown as an event, or is shown now if it came last.
 	closed = true
 	if err := svc.Close(); err != nil {
-		if sc.Recorder == nil || !sess.recordErrTold {
+		if sc.Recorder == nil || !sess.SaveErrorReported() {
 			ev := protocol.Event{ID: "0", Msg: protocol.ErrorMsg{Message: "the session could not be saved: " + err.Error()}}
 			if jm != nil {
 				jm.handle(ev)

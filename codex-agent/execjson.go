@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -180,7 +182,7 @@ func (m *jsonMapper) handle(ev protocol.Event) {
 		m.emit(threadEvent{Type: "item.completed", Item: *it})
 	case protocol.PatchApplyBeginMsg:
 		it := &fileChangeItem{ID: m.id(), Type: "file_change", Status: "in_progress"}
-		for _, p := range sortedKeys(e.Changes) {
+		for _, p := range slices.Sorted(maps.Keys(e.Changes)) {
 			c := e.Changes[p]
 			path := p
 			if c.MovePath != "" {

@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/codexgo/common/elapsed"
 	"github.com/codexgo/common/protocol"
@@ -102,7 +105,7 @@ func (h *humanRenderer) handle(ev protocol.Event) {
 		fmt.Fprintf(h.w, "%s %s\n", h.st.Magenta("web search"), h.st.Bold(e.Query))
 	case protocol.PatchApplyBeginMsg:
 		fmt.Fprintf(h.w, "%s\n", h.st.Magenta(fmt.Sprintf("apply_patch auto_approved=%v:", e.AutoApproved)))
-		for _, p := range sortedKeys(e.Changes) {
+		for _, p := range slices.Sorted(maps.Keys(e.Changes)) {
 			c := e.Changes[p]
 			letter := map[string]string{"add": "A", "delete": "D", "update": "M"}[c.Type]
 			fmt.Fprintf(h.w, "%s %s\n", letter, p)
@@ -156,3 +159,5 @@ func truncateLines(s string, max int) string {
 	}
 	return strings.Join(lines[:max], "") + fmt.Sprintf("… +%d lines\n", len(lines)-max)
 }
+
+func msDuration(ms int64) time.Duration { return time.Duration(ms) * time.Millisecond }

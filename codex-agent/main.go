@@ -1,11 +1,16 @@
-// Package agent is the Codex agent: a session that talks to the model,
-// runs its tool calls (shell commands through the policy and the sandbox,
-// patches through our apply_patch engine, plan updates) and reports the
-// work as protocol events; and `codex exec`, the non-interactive front
-// end over that session.
+// Package agent is the codex-agent binary: its commands (exec, proto,
+// mcp-server, app-server, model-server) over the agent's core, which
+// lives in subpackages with one-way dependencies (deps_test.go holds
+// them):
 //
-// The session API (NewSession, Session.Run, Submit, Events) is the one
-// every front end uses: exec here, and the proto and MCP server modes.
+//	runner    runs one command (sandboxed or not); knows nothing else
+//	approval  decides whether a command, patch or tool call may run
+//	tools     what the model's tool calls do (registry, one file a tool)
+//	session   the conversation, and the builder every front end uses
+//
+// The root package is the front ends and a facade: the names the core
+// used to export here (SessionConfig, NewSession, Runner, ToolSet, …)
+// are aliases of the subpackages' for the programs that import it.
 package agent
 
 import (

@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/codexgo/codex-agent/modelserver"
-	"github.com/codexgo/common/config"
 )
 
 // TestViewImage: view_image attaches a local image after the call's
@@ -57,24 +56,5 @@ func TestViewImage(t *testing.T) {
 	}
 	if in[len(in)-2].Type != "function_call_output" {
 		t.Errorf("the image does not follow the outputs: %+v", in[len(in)-2])
-	}
-}
-
-func TestToolSetViewImage(t *testing.T) {
-	for _, tc := range []struct {
-		tools map[string]any
-		wire  string
-		oss   bool
-		want  bool
-	}{
-		{nil, "responses", false, true},
-		{map[string]any{"view_image": false}, "responses", false, false},
-		{nil, "chat", false, false},
-		{map[string]any{"view_image": true}, "chat", false, false},
-		{nil, "responses", true, false},
-	} {
-		if got := toolSet(&config.Config{Tools: tc.tools}, tc.wire, tc.oss, nil, nil).ViewImage; got != tc.want {
-			t.Errorf("tools %v wire %s oss %v: ViewImage = %v, want %v", tc.tools, tc.wire, tc.oss, got, tc.want)
-		}
 	}
 }

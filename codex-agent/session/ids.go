@@ -1,4 +1,4 @@
-package agent
+package session
 
 import (
 	"crypto/rand"
@@ -39,5 +39,3 @@ func imageDataURL(path string) (string, error) {
 	}
 	return tools.DataURL(typ, b), nil
 }
-
-func msDuration(ms int64) time.Duration { return time.Duration(ms) * time.Millisecond }

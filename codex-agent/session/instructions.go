@@ -1,4 +1,4 @@
-package agent
+package session
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/codexgo/codex-agent/model"
+	"github.com/codexgo/codex-agent/tools"
 	"github.com/codexgo/common/config"
 	"github.com/codexgo/common/features"
 	"github.com/codexgo/common/models"
@@ -56,7 +57,7 @@ func configPath(home, p string) string {
 // webSearch sets the web_search tool from config's web_search mode
 // (common/models decides: cached by default, live under
 // danger-full-access, the older switches honoured).
-func webSearch(t *ToolSet, cfg *config.Config, s models.Sampling, sp protocol.SandboxPolicy, possible bool, enable, disable []string) error {
+func webSearch(t *tools.ToolSet, cfg *config.Config, s models.Sampling, sp protocol.SandboxPolicy, possible bool, enable, disable []string) error {
 	var legacy *bool
 	if on, ok := toolEnabled(cfg.Tools["web_search"]); ok {
 		legacy = &on

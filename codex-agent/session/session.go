@@ -1,4 +1,10 @@
-package agent
+// Package session is the agent's core: a conversation with the model
+// (Session: turns, compaction, hooks, approvals asked through its events)
+// and the one builder every front end uses to assemble it from
+// config.toml and flags (LoadSetup, Setup.Build, NewService: provider,
+// policy, sandbox runner, tools, MCP servers, rollout). It drives the
+// tools through package tools and never imports a front end.
+package session
 
 import (
 	"context"
@@ -48,11 +54,11 @@ type SessionConfig struct {
 	// Usage is the token usage so far, for a resumed session.
 	Usage protocol.TokenUsage
 
-	Tools ToolSet
+	Tools tools.ToolSet
 	// External are further tools (MCP servers, issue 8): their specs are
 	// offered with the built-in ones and calls the built-ins do not know
 	// are routed to them.
-	External []ExternalTool
+	External []tools.ExternalTool
 	// Policy judges commands first; nil means FallbackPolicy. It is the
 	// Approver's policy when Approver is nil.
 	Policy Policy
@@ -313,6 +319,14 @@ func (s *Session) logEvent(id string, m protocol.Msg) {
 			l.Debug("event", "turn", id, "type", m.MsgType())
 		}
 	}
+}
+
+// SaveErrorReported reports whether the session has already told its
+// front end, as an error event, that it could not be saved.
+func (s *Session) SaveErrorReported() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.recordErrTold
 }
 
 // checkRecorder reports, once, that the session can no longer be saved
@@ -582,6 +596,9 @@ func (s *Session) applyTurnSettings(cwd string, ap protocol.AskForApproval, sp *
 		s.cfg.Reasoning = &r
 	}
 }
+
+// Settings returns a snapshot of the settings of the next turn.
+func (s *Session) Settings() SessionConfig { return s.settings() }
 
 // settings returns a snapshot of the per-turn settings.
 func (s *Session) settings() SessionConfig {

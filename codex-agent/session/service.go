@@ -1,4 +1,4 @@
-package agent
+package session
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/codexgo/codex-agent/approval"
 	"github.com/codexgo/codex-agent/model"
 	"github.com/codexgo/codex-agent/runner"
+	"github.com/codexgo/codex-agent/tools"
 	"github.com/codexgo/codex-mcp-client/mcpconfig"
 	"github.com/codexgo/codex-mcp-client/mcpconn"
 	"github.com/codexgo/codex-mcp-client/mcpmanager"
@@ -409,9 +410,9 @@ func (st *Setup) Build(ctx context.Context) (*Service, error) {
 	// (a background event after session_configured) and the session goes
 	// on without it.
 	if len(cfg.McpServers) > 0 {
-		mgr, notices := startMCP(ctx, cfg, o.Getenv, o.MCPStderr)
+		mgr, notices := StartMCP(ctx, cfg, o.Getenv, o.MCPStderr)
 		closers = append(closers, mgr.Close)
-		svc.Config.External = append(svc.Config.External, MCPTools{M: mgr})
+		svc.Config.External = append(svc.Config.External, tools.MCPTools{M: mgr})
 		svc.Config.Notices = append(svc.Config.Notices, notices...)
 	}
 	// The log is closed last, after what may still write to it.
@@ -471,10 +472,10 @@ func sessionPolicy(execpolicyCmd, codexHome, cwd, home string, ignoreRules bool)
 	return LoadExecPolicy(codexHome, project, home, !ignoreRules)
 }
 
-// startMCP starts config.toml's MCP servers concurrently and returns the
+// StartMCP starts config.toml's MCP servers concurrently and returns the
 // manager (close it when the session ends) and one line for each server
 // that failed to start.
-func startMCP(ctx context.Context, cfg *config.Config, getenv func(string) string, stderr io.Writer) (*mcpmanager.Manager, []string) {
+func StartMCP(ctx context.Context, cfg *config.Config, getenv func(string) string, stderr io.Writer) (*mcpmanager.Manager, []string) {
 	var failures []string
 	mgr := mcpmanager.Start(ctx, mcpconfig.FromConfig(cfg.McpServers), mcpmanager.Options{
 		Conn: mcpconn.Options{Getenv: getenv, Stderr: stderr},

@@ -1,7 +1,8 @@
-package agent
+package session
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,8 +11,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"encoding/json"
 
 	"github.com/codexgo/codex-agent/model"
 	"github.com/codexgo/common/jsonl"
@@ -403,4 +402,37 @@ func LatestRollout(codexHome, cwd string, all bool) (string, error) {
 		}
 	}
 	return "", errors.New("no saved session found")
+}
+
+// CopyFrom appends another rollout's lines (all but its session_meta)
+// to r: a fork starts with the conversation it was forked from.
+func (r *Rollout) CopyFrom(path string) error {
+	f, err := os.Open(filepath.Clean(path))
+	if err != nil {
+		return fmt.Errorf("fork: %w", err)
+	}
+	defer func() { _ = f.Close() }()
+	rd := jsonl.NewReader(f, 64<<20)
+	for {
+		var l rolloutLine
+		err := rd.Next(&l)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		var le *jsonl.LineError
+		if errors.As(err, &le) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("fork: read %s: %w", path, err)
+		}
+		if l.Type == "session_meta" {
+			continue
+		}
+		// Through the recorder's own whole-line writes (stamped now).
+		r.write(l.Type, l.Payload)
+		if err := r.Err(); err != nil {
+			return fmt.Errorf("fork: %w", err)
+		}
+	}
 }
