@@ -31,7 +31,7 @@ type layer struct {
 }
 
 // frontEnds are the packages that drive a session for a client.
-var frontEnds = []string{"", "appserver", "mcpserver", "protoserver", "cmd/codex-agent"}
+var frontEnds = []string{"", "exec", "appserver", "mcpserver", "protoserver", "cmd/codex-agent"}
 
 // layers maps a package path (relative to the module) to its rule; a
 // package takes the rule of the longest path that is it or a parent.
@@ -44,6 +44,8 @@ var layers = map[string]layer{
 	"approval":    {Only: []string{}},
 	"tools":       {Only: []string{"runner", "approval", "model", "patch"}},
 	"session":     {Only: []string{"tools", "runner", "approval", "model", "patch"}},
+	// codex exec drives a session; it is no server's and no core's.
+	"exec": {Only: []string{"session", "tools", "runner", "model"}, Never: []string{"", "appserver", "mcpserver", "protoserver", "cmd/codex-agent"}},
 	// The servers get the core through interfaces the root fills in.
 	"appserver":       {Never: frontEnds},
 	"mcpserver":       {Never: frontEnds},

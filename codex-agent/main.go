@@ -7,6 +7,7 @@
 //	approval  decides whether a command, patch or tool call may run
 //	tools     what the model's tool calls do (registry, one file a tool)
 //	session   the conversation, and the builder every front end uses
+//	exec      `codex exec`, the one-shot front end over a session
 //
 // The root package is the front ends and a facade: the names the core
 // used to export here (SessionConfig, NewSession, Runner, ToolSet, …)

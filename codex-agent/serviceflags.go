@@ -53,9 +53,9 @@ func protoExtra(fs *flag.FlagSet, o *ServiceOptions) {
 	both("C", "cd", &o.Cwd, "working `DIR`")
 	// The Codex CLI's root flags the TUI passes on.
 	fs.BoolVar(&o.OSS, "oss", false, "use a local open-source model server (Ollama)")
-	fs.Var((*stringList)(&o.WritableRoots), "add-dir", "extra writable `DIR` (repeatable; needs --sandbox workspace-write)")
-	fs.Var((*stringList)(&o.Enable), "enable", "enable a `FEATURE` (repeatable)")
-	fs.Var((*stringList)(&o.Disable), "disable", "disable a `FEATURE` (repeatable)")
+	fs.Var((*cli.StringList)(&o.WritableRoots), "add-dir", "extra writable `DIR` (repeatable; needs --sandbox workspace-write)")
+	fs.Var((*cli.StringList)(&o.Enable), "enable", "enable a `FEATURE` (repeatable)")
+	fs.Var((*cli.StringList)(&o.Disable), "disable", "disable a `FEATURE` (repeatable)")
 }
 
 // parseServiceFlags parses the service flags (serviceFlagSet) with

@@ -1,4 +1,4 @@
-package agent
+package exec
 
 import (
 	"flag"
@@ -7,14 +7,10 @@ import (
 	"os"
 	"strings"
 
+	"github.com/codexgo/common/cli"
 	"github.com/codexgo/common/config"
 	"github.com/codexgo/common/review"
 )
-
-type stringList []string
-
-func (s *stringList) String() string     { return strings.Join(*s, ",") }
-func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
 type execFlags struct {
 	json, skipGit, bypass, oss, ephemeral, fullAuto, last, all, help bool
@@ -25,7 +21,7 @@ type execFlags struct {
 	outputLast, outputSchema, sandbox, model, localProvider, profile string
 	cd, color, execpolicyCmd, sandboxCmd, logLevel                   string
 	overrides                                                        config.OverrideFlag
-	addDirs, images, enable, disable                                 stringList
+	addDirs, images, enable, disable                                 cli.StringList
 }
 
 func newExecFlagSet(f *execFlags) *flag.FlagSet {
@@ -108,7 +104,7 @@ type usageErr struct{ msg string }
 func (e usageErr) Error() string { return e.msg }
 
 // readPrompt takes the prompt from the argument and/or stdin.
-func readPrompt(pos []string, env ExecEnv) (string, error) {
+func readPrompt(pos []string, env Env) (string, error) {
 	arg := ""
 	if len(pos) == 1 {
 		arg = pos[0]

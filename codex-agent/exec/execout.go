@@ -1,4 +1,4 @@
-package agent
+package exec
 
 import (
 	"encoding/json"
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/codexgo/codex-agent/tools"
 	"github.com/codexgo/common/elapsed"
 	"github.com/codexgo/common/protocol"
 	"github.com/codexgo/common/style"
@@ -62,7 +63,7 @@ func (h *humanRenderer) handle(ev protocol.Event) {
 		dur := elapsed.Format(msDuration(e.DurationMS))
 		out := truncateLines(e.AggregatedOutput, 20)
 		switch {
-		case EndStatus(e) == protocol.ExecDeclined:
+		case tools.EndStatus(e) == protocol.ExecDeclined:
 			fmt.Fprintf(h.w, "%s\n", h.st.Red(" declined: "+e.Stderr))
 		case e.ExitCode == 0:
 			fmt.Fprintf(h.w, "%s\n%s", h.st.Green(fmt.Sprintf(" succeeded in %s:", dur)), h.st.Dim(out))

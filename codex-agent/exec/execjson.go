@@ -1,4 +1,4 @@
-package agent
+package exec
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/codexgo/codex-agent/tools"
 	"github.com/codexgo/codex-mcp-client/mcpmanager"
 	"github.com/codexgo/common/protocol"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -174,7 +175,7 @@ func (m *jsonMapper) handle(ev protocol.Event) {
 		}
 		delete(m.commands, e.CallID)
 		it.AggregatedOutput = e.AggregatedOutput
-		it.Status = string(EndStatus(e))
+		it.Status = string(tools.EndStatus(e))
 		if it.Status != string(protocol.ExecDeclined) {
 			code := e.ExitCode
 			it.ExitCode = &code

@@ -1,4 +1,9 @@
-package agent
+// Package exec is `codex exec`, the non-interactive front end (as
+// codex-rs keeps its exec crate apart from the core): flags and prompt,
+// one session built by package session, and its events rendered as human
+// text or as the Codex CLI's JSONL (--json, byte for byte). It depends on
+// the core; nothing in the core depends on it.
+package exec
 
 import (
 	"context"
@@ -14,13 +19,14 @@ import (
 	"time"
 
 	"github.com/codexgo/codex-agent/runner"
+	"github.com/codexgo/codex-agent/session"
 	"github.com/codexgo/common/cli"
 	"github.com/codexgo/common/protocol"
 	"github.com/codexgo/common/style"
 )
 
-// ExecEnv is what `codex exec` takes from its process; tests inject it.
-type ExecEnv struct {
+// Env is what `codex exec` takes from its process; tests inject it.
+type Env struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string
@@ -35,15 +41,15 @@ type ExecEnv struct {
 	StdinIsPipe func() bool
 }
 
-// ExecMain is `codex exec` (and `codex-agent exec`): run one task
+// Main is `codex exec` (and `codex-agent exec`): run one task
 // non-interactively and report it on stderr, or as JSONL with --json.
-func ExecMain(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	return RunExec(ctx, args, ExecEnv{Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv,
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return Run(ctx, args, Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv,
 		Environ: os.Environ(), Now: time.Now, Getwd: os.Getwd})
 }
 
-// RunExec runs `codex exec` with an injected environment.
-func RunExec(ctx context.Context, args []string, env ExecEnv) int {
+// Run runs `codex exec` with an injected environment.
+func Run(ctx context.Context, args []string, env Env) int {
 	// The MCP servers' stderr copiers write here too, from their own
 	// goroutines: one lock for every writer (an *os.File is safe as it
 	// is, and stays one so that colours follow the terminal).
@@ -63,7 +69,7 @@ func RunExec(ctx context.Context, args []string, env ExecEnv) int {
 	return code
 }
 
-func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
+func runExec(ctx context.Context, args []string, env Env) (int, error) {
 	if env.Now == nil {
 		env.Now = time.Now
 	}
@@ -77,7 +83,7 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 		return 0, usageErr{cli.FlagError(fs, err)}
 	}
 	if f.help {
-		execCommand().Rename("codex exec").WriteHelp(env.Stdout)
+		Command().Rename("codex exec").WriteHelp(env.Stdout)
 		return 0, nil
 	}
 	if err := envFlags(fs, "CODEX_EXEC", env.Getenv); err != nil {
@@ -116,7 +122,7 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 	}
 	// A missing image fails the run before anything starts.
 	for _, img := range f.images {
-		if err := CheckImages([]protocol.InputItem{{Type: "local_image", Path: img}}); err != nil {
+		if err := session.CheckImages([]protocol.InputItem{{Type: "local_image", Path: img}}); err != nil {
 			return 0, err
 		}
 	}
@@ -157,7 +163,7 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 	}
 	mcpLog, closeMCPLog := openMCPLog(env.Getenv)
 	defer closeMCPLog()
-	st, err := LoadSetup(ServiceOptions{Getenv: env.Getenv, Environ: env.Environ, Now: env.Now, HTTP: env.HTTP, Sleep: env.Sleep,
+	st, err := session.LoadSetup(session.ServiceOptions{Getenv: env.Getenv, Environ: env.Environ, Now: env.Now, HTTP: env.HTTP, Sleep: env.Sleep,
 		Originator: originator, Source: "exec", Cwd: cwd, Profile: f.profile, Overrides: f.overrides,
 		IgnoreUserConfig: f.ignoreUserConfig, Model: f.model, ApprovalPolicy: string(protocol.ApprovalNever), Sandbox: mode,
 		WritableRoots: f.addDirs, OSS: f.oss, LocalProvider: f.localProvider, Enable: f.enable, Disable: f.disable,
@@ -171,7 +177,7 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 	cfg, home := st.Config, st.Home
 	cwd = st.Cwd
 	if !f.skipGit && !f.trust {
-		if _, ok := GitRoot(cwd); !ok && cfg.Projects[cwd].TrustLevel != "trusted" {
+		if _, ok := session.GitRoot(cwd); !ok && cfg.Projects[cwd].TrustLevel != "trusted" {
 			//lint:ignore ST1005 the Codex CLI's message
 			return 0, errors.New("Not inside a trusted directory and --skip-git-repo-check was not specified.") //nolint:staticcheck // the Codex CLI's message
 		}
@@ -190,26 +196,26 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 	if resume {
 		var path string
 		if f.last {
-			path, err = LatestRollout(home, cwd, f.all)
+			path, err = session.LatestRollout(home, cwd, f.all)
 		} else {
-			path, err = FindRollout(home, resumeID)
+			path, err = session.FindRollout(home, resumeID)
 		}
 		if err != nil {
 			return 0, err
 		}
-		if st.Options.Resume, err = LoadRollout(path); err != nil {
+		if st.Options.Resume, err = session.LoadRollout(path); err != nil {
 			return 0, err
 		}
 	}
 	if forkID != "" {
-		path, err := FindRollout(home, forkID)
+		path, err := session.FindRollout(home, forkID)
 		if err != nil {
 			return 0, err
 		}
-		if path, _, err = ForkRollout(home, path, env.Now); err != nil {
+		if path, _, err = session.ForkRollout(home, path, env.Now); err != nil {
 			return 0, err
 		}
-		if st.Options.Resume, err = LoadRollout(path); err != nil {
+		if st.Options.Resume, err = session.LoadRollout(path); err != nil {
 			return 0, err
 		}
 	}
@@ -240,8 +246,8 @@ func runExec(ctx context.Context, args []string, env ExecEnv) (int, error) {
 	// One turn, then the end: a command left running is ended (and
 	// reported) before the turn completes.
 	sc.EndCommandsWithTurn = true
-	sc.Text = OutputFormat(sc.Text, schema)
-	sess, err := NewSession(sc)
+	sc.Text = session.OutputFormat(sc.Text, schema)
+	sess, err := session.NewSession(sc)
 	if err != nil {
 		return 0, err
 	}
