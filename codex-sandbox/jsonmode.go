@@ -37,6 +37,7 @@ func runJSON(ctx context.Context, o *options, env []string, stdin io.Reader, std
 		fmt.Fprintf(stderr, "%s: bad request: %v\n", ToolName, err)
 		return ExitUsage
 	}
+	res.ProtocolVersion = protocol.ExecProtocolVersion
 	if _, err := stdout.Write(append(res.AppendJSON(nil), '\n')); err != nil {
 		return 1
 	}
@@ -48,6 +49,9 @@ func runJSON(ctx context.Context, o *options, env []string, stdin io.Reader, std
 func decodeRequest(r io.Reader, env []string) (protocol.ExecRequest, error) {
 	var req protocol.ExecRequest
 	if err := json.NewDecoder(io.LimitReader(r, maxRequest)).Decode(&req); err != nil {
+		return req, err
+	}
+	if err := protocol.CheckVersion("the request", req.ProtocolVersion, protocol.ExecProtocolVersion); err != nil {
 		return req, err
 	}
 	if len(req.Argv) == 0 || req.Argv[0] == "" {

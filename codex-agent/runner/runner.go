@@ -149,6 +149,7 @@ type CmdRunner struct {
 
 // Run implements Runner.
 func (c CmdRunner) Run(ctx context.Context, req protocol.ExecRequest, out func(string, []byte)) (protocol.ExecResult, error) {
+	req.ProtocolVersion = protocol.ExecProtocolVersion
 	in, err := json.Marshal(req)
 	if err != nil {
 		return protocol.ExecResult{}, err
@@ -170,6 +171,9 @@ func (c CmdRunner) Run(ctx context.Context, req protocol.ExecRequest, out func(s
 			return res, ctx.Err()
 		}
 		return res, fmt.Errorf("sandbox command %s: %v: %s", c.Argv[0], firstErr(runErr, err), bytes.TrimSpace(stderr.Bytes()))
+	}
+	if err := protocol.CheckVersion("sandbox command "+c.Argv[0]+": its result", res.ProtocolVersion, protocol.ExecProtocolVersion); err != nil {
+		return protocol.ExecResult{}, err
 	}
 	if out != nil {
 		if res.Stdout != "" {

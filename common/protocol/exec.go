@@ -4,7 +4,10 @@ package protocol
 // run under a sandbox policy. It is the contract the agent pipes every
 // command through.
 type ExecRequest struct {
-	Argv []string `json:"argv"`
+	// ProtocolVersion is ExecProtocolVersion when sent; a request
+	// without it is taken as version 1.
+	ProtocolVersion int      `json:"protocol_version,omitempty"`
+	Argv            []string `json:"argv"`
 	// Cwd is the working directory and, for workspace-write, the first
 	// writable root. Empty means the sandbox's own working directory.
 	Cwd string `json:"cwd,omitempty"`
@@ -25,6 +28,9 @@ type ExecRequest struct {
 
 // ExecResult is what codex-sandbox --json writes to stdout.
 type ExecResult struct {
+	// ProtocolVersion is ExecProtocolVersion in codex-sandbox --json's
+	// output; zero (omitted) in results that never leave the process.
+	ProtocolVersion int    `json:"protocol_version,omitempty"`
 	ExitCode        int    `json:"exit_code"`
 	Signal          int    `json:"signal,omitempty"`
 	TimedOut        bool   `json:"timed_out"`

@@ -15,7 +15,13 @@ import (
 
 // AppendJSON appends r encoded as json.Marshal would encode it.
 func (r ExecResult) AppendJSON(b []byte) []byte {
-	b = append(b, `{"exit_code":`...)
+	b = append(b, '{')
+	if r.ProtocolVersion != 0 {
+		b = append(b, `"protocol_version":`...)
+		b = strconv.AppendInt(b, int64(r.ProtocolVersion), 10)
+		b = append(b, ',')
+	}
+	b = append(b, `"exit_code":`...)
 	b = strconv.AppendInt(b, int64(r.ExitCode), 10)
 	if r.Signal != 0 {
 		b = append(b, `,"signal":`...)

@@ -21,6 +21,7 @@ func checkFastJSON(t *testing.T, r ExecResult) {
 
 func TestFastJSONMatchesEncodingJSON(t *testing.T) {
 	checkFastJSON(t, ExecResult{})
+	checkFastJSON(t, ExecResult{ProtocolVersion: ExecProtocolVersion, ExitCode: 2})
 	for _, s := range fastJSONStrings {
 		checkFastJSON(t, ExecResult{ExitCode: 1, Stdout: s, Stderr: s, Error: s})
 		checkFastJSON(t, ExecResult{ExitCode: -3, Signal: 9, TimedOut: true, DurationMS: 1 << 40,
