@@ -208,6 +208,7 @@ func runCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	req := protocol.PolicyRequest{Argv: argv, Script: f.script, Cwd: f.cwd, WritableRoots: f.wroots, ReadableRoots: f.rroots}
 	v := pol.Check(req)
+	v.ProtocolVersion = protocol.PolicyProtocolVersion
 	if err := enc(stdout, v); err != nil {
 		return 0, err
 	}

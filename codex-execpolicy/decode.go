@@ -12,11 +12,13 @@ import (
 // anything else goes through encoding/json, so the result is always what
 // json.Unmarshal gives (FuzzDecodeRequest checks this).
 func decodeRequest(data []byte, req *protocol.PolicyRequest) error {
-	if fastDecodeRequest(data, req) {
-		return nil
+	if !fastDecodeRequest(data, req) {
+		*req = protocol.PolicyRequest{}
+		if err := json.Unmarshal(data, req); err != nil {
+			return err
+		}
 	}
-	*req = protocol.PolicyRequest{}
-	return json.Unmarshal(data, req)
+	return protocol.CheckVersion("request", req.ProtocolVersion, protocol.PolicyProtocolVersion)
 }
 
 // scanID reads a number, an escape-free string, true, false or null, raw.
@@ -104,6 +106,19 @@ func fastDecodeRequest(data []byte, req *protocol.PolicyRequest) bool {
 				default:
 					req.ReadableRoots = v
 				}
+			case "protocol_version":
+				// A small non-negative integer; anything else goes to
+				// encoding/json.
+				s.Space()
+				n, start := 0, s.Pos
+				for s.Pos < len(s.Buf) && s.Buf[s.Pos] >= '0' && s.Buf[s.Pos] <= '9' && s.Pos-start < 6 {
+					n = n*10 + int(s.Buf[s.Pos]-'0')
+					s.Pos++
+				}
+				if s.Pos == start || (s.Buf[start] == '0' && s.Pos-start > 1) || (s.Pos < len(s.Buf) && (s.Buf[s.Pos] >= '0' && s.Buf[s.Pos] <= '9' || s.Buf[s.Pos] == '.' || s.Buf[s.Pos] == 'e' || s.Buf[s.Pos] == 'E')) {
+					return false
+				}
+				req.ProtocolVersion = n
 			case "script", "cwd":
 				v, ok := s.Str()
 				if !ok {

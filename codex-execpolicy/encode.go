@@ -15,6 +15,11 @@ import (
 // holds it to encoding/json's output.
 func appendVerdict(b []byte, v *protocol.PolicyVerdict) []byte {
 	b = append(b, '{')
+	if v.ProtocolVersion != 0 {
+		b = append(b, `"protocol_version":`...)
+		b = strconv.AppendInt(b, int64(v.ProtocolVersion), 10)
+		b = append(b, ',')
+	}
 	if len(v.ID) > 0 {
 		b = append(b, `"id":`...)
 		b = appendRaw(b, v.ID)

@@ -53,7 +53,7 @@ func FuzzAppendStr(f *testing.F) {
 func FuzzDecodeRequest(f *testing.F) {
 	for _, s := range []string{`{"id":1,"argv":["ls","-l"]}`, `{"id":"x","script":"ls","cwd":"/w","writable_roots":["/w"]}`,
 		`{"id":-1.5e+3,"argv_b64":["bHM="]}`, `{"id":null,"argv":[]}`, `{"ARGV":["ls"]}`, `{"argv":["a\nb"]}`, `{"id":01}`, `{} `,
-		`{"argv":["ls"],"argv":["cat"]}`, `{"id":{"a":1},"argv":["x"]}`, `{"argv":null}`, "{\"argv\":[\"\xff\"]}"} {
+		`{"argv":["ls"],"argv":["cat"]}`, `{"id":{"a":1},"argv":["x"]}`, `{"argv":null}`, "{\"argv\":[\"\xff\"]}", `{"protocol_version":1,"argv":["ls"]}`, `{"protocol_version":01}`, `{"protocol_version":1e0}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -9,6 +9,10 @@ require (
 	mvdan.cc/sh/v3 v3.12.0
 )
 
-require golang.org/x/sys v0.33.0 // indirect
+require (
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3 // indirect
+	golang.org/x/sys v0.33.0 // indirect
+	golang.org/x/text v0.14.0 // indirect
+)
 
 replace github.com/codexgo/common => ../common

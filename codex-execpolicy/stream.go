@@ -190,6 +190,7 @@ func (p *Policy) judgeBatch(b *batch, so StreamOptions) {
 		if v.Decision.Rank() > b.worst.Rank() {
 			b.worst = v.Decision
 		}
+		v.ProtocolVersion = protocol.PolicyProtocolVersion
 		out = appendVerdict(out, &v)
 	}
 	b.out = out

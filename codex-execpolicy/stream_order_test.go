@@ -25,6 +25,7 @@ func TestStreamMatchesCheck(t *testing.T) {
 			t.Fatalf("line %d: %v", i+1, err)
 		}
 		v := p.Check(req)
+		v.ProtocolVersion = protocol.PolicyProtocolVersion
 		want = appendVerdict(want, &v)
 	}
 	for _, workers := range []int{1, 3, 0} {

@@ -59,6 +59,7 @@ type Cmd struct {
 
 // Check implements Policy.
 func (c Cmd) Check(ctx context.Context, req protocol.PolicyRequest) (protocol.PolicyVerdict, error) {
+	req.ProtocolVersion = protocol.PolicyProtocolVersion
 	in, err := json.Marshal(req)
 	if err != nil {
 		return protocol.PolicyVerdict{}, err
@@ -78,6 +79,9 @@ func (c Cmd) Check(ctx context.Context, req protocol.PolicyRequest) (protocol.Po
 			err = runErr
 		}
 		return v, fmt.Errorf("execpolicy command %s: %v: %s", c.Argv[0], err, bytes.TrimSpace(stderr.Bytes()))
+	}
+	if err := protocol.CheckVersion("execpolicy command "+c.Argv[0]+": its verdict", v.ProtocolVersion, protocol.PolicyProtocolVersion); err != nil {
+		return protocol.PolicyVerdict{}, err
 	}
 	return v, nil
 }

@@ -29,8 +29,11 @@ func (d Decision) Rank() int {
 // Give either Argv (or ArgvB64 for arguments that are not UTF-8) or Script
 // (a shell script, judged as `bash -c Script`).
 type PolicyRequest struct {
-	Argv []string `json:"argv"`
-	Cwd  string   `json:"cwd,omitempty"`
+	// ProtocolVersion is PolicyProtocolVersion when sent; a request
+	// without it is taken as version 1.
+	ProtocolVersion int      `json:"protocol_version,omitempty"`
+	Argv            []string `json:"argv"`
+	Cwd             string   `json:"cwd,omitempty"`
 	// ID is echoed unchanged in the verdict (any JSON value).
 	ID json.RawMessage `json:"id,omitempty"`
 	// Script is a shell script to judge instead of Argv.
@@ -50,6 +53,9 @@ type PolicyRequest struct {
 // simple command found (a `bash -lc` script may hold several); Decision is
 // the strictest of them.
 type PolicyVerdict struct {
+	// ProtocolVersion is PolicyProtocolVersion in codex-execpolicy's
+	// output; zero (omitted) in verdicts that never leave the process.
+	ProtocolVersion int `json:"protocol_version,omitempty"`
 	// ID echoes the request's id.
 	ID       json.RawMessage `json:"id,omitempty"`
 	Decision Decision        `json:"decision"`

@@ -18,6 +18,11 @@ const (
 	// ExecProtocolVersion is codex-sandbox --json's: an ExecRequest on
 	// stdin, an ExecResult on stdout (also --sandbox-cmd's).
 	ExecProtocolVersion = 1
+	// PolicyProtocolVersion is codex-execpolicy check's: a
+	// PolicyRequest per JSONL line in, a PolicyVerdict per line out
+	// (--jsonl), or one verdict (--json). Its --format codex output is the
+	// Codex CLI's and has none.
+	PolicyProtocolVersion = 1
 )
 
 // CheckVersion checks a message's protocol_version against the newest
