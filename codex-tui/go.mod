@@ -17,6 +17,7 @@ require (
 )
 
 require (
+	codexgo.local/teainit v0.0.0
 	github.com/atotto/clipboard v0.1.4 // indirect
 	github.com/aymanbagabas/go-osc52/v2 v2.0.1 // indirect
 	github.com/charmbracelet/colorprofile v0.2.3-0.20250311203215-f60798e515dc // indirect
@@ -39,3 +40,7 @@ require (
 replace github.com/codexgo/common => ../common
 
 replace github.com/codexgo/codex-login => ../codex-login
+
+replace codexgo.local/teainit => ../teainit
+
+replace github.com/atotto/clipboard => ../clipboard

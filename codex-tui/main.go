@@ -23,6 +23,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/codexgo/codex-login/restrict"
 	"github.com/codexgo/common/agentclient"
 	"github.com/codexgo/common/cli"
@@ -438,7 +439,12 @@ func detectTheme(w io.Writer, getenv func(string) string) *theme {
 		return newTheme(termenv.Ascii, true)
 	}
 	out := termenv.NewOutput(f, termenv.WithEnvironment(envAdapter(getenv)), termenv.WithTTY(true))
-	return newTheme(out.EnvColorProfile(), out.HasDarkBackground())
+	dark := out.HasDarkBackground()
+	// bubbles' default styles go through lipgloss's default renderer,
+	// whose background teainit fixed so that bubbletea's initialiser
+	// does not ask the terminal at every start: give it the answer.
+	lipgloss.SetHasDarkBackground(dark)
+	return newTheme(out.EnvColorProfile(), dark)
 }
 
 // isTerminal asks the kernel (a character device such as /dev/null is

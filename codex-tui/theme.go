@@ -6,6 +6,9 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	mdrender "github.com/codexgo/codex-tui/internal/markdown"
 	"github.com/muesli/termenv"
+
+	// bubbletea's initialiser must not query the terminal (see teainit).
+	_ "codexgo.local/teainit"
 )
 
 // theme holds the semantic styles of one palette. Renderers take it as an

@@ -52,6 +52,7 @@ require (
 )
 
 require (
+	codexgo.local/teainit v0.0.0 // indirect
 	github.com/codexgo/codex-agent v0.0.0
 	github.com/codexgo/codex-execpolicy v0.0.0
 	github.com/codexgo/codex-linux-sandbox v0.0.0
@@ -76,3 +77,7 @@ replace github.com/codexgo/codex-execpolicy => ../codex-execpolicy
 replace github.com/codexgo/codex-agent => ../codex-agent
 
 replace github.com/codexgo/codex-tui => ../codex-tui
+
+replace codexgo.local/teainit => ../teainit
+
+replace github.com/atotto/clipboard => ../clipboard
