@@ -67,22 +67,30 @@ func Mask(key string) string {
 	return key[:8] + "***" + key[len(key)-5:]
 }
 
+// ProtocolVersion is the major version of the JSON that status --json
+// and token --json print (their protocol_version; schema/ holds their
+// JSON Schemas). A field added compatibly does not change it; a reader
+// takes output without it as version 1 and must refuse a greater one.
+const ProtocolVersion = 1
+
 // statusJSON is the machine-readable status.
 type statusJSON struct {
-	LoggedIn  bool   `json:"logged_in"`
-	Mode      string `json:"mode,omitempty"`
-	Source    string `json:"source,omitempty"`
-	Issuer    string `json:"issuer,omitempty"`
-	Email     string `json:"email,omitempty"`
-	PlanType  string `json:"plan_type,omitempty"`
-	AccountID string `json:"account_id,omitempty"`
-	ExpiresAt string `json:"expires_at,omitempty"`
-	APIKey    string `json:"api_key,omitempty"` // masked
-	Error     string `json:"error,omitempty"`
+	ProtocolVersion int    `json:"protocol_version"`
+	LoggedIn        bool   `json:"logged_in"`
+	Mode            string `json:"mode,omitempty"`
+	Source          string `json:"source,omitempty"`
+	Issuer          string `json:"issuer,omitempty"`
+	Email           string `json:"email,omitempty"`
+	PlanType        string `json:"plan_type,omitempty"`
+	AccountID       string `json:"account_id,omitempty"`
+	ExpiresAt       string `json:"expires_at,omitempty"`
+	APIKey          string `json:"api_key,omitempty"` // masked
+	Error           string `json:"error,omitempty"`
 }
 
 func runStatus(env *Env, asJSON bool) error {
 	out := func(s statusJSON) {
+		s.ProtocolVersion = ProtocolVersion
 		if asJSON {
 			_ = json.NewEncoder(env.Stdout).Encode(s)
 		}
@@ -153,7 +161,7 @@ func runToken(ctx context.Context, env *Env, force, asJSON bool) error {
 		return err
 	}
 	if asJSON {
-		v := map[string]any{"mode": c.Mode, "token": c.Bearer(), "account_id": c.AccountID}
+		v := map[string]any{"protocol_version": ProtocolVersion, "mode": c.Mode, "token": c.Bearer(), "account_id": c.AccountID}
 		if !c.Expires.IsZero() {
 			v["expires_at"] = authfile.FormatTime(c.Expires)
 		}
