@@ -136,7 +136,7 @@ func command(ctx context.Context, req protocol.ExecRequest, reportFD int, sessio
 // set only when the supervisor could not be started or vanished; a
 // failing command is a result, not an error.
 func Run(ctx context.Context, req protocol.ExecRequest, stdout, stderr io.Writer) (protocol.ExecResult, error) {
-	return runAPI(ctx, req, nil, stdout, stderr, false)
+	return Supervisor{}.Run(ctx, req, stdout, stderr)
 }
 
 // RunStdin is Run with the command's standard input read from stdin
@@ -149,7 +149,7 @@ func Run(ctx context.Context, req protocol.ExecRequest, stdout, stderr io.Writer
 // three: its output is then the caller's to read, and the denial guess
 // has none to look at).
 func RunStdin(ctx context.Context, req protocol.ExecRequest, stdin *os.File, stdout, stderr io.Writer) (protocol.ExecResult, error) {
-	return runAPI(ctx, req, stdin, stdout, stderr, false)
+	return Supervisor{}.RunStdin(ctx, req, stdin, stdout, stderr)
 }
 
 // RunTerminal is Run with tty, a terminal's far end, as the command's
@@ -157,7 +157,104 @@ func RunStdin(ctx context.Context, req protocol.ExecRequest, stdin *os.File, std
 // command starts a session of its own, so ^C written to the terminal
 // interrupts it. The output is the caller's to read from the terminal.
 func RunTerminal(ctx context.Context, req protocol.ExecRequest, tty *os.File) (protocol.ExecResult, error) {
-	return runAPI(ctx, req, tty, tty, tty, true)
+	return Supervisor{}.RunTerminal(ctx, req, tty)
+}
+
+// Supervisor says which process supervises the commands its Run,
+// RunStdin and RunTerminal start (the package functions of those names
+// use the zero value): by default a codex-sandbox process re-executed
+// from this binary, one per command.
+type Supervisor struct {
+	// InProcess lets the calling process supervise the helper itself,
+	// one Go process start per command instead of two (README, Speed),
+	// wherever that keeps every guarantee of the supervisor process: on
+	// Linux with CAP_SYS_ADMIN (root, as in containers and CI) and a
+	// restricted policy. The helper, the single-threaded hop that
+	// restricts itself whole before the command exists, is then the
+	// init of a PID namespace of its own (in a process group of its
+	// own, with the parent-death signal): killing it, on cancel, on
+	// timeout or when the caller dies (even by SIGKILL), ends the whole
+	// tree, and nothing inside can name the caller. The caller is made
+	// non-dumpable, process-wide and for good, as codex-sandbox makes
+	// itself, so its memory and descriptors need CAP_SYS_PTRACE; no
+	// subreaper is set and no child of the caller's but the helper is
+	// waited for. Anywhere else (no CAP_SYS_ADMIN, danger-full-access,
+	// macOS) a codex-sandbox process supervises, as with the zero value.
+	// Results, output and messages are the same in both shapes.
+	InProcess bool
+}
+
+// Run is the package's Run under s.
+func (s Supervisor) Run(ctx context.Context, req protocol.ExecRequest, stdout, stderr io.Writer) (protocol.ExecResult, error) {
+	return s.run(ctx, req, nil, stdout, stderr, false)
+}
+
+// RunStdin is the package's RunStdin under s.
+func (s Supervisor) RunStdin(ctx context.Context, req protocol.ExecRequest, stdin *os.File, stdout, stderr io.Writer) (protocol.ExecResult, error) {
+	return s.run(ctx, req, stdin, stdout, stderr, false)
+}
+
+// RunTerminal is the package's RunTerminal under s.
+func (s Supervisor) RunTerminal(ctx context.Context, req protocol.ExecRequest, tty *os.File) (protocol.ExecResult, error) {
+	return s.run(ctx, req, tty, tty, tty, true)
+}
+
+func (s Supervisor) run(ctx context.Context, req protocol.ExecRequest, stdin *os.File, stdout, stderr io.Writer, session bool) (protocol.ExecResult, error) {
+	if s.InProcess {
+		if res, ok := runInProcess(ctx, req, stdin, stdout, stderr, session); ok {
+			return res, nil
+		}
+	}
+	return runAPI(ctx, req, stdin, stdout, stderr, session)
+}
+
+// runInProcess runs req with this process as the supervisor (see
+// Supervisor.InProcess), exactly as a codex-sandbox process given the
+// same request would; ok is false, with nothing started, when that
+// shape does not apply or the request is refused before anything starts
+// (the supervisor process then words the refusal as always).
+func runInProcess(ctx context.Context, req protocol.ExecRequest, stdin *os.File, stdout, stderr io.Writer, session bool) (res protocol.ExecResult, ok bool) {
+	if len(req.Argv) == 0 || req.Argv[0] == "" {
+		return res, false
+	}
+	if req.SandboxPolicy.Mode == "" {
+		req.SandboxPolicy.Mode = protocol.SandboxReadOnly
+	}
+	// The policy as codex-sandbox reads it from command's --sandbox-policy.
+	b, err := json.Marshal(req.SandboxPolicy)
+	if err != nil {
+		return res, false
+	}
+	policy, err := linuxsandbox.DecodePolicy(b)
+	if err != nil {
+		return res, false
+	}
+	env := os.Environ()
+	if req.Env != nil {
+		env = envList(req.Env)
+	}
+	cwd, err := resolveCwd(req.Cwd)
+	if err != nil {
+		return res, false
+	}
+	plan, err := linuxsandbox.NewPlan(policy, cwd, "", envLookup(env))
+	if err != nil || !inProcessOK(plan) {
+		return res, false
+	}
+	tail := &tailBuffer{max: 4096}
+	j := job{argv: req.Argv, plan: plan, env: env, stdout: tapped(stdout, tail, stdin != nil), stderr: tapped(stderr, tail, stdin != nil),
+		timeout: time.Duration(req.TimeoutMS) * time.Millisecond, session: session, inProcess: true}
+	switch {
+	case stdin != nil:
+		j.stdin = stdin
+	case req.Stdin != nil:
+		j.stdin = strings.NewReader(*req.Stdin)
+	}
+	out := supervise(ctx, j)
+	tell(j.stderr, out)
+	res = result(out)
+	guessDenial(&res, req.SandboxPolicy, tail)
+	return res, true
 }
 
 func runAPI(ctx context.Context, req protocol.ExecRequest, stdin *os.File, stdout, stderr io.Writer, session bool) (protocol.ExecResult, error) {
@@ -216,13 +313,19 @@ func runAPI(ctx context.Context, req protocol.ExecRequest, stdin *os.File, stdou
 			res.Error = "cancelled"
 		}
 	}
-	if res.Sandbox != nil && req.SandboxPolicy.Mode != protocol.SandboxDangerFullAccess {
+	guessDenial(&res, req.SandboxPolicy, tail)
+	return res, nil
+}
+
+// guessDenial fills in whether the sandbox likely refused something the
+// command tried, from its exit code and the tail of its output.
+func guessDenial(res *protocol.ExecResult, policy protocol.SandboxPolicy, tail *tailBuffer) {
+	if res.Sandbox != nil && policy.Mode != protocol.SandboxDangerFullAccess {
 		res.Sandbox.Denied = likelyDenied(res.ExitCode, tail.String())
-		if res.Sandbox.NetworkHint = networkHint(req.SandboxPolicy, res.ExitCode, tail.String()); res.Sandbox.NetworkHint != "" {
+		if res.Sandbox.NetworkHint = networkHint(policy, res.ExitCode, tail.String()); res.Sandbox.NetworkHint != "" {
 			res.Sandbox.Denied = true
 		}
 	}
-	return res, nil
 }
 
 // tapped is w with a copy into tail for the denial guess; with a live

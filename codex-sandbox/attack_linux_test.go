@@ -36,6 +36,9 @@ type attackSetup struct {
 	env    []string // more variables for the attacker
 	stdin  *os.File // the supervisor's stdin instead of the targets pipe
 	report *os.File // handed down as fd 3 (--report-fd 3)
+	// agent: the supervisor is the agent itself (agentStandIn, the Go
+	// API with Supervisor.InProcess) instead of codex-sandbox.
+	agent bool
 }
 
 // attackResult is what the attacker said and how the supervisor ended
@@ -68,8 +71,11 @@ func victim(t *testing.T, cred *syscall.Credential, secret string) *exec.Cmd {
 
 // supervisorBinary is the codex-sandbox the protected cases attack: this
 // test binary, or CODEX_ATTACK_SUPERVISOR.
-func supervisorCmd(t *testing.T, mode string, args ...string) *exec.Cmd {
+func supervisorCmd(t *testing.T, mode string, agent bool, args ...string) *exec.Cmd {
 	t.Helper()
+	if agent {
+		return agentCmd(t, args...)
+	}
 	if alt := os.Getenv("CODEX_ATTACK_SUPERVISOR"); alt != "" && mode != "danger-full-access" {
 		cmd := exec.Command(alt, args...)
 		cmd.Env = testEnv()
@@ -90,7 +96,7 @@ func runAttack(t *testing.T, name string, s attackSetup) attackResult {
 	argv := append([]string{"env", "CODEX_TEST_PROBE=1"}, s.env...)
 	argv = append(append(argv, bin, "attack", name), s.args...)
 	flags := append([]string{"--sandbox", s.mode, "--cd", ws}, s.flags...)
-	cmd := supervisorCmd(t, s.mode, append(append(flags, "--"), argv...)...)
+	cmd := supervisorCmd(t, s.mode, s.agent, append(append(flags, "--"), argv...)...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: s.cred}
 	var targets io.WriteCloser
 	if s.stdin != nil {
@@ -134,26 +140,35 @@ func runAttack(t *testing.T, name string, s attackSetup) attackResult {
 }
 
 // checkAttack runs name protected (must be blocked) and, as the
-// baseline, under danger-full-access (must escape), for both users.
+// baseline, under danger-full-access (must escape), for both users with
+// codex-sandbox as the supervisor, and as root with the agent
+// supervising in-process (Supervisor.InProcess; as another user the
+// agent starts codex-sandbox, the case above).
 func checkAttack(t *testing.T, name string, protected string, s func(t *testing.T) attackSetup, after func(t *testing.T, r attackResult, escaped bool)) {
 	for _, u := range users {
-		for _, mode := range []string{protected, "danger-full-access"} {
-			t.Run(u.name+"/"+mode, func(t *testing.T) {
-				setup := s(t)
-				setup.mode, setup.cred = mode, u.cred
-				r := runAttack(t, name, setup)
-				t.Logf("%s", r.line)
-				escaped := strings.HasPrefix(r.line, "ESCAPED")
-				if mode == "danger-full-access" && !escaped {
-					t.Errorf("baseline: the attack failed without a sandbox, so this test cannot fail: %s", r.line)
-				}
-				if mode != "danger-full-access" && !strings.HasPrefix(r.line, "blocked") {
-					t.Errorf("the sandbox let it through: %s", r.line)
-				}
-				if after != nil {
-					after(t, r, mode == "danger-full-access")
-				}
-			})
+		shapes := []string{""}
+		if u.cred == nil {
+			shapes = append(shapes, "agent/")
+		}
+		for _, shape := range shapes {
+			for _, mode := range []string{protected, "danger-full-access"} {
+				t.Run(u.name+"/"+shape+mode, func(t *testing.T) {
+					setup := s(t)
+					setup.mode, setup.cred, setup.agent = mode, u.cred, shape != ""
+					r := runAttack(t, name, setup)
+					t.Logf("%s", r.line)
+					escaped := strings.HasPrefix(r.line, "ESCAPED")
+					if mode == "danger-full-access" && !escaped {
+						t.Errorf("baseline: the attack failed without a sandbox, so this test cannot fail: %s", r.line)
+					}
+					if mode != "danger-full-access" && !strings.HasPrefix(r.line, "blocked") {
+						t.Errorf("the sandbox let it through: %s", r.line)
+					}
+					if after != nil {
+						after(t, r, mode == "danger-full-access")
+					}
+				})
+			}
 		}
 	}
 }

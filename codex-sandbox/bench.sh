@@ -9,7 +9,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export GOWORK=off CGO_ENABLED=0
 (cd "$here" && go build -trimpath -ldflags='-s -w' -o "$tmp/codex-sandbox" ./cmd/codex-sandbox \
-  && go build -o "$tmp/benchtimer" ./testdata/benchtimer)
+  && go build -o "$tmp/benchtimer" ./testdata/benchtimer \
+  && go build -trimpath -ldflags='-s -w' -o "$tmp/apibench" ./testdata/apibench)
 # The floor for any Go helper on this machine: a static Go binary that
 # only execs its argument.
 mkdir -p "$tmp/hop"
@@ -222,6 +223,15 @@ goals rgoal "$(awk -v r="$ref" 'BEGIN { print r + 1.5 }')"
 echo
 echo "stripped static binaries: codex-linux-sandbox $(stat -c %s "$h") bytes," \
   "codex-sandbox $(stat -c %s "$tmp/codex-sandbox") bytes"
+echo
+# The agent's own cost per sandboxed command: the Go API from a running
+# Go program (the standalone binaries beside it, as make install lays
+# them out), as its overhead over exec of /bin/true from that program.
+echo "the agent's own cost per sandboxed command (goal <= 3 ms), medians of $runs interleaved runs:"
+"$tmp/apibench" "$runs" "$ws" | awk -F'\t' '{ printf "  %-58s %7.3f ms  (+%.3f ms)\n", $1, $2, $3 }'
+if [ "$(id -u)" != 0 ]; then
+  echo "  (not root: the in-process shape falls back to a codex-sandbox process)"
+fi
 if [ -x /usr/bin/time ]; then
   # Peak RSS of the whole tree (wait4 folds in waited-for descendants);
   # median of 5.

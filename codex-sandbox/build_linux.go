@@ -71,6 +71,14 @@ func buildCmd(j job) (*exec.Cmd, reportPipe, error) {
 	cmd.ExtraFiles = []*os.File{w}
 	cmd.Env = linuxsandbox.FastStartEnv(j.env)
 	cmd.SysProcAttr = childAttr(j.session)
+	if j.inProcess && !j.session {
+		// A group of its own, as codex-sandbox's is: a ^C typed at the
+		// caller's terminal is the caller's to act on.
+		cmd.SysProcAttr.Setpgid = true
+	}
+	if j.inProcess && !inProcessOK(j.plan) {
+		return nil, reportPipe{}, errors.New("in-process supervision needs a restricted policy and CAP_SYS_ADMIN")
+	}
 	if j.plan.Restricted() {
 		if haveSysAdmin() {
 			cmd.SysProcAttr.Cloneflags = unix.CLONE_NEWPID
@@ -97,6 +105,16 @@ func withoutUserNS(cmd *exec.Cmd) *exec.Cmd {
 	c := &exec.Cmd{Path: cmd.Path, Args: cmd.Args, Env: cmd.Env, Dir: cmd.Dir, Stdin: cmd.Stdin,
 		Stdout: cmd.Stdout, Stderr: cmd.Stderr, ExtraFiles: cmd.ExtraFiles, SysProcAttr: &attr}
 	return c
+}
+
+// inProcessOK reports whether a long-lived caller may supervise plan's
+// helper itself (job.inProcess): only where the helper is sure to be the
+// init of a PID namespace of its own without a user namespace, so that
+// killing it ends the whole tree and nothing inside can name the caller.
+// With a user namespace the caller would have to stay dumpable while it
+// writes the helper's uid map, which a non-dumpable agent cannot.
+func inProcessOK(plan *linuxsandbox.Plan) bool {
+	return plan.Restricted() && haveSysAdmin()
 }
 
 // haveSysAdmin reports whether this process may make mounts itself.

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"runtime"
 
+	linuxsandbox "github.com/codexgo/codex-linux-sandbox"
 	"github.com/codexgo/codex-sandbox/seatbelt"
 	"github.com/codexgo/common/protocol"
 )
@@ -47,3 +48,7 @@ func withoutUserNS(*exec.Cmd) *exec.Cmd { return nil }
 func startError(_ *exec.Cmd, name string, err error) error {
 	return fmt.Errorf("exec %s: %w", name, err)
 }
+
+// inProcessOK is false off Linux: without a PID namespace only a
+// dedicated supervisor process can end the command's tree.
+func inProcessOK(*linuxsandbox.Plan) bool { return false }

@@ -200,14 +200,21 @@ func run(ctx context.Context, args, env []string, stdin io.Reader, stdout, stder
 		return usageErr("no command given (usage: codex-sandbox [flags] -- COMMAND [ARG...])")
 	}
 	out := supervise(ctx, job{argv: o.commandArgv, plan: plan, env: env, stdin: stdin, stdout: stdout, stderr: stderr, timeout: o.timeout, session: o.session})
+	tell(stderr, out)
+	writeReport(o.reportFD, result(out))
+	return out.exitCode
+}
+
+// tell writes to stderr what the supervisor has to say about out: what
+// the sandbox could not enforce, and why the command did not run or
+// failed to start.
+func tell(stderr io.Writer, out outcome) {
 	if out.report != nil {
 		linuxsandbox.WarnUnprotected(stderr, out.report.Unavailable)
 	}
 	if out.err != "" && !out.timedOut {
 		fmt.Fprintf(stderr, "%s: %s\n", ToolName, out.err)
 	}
-	writeReport(o.reportFD, result(out))
-	return out.exitCode
 }
 
 // resolveCwd checks that dir (default: the current directory) exists.

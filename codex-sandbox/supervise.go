@@ -43,6 +43,12 @@ type job struct {
 	// session starts the command in a session of its own with its
 	// standard input, a terminal, as its controlling terminal.
 	session bool
+	// inProcess: the caller is a long-lived program (the agent) that
+	// supervises the helper itself, which is then always PID 1 of a PID
+	// namespace of its own (see inProcessOK): the tree is ended by
+	// killing that init alone, and nothing else of the caller's (no
+	// subreaper, no wait for any child) is touched.
+	inProcess bool
 }
 
 // outcome is how a job ended.
@@ -59,8 +65,10 @@ type outcome struct {
 // the timeout fires or ctx is cancelled (by SIGINT, SIGTERM or SIGHUP).
 func supervise(ctx context.Context, j job) outcome {
 	start := time.Now()
-	if err := guardSupervisor(); err != nil {
-		return outcome{exitCode: ExitSetupFailed, err: err.Error()}
+	if !j.inProcess {
+		if err := guardSupervisor(); err != nil {
+			return outcome{exitCode: ExitSetupFailed, err: err.Error()}
+		}
 	}
 	cmd, rep, err := buildCmd(j)
 	if err != nil {
@@ -137,7 +145,7 @@ func supervise(ctx context.Context, j job) outcome {
 	// switch from their own goroutines; the command is waited for on the
 	// thread that started it, so no hand-off between threads sits on the
 	// common path.
-	kill := &killSwitch{ctx: ctx}
+	kill := &killSwitch{ctx: ctx, initOnly: j.inProcess}
 	var timedOut, cancelled atomic.Bool
 	if j.timeout > 0 {
 		t := time.AfterFunc(j.timeout, func() { timedOut.Store(true); kill.fire() })
@@ -198,7 +206,10 @@ func supervise(ctx context.Context, j job) outcome {
 			return outcome{exitCode: code, err: run.err.Error()}
 		}
 	}
-	reapTree(run.pid)
+	if !j.inProcess {
+		// In a PID namespace the kernel ended the rest with its init.
+		reapTree(run.pid)
+	}
 	var out outcome
 	out.timedOut = timedOut.Load()
 	copies.Wait()
@@ -369,10 +380,23 @@ func waitStarted(pid int, kill *killSwitch, afterStart func()) runResult {
 type killSwitch struct {
 	// ctx, once done, counts as fired: context.AfterFunc calls fire from
 	// a goroutine, possibly after the start was decided.
-	ctx         context.Context
+	ctx context.Context
+	// initOnly: pid is the init of the command's PID namespace, whose
+	// death ends everything in it; the caller's other descendants are
+	// not the switch's to kill.
+	initOnly    bool
 	mu          sync.Mutex
 	pid         int
 	fired, done bool
+}
+
+// kill ends pid's tree.
+func (k *killSwitch) kill(pid int) {
+	if k.initOnly {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+		return
+	}
+	killTree(pid)
 }
 
 // fire ends the tree (or stops it from starting).
@@ -381,7 +405,7 @@ func (k *killSwitch) fire() {
 	defer k.mu.Unlock()
 	k.fired = true
 	if k.pid > 0 && !k.done {
-		killTree(k.pid)
+		k.kill(k.pid)
 	}
 }
 
@@ -398,7 +422,7 @@ func (k *killSwitch) started(pid int) {
 	defer k.mu.Unlock()
 	k.pid = pid
 	if k.fired {
-		killTree(pid)
+		k.kill(pid)
 	}
 }
 

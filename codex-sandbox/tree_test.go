@@ -161,54 +161,74 @@ func ptr[T any](v T) *T { return &v }
 // PR_SET_PDEATHSIG, and the kernel ends the namespace with it). Under
 // danger-full-access, which has no PID namespace, the same setsid'd
 // grandchild does survive: that run shows the check can fail.
+//
+// As root the same holds with the agent as the supervisor (the agent
+// stand-in, Supervisor.InProcess) SIGKILLed: the case with the helper
+// started without a PID namespace is the one that fails (seen when
+// building this test).
 func TestSupervisorKilledTakesCommand(t *testing.T) {
+	type run struct {
+		name, mode string
+		cred       *syscall.Credential
+		agent      bool
+	}
+	var runs []run
 	for _, u := range users {
 		for _, mode := range []string{"read-only", "danger-full-access"} {
-			t.Run(u.name+"/"+mode, func(t *testing.T) {
-				mark := marker(t)
-				cmd := csCmd(t, append([]string{"--sandbox", mode, "--"}, spawner(mark, true)...)...)
-				// As uid 65534 the PID namespace comes with a user namespace.
-				cmd.SysProcAttr = &syscall.SysProcAttr{Credential: u.cred}
-				out, err := cmd.StdoutPipe()
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := cmd.Start(); err != nil {
-					t.Fatal(err)
-				}
-				if l := readLine(t, out); l != "ready" {
-					t.Fatalf("got %q", l)
-				}
-				// Hold every process of the tree with a pidfd before the
-				// kill, so a reused pid cannot fool the check.
-				pfds := markedPidfds(t, mark, 2)
-				if err := cmd.Process.Kill(); err != nil {
-					t.Fatal(err)
-				}
-				_ = cmd.Wait()
-				alive := 0
-				// Ten seconds for the tree to end; a baseline survivor is
-				// alive after one.
-				wait := 10_000
-				if mode == "danger-full-access" {
-					wait = 1000
-				}
-				for _, pfd := range pfds {
-					fds := []unix.PollFd{{Fd: int32(pfd), Events: unix.POLLIN}}
-					if n, err := unix.Poll(fds, wait); err != nil || n != 1 {
-						alive++
-						_ = unix.PidfdSendSignal(pfd, unix.SIGKILL, nil, 0)
-					}
-					_ = unix.Close(pfd)
-				}
-				switch {
-				case mode == "danger-full-access" && alive == 0:
-					t.Errorf("no descendant survived a SIGKILLed supervisor without a PID namespace: the check cannot fail")
-				case mode != "danger-full-access" && alive != 0:
-					t.Errorf("%d descendants still alive 10 s after their supervisor was SIGKILLed", alive)
-				}
-			})
+			runs = append(runs, run{u.name, mode, u.cred, false})
 		}
+	}
+	runs = append(runs, run{"root/agent", "read-only", nil, true})
+	for _, r := range runs {
+		mode, u, agent := r.mode, r, r.agent
+		t.Run(r.name+"/"+mode, func(t *testing.T) {
+			mark := marker(t)
+			args := append([]string{"--sandbox", mode, "--"}, spawner(mark, true)...)
+			cmd := csCmd(t, args...)
+			if agent {
+				cmd = agentCmd(t, args...)
+			}
+			// As uid 65534 the PID namespace comes with a user namespace.
+			cmd.SysProcAttr = &syscall.SysProcAttr{Credential: u.cred}
+			out, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			if l := readLine(t, out); l != "ready" {
+				t.Fatalf("got %q", l)
+			}
+			// Hold every process of the tree with a pidfd before the
+			// kill, so a reused pid cannot fool the check.
+			pfds := markedPidfds(t, mark, 2)
+			if err := cmd.Process.Kill(); err != nil {
+				t.Fatal(err)
+			}
+			_ = cmd.Wait()
+			alive := 0
+			// Ten seconds for the tree to end; a baseline survivor is
+			// alive after one.
+			wait := 10_000
+			if mode == "danger-full-access" {
+				wait = 1000
+			}
+			for _, pfd := range pfds {
+				fds := []unix.PollFd{{Fd: int32(pfd), Events: unix.POLLIN}}
+				if n, err := unix.Poll(fds, wait); err != nil || n != 1 {
+					alive++
+					_ = unix.PidfdSendSignal(pfd, unix.SIGKILL, nil, 0)
+				}
+				_ = unix.Close(pfd)
+			}
+			switch {
+			case mode == "danger-full-access" && alive == 0:
+				t.Errorf("no descendant survived a SIGKILLed supervisor without a PID namespace: the check cannot fail")
+			case mode != "danger-full-access" && alive != 0:
+				t.Errorf("%d descendants still alive 10 s after their supervisor was SIGKILLed", alive)
+			}
+		})
 	}
 }
 
