@@ -33,7 +33,9 @@ func TestE2EResizeWhileStreaming(t *testing.T) {
 	tm.resize(100, 30)
 	tm.waitFor(`esc to interrupt`)
 	release()
-	s := tm.waitFor(`(?s)A second paragraph\..*› Ask Codex`)
+	// Up to the footer with the turn's token count: the whole last frame is
+	// drawn (a capture in the middle of a redraw would see half of it).
+	s := tm.waitFor(`(?s)A second paragraph\..*› Ask Codex[^\n]*\n[^\n]*98% context left`)
 	for _, stale := range []string{"esc to interrupt", "shortcuts", "Ask Codex"} {
 		if n := strings.Count(s, stale); n > 1 {
 			t.Errorf("%q shown %d times (stale live-area lines in the scrollback):\n%s", stale, n, s)

@@ -43,7 +43,9 @@ func TestE2EStreamsWords(t *testing.T) {
 	tm.keys("Enter")
 	tm.waitFor(`(?s)• Streaming words arrive one by.*esc to interrupt`)
 	release()
-	s := tm.waitFor(`(?s)Streaming words arrive one by one and the paragraph ends here\..*A second paragraph\..*› Ask Codex`)
+	// Up to the footer with the turn's token count: the whole last frame is
+	// drawn (a capture in the middle of a redraw would see half of it).
+	s := tm.waitFor(`(?s)Streaming words arrive one by one and the paragraph ends here\..*A second paragraph\..*› Ask Codex[^\n]*\n[^\n]*98% context left`)
 	if n := strings.Count(s, "Streaming words"); n != 1 {
 		t.Fatalf("the paragraph is shown %d times, want once:\n%s", n, s)
 	}

@@ -63,7 +63,7 @@ func (m *model) runEditor(path string) tea.Cmd {
 	if m.env.tty != nil {
 		cmd.Stdin = m.env.tty
 	}
-	return tea.ExecProcess(cmd, func(err error) tea.Msg { return readEdited(path, err) })
+	return execWithWrap(cmd, func(err error) tea.Msg { return readEdited(path, err) })
 }
 
 func readEdited(path string, runErr error) tea.Msg {

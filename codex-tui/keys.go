@@ -117,7 +117,9 @@ func (m *model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	}
 	switch k {
 	case "ctrl+z":
-		return tea.Suspend
+		// The shell gets the terminal back with its wrap on.
+		term := m.env.term
+		return tea.Sequence(func() tea.Msg { restoreAutowrap(term); return nil }, tea.Suspend)
 	case "ctrl+g":
 		return m.openEditor()
 	case "ctrl+d":

@@ -339,6 +339,7 @@ func Run(ctx context.Context, o Options) (err error) {
 	}
 	p := tea.NewProgram(m, opts...)
 	_, err = p.Run()
+	restoreAutowrap(o.Stdout) // also when the program ended without its last frame
 	if s := exitSummary(m, programName()); s != "" && err == nil {
 		_, _ = io.WriteString(o.Stdout, s)
 	}

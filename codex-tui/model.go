@@ -315,7 +315,7 @@ func (m *model) flush() tea.Cmd {
 		cells[i].width = m.width
 	}
 	return tea.Sequence(
-		guard(func() tea.Msg { return tea.Println(renderPrints(pr, cells))() }),
+		guard(func() tea.Msg { return tea.Println(wrapPrinted(renderPrints(pr, cells)))() }),
 		func() tea.Msg { return printedMsg{} },
 	)
 }

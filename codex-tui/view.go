@@ -20,13 +20,19 @@ var spinnerFrames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "�
 // of the streaming message, the working indicator, the composer (or the
 // approval request / picker) and the footer. Finished cells are already in
 // the scrollback, so the cost does not grow with the transcript.
+// Frames are drawn with the terminal's wrap off (autowrap.go); the last
+// one, which clears the live area, turns it on again.
 func (m *model) View() string {
+	if m.quitting && len(m.overlays) == 0 {
+		return autowrapOn // the last frame clears the live area: the scrollback stays clean
+	}
+	return autowrapOff + m.view()
+}
+
+func (m *model) view() string {
 	w := m.width
 	if n := len(m.overlays); n > 0 {
 		return m.overlays[n-1].View(m.p, w, m.height)
-	}
-	if m.quitting {
-		return "" // the last frame clears the live area: the scrollback stays clean
 	}
 	th := m.p.th
 	var parts []string
