@@ -71,7 +71,10 @@ func (m *model) view() string {
 	if m.showHelp {
 		parts = append(parts, shortcutsView(th, w))
 	}
-	parts = append(parts, m.footer(w))
+	// The last column stays free: with the terminal's wrap off, the cursor
+	// stops on a full line's last cell, and the erase after the frame
+	// (when it shrank) would take that cell with it.
+	parts = append(parts, m.footer(w-1))
 	return "\n" + trimLines(strings.Join(parts, "\n"))
 }
 
