@@ -2,7 +2,6 @@ package session
 
 import (
 	"path"
-	"sort"
 	"strings"
 
 	"github.com/codexgo/common/config"
@@ -68,14 +67,4 @@ func matchAny(globs []string, name string) bool {
 		}
 	}
 	return false
-}
-
-// sortedKeys returns m's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

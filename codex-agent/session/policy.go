@@ -24,5 +24,3 @@ type ExecPolicy = approval.Exec
 func LoadExecPolicy(codexHome, projectDir, home string, userRules bool) (*ExecPolicy, error) {
 	return approval.LoadExec(codexHome, projectDir, home, userRules)
 }
-
-func isShell(p string) bool { return approval.IsShell(p) }
