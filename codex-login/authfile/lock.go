@@ -26,7 +26,13 @@ func Lock(ctx context.Context, home string) (unlock func() error, err error) {
 	if err := codexhome.Ensure(home); err != nil {
 		return nil, err
 	}
-	path := filepath.Join(home, LockName)
+	return LockPath(ctx, filepath.Join(home, LockName))
+}
+
+// LockPath takes an exclusive advisory lock (flock) on the file at path,
+// creating it 0600 if needed, and waits as Lock does. Other credential
+// stores (MCP OAuth tokens) serialise their refreshes with it.
+func LockPath(ctx context.Context, path string) (unlock func() error, err error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("open lock %s: %w", path, err)

@@ -39,6 +39,16 @@ type Issuer struct {
 	TokenEndpoint               string
 	RevocationEndpoint          string // "" if the issuer has none
 	DeviceAuthorizationEndpoint string // RFC 8628; "" if none (OpenAI uses its own device API)
+	RegistrationEndpoint        string // RFC 7591 dynamic client registration; "" if none
+	// ScopesSupported is the metadata's scopes_supported.
+	ScopesSupported []string
+
+	// ClientSecret authenticates a confidential client at the token
+	// endpoint (client_secret_post); "" for a public client.
+	ClientSecret string
+	// Resource is the RFC 8707 resource indicator sent with the
+	// authorization and token requests (MCP servers); "" for none.
+	Resource string
 
 	// AllowedWorkspaces restricts an OpenAI login to these ChatGPT
 	// workspace (account) ids (config forced_chatgpt_workspace_id); the
@@ -111,11 +121,13 @@ func Resolve(ctx context.Context, hc *http.Client, issuerURL, clientID string, s
 
 // discovery is the subset of OpenID Connect Discovery 1.0 metadata we use.
 type discovery struct {
-	Issuer                      string `json:"issuer"`
-	AuthorizationEndpoint       string `json:"authorization_endpoint"`
-	TokenEndpoint               string `json:"token_endpoint"`
-	RevocationEndpoint          string `json:"revocation_endpoint"`
-	DeviceAuthorizationEndpoint string `json:"device_authorization_endpoint"`
+	Issuer                      string   `json:"issuer"`
+	AuthorizationEndpoint       string   `json:"authorization_endpoint"`
+	TokenEndpoint               string   `json:"token_endpoint"`
+	RevocationEndpoint          string   `json:"revocation_endpoint"`
+	DeviceAuthorizationEndpoint string   `json:"device_authorization_endpoint"`
+	RegistrationEndpoint        string   `json:"registration_endpoint"`
+	ScopesSupported             []string `json:"scopes_supported"`
 }
 
 // Discover reads issuerURL/.well-known/openid-configuration.
@@ -148,15 +160,22 @@ func Discover(ctx context.Context, hc *http.Client, issuerURL, clientID string) 
 	if strings.TrimRight(d.Issuer, "/") != base {
 		return Issuer{}, fmt.Errorf("discover %s: document names issuer %q", base, d.Issuer)
 	}
+	is := d.issuer(base)
+	is.ClientID, is.Scope, is.ScopesSupported = clientID, OIDCScope, nil
+	return is, nil
+}
+
+// issuer is the Issuer a discovery document describes (no client yet).
+func (d discovery) issuer(base string) Issuer {
 	return Issuer{
 		URL:                         base,
-		ClientID:                    clientID,
-		Scope:                       OIDCScope,
 		AuthorizationEndpoint:       d.AuthorizationEndpoint,
 		TokenEndpoint:               d.TokenEndpoint,
 		RevocationEndpoint:          d.RevocationEndpoint,
 		DeviceAuthorizationEndpoint: d.DeviceAuthorizationEndpoint,
-	}, nil
+		RegistrationEndpoint:        d.RegistrationEndpoint,
+		ScopesSupported:             d.ScopesSupported,
+	}
 }
 
 func parseDiscovery(body []byte) (discovery, error) {
@@ -178,6 +197,7 @@ func parseDiscovery(body []byte) (discovery, error) {
 	for _, e := range []struct{ name, v string }{
 		{"revocation_endpoint", d.RevocationEndpoint},
 		{"device_authorization_endpoint", d.DeviceAuthorizationEndpoint},
+		{"registration_endpoint", d.RegistrationEndpoint},
 	} {
 		if e.v != "" {
 			if err := checkEndpoint(e.name, e.v); err != nil {
@@ -250,7 +270,12 @@ func (is Issuer) AuthorizeURL(redirectURI string, p PKCE, state string) string {
 		"code_challenge=" + url.QueryEscape(p.Challenge),
 		"code_challenge_method=S256",
 		"state=" + url.QueryEscape(state),
-		"scope=" + url.QueryEscape(is.Scope),
+	}
+	if is.Scope != "" || is.OpenAI {
+		q = append(q, "scope="+url.QueryEscape(is.Scope))
+	}
+	if is.Resource != "" && !is.OpenAI {
+		q = append(q, "resource="+url.QueryEscape(is.Resource))
 	}
 	if is.OpenAI {
 		q = append(q,

@@ -39,6 +39,8 @@ type TokenResponse struct {
 	AccessToken  string
 	RefreshToken string
 	TokenType    string
+	// Scope is the granted scope (space-separated), "" when not sent.
+	Scope string
 	// ExpiresIn is the access token lifetime; 0 when not sent.
 	ExpiresIn time.Duration
 }
@@ -82,7 +84,8 @@ func (c *Client) ExchangeCode(ctx context.Context, code, redirectURI, verifier s
 		"client_id":     {c.Issuer.ClientID},
 		"code_verifier": {verifier},
 	}
-	tr, err := c.tokenRequest(ctx, c.Issuer.TokenEndpoint, formBody(form, "grant_type", "code", "redirect_uri", "client_id", "code_verifier"))
+	order := c.clientParams(form, "grant_type", "code", "redirect_uri", "client_id", "code_verifier")
+	tr, err := c.tokenRequest(ctx, c.Issuer.TokenEndpoint, formBody(form, order...))
 	if err != nil {
 		return tr, err
 	}
@@ -130,11 +133,12 @@ func (c *Client) Refresh(ctx context.Context, refreshToken, reason string) (Toke
 		}
 		b = jsonBody(m)
 	} else {
-		b = formBody(url.Values{
+		form := url.Values{
 			"grant_type":    {"refresh_token"},
 			"refresh_token": {refreshToken},
 			"client_id":     {c.Issuer.ClientID},
-		}, "grant_type", "refresh_token", "client_id")
+		}
+		b = formBody(form, c.clientParams(form, "grant_type", "refresh_token", "client_id")...)
 	}
 	tr, err := c.tokenRequest(ctx, c.Issuer.TokenEndpoint, b)
 	if err != nil {
@@ -144,6 +148,24 @@ func (c *Client) Refresh(ctx context.Context, refreshToken, reason string) (Toke
 		return tr, errors.New("refresh reply has no tokens")
 	}
 	return tr, nil
+}
+
+// clientParams adds a generic issuer's client secret (client_secret_post)
+// and resource indicator (RFC 8707) to a token request form and returns
+// the key order with them.
+func (c *Client) clientParams(form url.Values, order ...string) []string {
+	if c.Issuer.OpenAI {
+		return order
+	}
+	if c.Issuer.ClientSecret != "" {
+		form.Set("client_secret", c.Issuer.ClientSecret)
+		order = append(order, "client_secret")
+	}
+	if c.Issuer.Resource != "" {
+		form.Set("resource", c.Issuer.Resource)
+		order = append(order, "resource")
+	}
+	return order
 }
 
 // Revoke revokes token (RFC 7009). hint is "refresh_token" or
@@ -239,6 +261,7 @@ func ParseTokenResponse(data []byte) (TokenResponse, error) {
 		AccessToken  *string         `json:"access_token"`
 		RefreshToken *string         `json:"refresh_token"`
 		TokenType    *string         `json:"token_type"`
+		Scope        *string         `json:"scope"`
 		ExpiresIn    json.RawMessage `json:"expires_in"`
 	}
 	if err := json.Unmarshal(data, &raw); err != nil {
@@ -249,6 +272,7 @@ func ParseTokenResponse(data []byte) (TokenResponse, error) {
 		AccessToken:  deref(raw.AccessToken),
 		RefreshToken: deref(raw.RefreshToken),
 		TokenType:    deref(raw.TokenType),
+		Scope:        deref(raw.Scope),
 	}
 	if len(raw.ExpiresIn) > 0 && string(raw.ExpiresIn) != "null" {
 		s := strings.Trim(string(raw.ExpiresIn), `"`)
