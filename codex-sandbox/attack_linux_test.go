@@ -39,6 +39,14 @@ type attackSetup struct {
 	// agent: the supervisor is the agent itself (agentStandIn, the Go
 	// API with Supervisor.InProcess) instead of codex-sandbox.
 	agent bool
+	// helper runs the standalone helper (codex-linux-sandbox, no PID
+	// namespace, the command in its place) instead of codex-sandbox; the
+	// only target is then the agent stand-in.
+	helper bool
+	// sibling makes the agent stand-in a sandboxed command itself (the
+	// standalone helper, workspace-write with the network on): another
+	// sandbox's command, with rights this one lacks.
+	sibling bool
 }
 
 // attackResult is what the attacker said and how the supervisor ended
@@ -92,11 +100,22 @@ func runAttack(t *testing.T, name string, s attackSetup) attackResult {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := victim(t, s.cred, "secret-"+marker(t))
+	var v *exec.Cmd
+	if s.sibling {
+		v = siblingVictim(t, s.cred, "secret-"+marker(t), ws)
+	} else {
+		v = victim(t, s.cred, "secret-"+marker(t))
+	}
 	argv := append([]string{"env", "CODEX_TEST_PROBE=1"}, s.env...)
 	argv = append(append(argv, bin, "attack", name), s.args...)
 	flags := append([]string{"--sandbox", s.mode, "--cd", ws}, s.flags...)
+	if s.helper {
+		flags = append([]string{"--sandbox-policy-cwd", ws, "--sandbox-policy", `{"mode":"` + s.mode + `"}`}, s.flags...)
+	}
 	cmd := supervisorCmd(t, s.mode, s.agent, append(append(flags, "--"), argv...)...)
+	if s.helper {
+		cmd.Args[0] = "codex-linux-sandbox"
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: s.cred}
 	var targets io.WriteCloser
 	if s.stdin != nil {
@@ -122,7 +141,11 @@ func runAttack(t *testing.T, name string, s attackSetup) attackResult {
 	if targets != nil {
 		// The agent first: an attacker that kills the supervisor first
 		// dies with it before saying so.
-		fmt.Fprintf(targets, "%d %d\n", v.Process.Pid, cmd.Process.Pid)
+		if s.helper {
+			fmt.Fprintf(targets, "%d\n", v.Process.Pid)
+		} else {
+			fmt.Fprintf(targets, "%d %d\n", v.Process.Pid, cmd.Process.Pid)
+		}
 	}
 	line, err := bufio.NewReader(out).ReadString('\n')
 	if err != nil {
@@ -145,9 +168,18 @@ func runAttack(t *testing.T, name string, s attackSetup) attackResult {
 // supervising in-process (Supervisor.InProcess; as another user the
 // agent starts codex-sandbox, the case above).
 func checkAttack(t *testing.T, name string, protected string, s func(t *testing.T) attackSetup, after func(t *testing.T, r attackResult, escaped bool)) {
-	for _, u := range users {
+	checkAttackAs(t, users, true, name, protected, s, after)
+}
+
+// checkAttackAs is checkAttack for the given users only, with the agent
+// as the supervisor too when agentShape.
+func checkAttackAs(t *testing.T, who []struct {
+	name string
+	cred *syscall.Credential
+}, agentShape bool, name string, protected string, s func(t *testing.T) attackSetup, after func(t *testing.T, r attackResult, escaped bool)) {
+	for _, u := range who {
 		shapes := []string{""}
-		if u.cred == nil {
+		if u.cred == nil && agentShape {
 			shapes = append(shapes, "agent/")
 		}
 		for _, shape := range shapes {

@@ -184,7 +184,7 @@ func attackOne(name string, pid int, args []string) (bool, string) {
 		}
 		return false, "only stdin, stdout and stderr"
 	}
-	return false, "unknown attack " + name
+	return attackMore(name, pid, args)
 }
 
 // ptraceWrite attaches to pid, reads the word at its instruction pointer
