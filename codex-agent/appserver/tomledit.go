@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -94,10 +93,21 @@ func tomlString(s string) string {
 	return b.String()
 }
 
-var bareKey = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+// bareKey reports whether k is a TOML bare key (A-Za-z0-9_-, not empty);
+// a loop, not a package-level regexp compiled at every start of the
+// fused binary.
+func bareKey(k string) bool {
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return k != ""
+}
 
 func tomlKey(k string) string {
-	if bareKey.MatchString(k) {
+	if bareKey(k) {
 		return k
 	}
 	return tomlString(k)
