@@ -22,6 +22,12 @@ import (
 	"github.com/codexgo/common/version"
 )
 
+// doctorProtocolVersion is the major version of `codex doctor --json`'s
+// report (its protocol_version; schema/doctor.schema.json): a field added
+// compatibly does not change it; a reader takes a report without it as
+// version 1 and must refuse a greater one.
+const doctorProtocolVersion = 1
+
 // Check is one row of `codex doctor`.
 type Check struct {
 	Name   string   `json:"name"`
@@ -94,7 +100,8 @@ func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer, d d
 		if failed {
 			overall = "fail"
 		}
-		b, _ := json.MarshalIndent(map[string]any{"codex_version": version.Version, "overall_status": overall, "checks": checks}, "", "  ")
+		b, _ := json.MarshalIndent(map[string]any{"protocol_version": doctorProtocolVersion, "codex_version": version.Version,
+			"overall_status": overall, "checks": checks}, "", "  ")
 		fmt.Fprintln(stdout, string(b))
 	} else {
 		fmt.Fprintf(stdout, "codex doctor %s\n\n", version.Version)

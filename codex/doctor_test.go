@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/codexgo/common/schemacheck"
 )
 
 func TestDoctor(t *testing.T) {
@@ -29,9 +31,11 @@ func TestDoctor(t *testing.T) {
 	explain := []byte(`{"mechanism":"landlock","active":["landlock-fs (ABI 7)"],"unavailable":[]}`)
 	deps := doctorDeps{getenv: func(k string) string { return env[k] }, http: srv.Client(),
 		explain: func(context.Context) ([]byte, error) { return explain, nil }}
+	var reports [][]byte
 	run := func() (map[string]Check, int) {
 		var out, errb bytes.Buffer
 		code := runDoctor(context.Background(), []string{"--json"}, &out, &errb, deps)
+		reports = append(reports, append([]byte(nil), out.Bytes()...))
 		var rep struct {
 			Checks []Check `json:"checks"`
 		}
@@ -82,4 +86,7 @@ func TestDoctor(t *testing.T) {
 	if code := runDoctor(context.Background(), []string{"extra"}, &out, &errb, deps); code != 2 {
 		t.Errorf("bad argument: %d", code)
 	}
+	// Every report above (failing, healthy, no sandbox, broken config)
+	// follows the schema, which notices a renamed field.
+	schemacheck.Check(t, "schema/doctor.schema.json", reports, "protocol_version", "overall_status", "checks")
 }
