@@ -27,9 +27,13 @@ func (SandboxRunner) RunInput(ctx context.Context, req protocol.ExecRequest, std
 	return supervised(ctx, req, stdio, out)
 }
 
-// supervised runs req under a codex-sandbox supervisor (sandbox.Run),
-// the one process-tree supervisor of every command the agent starts,
-// sandboxed or not; each stream is capped (head and tail kept).
+// supervised runs req under the sandbox's Go API, the one process-tree
+// supervisor of every command the agent starts, sandboxed or not; each
+// stream is capped (head and tail kept). Where it keeps every guarantee
+// (root, a restricted policy) the agent supervises the helper itself,
+// one Go process start per command instead of two (codex-sandbox
+// README, Speed); the agent is then non-dumpable. Elsewhere a
+// codex-sandbox process supervises.
 func supervised(ctx context.Context, req protocol.ExecRequest, stdio Stdio, out func(string, []byte)) (protocol.ExecResult, error) {
 	if len(req.Argv) == 0 {
 		return protocol.ExecResult{}, errors.New("empty command")
@@ -43,13 +47,14 @@ func supervised(ctx context.Context, req protocol.ExecRequest, stdio Stdio, out 
 	so, se := streamSink{&mu, "stdout", stdout, out}, streamSink{&mu, "stderr", stderr, out}
 	var res protocol.ExecResult
 	var err error
+	sup := sandbox.Supervisor{InProcess: true}
 	switch {
 	case stdio.Terminal != nil:
-		res, err = sandbox.RunTerminal(ctx, req, stdio.Terminal)
+		res, err = sup.RunTerminal(ctx, req, stdio.Terminal)
 	case stdio.Stdin != nil:
-		res, err = sandbox.RunStdin(ctx, req, stdio.Stdin, so, se)
+		res, err = sup.RunStdin(ctx, req, stdio.Stdin, so, se)
 	default:
-		res, err = sandbox.Run(ctx, req, so, se)
+		res, err = sup.Run(ctx, req, so, se)
 	}
 	mu.Lock()
 	res.Stdout, res.StdoutTruncated = stdout.String(), stdout.Truncated()
