@@ -47,6 +47,23 @@ pair() {
 		"$(rss "$BIN/$tool" "$@")" "$(rss "$tmp/$tool" "$@")"
 }
 pair "codex-sandbox --sandbox workspace-write -- /bin/true" codex-sandbox --sandbox workspace-write -- /bin/true
+# The agent's per-command start (supervisor and helper) from a directory
+# holding only the fused file and its links (what an archive without the
+# standalone tools would give; selfexec then re-executes the fused file as
+# the helper), against the standalone pair.
+mkdir -p "$tmp/only"
+cp "$BIN/codex" "$tmp/only/codex"
+ln -s codex "$tmp/only/codex-sandbox"
+ln -s codex "$tmp/only/codex-linux-sandbox"
+: >"$tmp/a"
+: >"$tmp/b"
+for ((i = 0; i < runs; i++)); do
+	one "$BIN/codex-sandbox" --sandbox workspace-write -- /bin/true >>"$tmp/a"
+	one "$tmp/only/codex-sandbox" --sandbox workspace-write -- /bin/true >>"$tmp/b"
+done
+a=$(median <"$tmp/a")
+b=$(median <"$tmp/b")
+printf '%-52s %10s %10s %7s\n' "the same, fused file alone (helper re-exec'd too)" "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN{printf "%.2f", (a > 0) ? b / a : 0}')"
 pair "codex-execpolicy check -- git status" codex-execpolicy check -- git status
 pair "codex-login status" codex-login status
 pair "codex-mcp-client --help" codex-mcp-client --help

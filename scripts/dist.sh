@@ -29,10 +29,10 @@ for t in "${targets[@]}"; do
   (cd codex && build "$os" "$arch" ./cmd/codex "../$out/$name")
   # The archive adds the standalone tools the fused binary re-executes
   # (common/selfexec runs a sibling of the running binary when there is
-  # one): the agent starts a sandbox per command, and a standalone
-  # sandbox still starts ~1.2x faster than a link to the fused binary,
-  # whose other tools' dependencies initialise at every start
-  # (codex/bench.sh; README "codex").
+  # one): the agent starts a sandbox (supervisor and helper) per command,
+  # and through the fused file alone that start costs ~2x the CPU of the
+  # standalone pair, whose binaries link none of the TUI's and the MCP
+  # SDK's initialisers (codex/bench.sh; README "codex", second pass).
   dir="$out/$name.d/$name"
   mkdir -p "$dir"
   cp "$out/$name" "$dir/codex"
