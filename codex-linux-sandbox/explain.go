@@ -32,6 +32,21 @@ type Explanation struct {
 	// Error is set when the sandbox cannot be set up at all (the command
 	// would not run).
 	Error string `json:"error,omitempty"`
+	// Limits are what this sandbox never stops, on any machine (see
+	// KnownLimits); --explain only, not in the report.
+	Limits []string `json:"limits,omitempty"`
+}
+
+// KnownLimits lists what a restricted sandbox does not stop anywhere
+// (README, Limits), for --explain.
+func KnownLimits() []string {
+	return []string{
+		"reads: never restricted; the command reads whatever its user can",
+		"git: repositories deeper than the workspace's direct children that are not gitlinks of its index, the user's global and system git config, and programs a repository's config runs through PATH or a shell are not protected",
+		"not yet existing: a protected name (.codex, .git) or a path a git config names (a missing core.hooksPath, an include) can be created; each is listed in unprotectable_subpaths",
+		"network on: abstract unix sockets (the host's D-Bus, X11) and io_uring are reachable; with allow_unix_sockets or the network on, a unix datagram reaches any pathname socket (needs Landlock ABI 9)",
+		"kernel surface: bpf, perf_event_open on the command's own processes, userfaultfd and (network on) io_uring are left to the kernel's own checks; a kernel bug there is not contained",
+	}
 }
 
 // LandlockSet is the Landlock ruleset a plan asks for.

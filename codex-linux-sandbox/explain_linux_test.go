@@ -3,6 +3,9 @@
 package linuxsandbox
 
 import (
+	"context"
+	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 
@@ -55,5 +58,25 @@ func TestPrepareExplains(t *testing.T) {
 				t.Errorf("no seccomp instructions")
 			}
 		})
+	}
+}
+
+// TestExplainLimits: --explain names what no machine's sandbox stops,
+// among them what git reads that the plan cannot find.
+func TestExplainLimits(t *testing.T) {
+	ws, _ := workspace(t)
+	var out strings.Builder
+	if code := Main(context.Background(), []string{"--explain", "--sandbox-policy-cwd", ws, "--sandbox-policy", `{"mode":"workspace-write"}`},
+		strings.NewReader(""), &out, io.Discard); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	var e struct {
+		Limits []string `json:"limits"`
+	}
+	if err := json.Unmarshal([]byte(out.String()), &e); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(e.Limits, "\n"), "git: repositories deeper") {
+		t.Errorf("limits = %q", e.Limits)
 	}
 }

@@ -208,6 +208,9 @@ func run(args, env []string, stdout, stderr io.Writer) int {
 	}
 	setup := Prepare(plan)
 	if f.explain {
+		if plan.Restricted() {
+			setup.Limits = KnownLimits()
+		}
 		return explainTo(stdout, stderr, setup.Explanation)
 	}
 	// Everything from here on happens on this OS thread, which also execs:
