@@ -42,7 +42,7 @@ type Env struct {
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return Run(ctx, args, Env{
 		Stdin: stdin, Stdout: stdout, Stderr: stderr,
-		Getenv: os.Getenv, Now: time.Now, OpenBrowser: openBrowser,
+		Getenv: os.Getenv, Now: time.Now, OpenBrowser: OpenBrowser,
 	})
 }
 
@@ -330,9 +330,9 @@ func printDeviceCode(w io.Writer, dc *oauth.DeviceCode) {
 	say(w, "%s\n", "Waiting for you to approve the login...")
 }
 
-// openBrowser starts the platform's URL opener and reaps it in the
+// OpenBrowser starts the platform's URL opener and reaps it in the
 // background; without a display on Linux it does nothing.
-func openBrowser(u string) error {
+func OpenBrowser(u string) error {
 	var cmd *exec.Cmd
 	switch runtime.GOOS {
 	case "darwin":

@@ -14,6 +14,7 @@ require (
 )
 
 require (
+	github.com/codexgo/codex-login v0.0.0
 	github.com/codexgo/common v0.0.0
 	github.com/modelcontextprotocol/go-sdk v1.8.0
 	github.com/pelletier/go-toml/v2 v2.4.3
@@ -21,3 +22,5 @@ require (
 )
 
 replace github.com/codexgo/common => ../common
+
+replace github.com/codexgo/codex-login => ../codex-login

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/codexgo/codex-login/mcpauth"
+	"github.com/codexgo/codex-mcp-client/mcpconfig"
 	"github.com/codexgo/codex-mcp-client/mcpmanager"
 )
 
@@ -110,7 +112,7 @@ func (s *server) mcpStatusList(ctx context.Context, params json.RawMessage) (any
 			t = map[string]any{}
 		}
 		st := map[string]any{"name": n, "tools": t, "resources": []any{}, "resourceTemplates": []any{},
-			"authStatus": "unsupported", "runtimeStatus": "connected", "toolsError": nil}
+			"authStatus": s.mcpAuthStatus(ctx, mgr, n), "runtimeStatus": "connected", "toolsError": nil}
 		if msg, bad := failed[n]; bad {
 			st["runtimeStatus"], st["toolsError"] = "failed", msg
 		} else if full {
@@ -130,6 +132,26 @@ func (s *server) mcpStatusList(ctx context.Context, params json.RawMessage) (any
 	data := []any{}
 	data = append(data, list[start:end]...)
 	return map[string]any{"data": data, "nextCursor": next}, nil
+}
+
+// mcpAuthStatus is the server's auth status as `codex mcp list` decides
+// it (mcpconfig.AuthStatus), in the protocol's spelling.
+func (s *server) mcpAuthStatus(ctx context.Context, mgr *mcpmanager.Manager, name string) string {
+	cfg, ok := mgr.Config(name)
+	if !ok {
+		return "unknown"
+	}
+	switch mcpconfig.AuthStatus(ctx, s.o.CodexHome, name, cfg) {
+	case mcpauth.StatusUnsupported:
+		return "unsupported"
+	case mcpauth.StatusNotLoggedIn:
+		return "notLoggedIn"
+	case mcpauth.StatusBearerToken:
+		return "bearerToken"
+	case mcpauth.StatusOAuth:
+		return "oAuth"
+	}
+	return "unknown"
 }
 
 func (s *server) mcpReload(_ context.Context, _ json.RawMessage) (any, error) {

@@ -236,7 +236,7 @@ func (e *noOAuthError) Error() string {
 // and the path it answers on.
 func listenCallback(srv Server) (net.Listener, string, string, error) {
 	port := srv.CallbackPort
-	path := "/callback/" + randomID(12)
+	path := "/callback/" + RandomID(12)
 	var fixed *url.URL
 	if srv.CallbackURL != "" {
 		u, err := url.Parse(srv.CallbackURL)
@@ -272,8 +272,8 @@ func listenCallback(srv Server) (net.Listener, string, string, error) {
 
 func isLoopback(h string) bool { return h == "127.0.0.1" || h == "localhost" || h == "::1" }
 
-// randomID is n characters of [A-Za-z0-9].
-func randomID(n int) string {
+// RandomID is n random characters of [A-Za-z0-9] (callback paths).
+func RandomID(n int) string {
 	const abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 	b := make([]byte, n)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)

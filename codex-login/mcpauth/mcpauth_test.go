@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/codexgo/codex-login/mcpauth/mcpauthtest"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -32,7 +33,7 @@ func client(src *Source) *http.Client { return &http.Client{Transport: &Transpor
 // the resource indicator, the stored file, a tool call with the token, a
 // refresh shortly before expiry, a refresh on 401, and logout.
 func TestLoginToolCallRefreshLogout(t *testing.T) {
-	s := startOAuthServer(t, "STRICT_RESOURCE=1")
+	s := mcpauthtest.Start(t, "STRICT_RESOURCE=1")
 	home := t.TempDir()
 	srv := Server{Name: "demo", URL: s.URL}
 	if got := Status(context.Background(), nil, Store{Home: home}, srv); got != StatusNotLoggedIn {
@@ -42,7 +43,7 @@ func TestLoginToolCallRefreshLogout(t *testing.T) {
 	if err := login(t, srv, home, func(o *LoginOptions) { o.OnURL = browser(t, &page) }); err != nil {
 		t.Fatalf("login: %v", err)
 	}
-	st := s.stats(t)
+	st := s.Stats(t)
 	if st.Registrations != 1 || st.CodeExchanges != 1 {
 		t.Errorf("stats after login = %+v, want one registration and one code exchange", st)
 	}
@@ -96,7 +97,7 @@ func TestLoginToolCallRefreshLogout(t *testing.T) {
 	if _, err := whoami(ctx, client(late), s.URL); err != nil {
 		t.Fatalf("tool call near expiry: %v", err)
 	}
-	st = s.stats(t)
+	st = s.Stats(t)
 	if st.Refreshes != 1 || st.LastToken.Grant != "refresh_token" || st.LastToken.Resource != s.URL {
 		t.Errorf("after the near-expiry call: %+v, want one refresh with the resource", st)
 	}
@@ -108,11 +109,11 @@ func TestLoginToolCallRefreshLogout(t *testing.T) {
 	// A 401 (the server revoked every token): src first takes the token
 	// late stored (no refresh), which is revoked too, then refreshes and
 	// repeats the request.
-	s.revokeAccess(t)
+	s.RevokeAccess(t)
 	if _, err := whoami(ctx, client(src), s.URL); err != nil {
 		t.Fatalf("tool call after revocation: %v", err)
 	}
-	st = s.stats(t)
+	st = s.Stats(t)
 	if st.Refreshes != 2 || st.Unauthorized != 2 {
 		t.Errorf("after the 401s: refreshes %d, unauthorized %d; want 2 and 2", st.Refreshes, st.Unauthorized)
 	}
@@ -140,7 +141,7 @@ func TestLoginToolCallRefreshLogout(t *testing.T) {
 // under the store lock that re-reads what another one stored keeps them
 // all logged in.
 func TestRefreshRace(t *testing.T) {
-	s := startOAuthServer(t)
+	s := mcpauthtest.Start(t)
 	home := t.TempDir()
 	srv := Server{Name: "demo", URL: s.URL}
 	if err := login(t, srv, home); err != nil {
@@ -155,7 +156,7 @@ func TestRefreshRace(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s.revokeAccess(t)
+	s.RevokeAccess(t)
 	var wg sync.WaitGroup
 	errs := make([]error, n)
 	for i := range srcs {
@@ -171,7 +172,7 @@ func TestRefreshRace(t *testing.T) {
 			t.Errorf("source %d: %v", i, err)
 		}
 	}
-	if st := s.stats(t); st.Refreshes != 1 {
+	if st := s.Stats(t); st.Refreshes != 1 {
 		t.Errorf("refreshes = %d, want exactly 1 for %d concurrent 401s", st.Refreshes, n)
 	}
 }
@@ -179,7 +180,7 @@ func TestRefreshRace(t *testing.T) {
 // TestRejectedLogin: the user (or the server) denies access; the login
 // fails with the server's reason and stores nothing.
 func TestRejectedLogin(t *testing.T) {
-	s := startOAuthServer(t, "DENY=1")
+	s := mcpauthtest.Start(t, "DENY=1")
 	home := t.TempDir()
 	err := login(t, Server{Name: "demo", URL: s.URL}, home)
 	if err == nil || !strings.Contains(err.Error(), "access_denied") || !strings.Contains(err.Error(), "denied access") {
@@ -193,7 +194,7 @@ func TestRejectedLogin(t *testing.T) {
 // TestWrongResource: a token asked for another resource is refused by a
 // strict server with a clear message (and oauth_resource is what we send).
 func TestWrongResource(t *testing.T) {
-	s := startOAuthServer(t, "STRICT_RESOURCE=1")
+	s := mcpauthtest.Start(t, "STRICT_RESOURCE=1")
 	err := login(t, Server{Name: "demo", URL: s.URL, Resource: "https://elsewhere.example/mcp"}, t.TempDir())
 	if err == nil || !strings.Contains(err.Error(), "exchange the authorization code") || !strings.Contains(err.Error(), "resource") {
 		t.Fatalf("login = %v, want the token endpoint's resource refusal", err)
@@ -205,17 +206,17 @@ func TestWrongResource(t *testing.T) {
 // `codex mcp add --oauth-client-id` writes it; scopes come from the
 // config; the secret goes to the token endpoint on refresh too.
 func TestPreregisteredClient(t *testing.T) {
-	s := startOAuthServer(t, "CLIENT=cid:csecret")
+	s := mcpauthtest.Start(t, "CLIENT=cid:csecret")
 	home := t.TempDir()
 	srv := Server{Name: "pre", URL: s.URL, ClientID: "cid", ClientSecret: "csecret", CallbackURL: "http://127.0.0.1/callback", Scopes: []string{"mcp:read"}}
 	if err := login(t, srv, home); err != nil {
 		t.Fatalf("login: %v", err)
 	}
-	st := s.stats(t)
+	st := s.Stats(t)
 	if st.Registrations != 0 || st.LastAuthorize.ClientID != "cid" || strings.Join(st.LastAuthorize.Scopes, " ") != "mcp:read" {
 		t.Errorf("stats = %+v", st)
 	}
-	s.revokeAccess(t)
+	s.RevokeAccess(t)
 	src := &Source{Store: Store{Home: home}, Server: srv}
 	if _, err := whoami(context.Background(), client(src), s.URL); err != nil {
 		t.Fatalf("call after revocation (confidential refresh): %v", err)
@@ -225,7 +226,7 @@ func TestPreregisteredClient(t *testing.T) {
 // TestDeadRefreshToken: when the refresh token is refused the caller is
 // told to log in again, naming the command.
 func TestDeadRefreshToken(t *testing.T) {
-	s := startOAuthServer(t)
+	s := mcpauthtest.Start(t)
 	home := t.TempDir()
 	srv := Server{Name: "demo", URL: s.URL}
 	if err := login(t, srv, home); err != nil {
@@ -239,7 +240,7 @@ func TestDeadRefreshToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.revokeAccess(t)
+	s.RevokeAccess(t)
 	_, err = whoami(ctx, client(&Source{Store: Store{Home: home}, Server: srv}), s.URL)
 	var lr *LoginRequiredError
 	if !errors.As(err, &lr) || !strings.Contains(err.Error(), "codex mcp login demo") {

@@ -12,9 +12,12 @@ import (
 	"strconv"
 	"strings"
 
+	login "github.com/codexgo/codex-login"
+	"github.com/codexgo/codex-login/mcpauth"
 	"github.com/codexgo/common/atomicfile"
 	clidoc "github.com/codexgo/common/cli"
 	"github.com/codexgo/common/codexhome"
+	"github.com/codexgo/common/config"
 )
 
 // Main runs `codex mcp add|list|get|remove` on $CODEX_HOME/config.toml
@@ -22,7 +25,7 @@ import (
 // Codex CLI. Exit status: 0 ok (also for removing an unknown server, as
 // Codex does), 1 failure, 2 usage.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	c := &cli{stdout: stdout, stderr: stderr, getenv: os.Getenv}
+	c := &cli{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv, openBrowser: login.OpenBrowser}
 	err := c.run(args)
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
@@ -43,8 +46,12 @@ func (e usageError) Error() string { return e.msg }
 func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
 
 type cli struct {
+	ctx            context.Context
+	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// openBrowser opens the authorize URL (nil: print it only).
+	openBrowser func(string) error
 }
 
 // ToolName is the argv[0] that selects this tool (codex mcp in the fused
@@ -56,6 +63,9 @@ type mcpFlags struct {
 	jsonOut       bool
 	env           kvFlag
 	url, bearerEV string
+	// OAuth
+	clientID, clientSecret, registration, resource, scopes string
+	noBrowser                                              bool
 }
 
 // flagSet defines sub's flags; ok is false for an unknown subcommand.
@@ -69,7 +79,15 @@ func flagSet(sub string, v *mcpFlags) (*flag.FlagSet, bool) {
 		fs.Var(&v.env, "env", "`KEY=VALUE` set when launching the server (repeatable)")
 		fs.StringVar(&v.url, "url", "", "`URL` of a streamable HTTP server")
 		fs.StringVar(&v.bearerEV, "bearer-token-env-var", "", "environment variable (`VAR`) holding the bearer token")
-	case "remove":
+		fs.StringVar(&v.clientID, "oauth-client-id", "", "OAuth client identifier (`CLIENT_ID`) to use for this server")
+		fs.StringVar(&v.clientSecret, "oauth-client-secret", "", "OAuth client secret (`CLIENT_SECRET`) of the pre-registered client")
+		fs.StringVar(&v.registration, "oauth-client-registration", "", "client-registration strategy for the immediate login only (`auto|cimd|dcr`)")
+		fs.StringVar(&v.resource, "oauth-resource", "", "OAuth resource parameter (`RESOURCE`) to include during MCP login")
+	case "login":
+		fs.StringVar(&v.scopes, "scopes", "", "comma-separated list of OAuth scopes (`SCOPE,SCOPE`) to request")
+		fs.BoolVar(&v.noBrowser, "no-browser", false, "print the authorization URL and accept the callback URL on stdin without opening a browser")
+		fs.StringVar(&v.registration, "oauth-client-registration", "", "client-registration strategy for this login only (`auto|cimd|dcr`)")
+	case "remove", "logout":
 	default:
 		return nil, false
 	}
@@ -81,7 +99,7 @@ func CLI() *clidoc.Command {
 	exits := func() []clidoc.ExitCode {
 		return []clidoc.ExitCode{{Code: "0", Meaning: "ok"}, {Code: "1", Meaning: "config.toml could not be read or written"}, {Code: "2", Meaning: "usage error"}}
 	}
-	sub := func(name, synopsis, summary, desc string, ex ...clidoc.Example) *clidoc.Command {
+	sub := func(name, synopsis, summary, desc string, ex ...clidoc.Example) *clidoc.Command { //nolint:unparam // examples are optional
 		return &clidoc.Command{
 			Name: ToolName + " " + name, Synopsis: []string{synopsis}, Summary: summary, Description: desc,
 			Flags:    func() *flag.FlagSet { fs, _ := flagSet(name, &mcpFlags{}); return fs },
@@ -90,7 +108,7 @@ func CLI() *clidoc.Command {
 	}
 	return &clidoc.Command{
 		Name:     ToolName,
-		Summary:  "manage the MCP servers in config.toml (add, list, get, remove)",
+		Summary:  "manage the MCP servers in config.toml (add, list, get, remove, login, logout)",
 		Synopsis: []string{"COMMAND [flags] [ARGS...]"},
 		Description: `Manages the [mcp_servers] tables of $CODEX_HOME/config.toml, as
 "codex mcp" of the Codex CLI does (same texts, same --json shapes). The
@@ -111,13 +129,18 @@ file is rewritten atomically; its comments and other tables are kept.`,
 				clidoc.Example{Command: "codex mcp get docs"}),
 			sub("remove", "NAME", "remove a server entry", "Removes mcp_servers.NAME (exit 0 also when there is none, as Codex does).",
 				clidoc.Example{Command: "codex mcp remove docs"}),
+			sub("login", "NAME [--scopes SCOPE,SCOPE] [--no-browser] [--oauth-client-registration auto|dcr]", "log in to a streamable HTTP server with OAuth",
+				"Runs the OAuth authorization code flow with PKCE for mcp_servers.NAME: the\nbrowser opens the authorization server, which redirects to a callback on\n127.0.0.1 (mcp_oauth_callback_port / mcp_oauth_callback_url place it). The\nclient registers itself (RFC 7591) unless [mcp_servers.NAME.oauth] names\none; the resource indicator is oauth_resource or the server's URL. Tokens\ngo to $CODEX_HOME/.credentials.json (0600) and are refreshed as needed.",
+				clidoc.Example{Command: "codex mcp login docs --scopes mcp:tools"}),
+			sub("logout", "NAME", "remove a server's stored OAuth tokens", "Removes the OAuth tokens `codex mcp login NAME` stored.",
+				clidoc.Example{Command: "codex mcp logout docs"}),
 		},
 	}
 }
 
 func (c *cli) run(args []string) error {
 	if len(args) == 0 {
-		return usagef("a subcommand is required: add, list, get or remove (codex mcp --help)")
+		return usagef("a subcommand is required: add, list, get, remove, login or logout (codex mcp --help)")
 	}
 	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		cmd := CLI()
@@ -128,15 +151,12 @@ func (c *cli) run(args []string) error {
 		return flag.ErrHelp
 	}
 	sub, rest := args[0], args[1:]
-	if sub == "login" || sub == "logout" {
-		return fmt.Errorf("codex mcp %s: OAuth for MCP servers is not supported; use --bearer-token-env-var", sub)
-	}
 	var v mcpFlags
 	fs, ok := flagSet(sub, &v)
 	if !ok {
-		return usagef("unrecognized subcommand '%s' (want add, list, get or remove)", sub)
+		return usagef("unrecognized subcommand '%s' (want add, list, get, remove, login or logout)", sub)
 	}
-	jsonOut, env, url, bearerEV := &v.jsonOut, &v.env, &v.url, &v.bearerEV
+	jsonOut := &v.jsonOut
 	pos, err := parseInterspersed(fs, rest)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -165,11 +185,19 @@ func (c *cli) run(args []string) error {
 			return usagef("remove takes exactly one server name")
 		}
 		return c.remove(path, pos[0])
+	case "login", "logout":
+		if len(pos) != 1 {
+			return usagef("%s takes exactly one server name", sub)
+		}
+		if sub == "logout" {
+			return c.logout(path, pos[0])
+		}
+		return c.login(path, pos[0], &v)
 	}
 	if len(pos) == 0 {
 		return usagef("add needs a server name")
 	}
-	return c.add(path, pos[0], pos[1:], *env, *url, *bearerEV)
+	return c.add(path, pos[0], pos[1:], &v)
 }
 
 // parseInterspersed parses flags anywhere before "--"; everything after
@@ -222,9 +250,13 @@ func validateName(name string) error {
 	return nil
 }
 
-func (c *cli) add(path, name string, command []string, env kvFlag, url, bearerEV string) error {
+func (c *cli) add(path, name string, command []string, v *mcpFlags) error {
+	env, url, bearerEV := v.env, v.url, v.bearerEV
 	if err := validateName(name); err != nil {
 		return err
+	}
+	if url == "" && (v.clientID != "" || v.clientSecret != "" || v.resource != "" || v.registration != "") {
+		return usagef("the --oauth-* flags are only supported with --url")
 	}
 	var srv Server
 	switch {
@@ -234,7 +266,15 @@ func (c *cli) add(path, name string, command []string, env kvFlag, url, bearerEV
 		if len(env) > 0 {
 			return usagef("--env is only supported for stdio servers")
 		}
-		srv = Server{URL: url, BearerTokenEnvVar: bearerEV}
+		srv = Server{URL: url, BearerTokenEnvVar: bearerEV, OAuthResource: v.resource}
+		if v.clientID != "" || v.clientSecret != "" {
+			srv.OAuth = &config.McpOAuth{ClientID: v.clientID, ClientSecret: v.clientSecret}
+			if v.clientID != "" {
+				// A pre-registered client needs a fixed redirect URI to
+				// register; the port stays free (RFC 8252 §7.3).
+				srv.OAuth.CallbackURL = "http://127.0.0.1/callback/" + mcpauth.RandomID(12)
+			}
+		}
 	case len(command) > 0:
 		if bearerEV != "" {
 			return usagef("--bearer-token-env-var is only supported with --url")
@@ -258,6 +298,12 @@ func (c *cli) add(path, name string, command []string, env kvFlag, url, bearerEV
 		return err
 	}
 	_, _ = fmt.Fprintf(c.stdout, "Added global MCP server '%s'.\n", name)
+	if srv.OAuth != nil && srv.OAuth.CallbackURL != "" {
+		_, _ = fmt.Fprintf(c.stdout, "OAuth callback URL: %s\n", srv.OAuth.CallbackURL)
+	}
+	if srv.UsesOAuth() {
+		return c.afterAdd(path, name, srv, v)
+	}
 	return nil
 }
 

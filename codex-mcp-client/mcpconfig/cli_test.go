@@ -37,7 +37,8 @@ func TestSession(t *testing.T) {
 		{"add", "both", "--url", "http://x", "--", "cmd"},
 		{"add", "neither"},
 		{"frob"},
-		{"login", "web"},
+		{"login", "nosuch"},
+		{"logout", "docs"},
 		{},
 		{"list"},
 	}

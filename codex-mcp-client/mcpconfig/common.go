@@ -13,6 +13,7 @@ func FromConfig(servers map[string]config.McpServer) map[string]Server {
 			URL: s.URL, BearerTokenEnvVar: s.BearerTokenEnvVar, HTTPHeaders: s.HTTPHeaders, EnvHTTPHeaders: s.EnvHTTPHeaders,
 			Enabled: s.Enabled, StartupTimeoutSec: s.StartupTimeoutSec, ToolTimeoutSec: s.ToolTimeoutSec,
 			EnabledTools: s.EnabledTools, DisabledTools: s.DisabledTools,
+			Scopes: s.Scopes, OAuthResource: s.OAuthResource, OAuth: s.OAuth,
 		}
 	}
 	return out

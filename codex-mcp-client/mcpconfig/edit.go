@@ -226,9 +226,27 @@ func renderServer(name string, s Server) string {
 		if s.BearerTokenEnvVar != "" {
 			fmt.Fprintf(&b, "bearer_token_env_var = %s\n", tomlString(s.BearerTokenEnvVar))
 		}
+		if len(s.Scopes) > 0 {
+			fmt.Fprintf(&b, "scopes = %s\n", tomlArray(s.Scopes))
+		}
+		if s.OAuthResource != "" {
+			fmt.Fprintf(&b, "oauth_resource = %s\n", tomlString(s.OAuthResource))
+		}
 	}
 	if s.Enabled != nil && !*s.Enabled {
 		b.WriteString("enabled = false\n")
+	}
+	if o := s.OAuth; o != nil {
+		fmt.Fprintf(&b, "\n[mcp_servers.%s.oauth]\n", tomlKey(name))
+		for _, kv := range [][2]string{{"client_id", o.ClientID}, {"client_secret", o.ClientSecret}, {"callback_url", o.CallbackURL},
+			{"token_endpoint_auth_method", o.TokenEndpointAuthMethod}, {"authorization_server_issuer", o.AuthorizationServerIssuer}} {
+			if kv[1] != "" {
+				fmt.Fprintf(&b, "%s = %s\n", kv[0], tomlString(kv[1]))
+			}
+		}
+		if o.CallbackPort != 0 {
+			fmt.Fprintf(&b, "callback_port = %d\n", o.CallbackPort)
+		}
 	}
 	for _, sub := range []struct {
 		key string

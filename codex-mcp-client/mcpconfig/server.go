@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/codexgo/codex-login/mcpauth"
 	"github.com/codexgo/common/config"
 	toml "github.com/pelletier/go-toml/v2"
 )
@@ -53,6 +54,74 @@ type Server struct {
 	// DisabledTools.
 	EnabledTools  []string `toml:"enabled_tools,omitempty" json:"enabled_tools,omitempty"`
 	DisabledTools []string `toml:"disabled_tools,omitempty" json:"disabled_tools,omitempty"`
+
+	// OAuth (streamable HTTP): the scopes `codex mcp login` asks for, the
+	// resource indicator, and [mcp_servers.NAME.oauth] (a pre-registered
+	// client, its callback).
+	Scopes        []string         `toml:"scopes,omitempty" json:"scopes,omitempty"`
+	OAuthResource string           `toml:"oauth_resource,omitempty" json:"oauth_resource,omitempty"`
+	OAuth         *config.McpOAuth `toml:"oauth,omitempty" json:"oauth,omitempty"`
+}
+
+// OAuthSettings are config.toml's top-level MCP OAuth keys.
+type OAuthSettings struct {
+	CredentialsStore string `toml:"mcp_oauth_credentials_store"`
+	CallbackPort     int    `toml:"mcp_oauth_callback_port"`
+	CallbackURL      string `toml:"mcp_oauth_callback_url"`
+}
+
+// LoadOAuthSettings reads the top-level MCP OAuth keys of the config.toml
+// at path (zero values when the file or the keys are missing).
+func LoadOAuthSettings(path string) (OAuthSettings, error) {
+	var o OAuthSettings
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return o, nil
+	}
+	if err != nil {
+		return o, fmt.Errorf("read config: %w", err)
+	}
+	if err := toml.Unmarshal(data, &o); err != nil {
+		return o, config.Describe(path, err)
+	}
+	return o, mcpauth.CheckMode(o.CredentialsStore)
+}
+
+// AuthServer is what mcpauth needs of server name (top: the top-level
+// settings, whose callback applies when the server names none).
+func (s Server) AuthServer(name string, top OAuthSettings) mcpauth.Server {
+	a := mcpauth.Server{Name: name, URL: s.URL, Headers: s.HTTPHeaders, Scopes: s.Scopes, Resource: s.OAuthResource,
+		CallbackPort: top.CallbackPort, CallbackURL: top.CallbackURL}
+	if o := s.OAuth; o != nil {
+		a.ClientID, a.ClientSecret = o.ClientID, o.ClientSecret
+		if o.CallbackPort != 0 {
+			a.CallbackPort = o.CallbackPort
+		}
+		if o.CallbackURL != "" {
+			a.CallbackURL = o.CallbackURL
+		}
+	}
+	return a
+}
+
+// UsesOAuth reports whether requests to the server carry stored OAuth
+// tokens: a streamable HTTP server without a configured bearer token or
+// Authorization header.
+func (s Server) UsesOAuth() bool {
+	if !s.IsHTTP() || s.BearerTokenEnvVar != "" {
+		return false
+	}
+	for k := range s.HTTPHeaders {
+		if strings.EqualFold(k, "Authorization") {
+			return false
+		}
+	}
+	for k := range s.EnvHTTPHeaders {
+		if strings.EqualFold(k, "Authorization") {
+			return false
+		}
+	}
+	return true
 }
 
 // DefaultEnvVars are the variables a stdio server inherits from the

@@ -1,9 +1,12 @@
 package mcpconfig
 
 import (
+	"github.com/codexgo/codex-login/mcpauth"
+
 	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -102,21 +105,6 @@ func timeoutJSON(sec, ms *float64) *jsonSeconds {
 
 func toolTimeoutJSON(s Server) *jsonSeconds { return timeoutJSON(s.ToolTimeoutSec, nil) }
 
-// authStatus is what Codex reports; OAuth is not supported here.
-func authStatus(s Server) string {
-	if s.IsHTTP() && s.BearerTokenEnvVar != "" {
-		return "bearer_token"
-	}
-	return "unsupported"
-}
-
-func authDisplay(status string) string {
-	if status == "bearer_token" {
-		return "Bearer token"
-	}
-	return "Unsupported"
-}
-
 func sortedNames(servers map[string]Server) []string {
 	names := make([]string, 0, len(servers))
 	for n := range servers {
@@ -141,13 +129,14 @@ func (c *cli) list(path string, jsonOut bool) error {
 		return err
 	}
 	names := sortedNames(servers)
+	statuses := authStatuses(c.context(), filepath.Dir(path), servers)
 	if jsonOut {
 		entries := make([]listEntry, 0, len(names))
 		for _, n := range names {
 			s := servers[n]
 			entries = append(entries, listEntry{Name: n, Enabled: s.IsEnabled(), Transport: transportJSON(s),
 				StartupTimeoutSec: timeoutJSON(s.StartupTimeoutSec, s.StartupTimeoutMs), ToolTimeoutSec: toolTimeoutJSON(s),
-				AuthStatus: authStatus(s)})
+				AuthStatus: statuses[n]})
 		}
 		return writePrettyJSON(c.stdout, entries)
 	}
@@ -162,7 +151,7 @@ func (c *cli) list(path string, jsonOut bool) error {
 		if !s.IsEnabled() {
 			status = "disabled"
 		}
-		auth := authDisplay(authStatus(s))
+		auth := mcpauth.Display(statuses[n])
 		if s.IsHTTP() {
 			http = append(http, []string{n, s.URL, orDash(s.BearerTokenEnvVar), status, auth})
 			continue

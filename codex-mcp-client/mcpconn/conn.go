@@ -18,7 +18,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/codexgo/codex-login/mcpauth"
 	"github.com/codexgo/codex-mcp-client/mcpconfig"
+	"github.com/codexgo/common/codexhome"
 	"github.com/codexgo/common/version"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -54,6 +56,11 @@ type Options struct {
 	StderrPrefix string
 	// HTTPClient carries streamable HTTP requests (default: a new client).
 	HTTPClient *http.Client
+	// CodexHome holds the MCP OAuth tokens (.credentials.json) that
+	// `codex mcp login` stored; "" means $CODEX_HOME (or ~/.codex) from
+	// Getenv. A streamable HTTP server without a configured bearer token
+	// or Authorization header gets its stored token, refreshed as needed.
+	CodexHome string
 	// Grace is the wait after closing stdin before SIGTERM (zero means
 	// DefaultGrace, negative no wait); TermGrace the wait after SIGTERM
 	// before SIGKILL (default DefaultTermGrace).
@@ -110,7 +117,7 @@ func Dial(ctx context.Context, name string, srv mcpconfig.Server, opts Options) 
 	c := &Conn{Name: name, done: make(chan struct{}), tap: newTap()}
 	var transport mcp.Transport
 	if srv.IsHTTP() {
-		transport = &mcp.StreamableClientTransport{Endpoint: srv.URL, HTTPClient: httpClient(srv, opts, c.tap)}
+		transport = &mcp.StreamableClientTransport{Endpoint: srv.URL, HTTPClient: httpClient(name, srv, opts, c.tap)}
 	} else {
 		cmd := exec.Command(srv.Command, srv.Args...)
 		cmd.Env = childEnv(srv, opts)
@@ -287,7 +294,7 @@ func childEnv(srv mcpconfig.Server, opts Options) []string {
 }
 
 // httpClient adds the configured headers to every request.
-func httpClient(srv mcpconfig.Server, opts Options, t *tap) *http.Client {
+func httpClient(name string, srv mcpconfig.Server, opts Options, t *tap) *http.Client {
 	h := http.Header{}
 	for k, v := range srv.HTTPHeaders {
 		h.Set(k, v)
@@ -310,8 +317,20 @@ func httpClient(srv mcpconfig.Server, opts Options, t *tap) *http.Client {
 	if rt == nil {
 		rt = http.DefaultTransport
 	}
+	var inner http.RoundTripper = headerTransport{base: rt, headers: h}
+	if srv.UsesOAuth() {
+		home := opts.CodexHome
+		if home == "" {
+			home, _ = codexhome.Dir(opts.Getenv) // no home: no stored tokens either
+		}
+		if home != "" {
+			src := &mcpauth.Source{Store: mcpauth.Store{Home: home}, Server: srv.AuthServer(name, mcpconfig.OAuthSettings{}),
+				HTTP: &http.Client{Transport: rt}}
+			inner = &mcpauth.Transport{Source: src, Base: inner}
+		}
+	}
 	cl := *base
-	cl.Transport = roundTripper{base: headerTransport{base: rt, headers: h}, t: t}
+	cl.Transport = roundTripper{base: inner, t: t}
 	return &cl
 }
 

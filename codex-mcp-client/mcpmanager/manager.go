@@ -366,6 +366,15 @@ func (m *Manager) Pid(server string) int {
 	return s.conn.Pid()
 }
 
+// Config returns the configuration server name was started with.
+func (m *Manager) Config(name string) (mcpconfig.Server, bool) {
+	s, ok := m.server(name)
+	if !ok {
+		return mcpconfig.Server{}, false
+	}
+	return s.cfg, true
+}
+
 func (m *Manager) server(name string) (*server, bool) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()

@@ -12,20 +12,26 @@ import "github.com/codexgo/common/sandboxpolicy"
 
 // Config is the effective configuration.
 type Config struct {
-	Model                       string                    `toml:"model,omitempty"`
-	ModelProvider               string                    `toml:"model_provider,omitempty"`
-	ModelProviders              map[string]ModelProvider  `toml:"model_providers,omitempty"`
-	ModelReasoningEffort        string                    `toml:"model_reasoning_effort,omitempty"`
-	ModelReasoningSummary       string                    `toml:"model_reasoning_summary,omitempty"`
-	ModelVerbosity              string                    `toml:"model_verbosity,omitempty"`
-	ModelContextWindow          int64                     `toml:"model_context_window,omitempty"`
-	ModelAutoCompactTokenLimit  int64                     `toml:"model_auto_compact_token_limit,omitempty"`
-	ToolOutputTokenLimit        int64                     `toml:"tool_output_token_limit,omitempty"`
-	ApprovalPolicy              string                    `toml:"approval_policy,omitempty"`
-	SandboxMode                 string                    `toml:"sandbox_mode,omitempty"`
-	SandboxWorkspaceWrite       SandboxWorkspaceWrite     `toml:"sandbox_workspace_write,omitempty"`
-	ShellEnvironmentPolicy      ShellEnvironmentPolicy    `toml:"shell_environment_policy,omitempty"`
-	McpServers                  map[string]McpServer      `toml:"mcp_servers,omitempty"`
+	Model                      string                   `toml:"model,omitempty"`
+	ModelProvider              string                   `toml:"model_provider,omitempty"`
+	ModelProviders             map[string]ModelProvider `toml:"model_providers,omitempty"`
+	ModelReasoningEffort       string                   `toml:"model_reasoning_effort,omitempty"`
+	ModelReasoningSummary      string                   `toml:"model_reasoning_summary,omitempty"`
+	ModelVerbosity             string                   `toml:"model_verbosity,omitempty"`
+	ModelContextWindow         int64                    `toml:"model_context_window,omitempty"`
+	ModelAutoCompactTokenLimit int64                    `toml:"model_auto_compact_token_limit,omitempty"`
+	ToolOutputTokenLimit       int64                    `toml:"tool_output_token_limit,omitempty"`
+	ApprovalPolicy             string                   `toml:"approval_policy,omitempty"`
+	SandboxMode                string                   `toml:"sandbox_mode,omitempty"`
+	SandboxWorkspaceWrite      SandboxWorkspaceWrite    `toml:"sandbox_workspace_write,omitempty"`
+	ShellEnvironmentPolicy     ShellEnvironmentPolicy   `toml:"shell_environment_policy,omitempty"`
+	McpServers                 map[string]McpServer     `toml:"mcp_servers,omitempty"`
+	// McpOAuthCredentialsStore is auto (default), file or keyring.
+	McpOAuthCredentialsStore string `toml:"mcp_oauth_credentials_store,omitempty"`
+	// McpOAuthCallbackPort and McpOAuthCallbackURL place the loopback
+	// callback of `codex mcp login` (0 and "": a free port).
+	McpOAuthCallbackPort        int                       `toml:"mcp_oauth_callback_port,omitempty"`
+	McpOAuthCallbackURL         string                    `toml:"mcp_oauth_callback_url,omitempty"`
 	Profile                     string                    `toml:"profile,omitempty"`
 	Profiles                    map[string]map[string]any `toml:"profiles,omitempty"`
 	Notify                      []string                  `toml:"notify,omitempty"`
@@ -112,6 +118,22 @@ type McpServer struct {
 	ToolTimeoutSec    *float64          `toml:"tool_timeout_sec,omitempty"`
 	EnabledTools      []string          `toml:"enabled_tools,omitempty"`
 	DisabledTools     []string          `toml:"disabled_tools,omitempty"`
+	// Scopes are the OAuth scopes `codex mcp login` asks for by default.
+	Scopes []string `toml:"scopes,omitempty"`
+	// OAuthResource is the RFC 8707 resource indicator sent at login.
+	OAuthResource string `toml:"oauth_resource,omitempty"`
+	// OAuth is [mcp_servers.NAME.oauth]: a pre-registered client.
+	OAuth *McpOAuth `toml:"oauth,omitempty"`
+}
+
+// McpOAuth is [mcp_servers.NAME.oauth], with the Codex CLI 0.169's keys.
+type McpOAuth struct {
+	ClientID                  string `toml:"client_id,omitempty"`
+	ClientSecret              string `toml:"client_secret,omitempty"`
+	CallbackURL               string `toml:"callback_url,omitempty"`
+	CallbackPort              int    `toml:"callback_port,omitempty"`
+	TokenEndpointAuthMethod   string `toml:"token_endpoint_auth_method,omitempty"`
+	AuthorizationServerIssuer string `toml:"authorization_server_issuer,omitempty"`
 }
 
 // IsEnabled reports whether the server should be started (default true).
