@@ -244,14 +244,3 @@ func (s *server) logout(ctx context.Context, _ json.RawMessage) (any, error) {
 	}
 	return then{map[string]any{}, s.accountUpdated}, nil
 }
-
-// rateLimits reports what is known without the usage service: nothing
-// used yet in this process (the model API's rate-limit headers are not
-// tracked here).
-func (s *server) rateLimits(_ context.Context, _ json.RawMessage) (any, error) {
-	acct, _ := s.account()
-	if acct == nil {
-		return nil, invalidRequest("not logged in")
-	}
-	return map[string]any{"rateLimits": map[string]any{"primary": nil, "secondary": nil, "credits": nil, "planType": nil}}, nil
-}

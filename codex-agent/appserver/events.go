@@ -20,10 +20,10 @@ type turnState struct {
 	startMs int64
 	endMs   int64
 
-	n             int
-	agentItem     string
-	agentText     strings.Builder
-	reasoningItem string
+	n         int
+	agentItem string
+	agentText strings.Builder
+	reasoning reasoningState
 	// open are the items started and not yet completed, by id.
 	open map[string]map[string]any
 	// itemStart are the items' start times in ms.
@@ -109,6 +109,9 @@ func (th *thread) event(ev protocol.Event) {
 		}
 		return
 	}
+	if th.reasoningEvent(t, ev, base, started, completed) {
+		return
+	}
 	switch m := ev.Msg.(type) {
 	case protocol.TaskStartedMsg:
 		t.started, t.startMs = now.Unix(), ms
@@ -146,19 +149,6 @@ func (th *thread) event(ev protocol.Event) {
 		}
 		t.agentItem = ""
 		completed(map[string]any{"type": "agentMessage", "id": id, "text": m.Message})
-	case protocol.AgentReasoningDeltaMsg:
-		if t.reasoningItem == "" {
-			t.reasoningItem = t.nextID("reasoning")
-			started(map[string]any{"type": "reasoning", "id": t.reasoningItem, "summary": []string{}, "content": []string{}})
-		}
-		th.notify("item/reasoning/summaryTextDelta", base(map[string]any{"itemId": t.reasoningItem, "delta": m.Delta, "summaryIndex": 0}))
-	case protocol.AgentReasoningMsg:
-		id := t.reasoningItem
-		if id == "" {
-			id = t.nextID("reasoning")
-		}
-		t.reasoningItem = ""
-		completed(map[string]any{"type": "reasoning", "id": id, "summary": []string{m.Text}, "content": []string{}})
 	case protocol.ExecCommandBeginMsg:
 		if _, ok := t.open[m.CallID]; !ok {
 			started(commandItem(m.CallID, m.Command, m.Cwd, m.ParsedCmd))
@@ -274,6 +264,7 @@ func (th *thread) event(ev protocol.Event) {
 			usage["modelContextWindow"] = m.ModelContextWindow
 		}
 		th.notify("thread/tokenUsage/updated", base(map[string]any{"tokenUsage": usage}))
+		th.s.rateLimitsSeen(m.RateLimits)
 	case protocol.StreamErrorMsg:
 		th.notify("error", base(map[string]any{"error": map[string]any{"message": m.Message}, "willRetry": true}))
 	case protocol.ErrorMsg:
@@ -329,6 +320,8 @@ func (th *thread) endTurn(t *turnState, ms int64, started, completed func(map[st
 			done["status"] = "failed"
 		case "agentMessage":
 			done["text"] = t.agentText.String()
+		case "reasoning":
+			done = t.reasoning.done(item)
 		}
 		completed(done)
 		delete(t.open, id)

@@ -35,6 +35,7 @@ func (s *server) handlers() map[string]handler {
 		"config/value/write": sync(s.configValueWrite),
 		"config/batchWrite":  sync(s.configBatchWrite),
 		"model/list":         sync(s.modelList),
+		"skills/list":        sync(s.skillsList),
 
 		"account/read":            sync(s.accountRead),
 		"account/login/start":     async(s.loginStart),

@@ -15,6 +15,7 @@ import (
 
 	"github.com/codexgo/codex-login/oauth"
 	"github.com/codexgo/common/jsonl"
+	"github.com/codexgo/common/protocol"
 	"github.com/codexgo/common/version"
 )
 
@@ -78,6 +79,8 @@ type server struct {
 	procs   *procTable
 	logins  *loginTable
 	mcp     mcpState
+	// limits are the rate limits the model API reported last.
+	limits *protocol.RateLimitSnapshot
 }
 
 // Serve runs the app-server protocol on in/out until in ends or ctx is

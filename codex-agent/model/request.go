@@ -3,6 +3,8 @@ package model
 import (
 	"context"
 	"encoding/json"
+
+	"github.com/codexgo/common/protocol"
 )
 
 // Reasoning is the request's reasoning control.
@@ -54,6 +56,8 @@ const (
 	EventReasoningDelta                         // streamed reasoning summary text (Delta)
 	EventReasoningRawDelta                      // streamed raw reasoning text (Delta)
 	EventCompleted                              // the response completed (ResponseID, Usage)
+	EventRateLimits                             // the answer's rate-limit headers (RateLimits)
+	EventReasoningPart                          // a new reasoning summary part began (Index)
 )
 
 // StreamEvent is one thing a model stream reported.
@@ -63,6 +67,10 @@ type StreamEvent struct {
 	Delta      string
 	ResponseID string
 	Usage      *Usage
+	RateLimits *protocol.RateLimitSnapshot
+	// Index is the summary part (EventReasoningDelta, EventReasoningPart)
+	// or content part (EventReasoningRawDelta) a reasoning event is about.
+	Index int
 }
 
 // Client runs one sampling request, reporting events to emit as they

@@ -234,10 +234,14 @@ func ResponsesBody(req *Request) ([]byte, error) {
 
 // responsesEvent is the data of one Responses SSE event.
 type responsesEvent struct {
-	Type     string `json:"type"`
-	Item     *Item  `json:"item"`
-	Delta    string `json:"delta"`
-	Response *struct {
+	Type  string `json:"type"`
+	Item  *Item  `json:"item"`
+	Delta string `json:"delta"`
+	// SummaryIndex and ContentIndex say which part of a reasoning item
+	// a reasoning event is about.
+	SummaryIndex int `json:"summary_index"`
+	ContentIndex int `json:"content_index"`
+	Response     *struct {
 		ID    string `json:"id"`
 		Usage *Usage `json:"usage"`
 		Error *struct {
@@ -260,6 +264,9 @@ func (c *Responses) Stream(ctx context.Context, req *Request, emit func(StreamEv
 		return err
 	}
 	defer func() { _ = resp.Body.Close() }()
+	if rl := ParseRateLimits(resp.Header); rl != nil {
+		emit(StreamEvent{Kind: EventRateLimits, RateLimits: rl})
+	}
 	rd, idle := c.openStream(resp)
 	defer idle()
 	for {
@@ -305,9 +312,11 @@ func handleResponsesEvent(ev sse.Event, emit func(StreamEvent)) (done bool, err 
 	case "response.output_text.delta":
 		emit(StreamEvent{Kind: EventTextDelta, Delta: d.Delta})
 	case "response.reasoning_summary_text.delta":
-		emit(StreamEvent{Kind: EventReasoningDelta, Delta: d.Delta})
+		emit(StreamEvent{Kind: EventReasoningDelta, Delta: d.Delta, Index: d.SummaryIndex})
+	case "response.reasoning_summary_part.added":
+		emit(StreamEvent{Kind: EventReasoningPart, Index: d.SummaryIndex})
 	case "response.reasoning_text.delta":
-		emit(StreamEvent{Kind: EventReasoningRawDelta, Delta: d.Delta})
+		emit(StreamEvent{Kind: EventReasoningRawDelta, Delta: d.Delta, Index: d.ContentIndex})
 	case "response.completed":
 		out := StreamEvent{Kind: EventCompleted}
 		if d.Response != nil {

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strconv"
 )
 
 // Script is an ordered list of turns; each model request consumes the next.
@@ -35,6 +36,9 @@ type Turn struct {
 	Fail *Fail `json:"fail,omitempty"`
 	// Malformed sends an event whose data is not JSON, then stops.
 	Malformed bool `json:"malformed,omitempty"`
+	// Headers are extra response headers, such as the x-codex-* rate-limit
+	// headers the ChatGPT backend sends with every answer (RateLimitHeaders).
+	Headers map[string]string `json:"headers,omitempty"`
 	// Hang keeps the stream open after the items until the client goes
 	// away, to test interrupts and idle timeouts.
 	Hang bool `json:"hang,omitempty"`
@@ -105,6 +109,37 @@ func WebSearchCall(id, query string) json.RawMessage {
 	}
 	return mustJSON(map[string]any{"type": "web_search_call", "id": id, "status": "completed",
 		"action": action{"search", query}})
+}
+
+// RateLimitHeaders are the x-codex-* headers of an answer from the
+// ChatGPT backend: the primary (5-hour) and secondary (weekly) windows'
+// used percentages, lengths in minutes and reset times (Unix seconds),
+// and the credits.
+func RateLimitHeaders(primaryUsed, secondaryUsed float64, primaryReset, secondaryReset int64) map[string]string {
+	return map[string]string{
+		"x-codex-primary-used-percent":     strconv.FormatFloat(primaryUsed, 'f', -1, 64),
+		"x-codex-primary-window-minutes":   "300",
+		"x-codex-primary-reset-at":         strconv.FormatInt(primaryReset, 10),
+		"x-codex-secondary-used-percent":   strconv.FormatFloat(secondaryUsed, 'f', -1, 64),
+		"x-codex-secondary-window-minutes": "10080",
+		"x-codex-secondary-reset-at":       strconv.FormatInt(secondaryReset, 10),
+		"x-codex-credits-has-credits":      "false",
+		"x-codex-credits-unlimited":        "false",
+	}
+}
+
+// ReasoningParts is a reasoning item with several summary parts and raw
+// reasoning text (content), as a model that shows its reasoning sends.
+func ReasoningParts(id string, summaries []string, raw string) json.RawMessage {
+	sum := []any{}
+	for _, t := range summaries {
+		sum = append(sum, map[string]any{"type": "summary_text", "text": t})
+	}
+	var content any
+	if raw != "" {
+		content = []any{map[string]any{"type": "reasoning_text", "text": raw}}
+	}
+	return mustJSON(map[string]any{"type": "reasoning", "id": id, "summary": sum, "content": content})
 }
 
 // Reasoning is a reasoning item with a summary and encrypted content.

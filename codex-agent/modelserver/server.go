@@ -231,6 +231,9 @@ func (s *Server) serveModel(w http.ResponseWriter, r *http.Request, chat bool) {
 		return
 	}
 	if t.Status != 0 && t.Status != http.StatusOK {
+		for k, v := range t.Headers {
+			w.Header().Set(k, v)
+		}
 		if t.RetryAfter != "" {
 			w.Header().Set("Retry-After", t.RetryAfter)
 		}
@@ -242,6 +245,9 @@ func (s *Server) serveModel(w http.ResponseWriter, r *http.Request, chat bool) {
 		}
 		_, _ = io.WriteString(w, body)
 		return
+	}
+	for k, v := range t.Headers {
+		w.Header().Set(k, v)
 	}
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
@@ -382,12 +388,8 @@ func writeResponses(e *eventWriter, t Turn) {
 				}
 			}
 		case "reasoning":
-			for si, sm := range it.Summary {
-				if e.event("response.reasoning_summary_text.delta", map[string]any{
-					"type": "response.reasoning_summary_text.delta", "output_index": i,
-					"summary_index": si, "delta": sm.Text}) != nil {
-					return
-				}
+			if writeReasoning(e, i, it) != nil {
+				return
 			}
 		}
 		if e.event("response.output_item.done", map[string]any{"type": "response.output_item.done",
@@ -411,6 +413,35 @@ func writeResponses(e *eventWriter, t Turn) {
 	}
 	_ = e.event("response.completed", map[string]any{"type": "response.completed",
 		"response": map[string]any{"id": id, "status": "completed", "usage": defaultUsage(t.Usage)}})
+}
+
+// writeReasoning streams a reasoning item as the Responses API does:
+// each summary part opened (reasoning_summary_part.added) and its text,
+// then the raw reasoning text of each content part.
+func writeReasoning(e *eventWriter, i int, it scriptedItem) error {
+	for si, sm := range it.Summary {
+		if err := e.event("response.reasoning_summary_part.added", map[string]any{
+			"type": "response.reasoning_summary_part.added", "item_id": it.ID, "output_index": i,
+			"summary_index": si, "part": map[string]any{"type": "summary_text", "text": ""}}); err != nil {
+			return err
+		}
+		if err := e.event("response.reasoning_summary_text.delta", map[string]any{
+			"type": "response.reasoning_summary_text.delta", "item_id": it.ID, "output_index": i,
+			"summary_index": si, "delta": sm.Text}); err != nil {
+			return err
+		}
+	}
+	for ci, c := range it.Content {
+		if c.Type != "reasoning_text" {
+			continue
+		}
+		if err := e.event("response.reasoning_text.delta", map[string]any{
+			"type": "response.reasoning_text.delta", "item_id": it.ID, "output_index": i,
+			"content_index": ci, "delta": c.Text}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func writeChat(e *eventWriter, t Turn) {

@@ -156,7 +156,9 @@ type Session struct {
 	recordErrTold bool
 	// contextTokens is the context size the last response reported.
 	contextTokens int64
-	turnCancel    context.CancelCauseFunc
+	// rateLimits are the account's limits the last answer reported.
+	rateLimits *protocol.RateLimitSnapshot
+	turnCancel context.CancelCauseFunc
 	// steered is input a steer op added to the running turn, not yet
 	// in the history (the turn adds it before its next request).
 	steered []model.Item
@@ -302,7 +304,8 @@ func (s *Session) emit(id string, m protocol.Msg) {
 func (s *Session) logEvent(id string, m protocol.Msg) {
 	l := s.cfg.Logger
 	switch e := m.(type) {
-	case protocol.AgentMessageDeltaMsg, protocol.AgentReasoningDeltaMsg, protocol.ExecCommandOutputDeltaMsg:
+	case protocol.AgentMessageDeltaMsg, protocol.AgentReasoningDeltaMsg, protocol.ExecCommandOutputDeltaMsg,
+		protocol.AgentReasoningRawContentDeltaMsg:
 		return
 	case protocol.ErrorMsg:
 		l.Warn("error", "turn", id, "message", e.Message)

@@ -194,13 +194,14 @@ func (s *Session) addUsage(id string, u model.Usage, window int64) {
 	s.usage.TotalTokens += last.TotalTokens
 	total := s.usage
 	s.contextTokens = last.TotalTokens
+	limits := s.rateLimits
 	s.mu.Unlock()
 	var remaining int64
 	if window > 0 {
 		remaining = max(window-last.TotalTokens, 0)
 	}
 	s.emit(id, protocol.TokenCountMsg{TotalTokenUsage: total, LastTokenUsage: last, ModelContextWindow: window,
-		ContextWindowRemaining: remaining})
+		ContextWindowRemaining: remaining, RateLimits: limits})
 }
 
 // sample runs one model request with stream-level retries and returns
@@ -225,6 +226,14 @@ func (s *Session) sample(ctx context.Context, id string, cfg SessionConfig) ([]m
 			s.emit(id, protocol.AgentMessageDeltaMsg{Delta: ev.Delta})
 		case model.EventReasoningDelta:
 			s.emit(id, protocol.AgentReasoningDeltaMsg{Delta: ev.Delta})
+		case model.EventReasoningPart:
+			s.emit(id, protocol.AgentReasoningSectionBreakMsg{SummaryIndex: ev.Index})
+		case model.EventReasoningRawDelta:
+			s.emit(id, protocol.AgentReasoningRawContentDeltaMsg{Delta: ev.Delta, ContentIndex: ev.Index})
+		case model.EventRateLimits:
+			s.mu.Lock()
+			s.rateLimits = ev.RateLimits
+			s.mu.Unlock()
 		case model.EventItemAdded:
 			if ev.Item != nil && ev.Item.Type == "web_search_call" {
 				s.emit(id, protocol.WebSearchBeginMsg{CallID: ev.Item.ID})

@@ -53,6 +53,19 @@ type AgentReasoningDeltaMsg struct {
 	Delta string `json:"delta"`
 }
 
+// AgentReasoningSectionBreakMsg starts a new part of a reasoning
+// summary (the Responses API's reasoning_summary_part.added).
+type AgentReasoningSectionBreakMsg struct {
+	SummaryIndex int `json:"summary_index"`
+}
+
+// AgentReasoningRawContentDeltaMsg is a streamed piece of the model's
+// raw reasoning text (reasoning_text.delta), as opposed to its summary.
+type AgentReasoningRawContentDeltaMsg struct {
+	Delta        string `json:"delta"`
+	ContentIndex int    `json:"content_index"`
+}
+
 // AgentReasoningMsg is a whole reasoning summary.
 type AgentReasoningMsg struct {
 	Text string `json:"text"`
@@ -183,6 +196,34 @@ type TokenCountMsg struct {
 	// context left free after the last response (our extension; set
 	// only with a known window).
 	ContextWindowRemaining int64 `json:"context_window_remaining,omitempty"`
+	// RateLimits is the account's usage as the model API last reported
+	// it in its x-codex-* response headers (nil: not reported).
+	RateLimits *RateLimitSnapshot `json:"rate_limits,omitempty"`
+}
+
+// RateLimitSnapshot is one rate-limit bucket of the account, as the
+// Codex CLI records it in token_count events.
+type RateLimitSnapshot struct {
+	LimitID   string           `json:"limit_id,omitempty"`
+	Primary   *RateLimitWindow `json:"primary"`
+	Secondary *RateLimitWindow `json:"secondary"`
+	Credits   *CreditsSnapshot `json:"credits"`
+	PlanType  *string          `json:"plan_type"`
+}
+
+// RateLimitWindow is one window of a bucket: the share used, its length
+// and when it resets (Unix seconds).
+type RateLimitWindow struct {
+	UsedPercent   float64 `json:"used_percent"`
+	WindowMinutes *int64  `json:"window_minutes"`
+	ResetsAt      *int64  `json:"resets_at"`
+}
+
+// CreditsSnapshot is the account's credits.
+type CreditsSnapshot struct {
+	HasCredits bool    `json:"has_credits"`
+	Unlimited  bool    `json:"unlimited"`
+	Balance    *string `json:"balance"`
 }
 
 // TurnAbortedMsg closes a turn that was interrupted or replaced.
@@ -306,6 +347,10 @@ func (ShutdownCompleteMsg) MsgType() string          { return "shutdown_complete
 // MsgType returns the unknown tag.
 func (u UnknownMsg) MsgType() string { return u.Type }
 
+// MsgType implementations of the reasoning stream's finer events.
+func (AgentReasoningSectionBreakMsg) MsgType() string    { return "agent_reasoning_section_break" }
+func (AgentReasoningRawContentDeltaMsg) MsgType() string { return "agent_reasoning_raw_content_delta" }
+
 // msgTypes lists every known event payload; it is read-only.
 var msgTypes = []Msg{
 	SessionConfiguredMsg{}, TaskStartedMsg{}, TaskCompleteMsg{},
@@ -316,7 +361,8 @@ var msgTypes = []Msg{
 	TokenCountMsg{}, TurnAbortedMsg{}, ErrorMsg{}, StreamErrorMsg{},
 	BackgroundEventMsg{}, GetHistoryEntryResponseMsg{}, McpToolCallBeginMsg{},
 	McpToolCallEndMsg{}, WebSearchBeginMsg{}, WebSearchEndMsg{}, TerminalInteractionMsg{},
-	McpListToolsResponseMsg{}, ShutdownCompleteMsg{},
+	McpListToolsResponseMsg{}, ShutdownCompleteMsg{}, AgentReasoningSectionBreakMsg{},
+	AgentReasoningRawContentDeltaMsg{},
 }
 
 func newMsg(tag string) any {

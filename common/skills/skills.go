@@ -159,21 +159,33 @@ func skillFiles(root string) []string {
 	return out
 }
 
-// Load reads one SKILL.md.
+// FileError is a SKILL.md that is not a valid skill: Discover reports
+// one per file.
+type FileError struct {
+	Path string
+	Err  error
+}
+
+func (e *FileError) Error() string { return fmt.Sprintf("skill %s: %v", e.Path, e.Err) }
+
+// Unwrap returns the cause.
+func (e *FileError) Unwrap() error { return e.Err }
+
+// Load reads one SKILL.md; its errors are *FileError.
 func Load(path string) (Skill, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return Skill{}, fmt.Errorf("skill %s: %w", path, err)
+		return Skill{}, &FileError{path, err}
 	}
 	defer func() { _ = f.Close() }()
 	data := make([]byte, maxFileBytes+1)
 	n, _ := readFull(f, data)
 	if n > maxFileBytes {
-		return Skill{}, fmt.Errorf("skill %s: larger than %d bytes", path, maxFileBytes)
+		return Skill{}, &FileError{path, fmt.Errorf("larger than %d bytes", maxFileBytes)}
 	}
 	s, err := Parse(data[:n])
 	if err != nil {
-		return Skill{}, fmt.Errorf("skill %s: %w", path, err)
+		return Skill{}, &FileError{path, err}
 	}
 	s.Path = path
 	return s, nil
