@@ -34,6 +34,8 @@ build:
 	    (cd $$m && $(GOBUILD) -o ../bin/ ./cmd/$$(basename $$c)); \
 	  done; \
 	done
+	@echo "build codex for darwin/arm64 (compile check: the TUI's terminal code per OS)"
+	@cd codex && GOOS=darwin GOARCH=arm64 CGO_ENABLED=0 $(GO) build -o /dev/null ./cmd/codex
 
 ## test: install what the tests need, vet and test every module (in the workspace, then each alone with GOWORK=off), print a summary
 test:

@@ -5,7 +5,6 @@ import (
 	"os"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"golang.org/x/sys/unix"
 )
 
 // termInput is the terminal as the program reads it. It passes every read
@@ -53,12 +52,6 @@ func ttyOf(r io.Reader) *os.File {
 		return f
 	}
 	return nil
-}
-
-// pendingInput reports whether the terminal has unread input.
-func pendingInput(f *os.File) bool {
-	n, err := unix.IoctlGetInt(int(f.Fd()), unix.TIOCINQ)
-	return err == nil && n > 0
 }
 
 // markPastedNewlines turns each carriage return of one read that is
