@@ -2,6 +2,8 @@ package appserver_test
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -161,3 +163,34 @@ func TestModelList(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestWarningMCPServerFailed: an MCP server of config.toml that does not
+// start is reported to the client as a warning about the thread, and
+// the thread goes on without it.
+func TestWarningMCPServerFailed(t *testing.T) {
+	f := newFixture(t, turnOf(modelserver.Message("still here")))
+	cfg, err := os.ReadFile(filepath.Join(f.home, "config.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = append(cfg, "\n[mcp_servers.broken]\ncommand = \"/nonexistent/mcp-server\"\n"...)
+	if err := os.WriteFile(filepath.Join(f.home, "config.toml"), cfg, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := f.start(t)
+	th := startThread(t, c, map[string]any{})
+	m, _ := c.until("warning")
+	var w struct {
+		Message  string `json:"message"`
+		ThreadID string `json:"threadId"`
+	}
+	m.decode(t, &w)
+	if w.ThreadID != th.Thread.ID || !strings.Contains(w.Message, "broken") {
+		t.Errorf("warning = %s", m.raw)
+	}
+	startTurn(t, c, th.Thread.ID, "hi")
+	done, _ := c.until("turn/completed")
+	if !strings.Contains(string(done.Params), `"completed"`) {
+		t.Errorf("turn after the failed server = %s", done.raw)
+	}
+}

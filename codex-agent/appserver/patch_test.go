@@ -65,6 +65,23 @@ func TestFileChangeApprovalPlanDiffReasoning(t *testing.T) {
 	if len(changes) != 2 || changes[0]["status"] != "completed" || changes[1]["status"] != "declined" {
 		t.Errorf("fileChange items = %v", changes)
 	}
+	// The applied patch's report streams as its output before it completes.
+	var delta string
+	for _, m := range seen {
+		if m.Method == "item/fileChange/outputDelta" {
+			var d struct{ ItemID, Delta string }
+			m.decode(t, &d)
+			if d.ItemID == "p1" {
+				delta += d.Delta
+			}
+		}
+		if m.Method == "item/completed" && strings.Contains(string(m.Params), `"id":"p1"`) {
+			break
+		}
+	}
+	if !strings.Contains(delta, "a.txt") {
+		t.Errorf("item/fileChange/outputDelta of p1 = %q", delta)
+	}
 	ms := methods(seen)
 	for _, want := range []string{"turn/plan/updated", "turn/diff/updated", "serverRequest/resolved"} {
 		if !strings.Contains(ms, want) {
