@@ -1,12 +1,16 @@
 package appserver_test
 
 import (
+	"context"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/codexgo/codex-agent/modelserver"
+	"github.com/codexgo/codex-login/mcpauth"
+	"github.com/codexgo/codex-login/mcpauth/mcpauthtest"
 )
 
 func everything(t *testing.T) string {
@@ -115,5 +119,54 @@ func TestMCPToolApproval(t *testing.T) {
 		if m.Method == "item/started" && strings.Contains(string(m.Params), `"commandExecution"`) {
 			t.Errorf("an MCP call shown as a command: %s", m)
 		}
+	}
+}
+
+// TestMCPServerOAuthStatus: mcpServerStatus/list reports a streamable
+// HTTP server behind OAuth (the TypeScript SDK's) as notLoggedIn, with the
+// login hint as its error, and as oAuth, connected, once `codex mcp
+// login` has stored a token in CODEX_HOME.
+func TestMCPServerOAuthStatus(t *testing.T) {
+	t.Parallel()
+	s := mcpauthtest.Start(t)
+	f := newFixture(t)
+	c := f.start(t, "-c", `mcp_servers.demo={url="`+s.URL+`"}`)
+	type status struct {
+		Data []struct {
+			Name          string                    `json:"name"`
+			Tools         map[string]map[string]any `json:"tools"`
+			AuthStatus    string                    `json:"authStatus"`
+			RuntimeStatus string                    `json:"runtimeStatus"`
+			ToolsError    *string                   `json:"toolsError"`
+		} `json:"data"`
+	}
+	var st status
+	c.call("mcpServerStatus/list", map[string]any{}).decode(t, &st)
+	if len(st.Data) != 1 || st.Data[0].AuthStatus != "notLoggedIn" || st.Data[0].RuntimeStatus != "failed" ||
+		st.Data[0].ToolsError == nil || !strings.Contains(*st.Data[0].ToolsError, "codex mcp login demo") {
+		t.Fatalf("before login: %+v", st)
+	}
+
+	done := make(chan struct{})
+	err := mcpauth.Login(context.Background(), mcpauth.Server{Name: "demo", URL: s.URL}, mcpauth.LoginOptions{
+		Store: mcpauth.Store{Home: f.home},
+		OnURL: func(u string) {
+			go func() {
+				defer close(done)
+				if resp, err := http.Get(u); err == nil {
+					_ = resp.Body.Close()
+				}
+			}()
+		},
+	})
+	<-done
+	if err != nil {
+		t.Fatalf("login: %v", err)
+	}
+	c.call("config/mcpServer/reload", nil)
+	st = status{}
+	c.call("mcpServerStatus/list", map[string]any{}).decode(t, &st)
+	if len(st.Data) != 1 || st.Data[0].AuthStatus != "oAuth" || st.Data[0].RuntimeStatus != "connected" || st.Data[0].Tools["whoami"] == nil {
+		t.Errorf("after login: %+v", st)
 	}
 }

@@ -68,6 +68,8 @@ type Tool struct {
 type Failure struct {
 	Server string
 	Err    error
+	// Config is the server's configuration.
+	Config mcpconfig.Server
 }
 
 // ErrUnknownServer is returned for calls naming no running server.
@@ -130,7 +132,7 @@ func Start(ctx context.Context, servers map[string]mcpconfig.Server, opts Option
 	for range n {
 		o := <-results
 		if o.err != nil {
-			m.failures = append(m.failures, Failure{Server: o.s.name, Err: o.err})
+			m.failures = append(m.failures, Failure{Server: o.s.name, Err: o.err, Config: o.s.cfg})
 			continue
 		}
 		m.servers[o.s.name] = o.s
@@ -366,13 +368,17 @@ func (m *Manager) Pid(server string) int {
 	return s.conn.Pid()
 }
 
-// Config returns the configuration server name was started with.
+// Config returns the configuration of server name (started or failed).
 func (m *Manager) Config(name string) (mcpconfig.Server, bool) {
-	s, ok := m.server(name)
-	if !ok {
-		return mcpconfig.Server{}, false
+	if s, ok := m.server(name); ok {
+		return s.cfg, true
 	}
-	return s.cfg, true
+	for _, f := range m.Failures() {
+		if f.Server == name {
+			return f.Config, true
+		}
+	}
+	return mcpconfig.Server{}, false
 }
 
 func (m *Manager) server(name string) (*server, bool) {
