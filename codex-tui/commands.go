@@ -245,9 +245,18 @@ func approvalsPicker() *picker {
 	}
 	p.apply = func(m *model, i int) {
 		pr := presets[i]
-		m.submit(protocol.OverrideTurnContextOp{ApprovalPolicy: pr.approval, SandboxPolicy: &protocol.SandboxPolicy{Mode: pr.sandbox}})
+		policy := protocol.SandboxPolicy{Mode: pr.sandbox}
+		if m.env.sandboxPolicy != nil {
+			p, err := m.env.sandboxPolicy(pr.sandbox)
+			if err != nil {
+				m.print(noticeCell{"error", "permissions: " + err.Error()})
+				return
+			}
+			policy = p
+		}
+		m.submit(protocol.OverrideTurnContextOp{ApprovalPolicy: pr.approval, SandboxPolicy: &policy})
 		m.session.ApprovalPolicy = pr.approval
-		m.session.SandboxPolicy = &protocol.SandboxPolicy{Mode: pr.sandbox}
+		m.session.SandboxPolicy = &policy
 		m.print(noticeCell{"info", "Approval mode set to " + pr.name})
 	}
 	return p

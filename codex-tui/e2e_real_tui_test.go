@@ -97,3 +97,47 @@ func TestE2ERealShellAndFork(t *testing.T) {
 		t.Errorf("rollouts %q, want the original and the fork", rollouts)
 	}
 }
+
+// TestE2ERealPermissionsKeepsWorkspaceSettings: /permissions → Auto gives
+// the agent the workspace-write policy this session's config means
+// (sandbox_workspace_write.writable_roots, --add-dir), decided by
+// sandboxpolicy as on every other path, not the bare mode: the model's
+// command writes to both extra roots.
+func TestE2ERealPermissionsKeepsWorkspaceSettings(t *testing.T) {
+	codex := buildCodex(t)
+	// Outside /tmp and $TMPDIR, which workspace-write opens anyway.
+	outside := func() string {
+		d, err := os.MkdirTemp("/var/tmp", "codex-tui-perm-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = os.RemoveAll(d) })
+		return d
+	}
+	dir, added, configured := t.TempDir(), outside(), outside()
+	a, b := filepath.Join(added, "a.txt"), filepath.Join(configured, "b.txt")
+	ms := startModelServer(t, codex,
+		itemsTurn(execCallItem("c1", map[string]any{"cmd": "touch " + a + " " + b + " && echo wrote-both"})),
+		itemsTurn(messageItem("Both written.")),
+	)
+	tm := startRealTerm(t, codex, t.TempDir(), dir, ms, "-a", "never", "-s", "read-only",
+		"--add-dir", added, "-c", "sandbox_workspace_write.writable_roots=["+jsonString(configured)+"]")
+	tm.waitFor(`>_ Codex`)
+	tm.keys("-l", "/permissions")
+	tm.waitFor(`› /permissions`)
+	tm.keys("Enter")
+	tm.waitFor(`Select approval mode`)
+	tm.keys("Down")
+	tm.keys("Enter")
+	tm.waitFor(`Approval mode set to Auto`)
+	tm.keys("-l", "write them")
+	tm.keys("Enter")
+	tm.waitFor(`Both written\.`)
+	for _, p := range []string{a, b} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("the command could not write %s under /permissions' workspace-write: %v\n%s", p, err, tm.capture())
+		}
+	}
+	tm.keys("C-d")
+	tm.waitExit(0)
+}

@@ -30,6 +30,7 @@ import (
 	"github.com/codexgo/common/codexhome"
 	"github.com/codexgo/common/config"
 	"github.com/codexgo/common/protocol"
+	"github.com/codexgo/common/sandboxpolicy"
 	"github.com/codexgo/common/version"
 	"github.com/muesli/termenv"
 	"github.com/peterbourgon/ff/v3"
@@ -323,6 +324,16 @@ func Run(ctx context.Context, o Options) (err error) {
 	e.notifications, e.term = notificationKinds(cfg), o.Stdout
 	e.contextWindow = contextWindows(cfg)
 	e.sandbox = sandboxRunner()
+	addDirs := make([]string, 0, len(o.AddDirs))
+	for _, d := range o.AddDirs {
+		if !filepath.IsAbs(d) {
+			d = filepath.Join(cwd, d)
+		}
+		addDirs = append(addDirs, d)
+	}
+	e.sandboxPolicy = func(mode protocol.SandboxMode) (protocol.SandboxPolicy, error) {
+		return sandboxpolicy.FromConfig(cfg.SandboxMode, cfg.SandboxWorkspaceWrite, string(mode), addDirs...)
+	}
 	m := newModel(e, client, th)
 	m.initialPrompt, m.images = o.Prompt, images
 	if resume != "" {

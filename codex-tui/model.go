@@ -54,6 +54,11 @@ type env struct {
 	// contextWindow is a model's context window when the agent has not
 	// said (config's model_context_window, else the model catalogue).
 	contextWindow func(model string) int64
+	// sandboxPolicy is the policy a sandbox mode chosen in /permissions
+	// means with this session's config ([sandbox_workspace_write],
+	// --add-dir), decided by sandboxpolicy.FromConfig as on every other
+	// path; nil: the mode alone.
+	sandboxPolicy func(protocol.SandboxMode) (protocol.SandboxPolicy, error)
 }
 
 // model is the root model: one state, plain sub-components, an overlay
