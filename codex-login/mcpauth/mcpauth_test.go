@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"github.com/codexgo/codex-login/mcpauth/mcpauthtest"
 	"net/http"
 	"os"
@@ -260,5 +261,38 @@ func TestStatusWithoutOAuth(t *testing.T) {
 	}
 	if got := Status(context.Background(), nil, Store{Home: home}, Server{Name: "d", URL: "http://127.0.0.1:9/mcp"}); got != StatusUnknown {
 		t.Errorf("unreachable server: %q, want %q", got, StatusUnknown)
+	}
+}
+
+// TestNoBrowserPaste: with --no-browser the user pastes the URL the
+// browser ended on; the login completes from it without the callback
+// ever being reached.
+func TestNoBrowserPaste(t *testing.T) {
+	s := mcpauthtest.Start(t)
+	home := t.TempDir()
+	pr, pw := io.Pipe()
+	done := make(chan struct{})
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	err := login(t, Server{Name: "demo", URL: s.URL}, home, func(o *LoginOptions) {
+		o.Paste = pr
+		o.OnURL = func(u string) {
+			go func() {
+				defer close(done)
+				resp, err := noFollow.Get(u)
+				if err != nil {
+					t.Errorf("authorize: %v", err)
+					return
+				}
+				_ = resp.Body.Close()
+				_, _ = io.WriteString(pw, "\n  not a callback\n"+resp.Header.Get("Location")+"\n")
+			}()
+		}
+	})
+	<-done
+	if err != nil {
+		t.Fatalf("login: %v", err)
+	}
+	if e, _ := (Store{Home: home}).Load(Server{Name: "demo", URL: s.URL}.Key()); e == nil {
+		t.Error("no token stored after the pasted callback")
 	}
 }
