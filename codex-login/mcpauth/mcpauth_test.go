@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/codexgo/codex-login/mcpauth/mcpauthtest"
 	"io"
 	"net/http"
 	"os"
@@ -13,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/codexgo/codex-login/mcpauth/mcpauthtest"
 )
 
 func login(t *testing.T, srv Server, home string, opts ...func(*LoginOptions)) error {
