@@ -75,6 +75,10 @@ func (m *model) runSlash(name, arg string) tea.Cmd {
 		return m.refreshPopup()
 	case "status":
 		m.print(m.statusCard())
+	case "skills":
+		return listing(m.env.skills)
+	case "hooks":
+		return listing(m.env.hooks)
 	case "mcp":
 		if len(m.env.mcpServers) == 0 {
 			m.print(noticeCell{"info", "No MCP servers configured. Add them under [mcp_servers] in config.toml."})

@@ -31,6 +31,7 @@ import (
 	"github.com/codexgo/common/config"
 	"github.com/codexgo/common/protocol"
 	"github.com/codexgo/common/sandboxpolicy"
+	"github.com/codexgo/common/skills"
 	"github.com/codexgo/common/version"
 	"github.com/muesli/termenv"
 	"github.com/peterbourgon/ff/v3"
@@ -331,6 +332,9 @@ func Run(ctx context.Context, o Options) (err error) {
 		}
 		addDirs = append(addDirs, d)
 	}
+	skillOpts := skills.Options{CodexHome: home, Home: o.Getenv("HOME"), Cwd: cwd}
+	e.skills = func() string { return skillsText(skillOpts) }
+	e.hooks = func() string { return hooksText(home, cfg) }
 	e.sandboxPolicy = func(mode protocol.SandboxMode) (protocol.SandboxPolicy, error) {
 		return sandboxpolicy.FromConfig(cfg.SandboxMode, cfg.SandboxWorkspaceWrite, string(mode), addDirs...)
 	}

@@ -59,6 +59,9 @@ type env struct {
 	// --add-dir), decided by sandboxpolicy.FromConfig as on every other
 	// path; nil: the mode alone.
 	sandboxPolicy func(protocol.SandboxMode) (protocol.SandboxPolicy, error)
+	// skills and hooks list what the agent of this session finds, for
+	// /skills and /hooks (read when asked: they change on disk).
+	skills, hooks func() string
 }
 
 // model is the root model: one state, plain sub-components, an overlay
@@ -367,6 +370,8 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.print(noticeCell{"error", "the agent exited"})
 		}
 		m.quitting = true
+	case infoMsg:
+		m.print(noticeCell{"info", string(msg)})
 	case errNoticeMsg:
 		m.print(noticeCell{"error", msg.err.Error()})
 	case historyMsg:

@@ -25,6 +25,8 @@ var slashCommands = []slashCommand{
 	{"mention", "mention a file", true},
 	{"status", "show current session configuration and token usage", true},
 	{"mcp", "list configured MCP tools", true},
+	{"skills", "list the skills the model can use", true},
+	{"hooks", "list the hooks of config.toml and their trust", true},
 	{"fork", "fork the conversation into a new session", false},
 	{"copy", "copy the last answer to the clipboard", true},
 	{"ps", "list the background terminals", true},
