@@ -162,7 +162,7 @@ func (b *appBackend) StartMCP(ctx context.Context) (*mcpmanager.Manager, error) 
 	if err != nil {
 		return nil, err
 	}
-	mgr, _ := session.StartMCP(ctx, st.Config, b.env.Getenv, b.env.Stderr)
+	mgr, _ := session.StartMCP(ctx, st.Config, b.env.Getenv, b.env.Stderr, nil)
 	return mgr, nil
 }
 

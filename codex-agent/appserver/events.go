@@ -206,6 +206,8 @@ func (th *thread) event(ev protocol.Event) {
 		completed(copyItem(item, map[string]any{"status": status}))
 	case protocol.McpToolCallBeginMsg:
 		started(mcpItem(m.CallID, m.Server, m.Tool, m.Arguments, "inProgress"))
+	case protocol.McpToolCallProgressMsg:
+		th.notify("item/mcpToolCall/progress", base(map[string]any{"itemId": m.CallID, "message": m.Message}))
 	case protocol.McpToolCallEndMsg:
 		item := t.open[m.CallID]
 		if item == nil {

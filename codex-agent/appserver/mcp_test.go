@@ -170,3 +170,44 @@ func TestMCPServerOAuthStatus(t *testing.T) {
 		t.Errorf("after login: %+v", st)
 	}
 }
+
+// TestMCPToolProgress: the progress notifications an MCP server sends
+// about the model's tool call (the call id is its progress token) reach
+// the client as item/mcpToolCall/progress, between the item's start and
+// its completion.
+func TestMCPToolProgress(t *testing.T) {
+	t.Parallel()
+	bin := everything(t)
+	f := newFixture(t,
+		turnOf(modelserver.FunctionCall("m1", "mcp__everything__trigger-long-running-operation", map[string]any{"duration": 1, "steps": 2})),
+		turnOf(modelserver.Message("done")),
+	)
+	c := f.start(t, "-c", `mcp_servers.everything={command="`+bin+`",args=["stdio"]}`)
+	th := startThread(t, c, map[string]any{"cwd": f.work, "approvalPolicy": "never"})
+	startTurn(t, c, th.Thread.ID, "run the long operation")
+	_, seen := c.until("turn/completed")
+	var got []string
+	state := "before"
+	for _, m := range seen {
+		switch {
+		case m.Method == "item/started" && strings.Contains(string(m.Params), `"id":"m1"`):
+			state = "running"
+		case m.Method == "item/completed" && strings.Contains(string(m.Params), `"id":"m1"`):
+			state = "after"
+		case m.Method == "item/mcpToolCall/progress":
+			var p struct{ ItemID, Message string }
+			m.decode(t, &p)
+			got = append(got, state+" "+p.ItemID+" "+p.Message)
+		}
+	}
+	// The last step's notification races the result (the MCP client
+	// hands notifications to a goroutine and results straight to the
+	// caller); one that loses is dropped rather than sent after the
+	// item's completion.
+	if len(got) == 0 || got[0] != "running m1 1/2" || len(got) > 2 || len(got) == 2 && got[1] != "running m1 2/2" {
+		t.Errorf("progress = %q, want the steps while the call runs (%s)", got, methods(seen))
+	}
+	if calls := completedItems(t, seen, "mcpToolCall"); len(calls) != 1 || calls[0]["status"] != "completed" {
+		t.Errorf("mcpToolCall items = %v", calls)
+	}
+}

@@ -25,6 +25,7 @@ import (
 	"github.com/codexgo/common/protocol"
 	"github.com/codexgo/common/sandboxpolicy"
 	"github.com/codexgo/common/skills"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 // ServiceOptions describe a session for any front end (`codex exec`,
@@ -410,9 +411,10 @@ func (st *Setup) Build(ctx context.Context) (*Service, error) {
 	// (a background event after session_configured) and the session goes
 	// on without it.
 	if len(cfg.McpServers) > 0 {
-		mgr, notices := StartMCP(ctx, cfg, o.Getenv, o.MCPStderr)
+		progress := &tools.MCPProgress{}
+		mgr, notices := StartMCP(ctx, cfg, o.Getenv, o.MCPStderr, progress)
 		closers = append(closers, mgr.Close)
-		svc.Config.External = append(svc.Config.External, tools.MCPTools{M: mgr})
+		svc.Config.External = append(svc.Config.External, tools.MCPTools{M: mgr, Progress: progress})
 		svc.Config.Notices = append(svc.Config.Notices, notices...)
 	}
 	// The log is closed last, after what may still write to it.
@@ -475,10 +477,13 @@ func sessionPolicy(execpolicyCmd, codexHome, cwd, home string, ignoreRules bool)
 // StartMCP starts config.toml's MCP servers concurrently and returns the
 // manager (close it when the session ends) and one line for each server
 // that failed to start.
-func StartMCP(ctx context.Context, cfg *config.Config, getenv func(string) string, stderr io.Writer) (*mcpmanager.Manager, []string) {
+// The servers' progress notifications go to progress (nil: dropped).
+func StartMCP(ctx context.Context, cfg *config.Config, getenv func(string) string, stderr io.Writer,
+	progress *tools.MCPProgress) (*mcpmanager.Manager, []string) {
 	var failures []string
 	mgr := mcpmanager.Start(ctx, mcpconfig.FromConfig(cfg.McpServers), mcpmanager.Options{
-		Conn: mcpconn.Options{Getenv: getenv, Stderr: stderr},
+		Conn: mcpconn.Options{Getenv: getenv, Stderr: stderr,
+			Client: &mcp.ClientOptions{ProgressNotificationHandler: progress.Handle}},
 		OnStartupFailure: func(server string, err error) {
 			failures = append(failures, fmt.Sprintf("MCP server `%s` failed to start: %v", server, err))
 		},

@@ -20,6 +20,9 @@ import (
 // the 0.169 namespace form (namespace "mcp__<server>") are accepted too.
 type MCPTools struct {
 	M *mcpmanager.Manager
+	// Progress routes the servers' progress notifications to the calls
+	// (nil: not reported); M's client must send them to Progress.Handle.
+	Progress *MCPProgress
 }
 
 // Specs implements ExternalTool.
@@ -182,7 +185,11 @@ func (x MCPTools) call(ctx context.Context, call model.Item, tool mcpmanager.Too
 	emit(protocol.McpToolCallBeginMsg{CallID: call.CallID, Server: tool.Server, Tool: tool.Name, Arguments: args})
 	start := time.Now()
 	// The call id is the progress token, as the Codex CLI sends one.
+	stop := x.Progress.watch(call.CallID, func(msg string) {
+		emit(protocol.McpToolCallProgressMsg{CallID: call.CallID, Message: msg})
+	})
 	res, err := x.M.CallMeta(ctx, tool.Server, tool.Name, args, mcp.Meta{"progressToken": call.CallID})
+	stop()
 	dur := time.Since(start)
 	if err != nil {
 		emit(protocol.McpToolCallEndMsg{CallID: call.CallID, Server: tool.Server, Tool: tool.Name, Error: err.Error(), DurationMS: dur.Milliseconds()})

@@ -66,6 +66,13 @@ type AgentReasoningRawContentDeltaMsg struct {
 	ContentIndex int    `json:"content_index"`
 }
 
+// McpToolCallProgressMsg is a progress notification the MCP server sent
+// about a running tool call.
+type McpToolCallProgressMsg struct {
+	CallID  string `json:"call_id"`
+	Message string `json:"message"`
+}
+
 // AgentReasoningMsg is a whole reasoning summary.
 type AgentReasoningMsg struct {
 	Text string `json:"text"`
@@ -351,6 +358,9 @@ func (u UnknownMsg) MsgType() string { return u.Type }
 func (AgentReasoningSectionBreakMsg) MsgType() string    { return "agent_reasoning_section_break" }
 func (AgentReasoningRawContentDeltaMsg) MsgType() string { return "agent_reasoning_raw_content_delta" }
 
+// MsgType implementation.
+func (McpToolCallProgressMsg) MsgType() string { return "mcp_tool_call_progress" }
+
 // msgTypes lists every known event payload; it is read-only.
 var msgTypes = []Msg{
 	SessionConfiguredMsg{}, TaskStartedMsg{}, TaskCompleteMsg{},
@@ -362,7 +372,7 @@ var msgTypes = []Msg{
 	BackgroundEventMsg{}, GetHistoryEntryResponseMsg{}, McpToolCallBeginMsg{},
 	McpToolCallEndMsg{}, WebSearchBeginMsg{}, WebSearchEndMsg{}, TerminalInteractionMsg{},
 	McpListToolsResponseMsg{}, ShutdownCompleteMsg{}, AgentReasoningSectionBreakMsg{},
-	AgentReasoningRawContentDeltaMsg{},
+	AgentReasoningRawContentDeltaMsg{}, McpToolCallProgressMsg{},
 }
 
 func newMsg(tag string) any {
