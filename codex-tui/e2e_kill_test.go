@@ -27,7 +27,9 @@ func kill9Survivors(t *testing.T, codex, mode string) {
 		itemsTurn(execCallItem("c1", map[string]any{"cmd": "setsid sh -c 'sleep 7772 & sleep 7772' & sleep 7772", "yield_time_ms": 300})),
 		itemsTurn(messageItem("It runs.")),
 	)
-	tm := startRealTerm(t, codex, t.TempDir(), dir, ms, "-a", "never", "-s", mode)
+	// The pane's shell goes on after the TUI dies, as a user's does: the
+	// terminal is not hung up, so no SIGHUP ends what the TUI started.
+	tm := startRealTermThen(t, "; exec sleep 3600", codex, t.TempDir(), dir, ms, "-a", "never", "-s", mode)
 	t.Cleanup(func() { // a failed test leaves nothing behind either
 		for _, pid := range append(processesWithArgs(shellMark), processesWithArgs(modelMark)...) {
 			_ = syscall.Kill(pid, syscall.SIGKILL)

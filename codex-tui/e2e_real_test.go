@@ -156,6 +156,13 @@ func patchCallItem(callID, patch string) string {
 // config.toml points the agent at the model server and trusts dir.
 func startRealTerm(t *testing.T, codex, home, dir string, ms *modelServer, args ...string) *term {
 	t.Helper()
+	return startRealTermThen(t, "", codex, home, dir, ms, args...)
+}
+
+// startRealTermThen is startRealTerm whose pane's shell runs then after
+// codex exits and has said so (as a user's shell goes on after it).
+func startRealTermThen(t *testing.T, then, codex, home, dir string, ms *modelServer, args ...string) *term {
+	t.Helper()
 	cfg := fmt.Sprintf(`model = "gpt-test"
 model_provider = "local"
 
@@ -172,7 +179,7 @@ trust_level = "trusted"
 		t.Fatal(err)
 	}
 	tm := &term{t: t, name: fmt.Sprintf("codex-real-e2e-%d-%d", os.Getpid(), time.Now().UnixNano()), home: home, dir: dir}
-	shArgs := []string{"sh", "-c", `"$@"; echo "[codex-tui exited $?]"`, "sh", "env", "CODEX_HOME=" + home,
+	shArgs := []string{"sh", "-c", `"$@"; echo "[codex-tui exited $?]"` + then, "sh", "env", "CODEX_HOME=" + home,
 		"OPENAI_API_KEY=sk-local-test", "TERM=xterm-256color", codex, "-C", dir}
 	shArgs = append(shArgs, args...)
 	cmd := tm.tmux(append([]string{"start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";", "new-session", "-d", "-s", tm.name, "-x", "100", "-y", "30"}, shArgs...)...)
