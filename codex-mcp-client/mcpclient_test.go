@@ -46,7 +46,9 @@ func run(t *testing.T, stdin string, args ...string) result {
 
 func TestStdio(t *testing.T) {
 	ev := servertest.Everything(t)
-	q := []string{"--server-stderr", "discard"}
+	// A generous start-up limit: a dozen npm servers start at once here,
+	// and on a loaded 2-core machine one can take over the default 10s.
+	q := []string{"--server-stderr", "discard", "--startup-timeout", "2m"}
 	tests := []struct {
 		name     string
 		args     []string
@@ -280,7 +282,9 @@ func TestFilesystemServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := []string{"--", fs, dir}
-	q := []string{"--server-stderr", "discard"}
+	// A generous start-up limit: a dozen npm servers start at once here,
+	// and on a loaded 2-core machine one can take over the default 10s.
+	q := []string{"--server-stderr", "discard", "--startup-timeout", "2m"}
 
 	r := run(t, "", append(append(q, "call", "--args", `{"path":"`+dir+`"}`, "list_directory"), cmd...)...)
 	if r.code != 0 || !strings.Contains(r.stdout, "[FILE] big.txt") || !strings.Contains(r.stdout, "[FILE] small.txt") {
