@@ -49,7 +49,7 @@ test-deps:
 lint: $(LINT)
 	@for m in $(MODULES); do \
 	  echo "== lint $$m"; \
-	  (cd $$m && ../$(LINT) run --config ../.golangci.yml ./...); \
+	  (cd $$m && ../$(LINT) run --allow-serial-runners --config ../.golangci.yml ./...) || exit 1; \
 	done
 
 $(LINT):
