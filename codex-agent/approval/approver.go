@@ -2,6 +2,7 @@ package approval
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -16,6 +17,8 @@ import (
 type Answer struct {
 	Decision protocol.ReviewDecision
 	Remember bool
+	// Content is an accepted elicitation's form content.
+	Content json.RawMessage
 }
 
 // Asker puts an approval request (an ExecApprovalRequestMsg or an
@@ -141,9 +144,13 @@ func (a *Approver) Command(ctx context.Context, t Turn, c Command) Outcome {
 		out.Run = true
 		return out
 	case Refuse:
-		if v.Decision == protocol.DecisionForbidden {
+		_, granular := t.Approval.Granular()
+		switch {
+		case v.Decision == protocol.DecisionForbidden:
 			out.Refusal = "execution forbidden by policy: " + reason
-		} else {
+		case granular:
+			out.Refusal = "approval required (" + reason + "): command not run"
+		default:
 			out.Refusal = "approval required (" + reason + "), but approval_policy is never: command not run"
 		}
 		return out
@@ -182,7 +189,7 @@ func (a *Approver) Command(ctx context.Context, t Turn, c Command) Outcome {
 // the failure is reported as it is). Outcome.Run means retry unsandboxed.
 func (a *Approver) Retry(ctx context.Context, t Turn, c Command, v protocol.PolicyVerdict) Outcome {
 	out := Outcome{Verdict: v, Sandbox: protocol.SandboxPolicy{Mode: protocol.SandboxDangerFullAccess}}
-	if t.Approval == protocol.ApprovalNever || t.Ask == nil {
+	if !allowsSandboxPrompts(t.Approval) || t.Ask == nil {
 		return out
 	}
 	ans := t.Ask(ctx, c.CallID, protocol.ExecApprovalRequestMsg{CallID: c.CallID, Command: c.Argv, Cwd: c.Cwd,
@@ -234,8 +241,11 @@ func (a *Approver) Patch(ctx context.Context, t Turn, callID string, paths []str
 		out.Run = true
 		return out
 	}
-	if t.Approval == protocol.ApprovalNever || t.Ask == nil {
+	if !allowsSandboxPrompts(t.Approval) || t.Ask == nil {
 		out.Refusal = "patch rejected: it writes outside the writable roots and approval_policy is never"
+		if _, ok := t.Approval.Granular(); ok {
+			out.Refusal = "patch rejected: it writes outside the writable roots and " + refusedByGranular(FlagSandboxApproval)
+		}
 		return out
 	}
 	reason := "the patch writes outside the writable roots"
@@ -279,10 +289,21 @@ func (a *Approver) pathsApproved(paths []string) bool {
 // asks, under never none does, otherwise those not read-only ask.
 func (a *Approver) Tool(ctx context.Context, t Turn, key string, readOnly bool, req protocol.ExecApprovalRequestMsg) Outcome {
 	out := Outcome{Sandbox: t.Sandbox, Run: true}
-	switch t.Approval {
-	case protocol.ApprovalNever:
+	g, granular := t.Approval.Granular()
+	switch {
+	case granular:
+		if readOnly {
+			return out
+		}
+		if !g.McpElicitations {
+			out.Run = false
+			out.Refusal = fmt.Sprintf("MCP tool call needs approval, but %s: %s (server %s) was not run",
+				refusedByGranular(FlagMcpElicitations), req.McpTool, req.McpServer)
+			return out
+		}
+	case t.Approval == protocol.ApprovalNever:
 		return out
-	case protocol.ApprovalUntrusted:
+	case t.Approval == protocol.ApprovalUntrusted:
 		req.Reason = "untrusted: every MCP tool call needs approval"
 	default:
 		if readOnly {

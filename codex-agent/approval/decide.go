@@ -21,7 +21,8 @@
 //	never            firm prompts are refused (the model  refused outside the    runs                 reports the failure
 //	                 is told); the rest runs sandboxed    writable roots
 //
-// forbidden is always refused. A firm prompt is one a user's or project's
+// granular is on-request with some kinds of prompt refused (see
+// granular.go). forbidden is always refused. A firm prompt is one a user's or project's
 // rule asks for, or a danger heuristic (forced delete, push, pipe to
 // shell); a prompt only because no rule knows the command is not firm.
 package approval
@@ -88,6 +89,17 @@ func Decide(ap protocol.AskForApproval, v protocol.PolicyVerdict, escalate bool)
 	}
 	prompt := v.Decision != protocol.DecisionAllow
 	firm := prompt && FirmPrompt(v)
+	if g, ok := ap.Granular(); ok {
+		// on-request, but a kind of prompt the policy does not allow is
+		// refused.
+		if flag := granularRefusal(g, v, firm, escalate); flag != "" {
+			if !firm {
+				reason = "the command asks to run outside the sandbox"
+			}
+			return Refuse, reason + "; " + refusedByGranular(flag)
+		}
+		ap = protocol.ApprovalOnRequest
+	}
 	switch ap {
 	case protocol.ApprovalUntrusted:
 		if prompt || !KnownSafe(v) {

@@ -1,70 +1,92 @@
 package appserver_test
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/codexgo/codex-agent/modelserver"
 )
 
-// TestGranularApprovalPolicy: the granular approvalPolicy object is
-// accepted when it amounts to a policy our approver has: every prompt
-// allowed runs the thread on-request (a command asking to leave the
-// sandbox is put to the client), none allowed runs it never (the same
-// command is not put to the client). A mix, and the kinds of prompt we
-// have not, are refused with -32602.
+// TestGranularApprovalPolicy: the granular approvalPolicy object, every
+// mix of sandbox_approval and rules, against a command that asks to
+// leave the sandbox and one a user's execpolicy rule prompts for: a
+// kind whose flag is true is put to the client, one whose flag is false
+// is refused without asking. (mcp_elicitations: elicit_test.go.) The
+// thread reports the policy as given, and bad objects get -32602.
 func TestGranularApprovalPolicy(t *testing.T) {
-	escalated := modelserver.FunctionCall("call_esc", "exec_command", map[string]any{"cmd": "echo outside",
-		"sandbox_permissions": "require_escalated", "justification": "needs the network", "yield_time_ms": 30000})
-	granular := func(sb, rules, mcp bool) map[string]any {
-		return map[string]any{"granular": map[string]any{"sandbox_approval": sb, "rules": rules, "mcp_elicitations": mcp}}
-	}
-	for _, tc := range []struct {
-		name   string
-		policy map[string]any
-		want   string
-		asked  bool
-	}{
-		{"all", granular(true, true, true), "on-request", true},
-		{"none", granular(false, false, false), "never", false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			f := newFixture(t, turnOf(escalated), turnOf(modelserver.Message("done")))
-			c := f.start(t)
-			var r struct {
-				Thread         struct{ ID string } `json:"thread"`
-				ApprovalPolicy any                 `json:"approvalPolicy"`
-			}
-			c.call("thread/start", map[string]any{"cwd": f.work, "approvalPolicy": tc.policy, "sandbox": "workspace-write"}).decode(t, &r)
-			if r.ApprovalPolicy != tc.want {
-				t.Fatalf("approvalPolicy = %v, want %s", r.ApprovalPolicy, tc.want)
-			}
-			startTurn(t, c, r.Thread.ID, "run it")
-			var seen []msg
-			for {
-				m := c.next()
-				seen = append(seen, m)
-				if m.Method == "item/commandExecution/requestApproval" {
-					c.reply(m, map[string]any{"decision": "decline"})
+	t.Parallel()
+	for _, sb := range []bool{false, true} {
+		for _, rules := range []bool{false, true} {
+			t.Run(fmt.Sprintf("sandbox=%v,rules=%v", sb, rules), func(t *testing.T) {
+				t.Parallel()
+				f := newFixture(t,
+					turnOf(modelserver.FunctionCall("call_esc", "exec_command", map[string]any{"cmd": "echo outside",
+						"sandbox_permissions": "require_escalated", "justification": "needs the network", "yield_time_ms": 30000})),
+					turnOf(modelserver.FunctionCall("call_rule", "exec_command", map[string]any{"cmd": "mytool go", "yield_time_ms": 30000})),
+					turnOf(modelserver.Message("done")))
+				if err := os.MkdirAll(filepath.Join(f.home, "rules"), 0o700); err != nil {
+					t.Fatal(err)
 				}
-				if m.Method == "turn/completed" {
-					break
+				if err := os.WriteFile(filepath.Join(f.home, "rules", "default.rules"),
+					[]byte(`prefix_rule(pattern=["mytool"], decision="prompt")`+"\n"), 0o600); err != nil {
+					t.Fatal(err)
 				}
-			}
-			if asked := strings.Contains(methods(seen), "item/commandExecution/requestApproval"); asked != tc.asked {
-				t.Errorf("asked = %v, want %v: %s", asked, tc.asked, methods(seen))
-			}
-		})
+				c := f.start(t)
+				policy := map[string]any{"granular": map[string]any{"sandbox_approval": sb, "rules": rules,
+					"mcp_elicitations": true, "skill_approval": false}}
+				var r struct {
+					Thread         struct{ ID string } `json:"thread"`
+					ApprovalPolicy any                 `json:"approvalPolicy"`
+				}
+				c.call("thread/start", map[string]any{"cwd": f.work, "approvalPolicy": policy, "sandbox": "workspace-write"}).decode(t, &r)
+				want := fmt.Sprintf("map[granular:map[mcp_elicitations:true request_permissions:false rules:%v sandbox_approval:%v skill_approval:false]]", rules, sb)
+				if got := fmt.Sprint(r.ApprovalPolicy); got != want {
+					t.Errorf("approvalPolicy = %s, want %s", got, want)
+				}
+				startTurn(t, c, r.Thread.ID, "run them")
+				var seen []msg
+				asked := map[string]bool{}
+				for {
+					m := c.next()
+					seen = append(seen, m)
+					if m.Method == "item/commandExecution/requestApproval" {
+						var p struct{ ItemID string }
+						m.decode(t, &p)
+						asked[p.ItemID] = true
+						c.reply(m, map[string]any{"decision": "decline"})
+					}
+					if m.Method == "turn/completed" {
+						break
+					}
+				}
+				if asked["call_esc"] != sb || asked["call_rule"] != rules {
+					t.Errorf("asked %v, want call_esc %v, call_rule %v: %s", asked, sb, rules, methods(seen))
+				}
+				// What is not asked is refused: the model is told so.
+				reqs := f.srv.Requests()
+				out := string(reqs[len(reqs)-1].Body)
+				for id, flag := range map[string]string{"call_esc": "sandbox_approval", "call_rule": "rules"} {
+					if !asked[id] && !containsAll(out, id, "approval_policy granular does not allow "+flag) {
+						t.Errorf("%s refused without saying why: %s", id, out)
+					}
+				}
+			})
+		}
 	}
 	t.Run("refused", func(t *testing.T) {
+		t.Parallel()
 		f := newFixture(t)
 		c := f.start(t)
 		th := startThread(t, c, map[string]any{})
 		for _, p := range []any{
-			granular(true, false, true),
-			map[string]any{"granular": map[string]any{"sandbox_approval": true, "rules": true, "mcp_elicitations": true, "skill_approval": true}},
 			map[string]any{"granular": map[string]any{"sandbox_approval": true}},
+			map[string]any{"granular": map[string]any{"sandbox_approval": true, "rules": true, "mcp_elicitations": "yes"}},
+			map[string]any{"granular": map[string]any{"sandbox_approval": true, "rules": true, "mcp_elicitations": true, "other": true}},
 			map[string]any{"other": true},
+			"sometimes",
 		} {
 			if m := c.callErr("thread/start", map[string]any{"approvalPolicy": p}); m.Error == nil || m.Error.Code != -32602 {
 				t.Errorf("thread/start %v answered %s", p, m.raw)
@@ -74,4 +96,13 @@ func TestGranularApprovalPolicy(t *testing.T) {
 			}
 		}
 	})
+}
+
+func containsAll(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
 }

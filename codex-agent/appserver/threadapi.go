@@ -34,55 +34,25 @@ func deref(p *string) string {
 }
 
 // approvalParam reads an AskForApproval: one of the named policies, or
-// the granular object when it amounts to one of them. Granular flags say
-// which kinds of prompt may reach the user (commands leaving the sandbox,
-// execpolicy prompt rules, MCP elicitations): all of them allowed is
-// on-request, none of them never. A mix is refused, since our approver
-// decides by one policy for every kind; so are request_permissions and
-// skill_approval, which ask for things we have no prompt for.
+// the granular object (which kinds of prompt may reach the client: its
+// meaning is package approval's).
 func approvalParam(raw json.RawMessage) (string, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return "", nil
 	}
 	var s string
 	if json.Unmarshal(raw, &s) != nil {
-		return granularParam(raw)
+		g, err := protocol.ParseGranularJSON(raw)
+		if err != nil {
+			return "", invalidParams("approvalPolicy: %v", err)
+		}
+		return string(protocol.GranularApproval(g)), nil
 	}
 	switch s {
 	case "untrusted", "on-request", "on-failure", "never":
 		return s, nil
 	}
 	return "", invalidParams("approvalPolicy: unknown policy %q", s)
-}
-
-func granularParam(raw json.RawMessage) (string, error) {
-	var g struct {
-		Granular *struct {
-			SandboxApproval    *bool `json:"sandbox_approval"`
-			Rules              *bool `json:"rules"`
-			McpElicitations    *bool `json:"mcp_elicitations"`
-			RequestPermissions bool  `json:"request_permissions"`
-			SkillApproval      bool  `json:"skill_approval"`
-		} `json:"granular"`
-	}
-	if err := json.Unmarshal(raw, &g); err != nil || g.Granular == nil {
-		return "", invalidParams("approvalPolicy: a policy name or {\"granular\": {...}}")
-	}
-	gr := g.Granular
-	if gr.SandboxApproval == nil || gr.Rules == nil || gr.McpElicitations == nil {
-		return "", invalidParams("approvalPolicy.granular: sandbox_approval, rules and mcp_elicitations are required")
-	}
-	if gr.RequestPermissions || gr.SkillApproval {
-		return "", invalidParams("approvalPolicy.granular: request_permissions and skill_approval are not supported")
-	}
-	sb, rules, mcp := *gr.SandboxApproval, *gr.Rules, *gr.McpElicitations
-	switch {
-	case sb && rules && mcp:
-		return "on-request", nil
-	case !sb && !rules && !mcp:
-		return "never", nil
-	}
-	return "", invalidParams("approvalPolicy.granular: only all prompts allowed (on-request) or none (never) are supported")
 }
 
 func (s *server) threadConfig(p threadParams) (ThreadConfig, error) {
@@ -147,7 +117,10 @@ func providerOr(p string) string {
 	return p
 }
 
-func approvalOut(a protocol.AskForApproval) string {
+func approvalOut(a protocol.AskForApproval) any {
+	if g, ok := a.Granular(); ok {
+		return map[string]any{"granular": g}
+	}
 	switch a {
 	case protocol.ApprovalUntrusted, protocol.ApprovalNever:
 		return string(a)

@@ -167,6 +167,19 @@ func PermissionsText(sp protocol.SandboxPolicy, ap protocol.AskForApproval) stri
 	case protocol.SandboxDangerFullAccess:
 		b.WriteString("Filesystem sandboxing: none (danger-full-access). Commands run with the user's full permissions.\n")
 	}
+	if g, ok := ap.Granular(); ok {
+		b.WriteString("Approval policy: granular. Commands run in the sandbox.")
+		if g.SandboxApproval {
+			b.WriteString(" Set sandbox_permissions to \"require_escalated\" with a justification to ask the user to run one outside it.")
+		} else {
+			b.WriteString(" You cannot ask to run a command outside the sandbox; such requests are refused, so work within it.")
+		}
+		if !g.Rules {
+			b.WriteString(" Commands the execution policy would ask the user about are refused.")
+		}
+		b.WriteString("\n</permissions instructions>")
+		return b.String()
+	}
 	switch ap {
 	case protocol.ApprovalNever:
 		b.WriteString("Approval policy: never. You cannot ask for approval; commands that need it are refused, so work within the sandbox.\n")

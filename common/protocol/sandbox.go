@@ -85,11 +85,18 @@ const (
 	ApprovalNever     AskForApproval = "never"
 )
 
-// ParseAskForApproval validates s as an approval policy.
+// ParseAskForApproval validates s as an approval policy: a named one or
+// the spelling of a granular one (GranularApproval).
 func ParseAskForApproval(s string) (AskForApproval, error) {
 	switch a := AskForApproval(s); a {
 	case ApprovalUntrusted, ApprovalOnFailure, ApprovalOnRequest, ApprovalNever:
 		return a, nil
+	}
+	if g, ok, err := parseGranular(s); ok {
+		if err != nil {
+			return "", err
+		}
+		return GranularApproval(g), nil
 	}
 	return "", fmt.Errorf("unknown approval policy %q (want untrusted, on-failure, on-request or never)", s)
 }
