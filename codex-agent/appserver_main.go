@@ -103,6 +103,9 @@ func (b *appBackend) Open(ctx context.Context, tc appserver.ThreadConfig) (*apps
 	o.BaseInstructions, o.DeveloperInstructions = tc.BaseInstructions, tc.DeveloperInstructions
 	o.Ephemeral = tc.Ephemeral || b.o.Ephemeral
 	o.Client = tc.Client
+	// The client answers the MCP servers' elicitations
+	// (mcpServer/elicitation/request).
+	o.Elicitations = true
 	var fork *LoadedRollout
 	switch {
 	case tc.Resume != "":
@@ -162,7 +165,7 @@ func (b *appBackend) StartMCP(ctx context.Context) (*mcpmanager.Manager, error) 
 	if err != nil {
 		return nil, err
 	}
-	mgr, _ := session.StartMCP(ctx, st.Config, b.env.Getenv, b.env.Stderr, nil)
+	mgr, _ := session.StartMCP(ctx, st.Config, b.env.Getenv, b.env.Stderr, nil, nil)
 	return mgr, nil
 }
 

@@ -67,6 +67,41 @@ func (th *thread) askMCP(turnID string, m protocol.ExecApprovalRequestMsg) {
 	})
 }
 
+// askElicitation forwards an MCP server's own elicitation as
+// mcpServer/elicitation/request (turnId: the turn running when it came,
+// else null) and returns the client's action and content to the server.
+func (th *thread) askElicitation(m protocol.ElicitationRequestMsg) {
+	params := map[string]any{"threadId": th.id, "turnId": nilIfEmpty(m.TurnID), "serverName": m.ServerName,
+		"mode": m.Mode, "message": m.Message}
+	if m.Mode == "url" {
+		params["url"], params["elicitationId"] = m.URL, m.ElicitationID
+	} else {
+		schema := m.RequestedSchema
+		if len(schema) == 0 {
+			schema = json.RawMessage(`{"type":"object","properties":{}}`)
+		}
+		params["requestedSchema"] = schema
+	}
+	if len(m.Meta) > 0 {
+		params["_meta"] = m.Meta
+	}
+	th.ask(m.TurnID, m.ID, "mcpServer/elicitation/request", params, func(raw json.RawMessage) protocol.Op {
+		var r struct {
+			Action  string          `json:"action"`
+			Content json.RawMessage `json:"content"`
+		}
+		_ = json.Unmarshal(raw, &r)
+		switch r.Action {
+		case "accept", "decline", "cancel":
+		default:
+			r.Action = "cancel"
+		}
+		return protocol.ResolveElicitationOp{ServerName: m.ServerName, RequestID: m.ID, Decision: r.Action, Content: r.Content}
+	}, func() protocol.Op {
+		return protocol.ResolveElicitationOp{ServerName: m.ServerName, RequestID: m.ID, Decision: "cancel"}
+	})
+}
+
 // askPatch sends item/fileChange/requestApproval.
 func (th *thread) askPatch(t *turnState, turnID string, m protocol.ApplyPatchApprovalRequestMsg) {
 	params := map[string]any{
@@ -93,7 +128,9 @@ func (th *thread) ask(turnID, callID, method string, params map[string]any, answ
 	th.mu.Lock()
 	th.waiting[callID] = pendingApproval{requestID: id, turnID: turnID, cancel: cancel}
 	th.mu.Unlock()
-	th.setStatus("active")
+	if turnID != "" {
+		th.setStatus("active")
+	}
 	th.s.wg.Add(1)
 	go func() {
 		defer th.s.wg.Done()
@@ -125,7 +162,9 @@ func (th *thread) ask(turnID, callID, method string, params map[string]any, answ
 				th.mu.Unlock()
 			}
 			_ = th.submit(turnID, op)
-			th.setStatus("active")
+			if turnID != "" {
+				th.setStatus("active")
+			}
 		}
 	}()
 }

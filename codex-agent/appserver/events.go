@@ -103,6 +103,11 @@ func (th *thread) event(ev protocol.Event) {
 		}
 		return
 	}
+	if m, ok := ev.Msg.(protocol.ElicitationRequestMsg); ok {
+		// Also outside a turn (a server may elicit at any time).
+		th.askElicitation(m)
+		return
+	}
 	if t == nil {
 		if m, ok := ev.Msg.(protocol.ErrorMsg); ok {
 			th.notify("warning", map[string]any{"message": m.Message, "threadId": th.id})

@@ -103,6 +103,10 @@ type ServiceOptions struct {
 	// LogLevel is --log-level (else CODEX_LOG; logfile.Open): the log goes
 	// to $CODEX_HOME/log/codex-<Source>.log.
 	LogLevel string
+	// Elicitations says the front end answers the MCP servers'
+	// elicitations (elicitation_request events): the servers are told
+	// the client supports them. Otherwise they are not.
+	Elicitations bool
 	// MCPStderr receives the MCP servers' stderr lines; nil discards them.
 	MCPStderr io.Writer
 	// Stderr receives warnings (a notify program that failed, the OSS
@@ -412,7 +416,12 @@ func (st *Setup) Build(ctx context.Context) (*Service, error) {
 	// on without it.
 	if len(cfg.McpServers) > 0 {
 		progress := &tools.MCPProgress{}
-		mgr, notices := StartMCP(ctx, cfg, o.Getenv, o.MCPStderr, progress)
+		var elicit *tools.MCPElicitations
+		if o.Elicitations {
+			elicit = &tools.MCPElicitations{}
+			svc.Config.Elicitations = elicit
+		}
+		mgr, notices := StartMCP(ctx, cfg, o.Getenv, o.MCPStderr, progress, elicit)
 		closers = append(closers, mgr.Close)
 		svc.Config.External = append(svc.Config.External, tools.MCPTools{M: mgr, Progress: progress})
 		svc.Config.Notices = append(svc.Config.Notices, notices...)
@@ -477,11 +486,18 @@ func sessionPolicy(execpolicyCmd, codexHome, cwd, home string, ignoreRules bool)
 // StartMCP starts config.toml's MCP servers concurrently and returns the
 // manager (close it when the session ends) and one line for each server
 // that failed to start.
-// The servers' progress notifications go to progress (nil: dropped).
+// The servers' progress notifications go to progress (nil: dropped);
+// their elicitations to elicit, and only when it is non-nil are the
+// servers told the client can answer elicitations.
 func StartMCP(ctx context.Context, cfg *config.Config, getenv func(string) string, stderr io.Writer,
-	progress *tools.MCPProgress) (*mcpmanager.Manager, []string) {
+	progress *tools.MCPProgress, elicit *tools.MCPElicitations) (*mcpmanager.Manager, []string) {
 	var failures []string
+	var onElicit func(context.Context, string, *mcp.ElicitRequest) (*mcp.ElicitResult, error)
+	if elicit != nil {
+		onElicit = elicit.Handle
+	}
 	mgr := mcpmanager.Start(ctx, mcpconfig.FromConfig(cfg.McpServers), mcpmanager.Options{
+		OnElicit: onElicit,
 		Conn: mcpconn.Options{Getenv: getenv, Stderr: stderr,
 			Client: &mcp.ClientOptions{ProgressNotificationHandler: progress.Handle}},
 		OnStartupFailure: func(server string, err error) {

@@ -111,6 +111,11 @@ type SessionConfig struct {
 	OnTurnComplete func(TurnComplete)
 	// Logger receives the session's log (logfile.Open); nil logs nothing.
 	Logger *slog.Logger
+	// Elicitations, when set, routes the MCP servers' elicitations to
+	// this session (the servers were told the client can answer them):
+	// they are decided by approval.Elicitation and asked with
+	// elicitation_request events.
+	Elicitations *tools.MCPElicitations
 	// EndCommandsWithTurn ends exec_command sessions still running when a
 	// turn ends, before its task_complete: for one-shot front ends
 	// (codex exec), where nothing could poll them afterwards.
@@ -162,6 +167,13 @@ type Session struct {
 	// steered is input a steer op added to the running turn, not yet
 	// in the history (the turn adds it before its next request).
 	steered []model.Item
+	// turnID and turnCtx are the running turn's (an elicitation is
+	// tied to it); elicits carries elicitations to Run; elicitN numbers
+	// them.
+	turnID  string
+	turnCtx context.Context
+	elicits chan elicitReq
+	elicitN int
 }
 
 // errInterrupted is the cancel cause of an interrupt op.
@@ -212,6 +224,10 @@ func NewSession(cfg SessionConfig) (*Session, error) {
 		usage:    cfg.Usage,
 		pending:  map[string]chan approval.Answer{},
 		approver: cfg.Approver,
+		elicits:  make(chan elicitReq),
+	}
+	if cfg.Elicitations != nil {
+		cfg.Elicitations.Attach(s.elicit)
 	}
 	s.tools = tools.New(tools.Config{Set: cfg.Tools, External: cfg.External, Approver: cfg.Approver,
 		Host: sessionHost{s}, Logger: cfg.Logger})
@@ -384,7 +400,7 @@ func (s *Session) Run(ctx context.Context) error {
 	start := func(q queuedTurn) {
 		tctx, cancel := context.WithCancelCause(q.ctx)
 		s.mu.Lock()
-		s.turnCancel = cancel
+		s.turnCancel, s.turnID, s.turnCtx = cancel, q.id, tctx
 		s.mu.Unlock()
 		turnDone = make(chan struct{})
 		d := turnDone
@@ -411,13 +427,18 @@ func (s *Session) Run(ctx context.Context) error {
 		case <-turnDone:
 			turnDone = nil
 			s.mu.Lock()
-			s.turnCancel = nil
+			s.turnCancel, s.turnID, s.turnCtx = nil, "", nil
 			s.mu.Unlock()
 			if len(queue) > 0 {
 				q := queue[0]
 				queue = queue[1:]
 				start(q)
 			}
+		case r := <-s.elicits:
+			s.mu.Lock()
+			s.pending[r.msg.ID] = r.answer
+			s.mu.Unlock()
+			s.emit(r.turnID, r.msg)
 		case sub := <-s.subs:
 			if err := checkOp(sub.Op); err != nil {
 				// A bad setting changes nothing, and a turn carrying one
@@ -446,6 +467,9 @@ func (s *Session) Run(ctx context.Context) error {
 				s.answer(sub.ID, op.ID, approval.Answer{Decision: op.Decision, Remember: op.Remember})
 			case protocol.PatchApprovalOp:
 				s.answer(sub.ID, op.ID, approval.Answer{Decision: op.Decision})
+			case protocol.ResolveElicitationOp:
+				d, _ := elicitDecision(op.Decision)
+				s.answer(sub.ID, op.RequestID, approval.Answer{Decision: d, Content: op.Content})
 			case protocol.InterruptOp:
 				queue = nil
 				s.mu.Lock()
@@ -481,6 +505,9 @@ func checkOp(op protocol.Op) error {
 		sp *protocol.SandboxPolicy
 	)
 	switch o := op.(type) {
+	case protocol.ResolveElicitationOp:
+		_, err := elicitDecision(o.Decision)
+		return err
 	case protocol.UserInputOp:
 		return CheckImages(o.Items)
 	case protocol.UserTurnOp:

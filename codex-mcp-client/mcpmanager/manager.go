@@ -47,6 +47,11 @@ type Options struct {
 	// a server announces notifications/tools/list_changed; call Refresh
 	// before offering tools again.
 	OnToolsChanged func(server string)
+	// OnElicit, if set, answers the servers' elicitation/create
+	// requests (server is the config name of the one asking); the
+	// client then declares the elicitation capability. It runs on the
+	// SDK's goroutine and may block until the user answers.
+	OnElicit func(ctx context.Context, server string, req *mcp.ElicitRequest) (*mcp.ElicitResult, error)
 }
 
 // Tool is one tool offered to the model.
@@ -168,6 +173,11 @@ func (m *Manager) connect(ctx context.Context, s *server) error {
 		}
 		if user != nil {
 			user(ctx, req)
+		}
+	}
+	if m.opts.OnElicit != nil {
+		co.ElicitationHandler = func(ctx context.Context, req *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+			return m.opts.OnElicit(ctx, s.name, req)
 		}
 	}
 	opts.Client = &co

@@ -73,6 +73,24 @@ type McpToolCallProgressMsg struct {
 	Message string `json:"message"`
 }
 
+// ElicitationRequestMsg is an MCP server's elicitation/create, put to
+// the user (approval_policy allowing): answer it with a
+// resolve_elicitation op carrying ID. TurnID is the turn running when
+// it came, if any (MCP does not tie an elicitation to a request).
+type ElicitationRequestMsg struct {
+	ID         string `json:"id"`
+	ServerName string `json:"server_name"`
+	TurnID     string `json:"turn_id,omitempty"`
+	// Mode is "form" (RequestedSchema: the fields to fill in) or "url"
+	// (URL to open; ElicitationID names the interaction).
+	Mode            string          `json:"mode"`
+	Message         string          `json:"message"`
+	RequestedSchema json.RawMessage `json:"requested_schema,omitempty"`
+	URL             string          `json:"url,omitempty"`
+	ElicitationID   string          `json:"elicitation_id,omitempty"`
+	Meta            json.RawMessage `json:"_meta,omitempty"`
+}
+
 // AgentReasoningMsg is a whole reasoning summary.
 type AgentReasoningMsg struct {
 	Text string `json:"text"`
@@ -361,6 +379,9 @@ func (AgentReasoningRawContentDeltaMsg) MsgType() string { return "agent_reasoni
 // MsgType implementation.
 func (McpToolCallProgressMsg) MsgType() string { return "mcp_tool_call_progress" }
 
+// MsgType implementation.
+func (ElicitationRequestMsg) MsgType() string { return "elicitation_request" }
+
 // msgTypes lists every known event payload; it is read-only.
 var msgTypes = []Msg{
 	SessionConfiguredMsg{}, TaskStartedMsg{}, TaskCompleteMsg{},
@@ -372,7 +393,7 @@ var msgTypes = []Msg{
 	BackgroundEventMsg{}, GetHistoryEntryResponseMsg{}, McpToolCallBeginMsg{},
 	McpToolCallEndMsg{}, WebSearchBeginMsg{}, WebSearchEndMsg{}, TerminalInteractionMsg{},
 	McpListToolsResponseMsg{}, ShutdownCompleteMsg{}, AgentReasoningSectionBreakMsg{},
-	AgentReasoningRawContentDeltaMsg{}, McpToolCallProgressMsg{},
+	AgentReasoningRawContentDeltaMsg{}, McpToolCallProgressMsg{}, ElicitationRequestMsg{},
 }
 
 func newMsg(tag string) any {

@@ -71,6 +71,15 @@ type ExecApprovalOp struct {
 	Remember bool `json:"remember,omitempty"`
 }
 
+// ResolveElicitationOp answers an elicitation_request: Decision is
+// "accept" (with the form's Content), "decline" or "cancel".
+type ResolveElicitationOp struct {
+	ServerName string          `json:"server_name"`
+	RequestID  string          `json:"request_id"`
+	Decision   string          `json:"decision"`
+	Content    json.RawMessage `json:"content,omitempty"`
+}
+
 // PatchApprovalOp answers an apply_patch_approval_request.
 type PatchApprovalOp struct {
 	ID       string         `json:"id"`
@@ -120,6 +129,7 @@ func (GetHistoryEntryRequestOp) OpType() string { return "get_history_entry_requ
 func (ShutdownOp) OpType() string               { return "shutdown" }
 func (ListMcpToolsOp) OpType() string           { return "list_mcp_tools" }
 func (SteerOp) OpType() string                  { return "steer" }
+func (ResolveElicitationOp) OpType() string     { return "resolve_elicitation" }
 
 // OpType returns the unknown tag.
 func (u UnknownOp) OpType() string { return u.Type }
@@ -150,6 +160,8 @@ func newOp(tag string) Op {
 		return &ListMcpToolsOp{}
 	case "steer":
 		return &SteerOp{}
+	case "resolve_elicitation":
+		return &ResolveElicitationOp{}
 	}
 	return nil
 }
