@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/codexgo/common/skills"
 	"io"
 	"net/http"
 	"runtime"
@@ -51,7 +52,13 @@ type Options struct {
 	// Sandboxed runs command/exec under a sandbox policy; nil runs
 	// commands directly (tests of the transport only).
 	Sandboxed CommandStarter
+	// SkillsPoll is how often the skill folders are looked at for
+	// skills/changed (zero: DefaultSkillsPoll).
+	SkillsPoll time.Duration
 }
+
+// DefaultSkillsPoll is how often the skill folders are looked at.
+const DefaultSkillsPoll = 500 * time.Millisecond
 
 type handler struct {
 	fn func(ctx context.Context, params json.RawMessage) (any, error)
@@ -81,6 +88,9 @@ type server struct {
 	mcp     mcpState
 	// limits are the rate limits the model API reported last.
 	limits *protocol.RateLimitSnapshot
+	// skills watches the skill folders; stopSkills ends it.
+	skills     skills.Watcher
+	stopSkills context.CancelFunc
 }
 
 // Serve runs the app-server protocol on in/out until in ends or ctx is
@@ -107,6 +117,7 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, o Options) error {
 	s.procs = newProcTable()
 	s.logins = newLoginTable()
 	s.h = s.handlers()
+	s.watchSkills()
 
 	lines := make(chan []byte)
 	readErr := make(chan error, 1)
@@ -155,6 +166,7 @@ loop:
 
 // shutdown ends everything the connection started and waits for it.
 func (s *server) shutdown() {
+	s.stopSkills()
 	s.c.close()
 	s.procs.killAll()
 	s.logins.cancelAll()

@@ -49,3 +49,37 @@ func (s *server) skillsList(_ context.Context, params json.RawMessage) (any, err
 	}
 	return map[string]any{"data": data}, nil
 }
+
+// watchSkills sends skills/changed whenever a SKILL.md file under the
+// skill folders of the server's directory or of a thread it loaded
+// changes (the client re-runs skills/list). It runs until shutdown.
+func (s *server) watchSkills() {
+	ctx, cancel := context.WithCancel(s.ctx)
+	s.stopSkills = cancel
+	s.skills.Add(s.skillRoots(s.o.Getenv("PWD"))...)
+	every := s.o.SkillsPoll
+	if every <= 0 {
+		every = DefaultSkillsPoll
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.skills.Run(ctx, every, func() {
+			s.mu.Lock()
+			ready := s.init
+			s.mu.Unlock()
+			if ready {
+				s.c.notify("skills/changed", map[string]any{})
+			}
+		})
+	}()
+}
+
+// skillRoots are the folders skills/list reads for cwd.
+func (s *server) skillRoots(cwd string) []string {
+	var out []string
+	for _, r := range skills.Roots(skills.Options{CodexHome: s.o.CodexHome, Home: s.o.Getenv("HOME"), Cwd: cwd}) {
+		out = append(out, r.Dir)
+	}
+	return out
+}

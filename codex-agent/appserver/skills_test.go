@@ -3,6 +3,7 @@ package appserver_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -71,5 +72,74 @@ func TestSkillsList(t *testing.T) {
 	}
 	if m := c.callErr("skills/list", map[string]any{"cwds": []string{"rel"}}); m.Error == nil || m.Error.Code != -32602 {
 		t.Errorf("relative cwd answered %s", m.raw)
+	}
+}
+
+// TestSkillsChanged: a SKILL.md file added, edited in place (same size,
+// modification time put back) or removed under a watched skill folder —
+// $CODEX_HOME/skills from the start, a thread's .agents/skills once it is
+// started — brings skills/changed; skills/list then shows the change.
+func TestSkillsChanged(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	other := filepath.Join(filepath.Dir(f.work), "other")
+	if err := os.MkdirAll(other, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	c := f.start(t)
+	put := func(path, text string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	names := func(cwd string) string {
+		var r struct {
+			Data []struct {
+				Skills []struct {
+					Name        string `json:"name"`
+					Description string `json:"description"`
+				} `json:"skills"`
+			} `json:"data"`
+		}
+		c.call("skills/list", map[string]any{"cwds": []string{cwd}}).decode(t, &r)
+		var out []string
+		for _, s := range r.Data[0].Skills {
+			out = append(out, s.Name+":"+s.Description)
+		}
+		return strings.Join(out, ",")
+	}
+
+	put(filepath.Join(f.home, "skills", "deploy", "SKILL.md"), "---\nname: deploy\ndescription: Ship it\n---\n")
+	c.until("skills/changed")
+	if got := names(f.work); got != "deploy:Ship it" {
+		t.Errorf("after adding deploy: %s", got)
+	}
+
+	startThread(t, c, map[string]any{"cwd": other})
+	lint := filepath.Join(other, ".agents", "skills", "lint", "SKILL.md")
+	put(lint, "---\nname: lint\ndescription: Fix AAA\n---\n")
+	c.until("skills/changed")
+	st, err := os.Stat(lint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	put(lint, "---\nname: lint\ndescription: Fix BBB\n---\n")
+	if err := os.Chtimes(lint, st.ModTime(), st.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	c.until("skills/changed")
+	if got := names(other); got != "deploy:Ship it,lint:Fix BBB" {
+		t.Errorf("after editing lint: %s", got)
+	}
+	if err := os.Remove(lint); err != nil {
+		t.Fatal(err)
+	}
+	c.until("skills/changed")
+	if got := names(other); got != "deploy:Ship it" {
+		t.Errorf("after removing lint: %s", got)
 	}
 }

@@ -122,6 +122,8 @@ func (s *server) load(o *Opened, meta threadMeta, turnSeq int) *thread {
 		subscribed: true, meta: meta, turnSeq: turnSeq, turns: map[string]*turnState{},
 		waiting: map[string]pendingApproval{}, declined: map[string]bool{}, status: "idle"}
 	th.meta.ID = th.id
+	// Its skill folders are watched from now on (skills/changed).
+	s.skills.Add(s.skillRoots(o.Cwd)...)
 	runDone := make(chan struct{})
 	go func() {
 		defer close(runDone)
