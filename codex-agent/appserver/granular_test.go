@@ -96,6 +96,24 @@ func TestGranularApprovalPolicy(t *testing.T) {
 			}
 		}
 	})
+	t.Run("not-experimental", func(t *testing.T) {
+		// As the Codex CLI 0.169: the granular object needs the
+		// experimental API.
+		t.Parallel()
+		f := newFixture(t)
+		c := f.spawn(t)
+		c.call("initialize", map[string]any{"clientInfo": map[string]any{"name": "ide", "version": "1"}})
+		c.send(`{"method":"initialized"}`)
+		p := map[string]any{"granular": map[string]any{"sandbox_approval": true, "rules": true, "mcp_elicitations": true}}
+		m := c.callErr("thread/start", map[string]any{"approvalPolicy": p})
+		if m.Error == nil || m.Error.Code != -32600 || m.Error.Message != "askForApproval.granular requires experimentalApi capability" {
+			t.Errorf("thread/start answered %s", m.raw)
+		}
+		th := startThread(t, c, map[string]any{"approvalPolicy": "never"})
+		if m := c.callErr("turn/start", map[string]any{"threadId": th.Thread.ID, "input": text("x"), "approvalPolicy": p}); m.Error == nil || m.Error.Code != -32600 {
+			t.Errorf("turn/start answered %s", m.raw)
+		}
+	})
 }
 
 func containsAll(s string, subs ...string) bool {

@@ -81,6 +81,10 @@ type server struct {
 	// initialized: the client sent the initialized notification.
 	initialized bool
 	client      string
+	// experimental: the client asked for the experimental API
+	// (capabilities.experimentalApi), which a granular approvalPolicy
+	// needs, as in the Codex CLI.
+	experimental bool
 
 	threads *threadTable
 	procs   *procTable
@@ -310,6 +314,7 @@ type initializeParams struct {
 	} `json:"clientInfo"`
 	Capabilities *struct {
 		OptOutNotificationMethods []string `json:"optOutNotificationMethods"`
+		ExperimentalAPI           bool     `json:"experimentalApi"`
 	} `json:"capabilities"`
 }
 
@@ -328,6 +333,7 @@ func (s *server) initialize(params json.RawMessage) (any, error) {
 	}
 	s.init = true
 	s.client = p.ClientInfo.Name + "; " + p.ClientInfo.Version
+	s.experimental = p.Capabilities != nil && p.Capabilities.ExperimentalAPI
 	if p.Capabilities != nil && len(p.Capabilities.OptOutNotificationMethods) > 0 {
 		s.c.mu.Lock()
 		s.c.optOut = map[string]bool{}

@@ -35,28 +35,35 @@ func deref(p *string) string {
 
 // approvalParam reads an AskForApproval: one of the named policies, or
 // the granular object (which kinds of prompt may reach the client: its
-// meaning is package approval's).
-func approvalParam(raw json.RawMessage) (string, error) {
+// meaning is package approval's), which, as in the Codex CLI 0.169, only
+// a client that asked for the experimental API may send (-32600).
+func (s *server) approvalParam(raw json.RawMessage) (string, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return "", nil
 	}
-	var s string
-	if json.Unmarshal(raw, &s) != nil {
+	var name string
+	if json.Unmarshal(raw, &name) != nil {
 		g, err := protocol.ParseGranularJSON(raw)
 		if err != nil {
 			return "", invalidParams("approvalPolicy: %v", err)
 		}
+		s.mu.Lock()
+		experimental := s.experimental
+		s.mu.Unlock()
+		if !experimental {
+			return "", invalidRequest("askForApproval.granular requires experimentalApi capability")
+		}
 		return string(protocol.GranularApproval(g)), nil
 	}
-	switch s {
+	switch name {
 	case "untrusted", "on-request", "on-failure", "never":
-		return s, nil
+		return name, nil
 	}
-	return "", invalidParams("approvalPolicy: unknown policy %q", s)
+	return "", invalidParams("approvalPolicy: unknown policy %q", name)
 }
 
 func (s *server) threadConfig(p threadParams) (ThreadConfig, error) {
-	ap, err := approvalParam(p.ApprovalPolicy)
+	ap, err := s.approvalParam(p.ApprovalPolicy)
 	if err != nil {
 		return ThreadConfig{}, err
 	}
@@ -404,7 +411,7 @@ func (s *server) turnStart(_ context.Context, params json.RawMessage) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	ap, err := approvalParam(p.ApprovalPolicy)
+	ap, err := s.approvalParam(p.ApprovalPolicy)
 	if err != nil {
 		return nil, err
 	}
