@@ -225,3 +225,46 @@ func TestMCPServerElicitationInterrupt(t *testing.T) {
 		t.Errorf("after the interrupt: %v", calls)
 	}
 }
+
+// TestMCPServerURLElicitation: a URL-mode elicitation (server-everything's
+// trigger-url-elicitation) reaches the client with its url and
+// elicitationId and no form; the client's accept goes back to the server.
+func TestMCPServerURLElicitation(t *testing.T) {
+	t.Parallel()
+	bin := everything(t)
+	f := newFixture(t,
+		turnOf(modelserver.FunctionCall("u1", "mcp__everything__trigger-url-elicitation",
+			map[string]any{"url": "https://example.com/authorize", "elicitationId": "el-42"})),
+		turnOf(modelserver.Message("done")))
+	c := f.start(t, "-c", `mcp_servers.everything={command="`+bin+`",args=["stdio"]}`)
+	th := startThread(t, c, map[string]any{"cwd": f.work, "approvalPolicy": "on-request"})
+	startTurn(t, c, th.Thread.ID, "authorize")
+	var seen []msg
+	urls := 0
+	for {
+		m := c.next()
+		seen = append(seen, m)
+		if m.Method == "turn/completed" {
+			break
+		}
+		if m.Method != "mcpServer/elicitation/request" {
+			continue
+		}
+		var p struct {
+			Mode, URL, ElicitationID, ServerName string
+			RequestedSchema                      json.RawMessage
+		}
+		m.decode(t, &p)
+		if p.Mode == "url" {
+			urls++
+			if p.URL != "https://example.com/authorize" || p.ElicitationID != "el-42" || p.ServerName != "everything" || p.RequestedSchema != nil {
+				t.Errorf("url elicitation = %s", m)
+			}
+		}
+		c.reply(m, map[string]any{"action": "accept"})
+	}
+	calls := completedItems(t, seen, "mcpToolCall")
+	if urls != 1 || len(calls) != 1 || !strings.Contains(string(mustJSON(t, calls[0]["result"])), "User completed the URL elicitation flow") {
+		t.Errorf("%d url elicitations; calls %v", urls, calls)
+	}
+}

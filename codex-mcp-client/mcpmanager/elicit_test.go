@@ -24,6 +24,9 @@ func TestOnElicit(t *testing.T) {
 	if _, ok := plain.Lookup("mcp__ev__trigger-elicitation-request"); ok {
 		t.Error("elicitation tool offered to a client without the capability")
 	}
+	if _, ok := plain.Lookup("mcp__ev__get-roots-list"); !ok {
+		t.Error("roots not declared by default")
+	}
 	_ = plain.Close()
 
 	type asked struct {
@@ -39,8 +42,10 @@ func TestOnElicit(t *testing.T) {
 		},
 	})
 	defer func() { _ = m.Close() }()
-	if _, ok := m.Lookup("mcp__ev__trigger-elicitation-request"); !ok {
-		t.Fatal("elicitation tool not offered")
+	for _, tool := range []string{"trigger-elicitation-request", "trigger-url-elicitation", "get-roots-list"} {
+		if _, ok := m.Lookup("mcp__ev__" + tool); !ok {
+			t.Fatalf("%s not offered: the form and URL modes (and roots) are declared", tool)
+		}
 	}
 	res, err := m.Call(context.Background(), "ev", "trigger-elicitation-request", nil)
 	if err != nil {

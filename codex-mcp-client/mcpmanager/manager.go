@@ -49,7 +49,8 @@ type Options struct {
 	OnToolsChanged func(server string)
 	// OnElicit, if set, answers the servers' elicitation/create
 	// requests (server is the config name of the one asking); the
-	// client then declares the elicitation capability. It runs on the
+	// client then declares the elicitation capability, form and URL
+	// modes (unless Conn.Client.Capabilities sets Elicitation). It runs on the
 	// SDK's goroutine and may block until the user answers.
 	OnElicit func(ctx context.Context, server string, req *mcp.ElicitRequest) (*mcp.ElicitResult, error)
 }
@@ -179,6 +180,16 @@ func (m *Manager) connect(ctx context.Context, s *server) error {
 		co.ElicitationHandler = func(ctx context.Context, req *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
 			return m.opts.OnElicit(ctx, s.name, req)
 		}
+		// Both modes, form and URL (the SDK would declare form only);
+		// the rest as the SDK's default (roots with listChanged).
+		caps := mcp.ClientCapabilities{RootsV2: &mcp.RootCapabilities{ListChanged: true}}
+		if co.Capabilities != nil {
+			caps = *co.Capabilities
+		}
+		if caps.Elicitation == nil {
+			caps.Elicitation = &mcp.ElicitationCapabilities{Form: &mcp.FormElicitationCapabilities{}, URL: &mcp.URLElicitationCapabilities{}}
+		}
+		co.Capabilities = &caps
 	}
 	opts.Client = &co
 	conn, err := mcpconn.Dial(ctx, s.name, s.cfg, opts)
