@@ -105,6 +105,13 @@ func (a AskForApproval) MarshalJSON() ([]byte, error) {
 func (a *AskForApproval) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err == nil {
+		// The string form of a granular policy is kept canonical.
+		if g, ok, err := parseGranular(s); ok {
+			if err != nil {
+				return err
+			}
+			s = string(GranularApproval(g))
+		}
 		*a = AskForApproval(s)
 		return nil
 	}

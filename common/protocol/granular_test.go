@@ -56,3 +56,32 @@ func TestGranularApproval(t *testing.T) {
 		t.Error("an unknown kind of prompt was accepted")
 	}
 }
+
+// FuzzApprovalPolicy: any approval policy JSON either fails to load or
+// survives a round trip unchanged, and its string form parses back to it.
+func FuzzApprovalPolicy(f *testing.F) {
+	f.Add([]byte(`"never"`))
+	f.Add([]byte(`{"granular":{"sandbox_approval":true,"rules":false,"mcp_elicitations":true,"skill_approval":true}}`))
+	f.Add([]byte(`{"granular":{}}`))
+	f.Add([]byte(`"granular:rules, rules"`))
+	f.Add([]byte(`"granular:bogus"`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var a AskForApproval
+		if json.Unmarshal(b, &a) != nil {
+			return
+		}
+		out, err := json.Marshal(a)
+		if err != nil {
+			t.Fatalf("%q: marshal: %v", a, err)
+		}
+		var back AskForApproval
+		if err := json.Unmarshal(out, &back); err != nil || back != a {
+			t.Fatalf("%q: round trip %s gave %q, %v", a, out, back, err)
+		}
+		if _, ok := a.Granular(); ok {
+			if p, err := ParseAskForApproval(string(a)); err != nil || p != a {
+				t.Fatalf("%q: parse gave %q, %v", a, p, err)
+			}
+		}
+	})
+}
