@@ -182,7 +182,7 @@ func (m *Manager) connect(ctx context.Context, s *server) error {
 		}
 		// Both modes, form and URL (the SDK would declare form only);
 		// the rest as the SDK's default (roots with listChanged).
-		caps := mcp.ClientCapabilities{RootsV2: &mcp.RootCapabilities{ListChanged: true}}
+		caps := mcp.ClientCapabilities{RootsV2: &mcp.RootCapabilities{ListChanged: true}} //nolint:staticcheck // the SDK's default, kept while servers still ask for roots
 		if co.Capabilities != nil {
 			caps = *co.Capabilities
 		}
