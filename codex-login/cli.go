@@ -121,6 +121,7 @@ type loginFlags struct {
 	noBrowser               bool
 	timeout                 time.Duration
 	withAPIKey, deviceAuth  bool
+	withAccessToken         bool
 	// overrides are -c key=value config overrides (forced_login_method …).
 	overrides []string
 }
@@ -135,6 +136,7 @@ func newLoginFlagSet(name string, lf *loginFlags) *flag.FlagSet {
 	fs.BoolVar(&lf.noBrowser, "no-browser", false, "print the sign-in URL without opening a browser")
 	fs.DurationVar(&lf.timeout, "timeout", DefaultTimeout, "give up when the login has not completed in this time")
 	fs.BoolVar(&lf.withAPIKey, "with-api-key", false, "read an API key from stdin and save it")
+	fs.BoolVar(&lf.withAccessToken, "with-access-token", false, "read an access token (a Codex agent identity JWT) from stdin, verify it and save it")
 	fs.BoolVar(&lf.deviceAuth, "device-auth", false, "sign in with a device code (for SSH and headless machines)")
 	fs.Func("c", "config override key=value (repeatable), e.g. forced_login_method=\"chatgpt\"", func(v string) error {
 		lf.overrides = append(lf.overrides, v)
@@ -161,7 +163,7 @@ func newCommands(env *Env) *ffcli.Command {
 	}
 	login := &ffcli.Command{
 		Name:       "login",
-		ShortUsage: "codex-login login [--with-api-key | --device-auth] [--issuer URL] [--client-id ID] [--port N] [--no-browser] [--timeout D]",
+		ShortUsage: "codex-login login [--with-api-key | --with-access-token | --device-auth] [--issuer URL] [--client-id ID] [--port N] [--no-browser] [--timeout D]",
 		ShortHelp:  "sign in (browser flow by default)",
 		FlagSet:    loginFS,
 		Options:    opts,
@@ -180,7 +182,7 @@ func newCommands(env *Env) *ffcli.Command {
 			if err := noArgs(args); err != nil {
 				return err
 			}
-			return runStatus(env, statusJSON)
+			return runStatus(ctx, env, statusJSON)
 		},
 	}
 	token := &ffcli.Command{
@@ -208,7 +210,7 @@ func newCommands(env *Env) *ffcli.Command {
 	return &ffcli.Command{
 		Name:        "codex-login",
 		ShortUsage:  "codex-login [login|status|token|logout] [flags]",
-		LongHelp:    "Sign in to Codex with ChatGPT (browser or device code), any OpenID Connect issuer, or an API key.\nCredentials are kept in $CODEX_HOME/auth.json. Every flag can also be set as CODEX_LOGIN_<FLAG>.\nExit status: 0 success, 1 failure or not logged in, 2 usage error.",
+		LongHelp:    "Sign in to Codex with ChatGPT (browser or device code), any OpenID Connect issuer, an API key, or an access token (a Codex agent identity JWT, verified against the published keys).\nCredentials are kept in $CODEX_HOME/auth.json. Every flag can also be set as CODEX_LOGIN_<FLAG>.\nExit status: 0 success, 1 failure or not logged in, 2 usage error.",
 		FlagSet:     rootFS,
 		Options:     opts,
 		Subcommands: []*ffcli.Command{login, status, token, logout},
@@ -229,6 +231,12 @@ func runLogin(ctx context.Context, env *Env, lf *loginFlags) error {
 	if lf.withAPIKey && lf.deviceAuth {
 		return usageError{"--with-api-key and --device-auth cannot be combined"}
 	}
+	if lf.withAPIKey && lf.withAccessToken {
+		return usageError{"Choose one login credential source: --with-api-key or --with-access-token."}
+	}
+	if lf.withAccessToken && lf.deviceAuth {
+		return usageError{"--with-access-token and --device-auth cannot be combined"}
+	}
 	if lf.port < 0 || lf.port > 65535 {
 		return usageError{fmt.Sprintf("--port %d is out of range", lf.port)}
 	}
@@ -243,10 +251,22 @@ func runLogin(ctx context.Context, env *Env, lf *loginFlags) error {
 	if err != nil {
 		return err
 	}
-	r, err := loadRestrictions(dir, lf.overrides)
+	cfg, err := config.Load(dir, config.Options{Overrides: lf.overrides})
 	if err != nil {
 		say(env.Stderr, "Error logging in: %v\n", err)
 		return exitError{1}
+	}
+	r, err := restrict.New(cfg.ForcedLoginMethod, cfg.ForcedChatgptWorkspaceID)
+	if err != nil {
+		say(env.Stderr, "Error logging in: %v\n", err)
+		return exitError{1}
+	}
+	if lf.withAccessToken {
+		if !r.AllowsAccessToken() {
+			say(env.Stderr, "%v\n", restrict.ErrAccessTokenDisabled)
+			return exitError{1}
+		}
+		return loginAccessToken(ctx, env, dir, r, cfg.ChatgptBaseURL)
 	}
 	if lf.withAPIKey {
 		if !r.AllowsAPIKey() {
@@ -289,17 +309,6 @@ func runLogin(ctx context.Context, env *Env, lf *loginFlags) error {
 	}
 	say(env.Stderr, "%s\n", "Successfully logged in")
 	return nil
-}
-
-// loadRestrictions reads forced_login_method and
-// forced_chatgpt_workspace_id from config.toml under home, with
-// overrides.
-func loadRestrictions(home string, overrides []string) (restrict.Restrictions, error) {
-	cfg, err := config.Load(home, config.Options{Overrides: overrides})
-	if err != nil {
-		return restrict.Restrictions{}, err
-	}
-	return restrict.New(cfg.ForcedLoginMethod, cfg.ForcedChatgptWorkspaceID)
 }
 
 func browser(ctx context.Context, env *Env, lf *loginFlags, o Options) (Result, error) {

@@ -48,6 +48,7 @@ func (s *syncBuffer) String() string {
 type cli struct {
 	env     map[string]string
 	browser func(string) error
+	now     func() time.Time // nil: the real clock
 }
 
 func (c cli) run(t *testing.T, stdin string, args ...string) (int, string, string) {
@@ -56,7 +57,7 @@ func (c cli) run(t *testing.T, stdin string, args ...string) (int, string, strin
 	code := login.Run(context.Background(), args, login.Env{
 		Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb,
 		Getenv:      func(k string) string { return c.env[k] },
-		OpenBrowser: c.browser,
+		OpenBrowser: c.browser, Now: c.now,
 	})
 	return code, out.String(), errb.String()
 }

@@ -10,9 +10,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/codexgo/codex-login/agentidentity"
 	"github.com/codexgo/codex-login/authfile"
 	"github.com/codexgo/codex-login/credentials"
 	"github.com/codexgo/codex-login/oauth"
+	"github.com/codexgo/common/config"
 )
 
 // maxKeyLen bounds what --with-api-key reads from stdin.
@@ -88,7 +90,7 @@ type statusJSON struct {
 	Error           string `json:"error,omitempty"`
 }
 
-func runStatus(env *Env, asJSON bool) error {
+func runStatus(ctx context.Context, env *Env, asJSON bool) error {
 	out := func(s statusJSON) {
 		s.ProtocolVersion = ProtocolVersion
 		if asJSON {
@@ -134,11 +136,38 @@ func runStatus(env *Env, asJSON bool) error {
 		if !c.Expires.IsZero() {
 			s.ExpiresAt = authfile.FormatTime(c.Expires)
 		}
+	case authfile.ModeAgentIdentity:
+		c, err := accessTokenStatus(ctx, env, dir, f)
+		if err != nil {
+			say(env.Stderr, "Error checking login status: %v\n", err)
+			out(statusJSON{Mode: f.Mode(), Source: s.Source, Error: err.Error()})
+			return exitError{1}
+		}
+		s.Email, s.PlanType, s.AccountID = c.Email, c.PlanType, c.AccountID
+		s.ExpiresAt = authfile.FormatTime(c.Expires())
+		say(env.Stderr, "%s\n", "Logged in using access token")
 	default:
 		say(env.Stderr, "Logged in with auth mode %q, which codex-login does not support\n", f.Mode())
 	}
 	out(s)
 	return nil
+}
+
+// accessTokenStatus verifies a stored access token again, as 0.169's
+// status does: a token that has expired or whose key was withdrawn is
+// reported, not taken for a login.
+func accessTokenStatus(ctx context.Context, env *Env, dir string, f *authfile.File) (agentidentity.Claims, error) {
+	if f.AgentIdentity == "" {
+		return agentidentity.Claims{}, errors.New("auth.json holds an agent identity record of an older Codex CLI; run `codex login --with-access-token` again")
+	}
+	if _, err := agentidentity.Decode(f.AgentIdentity); err != nil {
+		return agentidentity.Claims{}, fmt.Errorf("failed to decode agent identity JWT: %w", err)
+	}
+	cfg, err := config.Load(dir, config.Options{})
+	if err != nil {
+		return agentidentity.Claims{}, err
+	}
+	return verifyAccessToken(ctx, env, f.AgentIdentity, cfg.ChatgptBaseURL)
 }
 
 func runToken(ctx context.Context, env *Env, force, asJSON bool) error {

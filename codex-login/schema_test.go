@@ -40,6 +40,12 @@ func TestJSONSchemas(t *testing.T) {
 	add(&token, "token", "--json")
 	c = cli{env: map[string]string{"CODEX_HOME": t.TempDir()}}
 	add(&status, "status", "--json")
+	// An access-token login, verified against the issuer's key set.
+	c.env["CODEX_AGENT_IDENTITY_JWKS_BASE_URL"] = s.URL
+	if code, _, stderr := c.run(t, agentToken(t, s, nil, nil), "login", "--with-access-token"); code != 0 {
+		t.Fatalf("login --with-access-token: %d %s", code, stderr)
+	}
+	add(&status, "status", "--json")
 	schemacheck.Check(t, "schema/status.schema.json", status, "protocol_version", "logged_in", "email")
 	schemacheck.Check(t, "schema/token.schema.json", token, "protocol_version", "token", "mode")
 }

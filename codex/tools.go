@@ -34,7 +34,7 @@ func Default() *Bundle {
 			"mcp-server": {Tool: "codex-agent", Prefix: []string{"mcp-server"}, Summary: "the agent as an MCP server (tools codex and codex-reply) on stdio"},
 			"app-server": {Tool: "codex-agent", Prefix: []string{"app-server"}, Summary: "the Codex app-server protocol (JSON-RPC over stdio) for the Codex SDKs and IDE clients"},
 			"execpolicy": {Tool: "codex-execpolicy", Summary: "decide allow / prompt / forbidden for a command, with its parsed form"},
-			"login":      {Tool: "codex-login", Summary: "sign in with ChatGPT or an API key (codex login status|token|--with-api-key|--device-auth)"},
+			"login":      {Tool: "codex-login", Summary: "sign in with ChatGPT, an API key or an access token (codex login status|token|--with-api-key|--with-access-token|--device-auth)"},
 			"logout":     {Tool: "codex-login", Prefix: []string{"logout"}, Summary: "remove stored credentials"},
 			"mcp":        {Tool: "codex-mcp", Summary: "manage MCP servers in config.toml (add|list|get|remove)"},
 			"mcp-client": {Tool: "codex-mcp-client", Summary: "talk to any MCP server (list tools, call one, resources, prompts)"},

@@ -31,6 +31,9 @@ const Name = "auth.json"
 const (
 	ModeAPIKey  = "apikey"
 	ModeChatGPT = "chatgpt"
+	// ModeAgentIdentity is `codex login --with-access-token`: the verified
+	// agent identity JWT is kept in agent_identity.
+	ModeAgentIdentity = "agentIdentity"
 )
 
 // ErrNotLoggedIn is returned by Load when there is no auth.json.
@@ -51,8 +54,11 @@ type File struct {
 	// OpenAI's issuer, in which case the file is byte-compatible with the
 	// Codex CLI. Stored under the "oidc" key.
 	OIDC *OIDC
+	// AgentIdentity is the agent identity JWT of an access-token login
+	// (agent_identity); "" for other modes.
+	AgentIdentity string
 	// Extra keeps top-level fields this package does not know (e.g. the
-	// CLI's agent_identity), in file order, so a rewrite preserves them.
+	// CLI's personal_access_token), in file order, so a rewrite preserves them.
 	Extra []Field
 }
 
@@ -225,6 +231,18 @@ func (f *File) setField(key string, raw json.RawMessage) error {
 			return fmt.Errorf("last_refresh: %q is not an RFC 3339 time", s)
 		}
 		f.LastRefresh = t
+	case "agent_identity":
+		if isNull {
+			return nil
+		}
+		if len(raw) == 0 || raw[0] != '"' {
+			// 0.169 also reads an older record object here; keep it as is.
+			f.Extra = append(f.Extra, Field{Key: key, Value: append(json.RawMessage(nil), raw...)})
+			return nil
+		}
+		if err := json.Unmarshal(raw, &f.AgentIdentity); err != nil {
+			return fmt.Errorf("agent_identity: %w", err)
+		}
 	case "oidc":
 		if isNull {
 			return nil
@@ -253,10 +271,23 @@ func (f *File) validate() error {
 		if f.Tokens.AccessToken == "" && f.Tokens.RefreshToken == "" {
 			return errors.New("tokens has neither access_token nor refresh_token")
 		}
+	case ModeAgentIdentity:
+		if f.AgentIdentity == "" && !f.hasExtra("agent_identity") {
+			return errors.New("auth_mode is agentIdentity but agent_identity is empty")
+		}
 	}
-	// Other modes (agent identity, in-memory tokens) are the CLI's own; they
+	// Other modes (in-memory tokens, personal access tokens) are the CLI's own; they
 	// are kept as they are and reported by the caller as unsupported.
 	return nil
+}
+
+func (f *File) hasExtra(key string) bool {
+	for _, x := range f.Extra {
+		if x.Key == key {
+			return true
+		}
+	}
+	return false
 }
 
 // syntaxErr turns a decoder error into one that names the line and column.

@@ -21,7 +21,7 @@ func readTestdata(t *testing.T, name string) []byte {
 // Files as the Codex CLI writes them must survive parse + marshal byte for
 // byte: that is what makes the two tools interchangeable.
 func TestRoundTripCodexCLIFiles(t *testing.T) {
-	for _, name := range []string{"cli-apikey.json", "cli-chatgpt.json", "extra-fields.json"} {
+	for _, name := range []string{"cli-apikey.json", "cli-chatgpt.json", "extra-fields.json", "cli-agent-identity.json"} {
 		t.Run(name, func(t *testing.T) {
 			want := readTestdata(t, name)
 			f, err := Parse(want)
@@ -238,7 +238,7 @@ func TestFormatTime(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	for _, name := range []string{"cli-apikey.json", "cli-chatgpt.json", "py-old.json", "extra-fields.json"} {
+	for _, name := range []string{"cli-apikey.json", "cli-chatgpt.json", "py-old.json", "extra-fields.json", "cli-agent-identity.json"} {
 		b, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			f.Fatal(err)
@@ -280,6 +280,35 @@ func BenchmarkParseMarshal(b *testing.B) {
 		}
 		if _, err := f.Marshal(); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// What `codex login --with-access-token` writes must be byte for byte the
+// file 0.169 writes (testdata/cli-agent-identity.json, written by 0.169).
+func TestMarshalAgentIdentityAsCodex(t *testing.T) {
+	want := readTestdata(t, "cli-agent-identity.json")
+	f, err := Parse(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Mode() != ModeAgentIdentity || f.AgentIdentity == "" || f.APIKey != nil || len(f.Extra) != 0 {
+		t.Fatalf("parsed %+v, want an agentIdentity login with its JWT", f)
+	}
+	got, err := (&File{AuthMode: ModeAgentIdentity, AgentIdentity: f.AgentIdentity}).Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+	for _, bad := range []string{
+		`{"auth_mode":"agentIdentity","OPENAI_API_KEY":null}`,
+		`{"auth_mode":"agentIdentity","OPENAI_API_KEY":null,"agent_identity":""}`,
+		`{"auth_mode":"agentIdentity","OPENAI_API_KEY":null,"agent_identity":"\u"}`,
+	} {
+		if _, err := Parse([]byte(bad)); err == nil {
+			t.Errorf("Parse(%s) succeeded, want an error", bad)
 		}
 	}
 }

@@ -41,6 +41,11 @@ func (f *File) Marshal() ([]byte, error) {
 			return nil, err
 		}
 	}
+	if f.AgentIdentity != "" {
+		if err := add("agent_identity", f.AgentIdentity); err != nil {
+			return nil, err
+		}
+	}
 	if f.OIDC != nil {
 		if err := add("oidc", f.OIDC); err != nil {
 			return nil, err
@@ -50,6 +55,10 @@ func (f *File) Marshal() ([]byte, error) {
 		switch x.Key {
 		case "auth_mode", "OPENAI_API_KEY", "tokens", "last_refresh", "oidc":
 			continue
+		case "agent_identity":
+			if f.AgentIdentity != "" {
+				continue
+			}
 		}
 		if !json.Valid(x.Value) {
 			return nil, fmt.Errorf("encode %s: invalid JSON value", x.Key)

@@ -227,6 +227,10 @@ func (m *Manager) credentials(f *authfile.File) (Credentials, error) {
 	switch c.Mode {
 	case authfile.ModeAPIKey, authfile.ModeChatGPT:
 		return c, nil
+	case authfile.ModeAgentIdentity:
+		// 0.169 signs each request with the agent's key after registering
+		// a task; codex-go does not speak that yet.
+		return Credentials{}, fmt.Errorf("%s holds an access token (agent identity), which does not expose a bearer token and codex-go cannot send requests with yet; sign in with `codex login` or `codex login --with-api-key`", c.Source)
 	}
 	return Credentials{}, fmt.Errorf("auth mode %q in %s is not supported", c.Mode, c.Source)
 }

@@ -20,6 +20,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, s.signer.jwks())
 	})
+	mux.HandleFunc("GET "+AgentJWKSPath, s.agentJWKS)
+	mux.HandleFunc("GET "+AgentBackendJWKSPath, s.agentJWKS)
 	mux.HandleFunc("GET /oauth/authorize", s.authorize)
 	mux.HandleFunc("POST /oauth/token", s.tokenEndpoint)
 	mux.HandleFunc("POST /oauth/revoke", s.revoke)

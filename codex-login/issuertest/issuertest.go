@@ -4,7 +4,9 @@
 // revoke, the /api/accounts/deviceauth device flow) and of a standard OIDC
 // provider (discovery, JWKS, RFC 6749 form refresh, RFC 7009 revoke, RFC
 // 8628 device flow). It verifies PKCE, rotates refresh tokens and signs
-// ES256 JWTs. It listens on 127.0.0.1 only.
+// ES256 JWTs. It also plays the ChatGPT backend's agent identity key set
+// (RS256 JWKS) and signs agent identity JWTs for `codex login
+// --with-access-token`. It listens on 127.0.0.1 only.
 //
 // Other modules' tests (the TUI's login screen) start it with Start and
 // play the browser with Visit.
@@ -15,6 +17,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -59,6 +62,8 @@ type Stats struct {
 	// Authorizations are the raw query strings of authorize requests.
 	Authorizations []string
 	DevicePolls    int
+	// AgentJWKSRequests counts requests for the agent identity key set.
+	AgentJWKSRequests int
 }
 
 // Server is a running test issuer.
@@ -80,6 +85,11 @@ type Server struct {
 	apiKey     string
 	stats      Stats
 	seq        int
+	jwksStatus int // agent identity key set: answer this status instead (0: serve)
+
+	agentOnce sync.Once
+	agentRSA  *rsa.PrivateKey
+	agentErr  error
 }
 
 type authCode struct {

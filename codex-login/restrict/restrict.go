@@ -26,6 +26,8 @@ var (
 	ErrChatGPTDisabled = errors.New("ChatGPT login is disabled. Use API key login instead.") //nolint:staticcheck // the Codex CLI's message
 	//lint:ignore ST1005 the Codex CLI's message, a full sentence
 	ErrAPIKeyDisabled = errors.New("API key login is disabled. Use ChatGPT login instead.") //nolint:staticcheck // the Codex CLI's message
+	//lint:ignore ST1005 the Codex CLI's message, a full sentence
+	ErrAccessTokenDisabled = errors.New("Access token login is disabled. Use API key login instead.") //nolint:staticcheck // the Codex CLI's message
 )
 
 // Restrictions are the limits; the zero value allows everything.
@@ -59,6 +61,19 @@ func (r Restrictions) AllowsChatGPT() bool { return r.Method != MethodAPI }
 
 // AllowsAPIKey reports whether an API key may be used.
 func (r Restrictions) AllowsAPIKey() bool { return r.Method != MethodChatGPT }
+
+// AllowsAccessToken reports whether an access token (agent identity) may
+// be used; like a ChatGPT login, forced_login_method = "api" forbids it.
+func (r Restrictions) AllowsAccessToken() bool { return r.Method != MethodAPI }
+
+// CheckWorkspace reports an account id outside forced_chatgpt_workspace_id,
+// in the words 0.169 uses for an access token's account.
+func (r Restrictions) CheckWorkspace(accountID string) error {
+	if len(r.Workspaces) == 0 || slices.Contains(r.Workspaces, accountID) {
+		return nil
+	}
+	return fmt.Errorf("Login is restricted to workspace id(s) %s.", strings.Join(r.Workspaces, ", ")) //nolint:staticcheck // the Codex CLI's message
+}
 
 // Check reports credentials the restrictions do not allow.
 func (r Restrictions) Check(c credentials.Credentials) error {
