@@ -16,8 +16,6 @@ require (
 	golang.org/x/term v0.31.0
 )
 
-require gopkg.in/yaml.v3 v3.0.1 // indirect
-
 require (
 	codexgo.local/teainit v0.0.0
 	github.com/atotto/clipboard v0.1.4 // indirect

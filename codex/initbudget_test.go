@@ -34,6 +34,9 @@ var forbiddenInit = []string{
 	// looks up xclip, xsel, wl-copy and termux in PATH at every start;
 	// the repository's clipboard/ module stands in for it.
 	"github.com/atotto/clipboard",
+	// 276 allocations and a regexp for SKILL.md front matter; common/skills
+	// reads the keys it uses itself.
+	"gopkg.in/yaml",
 }
 
 // initStat is one line of GODEBUG=inittrace=1 output.

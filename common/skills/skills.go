@@ -22,8 +22,6 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
-
-	"gopkg.in/yaml.v3"
 )
 
 // FileName is the file that makes a folder a skill.
@@ -203,15 +201,6 @@ func readFull(f *os.File, buf []byte) (int, error) {
 	return n, nil
 }
 
-// frontMatter is the YAML header of a SKILL.md.
-type frontMatter struct {
-	Name        string `yaml:"name"`
-	Description string `yaml:"description"`
-	Metadata    struct {
-		ShortDescription string `yaml:"short-description"`
-	} `yaml:"metadata"`
-}
-
 // Parse reads a SKILL.md's front matter: a first line of `---`, YAML,
 // and a closing `---` line. Name and description are required and must
 // fit on one line once folded.
@@ -232,15 +221,8 @@ func Parse(data []byte) (Skill, error) {
 			return Skill{}, errors.New("front matter is not closed by a --- line")
 		}
 	}
-	var fm frontMatter
-	if err := yaml.Unmarshal([]byte(rest[:end]), &fm); err != nil {
-		// What people write is often not strict YAML ("description: a:
-		// b"); like the Codex CLI, take plain top-level key: value lines.
-		if !plainFrontMatter(rest[:end], &fm) {
-			return Skill{}, fmt.Errorf("front matter: %s", strings.TrimPrefix(err.Error(), "yaml: "))
-		}
-	}
-	s := Skill{Name: oneLine(fm.Name), Description: oneLine(fm.Description), ShortDescription: oneLine(fm.Metadata.ShortDescription)}
+	fm := parseFrontMatter(rest[:end])
+	s := Skill{Name: oneLine(fm.Name), Description: oneLine(fm.Description), ShortDescription: oneLine(fm.ShortDescription)}
 	switch {
 	case s.Name == "":
 		return Skill{}, errors.New("front matter has no name")
@@ -252,30 +234,6 @@ func Parse(data []byte) (Skill, error) {
 		return Skill{}, fmt.Errorf("description longer than %d characters", MaxDescriptionLen)
 	}
 	return s, nil
-}
-
-// plainFrontMatter reads name and description from unindented
-// `key: value` lines, the value taken verbatim up to the end of the line
-// (one pair of surrounding quotes removed). It reports whether both were
-// there.
-func plainFrontMatter(text string, fm *frontMatter) bool {
-	for _, line := range strings.Split(text, "\n") {
-		key, val, ok := strings.Cut(line, ":")
-		if !ok || key != strings.TrimSpace(key) {
-			continue
-		}
-		val = strings.TrimSpace(val)
-		if len(val) >= 2 && (val[0] == '"' || val[0] == '\'') && val[len(val)-1] == val[0] {
-			val = val[1 : len(val)-1]
-		}
-		switch key {
-		case "name":
-			fm.Name = val
-		case "description":
-			fm.Description = val
-		}
-	}
-	return fm.Name != "" && fm.Description != ""
 }
 
 // oneLine folds whitespace runs (newlines included) into single spaces.

@@ -92,7 +92,7 @@ func TestParse(t *testing.T) {
 		{"---\nname: a\ndescription: b\n", "", "not closed"},
 		{"# title\n", "", "no front matter"},
 		{"---\nname: [a\ndescription: b\n---\n", "[a", ""},
-		{"---\nname: [a\n---\n", "", "front matter:"},
+		{"---\nname: [a\n---\n", "", "no description"},
 		{"---\nname: \"q\"\ndescription: not: yaml\n---\n", "q", ""},
 		{"---\nname: " + strings.Repeat("x", 65) + "\ndescription: b\n---\n", "", "name longer"},
 		{"---\nname: a\ndescription: " + strings.Repeat("x", 1025) + "\n---\n", "", "description longer"},
