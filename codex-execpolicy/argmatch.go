@@ -56,7 +56,8 @@ func matchSpec(s *programSpec, args []string) (*execMatch, *matchError) {
 		}
 	}
 	m := &execMatch{spec: s}
-	var pos []positional
+	var posBuf [8]positional
+	pos := posBuf[:0]
 	var seen map[string]bool
 	mark := func(name string) {
 		if len(s.required) > 0 {

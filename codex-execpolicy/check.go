@@ -203,7 +203,8 @@ func (e *evaluator) finish(pc *protocol.ParsedCommand, fs []finding) {
 // call judges one simple command given as shell words.
 func (e *evaluator) call(words, assigns []word, redirs []redirect, via []string, notes []finding) {
 	pc := protocol.ParsedCommand{Argv: wordStrings(words), Via: clone(via)}
-	hard := append([]finding(nil), notes...)
+	var hardBuf [8]finding // hard stays on the stack (no allocation per command)
+	hard := append(hardBuf[:0], notes...)
 	for _, r := range redirs {
 		pc.Redirects = append(pc.Redirects, protocol.ParsedRedirect{Op: r.op, Target: r.target.s})
 		hard = append(hard, e.judgeRedirect(r, &pc)...)
@@ -458,8 +459,17 @@ func weakMismatch(e *matchError) bool {
 // arguments against the writable and readable roots.
 func (e *evaluator) accept(pc *protocol.ParsedCommand, words []word, m *execMatch) finding {
 	s := m.spec
-	pc.Flags = append(pc.Flags, m.flags...)
-	pc.Options = append(pc.Options, m.opts...)
+	// m is this command's alone: take its lists rather than copy them.
+	if pc.Flags == nil {
+		pc.Flags = m.flags
+	} else {
+		pc.Flags = append(pc.Flags, m.flags...)
+	}
+	if pc.Options == nil {
+		pc.Options = m.opts
+	} else {
+		pc.Options = append(pc.Options, m.opts...)
+	}
 	pc.Args = m.args
 	pc.Executable = s.exe
 	if filepath.IsAbs(words[0].s) {

@@ -72,31 +72,34 @@ func scanID(s *jsonlite.Scanner) ([]byte, bool) {
 	return s.Buf[start:s.Pos], true
 }
 
+// fastDecodeRequest is the fast path of decodeRequest. The request's
+// strings share one copy of the line (one allocation instead of one per
+// string) and its ID aliases data.
 func fastDecodeRequest(data []byte, req *protocol.PolicyRequest) bool {
 	*req = protocol.PolicyRequest{}
-	s := &jsonlite.Scanner{Buf: data}
+	s := &jsonlite.Scanner{Buf: data, Src: string(data)}
 	if !s.Eat('{') {
 		return false
 	}
 	if !s.Eat('}') {
 		for {
-			key, ok := s.Str()
+			key, ok := s.Key()
 			if !ok || !s.Eat(':') {
 				return false
 			}
-			switch key {
+			switch string(key) {
 			case "id":
 				raw, ok := scanID(s)
 				if !ok {
 					return false
 				}
-				req.ID = append(json.RawMessage(nil), raw...)
+				req.ID = raw[:len(raw):len(raw)]
 			case "argv", "argv_b64", "writable_roots", "readable_roots":
 				v, ok := s.Strs()
 				if !ok {
 					return false
 				}
-				switch key {
+				switch string(key) {
 				case "argv":
 					req.Argv = v
 				case "argv_b64":
@@ -124,7 +127,7 @@ func fastDecodeRequest(data []byte, req *protocol.PolicyRequest) bool {
 				if !ok {
 					return false
 				}
-				if key == "script" {
+				if string(key) == "script" {
 					req.Script = v
 				} else {
 					req.Cwd = v

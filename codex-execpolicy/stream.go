@@ -30,7 +30,8 @@ type StreamOptions struct {
 type batch struct {
 	first int // line number of lines[0]
 	lines [][]byte
-	flush bool // input paused after this batch: flush it at once
+	buf   []byte // holds lines (earlier lines may sit in an older array)
+	flush bool   // input paused after this batch: flush it at once
 	out   []byte
 	worst protocol.Decision
 	done  chan struct{}
@@ -134,7 +135,24 @@ func readBatches(ctx context.Context, r io.Reader, work, order chan<- *batch, st
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		data, err := br.ReadBytes('\n')
+		// The batch's lines share one buffer (a line longer than br's
+		// buffer gets its own).
+		data, err := br.ReadSlice('\n')
+		var long []byte
+		for errors.Is(err, bufio.ErrBufferFull) {
+			long = append(long, data...)
+			data, err = br.ReadSlice('\n')
+		}
+		if long != nil {
+			data = append(long, data...)
+		} else if len(data) > 0 {
+			if cur.buf == nil {
+				cur.buf = make([]byte, 0, 16<<10)
+			}
+			start := len(cur.buf)
+			cur.buf = append(cur.buf, data...)
+			data = cur.buf[start:len(cur.buf):len(cur.buf)]
+		}
 		if len(data) > 0 {
 			line++
 			cur.lines = append(cur.lines, data)
@@ -163,12 +181,12 @@ func (p *Policy) judgeBatch(b *batch, so StreamOptions) {
 	out := b.out
 	b.worst = protocol.DecisionAllow
 	e := &evaluator{roots: &rootCache{}}
+	var req protocol.PolicyRequest // one for the batch: it escapes
 	for i, data := range b.lines {
 		if len(bytes.TrimSpace(data)) == 0 {
 			continue
 		}
 		line := b.first + i
-		var req protocol.PolicyRequest
 		var v protocol.PolicyVerdict
 		if err := decodeRequest(data, &req); err != nil {
 			v = protocol.PolicyVerdict{Decision: protocol.DecisionPrompt, Error: "bad request: " + err.Error(), Line: line}

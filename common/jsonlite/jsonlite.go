@@ -72,6 +72,12 @@ func AppendString(b []byte, s string, escapeHTML bool) []byte {
 type Scanner struct {
 	Buf []byte
 	Pos int
+	// Src, when set, is string(Buf): strings are then cut from it
+	// instead of copied, one allocation per input instead of one per
+	// string (the strings keep all of Src alive).
+	Src string
+	// slab is where Strs carves its slices from (with Src set).
+	slab []string
 }
 
 // Space skips white space.
@@ -99,8 +105,24 @@ func (s *Scanner) Eat(c byte) bool {
 // Str reads a string without escapes or control characters, of valid
 // UTF-8 (encoding/json would rewrite invalid bytes).
 func (s *Scanner) Str() (string, bool) {
-	if !s.Eat('"') {
+	v, ok := s.raw()
+	if !ok {
 		return "", false
+	}
+	if s.Src != "" {
+		return s.Src[s.Pos-1-len(v) : s.Pos-1], true
+	}
+	return string(v), true
+}
+
+// Key is Str without the copy: the bytes are valid until Buf changes (a
+// switch on string(key) does not allocate).
+func (s *Scanner) Key() ([]byte, bool) { return s.raw() }
+
+// raw reads a Str string and returns its bytes in Buf.
+func (s *Scanner) raw() ([]byte, bool) {
+	if !s.Eat('"') {
+		return nil, false
 	}
 	start := s.Pos
 	for s.Pos < len(s.Buf) {
@@ -110,15 +132,15 @@ func (s *Scanner) Str() (string, bool) {
 			v := s.Buf[start:s.Pos]
 			s.Pos++
 			if !utf8.Valid(v) {
-				return "", false
+				return nil, false
 			}
-			return string(v), true
+			return v, true
 		case c == '\\' || c < 0x20:
-			return "", false
+			return nil, false
 		}
 		s.Pos++
 	}
-	return "", false
+	return nil, false
 }
 
 // Strs reads an array of Str strings; an empty array gives a non-nil
@@ -127,9 +149,19 @@ func (s *Scanner) Strs() ([]string, bool) {
 	if !s.Eat('[') {
 		return nil, false
 	}
-	out := []string{}
+	// With Src set, the slices of one input share one backing array (a
+	// slice's capacity ends at its length, so appending to one copies).
+	var out []string
+	if s.Src != "" {
+		if cap(s.slab)-len(s.slab) < 8 {
+			s.slab = make([]string, 0, 32)
+		}
+		out = s.slab[len(s.slab):len(s.slab)]
+	} else {
+		out = []string{}
+	}
 	if s.Eat(']') {
-		return out, true
+		return out[:0:0], true
 	}
 	for {
 		v, ok := s.Str()
@@ -141,7 +173,10 @@ func (s *Scanner) Strs() ([]string, bool) {
 			continue
 		}
 		if s.Eat(']') {
-			return out, true
+			if s.Src != "" && &out[0] == &s.slab[:cap(s.slab)][len(s.slab)] {
+				s.slab = s.slab[:len(s.slab)+len(out)] // carved from the slab
+			}
+			return out[:len(out):len(out)], true
 		}
 		return nil, false
 	}

@@ -3,6 +3,7 @@ package jsonlite
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"testing"
 )
 
@@ -62,5 +63,37 @@ func TestScanner(t *testing.T) {
 	}
 	if ok := (&Scanner{Buf: []byte(`tru`)}).Bool(&b); ok {
 		t.Error("Bool accepted tru")
+	}
+}
+
+// With Src set, strings are cut from it and the arrays of one input share
+// a slab: each keeps its own elements, appending to one never writes
+// into the next, and an empty array is still non-nil.
+func TestScannerSrc(t *testing.T) {
+	in := `[["a","b","c"],[],["d"],["e","f","g","h","i","j","k","l","m","n"],["o"]]`
+	s := &Scanner{Buf: []byte(in), Src: in}
+	s.Eat('[')
+	var got [][]string
+	for {
+		v, ok := s.Strs()
+		if !ok {
+			t.Fatalf("Strs failed at %d", s.Pos)
+		}
+		got = append(got, v)
+		if !s.Eat(',') {
+			break
+		}
+	}
+	if !s.Eat(']') || !s.Done() {
+		t.Fatal("not at the end")
+	}
+	got[0] = append(got[0], "X") // must copy, not overwrite got[1] or got[2]
+	want := `[[a b c X] [] [d] [e f g h i j k l m n] [o]]`
+	if fmt.Sprint(got) != want || got[1] == nil {
+		t.Fatalf("got %v (empty nil: %v), want %s", got, got[1] == nil, want)
+	}
+	k, ok := (&Scanner{Buf: []byte(`"key"`)}).Key()
+	if !ok || string(k) != "key" {
+		t.Fatalf("Key = %q, %v", k, ok)
 	}
 }
