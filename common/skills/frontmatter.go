@@ -312,9 +312,10 @@ func escape(b *strings.Builder, s string) int {
 		return 1
 	case 'x', 'u', 'U':
 		n := 2
-		if c == 'u' {
+		switch c {
+		case 'u':
 			n = 4
-		} else if c == 'U' {
+		case 'U':
 			n = 8
 		}
 		if len(s) < 1+n {
