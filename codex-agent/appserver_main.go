@@ -153,8 +153,14 @@ func (b *appBackend) Open(ctx context.Context, tc appserver.ThreadConfig) (*apps
 		effort = sc.Reasoning.Effort
 	}
 	provider := svc.ProviderID
+	var mgr *mcpmanager.Manager
+	for _, x := range sc.External {
+		if m, ok := x.(MCPTools); ok {
+			mgr = m.M
+		}
+	}
 	return &appserver.Opened{Session: sess, Path: path, Model: sc.Model, ModelProvider: provider, Cwd: sc.Cwd,
-		ApprovalPolicy: sc.ApprovalPolicy, Sandbox: sc.Sandbox, Effort: effort, Close: svc.Close}, nil
+		ApprovalPolicy: sc.ApprovalPolicy, Sandbox: sc.Sandbox, Effort: effort, MCP: mgr, Close: svc.Close}, nil
 }
 
 // StartMCP starts config.toml's MCP servers as a session would.

@@ -2,6 +2,7 @@ package appserver
 
 import (
 	"context"
+	"github.com/codexgo/codex-mcp-client/mcpmanager"
 
 	"github.com/codexgo/common/protocol"
 )
@@ -49,6 +50,9 @@ type Opened struct {
 	ApprovalPolicy protocol.AskForApproval
 	Sandbox        protocol.SandboxPolicy
 	Effort         string
+	// MCP is the session's own MCP servers (nil: none configured); their
+	// elicitations reach the session.
+	MCP *mcpmanager.Manager
 	// Close flushes the rollout and stops what the session started (MCP
 	// servers); call it after Run returns.
 	Close func() error

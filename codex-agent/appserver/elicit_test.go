@@ -268,3 +268,57 @@ func TestMCPServerURLElicitation(t *testing.T) {
 		t.Errorf("%d url elicitations; calls %v", urls, calls)
 	}
 }
+
+// TestMCPToolCallElicitation: the client's own mcpServer/tool/call runs
+// on the thread's MCP servers, so an elicitation during it reaches the
+// client as that thread's (turnId null: no turn runs) under the thread's
+// approval policy: asked under on-request (the content reaches the
+// server), declined without asking under never.
+func TestMCPToolCallElicitation(t *testing.T) {
+	t.Parallel()
+	bin := everything(t)
+	f := newFixture(t)
+	c := f.start(t, "-c", `mcp_servers.everything={command="`+bin+`",args=["stdio"]}`)
+	asking := startThread(t, c, map[string]any{"cwd": f.work, "approvalPolicy": "on-request"})
+	never := startThread(t, c, map[string]any{"cwd": f.work, "approvalPolicy": "never"})
+	call := func(thread string) (string, []msg) {
+		id := c.request("mcpServer/tool/call", map[string]any{"threadId": thread, "server": "everything",
+			"tool": "trigger-elicitation-request", "arguments": map[string]any{}})
+		var seen []msg
+		for {
+			m := c.next()
+			seen = append(seen, m)
+			if m.Method == "mcpServer/elicitation/request" {
+				c.reply(m, map[string]any{"action": "accept", "content": map[string]any{"name": "Hedy"}})
+			}
+			if m.Method == "" && string(m.ID) == id {
+				if m.Error != nil {
+					t.Fatalf("tool/call: %s", m)
+				}
+				return string(m.Result), seen
+			}
+		}
+	}
+	res, seen := call(asking.Thread.ID)
+	var reqs []elicitParams
+	for _, m := range seen {
+		if m.Method == "mcpServer/elicitation/request" {
+			p, _ := ownElicitation(t, m)
+			reqs = append(reqs, p)
+		}
+	}
+	if len(reqs) != 1 || reqs[0].ThreadID != asking.Thread.ID || reqs[0].TurnID != nil || reqs[0].ServerName != "everything" {
+		t.Errorf("elicitations = %+v", reqs)
+	}
+	if !strings.Contains(res, "Name: Hedy") {
+		t.Errorf("on-request thread: %s", res)
+	}
+	more := c.drain()
+	if !strings.Contains(methods(append(seen, more...)), "serverRequest/resolved") {
+		t.Errorf("no serverRequest/resolved: %s", methods(append(seen, more...)))
+	}
+	res, seen = call(never.Thread.ID)
+	if strings.Contains(methods(seen), "mcpServer/elicitation/request") || !strings.Contains(res, "declined") {
+		t.Errorf("never thread: %s (%s)", res, methods(seen))
+	}
+}

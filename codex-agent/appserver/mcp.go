@@ -3,6 +3,7 @@ package appserver
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"sort"
 	"sync"
 
@@ -175,12 +176,18 @@ func (s *server) mcpToolCall(ctx context.Context, params json.RawMessage) (any, 
 	if p.Server == "" || p.Tool == "" {
 		return nil, invalidParams("server and tool are required")
 	}
-	if _, err := s.loaded(p.ThreadID); err != nil {
-		return nil, err
-	}
-	mgr, err := s.mcpManager(ctx)
+	th, err := s.loaded(p.ThreadID)
 	if err != nil {
 		return nil, err
+	}
+	// The thread's own servers when it has this one (an elicitation
+	// during the call then reaches the client as the thread's, as in the
+	// Codex CLI), else the server's.
+	mgr := th.opened.MCP
+	if mgr == nil || !slices.Contains(mgr.Servers(), p.Server) {
+		if mgr, err = s.mcpManager(ctx); err != nil {
+			return nil, err
+		}
 	}
 	var args any = map[string]any{}
 	if len(p.Arguments) > 0 && string(p.Arguments) != "null" {
