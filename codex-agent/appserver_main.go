@@ -28,8 +28,8 @@ func AppServerMain(ctx context.Context, args []string, stdin io.Reader, stdout, 
 // RunAppServer runs `codex app-server` with an injected environment.
 func RunAppServer(ctx context.Context, args []string, env ServiceEnv) int {
 	listen := "stdio://"
-	o, code, done := parseServiceFlags(func() *cli.Command { return appServerCommand().Rename("codex app-server") }, "CODEX_APP_SERVER", args, env, func(fs *flag.FlagSet, _ *ServiceOptions) {
-		appServerExtra(fs, &listen)
+	o, code, done := parseServiceFlags(func() *cli.Command { return appServerCommand().Rename("codex app-server") }, "CODEX_APP_SERVER", args, env, func(fs *flag.FlagSet, so *ServiceOptions) {
+		appServerExtra(fs, so, &listen)
 	})
 	if done {
 		return code

@@ -64,7 +64,7 @@ The methods and what is not implemented: codex-agent/appserver/README.md.
 Every flag can also be set as CODEX_APP_SERVER_<FLAG>.`,
 		Flags: func() *flag.FlagSet {
 			listen := ""
-			return serviceFlagSet("codex app-server", &serviceFlags{}, func(fs *flag.FlagSet, _ *ServiceOptions) { appServerExtra(fs, &listen) })
+			return serviceFlagSet("codex app-server", &serviceFlags{}, func(fs *flag.FlagSet, o *ServiceOptions) { appServerExtra(fs, o, &listen) })
 		},
 		Examples: []cli.Example{
 			{Command: `codex --config model="gpt-5" app-server --listen stdio://`, Explain: "as the Codex Python SDK starts it"},
@@ -75,8 +75,14 @@ Every flag can also be set as CODEX_APP_SERVER_<FLAG>.`,
 }
 
 // appServerExtra adds the flags only `codex app-server` has.
-func appServerExtra(fs *flag.FlagSet, listen *string) {
+func appServerExtra(fs *flag.FlagSet, o *ServiceOptions, listen *string) {
 	fs.StringVar(listen, "listen", "stdio://", "transport `URL`: only stdio://")
+	// The Codex CLI's root flags our TUI passes on (it runs on this
+	// server), as `codex proto` takes them.
+	fs.BoolVar(&o.OSS, "oss", false, "use a local open-source model server (Ollama)")
+	fs.Var((*cli.StringList)(&o.WritableRoots), "add-dir", "extra writable `DIR` (repeatable; needs --sandbox workspace-write)")
+	fs.Var((*cli.StringList)(&o.Enable), "enable", "enable a `FEATURE` (repeatable)")
+	fs.Var((*cli.StringList)(&o.Disable), "disable", "disable a `FEATURE` (repeatable)")
 }
 
 // CLI describes codex-agent for --help, man pages and completion.

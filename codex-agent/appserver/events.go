@@ -108,6 +108,9 @@ func (th *thread) event(ev protocol.Event) {
 		th.askElicitation(m)
 		return
 	}
+	if th.backgroundEvent(ev, ms) {
+		return
+	}
 	if t == nil {
 		if m, ok := ev.Msg.(protocol.ErrorMsg); ok {
 			th.notify("warning", map[string]any{"message": m.Message, "threadId": th.id})
@@ -165,23 +168,7 @@ func (th *thread) event(ev protocol.Event) {
 		if item == nil {
 			item = commandItem(m.CallID, nil, "", nil)
 		}
-		item = copyItem(item, map[string]any{})
-		status := string(m.Status)
-		if status == "" {
-			status = "completed"
-			if m.ExitCode != 0 {
-				status = "failed"
-			}
-		}
-		out := m.AggregatedOutput
-		if out == "" {
-			out = m.Stdout + m.Stderr
-		}
-		item["status"], item["exitCode"], item["durationMs"], item["aggregatedOutput"] = status, m.ExitCode, m.DurationMS, out
-		if status == "declined" {
-			item["exitCode"], item["durationMs"] = nil, nil
-		}
-		completed(item)
+		completed(commandDone(item, m))
 	case protocol.ExecApprovalRequestMsg:
 		th.askCommand(t, ev.ID, m, started)
 	case protocol.ApplyPatchApprovalRequestMsg:
@@ -209,6 +196,10 @@ func (th *thread) event(ev protocol.Event) {
 			}
 		}
 		completed(copyItem(item, map[string]any{"status": status}))
+	case protocol.TerminalInteractionMsg:
+		// What the model typed into a running command (write_stdin).
+		th.notify("item/commandExecution/terminalInteraction", base(map[string]any{"itemId": m.CallID,
+			"processId": m.ProcessID, "stdin": m.Stdin}))
 	case protocol.McpToolCallBeginMsg:
 		started(mcpItem(m.CallID, m.Server, m.Tool, m.Arguments, "inProgress"))
 	case protocol.McpToolCallProgressMsg:
@@ -315,6 +306,14 @@ func (th *thread) endTurn(t *turnState, ms int64, started, completed func(map[st
 		th.notify("thread/compacted", map[string]any{"threadId": th.id, "turnId": t.id})
 	}
 	for id, item := range t.open {
+		if item["type"] == "commandExecution" && t.status == "inProgress" && t.errMsg == "" {
+			// A command still running when its turn completed is a
+			// session the model left running: its item completes when
+			// it ends.
+			th.background[id] = backgroundCommand{turnID: t.id, item: item}
+			delete(t.open, id)
+			continue
+		}
 		done := copyItem(item, map[string]any{})
 		switch item["type"] {
 		case "commandExecution", "fileChange":

@@ -29,9 +29,13 @@ type thread struct {
 	waiting    map[string]pendingApproval
 	// declined are the calls the client declined or cancelled.
 	declined map[string]bool
-	status   string // idle, active
-	steers   int    // steer items so far
-	closed   bool
+	// background are command items left running when their turn
+	// completed (exec_command sessions), by call id; the event pump
+	// alone touches it.
+	background map[string]backgroundCommand
+	status     string // idle, active
+	steers     int    // steer items so far
+	closed     bool
 }
 
 type pendingApproval struct {
@@ -120,7 +124,8 @@ func (s *server) load(o *Opened, meta threadMeta, turnSeq int) *thread {
 	ctx, cancel := context.WithCancel(s.ctx)
 	th := &thread{s: s, id: o.Session.ThreadID(), opened: o, cancel: cancel, done: make(chan struct{}),
 		subscribed: true, meta: meta, turnSeq: turnSeq, turns: map[string]*turnState{},
-		waiting: map[string]pendingApproval{}, declined: map[string]bool{}, status: "idle"}
+		waiting: map[string]pendingApproval{}, declined: map[string]bool{}, status: "idle",
+		background: map[string]backgroundCommand{}}
 	th.meta.ID = th.id
 	// Its skill folders are watched from now on (skills/changed).
 	s.skills.Add(s.skillRoots(o.Cwd)...)

@@ -24,6 +24,9 @@ type threadParams struct {
 	DeveloperInstructions *string         `json:"developerInstructions"`
 	Ephemeral             *bool           `json:"ephemeral"`
 	ExcludeTurns          bool            `json:"excludeTurns"`
+	// Path is thread/resume's rollout file (our TUI resumes by the file
+	// its picker chose); it wins over threadId for a thread not loaded.
+	Path *string `json:"path"`
 }
 
 func deref(p *string) string {
@@ -202,23 +205,28 @@ func (s *server) threadResume(ctx context.Context, params json.RawMessage) (any,
 	if err := decode(params, &p); err != nil {
 		return nil, err
 	}
-	if p.ThreadID == "" {
+	path := deref(p.Path)
+	if p.ThreadID == "" && path == "" {
 		return nil, invalidParams("threadId is required")
 	}
-	if th := s.threads.get(p.ThreadID); th != nil {
-		th.mu.Lock()
-		th.subscribed = true
-		th.mu.Unlock()
-		rec, _ := s.recordedTurns(th)
-		return th.response(rec), nil
+	if path != "" && !filepath.IsAbs(path) {
+		return nil, invalidParams("path must be an absolute path")
 	}
-	path, err := findRollout(s.o.CodexHome, p.ThreadID, false)
-	if err != nil {
-		return nil, err
+	if th := s.threads.get(p.ThreadID); th != nil {
+		return s.rejoin(th), nil
+	}
+	if path == "" {
+		var err error
+		if path, err = findRollout(s.o.CodexHome, p.ThreadID, false); err != nil {
+			return nil, err
+		}
 	}
 	rec, err := readRollout(path, false)
 	if err != nil {
 		return nil, invalidRequest("%v", err)
+	}
+	if th := s.threads.get(rec.meta.ID); th != nil {
+		return s.rejoin(th), nil
 	}
 	cfg, err := s.threadConfig(p)
 	if err != nil {
@@ -244,6 +252,15 @@ func (s *server) threadResume(ctx context.Context, params json.RawMessage) (any,
 		turns = recordedObjects(rec, true)
 	}
 	return th.response(turns), nil
+}
+
+// rejoin subscribes the client again to a loaded thread.
+func (s *server) rejoin(th *thread) map[string]any {
+	th.mu.Lock()
+	th.subscribed = true
+	th.mu.Unlock()
+	rec, _ := s.recordedTurns(th)
+	return th.response(rec)
 }
 
 func recordedObjects(rec *recorded, items bool) []any {

@@ -36,9 +36,32 @@ type SpawnOptions struct {
 	Stderr io.Writer
 }
 
+// Process is a started agent of whatever protocol: its output, its
+// input, how to force it to end, and how to reap it (Wait returns its
+// status). Spawn and InProcess wrap one in a Client; clients of other
+// protocols (the TUI's app-server client) use it directly, so every
+// front end starts and ends its agent the same way.
+type Process struct {
+	Stdout io.Reader
+	Stdin  io.WriteCloser
+	Stop   func()
+	Wait   func() error
+}
+
 // Spawn starts the agent as a child process speaking the protocol over
 // its stdin and stdout. Cancelling ctx kills the child.
 func Spawn(ctx context.Context, o SpawnOptions) (*Client, error) {
+	p, err := StartProcess(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	return New(p.Stdout, p.Stdin, p.Stop, p.Wait), nil
+}
+
+// StartProcess starts the agent as a child process (Spawn's process):
+// its own process group, ended with this process even by SIGKILL, the
+// whole group killed by Stop or when ctx is cancelled.
+func StartProcess(ctx context.Context, o SpawnOptions) (*Process, error) {
 	args := o.Args
 	if args == nil {
 		args = []string{"proto"}
@@ -93,7 +116,7 @@ func Spawn(ctx context.Context, o SpawnOptions) (*Client, error) {
 		}
 		return nil
 	}
-	return New(stdout, stdin, stop, wait), nil
+	return &Process{Stdout: stdout, Stdin: stdin, Stop: stop, Wait: wait}, nil
 }
 
 // InProcess runs main (an agent's Main) in a goroutine with args, wired to
@@ -101,6 +124,12 @@ func Spawn(ctx context.Context, o SpawnOptions) (*Client, error) {
 // Cancelling ctx, or Close after its grace period, cancels the context
 // main runs under.
 func InProcess(ctx context.Context, main MainFunc, args []string, stderr io.Writer) *Client {
+	p := StartInProcess(ctx, main, args, stderr)
+	return New(p.Stdout, p.Stdin, p.Stop, p.Wait)
+}
+
+// StartInProcess runs main as InProcess does and returns its pipes.
+func StartInProcess(ctx context.Context, main MainFunc, args []string, stderr io.Writer) *Process {
 	if stderr == nil {
 		stderr = io.Discard
 	}
@@ -135,5 +164,5 @@ func InProcess(ctx context.Context, main MainFunc, args []string, stderr io.Writ
 		}
 		return nil
 	}
-	return New(outR, inW, cancel, wait)
+	return &Process{Stdout: outR, Stdin: inW, Stop: cancel, Wait: wait}
 }
