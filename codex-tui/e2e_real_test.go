@@ -17,7 +17,7 @@ import (
 
 // The end-to-end tests in this file run the real fused binary (codex/,
 // built into a temporary directory, or $CODEX_E2E_BIN) in tmux: the TUI,
-// the real agent it spawns (`codex-agent proto`, the same binary
+// the real agent it spawns (`codex-agent app-server`, the same binary
 // re-executed) and, as the model API, the local scripted model server
 // (`codex-agent model-server`, the same binary again) on 127.0.0.1.
 

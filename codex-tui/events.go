@@ -86,6 +86,9 @@ func (m *model) handleEvent(ev protocol.Event) {
 	case protocol.ExecApprovalRequestMsg:
 		m.notify(noteApproval, "Codex wants to run "+commandText(e.Command))
 		m.finishStream()
+		if r := m.findExec(e.CallID); r != nil {
+			r.awaiting = true
+		}
 		m.appr.Push(approvalRequest{exec: &e}, now)
 		m.surface = true
 	case protocol.ApplyPatchApprovalRequestMsg:
@@ -221,9 +224,12 @@ func (m *model) endTurn() {
 	// left running (a server, a watcher): it goes on in the background
 	// and its cell comes when it ends.
 	for _, r := range m.execs {
+		if r.awaiting {
+			continue // never approved: it did not run
+		}
 		m.print(noticeCell{"info", commandText(r.cell.command) + " keeps running in the background"})
+		m.background = append(m.background, r)
 	}
-	m.background = append(m.background, m.execs...)
 	m.execs = nil
 	m.running = false
 	m.hint = ""

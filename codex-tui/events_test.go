@@ -46,3 +46,36 @@ func TestWebSearchCell(t *testing.T) {
 		t.Errorf("no web search cell:\n%s", p)
 	}
 }
+
+// TestCommandAnnouncedBeforeItsApproval: the app-server announces a
+// command (item/started) before it asks about it; until approved it is
+// not shown as running, not listed by /ps, and a turn that ends without
+// the approval does not leave it "running in the background".
+func TestCommandAnnouncedBeforeItsApproval(t *testing.T) {
+	h := newHarness(t)
+	begin := ev("1", protocol.ExecCommandBeginMsg{CallID: "call-1", Command: []string{"bash", "-lc", "rm -rf build"}})
+	h.events(ev("1", protocol.TaskStartedMsg{}), begin, ev("1", execReq))
+	if v := h.view(); strings.Contains(v, "Running rm") || !strings.Contains(v, "Would you like to run the following command?") {
+		t.Fatalf("a command awaiting approval shown as running:\n%s", v)
+	}
+	if s := h.m.backgroundList(); strings.Contains(s, "rm -rf build") {
+		t.Errorf("/ps lists the unapproved command:\n%s", s)
+	}
+	h.keys("y")
+	if v := h.view(); !strings.Contains(v, "Running rm -rf build") {
+		t.Errorf("the approved command is not running:\n%s", v)
+	}
+	h.events(ev("1", protocol.ExecCommandEndMsg{CallID: "call-1", ExitCode: 0, AggregatedOutput: "gone\n"}), ev("1", protocol.TaskCompleteMsg{}))
+	if p := h.printed(); !strings.Contains(p, "Ran rm -rf build") {
+		t.Errorf("the approved command's cell:\n%s", p)
+	}
+
+	// Interrupted while the request is open: nothing keeps running.
+	h.events(ev("2", protocol.TaskStartedMsg{}), begin, ev("2", execReq), ev("2", protocol.TurnAbortedMsg{Reason: "interrupted"}))
+	if p := h.printed(); strings.Contains(p, "keeps running in the background") {
+		t.Errorf("an unapproved command was left in the background:\n%s", p)
+	}
+	if v := h.view(); strings.Contains(v, "background terminal") || strings.Contains(v, "Running rm") {
+		t.Errorf("live area after the interrupt:\n%s", v)
+	}
+}

@@ -22,6 +22,9 @@ func (m *model) backgroundList() string {
 		lines = append(lines, "  "+commandText(r.cell.command)+" (running "+formatElapsed(m.env.now().Sub(r.start).Truncate(time.Second))+")")
 	}
 	for _, r := range m.execs {
+		if r.awaiting {
+			continue
+		}
 		lines = append(lines, "  "+commandText(r.cell.command)+" (this turn)")
 	}
 	if len(lines) == 0 {

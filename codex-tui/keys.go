@@ -192,6 +192,13 @@ func (m *model) ctrlC() tea.Cmd {
 // answer sends the user's decision and records it in the transcript.
 func (m *model) answer(a answered) {
 	m.submit(a.req.answer(a.decision, a.remember))
+	if a.req.exec != nil {
+		if r := m.findExec(a.req.exec.CallID); r != nil && r.awaiting {
+			// Approved, it runs from now; refused, its end comes as
+			// the agent declines it.
+			r.awaiting, r.start = false, m.env.now()
+		}
+	}
 	m.print(decisionCell{subject: a.req.subject(), decision: a.decision, remember: a.remember})
 }
 

@@ -1,5 +1,6 @@
 // Package tui is the Codex terminal front end: a bubbletea v1 program
-// that drives the agent over the agent protocol (common/agentclient).
+// that drives `codex app-server` (the protocol every Codex client speaks)
+// through internal/appconn.
 //
 // Rendering is inline: the live area (composer, working indicator, the
 // streaming message's unfinished block, approval requests) is redrawn at
@@ -25,6 +26,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/codexgo/codex-login/restrict"
+	"github.com/codexgo/codex-tui/internal/appconn"
 	"github.com/codexgo/common/agentclient"
 	"github.com/codexgo/common/cli"
 	"github.com/codexgo/common/codexhome"
@@ -50,10 +52,10 @@ type Options struct {
 	Search   bool     // --search: offer the model the web_search tool
 	Images   []string // -i: images attached to the first message
 	Config   []string // -c key=value overrides, passed to the agent
-	// AgentProgram runs the agent from this binary; "" re-executes the
-	// running binary as codex-agent.
+	// AgentProgram is the agent binary, run as `PROGRAM app-server`; ""
+	// re-executes the running binary as codex-agent.
 	AgentProgram string
-	// AgentMain, if set, runs the agent in-process instead.
+	// AgentMain, if set, runs the agent (its app-server) in-process instead.
 	AgentMain agentclient.MainFunc
 	// Resume is a rollout file to resume; ResumePicker opens the picker;
 	// ResumeLast resumes the newest session.
@@ -268,13 +270,16 @@ func Run(ctx context.Context, o Options) (err error) {
 		}
 		o.AgentProgram = p
 	}
-	var client *agentclient.Client
-	connect := func(ctx context.Context, resume string) (*agentclient.Client, error) {
-		args := agentArgs(o, resume)
+	var client *appconn.Conn
+	connect := func(ctx context.Context, resume string) (*appconn.Conn, error) {
+		args := agentArgs(o)
+		var p *agentclient.Process
 		if o.AgentMain != nil {
-			return agentclient.InProcess(ctx, o.AgentMain, args, logf), nil
+			p = agentclient.StartInProcess(ctx, o.AgentMain, args, logf)
+		} else if p, err = agentclient.StartProcess(ctx, agentclient.SpawnOptions{Program: o.AgentProgram, Args: args, Dir: cwd, Stderr: logf}); err != nil {
+			return nil, err
 		}
-		return agentclient.Spawn(ctx, agentclient.SpawnOptions{Program: o.AgentProgram, Args: args, Dir: cwd, Stderr: logf})
+		return appconn.Open(p, appconn.Options{Cwd: cwd, Resume: resume, Version: version.Version}), nil
 	}
 	if client, err = connect(ctx, resume); err != nil {
 		return err
@@ -370,10 +375,11 @@ func Run(ctx context.Context, o Options) (err error) {
 	return nil
 }
 
-// agentArgs are the agent's arguments: `proto` and -c overrides for the
-// choices made here (they reach the agent through its own config layer).
-func agentArgs(o Options, resume string) []string {
-	args := []string{"proto"}
+// agentArgs are the agent's arguments: `app-server` and -c overrides for
+// the choices made here (they reach every thread through the server's
+// own config layer). A session to resume is opened with thread/resume.
+func agentArgs(o Options) []string {
+	args := []string{"app-server"}
 	for _, c := range o.Config {
 		args = append(args, "-c", c)
 	}
@@ -404,9 +410,6 @@ func agentArgs(o Options, resume string) []string {
 	}
 	if o.Search {
 		args = append(args, "-c", "tools.web_search=true")
-	}
-	if resume != "" {
-		args = append(args, "-c", "experimental_resume="+q(resume))
 	}
 	return args
 }

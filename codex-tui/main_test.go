@@ -47,8 +47,9 @@ func TestMainUsageAndErrors(t *testing.T) {
 }
 
 func TestAgentArgs(t *testing.T) {
-	got := strings.Join(agentArgs(Options{Model: "o3", Approval: "never", Sandbox: "read-only", Config: []string{"x=1"}, Search: true}, "/s/r.jsonl"), " ")
-	want := `proto -c x=1 -c model="o3" -c approval_policy="never" -c sandbox_mode="read-only" -c tools.web_search=true -c experimental_resume="/s/r.jsonl"`
+	got := strings.Join(agentArgs(Options{Model: "o3", Approval: "never", Sandbox: "read-only", Config: []string{"x=1"}, Search: true,
+		AddDirs: []string{"/extra"}, Enable: []string{"f"}}), " ")
+	want := `app-server -c x=1 --add-dir /extra --enable f -c model="o3" -c approval_policy="never" -c sandbox_mode="read-only" -c tools.web_search=true`
 	if got != want {
 		t.Errorf("agentArgs = %s, want %s", got, want)
 	}

@@ -15,8 +15,8 @@ import (
 )
 
 // Conn is the model's view of the agent: submissions out, events in.
-// *agentclient.Client implements it; Send must not block on the agent
-// (it is called from Update).
+// *appconn.Conn (the app-server client) implements it; Send must not
+// block on the agent (it is called from Update).
 type Conn interface {
 	Send(protocol.Submission) error
 	Events() <-chan protocol.Event
@@ -145,6 +145,10 @@ type execRun struct {
 	cell   execCell
 	start  time.Time
 	out    strings.Builder
+	// awaiting: begun, but waiting for the user's approval (the
+	// app-server announces a command before asking about it); it runs
+	// once approved.
+	awaiting bool
 }
 
 func newModel(e env, conn Conn, th *theme) *model {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/codexgo/codex-tui/internal/appconn"
 	"github.com/codexgo/codex-tui/internal/fakeagent"
 	"github.com/codexgo/common/agentclient"
 )
@@ -38,8 +39,9 @@ func (s *syncBuffer) String() string {
 // real protocol client with the (fake) agent in-process: keys in through
 // a pipe, the printed transcript out, a clean exit on Ctrl+D.
 func TestProgramWithInProcessAgent(t *testing.T) {
-	client := agentclient.InProcess(context.Background(), fakeagent.Main, []string{"proto"}, nil)
-	e := env{now: time.Now, cwd: t.TempDir()}
+	cwd := t.TempDir()
+	client := appconn.Open(agentclient.StartInProcess(context.Background(), fakeagent.Main, []string{"app-server"}, nil), appconn.Options{Cwd: cwd})
+	e := env{now: time.Now, cwd: cwd}
 	m := newModel(e, client, asciiTheme())
 	inR, inW := io.Pipe()
 	out := &syncBuffer{}

@@ -37,6 +37,9 @@ func (m *model) view() string {
 	th := m.p.th
 	var parts []string
 	for _, r := range m.execs {
+		if r.awaiting {
+			continue // the approval request shows it
+		}
 		parts = append(parts, r.cell.Render(m.p, w))
 	}
 	if live := m.liveStream(w); live != "" {
