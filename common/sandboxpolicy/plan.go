@@ -107,10 +107,14 @@ func NewPlan(policy protocol.SandboxPolicy, policyCwd, commandCwd string, getenv
 	return NewPlanWith(Portable{}, policy, policyCwd, commandCwd, getenv)
 }
 
-// NewPlanWith resolves policy against policyCwd (made absolute) with r.
-// commandCwd defaults to policyCwd; getenv supplies TMPDIR. Missing roots
-// are recorded, not fatal.
-func NewPlanWith(r Resolver, policy protocol.SandboxPolicy, policyCwd, commandCwd string, getenv func(string) string) (*Plan, error) {
+// NewUnresolvedPlan checks policy and makes the working directories
+// absolute exactly as NewPlanWith does, without looking at the file
+// system: the Plan has Policy, PolicyCwd and CommandCwd only. It is for a
+// process that hands the policy on to the one that enforces it and
+// resolves it itself (codex-sandbox on Linux starts its helper with the
+// policy, not the plan), so that the roots are not resolved, nor the
+// repositories' index and config read, twice per command.
+func NewUnresolvedPlan(policy protocol.SandboxPolicy, policyCwd, commandCwd string) (*Plan, error) {
 	if _, err := protocol.ParseSandboxMode(string(policy.Mode)); err != nil {
 		return nil, err
 	}
@@ -129,7 +133,17 @@ func NewPlanWith(r Resolver, policy protocol.SandboxPolicy, policyCwd, commandCw
 	} else if !filepath.IsAbs(commandCwd) {
 		commandCwd = filepath.Join(policyCwd, commandCwd)
 	}
-	p := &Plan{Policy: policy, PolicyCwd: filepath.Clean(policyCwd), CommandCwd: filepath.Clean(commandCwd)}
+	return &Plan{Policy: policy, PolicyCwd: filepath.Clean(policyCwd), CommandCwd: filepath.Clean(commandCwd)}, nil
+}
+
+// NewPlanWith resolves policy against policyCwd (made absolute) with r.
+// commandCwd defaults to policyCwd; getenv supplies TMPDIR. Missing roots
+// are recorded, not fatal.
+func NewPlanWith(r Resolver, policy protocol.SandboxPolicy, policyCwd, commandCwd string, getenv func(string) string) (*Plan, error) {
+	p, err := NewUnresolvedPlan(policy, policyCwd, commandCwd)
+	if err != nil {
+		return nil, err
+	}
 	asked := AskedRoots(policy, p.PolicyCwd, getenv)
 	if len(asked) == 0 {
 		return p, nil
