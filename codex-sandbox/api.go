@@ -45,7 +45,7 @@ func BecomeHelperIfRequested(args []string, stdin io.Reader, stdout, stderr io.W
 		// costs a round trip to the runtime's signal-mask thread per
 		// signal plus a wait for the delivery goroutine to go idle
 		// (0.1-0.4 ms of a 5 ms run; README, Speed).
-		return Main(notifyContextAsync(), args[1:], stdin, stdout, stderr), true
+		return Main(notifyContextLazy(), args[1:], stdin, stdout, stderr), true
 	}
 	return 0, false
 }
@@ -237,7 +237,7 @@ func runInProcess(ctx context.Context, req protocol.ExecRequest, stdin *os.File,
 	if err != nil {
 		return res, false
 	}
-	plan, err := linuxsandbox.NewPlan(policy, cwd, "", envLookup(env))
+	plan, err := supervisorPlan(policy, cwd, envLookup(env))
 	if err != nil || !inProcessOK(plan) {
 		return res, false
 	}

@@ -10,6 +10,8 @@ import (
 	"syscall"
 
 	linuxsandbox "github.com/codexgo/codex-linux-sandbox"
+	"github.com/codexgo/common/protocol"
+	"github.com/codexgo/common/sandboxpolicy"
 	"github.com/codexgo/common/selfexec"
 	"golang.org/x/sys/unix"
 )
@@ -64,11 +66,11 @@ func buildCmd(j job) (*exec.Cmd, reportPipe, error) {
 	if err != nil {
 		return nil, reportPipe{}, fmt.Errorf("find own executable: %w", err)
 	}
-	r, w, err := os.Pipe()
+	rf, err := newReportFile()
 	if err != nil {
-		return nil, reportPipe{}, fmt.Errorf("report pipe: %w", err)
+		return nil, reportPipe{}, err
 	}
-	cmd.ExtraFiles = []*os.File{w}
+	cmd.ExtraFiles = []*os.File{rf}
 	cmd.Env = linuxsandbox.FastStartEnv(j.env)
 	cmd.SysProcAttr = childAttr(j.session)
 	if j.inProcess && !j.session {
@@ -77,6 +79,7 @@ func buildCmd(j job) (*exec.Cmd, reportPipe, error) {
 		cmd.SysProcAttr.Setpgid = true
 	}
 	if j.inProcess && !inProcessOK(j.plan) {
+		_ = rf.Close()
 		return nil, reportPipe{}, errors.New("in-process supervision needs a restricted policy and CAP_SYS_ADMIN")
 	}
 	if j.plan.Restricted() {
@@ -91,7 +94,32 @@ func buildCmd(j job) (*exec.Cmd, reportPipe, error) {
 			cmd.SysProcAttr.AmbientCaps = []uintptr{capSysAdmin, capSetpcap}
 		}
 	}
-	return cmd, reportPipe{r: r, w: w}, nil
+	return cmd, reportPipe{f: rf}, nil
+}
+
+// supervisorPlan is the plan the supervisor works from. On Linux the
+// helper resolves the policy itself (the roots, what is protected and
+// pinned) and enforces what it found, so the supervisor only checks the
+// policy and the working directories: resolving it here too would read
+// the same directories and the repositories' index and config twice per
+// command, and nothing the supervisor does depends on the result. A
+// danger-full-access or read-only plan has no roots either way.
+func supervisorPlan(policy protocol.SandboxPolicy, cwd string, _ func(string) string) (*linuxsandbox.Plan, error) {
+	return sandboxpolicy.NewUnresolvedPlan(policy, cwd, "")
+}
+
+// newReportFile makes the file the helper (and its init) write their
+// report lines to: an anonymous memory file, read once the helper has
+// been waited for. A pipe would need a reader running beside the helper
+// (a goroutine woken twice per command, on a machine where the helper's
+// start wants both cores), or could fill up and block the helper while
+// the supervisor waits for it.
+func newReportFile() (*os.File, error) {
+	fd, err := unix.MemfdCreate("codex-sandbox-report", unix.MFD_CLOEXEC)
+	if err != nil {
+		return nil, fmt.Errorf("report file: %w", err)
+	}
+	return os.NewFile(uintptr(fd), "report"), nil
 }
 
 // withoutUserNS returns a copy of cmd (not started) that does not ask

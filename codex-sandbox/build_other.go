@@ -12,6 +12,12 @@ import (
 	"github.com/codexgo/common/protocol"
 )
 
+// supervisorPlan resolves policy here: Seatbelt's profile names the
+// roots and protected paths.
+func supervisorPlan(policy protocol.SandboxPolicy, cwd string, getenv func(string) string) (*linuxsandbox.Plan, error) {
+	return linuxsandbox.NewPlan(policy, cwd, "", getenv)
+}
+
 // buildCmd runs the command under Seatbelt on macOS, by absolute path so
 // PATH cannot substitute sandbox-exec. Other systems have no sandbox.
 func buildCmd(j job) (*exec.Cmd, reportPipe, error) {

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	linuxsandbox "github.com/codexgo/codex-linux-sandbox"
 	"github.com/codexgo/common/protocol"
 )
 
@@ -81,7 +80,7 @@ func execute(ctx context.Context, req protocol.ExecRequest, limit int) (protocol
 		return protocol.ExecResult{}, err
 	}
 	envl := envList(req.Env)
-	plan, err := linuxsandbox.NewPlan(req.SandboxPolicy, cwd, "", envLookup(envl))
+	plan, err := supervisorPlan(req.SandboxPolicy, cwd, envLookup(envl))
 	if err != nil {
 		return protocol.ExecResult{}, err
 	}

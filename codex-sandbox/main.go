@@ -189,7 +189,7 @@ func run(ctx context.Context, args, env []string, stdin io.Reader, stdout, stder
 	if err != nil {
 		return usageErr("%v", err)
 	}
-	plan, err := linuxsandbox.NewPlan(policy, cwd, "", getenv)
+	plan, err := supervisorPlan(policy, cwd, getenv)
 	if err != nil {
 		return usageErr("%v", err)
 	}

@@ -1,9 +1,8 @@
 package sandbox
 
 import (
-	"bufio"
+	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -153,30 +152,20 @@ func supervise(ctx context.Context, j job) outcome {
 	}
 	stopCancel := context.AfterFunc(ctx, func() { cancelled.Store(true); kill.fire() })
 	defer stopCancel()
+	defer rep.close()
 	// The child has its own copies of these ends once started (or never
 	// will): ours must go, so readers see EOF when it is done.
 	closeChildEnds := func() {
 		for _, c := range closeAfterStart {
 			_ = c.Close()
 		}
-		if rep.w != nil {
-			_ = rep.w.Close()
-		}
 	}
-	var reports chan []linuxsandbox.HelperReport
+	started := false
 	afterStart := func() {
 		closeChildEnds()
-		reports = make(chan []linuxsandbox.HelperReport, 1)
-		if rep.r == nil {
-			reports <- nil
-		} else {
-			go func() { reports <- rep.read() }()
-		}
+		started = true
 	}
-	// Signals caught before anything starts (notifyContextAsync; see
-	// spawnAndWait for when the start need not wait).
-	ready := signalsReady(ctx)
-	run := spawnAndWait(cmd, ready, kill, afterStart, rep.direct)
+	run := spawnAndWait(cmd, func() { catchSignals(ctx) }, kill, afterStart, rep.direct)
 	if run.err != nil {
 		closeChildEnds()
 		copies.Wait()
@@ -215,8 +204,11 @@ func supervise(ctx context.Context, j job) outcome {
 	copies.Wait()
 	out.duration = time.Since(start)
 	var lines []linuxsandbox.HelperReport
-	if reports != nil {
-		lines = <-reports
+	if started {
+		// Everything that could write it has ended: the helper, its
+		// init and, with the init, the whole PID namespace (without
+		// one, the helper closed it before exec).
+		lines = rep.read()
 	}
 	if rep.static != nil {
 		out.report = rep.static
@@ -269,31 +261,52 @@ func signalOf(ctx context.Context) syscall.Signal {
 	return syscall.SIGTERM
 }
 
-// reportPipe carries the helper's HelperReport lines, or a report known
-// in advance (no helper: danger-full-access, Seatbelt).
+// reportPipe carries the helper's HelperReport lines (in f, read once
+// the helper has ended), or a report known in advance (no helper:
+// danger-full-access, Seatbelt).
 type reportPipe struct {
-	r, w   *os.File
+	f      *os.File
 	static *protocol.SandboxReport
 	// direct: cmd is the command itself (nothing restricted), not a
 	// helper, so a failed start is the command's 126 or 127.
 	direct bool
 }
 
+// maxReport bounds what is read of the report file.
+const maxReport = 4 << 20
+
+// read returns the report lines written so far; a line that does not
+// decode is skipped.
 func (p reportPipe) read() []linuxsandbox.HelperReport {
-	if p.r == nil {
+	if p.f == nil {
 		return nil
 	}
-	defer func() { _ = p.r.Close() }()
+	buf := make([]byte, 4096)
+	n := 0
+	for n < maxReport {
+		if n == len(buf) {
+			buf = append(buf, make([]byte, min(len(buf), maxReport-len(buf)))...)
+		}
+		m, err := p.f.ReadAt(buf[n:], int64(n))
+		n += m
+		if err != nil || m == 0 {
+			break
+		}
+	}
 	var out []linuxsandbox.HelperReport
-	sc := bufio.NewScanner(p.r)
-	sc.Buffer(make([]byte, 64<<10), 4<<20)
-	for sc.Scan() {
-		var h linuxsandbox.HelperReport
-		if json.Unmarshal(sc.Bytes(), &h) == nil {
+	for line := range bytes.Lines(buf[:n]) {
+		if h, err := linuxsandbox.DecodeHelperReport(bytes.TrimSuffix(line, []byte("\n"))); err == nil {
 			out = append(out, h)
 		}
 	}
 	return out
+}
+
+// close releases the report file.
+func (p reportPipe) close() {
+	if p.f != nil {
+		_ = p.f.Close()
+	}
 }
 
 // runResult is how starting and waiting for the command went: err when
@@ -308,19 +321,17 @@ type runResult struct {
 // errStopped is the start refused because the kill switch fired first.
 var errStopped = errors.New("stopped before the command started")
 
-// spawnAndWait starts cmd from the calling goroutine, once the
-// supervisor's signals are caught (ready), and waits for it.
+// spawnAndWait starts cmd from the calling goroutine and waits for it;
+// catch installs the supervisor's signal handlers (notifyContextLazy).
 //
-// A helper that gets a PID namespace starts at once: a supervisor that a
-// signal ends before its handlers are in place then takes the whole
-// namespace with it (the helper, its init, has PR_SET_PDEATHSIG), so the
-// signal set-up (0.5-0.7 ms in a fresh process) overlaps the helper's
-// start instead of delaying it. Anything else waits for ready, since its
-// descendants could outlive such a supervisor.
-func spawnAndWait(cmd *exec.Cmd, ready <-chan struct{}, kill *killSwitch, afterStart func(), direct bool) runResult {
-	if ready != nil && !inPIDNamespace(cmd) {
-		<-ready
-		ready = nil
+// A helper that gets a PID namespace starts at once and the handlers are
+// installed while it sets itself up: a supervisor that a signal ends
+// before then takes the whole namespace with it (the helper, its init,
+// has PR_SET_PDEATHSIG). Anything else starts only once they are in
+// place, since its descendants could outlive such a supervisor.
+func spawnAndWait(cmd *exec.Cmd, catch func(), kill *killSwitch, afterStart func(), direct bool) runResult {
+	if !inPIDNamespace(cmd) {
+		catch()
 	}
 	if kill.isFired() {
 		return runResult{err: errStopped}
@@ -342,9 +353,7 @@ func spawnAndWait(cmd *exec.Cmd, ready <-chan struct{}, kill *killSwitch, afterS
 		// User namespaces refused (nested container, sysctl, AppArmor):
 		// run without (and so without a PID namespace, once the signals
 		// are caught); the helper reports what that leaves unprotected.
-		if ready != nil {
-			<-ready
-		}
+		catch()
 		if kill.isFired() {
 			return runResult{err: errStopped}
 		}
@@ -362,6 +371,7 @@ func spawnAndWait(cmd *exec.Cmd, ready <-chan struct{}, kill *killSwitch, afterS
 		return runResult{err: err}
 	}
 	kill.started(pid)
+	catch()
 	return waitStarted(pid, kill, afterStart)
 }
 
