@@ -1,8 +1,6 @@
 package sandboxpolicy
 
 import (
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
 )
@@ -28,12 +26,7 @@ type configVar struct{ section, sub, key, value string }
 // readGitConfig parses the git config file at path; nil if it cannot be
 // read.
 func readGitConfig(path string) []configVar {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil
-	}
-	defer func() { _ = f.Close() }()
-	b, err := io.ReadAll(io.LimitReader(f, maxConfigSize))
+	b, err := readRegular(path, maxConfigSize)
 	if err != nil {
 		return nil
 	}

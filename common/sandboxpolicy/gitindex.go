@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"io"
-	"os"
 	"path/filepath"
 )
 
@@ -32,7 +31,7 @@ func indexGitlinks(gitdir string, hashLen int, fn func(name string)) {
 }
 
 func readIndexFile(path string, hashLen int, fn func(name string)) string {
-	f, err := os.Open(path)
+	f, err := openRegular(path)
 	if err != nil {
 		return ""
 	}

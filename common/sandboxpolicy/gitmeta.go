@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 )
 
@@ -40,7 +39,7 @@ func (p *Plan) addGitDirs(pn *pinner, gitdir, worktree string) {
 		})
 	}
 	p.addSubmodules(pn, gitdir)
-	b, err := os.ReadFile(filepath.Join(gitdir, "commondir"))
+	b, err := readRegular(filepath.Join(gitdir, "commondir"), 64<<10)
 	if err != nil {
 		return
 	}
@@ -143,14 +142,8 @@ func (p *Plan) protectPath(pn *pinner, path string) {
 // user's next git in one of them reads its .git. Deeper ones are not
 // looked for (that would mean walking the whole tree on every start).
 func (p *Plan) addNestedRepos(pn *pinner, root string) {
-	f, err := os.Open(root)
-	if err != nil {
-		return
-	}
-	entries, _ := f.ReadDir(maxNestedEntries)
-	_ = f.Close()
 	// In name order, so that a plan does not depend on directory order.
-	slices.SortFunc(entries, func(a, b os.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	entries, _ := readDirSorted(root, maxNestedEntries)
 	for _, e := range entries {
 		if !e.IsDir() || IsProtectedName(e.Name()) {
 			continue
@@ -174,7 +167,7 @@ func (p *Plan) addSubmodules(pn *pinner, gitdir string) {
 	n := 0
 	var walk func(dir string, level int)
 	walk = func(dir string, level int) {
-		entries, err := os.ReadDir(dir)
+		entries, err := readDirSorted(dir, 0)
 		if err != nil || level > 8 {
 			return
 		}
@@ -225,7 +218,7 @@ func (p *Plan) protectDotGitIn(pn *pinner, dir string) {
 
 // configWorktree returns core.worktree of a git config file, or "".
 func configWorktree(path string) string {
-	f, err := os.Open(path)
+	f, err := openRegular(path)
 	if err != nil {
 		return ""
 	}
@@ -272,7 +265,7 @@ func (p *Plan) addEnclosingRepo(pn *pinner, cwd string) {
 
 // readGitdir returns the target of a "gitdir: PATH" file, or "".
 func readGitdir(path string) string {
-	f, err := os.Open(path)
+	f, err := openRegular(path)
 	if err != nil {
 		return ""
 	}
