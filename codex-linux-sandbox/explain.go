@@ -7,6 +7,10 @@ import (
 // Explanation is the effective policy and what this machine enforces of
 // it: what --explain prints and what a report is made from.
 type Explanation struct {
+	// ProtocolVersion is the --explain JSON's
+	// (protocol.SandboxReportProtocolVersion; schema/explain.schema.json),
+	// set when it is printed.
+	ProtocolVersion int `json:"protocol_version,omitempty"`
 	*Plan
 	// Mechanism is "landlock", "seatbelt" or "none".
 	Mechanism string `json:"mechanism"`

@@ -77,6 +77,7 @@ type outcome struct {
 	code           int
 	stdout, stderr string
 	reports        []HelperReport
+	reportLines    [][]byte // reports as written
 }
 
 // run runs the helper (this test binary as codex-linux-sandbox) on argv.
@@ -154,6 +155,7 @@ func runHelper(t *testing.T, args []string, dir string, cred *syscall.Credential
 				t.Fatalf("report line %q: %v", line, err)
 			}
 			o.reports = append(o.reports, h)
+			o.reportLines = append(o.reportLines, []byte(line))
 		}
 	}
 	var ee *exec.ExitError

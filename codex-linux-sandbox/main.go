@@ -43,11 +43,14 @@ const (
 // when the sandbox is in force just before exec (Stage "exec"), and again
 // if it could not be set up or the exec failed (Stage "error"); in a PID
 // namespace, its init adds one when the command ends (Stage "exit").
+// Every line carries protocol_version (protocol.SandboxReportProtocolVersion;
+// schema/report.schema.json).
 type HelperReport struct {
-	Stage    string                  `json:"stage"`
-	Report   *protocol.SandboxReport `json:"sandbox,omitempty"`
-	Error    string                  `json:"error,omitempty"`
-	ExitCode int                     `json:"exit_code,omitempty"`
+	ProtocolVersion int                     `json:"protocol_version"`
+	Stage           string                  `json:"stage"`
+	Report          *protocol.SandboxReport `json:"sandbox,omitempty"`
+	Error           string                  `json:"error,omitempty"`
+	ExitCode        int                     `json:"exit_code,omitempty"`
 	// Status is the command's raw wait status, reported by the PID
 	// namespace's init when the command ends (Stage "exit").
 	Status *int `json:"status,omitempty"`
@@ -62,6 +65,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 
 // explainTo writes e as indented JSON.
 func explainTo(stdout, stderr io.Writer, e Explanation) int {
+	e.ProtocolVersion = protocol.SandboxReportProtocolVersion
 	b, err := json.MarshalIndent(e, "", "  ")
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: encode explanation: %v\n", ToolName, err)
@@ -274,6 +278,7 @@ func (r reporter) write(h HelperReport) {
 		return
 	}
 	syscall.CloseOnExec(int(r))
+	h.ProtocolVersion = protocol.SandboxReportProtocolVersion
 	// A reader that went away must not stop the command.
 	_, _ = syscall.Write(int(r), append(h.appendJSON(nil), '\n'))
 }
@@ -281,7 +286,9 @@ func (r reporter) write(h HelperReport) {
 // appendJSON appends h as json.Marshal would encode it, without
 // encoding/json's cold start (see protocol.ExecResult.AppendJSON).
 func (h HelperReport) appendJSON(b []byte) []byte {
-	b = append(b, `{"stage":`...)
+	b = append(b, `{"protocol_version":`...)
+	b = strconv.AppendInt(b, int64(h.ProtocolVersion), 10)
+	b = append(b, `,"stage":`...)
 	b = protocol.AppendJSONString(b, h.Stage)
 	if h.Report != nil {
 		b = append(b, `,"sandbox":`...)

@@ -30,6 +30,8 @@ func decodeSimpleReport(b []byte) (h HelperReport, ok bool) {
 	s := jsonlite.Scanner{Buf: b}
 	ok = object(&s, func(key string) bool {
 		switch key {
+		case "protocol_version":
+			return integer(&s, &h.ProtocolVersion)
 		case "stage":
 			return str(&s, &h.Stage)
 		case "sandbox":

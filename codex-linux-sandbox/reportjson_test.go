@@ -12,6 +12,9 @@ import (
 // write, which must take the fast path; the rest probe where it must
 // hand over to encoding/json.
 var reportSeeds = []string{
+	`{"protocol_version":1,"stage":"exit","status":0}`,
+	`{"protocol_version":1,"stage":"error","error":"exec x: no such file or directory","exit_code":127}`,
+	`{"protocol_version":1,"stage":"exec","sandbox":{"mechanism":"none"}}`,
 	`{"stage":"exit","status":0}`,
 	`{"stage":"exit","status":34560}`,
 	`{"stage":"error","error":"exec x: no such file or directory","exit_code":127}`,
@@ -36,6 +39,9 @@ var reportSeeds = []string{
 	"{\"stage\":\"\xff\"}",
 	`{"stage":"exec","sandbox":{"denied":tru}}`,
 	`{"stage":"exec","sandbox":{"active":["a",]}}`,
+	`{"protocol_version":1.5,"stage":"exit"}`,
+	`{"protocol_version":"1","stage":"exit"}`,
+	`{"protocol_version":null,"stage":"exit"}`,
 	`[]`, ``, `{`, `{"stage"`, `{"stage":"exit","status":`,
 }
 
@@ -46,7 +52,7 @@ func TestDecodeHelperReportMatchesEncodingJSON(t *testing.T) {
 	for _, s := range reportSeeds {
 		compareReportDecoders(t, []byte(s))
 	}
-	for _, s := range reportSeeds[:8] {
+	for _, s := range reportSeeds[:11] {
 		if _, ok := decodeSimpleReport([]byte(s)); !ok {
 			t.Errorf("%s: not decoded by the fast path", s)
 		}
@@ -55,6 +61,7 @@ func TestDecodeHelperReportMatchesEncodingJSON(t *testing.T) {
 		{Stage: "exec", Report: &protocol.SandboxReport{Mechanism: "landlock", LandlockABI: 7, Active: []string{"landlock-fs"},
 			Unavailable: []string{"protected-subpaths: no mount namespace"}, WritableRoots: []string{"/w"}, ReadOnlySubpaths: []string{"/w/.git"}}},
 		{Stage: "error", Error: "sandbox setup failed: x", ExitCode: 125},
+		{ProtocolVersion: protocol.SandboxReportProtocolVersion, Stage: "error", Error: "x", ExitCode: 127},
 	} {
 		line := h.appendJSON(nil)
 		got, ok := decodeSimpleReport(line)

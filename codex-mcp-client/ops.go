@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/codexgo/codex-mcp-client/mcpconn"
+	"github.com/codexgo/common/protocol"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -21,8 +22,11 @@ type operation struct {
 	stdout  io.Writer
 }
 
-// serverSummary is what the bare invocation prints.
+// serverSummary is what the bare invocation prints (schema/summary.schema.json).
 type serverSummary struct {
+	// Version is codex-mcp-client's, protocol.MCPClientProtocolVersion;
+	// ProtocolVersion is MCP's, the one the server agreed to.
+	Version         int                     `json:"protocol_version"`
 	ProtocolVersion string                  `json:"protocolVersion"`
 	ServerInfo      *mcp.Implementation     `json:"serverInfo"`
 	Capabilities    *mcp.ServerCapabilities `json:"capabilities"`
@@ -44,7 +48,7 @@ func (o *operation) run(ctx context.Context, inv *invocation) error {
 	case "":
 		what = "list tools"
 		init := cs.InitializeResult()
-		sum := serverSummary{ProtocolVersion: init.ProtocolVersion, ServerInfo: init.ServerInfo,
+		sum := serverSummary{Version: protocol.MCPClientProtocolVersion, ProtocolVersion: init.ProtocolVersion, ServerInfo: init.ServerInfo,
 			Capabilities: init.Capabilities, Instructions: init.Instructions, Tools: []*mcp.Tool{}}
 		if init.Capabilities != nil && init.Capabilities.Tools != nil {
 			sum.Tools, err = collect(cs.Tools(cctx, nil))
@@ -53,19 +57,19 @@ func (o *operation) run(ctx context.Context, inv *invocation) error {
 	case "list-tools":
 		var ts []*mcp.Tool
 		ts, err = collect(cs.Tools(cctx, nil))
-		v = map[string]any{"tools": ts}
+		v = listed("tools", ts)
 	case "list-resources":
 		var rs []*mcp.Resource
 		rs, err = collect(cs.Resources(cctx, nil))
-		v = map[string]any{"resources": rs}
+		v = listed("resources", rs)
 	case "list-resource-templates":
 		var rs []*mcp.ResourceTemplate
 		rs, err = collect(cs.ResourceTemplates(cctx, nil))
-		v = map[string]any{"resourceTemplates": rs}
+		v = listed("resourceTemplates", rs)
 	case "list-prompts":
 		var ps []*mcp.Prompt
 		ps, err = collect(cs.Prompts(cctx, nil))
-		v = map[string]any{"prompts": ps}
+		v = listed("prompts", ps)
 	case "read-resource":
 		v, err = cs.ReadResource(cctx, &mcp.ReadResourceParams{URI: inv.operand})
 		raw = o.conn.Raw("resources/read")
@@ -79,6 +83,12 @@ func (o *operation) run(ctx context.Context, inv *invocation) error {
 		return o.failure(ctx, err, what)
 	}
 	return writeJSON(o.stdout, raw, v)
+}
+
+// listed is what a list-* command prints: every page gathered under key,
+// with codex-mcp-client's protocol_version (schema/list.schema.json).
+func listed(key string, items any) map[string]any {
+	return map[string]any{"protocol_version": protocol.MCPClientProtocolVersion, key: items}
 }
 
 // call runs tools/call; a result with isError is printed and exits 1.

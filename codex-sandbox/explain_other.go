@@ -10,10 +10,14 @@ import (
 
 	linuxsandbox "github.com/codexgo/codex-linux-sandbox"
 	"github.com/codexgo/codex-sandbox/seatbelt"
+	"github.com/codexgo/common/protocol"
 )
 
 // seatbeltExplanation adds the generated profile to the plan.
 type seatbeltExplanation struct {
+	// ProtocolVersion is the --explain contract's, as on Linux
+	// (codex-linux-sandbox/schema/explain.schema.json).
+	ProtocolVersion int `json:"protocol_version"`
 	*linuxsandbox.Plan
 	Mechanism   string           `json:"mechanism"`
 	Profile     string           `json:"seatbelt_profile,omitempty"`
@@ -36,7 +40,7 @@ func explain(plan *linuxsandbox.Plan, _ []string, stdout, stderr io.Writer) int 
 
 // explainPlan says how plan would be enforced here, without running it.
 func explainPlan(plan *linuxsandbox.Plan) any {
-	e := seatbeltExplanation{Plan: plan, Mechanism: "none", Unavailable: []string{}}
+	e := seatbeltExplanation{ProtocolVersion: protocol.SandboxReportProtocolVersion, Plan: plan, Mechanism: "none", Unavailable: []string{}}
 	if plan.Restricted() {
 		if runtime.GOOS != "darwin" {
 			e.Unavailable = append(e.Unavailable, "no sandbox mechanism on "+runtime.GOOS)

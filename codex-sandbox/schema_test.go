@@ -2,6 +2,8 @@ package sandbox
 
 import (
 	"encoding/json"
+	"io"
+	"os"
 	"strings"
 	"testing"
 
@@ -59,5 +61,33 @@ func TestJSONRequestVersion(t *testing.T) {
 		if r.code != tc.code || !strings.Contains(r.stdout+r.stderr, tc.want) {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q; want %d with %q", tc.req, r.code, r.stdout, r.stderr, tc.code, tc.want)
 		}
+	}
+}
+
+// TestHelperReportVersion: the supervisor reads the helper's report lines
+// of version 1 and without the field (an older helper), and takes a line
+// of a newer version for a set-up failure that says to upgrade, never for
+// a report it understood.
+func TestHelperReportVersion(t *testing.T) {
+	f, err := os.CreateTemp(t.TempDir(), "report")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = f.Close() }()
+	_, err = io.WriteString(f, `{"protocol_version":1,"stage":"exec","sandbox":{"mechanism":"landlock"}}`+"\n"+
+		`{"stage":"exit","status":0}`+"\n"+
+		`{"protocol_version":2,"stage":"exit","status":0}`+"\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := reportPipe{f: f}.read()
+	if len(got) != 3 {
+		t.Fatalf("read %d lines: %+v", len(got), got)
+	}
+	if got[0].Stage != "exec" || got[0].Report == nil || got[1].Stage != "exit" || got[1].Status == nil {
+		t.Errorf("lines of version 1 and none: %+v", got[:2])
+	}
+	if got[2].Stage != "error" || got[2].ExitCode != ExitSetupFailed || !strings.Contains(got[2].Error, "protocol_version 2 is newer") {
+		t.Errorf("newer line = %+v, want a set-up failure", got[2])
 	}
 }

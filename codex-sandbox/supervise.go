@@ -295,9 +295,16 @@ func (p reportPipe) read() []linuxsandbox.HelperReport {
 	}
 	var out []linuxsandbox.HelperReport
 	for line := range bytes.Lines(buf[:n]) {
-		if h, err := linuxsandbox.DecodeHelperReport(bytes.TrimSuffix(line, []byte("\n"))); err == nil {
-			out = append(out, h)
+		h, err := linuxsandbox.DecodeHelperReport(bytes.TrimSuffix(line, []byte("\n")))
+		if err != nil {
+			continue
 		}
+		if err := protocol.CheckVersion("codex-linux-sandbox --report-fd", h.ProtocolVersion, protocol.SandboxReportProtocolVersion); err != nil {
+			// A helper newer than this supervisor: its lines may mean what
+			// we cannot read, so the run is reported as not set up.
+			h = linuxsandbox.HelperReport{Stage: "error", Error: err.Error(), ExitCode: ExitSetupFailed}
+		}
+		out = append(out, h)
 	}
 	return out
 }

@@ -23,6 +23,15 @@ const (
 	// (--jsonl), or one verdict (--json). Its --format codex output is the
 	// Codex CLI's and has none.
 	PolicyProtocolVersion = 1
+	// SandboxReportProtocolVersion is codex-linux-sandbox's: each line it
+	// (and its PID namespace's init) writes to --report-fd, and its
+	// --explain JSON (also codex-sandbox --explain's).
+	SandboxReportProtocolVersion = 1
+	// MCPClientProtocolVersion is codex-mcp-client's own JSON: the summary
+	// the bare invocation prints and the objects the list-* commands
+	// gather. What a server answered (call, read-resource, get-prompt,
+	// --jsonl) is MCP's and printed as sent.
+	MCPClientProtocolVersion = 1
 )
 
 // CheckVersion checks a message's protocol_version against the newest

@@ -9,7 +9,8 @@
  * the command's resolved path, argv[2..] its argv. It forks the command
  * (which gets no report descriptor), reaps every process that is
  * reparented to it, and when the command ends writes
- * {"stage":"exit","status":N} (N: the raw wait status) on the report
+ * {"protocol_version":1,"stage":"exit","status":N} (N: the raw wait
+ * status; protocol_version: the report's, protocol.SandboxReportProtocolVersion) on the report
  * descriptor and exits with the command's status (128+N for a signal);
  * the kernel then ends everything left in the namespace.
  * Built by TestInitProgram -update (gcc), embedded in ../init_amd64.go.
@@ -52,8 +53,8 @@ __attribute__((noreturn, used)) void start(long *sp) {
 		if (r == pid) break;
 		if (r == -ECHILD) die(125);
 	}
-	static const char head[] = "{\"stage\":\"exit\",\"status\":";
-	char buf[48];
+	static const char head[] = "{\"protocol_version\":1,\"stage\":\"exit\",\"status\":";
+	char buf[80];
 	int n = 0;
 	for (; head[n]; n++) buf[n] = head[n];
 	char digits[12];
