@@ -342,11 +342,24 @@ func pidfd(t *testing.T, pid int) int {
 
 // exited waits up to d for the pidfd to report the process's exit.
 func exited(fd int, d time.Duration) bool {
-	var set syscall.FdSet
-	set.Bits[fd/64] |= 1 << (uint(fd) % 64)
-	tv := syscall.NsecToTimeval(d.Nanoseconds())
-	n, err := syscall.Select(fd+1, &set, nil, nil, &tv)
-	return err == nil && n == 1
+	// select(2) returns EINTR whenever a signal reaches this thread
+	// (SIGCHLD of another test's child, the runtime's preemption signal),
+	// which is no answer: wait on until the deadline.
+	deadline := time.Now().Add(d)
+	for {
+		left := time.Until(deadline)
+		if left < time.Millisecond {
+			left = time.Millisecond
+		}
+		var set syscall.FdSet
+		set.Bits[fd/64] |= 1 << (uint(fd) % 64)
+		tv := syscall.NsecToTimeval(left.Nanoseconds())
+		n, err := syscall.Select(fd+1, &set, nil, nil, &tv)
+		if err == syscall.EINTR && time.Now().Before(deadline) {
+			continue
+		}
+		return err == nil && n == 1
+	}
 }
 
 var _ = json.Marshal

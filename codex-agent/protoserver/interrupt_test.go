@@ -187,14 +187,24 @@ func pidfdOpen(pid int) (int, error) {
 
 // pidfdWait waits up to d for the process behind fd to exit.
 func pidfdWait(fd int, d time.Duration) bool {
-	if d < time.Millisecond {
-		d = time.Millisecond
+	// select(2) returns EINTR whenever a signal reaches this thread
+	// (SIGCHLD of another test's child, the runtime's preemption signal),
+	// which is no answer: wait on until the deadline.
+	deadline := time.Now().Add(d)
+	for {
+		left := time.Until(deadline)
+		if left < time.Millisecond {
+			left = time.Millisecond
+		}
+		var set syscall.FdSet
+		set.Bits[fd/64] |= 1 << (uint(fd) % 64)
+		tv := syscall.NsecToTimeval(left.Nanoseconds())
+		n, err := syscall.Select(fd+1, &set, nil, nil, &tv)
+		if err == syscall.EINTR && time.Now().Before(deadline) {
+			continue
+		}
+		return err == nil && n == 1
 	}
-	var rset syscall.FdSet
-	rset.Bits[fd/64] |= 1 << (uint(fd) % 64)
-	tv := syscall.NsecToTimeval(d.Nanoseconds())
-	n, err := syscall.Select(fd+1, &rset, nil, nil, &tv)
-	return err == nil && n == 1
 }
 
 // BenchmarkInterruptCommand measures interrupt → turn_aborted while a
