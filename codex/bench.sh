@@ -28,6 +28,28 @@ one() {
 median() { sort -n | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.2f", m / 1000}'; }
 rss() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null </dev/null | tail -1 | awk '{printf "%.1f", $1 / 1024}'; }
 
+# CPU time and page faults (perf stat, when it works here): steadier
+# than wall medians on a shared machine.
+perfok=0
+if command -v perf >/dev/null && perf stat -x, -e task-clock,page-faults true >/dev/null 2>&1; then perfok=1; fi
+# pstat CMD...: "CPU-ms faults", mean of $runs runs.
+pstat() {
+	{ perf stat -x, -e task-clock,page-faults -r "$runs" "$@" 2>&1 >/dev/null </dev/null || true; } |
+		awk -F, '$3 ~ /task-clock/ {c = $1} $3 ~ /page-faults/ {p = $1} END {printf "%.2f %d", c, p}'
+}
+# cpurow NAME ALONE-CMD... :: LINKED-CMD...: one line of CPU time and faults.
+cpurow() {
+	local name=$1 a b
+	shift
+	local -a alone=() linked=()
+	while [[ $1 != :: ]]; do alone+=("$1"); shift; done
+	shift
+	linked=("$@")
+	a=$(pstat "${alone[@]}")
+	b=$(pstat "${linked[@]}")
+	awk -v n="$name" -v a="$a" -v b="$b" 'BEGIN{split(a, x, " "); split(b, y, " "); printf "  %-50s CPU %6.2f -> %6.2f ms (%.2f), page faults %d -> %d\n", n, x[1], y[1], (x[1] > 0) ? y[1] / x[1] : 0, x[2], y[2]}'
+}
+
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg), runs per case: $runs (standalone and linked alternate)"
 printf '%-52s %10s %10s %7s %9s %9s\n' case "alone ms" "linked ms" ratio "alone MiB" "link MiB"
 # pair NAME TOOL ARGS...: the standalone tool and the link, alternately.
@@ -45,6 +67,7 @@ pair() {
 	b=$(median <"$tmp/b")
 	printf '%-52s %10s %10s %7s %9s %9s\n' "$name" "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN{printf "%.2f", (a > 0) ? b / a : 0}')" \
 		"$(rss "$BIN/$tool" "$@")" "$(rss "$tmp/$tool" "$@")"
+	if ((perfok)); then cpurow "(perf stat: standalone -> linked)" "$BIN/$tool" "$@" :: "$tmp/$tool" "$@"; fi
 }
 pair "codex-sandbox --sandbox workspace-write -- /bin/true" codex-sandbox --sandbox workspace-write -- /bin/true
 # The agent's per-command start (supervisor and helper) from a directory
@@ -64,6 +87,10 @@ done
 a=$(median <"$tmp/a")
 b=$(median <"$tmp/b")
 printf '%-52s %10s %10s %7s\n' "the same, fused file alone (helper re-exec'd too)" "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN{printf "%.2f", (a > 0) ? b / a : 0}')"
+if ((perfok)); then
+	cpurow "(perf stat: standalone pair -> fused file alone)" "$BIN/codex-sandbox" --sandbox workspace-write -- /bin/true :: \
+		"$tmp/only/codex-sandbox" --sandbox workspace-write -- /bin/true
+fi
 pair "codex-execpolicy check -- git status" codex-execpolicy check -- git status
 pair "codex-login status" codex-login status
 pair "codex-mcp-client --help" codex-mcp-client --help
@@ -78,5 +105,9 @@ done
 a=$(median <"$tmp/a")
 b=$(median <"$tmp/b")
 printf '%-52s %10s %10s %7s\n' "codex --version against /bin/true (goal <= 3 ms)" "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN{printf "%.2f", (a > 0) ? b / a : 0}')"
+if ((perfok)); then
+	cpurow "(perf stat: /bin/true -> codex --version)" /bin/true :: "$BIN/codex" --version
+	{ perf stat -r "$runs" "$BIN/codex" --version 2>&1 >/dev/null || true; } | awk '/elapsed/{printf "  codex --version wall (perf stat, no shell or date in the loop): %.2f ms\n", $1 * 1000}'
+fi
 GODEBUG=inittrace=1 "$BIN/codex" --version 2>&1 >/dev/null |
 	awk '/^init/{n++; a+=$(NF-1); b+=$(NF-3)} END{printf "codex package initialisers: %d packages, %d allocations, %.0f KiB\n", n, a, b / 1024}'
