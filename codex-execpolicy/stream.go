@@ -120,8 +120,10 @@ func readBatches(ctx context.Context, r io.Reader, work, order chan<- *batch, st
 	br := bufio.NewReaderSize(r, 64<<10)
 	line := 0
 	cur := &batch{first: 1, done: make(chan struct{})}
+	lastSize := 0
 	send := func(flush bool) bool {
 		cur.flush = flush
+		lastSize = len(cur.buf)
 		select {
 		case order <- cur:
 		case <-stop:
@@ -147,7 +149,8 @@ func readBatches(ctx context.Context, r io.Reader, work, order chan<- *batch, st
 			data = append(long, data...)
 		} else if len(data) > 0 {
 			if cur.buf == nil {
-				cur.buf = make([]byte, 0, 16<<10)
+				// Room for a batch like the last one, so it rarely grows.
+				cur.buf = make([]byte, 0, max(4<<10, lastSize+lastSize/4))
 			}
 			start := len(cur.buf)
 			cur.buf = append(cur.buf, data...)

@@ -11,20 +11,36 @@ import "unicode/utf8"
 
 const hexDigits = "0123456789abcdef"
 
+// plainJSON and plainHTML mark the bytes AppendString copies as they are
+// (ASCII other than controls, '"' and '\\'; plainHTML also not <, >, &).
+var plainJSON, plainHTML = plainTables()
+
+func plainTables() (j, h [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		j[c] = c != '"' && c != '\\'
+		h[c] = j[c] && c != '<' && c != '>' && c != '&'
+	}
+	return j, h
+}
+
 // AppendString appends s as a JSON string exactly as encoding/json writes
 // it: U+2028 and U+2029 escaped, invalid UTF-8 replaced by U+FFFD, and
 // <, > and & escaped when escapeHTML is set (json.Marshal's default;
 // json.Encoder.SetEscapeHTML(false) turns it off).
 func AppendString(b []byte, s string, escapeHTML bool) []byte {
 	b = append(b, '"')
+	plain := &plainJSON
+	if escapeHTML {
+		plain = &plainHTML
+	}
 	start := 0
 	for i := 0; i < len(s); {
+		if plain[s[i]] {
+			i++
+			continue
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && (!escapeHTML || (c != '<' && c != '>' && c != '&')) {
-				i++
-				continue
-			}
 			b = append(b, s[start:i]...)
 			switch c {
 			case '"', '\\':
@@ -153,8 +169,8 @@ func (s *Scanner) Strs() ([]string, bool) {
 	// slice's capacity ends at its length, so appending to one copies).
 	var out []string
 	if s.Src != "" {
-		if cap(s.slab)-len(s.slab) < 8 {
-			s.slab = make([]string, 0, 32)
+		if cap(s.slab)-len(s.slab) < 4 {
+			s.slab = make([]string, 0, 12)
 		}
 		out = s.slab[len(s.slab):len(s.slab)]
 	} else {
