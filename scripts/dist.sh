@@ -30,9 +30,10 @@ for t in "${targets[@]}"; do
   # The archive adds the standalone tools the fused binary re-executes
   # (common/selfexec runs a sibling of the running binary when there is
   # one): the agent starts a sandbox (supervisor and helper) per command,
-  # and through the fused file alone that start costs ~2x the CPU of the
-  # standalone pair, whose binaries link none of the TUI's and the MCP
-  # SDK's initialisers (codex/bench.sh; README "codex", second pass).
+  # and through the fused file alone that start costs 1.3-1.55x the CPU
+  # and ~1.7x the page faults of the standalone pair, whose binaries link
+  # none of the TUI's and the MCP SDK's initialisers (codex/bench.sh;
+  # README "codex", third pass), above the 1.25x bar.
   dir="$out/$name.d/$name"
   mkdir -p "$dir"
   cp "$out/$name" "$dir/codex"
