@@ -61,6 +61,7 @@ func loginExamples() []cli.Example {
 		{Command: "codex-login", Explain: "sign in with ChatGPT in the browser"},
 		{Command: "codex-login login --device-auth", Explain: "sign in on a machine without a browser (SSH): enter a code on another device"},
 		{Command: "printenv OPENAI_API_KEY | codex-login login --with-api-key", Explain: "save an API key (read from stdin, never from the command line)"},
+		{Command: "printenv CODEX_ACCESS_TOKEN | codex-login login --with-access-token", Explain: "save a Codex access token (an agent identity JWT) once its signature checks out"},
 		{Command: "codex-login login --issuer https://idp.example.com --client-id my-app", Explain: "any OpenID Connect provider"},
 	}
 }
@@ -74,6 +75,10 @@ func CLI() *cli.Command {
 Codex CLI's format. The default is the browser flow with ChatGPT: a local
 server on 127.0.0.1:1455 receives the callback. --device-auth prints a code
 to enter on another device. --with-api-key reads an API key from stdin.
+--with-access-token reads a Codex access token (an agent identity JWT) from
+stdin and saves it only once it verifies: RS256 against the key set the
+ChatGPT backend publishes ($CODEX_AGENT_IDENTITY_JWKS_BASE_URL, else
+chatgpt_base_url), Codex's issuer and audience, not expired.
 Every flag can also be set as CODEX_LOGIN_<FLAG> (e.g.
 CODEX_LOGIN_NO_BROWSER=1).`
 	loginFlags := func(name string) func() *flag.FlagSet {
@@ -81,7 +86,7 @@ CODEX_LOGIN_NO_BROWSER=1).`
 	}
 	return &cli.Command{
 		Name:        ToolName,
-		Summary:     "sign in with ChatGPT (browser or device code), an OpenID Connect issuer or an API key",
+		Summary:     "sign in with ChatGPT (browser or device code), an OpenID Connect issuer, an API key or an access token",
 		Synopsis:    []string{"[login] [flags]", "status|token|logout [flags]"},
 		Description: loginDesc + "\n\nWithout a command, codex-login runs login.",
 		Flags:       loginFlags(ToolName),
@@ -90,14 +95,14 @@ CODEX_LOGIN_NO_BROWSER=1).`
 		Subcommands: []*cli.Command{
 			{
 				Name: ToolName + " login", Summary: "sign in (browser flow by default)",
-				Synopsis:    []string{"[--with-api-key | --device-auth] [--issuer URL] [--client-id ID] [--port N] [--no-browser] [--timeout DURATION]"},
+				Synopsis:    []string{"[--with-api-key | --with-access-token | --device-auth] [--issuer URL] [--client-id ID] [--port N] [--no-browser] [--timeout DURATION]"},
 				Description: loginDesc, Flags: loginFlags(ToolName + " login"),
 				Examples: loginExamples(), ExitCodes: exits("failure, cancelled or timed out"),
 			},
 			{
 				Name: ToolName + " status", Summary: "say how you are logged in (exit 1 when not logged in)",
 				Synopsis:    []string{"[--json]"},
-				Description: "Says whether you are logged in, and how: ChatGPT (with the account) or an\nAPI key (masked). CODEX_API_KEY and OPENAI_API_KEY count before auth.json.",
+				Description: "Says whether you are logged in, and how: ChatGPT (with the account), an\nAPI key (masked) or an access token (verified again against the key set).\nCODEX_API_KEY and OPENAI_API_KEY count before auth.json.",
 				Flags:       func() *flag.FlagSet { var j bool; return statusFlagSet(&j) },
 				Examples:    []cli.Example{{Command: "codex-login status", Explain: "API key configured - sk-test-***DEFGH"}, {Command: "codex-login status --json"}},
 				ExitCodes:   exits("not logged in, or auth.json unreadable"),
