@@ -98,9 +98,10 @@ func (th *thread) event(ev protocol.Event) {
 	case protocol.SessionConfiguredMsg:
 		return
 	case protocol.BackgroundEventMsg:
-		if ev.ID == "" {
-			th.notify("warning", map[string]any{"message": m.Message, "threadId": th.id})
-		}
+		// Outside a turn (an MCP server that did not start) and inside
+		// one (an automatic compaction, a command's network hint): what
+		// `codex proto`'s clients showed, the client shows.
+		th.notify("warning", map[string]any{"message": m.Message, "threadId": th.id})
 		return
 	}
 	if m, ok := ev.Msg.(protocol.ElicitationRequestMsg); ok {

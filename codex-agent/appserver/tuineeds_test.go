@@ -128,3 +128,28 @@ func TestAppServerTakesTUIFlags(t *testing.T) {
 		t.Errorf("sandbox with --add-dir = %+v", r.Sandbox)
 	}
 }
+
+// TestNoticeInsideATurnIsAWarning: a notice the session gives inside a
+// turn (here the automatic compaction's) reaches the client as a
+// `warning` during the turn, as `codex proto` gave it to the TUI.
+func TestNoticeInsideATurnIsAWarning(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t,
+		turnOf(execCall("c1", "echo hi")),
+		turnOf(modelserver.Message("the summary")),
+		turnOf(modelserver.Message("done")),
+	)
+	c := f.start(t, "-c", "model_auto_compact_token_limit=1")
+	th := startThread(t, c, map[string]any{"cwd": f.work, "approvalPolicy": "never", "sandbox": "workspace-write"})
+	startTurn(t, c, th.Thread.ID, "go")
+	_, seen := c.until("turn/completed")
+	var warned bool
+	for _, m := range seen {
+		if m.Method == "warning" && strings.Contains(string(m.Params), "Context window nearly full") {
+			warned = true
+		}
+	}
+	if !warned {
+		t.Errorf("no warning for the automatic compaction in %s", methods(seen))
+	}
+}
