@@ -108,6 +108,25 @@ func TestAccessTokenLoginStatusLogout(t *testing.T) {
 	}
 }
 
+// TestAccessTokenOlderRecord: an auth.json whose agent_identity is the
+// record object of an older Codex CLI is kept as it is and reported with
+// what to do, not taken for a login.
+func TestAccessTokenOlderRecord(t *testing.T) {
+	home := t.TempDir()
+	old := `{"auth_mode":"agentIdentity","OPENAI_API_KEY":null,"agent_identity":{"agent_runtime_id":"r"}}`
+	if err := os.WriteFile(authfile.Path(home), []byte(old), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := cli{env: map[string]string{"CODEX_HOME": home}}
+	code, _, stderr := c.run(t, "", "status")
+	if code != 1 || !strings.Contains(stderr, "run `codex login --with-access-token` again") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("status = %d %q", code, stderr)
+	}
+	if b, err := os.ReadFile(authfile.Path(home)); err != nil || string(b) != old {
+		t.Errorf("auth.json changed: %v %s", err, b)
+	}
+}
+
 // TestAccessTokenChatGPTBaseURL: without the environment override the key
 // set comes from chatgpt_base_url, in the backend-api layout.
 func TestAccessTokenChatGPTBaseURL(t *testing.T) {
@@ -147,6 +166,8 @@ func TestAccessTokenLoginRefused(t *testing.T) {
 		{name: "not a JWT", stdin: "sk-not-a-jwt", code: 1,
 			want: "Error logging in with access token: failed to decode agent identity JWT: invalid agent identity JWT format"},
 		{name: "empty", stdin: " \n", code: 1, want: "No access token provided via stdin."},
+		{name: "too long", stdin: strings.Repeat("a", 64<<10+1), code: 1,
+			want: "Error logging in with access token: stdin holds more than 65536 bytes"},
 		{name: "key set down", stdin: valid, jwksDown: true, code: 1,
 			want: "Error logging in with access token: agent identity JWKS endpoint returned an error: 503"},
 		{name: "forced api", stdin: valid, args: []string{"-c", `forced_login_method="api"`}, code: 1,
