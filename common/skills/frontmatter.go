@@ -223,25 +223,54 @@ func endOfValue(rest string) bool {
 
 // quoted reads a quoted value starting at first (the rest of the key's
 // line), taking the following lines until the closing quote (at any
-// indentation, as yaml.v3 does). A value that is not closed there, has a bad escape or
-// is followed by more than a comment is the key's line taken verbatim.
+// indentation, as yaml.v3 does). A value that is not closed there, has a
+// bad escape or is followed by more than a comment is the key's line
+// taken verbatim. The lines are scanned once (a SKILL.md of a million
+// lines after an unclosed quote costs linear time).
 func (p *fmParser) quoted(first string) string {
 	start := p.i
-	s := first
+	buf := []byte(first)
+	pos := 1
 	for {
-		if v, rest, ok := unquote(s); ok {
-			if endOfValue(rest) {
+		if end := closingQuote(buf, &pos); end >= 0 {
+			if v, rest, ok := unquote(string(buf[:end+1])); ok && endOfValue(string(buf[end+1:])) && rest == "" {
 				return v
 			}
 			break
-		} else if rest != "unterminated" || p.i >= len(p.lines) {
+		}
+		if p.i >= len(p.lines) {
 			break
 		}
+		buf = append(buf, ' ')
+		buf = append(buf, strings.TrimSpace(p.lines[p.i])...)
 		p.i++
-		s += " " + strings.TrimSpace(p.lines[p.i-1])
 	}
 	p.i = start
 	return verbatim(first)
+}
+
+// closingQuote finds the quote closing the scalar that b[0] opens,
+// scanning from *pos (left where the scan must resume once more text is
+// appended); -1 if b does not hold it yet.
+func closingQuote(b []byte, pos *int) int {
+	q := b[0]
+	for *pos < len(b) {
+		c := b[*pos]
+		switch {
+		case q == '"' && c == '\\':
+			if *pos+1 == len(b) {
+				return -1 // the escaped character is on the next line
+			}
+			*pos += 2
+		case c == q && q == '\'' && *pos+1 < len(b) && b[*pos+1] == '\'':
+			*pos += 2
+		case c == q:
+			return *pos
+		default:
+			*pos++
+		}
+	}
+	return -1
 }
 
 // verbatim is a value as written, one pair of surrounding quotes removed.

@@ -88,3 +88,17 @@ func FuzzFrontMatterQuoted(f *testing.F) {
 		}
 	})
 }
+
+// A SKILL.md in someone's repository may be hostile: an unclosed quote
+// followed by a megabyte of short lines is read in linear time (an
+// earlier version re-read the growing value at every line and did not
+// finish), and then verbatim.
+func TestParseFrontMatterUnclosedQuoteIsLinear(t *testing.T) {
+	for _, q := range []string{`"`, `'`, `"\`} {
+		text := "name: " + q + "x\n" + strings.Repeat("y\n", maxFileBytes/2) + "description: d\n"
+		got := parseFrontMatter(text)
+		if got.Name != q+"x" || got.Description != "d" {
+			t.Fatalf("%s...: name %.20q, description %.20q", q, got.Name, got.Description)
+		}
+	}
+}
