@@ -111,8 +111,23 @@ func (m *model) setModel(name, effort string) {
 	m.print(noticeCell{"info", "Model changed to " + label})
 }
 
+// sessionRef names the session a connection opens: a new one (zero), the
+// rollout to resume, or (fork set: the source's thread id) a fork of the
+// session recorded in resume.
+type sessionRef struct {
+	resume string
+	fork   string
+}
+
 // reconnect replaces the agent with a fresh one (a new or resumed session).
 func (m *model) reconnect(resume string) tea.Cmd {
+	return m.reconnectTo(sessionRef{resume: resume})
+}
+
+// reconnectTo replaces the agent with a fresh one on the session s names;
+// a resumed or forked conversation is printed from the rollout.
+func (m *model) reconnectTo(s sessionRef) tea.Cmd {
+	resume := s.resume
 	if m.env.reconnect == nil {
 		m.print(noticeCell{"error", "this front end cannot start a new session"})
 		return nil
@@ -128,7 +143,7 @@ func (m *model) reconnect(resume string) tea.Cmd {
 			// Unreadable: the agent reports the failure to resume.
 			replay, _ = loadReplay(resume)
 		}
-		c, err := re(context.Background(), resume)
+		c, err := re(context.Background(), s)
 		return reconnectedMsg{conn: c, err: err, replay: replay}
 	}
 }

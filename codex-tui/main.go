@@ -271,7 +271,7 @@ func Run(ctx context.Context, o Options) (err error) {
 		o.AgentProgram = p
 	}
 	var client *appconn.Conn
-	connect := func(ctx context.Context, resume string) (*appconn.Conn, error) {
+	connect := func(ctx context.Context, s sessionRef) (*appconn.Conn, error) {
 		args := agentArgs(o)
 		var p *agentclient.Process
 		if o.AgentMain != nil {
@@ -279,9 +279,9 @@ func Run(ctx context.Context, o Options) (err error) {
 		} else if p, err = agentclient.StartProcess(ctx, agentclient.SpawnOptions{Program: o.AgentProgram, Args: args, Dir: cwd, Stderr: logf}); err != nil {
 			return nil, err
 		}
-		return appconn.Open(p, appconn.Options{Cwd: cwd, Resume: resume, Version: version.Version}), nil
+		return appconn.Open(p, appconn.Options{Cwd: cwd, Resume: s.resume, Fork: s.fork, Version: version.Version}), nil
 	}
-	if client, err = connect(ctx, resume); err != nil {
+	if client, err = connect(ctx, sessionRef{resume: resume}); err != nil {
 		return err
 	}
 	defer func() {
@@ -298,13 +298,13 @@ func Run(ctx context.Context, o Options) (err error) {
 		editor:    editorCommand(o.Getenv),
 		tty:       ttyOf(o.Stdin),
 		version:   version.Version,
-		reconnect: func(ctx context.Context, resume string) (Conn, error) {
+		reconnect: func(ctx context.Context, s sessionRef) (Conn, error) {
 			old := client
 			client = nil
 			if old != nil {
 				_ = old.Close(3 * time.Second)
 			}
-			c, err := connect(ctx, resume)
+			c, err := connect(ctx, s)
 			if err != nil {
 				return nil, err
 			}

@@ -32,9 +32,9 @@ type env struct {
 	// (history.persistence = "none" in config.toml).
 	noHistory bool
 	version   string
-	// reconnect starts a fresh agent (for /new and /resume); resume is
-	// a rollout path or "".
-	reconnect func(ctx context.Context, resume string) (Conn, error)
+	// reconnect starts a fresh agent (for /new, /resume and /fork) on
+	// the session s names.
+	reconnect func(ctx context.Context, s sessionRef) (Conn, error)
 	// logout forgets the stored credentials.
 	logout func() error
 	// editor is the command Ctrl+G runs on the draft; tty is the
@@ -408,9 +408,6 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.comp.SetValue(msg.text)
 	case shellDoneMsg:
 		m.shellDone(msg)
-	case forkedMsg:
-		m.print(noticeCell{"info", "Forked the conversation into a new session."})
-		cmd = m.reconnect(msg.path)
 	case transcriptMsg:
 		// At the latest output, as it is what the user was reading.
 		pg := newPager("Transcript", string(msg))

@@ -462,7 +462,8 @@ func TestNewSessionReplacesConnection(t *testing.T) {
 	h := newHarness(t)
 	fresh := newFakeConn()
 	var asked []string
-	h.m.env.reconnect = func(_ context.Context, resume string) (Conn, error) {
+	h.m.env.reconnect = func(_ context.Context, s sessionRef) (Conn, error) {
+		resume := s.resume
 		asked = append(asked, resume)
 		return fresh, nil
 	}

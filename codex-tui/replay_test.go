@@ -58,7 +58,7 @@ func TestResumePrintsEarlierConversation(t *testing.T) {
 		t.Fatal(err)
 	}
 	fresh := newFakeConn()
-	h.m.env.reconnect = func(context.Context, string) (Conn, error) { return fresh, nil }
+	h.m.env.reconnect = func(context.Context, sessionRef) (Conn, error) { return fresh, nil }
 	h.send(h.m.reconnect(path)())
 	h.events(ev("", protocol.SessionConfiguredMsg{SessionID: "s1", Model: "m", RolloutPath: path}))
 	got := h.printed()

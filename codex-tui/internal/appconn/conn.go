@@ -45,6 +45,9 @@ type Options struct {
 	// Resume is a rollout file to resume (thread/resume by path); ""
 	// starts a new thread.
 	Resume string
+	// Fork, if set, is the thread id of a recorded session to fork
+	// (thread/fork) instead.
+	Fork string
 	// Version is the client's version, for initialize's clientInfo.
 	Version string
 }

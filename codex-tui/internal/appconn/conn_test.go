@@ -407,3 +407,20 @@ func mustJSON(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// TestFork opens a fork of a recorded session with thread/fork, in this
+// directory; its answer configures the new session.
+func TestFork(t *testing.T) {
+	p := newPeer(t, Options{Cwd: "/w", Resume: "/h/sessions/rollout-x.jsonl", Fork: "th-0"})
+	id, _ := p.expect("initialize")
+	p.reply(id, map[string]any{})
+	p.recv() // initialized
+	id, params := p.expect("thread/fork")
+	if params["threadId"] != "th-0" || params["cwd"] != "/w" {
+		t.Fatalf("thread/fork params %v", params)
+	}
+	p.reply(id, threadAnswer)
+	if ev := p.event(); ev.Msg.(protocol.SessionConfiguredMsg).SessionID != "th-1" {
+		t.Errorf("forked session %#v", ev.Msg)
+	}
+}

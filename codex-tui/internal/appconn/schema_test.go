@@ -66,6 +66,7 @@ var responseType = map[string]string{
 	"initialize":                            "InitializeResponse",
 	"thread/start":                          "ThreadStartResponse",
 	"thread/resume":                         "ThreadResumeResponse",
+	"thread/fork":                           "ThreadForkResponse",
 	"turn/start":                            "TurnStartResponse",
 	"turn/interrupt":                        "TurnInterruptResponse",
 	"mcpServerStatus/list":                  "ListMcpServerStatusResponse",
@@ -200,6 +201,7 @@ func TestConversationIsSchemaValid(t *testing.T) {
 		untilMsg(next, func(m protocol.Msg) bool { _, ok := m.(protocol.McpListToolsResponseMsg); return ok })
 	})
 	run(Options{Cwd: dir, Resume: filepath.Join(dir, "rollout-x.jsonl")}, func(*Conn, func() protocol.Event) {})
+	run(Options{Cwd: dir, Resume: filepath.Join(dir, "rollout-x.jsonl"), Fork: "fake-session"}, func(*Conn, func() protocol.Event) {})
 
 	check := func(who string, lines [][]byte, peerLines [][]byte, reqDef, notifDef string) {
 		asked := map[string]string{}
@@ -245,7 +247,7 @@ func TestConversationIsSchemaValid(t *testing.T) {
 		t.Errorf("too few lines checked: server %d, client %d", len(fromServer.lines), len(fromClient.lines))
 	}
 	all := string(bytes.Join(fromClient.lines, []byte("\n")))
-	for _, want := range []string{`"method":"thread/resume"`, `"acceptWithExecpolicyAmendment"`, `"decision":"cancel"`, `"method":"turn/interrupt"`, `"localImage"`, `"sandboxPolicy"`} {
+	for _, want := range []string{`"method":"thread/resume"`, `"method":"thread/fork"`, `"acceptWithExecpolicyAmendment"`, `"decision":"cancel"`, `"method":"turn/interrupt"`, `"localImage"`, `"sandboxPolicy"`} {
 		if !strings.Contains(all, want) {
 			t.Errorf("the client never sent %s", want)
 		}

@@ -70,7 +70,10 @@ func (c *Conn) start(o Options) {
 		}
 		c.notify("initialized", nil)
 		method, params := "thread/start", map[string]any{"cwd": o.Cwd}
-		if o.Resume != "" {
+		switch {
+		case o.Fork != "":
+			method, params = "thread/fork", map[string]any{"threadId": o.Fork, "cwd": o.Cwd}
+		case o.Resume != "":
 			// In this directory, as `codex proto` resumed in its own.
 			method, params = "thread/resume", map[string]any{"threadId": "", "path": o.Resume, "cwd": o.Cwd, "excludeTurns": true}
 		}

@@ -164,12 +164,16 @@ func (s *server) handle(m rpc, turns chan<- turnReq) {
 	switch m.Method {
 	case "initialize":
 		s.respond(m.ID, map[string]any{"userAgent": "codex_fake/0.0.0", "codexHome": "", "platformFamily": "unix", "platformOs": "linux"})
-	case "thread/start", "thread/resume":
+	case "thread/start", "thread/resume", "thread/fork":
 		var p struct {
-			Path string `json:"path"`
+			Path     string `json:"path"`
+			ThreadID string `json:"threadId"`
 		}
 		_ = json.Unmarshal(m.Params, &p)
 		s.respond(m.ID, s.threadResponse())
+		if m.Method == "thread/fork" {
+			s.notify("warning", map[string]any{"threadId": threadID, "message": "forked " + p.ThreadID})
+		}
 		if p.Path != "" {
 			s.notify("warning", map[string]any{"threadId": threadID, "message": "resumed " + filepath.Base(p.Path)})
 		}
