@@ -164,6 +164,9 @@ func appendStrs(b []byte, ss []string) []byte {
 
 // appendRaw appends a raw JSON value compacted, as encoding/json does.
 func appendRaw(b []byte, raw json.RawMessage) []byte {
+	if plainID(raw) {
+		return append(b, raw...) // what json.Compact would give
+	}
 	var buf bytes.Buffer
 	if err := json.Compact(&buf, raw); err != nil {
 		return append(b, "null"...)
@@ -173,3 +176,20 @@ func appendRaw(b []byte, raw json.RawMessage) []byte {
 
 // appendStr quotes s like encoding/json with HTML escaping off.
 func appendStr(b []byte, s string) []byte { return jsonlite.AppendString(b, s, false) }
+
+// plainID reports whether raw is a JSON value json.Compact leaves as it
+// is: a non-negative integer without leading zeros (ids are mostly
+// counters), or valid JSON without white space.
+func plainID(raw []byte) bool {
+	if len(raw) == 0 {
+		return false
+	}
+	digits := raw[0] != '0' || len(raw) == 1
+	for _, c := range raw {
+		if c < '0' || c > '9' {
+			digits = false
+			break
+		}
+	}
+	return digits || !bytes.ContainsAny(raw, " \t\r\n") && json.Valid(raw)
+}
