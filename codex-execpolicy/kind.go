@@ -6,24 +6,38 @@ import (
 	"github.com/codexgo/common/protocol"
 )
 
-// dangerIDs are the built-in heuristics whose prompt or forbid is a real
-// warning (the command destroys, publishes or runs unseen code), not a
-// lack of knowledge.
-var dangerIDs = map[string]bool{
-	"crontab-remove": true, "dd": true, "destroy-data": true, "disk-write": true, "download-exec": true,
-	"find-delete": true, "find-delete-critical": true, "git-force-push": true, "git-push": true,
-	"move-critical": true, "perm-critical": true, "risky-env": true, "rm-critical": true, "rm-force": true,
-	"rm-no-preserve-root": true, "rm-unverifiable": true, "fork-bomb": true, "pipe-to-shell": true,
+// dangerID reports whether id is a built-in heuristic whose prompt or
+// forbid is a real warning (the command destroys, publishes or runs
+// unseen code), not a lack of knowledge. These tables are switches, not
+// maps, so the package has no initialiser to run at every start.
+func dangerID(id string) bool {
+	switch id {
+	case "crontab-remove", "dd", "destroy-data", "disk-write", "download-exec", "find-delete", "find-delete-critical", "git-force-push", "git-push", "move-critical", "perm-critical", "risky-env", "rm-critical", "rm-force", "rm-no-preserve-root", "rm-unverifiable", "fork-bomb", "pipe-to-shell":
+		return true
+	}
+	return false
 }
 
-// writeIDs are the built-in findings about a command that writes or
-// deletes files.
-var writeIDs = map[string]bool{"rm": true, "perm": true, "write": true, "write-outside-roots": true}
+// writeID reports whether id is a built-in finding about a command that
+// writes or deletes files.
+func writeID(id string) bool {
+	switch id {
+	case "rm", "perm", "write", "write-outside-roots":
+		return true
+	}
+	return false
+}
 
-// neutralIDs are entries that decide nothing by themselves: a wrapper or
-// a shell whose inner commands are judged one by one, a lookup, a literal
-// eval, a line of assignments or redirections.
-var neutralIDs = map[string]bool{"shell": true, "wrapper": true, "command-lookup": true, "eval": true, "no-command": true}
+// neutralID reports whether id is an entry that decides nothing by
+// itself: a wrapper or a shell whose inner commands are judged one by
+// one, a lookup, a literal eval, a line of assignments or redirections.
+func neutralID(id string) bool {
+	switch id {
+	case "shell", "wrapper", "command-lookup", "eval", "no-command":
+		return true
+	}
+	return false
+}
 
 // kindOf classifies a judged command (protocol.CommandKind): the one
 // place that reads meaning into the policy's rule names, so that callers
@@ -35,11 +49,11 @@ func kindOf(pc protocol.ParsedCommand) protocol.CommandKind {
 	case strings.HasPrefix(r, "builtin:"):
 		id := strings.TrimPrefix(r, "builtin:")
 		switch {
-		case dangerIDs[id]:
+		case dangerID(id):
 			return protocol.KindDanger
-		case writeIDs[id]:
+		case writeID(id):
 			return protocol.KindWrite
-		case neutralIDs[id] && pc.Decision == protocol.DecisionAllow:
+		case neutralID(id) && pc.Decision == protocol.DecisionAllow:
 			k = protocol.KindSafe
 		default:
 			return protocol.KindUnverified

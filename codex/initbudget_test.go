@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -38,6 +39,18 @@ var forbiddenInit = []string{
 	// reads the keys it uses itself.
 	"gopkg.in/yaml",
 }
+
+// noInit are our packages on every tool's hot path that must have no
+// initialiser at all (tables are switches or constants): the policy
+// checker and the JSON writer.
+var noInit = []string{
+	"github.com/codexgo/codex-execpolicy",
+	"github.com/codexgo/common/jsonlite",
+}
+
+// ownInitAllocs bounds the allocations of all our own packages'
+// initialisers (24 when set: errors and small maps in package variables).
+const ownInitAllocs = 40
 
 // initStat is one line of GODEBUG=inittrace=1 output.
 type initStat struct {
@@ -109,10 +122,16 @@ func TestInitBudget(t *testing.T) {
 		t.Fatalf("only %d inittrace lines; did GODEBUG=inittrace=1 work?\n%s", len(stats), stderr.String())
 	}
 	sort.Slice(stats, func(i, j int) bool { return stats[i].allocs > stats[j].allocs })
-	var allocs, nbytes int
+	var allocs, nbytes, own int
 	for _, s := range stats {
 		allocs += s.allocs
 		nbytes += s.bytes
+		if strings.HasPrefix(s.pkg, "github.com/codexgo/") || strings.HasPrefix(s.pkg, "codexgo.local/") {
+			own += s.allocs
+		}
+		if slices.Contains(noInit, s.pkg) {
+			t.Errorf("package %s has an initialiser (%d allocations); it must have none", s.pkg, s.allocs)
+		}
 		if s.allocs > initAllocsPackage {
 			t.Errorf("package %s initialises with %d allocations (budget %d per package)", s.pkg, s.allocs, initAllocsPackage)
 		}
@@ -124,6 +143,9 @@ func TestInitBudget(t *testing.T) {
 	}
 	top := stats[:min(8, len(stats))]
 	t.Logf("%d packages, %d allocations, %d bytes; largest: %v", len(stats), allocs, nbytes, top)
+	if own > ownInitAllocs {
+		t.Errorf("our packages' initialisers make %d allocations (budget %d)", own, ownInitAllocs)
+	}
 	if allocs > initAllocsTotal {
 		t.Errorf("package initialisers make %d allocations (budget %d); largest: %v", allocs, initAllocsTotal, top)
 	}

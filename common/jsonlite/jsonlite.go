@@ -11,17 +11,14 @@ import "unicode/utf8"
 
 const hexDigits = "0123456789abcdef"
 
-// plainJSON and plainHTML mark the bytes AppendString copies as they are
-// (ASCII other than controls, '"' and '\\'; plainHTML also not <, >, &).
-var plainJSON, plainHTML = plainTables()
-
-func plainTables() (j, h [256]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		j[c] = c != '"' && c != '\\'
-		h[c] = j[c] && c != '<' && c != '>' && c != '&'
-	}
-	return j, h
-}
+// plainJSON and plainHTML are bit sets of the bytes AppendString copies
+// as they are: ASCII other than controls, '"' and '\\' (plainHTML also
+// not <, > and &). Constants, so the package has no initialiser (every
+// start of the fused binary would pay it).
+var (
+	plainJSON = [4]uint64{0xfffffffb00000000, 0xffffffffefffffff}
+	plainHTML = [4]uint64{0xafffffbb00000000, 0xffffffffefffffff}
+)
 
 // AppendString appends s as a JSON string exactly as encoding/json writes
 // it: U+2028 and U+2029 escaped, invalid UTF-8 replaced by U+FFFD, and
@@ -35,7 +32,7 @@ func AppendString(b []byte, s string, escapeHTML bool) []byte {
 	}
 	start := 0
 	for i := 0; i < len(s); {
-		if plain[s[i]] {
+		if c := s[i]; plain[c>>6]&(1<<(c&63)) != 0 {
 			i++
 			continue
 		}
