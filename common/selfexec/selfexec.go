@@ -47,7 +47,14 @@ func Command(ctx context.Context, tool string, args ...string) (*exec.Cmd, error
 // Resolve returns the file Command runs for tool.
 func Resolve(tool string) (string, error) {
 	if exe, err := os.Executable(); err == nil {
-		if real, err := filepath.EvalSymlinks(exe); err == nil {
+		real := exe
+		if runtime.GOOS != "linux" {
+			// On Linux os.Executable reads /proc/self/exe, which the
+			// kernel already gives without symlinks (one lstat per
+			// component saved on every sandboxed command).
+			real, err = filepath.EvalSymlinks(exe)
+		}
+		if err == nil {
 			if p, ok := sibling(filepath.Dir(real), tool); ok {
 				return p, nil
 			}

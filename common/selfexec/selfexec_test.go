@@ -3,7 +3,9 @@ package selfexec
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +16,11 @@ import (
 func TestMain(m *testing.M) {
 	if Name(os.Args[0]) == "codex-echo" {
 		fmt.Println(strings.Join(append([]string{"argv0=" + os.Args[0]}, os.Args[1:]...), " "))
+		os.Exit(0)
+	}
+	if Name(os.Args[0]) == "codex-resolve" {
+		p, err := Resolve("codex-echo")
+		fmt.Println(p, err)
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
@@ -88,5 +95,52 @@ func TestResolveFallsBackToSelf(t *testing.T) {
 	want, _ := Path()
 	if err != nil || got != want {
 		t.Errorf("Resolve = %q, %v; want %q", got, err, want)
+	}
+}
+
+// TestResolveThroughSymlink: a binary started through a symlink in
+// another directory (an installed link) finds the tools next to the
+// file it really is, not next to the link.
+func TestResolveThroughSymlink(t *testing.T) {
+	t.Parallel()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	real, links := filepath.Join(t.TempDir(), "real"), filepath.Join(t.TempDir(), "links")
+	for _, d := range []string{real, links} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	copyFile := func(dst string) {
+		in, err := os.Open(self)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = in.Close() }()
+		out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY, 0o755)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(out, in); err != nil {
+			t.Fatal(err)
+		}
+		if err := out.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	copyFile(filepath.Join(real, "codex-resolve"))
+	copyFile(filepath.Join(real, "codex-echo"))
+	copyFile(filepath.Join(links, "codex-echo")) // must not be chosen
+	if err := os.Symlink(filepath.Join(real, "codex-resolve"), filepath.Join(links, "codex-resolve")); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(filepath.Join(links, "codex-resolve")).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.TrimSpace(string(out)), filepath.Join(real, "codex-echo")+" <nil>"; got != want {
+		t.Errorf("Resolve through a link = %q, want %q", got, want)
 	}
 }
