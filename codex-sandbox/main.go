@@ -168,6 +168,12 @@ func run(ctx context.Context, args, env []string, stdin io.Reader, stdout, stder
 		}
 		return ExitUsage
 	}
+	if o.reportFD >= 0 || o.json {
+		// A result is owed on a signal: its handlers must be in place
+		// before the command starts (supervise waits for them); they
+		// are installed beside the rest of the set-up.
+		startSignals(ctx)
+	}
 	if o.reportFD >= 0 {
 		// Only this process writes the report; no child may hold it open.
 		syscall.CloseOnExec(o.reportFD)
@@ -199,7 +205,8 @@ func run(ctx context.Context, args, env []string, stdin io.Reader, stdout, stder
 	if len(o.commandArgv) == 0 {
 		return usageErr("no command given (usage: codex-sandbox [flags] -- COMMAND [ARG...])")
 	}
-	out := supervise(ctx, job{argv: o.commandArgv, plan: plan, env: env, stdin: stdin, stdout: stdout, stderr: stderr, timeout: o.timeout, session: o.session})
+	out := supervise(ctx, job{argv: o.commandArgv, plan: plan, env: env, stdin: stdin, stdout: stdout, stderr: stderr, timeout: o.timeout, session: o.session,
+		dieOnSignal: o.reportFD < 0 && !signalsIgnored()})
 	tell(stderr, out)
 	writeReport(o.reportFD, result(out))
 	return out.exitCode

@@ -48,6 +48,18 @@ type job struct {
 	// killing that init alone, and nothing else of the caller's (no
 	// subreaper, no wait for any child) is touched.
 	inProcess bool
+	// dieOnSignal: no result is owed to anyone when SIGINT, SIGTERM or
+	// SIGHUP ends the run (the command line without --json or
+	// --report-fd), so where the helper is the init of a PID namespace
+	// no handlers are installed: the supervisor dies of the signal, as
+	// its caller then sees (a shell's $? is 128+N either way), and the
+	// kernel ends the whole namespace with it (the helper has
+	// PR_SET_PDEATHSIG), as the handler would have. signal.Notify
+	// (two runtime threads and a round trip to one of them per signal)
+	// cost ~0.4-0.7 ms per command on two busy cores (README, Speed).
+	// Not where one of them was ignored at start (signalsIgnored).
+	// Otherwise the handlers are in place before anything starts.
+	dieOnSignal bool
 }
 
 // outcome is how a job ended.
@@ -165,7 +177,7 @@ func supervise(ctx context.Context, j job) outcome {
 		closeChildEnds()
 		started = true
 	}
-	run := spawnAndWait(cmd, func() { catchSignals(ctx) }, kill, afterStart, rep.direct)
+	run := spawnAndWait(cmd, func() { catchSignals(ctx) }, j.dieOnSignal, kill, afterStart, rep.direct)
 	if run.err != nil {
 		closeChildEnds()
 		copies.Wait()
@@ -328,16 +340,16 @@ type runResult struct {
 // errStopped is the start refused because the kill switch fired first.
 var errStopped = errors.New("stopped before the command started")
 
-// spawnAndWait starts cmd from the calling goroutine and waits for it;
+// spawnAndWait starts cmd from the calling goroutine and waits for it.
 // catch installs the supervisor's signal handlers (notifyContextLazy).
 //
-// A helper that gets a PID namespace starts at once and the handlers are
-// installed while it sets itself up: a supervisor that a signal ends
-// before then takes the whole namespace with it (the helper, its init,
-// has PR_SET_PDEATHSIG). Anything else starts only once they are in
-// place, since its descendants could outlive such a supervisor.
-func spawnAndWait(cmd *exec.Cmd, catch func(), kill *killSwitch, afterStart func(), direct bool) runResult {
-	if !inPIDNamespace(cmd) {
+// They are in place before the start unless the helper gets a PID
+// namespace and no result is owed on a signal (dieOnSignal): a
+// supervisor that a signal ends then takes the whole namespace with it
+// (the helper, its init, has PR_SET_PDEATHSIG). Anything else could
+// leave descendants behind, or owes its caller a result.
+func spawnAndWait(cmd *exec.Cmd, catch func(), dieOnSignal bool, kill *killSwitch, afterStart func(), direct bool) runResult {
+	if !inPIDNamespace(cmd) || !dieOnSignal {
 		catch()
 	}
 	if kill.isFired() {
@@ -378,7 +390,6 @@ func spawnAndWait(cmd *exec.Cmd, catch func(), kill *killSwitch, afterStart func
 		return runResult{err: err}
 	}
 	kill.started(pid)
-	catch()
 	return waitStarted(pid, kill, afterStart)
 }
 

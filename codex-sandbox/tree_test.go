@@ -5,6 +5,8 @@ package sandbox
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"runtime"
@@ -49,35 +51,76 @@ func TestTimeoutEndsTree(t *testing.T) {
 	}
 }
 
+// TestSignalsEndTree: SIGTERM, SIGINT and SIGHUP to the supervisor end
+// the command's whole tree. On the plain command line the supervisor may
+// die of the signal itself (job.dieOnSignal: the kernel ends the PID
+// namespace with it); with --report-fd it catches the signal, ends the
+// tree and reports 128+N; started with the three ignored (nohup, a
+// script's background job) it takes them back, as it always did (a
+// supervisor that only died of them hung there, the tree running on).
 func TestSignalsEndTree(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP} {
-		t.Run(sig.String(), func(t *testing.T) {
-			mark := marker(t)
-			cmd := csCmd(t, append([]string{"--"}, spawner(mark, true)...)...)
-			// Own process group, so a SIGINT does not reach the command
-			// directly and the supervisor has to do the work.
-			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-			out, err := cmd.StdoutPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			if got := readLine(t, out); got != "ready" {
-				t.Fatalf("got %q, want ready", got)
-			}
-			if err := cmd.Process.Signal(sig); err != nil {
-				t.Fatal(err)
-			}
-			_, _ = io.Copy(io.Discard, out)
-			if code := exitCode(t, cmd.Wait()); code != 128+int(sig) {
-				t.Errorf("exit %d, want %d", code, 128+int(sig))
-			}
-			if n := survivors(t, mark); n != 0 {
-				t.Errorf("%d descendants survived %v", n, sig)
-			}
-		})
+		for _, shape := range []string{"plain", "report", "ignored"} {
+			report := shape == "report"
+			t.Run(fmt.Sprintf("%v/%s", sig, shape), func(t *testing.T) {
+				mark := marker(t)
+				args := []string{"--"}
+				var r, w *os.File
+				if report {
+					var err error
+					if r, w, err = os.Pipe(); err != nil {
+						t.Fatal(err)
+					}
+					defer func() { _ = r.Close() }()
+					args = []string{"--report-fd", "3", "--"}
+				}
+				cmd := csCmd(t, append(args, spawner(mark, true)...)...)
+				if shape == "ignored" {
+					// The same pid: bash execs the supervisor.
+					cmd.Args = append([]string{"bash", "-c", `trap "" INT TERM HUP; exec -a codex-sandbox "$0" "$@"`, cmd.Path}, cmd.Args[1:]...)
+					cmd.Path = "/bin/bash"
+				}
+				if report {
+					cmd.ExtraFiles = []*os.File{w}
+				}
+				// Own process group, so a SIGINT does not reach the command
+				// directly and the supervisor has to do the work.
+				cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+				out, err := cmd.StdoutPipe()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				if w != nil {
+					_ = w.Close()
+				}
+				if got := readLine(t, out); got != "ready" {
+					t.Fatalf("got %q, want ready", got)
+				}
+				if err := cmd.Process.Signal(sig); err != nil {
+					t.Fatal(err)
+				}
+				_, _ = io.Copy(io.Discard, out)
+				if code := exitCode(t, cmd.Wait()); code != 128+int(sig) {
+					t.Errorf("exit %d, want %d", code, 128+int(sig))
+				}
+				if n := survivors(t, mark); n != 0 {
+					t.Errorf("%d descendants survived %v", n, sig)
+				}
+				if report {
+					b, err := io.ReadAll(r)
+					if err != nil {
+						t.Fatal(err)
+					}
+					var res protocol.ExecResult
+					if err := json.Unmarshal(b, &res); err != nil || res.ExitCode != 128+int(sig) || res.Signal != int(sig) {
+						t.Errorf("report %q (%v): want exit %d, signal %d", b, err, 128+int(sig), sig)
+					}
+				}
+			})
+		}
 	}
 }
 
