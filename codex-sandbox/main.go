@@ -168,10 +168,11 @@ func run(ctx context.Context, args, env []string, stdin io.Reader, stdout, stder
 		}
 		return ExitUsage
 	}
-	if o.reportFD >= 0 || o.json {
-		// A result is owed on a signal: its handlers must be in place
-		// before the command starts (supervise waits for them); they
-		// are installed beside the rest of the set-up.
+	ignored := signalsIgnored()
+	if o.reportFD >= 0 || o.json || ignored {
+		// Handlers will be needed (job.dieOnSignal): supervise waits for
+		// them before the command starts; they are installed beside the
+		// rest of the set-up.
 		startSignals(ctx)
 	}
 	if o.reportFD >= 0 {
@@ -202,11 +203,15 @@ func run(ctx context.Context, args, env []string, stdin io.Reader, stdout, stder
 	if o.explain {
 		return explain(plan, env, stdout, stderr)
 	}
+	if !plan.Restricted() {
+		// No helper, no PID namespace: the handlers end the tree.
+		startSignals(ctx)
+	}
 	if len(o.commandArgv) == 0 {
 		return usageErr("no command given (usage: codex-sandbox [flags] -- COMMAND [ARG...])")
 	}
 	out := supervise(ctx, job{argv: o.commandArgv, plan: plan, env: env, stdin: stdin, stdout: stdout, stderr: stderr, timeout: o.timeout, session: o.session,
-		dieOnSignal: o.reportFD < 0 && !signalsIgnored()})
+		dieOnSignal: o.reportFD < 0 && !ignored})
 	tell(stderr, out)
 	writeReport(o.reportFD, result(out))
 	return out.exitCode
