@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/codexgo/common/protocol"
+	"mvdan.cc/sh/v3/syntax"
 )
 
 func validDecision(d protocol.Decision) bool {
@@ -93,5 +94,29 @@ func FuzzPolicyLoad(f *testing.F) {
 		if err == nil && p.nPrefix != q.nPrefix {
 			t.Fatalf("fast path %d rules, starlark %d for %q", p.nPrefix, q.nPrefix, s)
 		}
+	})
+}
+
+// words' shortcut for one-part words gives what the part-by-part path
+// gives, for every word of any script.
+func FuzzWordsFastPath(f *testing.F) {
+	for _, s := range []string{"ls -l ~/x 'a b' \\*.go *.txt", "echo ~ ~user a\\ b $'x\\n' \"q\" {a,b}", "x[1] 'it''s' \\\n y"} {
+		f.Add(s)
+	}
+	p := loadDefault(f)
+	f.Fuzz(func(t *testing.T, s string) {
+		file, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(s), "")
+		if err != nil {
+			return
+		}
+		e := &evaluator{p: p, cwd: "/w"}
+		syntax.Walk(file, func(n syntax.Node) bool {
+			if w, ok := n.(*syntax.Word); ok && len(w.Parts) == 1 {
+				if got, want := e.words(w, nil), e.wordParts(w, nil); got != want {
+					t.Fatalf("%q: words %+v, part by part %+v", s, got, want)
+				}
+			}
+			return true
+		})
 	})
 }

@@ -317,8 +317,12 @@ func (e *evaluator) callExpr(c *syntax.CallExpr, redirs []redirect, via []string
 		w.s = name + "=" + w.s
 		assigns = append(assigns, w)
 	}
-	var words []word
+	words := make([]word, 0, len(c.Args))
 	for _, aw := range c.Args {
+		if !hasBrace(aw) {
+			words = append(words, e.words(aw, via))
+			continue
+		}
 		for _, bw := range braceExpand(aw) {
 			words = append(words, e.words(bw, via))
 		}

@@ -9,14 +9,19 @@ import (
 	"mvdan.cc/sh/v3/syntax"
 )
 
-func braceExpand(w *syntax.Word) []*syntax.Word {
-	hasBrace := false
+// hasBrace reports whether an unquoted part of w holds a '{' (a word
+// without one needs no brace expansion).
+func hasBrace(w *syntax.Word) bool {
 	for _, p := range w.Parts {
 		if l, ok := p.(*syntax.Lit); ok && strings.ContainsRune(l.Value, '{') {
-			hasBrace = true
+			return true
 		}
 	}
-	if !hasBrace {
+	return false
+}
+
+func braceExpand(w *syntax.Word) []*syntax.Word {
+	if !hasBrace(w) {
 		return []*syntax.Word{w}
 	}
 	cp := &syntax.Word{Parts: append([]syntax.WordPart(nil), w.Parts...)}
@@ -33,6 +38,25 @@ func braceExpand(w *syntax.Word) []*syntax.Word {
 // words renders a shell word after quote removal, judging any command or
 // process substitution inside it.
 func (e *evaluator) words(w *syntax.Word, via []string) word {
+	if len(w.Parts) == 1 {
+		// The common word, one literal or one single-quoted string: its
+		// text as it is, without a builder's copy.
+		switch p := w.Parts[0].(type) {
+		case *syntax.Lit:
+			s, glob := unescapeUnquoted(p.Value)
+			return word{s: s, lit: true, glob: glob, tilde: strings.HasPrefix(p.Value, "~")}
+		case *syntax.SglQuoted:
+			if !p.Dollar {
+				return word{s: p.Value, lit: true}
+			}
+		}
+	}
+	return e.wordParts(w, via)
+}
+
+// wordParts is words for any word, part by part (FuzzWordsFastPath holds
+// words' shortcut to it).
+func (e *evaluator) wordParts(w *syntax.Word, via []string) word {
 	out := word{lit: true}
 	var sb strings.Builder
 	for i, part := range w.Parts {
