@@ -388,6 +388,7 @@ func (e *evaluator) typed(pc *protocol.ParsedCommand, base string, words []word)
 	args := pc.Argv[1:]
 	specs := e.p.specsFor(base)
 	fillUnknown := func() {
+		pc.Args = slices.Grow(pc.Args, len(args))
 		for i, a := range args {
 			pc.Args = append(pc.Args, protocol.ParsedArg{Index: i, Type: TypeUnknown.String(), Value: a})
 		}
@@ -485,6 +486,7 @@ func (e *evaluator) accept(pc *protocol.ParsedCommand, words []word, m *execMatc
 			tilde[w.s] = true
 		}
 	}
+	pc.ReadFiles = slices.Grow(pc.ReadFiles, len(m.reads))
 	for _, r := range m.reads {
 		pc.ReadFiles = append(pc.ReadFiles, e.resolve(r, tilde[r]))
 	}

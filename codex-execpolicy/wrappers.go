@@ -2,6 +2,7 @@ package execpolicy
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/codexgo/common/protocol"
@@ -410,6 +411,7 @@ func findExecs(words []word, safeStarts bool) [][]word {
 }
 
 func fillArgs(pc *protocol.ParsedCommand, words []word) {
+	pc.Args = slices.Grow(pc.Args, len(words)-1)
 	for i, w := range words[1:] {
 		pc.Args = append(pc.Args, protocol.ParsedArg{Index: i, Type: TypeUnknown.String(), Value: w.s})
 	}
