@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -26,9 +25,7 @@ func Fingerprint(root string) string {
 			continue
 		}
 		fmt.Fprintf(&b, "%s:%d:%d", p, st.Size(), st.ModTime().UnixNano())
-		if sys, ok := st.Sys().(*syscall.Stat_t); ok {
-			fmt.Fprintf(&b, ":%d:%d:%d.%d", sys.Dev, sys.Ino, sys.Ctim.Sec, sys.Ctim.Nsec)
-		}
+		b.WriteString(inodeStamp(st))
 		b.WriteByte('\n')
 	}
 	return b.String()
