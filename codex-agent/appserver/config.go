@@ -121,6 +121,12 @@ func (s *server) configRead(_ context.Context, params json.RawMessage) (any, err
 	if resp["config"] == nil {
 		resp["config"] = map[string]any{}
 	}
+	if ap := protocol.AskForApproval(cfg.ApprovalPolicy); ap != "" {
+		if _, ok := ap.Granular(); ok {
+			// All five flags, as the Codex CLI reports a granular table.
+			resp["config"].(map[string]any)["approval_policy"] = approvalOut(ap)
+		}
+	}
 	if p.IncludeLayers {
 		layers := []any{}
 		if len(flags) > 0 {

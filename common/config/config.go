@@ -21,11 +21,15 @@ type Config struct {
 	ModelContextWindow         int64                    `toml:"model_context_window,omitempty"`
 	ModelAutoCompactTokenLimit int64                    `toml:"model_auto_compact_token_limit,omitempty"`
 	ToolOutputTokenLimit       int64                    `toml:"tool_output_token_limit,omitempty"`
-	ApprovalPolicy             string                   `toml:"approval_policy,omitempty"`
-	SandboxMode                string                   `toml:"sandbox_mode,omitempty"`
-	SandboxWorkspaceWrite      SandboxWorkspaceWrite    `toml:"sandbox_workspace_write,omitempty"`
-	ShellEnvironmentPolicy     ShellEnvironmentPolicy   `toml:"shell_environment_policy,omitempty"`
-	McpServers                 map[string]McpServer     `toml:"mcp_servers,omitempty"`
+	// ApprovalPolicy is approval_policy as written (a policy name), or
+	// for a { granular = {...} } table the string form of
+	// protocol.GranularApproval; protocol.ParseAskForApproval reads
+	// both (approval.go).
+	ApprovalPolicy         string                 `toml:"-"`
+	SandboxMode            string                 `toml:"sandbox_mode,omitempty"`
+	SandboxWorkspaceWrite  SandboxWorkspaceWrite  `toml:"sandbox_workspace_write,omitempty"`
+	ShellEnvironmentPolicy ShellEnvironmentPolicy `toml:"shell_environment_policy,omitempty"`
+	McpServers             map[string]McpServer   `toml:"mcp_servers,omitempty"`
 	// McpOAuthCredentialsStore is auto (default), file or keyring.
 	McpOAuthCredentialsStore string `toml:"mcp_oauth_credentials_store,omitempty"`
 	// McpOAuthCallbackPort and McpOAuthCallbackURL place the loopback

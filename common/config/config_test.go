@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/codexgo/common/protocol"
 )
 
 func TestCodexCLIConfigLoads(t *testing.T) {
@@ -231,8 +233,22 @@ func FuzzParse(f *testing.F) {
 	f.Add(seed, "model=x")
 	f.Add([]byte("a = [\n"), "a.b.c={x=1}")
 	f.Add([]byte(""), "#x=1") // a key that is only a comment once panicked
+	f.Add([]byte("approval_policy = { granular = { sandbox_approval = true, rules = false, mcp_elicitations = 1 } }\n"), "approval_policy.granular.rules=true")
+	f.Add([]byte("[approval_policy.granular]\nrules = true\n[profiles.p]\napproval_policy = { granular = {} }\n"), "profile=\"p\"")
 	f.Fuzz(func(t *testing.T, data []byte, override string) {
-		_, _ = Parse("fuzz.toml", data, Options{Overrides: []string{override}})
+		cfg, err := Parse("fuzz.toml", data, Options{Overrides: []string{override}})
+		if err != nil {
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error of more than one line: %q", err)
+			}
+			return
+		}
+		// A table that loads is a policy the agent can read.
+		if strings.HasPrefix(cfg.ApprovalPolicy, "granular:") {
+			if _, err := protocol.ParseAskForApproval(cfg.ApprovalPolicy); err != nil {
+				t.Errorf("approval_policy %q: %v", cfg.ApprovalPolicy, err)
+			}
+		}
 	})
 }
 

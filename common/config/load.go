@@ -84,19 +84,29 @@ func parse(name string, data []byte, prof *layer, opts Options) (*Config, error)
 		if err != nil {
 			return nil, err
 		}
-		merge(doc, l)
+		mergeProfile(doc, l)
 	case profile != "":
 		profs, _ := doc["profiles"].(map[string]any)
 		p, ok := profs[profile].(map[string]any)
 		if !ok {
 			return nil, errNoProfile{profile}
 		}
-		merge(doc, deepCopy(p))
+		mergeProfile(doc, deepCopy(p))
 	}
 	for _, o := range opts.Overrides {
 		if err := applyOverride(doc, o); err != nil {
 			return nil, err
 		}
+	}
+	// The files' own values were checked where they were read: what is
+	// wrong now came from an override.
+	policy, hasPolicy := "", false
+	if v, ok := doc[approvalKey]; ok {
+		p, verr := approvalFrom(v)
+		if verr != nil {
+			return nil, fmt.Errorf("-c override %s: %s", strings.Join(append([]string{approvalKey}, verr.path...), "."), verr.msg)
+		}
+		policy, hasPolicy = p, true
 	}
 	if profile != "" {
 		doc["profile"] = profile
@@ -112,6 +122,9 @@ func parse(name string, data []byte, prof *layer, opts Options) (*Config, error)
 			return nil, fmt.Errorf("-c override %s", humanize(de.Key(), de.Error()))
 		}
 		return nil, fmt.Errorf("config: %w", err)
+	}
+	if hasPolicy {
+		cfg.ApprovalPolicy = policy
 	}
 	cfg.Raw = doc
 	cfg.Path = name
@@ -136,6 +149,9 @@ func decodeDoc(name string, data []byte) (map[string]any, error) {
 	var typed Config
 	if err := toml.Unmarshal(data, &typed); err != nil {
 		return nil, describe(name, data, err)
+	}
+	if err := checkApproval(name, data, doc); err != nil {
+		return nil, err
 	}
 	return doc, nil
 }
@@ -271,6 +287,16 @@ func keyPath(key string) ([]string, error) {
 		return nil, fmt.Errorf("bad key %q", key)
 	}
 	return path, nil
+}
+
+// mergeProfile overlays a profile onto the document: as merge, but a
+// profile's approval_policy replaces the file's whole (a granular table
+// is one value, as in the Codex CLI, not flags to mix).
+func mergeProfile(doc, prof map[string]any) {
+	if _, ok := prof[approvalKey]; ok {
+		delete(doc, approvalKey)
+	}
+	merge(doc, prof)
 }
 
 // merge overlays src onto dst, recursing into tables.

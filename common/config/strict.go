@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -35,6 +36,10 @@ func walk(doc map[string]any, t reflect.Type, prefix string, out *[]string) {
 	for k, v := range doc {
 		key := prefix + k
 		ft, ok := fields[k]
+		if !ok && k == approvalKey && t == reflect.TypeOf(Config{}) {
+			unknownGranular(v, key, out)
+			continue
+		}
 		if !ok {
 			if prefix == "" && usedRaw[k] {
 				continue
@@ -64,6 +69,18 @@ func walk(doc map[string]any, t reflect.Type, prefix string, out *[]string) {
 					walk(em, ft.Elem(), key+"."+name+".", out)
 				}
 			}
+		}
+	}
+}
+
+// unknownGranular lists the keys of a granular approval_policy table
+// that are not flags (the value itself is checked when it is read).
+func unknownGranular(v any, key string, out *[]string) {
+	m, _ := v.(map[string]any)
+	g, _ := m["granular"].(map[string]any)
+	for k := range g {
+		if !slices.Contains(granularFlags, k) {
+			*out = append(*out, key+".granular."+k)
 		}
 	}
 }
