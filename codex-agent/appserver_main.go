@@ -18,6 +18,7 @@ import (
 	"github.com/codexgo/common/codexhome"
 	"github.com/codexgo/common/config"
 	"github.com/codexgo/common/protocol"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 // AppServerMain is `codex app-server` (and `codex-agent app-server`).
@@ -160,18 +161,19 @@ func (b *appBackend) Open(ctx context.Context, tc appserver.ThreadConfig) (*apps
 		}
 	}
 	return &appserver.Opened{Session: sess, Path: path, Model: sc.Model, ModelProvider: provider, Cwd: sc.Cwd,
-		ApprovalPolicy: sc.ApprovalPolicy, Sandbox: sc.Sandbox, Effort: effort, MCP: mgr, Close: svc.Close}, nil
+		ApprovalPolicy: sc.ApprovalPolicy, Sandbox: sc.Sandbox, Effort: effort, MCP: mgr, Elicit: sc.Elicitations.Handle, Close: svc.Close}, nil
 }
 
-// StartMCP starts config.toml's MCP servers as a session would.
-func (b *appBackend) StartMCP(ctx context.Context) (*mcpmanager.Manager, error) {
+// StartMCP starts config.toml's MCP servers as a session would; onElicit
+// answers their elicitations.
+func (b *appBackend) StartMCP(ctx context.Context, onElicit func(context.Context, string, *mcp.ElicitRequest) (*mcp.ElicitResult, error)) (*mcpmanager.Manager, error) {
 	o := b.o
 	o.NoConfigResume = true
 	st, err := LoadSetup(o)
 	if err != nil {
 		return nil, err
 	}
-	mgr, _ := session.StartMCP(ctx, st.Config, b.env.Getenv, b.env.Stderr, nil, nil)
+	mgr, _ := session.StartMCPElicit(ctx, st.Config, b.env.Getenv, b.env.Stderr, onElicit)
 	return mgr, nil
 }
 

@@ -3,6 +3,7 @@ package appserver
 import (
 	"context"
 	"github.com/codexgo/codex-mcp-client/mcpmanager"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/codexgo/common/protocol"
 )
@@ -53,6 +54,11 @@ type Opened struct {
 	// MCP is the session's own MCP servers (nil: none configured); their
 	// elicitations reach the session.
 	MCP *mcpmanager.Manager
+	// Elicit puts an MCP server's elicitation to the thread's client as
+	// the session's own (its approval policy decides first); nil
+	// declines. The server-wide MCP servers' elicitations during a
+	// client's mcpServer/tool/call go through it.
+	Elicit func(ctx context.Context, server string, req *mcp.ElicitRequest) (*mcp.ElicitResult, error)
 	// Close flushes the rollout and stops what the session started (MCP
 	// servers); call it after Run returns.
 	Close func() error

@@ -10,13 +10,16 @@ import (
 	"github.com/codexgo/codex-login/mcpauth"
 	"github.com/codexgo/codex-mcp-client/mcpconfig"
 	"github.com/codexgo/codex-mcp-client/mcpmanager"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 // MCPStarter starts config.toml's MCP servers: the agent's own start-up
 // (the one every session uses), so a status list or a client's tool call
 // sees the servers a thread would.
+// onElicit answers the servers' elicitations (the servers declare the
+// capability).
 type MCPStarter interface {
-	StartMCP(ctx context.Context) (*mcpmanager.Manager, error)
+	StartMCP(ctx context.Context, onElicit func(ctx context.Context, server string, req *mcp.ElicitRequest) (*mcp.ElicitResult, error)) (*mcpmanager.Manager, error)
 }
 
 // mcpState is the server's own MCP connections, started on first use
@@ -24,6 +27,56 @@ type MCPStarter interface {
 type mcpState struct {
 	mu  sync.Mutex
 	mgr *mcpmanager.Manager
+
+	// callers are, per MCP server, the threads whose client calls run
+	// on these connections now (mcpServer/tool/call): the one an
+	// elicitation of that server is put to.
+	cmu     sync.Mutex
+	callers map[string][]*thread
+}
+
+// calling records a client's call to server for th until done is called.
+func (m *mcpState) calling(server string, th *thread) (done func()) {
+	m.cmu.Lock()
+	if m.callers == nil {
+		m.callers = map[string][]*thread{}
+	}
+	m.callers[server] = append(m.callers[server], th)
+	m.cmu.Unlock()
+	return func() {
+		m.cmu.Lock()
+		defer m.cmu.Unlock()
+		l := m.callers[server]
+		if i := slices.Index(l, th); i >= 0 {
+			m.callers[server] = slices.Delete(l, i, i+1)
+		}
+	}
+}
+
+// elicit routes an elicitation of one of the server-wide MCP servers to
+// the thread whose client call to that server is running: an MCP
+// elicitation does not say which request it belongs to, so it is put
+// to the client only when the calls to that server in flight are all
+// one thread's; otherwise (none: the server asks on its own, or while
+// being listed; several threads' calls at once) it is declined.
+func (m *mcpState) elicit(ctx context.Context, server string, req *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+	m.cmu.Lock()
+	l := m.callers[server]
+	var th *thread
+	if len(l) > 0 {
+		th = l[0]
+		for _, o := range l[1:] {
+			if o != th {
+				th = nil
+				break
+			}
+		}
+	}
+	m.cmu.Unlock()
+	if th == nil || th.opened.Elicit == nil {
+		return &mcp.ElicitResult{Action: "decline"}, nil
+	}
+	return th.opened.Elicit(ctx, server, req)
 }
 
 func (m *mcpState) close() {
@@ -46,7 +99,7 @@ func (s *server) mcpManager(ctx context.Context) (*mcpmanager.Manager, error) {
 	if s.mcp.mgr != nil {
 		return s.mcp.mgr, nil
 	}
-	mgr, err := starter.StartMCP(s.ctx)
+	mgr, err := starter.StartMCP(s.ctx, s.mcp.elicit)
 	if err != nil {
 		return nil, invalidRequest("%v", err)
 	}
@@ -188,6 +241,8 @@ func (s *server) mcpToolCall(ctx context.Context, params json.RawMessage) (any, 
 		if mgr, err = s.mcpManager(ctx); err != nil {
 			return nil, err
 		}
+		// Its elicitations go to this thread's client (mcpState.elicit).
+		defer s.mcp.calling(p.Server, th)()
 	}
 	var args any = map[string]any{}
 	if len(p.Arguments) > 0 && string(p.Arguments) != "null" {

@@ -414,13 +414,15 @@ func (st *Setup) Build(ctx context.Context) (*Service, error) {
 	// MCP servers start concurrently; one that fails is reported once
 	// (a background event after session_configured) and the session goes
 	// on without it.
+	var elicit *tools.MCPElicitations
+	if o.Elicitations {
+		// Also without MCP servers of its own: a front end's
+		// server-wide ones may route elicitations to the session.
+		elicit = &tools.MCPElicitations{}
+		svc.Config.Elicitations = elicit
+	}
 	if len(cfg.McpServers) > 0 {
 		progress := &tools.MCPProgress{}
-		var elicit *tools.MCPElicitations
-		if o.Elicitations {
-			elicit = &tools.MCPElicitations{}
-			svc.Config.Elicitations = elicit
-		}
 		mgr, notices := StartMCP(ctx, cfg, o.Getenv, o.MCPStderr, progress, elicit)
 		closers = append(closers, mgr.Close)
 		svc.Config.External = append(svc.Config.External, tools.MCPTools{M: mgr, Progress: progress})
@@ -491,11 +493,24 @@ func sessionPolicy(execpolicyCmd, codexHome, cwd, home string, ignoreRules bool)
 // servers told the client can answer elicitations.
 func StartMCP(ctx context.Context, cfg *config.Config, getenv func(string) string, stderr io.Writer,
 	progress *tools.MCPProgress, elicit *tools.MCPElicitations) (*mcpmanager.Manager, []string) {
-	var failures []string
 	var onElicit func(context.Context, string, *mcp.ElicitRequest) (*mcp.ElicitResult, error)
 	if elicit != nil {
 		onElicit = elicit.Handle
 	}
+	return startMCP(ctx, cfg, getenv, stderr, progress, onElicit)
+}
+
+// StartMCPElicit starts config.toml's MCP servers outside a session (a
+// front end's own connections); onElicit, if set, answers their
+// elicitations (and they are told the client can).
+func StartMCPElicit(ctx context.Context, cfg *config.Config, getenv func(string) string, stderr io.Writer,
+	onElicit func(context.Context, string, *mcp.ElicitRequest) (*mcp.ElicitResult, error)) (*mcpmanager.Manager, []string) {
+	return startMCP(ctx, cfg, getenv, stderr, nil, onElicit)
+}
+
+func startMCP(ctx context.Context, cfg *config.Config, getenv func(string) string, stderr io.Writer,
+	progress *tools.MCPProgress, onElicit func(context.Context, string, *mcp.ElicitRequest) (*mcp.ElicitResult, error)) (*mcpmanager.Manager, []string) {
+	var failures []string
 	mgr := mcpmanager.Start(ctx, mcpconfig.FromConfig(cfg.McpServers), mcpmanager.Options{
 		OnElicit: onElicit,
 		Conn: mcpconn.Options{Getenv: getenv, Stderr: stderr,

@@ -95,6 +95,13 @@ type tapConn struct {
 }
 
 func (c *tapConn) Write(ctx context.Context, m jsonrpc.Message) error {
+	if resp, ok := m.(*jsonrpc.Response); ok {
+		if r, changed := acceptWithContent(resp.Result); changed {
+			cp := *resp
+			cp.Result = r
+			m = &cp
+		}
+	}
 	c.t.sent(m)
 	return c.Connection.Write(ctx, m)
 }
@@ -124,6 +131,15 @@ func (rt roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 		if m, err := jsonrpc.DecodeMessage(body); err == nil {
+			if resp, ok := m.(*jsonrpc.Response); ok {
+				if r, changed := acceptWithContent(resp.Result); changed {
+					resp.Result = r
+					if b, err := jsonrpc.EncodeMessage(resp); err == nil {
+						body = b
+						req.ContentLength = int64(len(b))
+					}
+				}
+			}
 			rt.t.sent(m)
 		}
 		req.Body = io.NopCloser(bytes.NewReader(body))
@@ -201,4 +217,21 @@ func (s *sseTee) endLine() {
 		s.data = append(s.data, v...)
 	}
 	s.line = s.line[:0]
+}
+
+// acceptWithContent gives an elicitation's accept the empty content the
+// Codex CLI 0.169 sends with it ({"action":"accept","content":{}},
+// measured against a server on the npm MCP SDK, whether the user's
+// answer had content or not): the SDK's ElicitResult leaves an empty
+// content out. Only a result that is {"action":"accept"} and nothing
+// else is changed; no other answer a client gives has that shape.
+func acceptWithContent(result json.RawMessage) (json.RawMessage, bool) {
+	if len(result) == 0 || !bytes.Contains(result, []byte(`"accept"`)) {
+		return result, false
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(result, &m) != nil || len(m) != 1 || string(m["action"]) != `"accept"` {
+		return result, false
+	}
+	return json.RawMessage(`{"action":"accept","content":{}}`), true
 }

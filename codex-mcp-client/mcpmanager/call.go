@@ -42,8 +42,11 @@ func (m *Manager) CallMeta(ctx context.Context, server, tool string, args any, m
 		return nil, err
 	}
 	limit := s.cfg.ToolTimeout()
-	cctx, cancel := context.WithTimeout(ctx, limit)
-	defer cancel()
+	// The time the server's elicitations wait for the user does not
+	// count (budget.go).
+	cctx, b := newBudget(ctx, limit)
+	s.calls.add(b)
+	defer func() { s.calls.remove(b); b.stop() }()
 	res, err := conn.Session.CallTool(cctx, &mcp.CallToolParams{Meta: meta, Name: tool, Arguments: args})
 	if err == nil {
 		return res, nil
@@ -55,7 +58,7 @@ func (m *Manager) CallMeta(ctx context.Context, server, tool string, args any, m
 	case diedSoon(conn):
 		return nil, fmt.Errorf("call %s/%s: mcp server %s stopped during the call (%v); it will be restarted on the next call",
 			server, tool, server, exitReason(conn))
-	case errors.Is(err, context.DeadlineExceeded):
+	case context.Cause(cctx) == errToolTimeout:
 		return nil, fmt.Errorf("call %s/%s: timed out after %s", server, tool, limit)
 	case s.cfg.IsHTTP() && (!errors.As(err, &rpcErr) || rpcErr.Code == codeRejectedByTransport):
 		// The server did not answer at all (refused, reset, gone):

@@ -103,6 +103,7 @@ type server struct {
 	conn         *mcpconn.Conn
 	tools        []*mcp.Tool // after enabled/disabled filtering
 	instructions string
+	calls        calls // tool calls in flight
 }
 
 // Start starts every enabled server in servers concurrently and returns
@@ -178,6 +179,8 @@ func (m *Manager) connect(ctx context.Context, s *server) error {
 	}
 	if m.opts.OnElicit != nil {
 		co.ElicitationHandler = func(ctx context.Context, req *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+			// The user's time to answer is not the tool's.
+			defer s.calls.pauseAll()()
 			return m.opts.OnElicit(ctx, s.name, req)
 		}
 		// Both modes, form and URL (the SDK would declare form only);
