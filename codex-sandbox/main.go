@@ -156,6 +156,12 @@ func run(ctx context.Context, args, env []string, stdin io.Reader, stdout, stder
 		cli.PrintVersion(stdout, ToolName, version.Version)
 		return 0
 	}
+	ignored := signalsIgnored()
+	if ignored || mayNeedSignals(args, env) {
+		// Before the flags are even parsed, so that signal.Notify
+		// overlaps as much of the set-up as it can (see below).
+		startSignals(ctx)
+	}
 	o, code, err := parse(args, env, stdout, stderr)
 	if err != nil {
 		return code
@@ -168,8 +174,7 @@ func run(ctx context.Context, args, env []string, stdin io.Reader, stdout, stder
 		}
 		return ExitUsage
 	}
-	ignored := signalsIgnored()
-	if o.reportFD >= 0 || o.json || ignored {
+	if o.reportFD >= 0 || o.json {
 		// Handlers will be needed (job.dieOnSignal): supervise waits for
 		// them before the command starts; they are installed beside the
 		// rest of the set-up.
@@ -187,6 +192,10 @@ func run(ctx context.Context, args, env []string, stdin io.Reader, stdout, stder
 	if err != nil {
 		return usageErr("%v", err)
 	}
+	if policy.Mode == protocol.SandboxDangerFullAccess {
+		// No helper, no PID namespace: the handlers end the tree.
+		startSignals(ctx)
+	}
 	if len(o.addDirs) > 0 && policy.Mode == protocol.SandboxReadOnly {
 		// Only workspace-write has writable roots; say so rather than
 		// ignore the flag.
@@ -203,10 +212,6 @@ func run(ctx context.Context, args, env []string, stdin io.Reader, stdout, stder
 	if o.explain {
 		return explain(plan, env, stdout, stderr)
 	}
-	if !plan.Restricted() {
-		// No helper, no PID namespace: the handlers end the tree.
-		startSignals(ctx)
-	}
 	if len(o.commandArgv) == 0 {
 		return usageErr("no command given (usage: codex-sandbox [flags] -- COMMAND [ARG...])")
 	}
@@ -215,6 +220,29 @@ func run(ctx context.Context, args, env []string, stdin io.Reader, stdout, stder
 	tell(stderr, out)
 	writeReport(o.reportFD, result(out))
 	return out.exitCode
+}
+
+// mayNeedSignals is a quick look at the arguments and environment, before
+// they are parsed, for what may need signal handlers (--json,
+// --report-fd, danger-full-access, or any CODEX_SANDBOX_ setting): true
+// starts installing them at once, beside the parsing and planning
+// (startSignals), as codex-sandbox always did. A wrong guess costs only
+// time: the parsed flags decide whether they are waited for.
+func mayNeedSignals(args, env []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if strings.Contains(a, "json") || strings.Contains(a, "report-fd") || strings.Contains(a, "danger-full-access") {
+			return true
+		}
+	}
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "CODEX_SANDBOX_") && !strings.HasPrefix(kv, "CODEX_SANDBOX_GOMAXPROCS_ORIG=") {
+			return true
+		}
+	}
+	return false
 }
 
 // tell writes to stderr what the supervisor has to say about out: what
