@@ -90,6 +90,32 @@ func TestGranularApprovalFromConfig(t *testing.T) {
 		t.Errorf("call_rule refused without saying why: %s", out)
 	}
 
+	t.Run("written by config/value/write", func(t *testing.T) {
+		// The client writes the table (as the Codex CLI's config object);
+		// the next thread has it. A table that does not load is refused
+		// and the file stays as it was.
+		t.Parallel()
+		f := newFixture(t)
+		c := f.start(t)
+		bad := map[string]any{"granular": map[string]any{"sandbox_approval": true, "rules": true}}
+		if m := c.callErr("config/value/write", map[string]any{"keyPath": "approval_policy", "value": bad, "mergeStrategy": "replace"}); m.Error == nil ||
+			!strings.Contains(m.Error.Message, "mcp_elicitations is required") {
+			t.Errorf("bad table written: %s", m.raw)
+		}
+		if b, _ := os.ReadFile(filepath.Join(f.home, "config.toml")); strings.Contains(string(b), "approval_policy") {
+			t.Errorf("config.toml changed by a refused write:\n%s", b)
+		}
+		good := map[string]any{"granular": map[string]any{"sandbox_approval": false, "rules": true, "mcp_elicitations": false}}
+		c.call("config/value/write", map[string]any{"keyPath": "approval_policy", "value": good, "mergeStrategy": "replace"})
+		var r struct {
+			ApprovalPolicy any `json:"approvalPolicy"`
+		}
+		c.call("thread/start", map[string]any{"cwd": f.work}).decode(t, &r)
+		const want = "map[granular:map[mcp_elicitations:false request_permissions:false rules:true sandbox_approval:false skill_approval:false]]"
+		if got := fmt.Sprint(r.ApprovalPolicy); got != want {
+			t.Errorf("thread after the write: approvalPolicy = %s, want %s", got, want)
+		}
+	})
 	t.Run("bad table", func(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t)
