@@ -1,7 +1,9 @@
 package models
 
 import (
+	"compress/gzip"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -135,18 +137,19 @@ func TestLoadCatalogFile(t *testing.T) {
 // The bundled facts against the Codex CLI 0.169's own catalogue, when
 // the reference package is installed (CODEX_REF_BIN, or /work/ref).
 func TestBundledMatchesReference(t *testing.T) {
-	bin := os.Getenv("CODEX_REF_BIN")
-	if bin == "" {
-		bin = "/work/ref/node_modules/.bin/codex"
-	}
-	if _, err := os.Stat(bin); err != nil {
-		t.Skip("reference codex 0.169 not installed")
-	}
-	cmd := exec.Command(bin, "debug", "models")
-	cmd.Env = append(os.Environ(), "CODEX_HOME="+t.TempDir())
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("codex debug models: %v", err)
+	// The catalogue as the Codex CLI 0.169.0 prints it (`codex debug
+	// models`, recorded in testdata) or, with CODEX_REF_BIN set, as a
+	// reference binary prints it now.
+	var out []byte
+	if bin := os.Getenv("CODEX_REF_BIN"); bin != "" {
+		cmd := exec.Command(bin, "debug", "models")
+		cmd.Env = append(os.Environ(), "CODEX_HOME="+t.TempDir())
+		var err error
+		if out, err = cmd.Output(); err != nil {
+			t.Fatalf("%s debug models: %v", bin, err)
+		}
+	} else {
+		out = recordedReference(t)
 	}
 	ref, err := Parse(out)
 	if err != nil {
@@ -175,4 +178,24 @@ func TestBundledMatchesReference(t *testing.T) {
 			t.Errorf("%s:\n ref  %s\n ours %s", r.Slug, rb, ob)
 		}
 	}
+}
+
+// recordedReference is testdata's `codex debug models` output of the
+// Codex CLI 0.169.0 (gzip'd: 745 KB of JSON).
+func recordedReference(t *testing.T) []byte {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", "codex-0.169.0-debug-models.json.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = f.Close() }()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
