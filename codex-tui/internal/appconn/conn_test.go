@@ -424,3 +424,29 @@ func TestFork(t *testing.T) {
 		t.Errorf("forked session %#v", ev.Msg)
 	}
 }
+
+// TestGranularPolicyShown: a granular policy in thread/start's answer
+// reaches the TUI as that policy (its flags), not as on-request.
+func TestGranularPolicyShown(t *testing.T) {
+	p := newPeer(t, Options{Cwd: "/w", Version: "1.2.3"})
+	id, _ := p.expect("initialize")
+	p.reply(id, map[string]any{"userAgent": "x"})
+	p.recv() // initialized
+	id, _ = p.expect("thread/start")
+	answer := map[string]any{}
+	for k, v := range threadAnswer {
+		answer[k] = v
+	}
+	answer["approvalPolicy"] = map[string]any{"granular": map[string]any{"sandbox_approval": false, "rules": true,
+		"mcp_elicitations": true, "skill_approval": false, "request_permissions": false}}
+	p.reply(id, answer)
+	ev := p.event()
+	got, ok := ev.Msg.(protocol.SessionConfiguredMsg)
+	if !ok {
+		t.Fatalf("event %#v, want session_configured", ev.Msg)
+	}
+	g, ok := got.ApprovalPolicy.Granular()
+	if !ok || !g.Rules || !g.McpElicitations || g.SandboxApproval {
+		t.Errorf("approval policy %q, want granular with rules and mcp_elicitations", got.ApprovalPolicy)
+	}
+}

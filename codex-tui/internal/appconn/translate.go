@@ -109,12 +109,14 @@ func (c *Conn) configured(raw json.RawMessage) {
 		return
 	}
 	c.st.threadID = r.Thread.ID
-	var approval string
+	// A named policy or a granular one ({"granular": {...}}), kept as
+	// such so that /status and the footer show what is in force.
+	var approval protocol.AskForApproval
 	if json.Unmarshal(r.ApprovalPolicy, &approval) != nil {
-		approval = string(protocol.ApprovalOnRequest) // a granular policy
+		approval = protocol.ApprovalOnRequest
 	}
 	msg := protocol.SessionConfiguredMsg{SessionID: r.Thread.ID, Model: r.Model, Cwd: r.Cwd,
-		ApprovalPolicy: protocol.AskForApproval(approval), SandboxPolicy: sandboxIn(r.Sandbox)}
+		ApprovalPolicy: approval, SandboxPolicy: sandboxIn(r.Sandbox)}
 	if r.Thread.Path != nil {
 		msg.RolloutPath = *r.Thread.Path
 	}
