@@ -74,12 +74,8 @@ func loginAccessToken(ctx context.Context, env *Env, dir string, r restrict.Rest
 }
 
 // verifyAccessToken fetches the key set and verifies token against it:
-// the one check `login --with-access-token` and `status` share.
+// the check `login --with-access-token` makes (0.169's login registers no
+// task; `status` does, through agentidentity.Start).
 func verifyAccessToken(ctx context.Context, env *Env, token, chatgptBaseURL string) (agentidentity.Claims, error) {
-	url := agentidentity.JWKSURL(agentidentity.BaseURL(env.Getenv, chatgptBaseURL))
-	set, err := agentidentity.FetchJWKS(ctx, env.HTTP, url)
-	if err != nil {
-		return agentidentity.Claims{}, err
-	}
-	return agentidentity.Verify(token, set, env.Now())
+	return agentidentity.VerifyFromBackend(ctx, token, agentidentity.StartOptions{HTTP: env.HTTP, Getenv: env.Getenv, ChatGPTBaseURL: chatgptBaseURL, Now: env.Now})
 }

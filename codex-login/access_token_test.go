@@ -43,7 +43,7 @@ func agentToken(t *testing.T, s *issuertest.Server, key *rsa.PrivateKey, edit fu
 func TestAccessTokenLoginStatusLogout(t *testing.T) {
 	s := startIssuer(t, issuertest.Options{})
 	home := t.TempDir()
-	c := cli{env: map[string]string{"CODEX_HOME": home, "CODEX_AGENT_IDENTITY_JWKS_BASE_URL": s.URL}}
+	c := cli{env: agentEnv(s, home)}
 	tok := agentToken(t, s, nil, nil)
 
 	code, stdout, stderr := c.run(t, tok+"\n", "login", "--with-access-token")
@@ -63,6 +63,9 @@ func TestAccessTokenLoginStatusLogout(t *testing.T) {
 	if n := s.Stats().AgentJWKSRequests; n != 1 {
 		t.Errorf("key set fetched %d times by login, want 1", n)
 	}
+	if n := s.Stats().AgentTaskRegistrations; n != 0 {
+		t.Errorf("login registered %d tasks; 0.169's login registers none", n)
+	}
 
 	code, _, stderr = c.run(t, "", "status")
 	if code != 0 || stderr != "Logged in using access token\n" {
@@ -70,6 +73,9 @@ func TestAccessTokenLoginStatusLogout(t *testing.T) {
 	}
 	if n := s.Stats().AgentJWKSRequests; n != 2 {
 		t.Errorf("status did not verify the token again (%d key set requests)", n)
+	}
+	if n := len(s.AgentTasks()); n != 1 {
+		t.Errorf("status registered %d tasks, want 1 (0.169 registers one)", n)
 	}
 	code, stdout, _ = c.run(t, "", "status", "--json")
 	var st map[string]any
@@ -96,7 +102,7 @@ func TestAccessTokenLoginStatusLogout(t *testing.T) {
 	c.now = nil
 
 	code, stdout, stderr = c.run(t, "", "token")
-	if code != 1 || stdout != "" || !strings.Contains(stderr, "does not expose a bearer token") {
+	if code != 1 || stdout != "" || !strings.Contains(stderr, "has no bearer token") {
 		t.Errorf("token = %d %q %q", code, stdout, stderr)
 	}
 	code, _, stderr = c.run(t, "", "logout")
@@ -106,6 +112,13 @@ func TestAccessTokenLoginStatusLogout(t *testing.T) {
 	if _, err := os.Stat(authfile.Path(home)); !os.IsNotExist(err) {
 		t.Errorf("auth.json after logout: %v", err)
 	}
+}
+
+// agentEnv points the CLI at the local issuer for the key set and the
+// auth API (0.169's two overrides; chatgpt_base_url stays OpenAI's).
+func agentEnv(s *issuertest.Server, home string) map[string]string {
+	return map[string]string{"CODEX_HOME": home, "CODEX_AGENT_IDENTITY_JWKS_BASE_URL": s.URL,
+		"CODEX_AGENT_IDENTITY_AUTHAPI_BASE_URL": s.URL + issuertest.AgentAuthAPIPath}
 }
 
 // TestAccessTokenOlderRecord: an auth.json whose agent_identity is the

@@ -97,6 +97,14 @@ func runStatus(ctx context.Context, env *Env, asJSON bool) error {
 			_ = json.NewEncoder(env.Stdout).Encode(s)
 		}
 	}
+	// 0.169's status takes $CODEX_ACCESS_TOKEN before anything else.
+	if tok := strings.TrimSpace(env.Getenv(agentidentity.AccessTokenEnv)); tok != "" {
+		dir, err := home(env)
+		if err != nil {
+			return err
+		}
+		return accessTokenStatusOut(ctx, env, dir, tok, "$"+agentidentity.AccessTokenEnv, out)
+	}
 	for _, k := range []string{"CODEX_API_KEY", "OPENAI_API_KEY"} {
 		if v := strings.TrimSpace(env.Getenv(k)); v != "" {
 			say(env.Stderr, "API key configured via $%s - %s\nAuthentication is checked when you send a request.\n", k, Mask(v))
@@ -137,15 +145,13 @@ func runStatus(ctx context.Context, env *Env, asJSON bool) error {
 			s.ExpiresAt = authfile.FormatTime(c.Expires)
 		}
 	case authfile.ModeAgentIdentity:
-		c, err := accessTokenStatus(ctx, env, dir, f)
-		if err != nil {
+		if f.AgentIdentity == "" {
+			err := errors.New("auth.json holds an agent identity record of an older Codex CLI; run `codex login --with-access-token` again")
 			say(env.Stderr, "Error checking login status: %v\n", err)
 			out(statusJSON{Mode: f.Mode(), Source: s.Source, Error: err.Error()})
 			return exitError{1}
 		}
-		s.Email, s.PlanType, s.AccountID = c.Email, c.PlanType, c.AccountID
-		s.ExpiresAt = authfile.FormatTime(c.Expires())
-		say(env.Stderr, "%s\n", "Logged in using access token")
+		return accessTokenStatusOut(ctx, env, dir, f.AgentIdentity, s.Source, out)
 	default:
 		say(env.Stderr, "Logged in with auth mode %q, which codex-login does not support\n", f.Mode())
 	}
@@ -153,27 +159,49 @@ func runStatus(ctx context.Context, env *Env, asJSON bool) error {
 	return nil
 }
 
-// accessTokenStatus verifies a stored access token again, as 0.169's
-// status does: a token that has expired or whose key was withdrawn is
-// reported, not taken for a login.
-func accessTokenStatus(ctx context.Context, env *Env, dir string, f *authfile.File) (agentidentity.Claims, error) {
-	if f.AgentIdentity == "" {
-		return agentidentity.Claims{}, errors.New("auth.json holds an agent identity record of an older Codex CLI; run `codex login --with-access-token` again")
-	}
-	if _, err := agentidentity.Decode(f.AgentIdentity); err != nil {
-		return agentidentity.Claims{}, fmt.Errorf("failed to decode agent identity JWT: %w", err)
-	}
+// accessTokenStatusOut reports an access token login as 0.169's status
+// does: the token is verified again and a task registered with it
+// (agentidentity.Start), so an expired token, a withdrawn key or an auth
+// API that refuses the runtime is `Error checking login status: …`.
+func accessTokenStatusOut(ctx context.Context, env *Env, dir, token, source string, out func(statusJSON)) error {
+	s := statusJSON{Mode: authfile.ModeAgentIdentity, Source: source}
 	cfg, err := config.Load(dir, config.Options{})
-	if err != nil {
-		return agentidentity.Claims{}, err
+	var id *agentidentity.Identity
+	if err == nil {
+		id, err = agentidentity.Start(ctx, token, agentidentity.StartOptions{HTTP: env.HTTP, Getenv: env.Getenv, ChatGPTBaseURL: cfg.ChatgptBaseURL, Now: env.Now})
 	}
-	return verifyAccessToken(ctx, env, f.AgentIdentity, cfg.ChatgptBaseURL)
+	if err != nil {
+		say(env.Stderr, "Error checking login status: %v\n", err)
+		s.Error = err.Error()
+		out(s)
+		return exitError{1}
+	}
+	c := id.Claims
+	s.LoggedIn = true
+	s.Email, s.PlanType, s.AccountID = c.Email, c.PlanType, c.AccountID
+	s.ExpiresAt = authfile.FormatTime(c.Expires())
+	say(env.Stderr, "%s\n", "Logged in using access token")
+	out(s)
+	return nil
+}
+
+// isAccessTokenLogin reports whether the credentials in use are an access
+// token ($CODEX_ACCESS_TOKEN or auth.json), found without verifying it.
+func isAccessTokenLogin(env *Env, dir string) bool {
+	if strings.TrimSpace(env.Getenv(agentidentity.AccessTokenEnv)) != "" {
+		return true
+	}
+	f, err := authfile.Load(dir)
+	return err == nil && f.Mode() == authfile.ModeAgentIdentity
 }
 
 func runToken(ctx context.Context, env *Env, force, asJSON bool) error {
 	m, err := credentials.New(credentials.Options{Getenv: env.Getenv, HTTP: env.HTTP, Now: env.Now})
 	if err != nil {
 		return err
+	}
+	if _, ok := credentials.FromEnv(env.Getenv); !ok && isAccessTokenLogin(env, m.Home()) {
+		return errors.New("an access token login (agent identity) has no bearer token: it signs each request with its own key; sign in with `codex login` or `codex login --with-api-key` for one")
 	}
 	c, err := m.Get(ctx)
 	if err == nil && force {

@@ -1,6 +1,6 @@
 module github.com/codexgo/codex-tui
 
-go 1.24
+go 1.24.0
 
 require (
 	github.com/charmbracelet/bubbles v0.21.0
@@ -13,9 +13,11 @@ require (
 	github.com/pelletier/go-toml/v2 v2.4.3
 	github.com/peterbourgon/ff/v3 v3.4.0
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
-	golang.org/x/sys v0.34.0
-	golang.org/x/term v0.31.0
+	golang.org/x/sys v0.41.0
+	golang.org/x/term v0.40.0
 )
+
+require golang.org/x/crypto v0.48.0 // indirect
 
 require (
 	codexgo.local/teainit v0.0.0
@@ -35,7 +37,7 @@ require (
 	github.com/muesli/cancelreader v0.2.2 // indirect
 	github.com/rivo/uniseg v0.4.7 // indirect
 	github.com/xo/terminfo v0.0.0-20220910002029-abceb7e1c41e // indirect
-	golang.org/x/text v0.24.0 // indirect
+	golang.org/x/text v0.34.0 // indirect
 )
 
 replace github.com/codexgo/common => ../common

@@ -24,6 +24,13 @@ type Credentials interface {
 	Refresh(ctx context.Context) error
 }
 
+// HeaderCredentials are credentials that authorise each request
+// themselves (an agent identity signs every request with a fresh
+// assertion); post uses them instead of Token when Creds has the method.
+type HeaderCredentials interface {
+	Authorize(ctx context.Context, h http.Header) error
+}
+
 // HTTP holds what both wire clients share: where to send, how to
 // authenticate, and the HTTP-level retry rules.
 type HTTP struct {
@@ -106,7 +113,11 @@ func (h *HTTP) post(ctx context.Context, path string, body []byte, extra map[str
 		for k, v := range extra {
 			req.Header.Set(k, v)
 		}
-		if h.Creds != nil {
+		if hc, ok := h.Creds.(HeaderCredentials); ok {
+			if err := hc.Authorize(ctx, req.Header); err != nil {
+				return nil, err
+			}
+		} else if h.Creds != nil {
 			tok, account, err := h.Creds.Token(ctx)
 			if err != nil {
 				return nil, err

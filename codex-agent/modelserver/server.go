@@ -32,6 +32,7 @@ type Server struct {
 	next     int
 	requests []Request
 	onReq    func(Request)
+	authz    func(http.Header) error
 	models   []string
 	loop     bool
 
@@ -102,6 +103,15 @@ func (s *Server) OnRequest(f func(Request)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.onReq = f
+}
+
+// RequireAuth makes every model request pass check first, as the real
+// API authenticates before anything else: a request check refuses is
+// recorded and answered 401 with an OpenAI error body, using no turn.
+func (s *Server) RequireAuth(check func(http.Header) error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.authz = check
 }
 
 // Requests returns the model requests received so far (POSTs).
@@ -181,6 +191,17 @@ func (s *Server) take(r *http.Request) (Turn, bool, error) {
 		return Turn{}, false, err
 	}
 	rec := Request{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Header: r.Header.Clone(), Body: body}
+	s.mu.Lock()
+	authz := s.authz
+	s.mu.Unlock()
+	if authz != nil {
+		if err := authz(r.Header); err != nil {
+			s.mu.Lock()
+			s.requests = append(s.requests, rec)
+			s.mu.Unlock()
+			return Turn{}, false, errUnauthorized(err.Error())
+		}
+	}
 	if r.URL.Path == "/v1/responses" || strings.HasSuffix(r.URL.Path, "/responses") {
 		if msg := unpairedCall(body); msg != "" {
 			// As strict as the real Responses API, which rejects the
@@ -212,6 +233,14 @@ func (s *Server) take(r *http.Request) (Turn, bool, error) {
 
 func (s *Server) serveModel(w http.ResponseWriter, r *http.Request, chat bool) {
 	t, ok, err := s.take(r)
+	var ua errUnauthorized
+	if errors.As(err, &ua) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		b, _ := json.Marshal(map[string]any{"error": map[string]any{"message": string(ua), "type": "invalid_request_error", "param": nil, "code": "invalid_authorization"}})
+		_, _ = w.Write(b)
+		return
+	}
 	var up errUnpaired
 	if errors.As(err, &up) {
 		w.Header().Set("Content-Type", "application/json")
@@ -523,6 +552,11 @@ func writeChat(e *eventWriter, t Turn) {
 type errUnpaired string
 
 func (e errUnpaired) Error() string { return string(e) }
+
+// errUnauthorized is a request RequireAuth's check refused.
+type errUnauthorized string
+
+func (e errUnauthorized) Error() string { return string(e) }
 
 // unpairedCall returns the real API's message for the first tool call in
 // a Responses request's input without an output (or output without a

@@ -84,3 +84,39 @@ func TestExhaustedScript(t *testing.T) {
 		t.Errorf("status %d requests %d", resp.StatusCode, len(srv.Requests()))
 	}
 }
+
+// TestRequireAuth: a request the check refuses is answered 401 with an
+// OpenAI error body and uses no turn; an accepted one gets the turn.
+func TestRequireAuth(t *testing.T) {
+	srv, err := Start(Script{Turns: []Turn{{Items: []json.RawMessage{Message("hi")}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = srv.Close() }()
+	srv.RequireAuth(func(h http.Header) error {
+		if h.Get("Authorization") != "AgentAssertion good" {
+			return errUnpaired("assertion refused")
+		}
+		return nil
+	})
+	post := func(auth string) (int, string) {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL()+"/responses", strings.NewReader(`{"input":[]}`))
+		req.Header.Set("Authorization", auth)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = resp.Body.Close() }()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := post("AgentAssertion bad"); code != http.StatusUnauthorized || !strings.Contains(body, `"message":"assertion refused"`) || srv.Remaining() != 1 {
+		t.Errorf("refused: %d %s (%d turns left)", code, body, srv.Remaining())
+	}
+	if code, body := post("AgentAssertion good"); code != http.StatusOK || !strings.Contains(body, "response.completed") || srv.Remaining() != 0 {
+		t.Errorf("accepted: %d %s", code, body)
+	}
+	if n := len(srv.Requests()); n != 2 {
+		t.Errorf("%d requests recorded, want both", n)
+	}
+}

@@ -90,7 +90,8 @@ func NewClient(ctx context.Context, o ClientOptions) (*Client, error) {
 				return nil, err
 			}
 			creds = lc
-			if mode == authfile.ModeChatGPT && cfg.OpenaiBaseURL == "" && o.Getenv("OPENAI_BASE_URL") == "" {
+			// An access token login talks to the ChatGPT backend too.
+			if (mode == authfile.ModeChatGPT || mode == authfile.ModeAgentIdentity) && cfg.OpenaiBaseURL == "" && o.Getenv("OPENAI_BASE_URL") == "" {
 				h.BaseURL = chatGPTBaseURL
 				if cfg.ChatgptBaseURL != "" {
 					h.BaseURL = strings.TrimRight(cfg.ChatgptBaseURL, "/") + "/codex"
@@ -168,7 +169,7 @@ type loginCreds struct {
 }
 
 func newLoginCreds(ctx context.Context, o ClientOptions) (*loginCreds, string, error) {
-	m, err := credentials.New(credentials.Options{Home: o.CodexHome, Getenv: o.Getenv, HTTP: o.HTTP})
+	m, err := credentials.New(credentials.Options{Home: o.CodexHome, Getenv: o.Getenv, HTTP: o.HTTP, ChatGPTBaseURL: o.Config.ChatgptBaseURL})
 	if err != nil {
 		return nil, "", err
 	}
@@ -201,6 +202,20 @@ func (l *loginCreds) Token(ctx context.Context) (string, string, error) {
 	l.last = c
 	l.mu.Unlock()
 	return c.Bearer(), c.AccountID, nil
+}
+
+// Authorize implements model.HeaderCredentials: the headers of the
+// credentials in use (a bearer, or an agent identity's fresh assertion).
+func (l *loginCreds) Authorize(ctx context.Context, h http.Header) error {
+	c, err := l.m.Get(ctx)
+	if err != nil {
+		return err
+	}
+	l.mu.Lock()
+	l.last = c
+	l.mu.Unlock()
+	c.SetHeaders(h)
+	return nil
 }
 
 // Refresh implements model.Credentials: after a 401, refresh ChatGPT

@@ -40,18 +40,6 @@ func TestJWKSURLAsCodex(t *testing.T) {
 			t.Errorf("JWKSURL(%q) = %q, want %q", base, got, want)
 		}
 	}
-	env := map[string]string{}
-	getenv := func(k string) string { return env[k] }
-	if got := agentidentity.BaseURL(getenv, ""); got != agentidentity.DefaultChatGPTBaseURL {
-		t.Errorf("default base = %q", got)
-	}
-	if got := agentidentity.BaseURL(getenv, "http://cfg"); got != "http://cfg" {
-		t.Errorf("config base = %q", got)
-	}
-	env[agentidentity.BaseURLEnv] = "http://env"
-	if got := agentidentity.BaseURL(getenv, "http://cfg"); got != "http://env" {
-		t.Errorf("env base = %q, want the environment to win", got)
-	}
 }
 
 // TestVerify is the verifier against the local issuer's key set, case by

@@ -1,6 +1,8 @@
 package agentidentity
 
 import (
+	"crypto/ed25519"
+	"crypto/rand"
 	"testing"
 	"time"
 )
@@ -36,6 +38,23 @@ func FuzzParseJWKS(f *testing.F) {
 			if k.Pub == nil || k.Pub.N.BitLen() < minRSABits {
 				t.Fatalf("unusable key kept: %+v", k)
 			}
+		}
+	})
+}
+
+// FuzzTaskID feeds the auth API's registration reply through its reader.
+func FuzzTaskID(f *testing.F) {
+	for _, s := range []string{`{"task_id":"t"}`, `{"taskId":null,"encrypted_task_id":"AAAA"}`, `{"encryptedTaskId":"!!"}`, `{}`, `[]`, `{"task_id":1}`} {
+		f.Add([]byte(s))
+	}
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		id, err := taskID(data, priv)
+		if err != nil && id != "" {
+			t.Fatalf("an id %q with error %v", id, err)
 		}
 	})
 }

@@ -18,7 +18,7 @@ import (
 const DefaultChatGPTBaseURL = "https://chatgpt.com/backend-api/"
 
 // BaseURLEnv overrides where the key set is fetched from (0.169's name);
-// it wins over chatgpt_base_url.
+// see JWKSBaseURL.
 const BaseURLEnv = "CODEX_AGENT_IDENTITY_JWKS_BASE_URL"
 
 // FetchTimeout bounds the key set request, as in 0.169.
@@ -32,18 +32,6 @@ const (
 	minRSABits = 2048
 	maxRSABits = 8192
 )
-
-// BaseURL picks the base URL the key set comes from: $BaseURLEnv, else
-// chatgptBaseURL (config.toml's chatgpt_base_url), else the default.
-func BaseURL(getenv func(string) string, chatgptBaseURL string) string {
-	if v := strings.TrimSpace(getenv(BaseURLEnv)); v != "" {
-		return v
-	}
-	if v := strings.TrimSpace(chatgptBaseURL); v != "" {
-		return v
-	}
-	return DefaultChatGPTBaseURL
-}
 
 // JWKSURL is where the key set lives under base, as 0.169 spells it: the
 // ChatGPT backend API serves it under /wham, anything else directly.

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/codexgo/codex-login/agentidentity"
 	"github.com/codexgo/codex-login/authfile"
 	"github.com/codexgo/codex-login/jwt"
 	"github.com/codexgo/codex-login/oauth"
@@ -66,6 +67,9 @@ type Credentials struct {
 	PlanType    string
 	// Expires is the access token expiry, zero if unknown.
 	Expires time.Time
+	// Agent signs the requests of an access token login (agent identity
+	// mode): verified and with a task registered for this process.
+	Agent *agentidentity.Identity
 }
 
 // Bearer is the value for "Authorization: Bearer …".
@@ -77,8 +81,13 @@ func (c Credentials) Bearer() string {
 }
 
 // SetHeaders puts the credentials on an outgoing model API request:
-// Authorization, and chatgpt-account-id for ChatGPT logins.
+// Authorization, and chatgpt-account-id for ChatGPT logins; an agent
+// identity signs each request (agentidentity.Identity.SetHeaders).
 func (c Credentials) SetHeaders(h http.Header) {
+	if c.Agent != nil {
+		c.Agent.SetHeaders(h, time.Now())
+		return
+	}
 	h.Set("Authorization", "Bearer "+c.Bearer())
 	if c.Mode == authfile.ModeChatGPT && c.AccountID != "" {
 		h.Set("chatgpt-account-id", c.AccountID)
@@ -98,15 +107,19 @@ type Options struct {
 	// Issuer refreshes ChatGPT tokens; nil means OpenAI's issuer (files
 	// from another OIDC issuer carry their own endpoints).
 	Issuer *oauth.Issuer
+	// ChatGPTBaseURL is config.toml's chatgpt_base_url: an access token
+	// login's key set and auth API are chosen by it ("" is OpenAI's).
+	ChatGPTBaseURL string
 }
 
 // Manager hands out credentials; it is safe for concurrent use.
 type Manager struct {
-	home   string
-	getenv func(string) string
-	hc     *http.Client
-	now    func() time.Time
-	issuer oauth.Issuer
+	home    string
+	getenv  func(string) string
+	hc      *http.Client
+	now     func() time.Time
+	issuer  oauth.Issuer
+	chatgpt string
 
 	mu   sync.Mutex
 	file *authfile.File
@@ -116,11 +129,15 @@ type Manager struct {
 	// dead caches permanent refresh failures per refresh token, so a
 	// rejected token is not sent again and again.
 	dead map[string]error
+	// agent is the identity started for agentToken (once per process, as
+	// 0.169 registers one task per process).
+	agent      *agentidentity.Identity
+	agentToken string
 }
 
 // New makes a Manager; nothing is read until the first Get.
 func New(opts Options) (*Manager, error) {
-	m := &Manager{getenv: opts.Getenv, hc: opts.HTTP, now: opts.Now, home: opts.Home, dead: map[string]error{}}
+	m := &Manager{getenv: opts.Getenv, hc: opts.HTTP, now: opts.Now, home: opts.Home, dead: map[string]error{}, chatgpt: opts.ChatGPTBaseURL}
 	if m.getenv == nil {
 		m.getenv = func(string) string { return "" }
 	}
@@ -154,12 +171,23 @@ func (m *Manager) Get(ctx context.Context) (Credentials, error) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	// $CODEX_ACCESS_TOKEN comes after the API keys of the environment and
+	// before auth.json, as in 0.169.
+	if tok := strings.TrimSpace(m.getenv(agentidentity.AccessTokenEnv)); tok != "" {
+		return m.agentLocked(ctx, tok, "$"+agentidentity.AccessTokenEnv)
+	}
 	if m.file == nil {
 		f, err := authfile.Load(m.home)
 		if err != nil {
 			return Credentials{}, err
 		}
 		m.file = f
+	}
+	if m.file.Mode() == authfile.ModeAgentIdentity {
+		if m.file.AgentIdentity == "" {
+			return Credentials{}, fmt.Errorf("%s holds an agent identity record of an older Codex CLI; run `codex login --with-access-token` again", authfile.Path(m.home))
+		}
+		return m.agentLocked(ctx, m.file.AgentIdentity, authfile.Path(m.home))
 	}
 	c, err := m.credentials(m.file)
 	if err != nil {
@@ -182,6 +210,11 @@ func (m *Manager) Get(ctx context.Context) (Credentials, error) {
 func (m *Manager) RefreshAfterUnauthorized(ctx context.Context, rejected Credentials) (Credentials, error) {
 	if c, ok := m.fromEnv(); ok {
 		return c, errors.New("the API key was rejected")
+	}
+	if rejected.Agent != nil {
+		// Every request carries a fresh assertion of the same task: 0.169
+		// sends the request once more, registering nothing, and so do we.
+		return rejected, nil
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -206,6 +239,22 @@ func (m *Manager) RefreshAfterUnauthorized(ctx context.Context, rejected Credent
 
 func (m *Manager) fromEnv() (Credentials, bool) { return FromEnv(m.getenv) }
 
+// agentLocked returns the credentials of an access token: the token is
+// verified and a task registered the first time (agentidentity.Start),
+// and that identity signs every later request of the process.
+func (m *Manager) agentLocked(ctx context.Context, token, source string) (Credentials, error) {
+	if m.agent == nil || m.agentToken != token {
+		id, err := agentidentity.Start(ctx, token, agentidentity.StartOptions{HTTP: m.hc, Getenv: m.getenv, ChatGPTBaseURL: m.chatgpt, Now: m.now})
+		if err != nil {
+			return Credentials{}, fmt.Errorf("access token (%s): %w", source, err)
+		}
+		m.agent, m.agentToken = id, token
+	}
+	c := m.agent.Claims
+	return Credentials{Mode: authfile.ModeAgentIdentity, Source: source, AccountID: c.AccountID, Email: c.Email,
+		PlanType: c.PlanType, Expires: c.Expires(), Agent: m.agent}, nil
+}
+
 // FromEnv returns the API key the environment gives (CODEX_API_KEY, then
 // OPENAI_API_KEY), which Manager.Get prefers to auth.json.
 func FromEnv(getenv func(string) string) (Credentials, bool) {
@@ -227,10 +276,6 @@ func (m *Manager) credentials(f *authfile.File) (Credentials, error) {
 	switch c.Mode {
 	case authfile.ModeAPIKey, authfile.ModeChatGPT:
 		return c, nil
-	case authfile.ModeAgentIdentity:
-		// 0.169 signs each request with the agent's key after registering
-		// a task; codex-go does not speak that yet.
-		return Credentials{}, fmt.Errorf("%s holds an access token (agent identity), which does not expose a bearer token and codex-go cannot send requests with yet; sign in with `codex login` or `codex login --with-api-key`", c.Source)
 	}
 	return Credentials{}, fmt.Errorf("auth mode %q in %s is not supported", c.Mode, c.Source)
 }

@@ -75,11 +75,17 @@ func RSAJWK(kid string, pub *rsa.PublicKey) map[string]string {
 // AgentIdentityClaims returns the claims of a valid agent identity JWT for
 // the server's account, expiring after ttl (negative: already expired), with
 // a fresh Ed25519 runtime key as 0.169 expects (base64 PKCS#8).
+//
+// The runtime (agent-runtime-N, N counting from 1) is remembered with its
+// public key, account and FedRAMP flag, as the backend that issued it
+// would: the auth API stand-in registers tasks for it and
+// VerifyAgentAssertion checks requests signed with it.
 func (s *Server) AgentIdentityClaims(ttl time.Duration) (map[string]any, error) {
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		return nil, err
 	}
+	runtimeID := s.addAgent(pub, s.opts.AccountID)
 	der, err := x509.MarshalPKCS8PrivateKey(priv)
 	if err != nil {
 		return nil, err
@@ -88,7 +94,7 @@ func (s *Server) AgentIdentityClaims(ttl time.Duration) (map[string]any, error) 
 	return map[string]any{
 		"iss": "https://chatgpt.com/codex-backend/agent-identity", "aud": "codex-app-server",
 		"iat": now.Unix(), "exp": now.Add(ttl).Unix(),
-		"agent_runtime_id":           "agent-runtime-1",
+		"agent_runtime_id":           runtimeID,
 		"agent_private_key":          base64.StdEncoding.EncodeToString(der),
 		"account_id":                 s.opts.AccountID,
 		"chatgpt_user_id":            "user-1",

@@ -22,6 +22,7 @@ func (s *Server) routes() http.Handler {
 	})
 	mux.HandleFunc("GET "+AgentJWKSPath, s.agentJWKS)
 	mux.HandleFunc("GET "+AgentBackendJWKSPath, s.agentJWKS)
+	mux.HandleFunc("POST "+AgentAuthAPIPath+"/v1/agent/{runtime}/task/register", s.registerAgentTask)
 	mux.HandleFunc("GET /oauth/authorize", s.authorize)
 	mux.HandleFunc("POST /oauth/token", s.tokenEndpoint)
 	mux.HandleFunc("POST /oauth/revoke", s.revoke)

@@ -64,6 +64,8 @@ type Stats struct {
 	DevicePolls    int
 	// AgentJWKSRequests counts requests for the agent identity key set.
 	AgentJWKSRequests int
+	// AgentTaskRegistrations counts task registrations (accepted or not).
+	AgentTaskRegistrations int
 }
 
 // Server is a running test issuer.
@@ -87,6 +89,10 @@ type Server struct {
 	seq        int
 	jwksStatus int // agent identity key set: answer this status instead (0: serve)
 
+	agents    map[string]*agentRuntime // runtime id → what the backend knows of it
+	tasks     map[string]string        // task id → runtime id
+	taskReply string                   // "" (encrypted_task_id), "plain", "camel"
+	taskFail  int                      // registration: answer this status instead (0: register)
 	agentOnce sync.Once
 	agentRSA  *rsa.PrivateKey
 	agentErr  error
@@ -144,6 +150,8 @@ func Start(opts Options) (*Server, error) {
 		codes:   map[string]*authCode{},
 		refresh: map[string]*grant{},
 		devices: map[string]*device{},
+		agents:  map[string]*agentRuntime{},
+		tasks:   map[string]string{},
 	}
 	s.srv = httptest.NewServer(s.routes())
 	s.URL = s.srv.URL

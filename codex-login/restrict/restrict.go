@@ -82,6 +82,10 @@ func (r Restrictions) Check(c credentials.Credentials) error {
 		return ErrAPIKeyDisabled
 	case c.Mode == authfile.ModeChatGPT && !r.AllowsChatGPT():
 		return ErrChatGPTDisabled
+	case c.Mode == authfile.ModeAgentIdentity && !r.AllowsAccessToken():
+		return ErrAccessTokenDisabled
+	case c.Mode == authfile.ModeAgentIdentity:
+		return r.CheckWorkspace(c.AccountID)
 	case c.Mode == authfile.ModeChatGPT && len(r.Workspaces) > 0 && !slices.Contains(r.Workspaces, c.AccountID):
 		got := c.AccountID
 		if got == "" {
