@@ -36,6 +36,9 @@ func TestCheck(t *testing.T) {
 	chat := func(acct string) credentials.Credentials {
 		return credentials.Credentials{Mode: authfile.ModeChatGPT, AccountID: acct}
 	}
+	agent := func(acct string) credentials.Credentials {
+		return credentials.Credentials{Mode: authfile.ModeAgentIdentity, AccountID: acct}
+	}
 	for _, tc := range []struct {
 		name string
 		r    Restrictions
@@ -51,6 +54,10 @@ func TestCheck(t *testing.T) {
 		{"workspace refused", Restrictions{Workspaces: []string{"a"}}, chat("z"), "restricted to workspace a, but the current credentials belong to z"},
 		{"workspace unknown", Restrictions{Workspaces: []string{"a"}}, chat(""), "belong to no workspace"},
 		{"workspaces do not bind keys", Restrictions{Workspaces: []string{"a"}}, key, ""},
+		{"api forced, access token", Restrictions{Method: MethodAPI}, agent("a"), "Access token login is disabled. Use API key login instead."},
+		{"chatgpt forced, access token", Restrictions{Method: MethodChatGPT}, agent("a"), ""},
+		{"workspace, access token", Restrictions{Workspaces: []string{"a"}}, agent("a"), ""},
+		{"other workspace, access token", Restrictions{Workspaces: []string{"a"}}, agent("z"), "Login is restricted to workspace id(s) a."},
 	} {
 		err := tc.r.Check(tc.c)
 		switch {
