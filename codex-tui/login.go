@@ -13,6 +13,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 	login "github.com/codexgo/codex-login"
+	"github.com/codexgo/codex-login/agentidentity"
 	"github.com/codexgo/codex-login/authfile"
 	"github.com/codexgo/codex-login/credentials"
 	"github.com/codexgo/codex-login/oauth"
@@ -21,15 +22,16 @@ import (
 )
 
 // needsLogin reports whether the session's model provider needs OpenAI
-// credentials and none are available: no auth.json and no OPENAI_API_KEY
-// or CODEX_API_KEY in the environment. Other providers (a local server, a
+// credentials and none are available: no auth.json and no OPENAI_API_KEY,
+// CODEX_API_KEY or CODEX_ACCESS_TOKEN in the environment (0.169's TUI
+// starts without the sign-in screen on an access token alone; measured). Other providers (a local server, a
 // gateway with its own env_key) never get the sign-in screen, as in the
 // Codex CLI; a missing env_key is the agent's error to report.
 func needsLogin(home string, cfg *config.Config, getenv func(string) string) bool {
 	if p, ok := cfg.Provider(cfg.ModelProvider); !ok || !p.RequiresOpenaiAuth {
 		return false
 	}
-	if getenv("OPENAI_API_KEY") != "" || getenv("CODEX_API_KEY") != "" {
+	if getenv("OPENAI_API_KEY") != "" || getenv("CODEX_API_KEY") != "" || strings.TrimSpace(getenv(agentidentity.AccessTokenEnv)) != "" {
 		return false
 	}
 	_, err := authfile.Load(home)

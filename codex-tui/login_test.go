@@ -130,6 +130,8 @@ func TestNeedsLogin(t *testing.T) {
 		{"openai without credentials", &openai, noEnv, true},
 		{"openai with OPENAI_API_KEY", &openai, func(k string) string { return map[string]string{"OPENAI_API_KEY": "sk"}[k] }, false},
 		{"openai with CODEX_API_KEY", &openai, func(k string) string { return map[string]string{"CODEX_API_KEY": "sk"}[k] }, false},
+		{"openai with CODEX_ACCESS_TOKEN", &openai, func(k string) string { return map[string]string{"CODEX_ACCESS_TOKEN": "eyJ.x.y"}[k] }, false},
+		{"openai with a blank CODEX_ACCESS_TOKEN", &openai, func(k string) string { return map[string]string{"CODEX_ACCESS_TOKEN": " "}[k] }, true},
 		{"a custom provider never signs in", local, noEnv, false},
 		{"an unknown provider is the agent's error", &unknown, noEnv, false},
 	}
