@@ -60,6 +60,9 @@ type HelperReport struct {
 // success it does not return: the process becomes the command.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	_ = ctx // the helper execs at once; there is nothing to cancel
+	if len(args) == 2 && args[0] == ParkedArg {
+		return runParked(args[1], stdout, stderr)
+	}
 	return run(args, os.Environ(), stdout, stderr)
 }
 

@@ -182,6 +182,11 @@ type Supervisor struct {
 	// macOS) a codex-sandbox process supervises, as with the zero value.
 	// Results, output and messages are the same in both shapes.
 	InProcess bool
+	// Ahead, with InProcess, is where a helper started ahead of the
+	// command waits (see Ahead): a command of Run or RunStdin that this
+	// process supervises hands its plan to it, if one is parked, instead
+	// of starting a helper. Nil: every command starts its own.
+	Ahead *Ahead
 }
 
 // Run is the package's Run under s.
@@ -201,7 +206,7 @@ func (s Supervisor) RunTerminal(ctx context.Context, req protocol.ExecRequest, t
 
 func (s Supervisor) run(ctx context.Context, req protocol.ExecRequest, stdin *os.File, stdout, stderr io.Writer, session bool) (protocol.ExecResult, error) {
 	if s.InProcess {
-		if res, ok := runInProcess(ctx, req, stdin, stdout, stderr, session); ok {
+		if res, ok := runInProcess(ctx, req, stdin, stdout, stderr, session, s.Ahead); ok {
 			return res, nil
 		}
 	}
@@ -213,7 +218,7 @@ func (s Supervisor) run(ctx context.Context, req protocol.ExecRequest, stdin *os
 // same request would; ok is false, with nothing started, when that
 // shape does not apply or the request is refused before anything starts
 // (the supervisor process then words the refusal as always).
-func runInProcess(ctx context.Context, req protocol.ExecRequest, stdin *os.File, stdout, stderr io.Writer, session bool) (res protocol.ExecResult, ok bool) {
+func runInProcess(ctx context.Context, req protocol.ExecRequest, stdin *os.File, stdout, stderr io.Writer, session bool, ahead *Ahead) (res protocol.ExecResult, ok bool) {
 	if len(req.Argv) == 0 || req.Argv[0] == "" {
 		return res, false
 	}
@@ -244,6 +249,10 @@ func runInProcess(ctx context.Context, req protocol.ExecRequest, stdin *os.File,
 	tail := &tailBuffer{max: 4096}
 	j := job{argv: req.Argv, plan: plan, env: env, stdout: tapped(stdout, tail, stdin != nil), stderr: tapped(stderr, tail, stdin != nil),
 		timeout: time.Duration(req.TimeoutMS) * time.Millisecond, session: session, inProcess: true}
+	if !session {
+		// The plan just decided, for this call, is what it receives.
+		j.parked = ahead.take()
+	}
 	switch {
 	case stdin != nil:
 		j.stdin = stdin

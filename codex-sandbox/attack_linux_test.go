@@ -39,6 +39,9 @@ type attackSetup struct {
 	// agent: the supervisor is the agent itself (agentStandIn, the Go
 	// API with Supervisor.InProcess) instead of codex-sandbox.
 	agent bool
+	// ahead: the agent stand-in hands the command to a helper it started
+	// ahead (agentAheadStandIn).
+	ahead bool
 	// helper runs the standalone helper (codex-linux-sandbox, no PID
 	// namespace, the command in its place) instead of codex-sandbox; the
 	// only target is then the agent stand-in.
@@ -116,6 +119,9 @@ func runAttack(t *testing.T, name string, s attackSetup) attackResult {
 	if s.helper {
 		cmd.Args[0] = "codex-linux-sandbox"
 	}
+	if s.ahead {
+		cmd.Args[0] = agentAheadStandIn
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: s.cred}
 	var targets io.WriteCloser
 	if s.stdin != nil {
@@ -180,13 +186,13 @@ func checkAttackAs(t *testing.T, who []struct {
 	for _, u := range who {
 		shapes := []string{""}
 		if u.cred == nil && agentShape {
-			shapes = append(shapes, "agent/")
+			shapes = append(shapes, "agent/", "agent-ahead/")
 		}
 		for _, shape := range shapes {
 			for _, mode := range []string{protected, "danger-full-access"} {
 				t.Run(u.name+"/"+shape+mode, func(t *testing.T) {
 					setup := s(t)
-					setup.mode, setup.cred, setup.agent = mode, u.cred, shape != ""
+					setup.mode, setup.cred, setup.agent, setup.ahead = mode, u.cred, shape != "", shape == "agent-ahead/"
 					r := runAttack(t, name, setup)
 					t.Logf("%s", r.line)
 					escaped := strings.HasPrefix(r.line, "ESCAPED")

@@ -66,8 +66,11 @@ func buildCmd(j job) (*exec.Cmd, reportPipe, error) {
 	if err != nil {
 		return nil, reportPipe{}, fmt.Errorf("find own executable: %w", err)
 	}
-	rf, err := newReportFile()
-	if err != nil {
+	var rf *os.File
+	if j.parked != nil {
+		// The report file the parked helper already holds as fd 3.
+		rf = j.parked.report
+	} else if rf, err = newReportFile(); err != nil {
 		return nil, reportPipe{}, err
 	}
 	cmd.ExtraFiles = []*os.File{rf}

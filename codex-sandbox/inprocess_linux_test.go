@@ -27,8 +27,14 @@ import (
 // attacks codex-sandbox.
 const agentStandIn = "codex-agent-stand-in"
 
+// agentAheadStandIn is agentStandIn with a helper started ahead
+// (Supervisor.Ahead) and parked before the command is run, as the agent
+// starts it while the model streams: the attack suite attacks that shape
+// too.
+const agentAheadStandIn = "codex-agent-stand-in-ahead"
+
 // runAgentStandIn is the stand-in's main.
-func runAgentStandIn(args []string) int {
+func runAgentStandIn(args []string, ahead bool) int {
 	o, code, err := parse(args, os.Environ(), os.Stdout, os.Stderr)
 	if err != nil {
 		return code
@@ -48,8 +54,28 @@ func runAgentStandIn(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	req := protocol.ExecRequest{Argv: o.commandArgv, Cwd: o.cd, SandboxPolicy: policy, TimeoutMS: o.timeout.Milliseconds()}
-	res, err := Supervisor{InProcess: true}.run(ctx, req, os.Stdin, os.Stdout, os.Stderr, o.session)
+	sup := Supervisor{InProcess: true}
+	if ahead {
+		sup.Ahead = &Ahead{}
+		defer func() { _ = sup.Ahead.Close() }()
+		if err := sup.Ahead.Start(); err != nil {
+			return ExitSetupFailed
+		}
+		if err := sup.Ahead.WaitReady(); err != nil {
+			return ExitSetupFailed
+		}
+	}
+	var p *parked
+	if ahead {
+		p = sup.Ahead.p
+	}
+	res, err := sup.run(ctx, req, os.Stdin, os.Stdout, os.Stderr, o.session)
 	if err != nil {
+		return ExitSetupFailed
+	}
+	if p != nil && !o.session && policy.Mode != protocol.SandboxDangerFullAccess && !p.sent {
+		// The shape under attack must be the one run.
+		fmt.Fprintln(os.Stderr, "agent stand-in: the command was not handed to the parked helper")
 		return ExitSetupFailed
 	}
 	writeReport(o.reportFD, res)

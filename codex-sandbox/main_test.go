@@ -22,8 +22,11 @@ func TestMain(m *testing.M) {
 	if code, ok := BecomeHelperIfRequested(os.Args, os.Stdin, os.Stdout, os.Stderr); ok {
 		os.Exit(code)
 	}
-	if filepath.Base(os.Args[0]) == agentStandIn {
-		os.Exit(runAgentStandIn(os.Args[1:]))
+	if b := filepath.Base(os.Args[0]); b == agentStandIn || b == agentAheadStandIn {
+		os.Exit(runAgentStandIn(os.Args[1:], b == agentAheadStandIn))
+	}
+	if filepath.Base(os.Args[0]) == aheadParker {
+		os.Exit(runAheadParker())
 	}
 	if os.Getenv("CODEX_TEST_PROBE") == "1" {
 		os.Exit(probe(os.Args[1:]))

@@ -17,38 +17,10 @@ import (
 // a throw-away child (0.15-1.7 ms here), a cost every codex-sandbox run
 // would pay once. The caller waits with waitPid.
 func spawn(cmd *exec.Cmd) (int, error) {
-	var devnull *os.File
-	defer func() {
-		if devnull != nil {
-			_ = devnull.Close()
-		}
-	}()
-	fd := func(v any) (uintptr, error) {
-		f, ok := v.(*os.File)
-		if !ok && v != nil {
-			return 0, errors.New("spawn: streams must be *os.File")
-		}
-		if f != nil {
-			return f.Fd(), nil
-		}
-		if devnull == nil {
-			var err error
-			if devnull, err = os.OpenFile(os.DevNull, os.O_RDWR, 0); err != nil {
-				return 0, err
-			}
-		}
-		return devnull.Fd(), nil
-	}
-	files := make([]uintptr, 0, 3+len(cmd.ExtraFiles))
-	for _, s := range []any{cmd.Stdin, cmd.Stdout, cmd.Stderr} {
-		f, err := fd(s)
-		if err != nil {
-			return 0, err
-		}
-		files = append(files, f)
-	}
-	for _, f := range cmd.ExtraFiles {
-		files = append(files, f.Fd())
+	files, done, err := stdio(cmd)
+	defer done()
+	if err != nil {
+		return 0, err
 	}
 	env := cmd.Env
 	if env == nil {
@@ -79,4 +51,44 @@ func waitPid(pid int) (syscall.WaitStatus, error) {
 		}
 		return ws, nil
 	}
+}
+
+// stdio returns the descriptors cmd's child gets: its standard streams
+// (*os.File, or /dev/null for nil) and then ExtraFiles. done closes what
+// it opened, once the child has its copies.
+func stdio(cmd *exec.Cmd) (files []uintptr, done func(), err error) {
+	var devnull *os.File
+	done = func() {
+		if devnull != nil {
+			_ = devnull.Close()
+		}
+	}
+	fd := func(v any) (uintptr, error) {
+		f, ok := v.(*os.File)
+		if !ok && v != nil {
+			return 0, errors.New("spawn: streams must be *os.File")
+		}
+		if f != nil {
+			return f.Fd(), nil
+		}
+		if devnull == nil {
+			var err error
+			if devnull, err = os.OpenFile(os.DevNull, os.O_RDWR, 0); err != nil {
+				return 0, err
+			}
+		}
+		return devnull.Fd(), nil
+	}
+	files = make([]uintptr, 0, 3+len(cmd.ExtraFiles))
+	for _, s := range []any{cmd.Stdin, cmd.Stdout, cmd.Stderr} {
+		f, err := fd(s)
+		if err != nil {
+			return nil, done, err
+		}
+		files = append(files, f)
+	}
+	for _, f := range cmd.ExtraFiles {
+		files = append(files, f.Fd())
+	}
+	return files, done, nil
 }

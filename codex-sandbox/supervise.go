@@ -60,6 +60,9 @@ type job struct {
 	// Not where one of them was ignored at start (signalsIgnored).
 	// Otherwise the handlers are in place before anything starts.
 	dieOnSignal bool
+	// parked, if set, is a helper started ahead (Ahead) that this job's
+	// helper start hands its plan to instead of starting a process.
+	parked *parked
 }
 
 // outcome is how a job ended.
@@ -80,6 +83,15 @@ func supervise(ctx context.Context, j job) outcome {
 		if err := guardSupervisor(); err != nil {
 			return outcome{exitCode: ExitSetupFailed, err: err.Error()}
 		}
+	}
+	if j.parked != nil {
+		// Not handed its plan (refused or stopped before the start):
+		// reaped here, so it never outlives the job.
+		defer func() {
+			if !j.parked.done {
+				j.parked.discard()
+			}
+		}()
 	}
 	cmd, rep, err := buildCmd(j)
 	if err != nil {
@@ -177,7 +189,7 @@ func supervise(ctx context.Context, j job) outcome {
 		closeChildEnds()
 		started = true
 	}
-	run := spawnAndWait(cmd, func() { catchSignals(ctx) }, j.dieOnSignal, kill, afterStart, rep.direct)
+	run := spawnAndWait(cmd, j.parked, func() { catchSignals(ctx) }, j.dieOnSignal, kill, afterStart, rep.direct)
 	if run.err != nil {
 		closeChildEnds()
 		copies.Wait()
@@ -348,7 +360,7 @@ var errStopped = errors.New("stopped before the command started")
 // supervisor that a signal ends then takes the whole namespace with it
 // (the helper, its init, has PR_SET_PDEATHSIG). Anything else could
 // leave descendants behind, or owes its caller a result.
-func spawnAndWait(cmd *exec.Cmd, catch func(), dieOnSignal bool, kill *killSwitch, afterStart func(), direct bool) runResult {
+func spawnAndWait(cmd *exec.Cmd, p *parked, catch func(), dieOnSignal bool, kill *killSwitch, afterStart func(), direct bool) runResult {
 	if !inPIDNamespace(cmd) || !dieOnSignal {
 		catch()
 	}
@@ -367,7 +379,7 @@ func spawnAndWait(cmd *exec.Cmd, catch func(), dieOnSignal bool, kill *killSwitc
 			return runResult{err: err}
 		}
 	}
-	pid, err := spawn(cmd)
+	pid, err := spawnVia(cmd, p)
 	if retry := withoutUserNS(cmd); err != nil && retry != nil {
 		// User namespaces refused (nested container, sysctl, AppArmor):
 		// run without (and so without a PID namespace, once the signals
@@ -391,6 +403,17 @@ func spawnAndWait(cmd *exec.Cmd, catch func(), dieOnSignal bool, kill *killSwitc
 	}
 	kill.started(pid)
 	return waitStarted(pid, kill, afterStart)
+}
+
+// spawnVia starts cmd by handing its plan to p, a helper started ahead,
+// or, without one or where that fails, by spawning it.
+func spawnVia(cmd *exec.Cmd, p *parked) (int, error) {
+	if p != nil {
+		if pid, err := handOff(p, cmd); err == nil {
+			return pid, nil
+		}
+	}
+	return spawn(cmd)
 }
 
 // waitStarted runs afterStart and waits for the command, whose pid the

@@ -209,28 +209,33 @@ func ptr[T any](v T) *T { return &v }
 // As root the same holds with the agent as the supervisor (the agent
 // stand-in, Supervisor.InProcess) SIGKILLed: the case with the helper
 // started without a PID namespace is the one that fails (seen when
-// building this test).
+// building this test), and with the command handed to a helper the
+// agent started ahead (agentAheadStandIn).
 func TestSupervisorKilledTakesCommand(t *testing.T) {
 	type run struct {
 		name, mode string
 		cred       *syscall.Credential
 		agent      bool
+		ahead      bool
 	}
 	var runs []run
 	for _, u := range users {
 		for _, mode := range []string{"read-only", "danger-full-access"} {
-			runs = append(runs, run{u.name, mode, u.cred, false})
+			runs = append(runs, run{u.name, mode, u.cred, false, false})
 		}
 	}
-	runs = append(runs, run{"root/agent", "read-only", nil, true})
+	runs = append(runs, run{"root/agent", "read-only", nil, true, false}, run{"root/agent-ahead", "read-only", nil, true, true})
 	for _, r := range runs {
-		mode, u, agent := r.mode, r, r.agent
+		mode, u, agent, ahead := r.mode, r, r.agent, r.ahead
 		t.Run(r.name+"/"+mode, func(t *testing.T) {
 			mark := marker(t)
 			args := append([]string{"--sandbox", mode, "--"}, spawner(mark, true)...)
 			cmd := csCmd(t, args...)
 			if agent {
 				cmd = agentCmd(t, args...)
+			}
+			if ahead {
+				cmd.Args[0] = agentAheadStandIn
 			}
 			// As uid 65534 the PID namespace comes with a user namespace.
 			cmd.SysProcAttr = &syscall.SysProcAttr{Credential: u.cred}

@@ -9,7 +9,11 @@
 //     command, which starts the helper;
 //   - in-process: sandbox.Supervisor{InProcess: true}.Run, this program
 //     supervising the helper itself (falls back to the process shape
-//     where that is not allowed, see the line it prints).
+//     where that is not allowed, see the line it prints);
+//   - ahead: the same with a helper started ahead (sandbox.Ahead) and
+//     parked before the timed run, as the agent starts it while the
+//     model streams (outside the timed run: the agent's cost per
+//     command is from the model's call to the command's start).
 //
 // The standalone codex-sandbox and codex-linux-sandbox must sit next to
 // this binary (as `make install` lays them out), or it re-executes itself.
@@ -52,10 +56,13 @@ func main() {
 			os.Exit(1)
 		}
 	}
+	ahead := &sandbox.Ahead{}
+	defer func() { _ = ahead.Close() }()
 	shapes := []struct {
-		name string
-		run  func()
-		d    []time.Duration
+		name   string
+		before func()
+		run    func()
+		d      []time.Duration
 	}{
 		{name: "exec of /bin/true from a Go program (baseline)", run: func() {
 			if err := exec.Command("/bin/true").Run(); err != nil {
@@ -70,14 +77,33 @@ func main() {
 			res, err := sandbox.Supervisor{InProcess: true}.Run(ctx, req, nil, nil)
 			check("in-process", res, err)
 		}},
+		{name: "sandbox.Run ww, in-process, helper started ahead", before: func() {
+			// As the agent starts it while the model streams: parked
+			// before the command is asked for.
+			if err := ahead.Start(); err != nil {
+				check("ahead", protocol.ExecResult{}, err)
+			}
+			if err := ahead.WaitReady(); err != nil {
+				check("ahead", protocol.ExecResult{}, err)
+			}
+		}, run: func() {
+			res, err := sandbox.Supervisor{InProcess: true, Ahead: ahead}.Run(ctx, req, nil, nil)
+			check("ahead", res, err)
+		}},
 	}
 	for w := 0; w < 10; w++ {
 		for i := range shapes {
+			if shapes[i].before != nil {
+				shapes[i].before()
+			}
 			shapes[i].run()
 		}
 	}
 	for k := 0; k < n; k++ {
 		for i := range shapes {
+			if shapes[i].before != nil {
+				shapes[i].before()
+			}
 			start := time.Now()
 			shapes[i].run()
 			shapes[i].d = append(shapes[i].d, time.Since(start))

@@ -1,0 +1,55 @@
+package sandbox
+
+import (
+	"errors"
+	"sync"
+)
+
+// errNoParked: the command starts its own helper.
+var errNoParked = errors.New("no parked helper")
+
+// Ahead keeps at most one codex-linux-sandbox helper started ahead of
+// the next command, for a Supervisor with InProcess (README, Speed): the
+// helper's process and runtime start, the dearest part of a sandboxed
+// command's start, then happen while the caller waits for something
+// else (the agent, for the model), not on the command's path.
+//
+// A parked helper holds no policy, command, environment or restriction:
+// it waits, non-dumpable, in a PID namespace and process group of its
+// own, with the parent-death signal, for one plan decided when the
+// command is run (the policy of that call, never an earlier one), with
+// the command's three standard descriptors; it then restricts itself
+// whole and execs exactly as a helper started for that command would.
+// Each parked helper serves one command. Close reaps one still unused.
+// The zero value is ready to use; use one per session, from any
+// goroutines.
+type Ahead struct {
+	mu     sync.Mutex
+	p      *parked
+	closed bool
+}
+
+// take hands the parked helper, if any, to one command.
+func (a *Ahead) take() *parked {
+	if a == nil {
+		return nil
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	p := a.p
+	a.p = nil
+	return p
+}
+
+// Close kills and reaps the parked helper, if one is left unused, and
+// makes later Start calls start nothing. It is safe to call twice.
+func (a *Ahead) Close() error {
+	a.mu.Lock()
+	p := a.p
+	a.p, a.closed = nil, true
+	a.mu.Unlock()
+	if p != nil {
+		p.discard()
+	}
+	return nil
+}
