@@ -140,7 +140,16 @@ func Login(ctx context.Context, srv Server, o LoginOptions) error {
 	got := make(chan callbackResult, 2)
 	hs := &http.Server{Handler: callbackHandler(path, state, got), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = hs.Serve(ln) }()
-	defer func() { _ = hs.Close() }()
+	defer func() {
+		// Let the callback's answer reach the browser before the listener
+		// goes: Close would cut a handler still writing ("EOF" in the
+		// browser, an empty page for the user).
+		sctx, stop := context.WithTimeout(context.Background(), 2*time.Second)
+		defer stop()
+		if hs.Shutdown(sctx) != nil {
+			_ = hs.Close()
+		}
+	}()
 	if o.OnURL != nil {
 		o.OnURL(is.AuthorizeURL(redirectURI, pk, state))
 	}
