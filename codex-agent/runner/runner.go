@@ -136,7 +136,7 @@ func (r DirectRunner) Run(ctx context.Context, req protocol.ExecRequest, out fun
 // controlling terminal, so ^C written to it interrupts the command.
 func (DirectRunner) RunInput(ctx context.Context, req protocol.ExecRequest, stdio Stdio, out func(string, []byte)) (protocol.ExecResult, error) {
 	req.SandboxPolicy = protocol.SandboxPolicy{Mode: protocol.SandboxDangerFullAccess}
-	return supervised(ctx, req, stdio, out)
+	return supervised(ctx, req, stdio, out, nil)
 }
 
 // CmdRunner hands every command to an external program speaking the

@@ -20,6 +20,7 @@ import (
 	"github.com/codexgo/codex-agent/model"
 	"github.com/codexgo/codex-agent/runner"
 	"github.com/codexgo/codex-agent/tools"
+	sandbox "github.com/codexgo/codex-sandbox"
 	"github.com/codexgo/common/hooks"
 	"github.com/codexgo/common/logfile"
 	"github.com/codexgo/common/protocol"
@@ -174,6 +175,9 @@ type Session struct {
 	turnCtx context.Context
 	elicits chan elicitReq
 	elicitN int
+	// ahead holds the helper started ahead of the next sandboxed command
+	// (ahead.go); nil when the runner starts none.
+	ahead *sandbox.Ahead
 }
 
 // errInterrupted is the cancel cause of an interrupt op.
@@ -203,6 +207,8 @@ func NewSession(cfg SessionConfig) (*Session, error) {
 	if cfg.Unsandboxed == nil {
 		cfg.Unsandboxed = runner.DirectRunner{}
 	}
+	var ahead *sandbox.Ahead
+	cfg.Runner, ahead = newAhead(cfg.Runner)
 	if cfg.ApprovalPolicy == "" {
 		cfg.ApprovalPolicy = protocol.ApprovalOnRequest
 	}
@@ -225,6 +231,7 @@ func NewSession(cfg SessionConfig) (*Session, error) {
 		pending:  map[string]chan approval.Answer{},
 		approver: cfg.Approver,
 		elicits:  make(chan elicitReq),
+		ahead:    ahead,
 	}
 	if cfg.Elicitations != nil {
 		cfg.Elicitations.Attach(s.elicit)
@@ -379,6 +386,8 @@ type queuedTurn struct {
 func (s *Session) Run(ctx context.Context) error {
 	defer close(s.events)
 	defer close(s.done)
+	// No helper started ahead outlives the session.
+	defer s.closeAhead()
 	// Commands left running end with the session, before the events do.
 	defer s.tools.EndCommands(true)
 	rp := ""

@@ -211,6 +211,8 @@ func (s *Session) sample(ctx context.Context, id string, cfg SessionConfig) ([]m
 	input := append([]model.Item(nil), s.history...)
 	s.mu.Unlock()
 	specs := s.tools.Specs()
+	// The next command's helper starts while the model answers.
+	s.startAhead(cfg)
 	req := &model.Request{
 		Model: cfg.Model, Instructions: cfg.Instructions, Input: input, Tools: specs,
 		ParallelToolCalls: true, Reasoning: cfg.Reasoning, Text: cfg.Text, PromptCacheKey: cfg.ThreadID,
@@ -257,6 +259,7 @@ func (s *Session) runCalls(ctx context.Context, id string, cfg SessionConfig, ca
 	outs := make([]model.Item, len(calls))
 	for i, c := range calls {
 		outs[i] = s.hookedCall(ctx, id, cfg, c)
+		s.startAhead(cfg)
 	}
 	return outs
 }
