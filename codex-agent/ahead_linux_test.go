@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/codexgo/codex-agent/modelserver"
+	"github.com/codexgo/common/proctest"
 	"github.com/codexgo/common/protocol"
 	"golang.org/x/sys/unix"
 )
@@ -111,7 +112,7 @@ func TestAheadEachCallItsPolicy(t *testing.T) {
 		if pending >= 0 {
 			// The command of the previous answer ran: its helper, parked
 			// before it, is no longer.
-			if !pidfdExits(pending, 10_000) {
+			if !proctest.Exits(pending, 10*time.Second) {
 				probs = append(probs, "request "+strconv.Itoa(n)+": the helper parked for the previous command is still there: the command did not use it")
 			}
 			_ = unix.Close(pending)
@@ -164,7 +165,7 @@ func TestAheadEachCallItsPolicy(t *testing.T) {
 	}
 	for range h.s.Events() { // closed once Run has returned
 	}
-	if !pidfdExits(fd, 10_000) {
+	if !proctest.Exits(fd, 10*time.Second) {
 		t.Error("the parked helper outlived its session")
 	}
 }
@@ -329,7 +330,7 @@ func parkedSurvival(t *testing.T, front string, kill bool) {
 		}
 	}
 	_ = cmd.Wait()
-	if !pidfdExits(p.fd, 10_000) {
+	if !proctest.Exits(p.fd, 10*time.Second) {
 		_ = unix.PidfdSendSignal(p.fd, unix.SIGKILL, nil, 0)
 		t.Errorf("a helper parked by %s survived its end (kill -9: %v); stderr: %s", front, kill, stderr.String())
 	}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/codexgo/codex-agent/modelserver"
+	"github.com/codexgo/common/proctest"
 	"github.com/codexgo/common/protocol"
 	"golang.org/x/sys/unix"
 )
@@ -132,7 +133,7 @@ func TestNoSurvivorsAfterKill9(t *testing.T) {
 			}
 			_ = cmd.Wait()
 			for i, pfd := range pfds {
-				if !pidfdExits(pfd, 10_000) {
+				if !proctest.Exits(pfd, 10*time.Second) {
 					t.Errorf("process %d of the command's tree survived kill -9 of codex %s", i, tc.front)
 					_ = unix.PidfdSendSignal(pfd, unix.SIGKILL, nil, 0)
 				}
@@ -174,24 +175,5 @@ func sleepPidfds(t *testing.T, mark string, want int) []int {
 			return fds
 		}
 		runtime.Gosched()
-	}
-}
-
-// pidfdExits waits up to ms milliseconds for the process behind pfd to
-// end. poll(2) returns EINTR whenever a signal reaches this thread (the
-// Go runtime's preemption signal, SIGCHLD), which is no answer: wait on.
-func pidfdExits(pfd int, ms int) bool {
-	deadline := time.Now().Add(time.Duration(ms) * time.Millisecond)
-	for {
-		left := int(time.Until(deadline).Milliseconds())
-		if left < 0 {
-			left = 0
-		}
-		fds := []unix.PollFd{{Fd: int32(pfd), Events: unix.POLLIN}}
-		n, err := unix.Poll(fds, left)
-		if err == unix.EINTR && left > 0 {
-			continue
-		}
-		return err == nil && n == 1
 	}
 }

@@ -14,8 +14,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	linuxsandbox "github.com/codexgo/codex-linux-sandbox"
+	"github.com/codexgo/common/proctest"
 	"github.com/codexgo/common/protocol"
 	"golang.org/x/sys/unix"
 )
@@ -334,7 +336,7 @@ func TestAheadClosedAndAgentKilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = a.Close()
-	if !pidfdExits(pfd, 0) {
+	if !proctest.Exits(pfd, 0) {
 		t.Error("the parked helper outlived Close")
 	}
 	_ = unix.Close(pfd)
@@ -372,7 +374,7 @@ func TestAheadClosedAndAgentKilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = agent.Wait()
-	if !pidfdExits(pfd, 10_000) {
+	if !proctest.Exits(pfd, 10*time.Second) {
 		_ = unix.PidfdSendSignal(pfd, unix.SIGKILL, nil, 0)
 		t.Error("a parked helper outlived its SIGKILLed agent by 10 s")
 	}

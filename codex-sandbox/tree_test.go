@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/codexgo/common/proctest"
 	"github.com/codexgo/common/protocol"
 	"golang.org/x/sys/unix"
 )
@@ -264,7 +265,7 @@ func TestSupervisorKilledTakesCommand(t *testing.T) {
 				wait = 1000
 			}
 			for _, pfd := range pfds {
-				if !pidfdExits(pfd, wait) {
+				if !proctest.Exits(pfd, time.Duration(wait)*time.Millisecond) {
 					alive++
 					_ = unix.PidfdSendSignal(pfd, unix.SIGKILL, nil, 0)
 				}
@@ -321,24 +322,5 @@ func TestAPIRunReportsBadCwd(t *testing.T) {
 	}
 	if res.ExitCode != ExitUsage || res.Error == "" {
 		t.Errorf("result %+v: want exit 2 with an error", res)
-	}
-}
-
-// pidfdExits waits up to ms milliseconds for the process behind pfd to
-// end. poll(2) returns EINTR whenever a signal reaches this thread (the
-// Go runtime's preemption signal, SIGCHLD), which is no answer: wait on.
-func pidfdExits(pfd int, ms int) bool {
-	deadline := time.Now().Add(time.Duration(ms) * time.Millisecond)
-	for {
-		left := int(time.Until(deadline).Milliseconds())
-		if left < 0 {
-			left = 0
-		}
-		fds := []unix.PollFd{{Fd: int32(pfd), Events: unix.POLLIN}}
-		n, err := unix.Poll(fds, left)
-		if err == unix.EINTR && left > 0 {
-			continue
-		}
-		return err == nil && n == 1
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/codexgo/codex-agent/modelserver"
+	"github.com/codexgo/common/proctest"
 	"golang.org/x/sys/unix"
 )
 
@@ -79,22 +80,8 @@ func TestThreadEndReapsParkedHelper(t *testing.T) {
 	var us struct{ Status string }
 	c.call("thread/unsubscribe", map[string]any{"threadId": th.Thread.ID}).decode(t, &us)
 	c.until("thread/closed")
-	if !pidfdExitsWithin(fd, 10*time.Second) {
+	if !proctest.Exits(fd, 10*time.Second) {
 		_ = unix.PidfdSendSignal(fd, unix.SIGKILL, nil, 0)
 		t.Error("the thread ended but the helper it parked lives on")
-	}
-}
-
-// pidfdExitsWithin waits up to d for the process behind pfd to end
-// (poll's EINTR, a signal to this thread, is no answer: wait on).
-func pidfdExitsWithin(pfd int, d time.Duration) bool {
-	deadline := time.Now().Add(d)
-	for {
-		left := max(int(time.Until(deadline).Milliseconds()), 0)
-		n, err := unix.Poll([]unix.PollFd{{Fd: int32(pfd), Events: unix.POLLIN}}, left)
-		if err == unix.EINTR && left > 0 {
-			continue
-		}
-		return err == nil && n == 1
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/codexgo/codex-agent/modelserver"
+	"github.com/codexgo/common/proctest"
 )
 
 func TestInitializeAndListTools(t *testing.T) {
@@ -238,7 +239,7 @@ func TestCancelInterruptsTurn(t *testing.T) {
 	if ab["msg"].(map[string]any)["reason"] != "interrupted" {
 		t.Errorf("turn_aborted = %v", ab)
 	}
-	if !exited(fd, 5*time.Second) {
+	if !proctest.Exits(fd, 5*time.Second) {
 		t.Errorf("command %d still runs after the cancel", pid)
 	}
 	select {
@@ -293,7 +294,7 @@ func TestDisconnectKillsCommands(t *testing.T) {
 	c.waitEvent("exec_command_output_delta")
 	fd := pidfd(t, waitPid(t, "sleep "+marker))
 	_ = c.in.Close()
-	if !exited(fd, 5*time.Second) {
+	if !proctest.Exits(fd, 5*time.Second) {
 		t.Error("command still runs after the client disconnected")
 	}
 	select {
@@ -338,28 +339,6 @@ func pidfd(t *testing.T, pid int) int {
 	}
 	t.Cleanup(func() { _ = syscall.Close(int(fd)) })
 	return int(fd)
-}
-
-// exited waits up to d for the pidfd to report the process's exit.
-func exited(fd int, d time.Duration) bool {
-	// select(2) returns EINTR whenever a signal reaches this thread
-	// (SIGCHLD of another test's child, the runtime's preemption signal),
-	// which is no answer: wait on until the deadline.
-	deadline := time.Now().Add(d)
-	for {
-		left := time.Until(deadline)
-		if left < time.Millisecond {
-			left = time.Millisecond
-		}
-		var set syscall.FdSet
-		set.Bits[fd/64] |= 1 << (uint(fd) % 64)
-		tv := syscall.NsecToTimeval(left.Nanoseconds())
-		n, err := syscall.Select(fd+1, &set, nil, nil, &tv)
-		if err == syscall.EINTR && time.Now().Before(deadline) {
-			continue
-		}
-		return err == nil && n == 1
-	}
 }
 
 var _ = json.Marshal

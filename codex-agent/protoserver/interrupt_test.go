@@ -12,6 +12,7 @@ import (
 
 	agent "github.com/codexgo/codex-agent"
 	"github.com/codexgo/codex-agent/modelserver"
+	"github.com/codexgo/common/proctest"
 	"github.com/codexgo/common/protocol"
 )
 
@@ -101,7 +102,7 @@ func interruptCommand(t *testing.T, runner agent.Runner) {
 	// Every process of the tree exits: its pidfd turns readable.
 	for i, fd := range fds {
 		left := interruptBound - time.Since(t0)
-		if !pidfdWait(fd, left) {
+		if !proctest.Exits(fd, left) {
 			t.Errorf("process %d (%s) still alive %v after the interrupt", pids[i], cmdline(pids[i]), interruptBound)
 		}
 	}
@@ -183,28 +184,6 @@ func pidfdOpen(pid int) (int, error) {
 		return -1, errno
 	}
 	return int(fd), nil
-}
-
-// pidfdWait waits up to d for the process behind fd to exit.
-func pidfdWait(fd int, d time.Duration) bool {
-	// select(2) returns EINTR whenever a signal reaches this thread
-	// (SIGCHLD of another test's child, the runtime's preemption signal),
-	// which is no answer: wait on until the deadline.
-	deadline := time.Now().Add(d)
-	for {
-		left := time.Until(deadline)
-		if left < time.Millisecond {
-			left = time.Millisecond
-		}
-		var set syscall.FdSet
-		set.Bits[fd/64] |= 1 << (uint(fd) % 64)
-		tv := syscall.NsecToTimeval(left.Nanoseconds())
-		n, err := syscall.Select(fd+1, &set, nil, nil, &tv)
-		if err == syscall.EINTR && time.Now().Before(deadline) {
-			continue
-		}
-		return err == nil && n == 1
-	}
 }
 
 // BenchmarkInterruptCommand measures interrupt → turn_aborted while a
