@@ -3,7 +3,6 @@ package approval
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"strings"
 	"sync"
 
@@ -281,60 +280,4 @@ func (a *Approver) pathsApproved(paths []string) bool {
 		}
 	}
 	return len(paths) > 0
-}
-
-// Tool decides about an external (MCP) tool call. key names what an
-// approved_for_session answer covers; readOnly is the tool's own claim
-// (annotated read-only and not destructive). Under untrusted every call
-// asks, under never none does, otherwise those not read-only ask.
-func (a *Approver) Tool(ctx context.Context, t Turn, key string, readOnly bool, req protocol.ExecApprovalRequestMsg) Outcome {
-	out := Outcome{Sandbox: t.Sandbox, Run: true}
-	g, granular := t.Approval.Granular()
-	switch {
-	case granular:
-		if readOnly {
-			return out
-		}
-		if !g.McpElicitations {
-			out.Run = false
-			out.Refusal = fmt.Sprintf("MCP tool call needs approval, but %s: %s (server %s) was not run",
-				refusedByGranular(FlagMcpElicitations), req.McpTool, req.McpServer)
-			return out
-		}
-	case t.Approval == protocol.ApprovalNever:
-		return out
-	case t.Approval == protocol.ApprovalUntrusted:
-		req.Reason = "untrusted: every MCP tool call needs approval"
-	default:
-		if readOnly {
-			return out
-		}
-	}
-	a.mu.Lock()
-	known := a.tools[key]
-	a.mu.Unlock()
-	if known {
-		return out
-	}
-	if t.Ask == nil {
-		out.Run = false
-		out.Refusal = fmt.Sprintf("MCP tool call needs approval, but nobody can be asked: %s (server %s) was not run", req.McpTool, req.McpServer)
-		return out
-	}
-	ans := t.Ask(ctx, req.CallID, req)
-	out.Asked = true
-	switch ans.Decision {
-	case protocol.DecisionApproved:
-	case protocol.DecisionApprovedForSession:
-		a.mu.Lock()
-		a.tools[key] = true
-		a.mu.Unlock()
-	case protocol.DecisionAbort:
-		out.Run, out.Abort = false, true
-		out.Refusal = fmt.Sprintf("MCP tool call aborted by user: %s (server %s) was not run", req.McpTool, req.McpServer)
-	default:
-		out.Run = false
-		out.Refusal = fmt.Sprintf("MCP tool call rejected by user: %s (server %s) was not run", req.McpTool, req.McpServer)
-	}
-	return out
 }

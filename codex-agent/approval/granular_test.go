@@ -81,7 +81,7 @@ func TestGranularMatrix(t *testing.T) {
 		for _, ro := range []bool{true, false} {
 			ak := &asker{d: protocol.DecisionApproved}
 			tn.Ask = ak.ask
-			o := New(Config{Policy: pol}).Tool(context.Background(), tn, "k", ro,
+			o := New(Config{Policy: pol}).Tool(context.Background(), tn, "k", ToolHints{ReadOnly: ro},
 				protocol.ExecApprovalRequestMsg{CallID: "m", McpServer: "s", McpTool: "t"})
 			want := R
 			if !ro {

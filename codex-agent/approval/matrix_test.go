@@ -200,14 +200,14 @@ func TestToolMatrix(t *testing.T) {
 			a := New(Config{})
 			tn := Turn{Approval: ap, Ask: ak.ask}
 			req := protocol.ExecApprovalRequestMsg{CallID: "m", McpServer: "s", McpTool: "t"}
-			if got := actionOf(a.Tool(context.Background(), tn, "s/t", ro, req)); got != want {
+			if got := actionOf(a.Tool(context.Background(), tn, "s/t", ToolHints{ReadOnly: ro}, req)); got != want {
 				t.Errorf("%s/read-only %v: %s, want %s", ap, ro, got, want)
 			}
-			if o := a.Tool(context.Background(), tn, "s/t", ro, req); o.Asked || !o.Run {
+			if o := a.Tool(context.Background(), tn, "s/t", ToolHints{ReadOnly: ro}, req); o.Asked || !o.Run {
 				t.Errorf("%s/read-only %v: second call %+v, want run without asking", ap, ro, o)
 			}
 			ak.d = protocol.DecisionDenied
-			if o := New(Config{}).Tool(context.Background(), tn, "s/t", ro, req); want == Ask && (o.Run || o.Refusal == "") {
+			if o := New(Config{}).Tool(context.Background(), tn, "s/t", ToolHints{ReadOnly: ro}, req); want == Ask && (o.Run || o.Refusal == "") {
 				t.Errorf("%s: denied call %+v, want refused with a reason", ap, o)
 			}
 		}

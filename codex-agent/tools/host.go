@@ -119,8 +119,8 @@ func (s *Registry) external(ctx context.Context, id string, cfg Turn, c model.It
 	for _, x := range s.reg.external {
 		if ax, ok := x.(ApprovingTool); ok {
 			env := ToolEnv{Emit: emit, ApprovalPolicy: cfg.ApprovalPolicy, Cwd: cfg.Cwd,
-				Approve: func(key string, readOnly bool, req protocol.ExecApprovalRequestMsg) approval.Outcome {
-					o := s.approver.Tool(ctx, s.turn(id, cfg), key, readOnly, req)
+				Approve: func(key string, h approval.ToolHints, req protocol.ExecApprovalRequestMsg) approval.Outcome {
+					o := s.approver.Tool(ctx, s.turn(id, cfg), key, h, req)
 					if o.Abort {
 						s.abortTurn()
 					}

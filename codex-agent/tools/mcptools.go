@@ -65,8 +65,8 @@ func (t mcpTool) Name() string          { return t.tool.QualifiedName }
 func (t mcpTool) Spec() json.RawMessage { return t.spec }
 func (t mcpTool) Handle(ctx context.Context, inv *Invocation) model.Item {
 	return t.x.call(ctx, inv.Call(), t.tool, ToolEnv{Emit: inv.Emit, ApprovalPolicy: inv.ApprovalPolicy(), Cwd: inv.Cwd(),
-		Approve: func(key string, ro bool, req protocol.ExecApprovalRequestMsg) approval.Outcome {
-			return inv.Approve(ctx, key, ro, req)
+		Approve: func(key string, h approval.ToolHints, req protocol.ExecApprovalRequestMsg) approval.Outcome {
+			return inv.Approve(ctx, key, h, req)
 		}})
 }
 
@@ -171,8 +171,7 @@ func (x MCPTools) call(ctx context.Context, call model.Item, tool mcpmanager.Too
 	}
 	emit := env.Emit
 	if env.Approve != nil {
-		ro := tool.Tool != nil && tool.Tool.Annotations != nil && readOnly(tool.Tool.Annotations)
-		o := env.Approve("mcp\x00"+tool.Server+"\x00"+tool.Name, ro, protocol.ExecApprovalRequestMsg{CallID: call.CallID,
+		o := env.Approve("mcp\x00"+tool.Server+"\x00"+tool.Name, hints(tool.Tool), protocol.ExecApprovalRequestMsg{CallID: call.CallID,
 			Command: []string{tool.QualifiedName, string(args)}, Cwd: env.Cwd,
 			Reason:    fmt.Sprintf("MCP tool %s of server %s may change things (it is not annotated read-only)", tool.Name, tool.Server),
 			McpServer: tool.Server, McpTool: tool.Name})
@@ -203,9 +202,13 @@ func (x MCPTools) call(ctx context.Context, call model.Item, tool mcpmanager.Too
 	return mcpOutput(call.CallID, res, dur)
 }
 
-// readOnly reports a tool annotated read-only and not destructive.
-func readOnly(a *mcp.ToolAnnotations) bool {
-	return a.ReadOnlyHint && (a.DestructiveHint == nil || !*a.DestructiveHint)
+// hints are a tool's annotations for the approver (none: all absent).
+func hints(t *mcp.Tool) approval.ToolHints {
+	if t == nil || t.Annotations == nil {
+		return approval.ToolHints{}
+	}
+	a := t.Annotations
+	return approval.ToolHints{ReadOnly: a.ReadOnlyHint, Destructive: a.DestructiveHint, OpenWorld: a.OpenWorldHint}
 }
 
 // mcpOutput renders a tool result for the model as the Codex CLI does

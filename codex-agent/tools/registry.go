@@ -63,8 +63,8 @@ func Reply(call model.Item, text string) model.Item {
 
 // Approve runs the session's approval flow for an external tool call
 // (approval.Approver.Tool); an abort answer ends the turn.
-func (inv *Invocation) Approve(ctx context.Context, key string, readOnly bool, req protocol.ExecApprovalRequestMsg) approval.Outcome {
-	o := inv.s.approver.Tool(ctx, inv.s.turn(inv.turnID, inv.cfg), key, readOnly, req)
+func (inv *Invocation) Approve(ctx context.Context, key string, h approval.ToolHints, req protocol.ExecApprovalRequestMsg) approval.Outcome {
+	o := inv.s.approver.Tool(ctx, inv.s.turn(inv.turnID, inv.cfg), key, h, req)
 	if o.Abort {
 		inv.s.abortTurn()
 	}

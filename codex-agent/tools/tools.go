@@ -64,10 +64,11 @@ type ToolEnv struct {
 	Cwd            string
 	// Approve runs the session's approval flow for the call
 	// (approval.Approver.Tool): key names what an approved_for_session
-	// answer covers, readOnly is the tool's own claim. An abort answer
-	// has already ended the turn when it returns. Nil means no approval
-	// is needed.
-	Approve func(key string, readOnly bool, req protocol.ExecApprovalRequestMsg) approval.Outcome
+	// answer covers, the hints are what the tool's annotations claim
+	// (the approver alone decides what they mean). An abort answer has
+	// already ended the turn when it returns. Nil means no approval is
+	// needed.
+	Approve func(key string, h approval.ToolHints, req protocol.ExecApprovalRequestMsg) approval.Outcome
 }
 
 // MCPLister is an ExternalTool that can list its MCP tools for
