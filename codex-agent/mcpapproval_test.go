@@ -21,10 +21,19 @@ import (
 // startEverything starts mcp-server-everything (stdio) under a manager
 // named "everything"; client adds handlers (progress) when non-nil.
 func startEverything(t *testing.T, client *mcp.ClientOptions) *mcpmanager.Manager {
+	return startEverythings(t, client, "everything")
+}
+
+// startEverythings starts one mcp-server-everything per name.
+func startEverythings(t *testing.T, client *mcp.ClientOptions, names ...string) *mcpmanager.Manager {
 	t.Helper()
 	bin := everything(t)
 	var failed []string
-	m := mcpmanager.Start(context.Background(), map[string]mcpconfig.Server{"everything": {Command: bin, Args: []string{"stdio"}}},
+	servers := map[string]mcpconfig.Server{}
+	for _, n := range names {
+		servers[n] = mcpconfig.Server{Command: bin, Args: []string{"stdio"}}
+	}
+	m := mcpmanager.Start(context.Background(), servers,
 		mcpmanager.Options{Conn: mcpconn.Options{Getenv: os.Getenv, Client: client},
 			OnStartupFailure: func(s string, err error) { failed = append(failed, s+": "+err.Error()) }})
 	t.Cleanup(func() { _ = m.Close() })
@@ -34,20 +43,35 @@ func startEverything(t *testing.T, client *mcp.ClientOptions) *mcpmanager.Manage
 	return m
 }
 
-// TestMCPToolApprovals checks MCP calls against approval_policy: never
-// runs everything, on-request asks for tools not annotated read-only,
-// untrusted asks for every call; the question is the usual
-// exec_approval_request, a denial goes back to the model and shows as a
-// failed call, approved_for_session covers later calls of the same tool.
+// Tools of mcp-server-everything by what their annotations claim, and
+// arguments for each.
+const (
+	readOnlyTool = "mcp__everything__echo"                     // readOnlyHint true
+	allFalseTool = "mcp__everything__toggle-simulated-logging" // readOnly, destructive, openWorld hints all false
+	openTool     = "mcp__everything__gzip-file-as-resource"    // readOnlyHint false, openWorldHint true
+)
+
+var toolArgs = map[string]map[string]any{
+	readOnlyTool: {"message": "hi"},
+	allFalseTool: {},
+	openTool:     {"name": "hi.gz", "data": "data:text/plain;base64,aGk="},
+}
+
+// TestMCPToolApprovals checks MCP calls against approval_policy, in a
+// session with a real MCP server, as the Codex CLI 0.169 decides them
+// (approval.TestToolMatrix has every mix of annotations): a tool
+// annotated read-only, or neither destructive nor open-world, runs
+// without asking under every policy; any other is asked about under
+// untrusted, on-request and on-failure and refused under never (unless
+// danger-full-access). The question is the usual exec_approval_request,
+// a denial or refusal goes back to the model and shows as a failed
+// call, abort ends the turn.
 func TestMCPToolApprovals(t *testing.T) {
 	m := startEverything(t, nil)
-	const (
-		readOnlyTool = "mcp__everything__echo"                     // readOnlyHint true
-		writeTool    = "mcp__everything__toggle-simulated-logging" // readOnlyHint false
-	)
 	tests := []struct {
 		name     string
 		policy   protocol.AskForApproval
+		sandbox  protocol.SandboxMode
 		tool     string
 		answer   protocol.ReviewDecision
 		asked    bool
@@ -55,22 +79,28 @@ func TestMCPToolApprovals(t *testing.T) {
 		wantOut  string
 		wantLast string // last event of the turn
 	}{
-		{"never runs a write tool", protocol.ApprovalNever, writeTool, "", false, true, "Output:", "task_complete"},
-		{"on-request runs a read-only tool", protocol.ApprovalOnRequest, readOnlyTool, "", false, true, "Echo: hi", "task_complete"},
-		{"on-request asks for a write tool, approved", protocol.ApprovalOnRequest, writeTool, protocol.DecisionApproved, true, true, "Output:", "task_complete"},
-		{"on-request asks for a write tool, denied", protocol.ApprovalOnRequest, writeTool, protocol.DecisionDenied, true, false,
-			"MCP tool call rejected by user: toggle-simulated-logging (server everything) was not run", "task_complete"},
-		{"on-failure asks for a write tool", protocol.ApprovalOnFailure, writeTool, protocol.DecisionDenied, true, false, "rejected by user", "task_complete"},
-		{"untrusted asks for a read-only tool", protocol.ApprovalUntrusted, readOnlyTool, protocol.DecisionApproved, true, true, "Echo: hi", "task_complete"},
-		{"abort ends the turn", protocol.ApprovalUntrusted, readOnlyTool, protocol.DecisionAbort, true, false, "", "turn_aborted"},
+		{"never refuses a tool that needs approval", protocol.ApprovalNever, protocol.SandboxWorkspaceWrite, openTool, "", false, false,
+			"MCP tool call requires approval, but approval policy is never", "task_complete"},
+		{"never runs it under danger-full-access", protocol.ApprovalNever, protocol.SandboxDangerFullAccess, openTool, "", false, true, "hi.gz", "task_complete"},
+		{"never runs a tool annotated all false", protocol.ApprovalNever, protocol.SandboxReadOnly, allFalseTool, "", false, true, "Output:", "task_complete"},
+		{"on-request runs a read-only tool", protocol.ApprovalOnRequest, protocol.SandboxWorkspaceWrite, readOnlyTool, "", false, true, "Echo: hi", "task_complete"},
+		{"on-request runs a tool annotated all false", protocol.ApprovalOnRequest, protocol.SandboxWorkspaceWrite, allFalseTool, "", false, true, "Output:", "task_complete"},
+		{"on-request asks for an open-world tool, approved", protocol.ApprovalOnRequest, protocol.SandboxWorkspaceWrite, openTool, protocol.DecisionApproved, true, true, "hi.gz", "task_complete"},
+		{"on-request asks for an open-world tool, denied", protocol.ApprovalOnRequest, protocol.SandboxWorkspaceWrite, openTool, protocol.DecisionDenied, true, false,
+			"MCP tool call rejected by user: gzip-file-as-resource (server everything) was not run", "task_complete"},
+		{"on-failure asks for an open-world tool", protocol.ApprovalOnFailure, protocol.SandboxWorkspaceWrite, openTool, protocol.DecisionDenied, true, false, "rejected by user", "task_complete"},
+		{"untrusted runs a read-only tool", protocol.ApprovalUntrusted, protocol.SandboxWorkspaceWrite, readOnlyTool, "", false, true, "Echo: hi", "task_complete"},
+		{"untrusted asks for an open-world tool", protocol.ApprovalUntrusted, protocol.SandboxDangerFullAccess, openTool, protocol.DecisionApproved, true, true, "hi.gz", "task_complete"},
+		{"abort ends the turn", protocol.ApprovalUntrusted, protocol.SandboxWorkspaceWrite, openTool, protocol.DecisionAbort, true, false, "", "turn_aborted"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t, []modelserver.Turn{
-				{Items: []json.RawMessage{modelserver.FunctionCall("c1", tt.tool, map[string]any{"message": "hi"})}},
+				{Items: []json.RawMessage{modelserver.FunctionCall("c1", tt.tool, toolArgs[tt.tool])}},
 				{Items: []json.RawMessage{modelserver.Message("ok")}},
 			}, func(c *SessionConfig) {
 				c.ApprovalPolicy = tt.policy
+				c.Sandbox = protocol.SandboxPolicy{Mode: tt.sandbox}
 				c.External = []ExternalTool{MCPTools{M: m}}
 			})
 			var asked []protocol.ExecApprovalRequestMsg
@@ -84,8 +114,12 @@ func TestMCPToolApprovals(t *testing.T) {
 			}
 			if tt.asked {
 				r := asked[0]
+				args, err := json.Marshal(toolArgs[tt.tool])
+				if err != nil {
+					t.Fatal(err)
+				}
 				if r.CallID != "c1" || r.McpServer != "everything" || len(r.Command) != 2 || r.Command[0] != tt.tool ||
-					r.Command[1] != `{"message":"hi"}` || r.Cwd != h.dir || r.Reason == "" {
+					r.Command[1] != string(args) || r.Cwd != h.dir || r.Reason == "" {
 					t.Errorf("approval request = %+v", r)
 				}
 			}
@@ -109,13 +143,14 @@ func TestMCPToolApprovals(t *testing.T) {
 }
 
 // TestMCPApprovedForSession: approved_for_session on one call of a tool
-// covers later calls of that tool, not other tools.
+// covers later calls of that tool, not the same tool of another server.
 func TestMCPApprovedForSession(t *testing.T) {
-	m := startEverything(t, nil)
+	m := startEverythings(t, nil, "everything", "other")
+	args := toolArgs[openTool]
 	h := newHarness(t, []modelserver.Turn{
-		{Items: []json.RawMessage{modelserver.FunctionCall("c1", "mcp__everything__toggle-simulated-logging", map[string]any{})}},
-		{Items: []json.RawMessage{modelserver.FunctionCall("c2", "mcp__everything__toggle-simulated-logging", map[string]any{})}},
-		{Items: []json.RawMessage{modelserver.FunctionCall("c3", "mcp__everything__toggle-subscriber-updates", map[string]any{})}},
+		{Items: []json.RawMessage{modelserver.FunctionCall("c1", openTool, args)}},
+		{Items: []json.RawMessage{modelserver.FunctionCall("c2", openTool, args)}},
+		{Items: []json.RawMessage{modelserver.FunctionCall("c3", "mcp__other__gzip-file-as-resource", args)}},
 		{Items: []json.RawMessage{modelserver.Message("ok")}},
 	}, func(c *SessionConfig) {
 		c.ApprovalPolicy = protocol.ApprovalOnRequest

@@ -18,14 +18,14 @@ import (
 
 // TestProtoMCPToolApproval drives `codex proto` with MCP servers in the
 // config, as the TUI does: a server that cannot start is reported once,
-// a call of a tool not annotated read-only under on-request is asked
-// about with the usual exec_approval_request (naming the MCP server and
-// tool), the denial is a failed call told to the model, and a read-only
-// tool runs without asking.
+// a call of a tool that needs approval (open-world) under on-request is
+// asked about with the usual exec_approval_request (naming the MCP
+// server and tool), the denial is a failed call told to the model, and a
+// read-only tool runs without asking.
 func TestProtoMCPToolApproval(t *testing.T) {
 	bin := everything(t)
 	fx := newExecFixture(t,
-		modelserver.Turn{Items: []json.RawMessage{modelserver.FunctionCall("c1", "mcp__everything__toggle-simulated-logging", map[string]any{})}},
+		modelserver.Turn{Items: []json.RawMessage{modelserver.FunctionCall("c1", openTool, toolArgs[openTool])}},
 		modelserver.Turn{Items: []json.RawMessage{modelserver.FunctionCall("c2", "mcp__everything__echo", map[string]any{"message": "read only"})}},
 		modelserver.Turn{Items: []json.RawMessage{modelserver.Message("done")}})
 	inR, inW := io.Pipe()
@@ -100,8 +100,8 @@ loop:
 		t.Errorf("background events = %+v", notices)
 	}
 	asks := find[protocol.ExecApprovalRequestMsg](msgs)
-	if len(asks) != 1 || asks[0].CallID != "c1" || asks[0].McpServer != "everything" || asks[0].McpTool != "toggle-simulated-logging" ||
-		asks[0].Command[0] != "mcp__everything__toggle-simulated-logging" {
+	if len(asks) != 1 || asks[0].CallID != "c1" || asks[0].McpServer != "everything" || asks[0].McpTool != "gzip-file-as-resource" ||
+		asks[0].Command[0] != openTool {
 		t.Errorf("approval requests = %+v", asks)
 	}
 	ends := find[protocol.McpToolCallEndMsg](msgs)

@@ -10,16 +10,18 @@
 // The table (also in codex-agent/README.md):
 //
 //	approval_policy  command                              patch                  MCP tool             after a sandbox denial
-//	untrusted        runs only a known-safe, non-writing  asks                   asks                 asks to retry unsandboxed
+//	untrusted        runs only a known-safe, non-writing  asks                   as on-request        asks to retry unsandboxed
 //	                 command (a rule allows it); any
 //	                 write, unknown command or
 //	                 escalation asks
-//	on-request       firm prompts and escalations ask;    asks outside the       asks unless the tool asks to retry unsandboxed
-//	                 the rest runs sandboxed              writable roots         is annotated read-only
+//	on-request       firm prompts and escalations ask;    asks outside the       asks if it needs     asks to retry unsandboxed
+//	                 the rest runs sandboxed              writable roots         approval (tool.go)
 //	on-failure       firm prompts ask; the rest runs      asks outside the       as on-request        asks to retry unsandboxed
 //	                 sandboxed                            writable roots
-//	never            firm prompts are refused (the model  refused outside the    runs                 reports the failure
-//	                 is told); the rest runs sandboxed    writable roots
+//	never            firm prompts are refused (the model  refused outside the    refused if it needs  reports the failure
+//	                 is told); the rest runs sandboxed    writable roots         approval, but runs
+//	                                                                             under danger-full-
+//	                                                                             access
 //
 // granular is on-request with some kinds of prompt refused (see
 // granular.go). forbidden is always refused. A firm prompt is one a user's or project's

@@ -16,9 +16,10 @@ import "github.com/codexgo/common/protocol"
 //	                   outside the sandbox after a denial (none: the
 //	                   failure is reported); a patch outside the
 //	                   writable roots
-//	mcp_elicitations   an MCP tool call that needs approval (asked as an
-//	                   elicitation); an MCP server's own elicitation
-//	                   (refused: declined)
+//	mcp_elicitations   an MCP server's own elicitation (refused:
+//	                   declined). Not an MCP tool call that needs
+//	                   approval: the Codex CLI 0.169 asks that under
+//	                   every granular policy (measured), and so do we.
 //	skill_approval,    prompts we never raise (skill scripts run as
 //	request_permissions  commands; there is no request_permissions tool)
 //

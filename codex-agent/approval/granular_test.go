@@ -77,21 +77,6 @@ func TestGranularMatrix(t *testing.T) {
 			}
 		}
 
-		// MCP tool calls, read-only or not.
-		for _, ro := range []bool{true, false} {
-			ak := &asker{d: protocol.DecisionApproved}
-			tn.Ask = ak.ask
-			o := New(Config{Policy: pol}).Tool(context.Background(), tn, "k", ToolHints{ReadOnly: ro},
-				protocol.ExecApprovalRequestMsg{CallID: "m", McpServer: "s", McpTool: "t"})
-			want := R
-			if !ro {
-				want = pick(g.McpElicitations)
-			}
-			if got := actionOf(o); got != want {
-				t.Errorf("%s: MCP tool (read-only %v): %s, want %s", name, ro, got, want)
-			}
-		}
-
 		// An MCP server's own elicitation.
 		want := ElicitDecline
 		if g.McpElicitations {

@@ -182,38 +182,6 @@ func TestPatchMatrix(t *testing.T) {
 	}
 }
 
-// TestToolMatrix: MCP tools ask under untrusted, ask unless annotated
-// read-only under on-request and on-failure, and run under never; an
-// approval for the session covers later calls of the same tool.
-func TestToolMatrix(t *testing.T) {
-	t.Parallel()
-	for _, ap := range policies {
-		for _, ro := range []bool{true, false} {
-			want := Ask
-			switch {
-			case ap == protocol.ApprovalNever:
-				want = Run
-			case ap != protocol.ApprovalUntrusted && ro:
-				want = Run
-			}
-			ak := &asker{d: protocol.DecisionApprovedForSession}
-			a := New(Config{})
-			tn := Turn{Approval: ap, Ask: ak.ask}
-			req := protocol.ExecApprovalRequestMsg{CallID: "m", McpServer: "s", McpTool: "t"}
-			if got := actionOf(a.Tool(context.Background(), tn, "s/t", ToolHints{ReadOnly: ro}, req)); got != want {
-				t.Errorf("%s/read-only %v: %s, want %s", ap, ro, got, want)
-			}
-			if o := a.Tool(context.Background(), tn, "s/t", ToolHints{ReadOnly: ro}, req); o.Asked || !o.Run {
-				t.Errorf("%s/read-only %v: second call %+v, want run without asking", ap, ro, o)
-			}
-			ak.d = protocol.DecisionDenied
-			if o := New(Config{}).Tool(context.Background(), tn, "s/t", ToolHints{ReadOnly: ro}, req); want == Ask && (o.Run || o.Refusal == "") {
-				t.Errorf("%s: denied call %+v, want refused with a reason", ap, o)
-			}
-		}
-	}
-}
-
 // TestRetryAfterDenial: after a sandbox denial every policy but never
 // asks to retry outside the sandbox.
 func TestRetryAfterDenial(t *testing.T) {

@@ -10,48 +10,61 @@ import (
 // ToolHints are what an MCP tool's annotations claim about it, as the
 // approval reads them; nil is a hint the tool does not give.
 type ToolHints struct {
-	// ReadOnly is readOnlyHint (absent reads as false).
+	// ReadOnly is readOnlyHint; an absent one reads as false (the Codex
+	// CLI 0.169 treats the two alike).
 	ReadOnly bool
 	// Destructive is destructiveHint, OpenWorld openWorldHint.
 	Destructive *bool
 	OpenWorld   *bool
 }
 
-// NeedsApproval reports whether a call of the tool is asked about
-// under a policy that asks: one not annotated read-only (readOnlyHint
-// true and not destructiveHint).
+// NeedsApproval reports whether a call of the tool is asked about (or,
+// under never, refused), as the Codex CLI 0.169 decides it: not when the
+// tool is annotated read-only (whatever else it claims), nor when it is
+// annotated both not destructive and not open-world; otherwise, an
+// absent hint taken at its MCP default (destructive, open-world), yes.
+// A tool without annotations needs approval.
 func (h ToolHints) NeedsApproval() bool {
-	return !h.ReadOnly || (h.Destructive != nil && *h.Destructive)
+	if h.ReadOnly {
+		return false
+	}
+	return !isFalse(h.Destructive) || !isFalse(h.OpenWorld)
 }
+
+func isFalse(b *bool) bool { return b != nil && !*b }
+
+// why is the reason an approval request gives.
+func (h ToolHints) why(tool, server string) string {
+	if h.Destructive != nil && *h.Destructive {
+		return fmt.Sprintf("MCP tool %s of server %s is annotated destructive", tool, server)
+	}
+	return fmt.Sprintf("MCP tool %s of server %s may change things or reach outside (it is not annotated read-only, nor both not destructive and not open-world)", tool, server)
+}
+
+// NeverRefusal is what the model is told of an MCP tool call that needs
+// approval under approval_policy never, in the Codex CLI 0.169's words.
+const NeverRefusal = "MCP tool call requires approval, but approval policy is never"
 
 // Tool decides about an external (MCP) tool call. key names what an
 // approved_for_session answer covers; h is what the tool's annotations
-// claim. Under untrusted every call asks, under never none does,
-// otherwise those that need approval (ToolHints.NeedsApproval) ask.
+// claim. A call that does not need approval (ToolHints.NeedsApproval)
+// runs under every policy; one that does is asked about under untrusted,
+// on-request, on-failure and granular (whatever its flags: the Codex
+// CLI 0.169 asks there too), and under never refused, unless the
+// sandbox is danger-full-access, where it runs.
 func (a *Approver) Tool(ctx context.Context, t Turn, key string, h ToolHints, req protocol.ExecApprovalRequestMsg) Outcome {
-	readOnly := !h.NeedsApproval()
 	out := Outcome{Sandbox: t.Sandbox, Run: true}
-	g, granular := t.Approval.Granular()
-	switch {
-	case granular:
-		if readOnly {
-			return out
-		}
-		if !g.McpElicitations {
-			out.Run = false
-			out.Refusal = fmt.Sprintf("MCP tool call needs approval, but %s: %s (server %s) was not run",
-				refusedByGranular(FlagMcpElicitations), req.McpTool, req.McpServer)
-			return out
-		}
-	case t.Approval == protocol.ApprovalNever:
+	if !h.NeedsApproval() {
 		return out
-	case t.Approval == protocol.ApprovalUntrusted:
-		req.Reason = "untrusted: every MCP tool call needs approval"
-	default:
-		if readOnly {
-			return out
-		}
 	}
+	if t.Approval == protocol.ApprovalNever {
+		if t.Sandbox.Mode != protocol.SandboxDangerFullAccess {
+			out.Run = false
+			out.Refusal = NeverRefusal
+		}
+		return out
+	}
+	req.Reason = h.why(req.McpTool, req.McpServer)
 	a.mu.Lock()
 	known := a.tools[key]
 	a.mu.Unlock()

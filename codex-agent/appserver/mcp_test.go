@@ -84,14 +84,16 @@ func TestMCPServers(t *testing.T) {
 	}
 }
 
-// TestMCPToolApproval: under untrusted an MCP tool call is asked with
-// mcpServer/elicitation/request; a decline refuses it, an accept runs it.
+// TestMCPToolApproval: under untrusted an MCP tool call that needs
+// approval (server-everything's gzip-file-as-resource, annotated
+// open-world) is asked with mcpServer/elicitation/request; a decline
+// refuses it, an accept runs it.
 func TestMCPToolApproval(t *testing.T) {
 	t.Parallel()
 	bin := everything(t)
 	f := newFixture(t,
-		turnOf(modelserver.FunctionCall("m1", "mcp__everything__echo", map[string]any{"message": "first"})),
-		turnOf(modelserver.FunctionCall("m2", "mcp__everything__echo", map[string]any{"message": "second"})),
+		turnOf(modelserver.FunctionCall("m1", "mcp__everything__gzip-file-as-resource", map[string]any{"name": "first.gz", "data": "data:text/plain;base64,aGk="})),
+		turnOf(modelserver.FunctionCall("m2", "mcp__everything__gzip-file-as-resource", map[string]any{"name": "second.gz", "data": "data:text/plain;base64,aGk="})),
 		turnOf(modelserver.Message("done")),
 	)
 	c := f.start(t, "-c", `mcp_servers.everything={command="`+bin+`",args=["stdio"]}`)
@@ -102,7 +104,7 @@ func TestMCPToolApproval(t *testing.T) {
 		ServerName, ThreadID, Message, Mode string
 	}
 	req.decode(t, &p)
-	if p.ServerName != "everything" || p.ThreadID != th.Thread.ID || p.Mode != "form" || !strings.Contains(p.Message, "echo") {
+	if p.ServerName != "everything" || p.ThreadID != th.Thread.ID || p.Mode != "form" || !strings.Contains(p.Message, "gzip-file-as-resource") {
 		t.Errorf("elicitation = %s", req)
 	}
 	c.reply(req, map[string]any{"action": "decline"})
@@ -112,7 +114,7 @@ func TestMCPToolApproval(t *testing.T) {
 	seen = append(seen, more...)
 	calls := completedItems(t, seen, "mcpToolCall")
 	if len(calls) != 2 || calls[0]["status"] != "failed" || calls[1]["status"] != "completed" ||
-		!strings.Contains(string(mustJSON(t, calls[1]["result"])), "Echo: second") {
+		!strings.Contains(string(mustJSON(t, calls[1]["result"])), "second.gz") {
 		t.Errorf("mcpToolCall items = %v", calls)
 	}
 	for _, m := range seen {

@@ -132,14 +132,12 @@ func (x MCPTools) Handle(ctx context.Context, call model.Item, emit func(protoco
 	return x.HandleCall(ctx, call, ToolEnv{Emit: emit, ApprovalPolicy: protocol.ApprovalNever})
 }
 
-// HandleCall implements ApprovingTool. Under approval_policy untrusted
-// every MCP call is asked about first; under on-request and on-failure
-// every call of a tool not annotated read-only (readOnlyHint true, and
-// not destructiveHint), as the Codex CLI treats missing annotations as
-// the MCP defaults (a write that may destroy); under never it runs. The
-// question is an exec_approval_request whose command is the tool's
-// qualified name and its arguments; a denial is told to the model and
-// shows as a failed mcp_tool_call.
+// HandleCall implements ApprovingTool. Each call goes through the
+// session's approval flow with the tool's annotations (the approver
+// decides: approval.ToolHints); a question is an exec_approval_request
+// whose command is the tool's qualified name and its arguments; a call
+// refused or denied is told to the model and shows as a failed
+// mcp_tool_call.
 func (x MCPTools) HandleCall(ctx context.Context, call model.Item, env ToolEnv) (model.Item, bool) {
 	if call.Type != "function_call" {
 		return model.Item{}, false
@@ -172,9 +170,7 @@ func (x MCPTools) call(ctx context.Context, call model.Item, tool mcpmanager.Too
 	emit := env.Emit
 	if env.Approve != nil {
 		o := env.Approve("mcp\x00"+tool.Server+"\x00"+tool.Name, hints(tool.Tool), protocol.ExecApprovalRequestMsg{CallID: call.CallID,
-			Command: []string{tool.QualifiedName, string(args)}, Cwd: env.Cwd,
-			Reason:    fmt.Sprintf("MCP tool %s of server %s may change things (it is not annotated read-only)", tool.Name, tool.Server),
-			McpServer: tool.Server, McpTool: tool.Name})
+			Command: []string{tool.QualifiedName, string(args)}, Cwd: env.Cwd, McpServer: tool.Server, McpTool: tool.Name})
 		if !o.Run {
 			emit(protocol.McpToolCallBeginMsg{CallID: call.CallID, Server: tool.Server, Tool: tool.Name, Arguments: args})
 			emit(protocol.McpToolCallEndMsg{CallID: call.CallID, Server: tool.Server, Tool: tool.Name, Error: o.Refusal})
