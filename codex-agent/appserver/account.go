@@ -11,6 +11,7 @@ import (
 	"time"
 
 	login "github.com/codexgo/codex-login"
+	"github.com/codexgo/codex-login/agentidentity"
 	"github.com/codexgo/codex-login/authfile"
 	"github.com/codexgo/codex-login/credentials"
 	"github.com/codexgo/codex-login/oauth"
@@ -40,32 +41,68 @@ func newLoginID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// account describes the stored credentials as the protocol's Account.
+// loginInfo is the login as account/read reports it.
+type loginInfo struct {
+	// account is the protocol's Account; nil when not logged in.
+	account map[string]any
+	// mode is its AuthMode.
+	mode string
+	// userID is the ChatGPT user id, when known.
+	userID string
+}
+
+// account describes the credentials the threads use, in the order they
+// take them (codex-login's credentials.Manager): an API key of the
+// environment, $CODEX_ACCESS_TOKEN, then auth.json (an API key, a
+// ChatGPT login, or an access token login).
 func (s *server) account() (map[string]any, string) {
+	l := s.login()
+	return l.account, l.mode
+}
+
+func (s *server) login() loginInfo {
 	if c, ok := credentials.FromEnv(s.o.Getenv); ok && c.Mode == authfile.ModeAPIKey {
-		return map[string]any{"type": "apiKey"}, "apikey"
+		return loginInfo{account: map[string]any{"type": "apiKey"}, mode: "apikey"}
+	}
+	if tok := strings.TrimSpace(s.o.Getenv(agentidentity.AccessTokenEnv)); tok != "" {
+		return s.agentLogin(tok)
 	}
 	f, err := authfile.Load(s.o.CodexHome)
 	if err != nil {
-		return nil, ""
+		return loginInfo{}
 	}
 	c := credentials.Describe(f)
 	switch c.Mode {
 	case authfile.ModeAPIKey:
-		return map[string]any{"type": "apiKey"}, "apikey"
+		return loginInfo{account: map[string]any{"type": "apiKey"}, mode: "apikey"}
 	case authfile.ModeChatGPT:
-		return map[string]any{"type": "chatgpt", "email": nilIfEmpty(c.Email), "planType": planType(c.PlanType)}, "chatgpt"
+		return loginInfo{account: map[string]any{"type": "chatgpt", "email": nilIfEmpty(c.Email), "planType": planType(c.PlanType)}, mode: "chatgpt"}
+	case authfile.ModeAgentIdentity:
+		if f.AgentIdentity != "" {
+			return s.agentLogin(f.AgentIdentity)
+		}
 	}
-	return nil, ""
+	return loginInfo{}
 }
 
-var planTypes = map[string]bool{"free": true, "go": true, "plus": true, "pro": true, "team": true, "business": true,
-	"enterprise": true, "edu": true}
+// planTypes are the plans of the protocol's PlanType.
+var planTypes = map[string]bool{"free": true, "go": true, "plus": true, "pro": true, "prolite": true, "promax": true,
+	"team": true, "self_serve_business_prolite": true, "self_serve_business_usage_based": true, "business": true,
+	"ent26": true, "enterprise_cbp_automation": true, "enterprise_cbp_usage_based": true, "enterprise": true,
+	"edu": true, "edu_plus": true, "edu_pro": true, "sci": true, "sci_plus": true, "unknown": true}
 
+// planType reads a plan claim as the Codex CLI 0.169 does (measured
+// with access tokens of every plan): the protocol's names as they are,
+// "hc" as enterprise, "education" as edu, anything else (another case
+// too) as unknown.
 func planType(p string) string {
-	p = strings.ToLower(p)
-	if planTypes[p] {
+	switch {
+	case planTypes[p]:
 		return p
+	case p == "hc":
+		return "enterprise"
+	case p == "education":
+		return "edu"
 	}
 	return "unknown"
 }
@@ -77,12 +114,12 @@ func (s *server) accountRead(_ context.Context, params json.RawMessage) (any, er
 	if err := decode(params, &p); err != nil {
 		return nil, err
 	}
-	acct, _ := s.account()
+	l := s.login()
 	var a any
-	if acct != nil {
-		a = acct
+	if l.account != nil {
+		a = l.account
 	}
-	return map[string]any{"account": a, "requiresOpenaiAuth": true, "userId": nil}, nil
+	return map[string]any{"account": a, "requiresOpenaiAuth": true, "userId": nilIfEmpty(l.userID)}, nil
 }
 
 func (s *server) accountUpdated() {

@@ -89,7 +89,9 @@ type server struct {
 	threads *threadTable
 	procs   *procTable
 	logins  *loginTable
-	mcp     mcpState
+	// agents are the access tokens started for account/read.
+	agents identities
+	mcp    mcpState
 	// limits are the rate limits the model API reported last.
 	limits *protocol.RateLimitSnapshot
 	// skills watches the skill folders; stopSkills ends it.
