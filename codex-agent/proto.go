@@ -40,6 +40,10 @@ func RunProto(ctx context.Context, args []string, env ServiceEnv) int {
 	if done {
 		return code
 	}
+	if err := approvalFlag(o.ApprovalPolicy); err != nil {
+		fmt.Fprintf(env.Stderr, "codex proto: %v\n", err)
+		return 1
+	}
 	o.Originator, o.Source = "codex_proto", "proto"
 	o.Stderr = env.Stderr
 	// A session to continue comes from the experimental_resume config

@@ -108,6 +108,44 @@ func TestServiceMainsUsage(t *testing.T) {
 	}
 }
 
+// TestProtoApprovalFlag: -a/--ask-for-approval (and
+// CODEX_PROTO_ASK_FOR_APPROVAL) takes the user-facing names only; the
+// internal spelling of a granular policy ("granular:rules", which a
+// config.toml table becomes) is refused as any unknown name is: one line
+// naming the accepted values and where a granular policy goes, exit 1,
+// no session started. The names themselves still start one.
+func TestProtoApprovalFlag(t *testing.T) {
+	fx := newExecFixture(t)
+	const want = `(want untrusted, on-failure, on-request or never; a granular policy is set in config.toml: approval_policy = { granular = { sandbox_approval = …, rules = …, mcp_elicitations = … } })`
+	for _, v := range []string{"granular:rules", "granular:", "granular:sandbox_approval,rules,mcp_elicitations", "granular", "sometimes", "Never"} {
+		for _, viaEnv := range []bool{false, true} {
+			args := append(fx.providerArgs(), "-C", fx.repo)
+			if viaEnv {
+				// ff reads the flags' variables from the process.
+				t.Setenv("CODEX_PROTO_ASK_FOR_APPROVAL", v)
+			} else {
+				args = append(args, "-a", v)
+			}
+			code, out, errText := fx.runService(RunProto, "", args...)
+			if viaEnv {
+				if err := os.Unsetenv("CODEX_PROTO_ASK_FOR_APPROVAL"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			wantErr := "codex proto: -a/--ask-for-approval: unknown approval policy " + strconv.Quote(v) + " " + want + "\n"
+			if code != 1 || out != "" || errText != wantErr {
+				t.Errorf("%q (env %v): exit %d, stdout %q, stderr %q; want 1 and %q", v, viaEnv, code, out, errText, wantErr)
+			}
+		}
+	}
+	for _, v := range []string{"untrusted", "on-failure", "on-request", "never"} {
+		code, out, errText := fx.runService(RunProto, "", append(fx.providerArgs(), "-C", fx.repo, "-a", v)...)
+		if code != 0 || !strings.Contains(out, `"approval_policy":"`+v+`"`) {
+			t.Errorf("-a %s: exit %d, stdout %q, stderr %q", v, code, out, errText)
+		}
+	}
+}
+
 // TestMainSubcommands checks proto and mcp-server are reachable from Main.
 func TestMainSubcommands(t *testing.T) {
 	for _, sub := range []string{"proto", "mcp-server"} {

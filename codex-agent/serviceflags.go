@@ -8,6 +8,7 @@ import (
 
 	"github.com/codexgo/common/cli"
 	"github.com/codexgo/common/config"
+	"github.com/codexgo/common/protocol"
 	"github.com/peterbourgon/ff/v3"
 )
 
@@ -56,6 +57,21 @@ func protoExtra(fs *flag.FlagSet, o *ServiceOptions) {
 	fs.Var((*cli.StringList)(&o.WritableRoots), "add-dir", "extra writable `DIR` (repeatable; needs --sandbox workspace-write)")
 	fs.Var((*cli.StringList)(&o.Enable), "enable", "enable a `FEATURE` (repeatable)")
 	fs.Var((*cli.StringList)(&o.Disable), "disable", "disable a `FEATURE` (repeatable)")
+}
+
+// approvalFlag checks the value of -a/--ask-for-approval: one of the
+// user-facing names, or none. The string a granular policy is held in
+// ("granular:rules,…", protocol.GranularApproval) is internal: a granular
+// policy is set in config.toml (or -c) as a table, never on the flag, so
+// that spelling is refused as any other unknown name is (the exit status
+// of a bad -a value, 1).
+func approvalFlag(v string) error {
+	switch protocol.AskForApproval(v) {
+	case "", protocol.ApprovalUntrusted, protocol.ApprovalOnFailure, protocol.ApprovalOnRequest, protocol.ApprovalNever:
+		return nil
+	}
+	return fmt.Errorf("-a/--ask-for-approval: unknown approval policy %q (want untrusted, on-failure, on-request or never; "+
+		"a granular policy is set in config.toml: approval_policy = { granular = { sandbox_approval = …, rules = …, mcp_elicitations = … } })", v)
 }
 
 // parseServiceFlags parses the service flags (serviceFlagSet) with
