@@ -92,17 +92,37 @@ func buildLandlock(p *Plan, abi int) *LandlockSet {
 // fds holds already open directories by path (the writable roots' mount
 // clones, which are the same inodes): rules on them need no open.
 func (s *LandlockSet) restrict(fds map[string]int) error {
-	fd, err := ll.LandlockCreateRuleset(&s.attr, 0)
+	fd, err := s.ruleset(fds)
 	if err != nil {
-		return fmt.Errorf("landlock create ruleset: %w", err)
+		return err
 	}
 	defer func() { _ = unix.Close(fd) }()
+	if err := ll.LandlockRestrictSelf(fd, 0); err != nil {
+		return fmt.Errorf("landlock restrict self: %w", err)
+	}
+	return nil
+}
+
+// ruleset makes the Landlock ruleset, rules included, and returns its
+// descriptor (close-on-exec), for restrict or for a process that
+// restricts itself with it (Launch).
+func (s *LandlockSet) ruleset(fds map[string]int) (int, error) {
+	fd, err := ll.LandlockCreateRuleset(&s.attr, 0)
+	if err != nil {
+		return -1, fmt.Errorf("landlock create ruleset: %w", err)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			_ = unix.Close(fd)
+		}
+	}()
 	how := noSymlinksDir()
 	for _, r := range s.Rules {
 		if cfd, ok := fds[r.Path]; ok && r.dir {
 			err := ll.LandlockAddPathBeneathRule(fd, &ll.PathBeneathAttr{AllowedAccess: r.access, ParentFd: cfd}, 0)
 			if err != nil {
-				return fmt.Errorf("landlock add rule %s: %w", r.Path, err)
+				return -1, fmt.Errorf("landlock add rule %s: %w", r.Path, err)
 			}
 			continue
 		}
@@ -128,13 +148,11 @@ func (s *LandlockSet) restrict(fds map[string]int) error {
 		err = ll.LandlockAddPathBeneathRule(fd, &ll.PathBeneathAttr{AllowedAccess: access, ParentFd: pfd}, 0)
 		_ = unix.Close(pfd)
 		if err != nil {
-			return fmt.Errorf("landlock add rule %s: %w", r.Path, err)
+			return -1, fmt.Errorf("landlock add rule %s: %w", r.Path, err)
 		}
 	}
-	if err := ll.LandlockRestrictSelf(fd, 0); err != nil {
-		return fmt.Errorf("landlock restrict self: %w", err)
-	}
-	return nil
+	ok = true
+	return fd, nil
 }
 
 // landlockABI returns the kernel's Landlock ABI, 0 when it has none.

@@ -28,6 +28,13 @@ func setupMounts(p *Plan) (map[string]int, error) {
 	if err := unix.Unshare(unix.CLONE_NEWNS | unix.CLONE_NEWIPC); err != nil {
 		return nil, fmt.Errorf("unshare mount namespace: %w", err)
 	}
+	return makeMounts(p)
+}
+
+// makeMounts does setupMounts' work in the calling thread's mount
+// namespace, a new one of the sandbox's own (made by unshare, or by a
+// supervisor's clone and entered with setns).
+func makeMounts(p *Plan) (map[string]int, error) {
 	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
 		return nil, fmt.Errorf("make mounts private: %w", err)
 	}

@@ -29,6 +29,12 @@ type Setup struct {
 // anything. A sandbox that cannot be set up (no Landlock, no seccomp) is
 // recorded in the result and refused by Apply: we fail closed.
 func Prepare(p *Plan) *Setup {
+	return prepare(p, os.Getpid() == 1)
+}
+
+// prepare is Prepare for a sandbox whose command runs in a new PID
+// namespace (where it has a mount namespace) when pidNS.
+func prepare(p *Plan, pidNS bool) *Setup {
 	s := &Setup{Explanation: Explanation{Plan: p, Mechanism: "none", Active: []string{}, Unavailable: []string{}}}
 	if !p.Restricted() {
 		return s
@@ -70,7 +76,7 @@ func Prepare(p *Plan) *Setup {
 	// execs in place: codex-sandbox starts the helper in a new one, where
 	// it is PID 1, and the helper then gives it its own /proc.
 	s.IPCNamespace = s.MountNamespace
-	s.PIDNamespace = s.MountNamespace && os.Getpid() == 1
+	s.PIDNamespace = s.MountNamespace && pidNS
 
 	// Plain concatenation: this is the helper's first use of fmt
 	// otherwise, and its first use costs a fresh process ~20 µs.
@@ -241,7 +247,11 @@ func execve(argv []string, dir string, env []string) error {
 func LookPath(file string, env []string) (string, error) { return lookPath(file, env) }
 
 // lookPath finds file in the PATH of env, as execvp would.
-func lookPath(file string, env []string) (string, error) {
+func lookPath(file string, env []string) (string, error) { return lookPathIn(file, env, "") }
+
+// lookPathIn is lookPath for a process whose working directory will be
+// base: a relative PATH entry is taken from there, and so is the result.
+func lookPathIn(file string, env []string, base string) (string, error) {
 	pathEnv := "/usr/local/bin:/usr/bin:/bin"
 	for _, kv := range env {
 		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
@@ -252,6 +262,9 @@ func lookPath(file string, env []string) (string, error) {
 	for _, dir := range strings.Split(pathEnv, ":") {
 		if dir == "" {
 			dir = "."
+		}
+		if base != "" && !strings.HasPrefix(dir, "/") {
+			dir = base + "/" + dir
 		}
 		p := dir + "/" + file
 		fi, err := os.Stat(p)

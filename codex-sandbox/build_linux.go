@@ -50,6 +50,9 @@ func buildCmd(j job) (*exec.Cmd, reportPipe, error) {
 	if !j.explain && !j.plan.Restricted() {
 		return directCmd(j)
 	}
+	if !j.explain && j.parked == nil && !forceHelper(j.env) && linuxsandbox.CanLaunch() {
+		return launchCmd(j)
+	}
 	policy := j.plan.Policy.AppendJSON(nil)
 	args := []string{
 		"--sandbox-policy-cwd", j.plan.PolicyCwd,
@@ -188,4 +191,17 @@ func startError(cmd *exec.Cmd, name string, err error) error {
 		return &linuxsandbox.ExecError{Code: ExitNotFound, Err: fmt.Errorf("change directory to %s: %w", cmd.Dir, pe.Err)}
 	}
 	return &linuxsandbox.ExecError{Code: code, Err: fmt.Errorf("exec %s: %w", name, err)}
+}
+
+// forceHelper reports whether CODEX_SANDBOX_HELPER=1 asks for the helper
+// process even where this supervisor could set the sandbox up itself
+// (launchCmd): for comparing the two, or should a kernel refuse the
+// latter.
+func forceHelper(env []string) bool {
+	for _, kv := range env {
+		if kv == "CODEX_SANDBOX_HELPER=1" {
+			return true
+		}
+	}
+	return false
 }

@@ -189,7 +189,7 @@ func supervise(ctx context.Context, j job) outcome {
 		closeChildEnds()
 		started = true
 	}
-	run := spawnAndWait(cmd, j.parked, func() { catchSignals(ctx) }, j.dieOnSignal, kill, afterStart, rep.direct)
+	run := spawnAndWait(cmd, j.parked, func() { catchSignals(ctx) }, j.dieOnSignal, kill, afterStart, rep.direct, rep.launch)
 	if run.err != nil {
 		closeChildEnds()
 		copies.Wait()
@@ -294,6 +294,17 @@ type reportPipe struct {
 	// direct: cmd is the command itself (nothing restricted), not a
 	// helper, so a failed start is the command's 126 or 127.
 	direct bool
+	// launch, if set, sets the sandbox up once cmd (an init waiting for
+	// it) has started: the supervisor does the helper's work itself.
+	launch armer
+}
+
+// armer sets a sandbox up for an init that waits for it (launching).
+type armer interface {
+	// arm sets the sandbox up for the init started as pid.
+	arm(pid int) error
+	// close releases what was kept for arm.
+	close()
 }
 
 // maxReport bounds what is read of the report file.
@@ -333,10 +344,13 @@ func (p reportPipe) read() []linuxsandbox.HelperReport {
 	return out
 }
 
-// close releases the report file.
+// close releases the report file (and what a launch kept).
 func (p reportPipe) close() {
 	if p.f != nil {
 		_ = p.f.Close()
+	}
+	if p.launch != nil {
+		p.launch.close()
 	}
 }
 
@@ -360,7 +374,11 @@ var errStopped = errors.New("stopped before the command started")
 // supervisor that a signal ends then takes the whole namespace with it
 // (the helper, its init, has PR_SET_PDEATHSIG). Anything else could
 // leave descendants behind, or owes its caller a result.
-func spawnAndWait(cmd *exec.Cmd, p *parked, catch func(), dieOnSignal bool, kill *killSwitch, afterStart func(), direct bool) runResult {
+//
+// With launch, cmd is an init that waits for its sandbox: it is set up
+// here once the init runs; if that fails the init is killed and the run
+// is a set-up failure (125), unless the kill switch fired first.
+func spawnAndWait(cmd *exec.Cmd, p *parked, catch func(), dieOnSignal bool, kill *killSwitch, afterStart func(), direct bool, launch armer) runResult {
 	if !inPIDNamespace(cmd) || !dieOnSignal {
 		catch()
 	}
@@ -402,6 +420,17 @@ func spawnAndWait(cmd *exec.Cmd, p *parked, catch func(), dieOnSignal bool, kill
 		return runResult{err: err}
 	}
 	kill.started(pid)
+	if launch != nil {
+		if aerr := launch.arm(pid); aerr != nil {
+			fired := kill.isFired()
+			kill.fire()
+			r := waitStarted(pid, kill, afterStart)
+			if !fired {
+				r.err = &linuxsandbox.ExecError{Code: ExitSetupFailed, Err: fmt.Errorf("sandbox setup failed: %w", aerr)}
+			}
+			return r
+		}
+	}
 	return waitStarted(pid, kill, afterStart)
 }
 

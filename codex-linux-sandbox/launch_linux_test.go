@@ -1,0 +1,166 @@
+package linuxsandbox
+
+import (
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/codexgo/codex-linux-sandbox/internal/nsinit"
+	"golang.org/x/sys/unix"
+)
+
+// initRun is what the init program did with one control message.
+type initRun struct {
+	status syscall.WaitStatus
+	report string
+	ran    bool
+}
+
+// runInit starts the init program as a plain child (no namespaces: every
+// case here is refused before anything privileged), with the report on
+// fd 3 and, unless ctl is nil, the control socket on fd 4 over which ctl
+// sends; the command touches a marker file.
+func runInit(t *testing.T, ctl func(fd int), argv ...string) initRun {
+	t.Helper()
+	if nsinit.Program == "" {
+		t.Skip("no init program for this architecture")
+	}
+	dir := t.TempDir()
+	marker := filepath.Join(dir, "ran")
+	prog, err := InitProgram()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prog.Close()
+	rep, err := os.Create(filepath.Join(dir, "report"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rep.Close()
+	files := []uintptr{0, 1, 2, rep.Fd()}
+	head := "3"
+	parent := -1
+	if ctl != nil {
+		pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer unix.Close(pair[1])
+		parent = pair[0]
+		files = append(files, uintptr(pair[1]))
+		head = "3,4"
+	}
+	files = append(files, prog.Fd())
+	if argv == nil {
+		argv = []string{"/bin/sh", "sh", "-c", "touch " + marker}
+	}
+	attr := &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if os.Geteuid() == 0 {
+		// Namespaces of its own, as a launch gives it: were a check
+		// below to let a bad plan through, its mounts stay in there.
+		attr.Cloneflags = LaunchCloneflags
+	}
+	pid, err := syscall.ForkExec("/proc/self/fd/"+strconv.Itoa(len(files)-1), append([]string{head}, argv...),
+		&syscall.ProcAttr{Env: []string{"PATH=/usr/bin:/bin"}, Files: files, Sys: attr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ctl != nil {
+		ctl(parent)
+		_ = unix.Close(parent)
+	}
+	var ws syscall.WaitStatus
+	if _, err := syscall.Wait4(pid, &ws, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(rep.Name())
+	_, serr := os.Stat(marker)
+	return initRun{status: ws, report: string(b), ran: serr == nil}
+}
+
+// ctlMessage is a control message with the given header fields and body.
+func ctlMessage(version, flags, ninsns, cwdlen uint32, body []byte) []byte {
+	b := binary.LittleEndian.AppendUint32(nil, version)
+	b = binary.LittleEndian.AppendUint32(b, flags)
+	b = binary.LittleEndian.AppendUint32(b, ninsns)
+	b = binary.LittleEndian.AppendUint32(b, cwdlen)
+	return append(b, body...)
+}
+
+// TestInitRefusesBadPlans: whatever goes wrong with the plan (no
+// supervisor, a truncated or foreign message, a Landlock ruleset
+// announced but missing), the init starts nothing and says why, 125.
+func TestInitRefusesBadPlans(t *testing.T) {
+	oneInsn := make([]byte, 8) // a valid-length program; never loaded here
+	tests := []struct {
+		name string
+		send func(fd int) error
+		want string
+	}{
+		{"supervisor gone", func(int) error { return nil }, "no plan from the supervisor"},
+		{"wrong version", func(fd int) error {
+			return unix.Send(fd, ctlMessage(2, ctlLandlock, 1, 0, oneInsn), 0)
+		}, "no plan from the supervisor"},
+		{"length mismatch", func(fd int) error {
+			return unix.Send(fd, ctlMessage(1, ctlLandlock, 2, 0, oneInsn), 0)
+		}, "no plan from the supervisor"},
+		{"no seccomp program", func(fd int) error {
+			return unix.Send(fd, ctlMessage(1, ctlLandlock, 0, 0, nil), 0)
+		}, "no plan from the supervisor"},
+		{"landlock announced, no ruleset", func(fd int) error {
+			return unix.Send(fd, ctlMessage(1, ctlLandlock, 1, 0, oneInsn), 0)
+		}, "no Landlock ruleset from the supervisor"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runInit(t, func(fd int) {
+				if err := tc.send(fd); err != nil {
+					t.Fatal(err)
+				}
+			})
+			if r.ran {
+				t.Fatalf("the command ran")
+			}
+			if !r.status.Exited() || r.status.ExitStatus() != ExitSetupFailed {
+				t.Errorf("status %v, want exit %d", r.status, ExitSetupFailed)
+			}
+			h, err := DecodeHelperReport([]byte(strings.TrimSuffix(r.report, "\n")))
+			if err != nil || h.Stage != "error" || h.ExitCode != ExitSetupFailed || !strings.Contains(h.Error, tc.want) {
+				t.Errorf("report %q (%v), want an error line with %q", r.report, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestInitReportsExecFailure: a command that cannot be executed is
+// reported by the init with the helper's words and codes.
+func TestInitReportsExecFailure(t *testing.T) {
+	dir := t.TempDir()
+	notExec := filepath.Join(dir, "notexec")
+	if err := os.WriteFile(notExec, []byte("#!/bin/sh\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		path string
+		code int
+		want string
+	}{
+		{"/no/such/file", ExitNotFound, "exec /no/such/file: no such file or directory"},
+		{notExec, ExitNotExecutable, "exec " + notExec + ": permission denied"},
+	}
+	for _, tc := range tests {
+		r := runInit(t, nil, tc.path, tc.path)
+		if !r.status.Exited() || r.status.ExitStatus() != tc.code {
+			t.Errorf("%s: status %v, want exit %d", tc.path, r.status, tc.code)
+		}
+		lines := strings.Split(strings.TrimSuffix(r.report, "\n"), "\n")
+		h, err := DecodeHelperReport([]byte(lines[0]))
+		if len(lines) != 2 || err != nil || h.Stage != "error" || h.ExitCode != tc.code || h.Error != tc.want {
+			t.Errorf("%s: report %q, want an error line %q (code %d) then the exit line", tc.path, r.report, tc.want, tc.code)
+		}
+	}
+}

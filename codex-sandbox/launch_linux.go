@@ -1,0 +1,108 @@
+package sandbox
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+
+	linuxsandbox "github.com/codexgo/codex-linux-sandbox"
+	"golang.org/x/sys/unix"
+)
+
+// Descriptors of the init that a launch starts (linuxsandbox.Launch).
+const (
+	launchReportFD  = 3
+	launchControlFD = 4
+	launchProgramFD = 5
+)
+
+// launching is a sandbox this supervisor sets up itself for the init it
+// starts, instead of starting the helper (launchCmd).
+type launching struct {
+	l *linuxsandbox.Launch
+	// ctl is this end of the control socket, -1 once closed.
+	ctl int
+	// ends are the child's copies' originals: the control socket's
+	// other end and the init program's memfd.
+	ends []io.Closer
+}
+
+// launchCmd starts j's command under a sandbox this supervisor sets up
+// itself (linuxsandbox.Launch): one Go process start less per command
+// than the helper. The child is the init program, PID 1 of new PID, mount
+// and IPC namespaces, which waits for Arm (spawnAndWait) and then
+// restricts itself whole before it starts the command. Everything else
+// (waiting, the report file, the kill switch, the tree) is as with the
+// helper, which was PID 1 of the same namespaces in the same place.
+func launchCmd(j job) (*exec.Cmd, reportPipe, error) {
+	l, err := linuxsandbox.NewLaunch(j.plan.Policy, j.plan.PolicyCwd, j.plan.CommandCwd, j.argv, j.env)
+	if err != nil {
+		return nil, reportPipe{}, err
+	}
+	if err := l.Find(); err != nil {
+		return nil, reportPipe{static: l.Report()}, err
+	}
+	rf, err := newReportFile()
+	if err != nil {
+		return nil, reportPipe{}, err
+	}
+	st := &launching{l: l, ctl: -1}
+	fail := func(err error) (*exec.Cmd, reportPipe, error) {
+		_ = rf.Close()
+		st.close()
+		return nil, reportPipe{}, err
+	}
+	prog, err := linuxsandbox.InitProgram()
+	if err != nil {
+		return fail(err)
+	}
+	st.ends = append(st.ends, prog)
+	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return fail(fmt.Errorf("control socket: %w", err))
+	}
+	st.ctl = pair[0]
+	child := os.NewFile(uintptr(pair[1]), "control")
+	st.ends = append(st.ends, child)
+	cmd := &exec.Cmd{
+		Path:        fmt.Sprintf("/proc/self/fd/%d", launchProgramFD),
+		Args:        l.InitArgs(launchReportFD, launchControlFD),
+		Env:         l.Env(),
+		ExtraFiles:  []*os.File{rf, child, prog},
+		SysProcAttr: childAttr(j.session),
+	}
+	cmd.SysProcAttr.Cloneflags = linuxsandbox.LaunchCloneflags
+	if j.inProcess && !j.session {
+		// A group of its own, as for the helper (buildCmd).
+		cmd.SysProcAttr.Setpgid = true
+	}
+	return cmd, reportPipe{f: rf, static: l.Report(), launch: st}, nil
+}
+
+// arm sets the sandbox up for the init started as pid: the child has its
+// copies of the ends by now, so they are closed first, and this end once
+// the plan is sent (the init then sees EOF if it was not).
+func (s *launching) arm(pid int) error {
+	s.closeEnds()
+	err := s.l.Arm(pid, s.ctl)
+	s.close()
+	return err
+}
+
+// closeEnds closes the originals of what the child got.
+func (s *launching) closeEnds() {
+	for _, c := range s.ends {
+		_ = c.Close()
+	}
+	s.ends = nil
+}
+
+// close releases everything.
+func (s *launching) close() {
+	s.closeEnds()
+	if s.ctl >= 0 {
+		_ = unix.Close(s.ctl)
+		s.ctl = -1
+	}
+}
