@@ -90,6 +90,9 @@ func TestAheadEachCallItsPolicy(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root: helpers are started ahead only with CAP_SYS_ADMIN (CI runs as root and fails on any skip)")
 	}
+	// As root the sandbox is set up by the agent itself, which parks
+	// nothing (sandbox.Ahead); the switch asks for the helper process.
+	t.Setenv("CODEX_SANDBOX_HELPER", "1")
 	call := func(id, file string) modelserver.Turn {
 		return modelserver.Turn{Items: []json.RawMessage{modelserver.FunctionCall(id, "exec_command",
 			map[string]any{"cmd": "touch " + file + " && echo made"})}}
@@ -180,6 +183,9 @@ func TestNoParkedHelperSurvives(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root: helpers are started ahead only with CAP_SYS_ADMIN (CI runs as root and fails on any skip)")
 	}
+	// As root the sandbox is set up by the agent itself, which parks
+	// nothing (sandbox.Ahead); CODEX_SANDBOX_HELPER=1 in the front end's
+	// environment (parkedSurvival) asks for the helper process.
 	for _, tc := range []struct {
 		front string
 		kill  bool
@@ -256,7 +262,7 @@ func parkedSurvival(t *testing.T, front string, kill bool) {
 			`{"id":2,"method":"thread/start","params":{"cwd":"` + fx.repo + `","approvalPolicy":"never","sandbox":"workspace-write"}}`,
 		}
 	}
-	cmd.Env, cmd.Dir = fx.environ(), fx.repo
+	cmd.Env, cmd.Dir = append(fx.environ(), "CODEX_SANDBOX_HELPER=1"), fx.repo
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	in, err := cmd.StdinPipe()

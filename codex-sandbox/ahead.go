@@ -23,7 +23,15 @@ var errNoParked = errors.New("no parked helper")
 // Each parked helper serves one command. Close reaps one still unused.
 // The zero value is ready to use; use one per session, from any
 // goroutines.
+//
+// Where the supervisor sets the sandbox up itself (as root on amd64,
+// linuxsandbox.CanLaunch) nothing is parked: that is cheaper per command
+// than a parked helper, and costs no process while the caller waits
+// (README, Speed), unless Always or CODEX_SANDBOX_HELPER=1 says so.
 type Ahead struct {
+	// Always parks helpers even where the supervisor would set the
+	// sandbox up itself (to compare the two).
+	Always bool
 	mu     sync.Mutex
 	p      *parked
 	closed bool

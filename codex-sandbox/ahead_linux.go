@@ -32,13 +32,18 @@ type parked struct {
 }
 
 // Start starts a helper ahead of the next command if none is parked and
-// this process may supervise it (CAP_SYS_ADMIN, see Supervisor.InProcess);
-// it does nothing after Close. An error only means the next command
+// this process may supervise it (CAP_SYS_ADMIN, see Supervisor.InProcess)
+// but not set the sandbox up itself (see Ahead); it does nothing after
+// Close. An error only means the next command
 // starts its helper itself.
 func (a *Ahead) Start() error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.closed || a.p != nil || !haveSysAdmin() {
+		return nil
+	}
+	if !a.Always && !forceHelper(os.Environ()) && linuxsandbox.CanLaunch() {
+		// Launched commands start faster than parked helpers.
 		return nil
 	}
 	p, err := startParked()

@@ -29,7 +29,7 @@ const aheadParker = "codex-agent-parker"
 
 // runAheadParker is the parker's main.
 func runAheadParker() int {
-	a := &Ahead{}
+	a := &Ahead{Always: true}
 	if err := a.Start(); err != nil {
 		fmt.Println(err)
 		return 1
@@ -72,7 +72,7 @@ func parkedNow(t *testing.T, a *Ahead) *parked {
 func TestAheadRunsThePlanOfTheCall(t *testing.T) {
 	needRoot(t)
 	ws, _ := workspace(t)
-	a := &Ahead{}
+	a := &Ahead{Always: true}
 	defer func() { _ = a.Close() }()
 	for _, tc := range []struct {
 		mode protocol.SandboxMode
@@ -112,7 +112,7 @@ func TestAheadRunsThePlanOfTheCall(t *testing.T) {
 func TestAheadSameAsStarted(t *testing.T) {
 	needRoot(t)
 	ws, _ := workspace(t)
-	a := &Ahead{}
+	a := &Ahead{Always: true}
 	defer func() { _ = a.Close() }()
 	for _, req := range []protocol.ExecRequest{
 		{Argv: []string{"no-such-command-x"}, Cwd: ws},
@@ -182,7 +182,7 @@ func TestAheadHoldsNothing(t *testing.T) {
 	}
 	defer func() { _ = secret.Close() }()
 	unix.CloseOnExec(int(secret.Fd())) // as Go opens every file
-	a := &Ahead{}
+	a := &Ahead{Always: true}
 	defer func() { _ = a.Close() }()
 	p := parkedNow(t, a)
 	// 0-4 as given; anything else is the Go runtime's own (cgroup
@@ -314,7 +314,7 @@ func TestAheadPlanUsedOnce(t *testing.T) {
 			t.Errorf("control %v: the second plan ran: %v", control, ran)
 		}
 	}
-	a := &Ahead{}
+	a := &Ahead{Always: true}
 	defer func() { _ = a.Close() }()
 	parkedNow(t, a)
 	if a.take() == nil || a.take() != nil {
@@ -329,7 +329,7 @@ func TestAheadPlanUsedOnce(t *testing.T) {
 // this test).
 func TestAheadClosedAndAgentKilled(t *testing.T) {
 	needRoot(t)
-	a := &Ahead{}
+	a := &Ahead{Always: true}
 	p := parkedNow(t, a)
 	pfd, err := unix.PidfdOpen(p.pid, 0)
 	if err != nil {

@@ -46,6 +46,10 @@ type attackSetup struct {
 	// namespace, the command in its place) instead of codex-sandbox; the
 	// only target is then the agent stand-in.
 	helper bool
+	// helperProcess: codex-sandbox starts the helper process
+	// (CODEX_SANDBOX_HELPER=1) where it would set the sandbox up itself
+	// (root: linuxsandbox.Launch); both shapes are attacked.
+	helperProcess bool
 	// sibling makes the agent stand-in a sandboxed command itself (the
 	// standalone helper, workspace-write with the network on): another
 	// sandbox's command, with rights this one lacks.
@@ -119,6 +123,12 @@ func runAttack(t *testing.T, name string, s attackSetup) attackResult {
 	if s.helper {
 		cmd.Args[0] = "codex-linux-sandbox"
 	}
+	if s.helperProcess {
+		if cmd.Env == nil {
+			cmd.Env = os.Environ()
+		}
+		cmd.Env = append(cmd.Env, "CODEX_SANDBOX_HELPER=1")
+	}
 	if s.ahead {
 		cmd.Args[0] = agentAheadStandIn
 	}
@@ -185,6 +195,11 @@ func checkAttackAs(t *testing.T, who []struct {
 }, agentShape bool, name string, protected string, s func(t *testing.T) attackSetup, after func(t *testing.T, r attackResult, escaped bool)) {
 	for _, u := range who {
 		shapes := []string{""}
+		if u.cred == nil {
+			// As root codex-sandbox sets the sandbox up itself; the
+			// helper process is attacked too.
+			shapes = append(shapes, "helper-process/")
+		}
 		if u.cred == nil && agentShape {
 			shapes = append(shapes, "agent/", "agent-ahead/")
 		}
@@ -192,7 +207,9 @@ func checkAttackAs(t *testing.T, who []struct {
 			for _, mode := range []string{protected, "danger-full-access"} {
 				t.Run(u.name+"/"+shape+mode, func(t *testing.T) {
 					setup := s(t)
-					setup.mode, setup.cred, setup.agent, setup.ahead = mode, u.cred, shape != "", shape == "agent-ahead/"
+					setup.mode, setup.cred = mode, u.cred
+					setup.agent, setup.ahead = strings.HasPrefix(shape, "agent"), shape == "agent-ahead/"
+					setup.helperProcess = shape == "helper-process/"
 					r := runAttack(t, name, setup)
 					t.Logf("%s", r.line)
 					escaped := strings.HasPrefix(r.line, "ESCAPED")

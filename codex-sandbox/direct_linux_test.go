@@ -7,6 +7,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -105,5 +106,40 @@ func TestCancelledBeforeStart(t *testing.T) {
 				t.Errorf("the command ran although the supervisor was cancelled first")
 			}
 		})
+	}
+}
+
+// TestLaunchShape: as root codex-sandbox sets the sandbox up itself
+// (linuxsandbox.Launch: the init gets a control socket, "3,4"), and with
+// CODEX_SANDBOX_HELPER=1 starts the helper, which execs the init ("3");
+// either way the command's parent, PID 1, is restricted whole: one
+// thread, no capability, no_new_privs and seccomp.
+func TestLaunchShape(t *testing.T) {
+	needRoot(t)
+	ws, _ := workspace(t)
+	probe := `tr '\0' ' ' < /proc/1/cmdline; echo; grep -E '^(Threads|CapEff|CapPrm|CapBnd|NoNewPrivs|Seccomp):' /proc/1/status`
+	for _, tc := range []struct {
+		env  []string
+		head string
+	}{
+		{nil, "3,4 "},
+		{[]string{"CODEX_SANDBOX_HELPER=1"}, "3 "},
+	} {
+		cmd := csCmd(t, "--sandbox", "workspace-write", "--cd", ws, "--", "sh", "-c", probe)
+		cmd.Env = append(cmd.Env, tc.env...)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%v: %v", tc.env, err)
+		}
+		lines := strings.Split(string(out), "\n")
+		if !strings.HasPrefix(lines[0], tc.head) {
+			t.Errorf("%v: PID 1 is %q, want the init started as %q", tc.env, lines[0], tc.head)
+		}
+		for _, want := range []string{"Threads:\t1", "CapEff:\t0000000000000000", "CapPrm:\t0000000000000000",
+			"CapBnd:\t0000000000000000", "NoNewPrivs:\t1", "Seccomp:\t2"} {
+			if !slices.Contains(lines, want) {
+				t.Errorf("%v: PID 1 lacks %q:\n%s", tc.env, want, out)
+			}
+		}
 	}
 }

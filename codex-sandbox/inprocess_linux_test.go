@@ -56,7 +56,7 @@ func runAgentStandIn(args []string, ahead bool) int {
 	req := protocol.ExecRequest{Argv: o.commandArgv, Cwd: o.cd, SandboxPolicy: policy, TimeoutMS: o.timeout.Milliseconds()}
 	sup := Supervisor{InProcess: true}
 	if ahead {
-		sup.Ahead = &Ahead{}
+		sup.Ahead = &Ahead{Always: true}
 		defer func() { _ = sup.Ahead.Close() }()
 		if err := sup.Ahead.Start(); err != nil {
 			return ExitSetupFailed

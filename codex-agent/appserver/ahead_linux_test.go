@@ -47,6 +47,9 @@ func TestThreadEndReapsParkedHelper(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root: helpers are started ahead only with CAP_SYS_ADMIN (CI runs as root and fails on any skip)")
 	}
+	// As root the sandbox is set up by the agent itself, which parks
+	// nothing (sandbox.Ahead); the switch asks for the helper process.
+	t.Setenv("CODEX_SANDBOX_HELPER", "1")
 	f := newFixture(t, turnOf(execCall("c1", "echo hi")), turnOf(modelserver.Message("done")))
 	before := parkedHelpers(os.Getpid())
 	got := make(chan int, 1)

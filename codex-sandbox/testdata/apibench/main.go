@@ -56,7 +56,7 @@ func main() {
 			os.Exit(1)
 		}
 	}
-	ahead := &sandbox.Ahead{}
+	ahead := &sandbox.Ahead{Always: true}
 	defer func() { _ = ahead.Close() }()
 	shapes := []struct {
 		name   string
