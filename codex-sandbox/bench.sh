@@ -110,7 +110,8 @@ printf 'module mountfloor\ngo 1.24\n' > "$tmp/mounts/go.mod"
 chop=()
 if command -v cc >/dev/null && printf '#include <unistd.h>\nextern char **environ;\nint main(int c, char **v) { execve(v[1], v + 1, environ); return 127; }\n' > "$tmp/hop.c" \
   && cc -O2 -static -o "$tmp/chop" "$tmp/hop.c" 2>/dev/null; then
-  chop=("static C binary that only execs (floor for any helper)" "$tmp/chop /bin/true")
+  chop=("static C binary that only execs (floor for any helper)" "$tmp/chop /bin/true"
+    "Go fork+exec+wait of a C exec hop (floor: supervisor + init, as root)" "$tmp/gospawn $tmp/chop /bin/true")
 fi
 (cd "$here/../codex-linux-sandbox" && go build -trimpath -ldflags='-s -w' -o "$tmp/codex-linux-sandbox" ./cmd/codex-linux-sandbox)
 
@@ -179,6 +180,8 @@ BENCHTIMER_TSV=$tsv "$tmp/benchtimer" "$runs" \
   "Go fork+exec+wait of a Go exec hop (floor: supervisor + helper)" "$tmp/gospawn $tmp/gohop /bin/true" \
   "codex-sandbox read-only" "$s -- /bin/true" \
   "codex-sandbox ww" "$s --sandbox workspace-write -- /bin/true" \
+  "codex-sandbox ww, through env(1)" "/usr/bin/env CODEX_BENCH=1 $s --sandbox workspace-write -- /bin/true" \
+  "codex-sandbox ww, through env(1), helper process" "/usr/bin/env CODEX_SANDBOX_HELPER=1 $s --sandbox workspace-write -- /bin/true" \
   "codex-sandbox danger-full-access" "$s --sandbox danger-full-access -- /bin/true" \
   "codex-sandbox ww + 100 --add-dir inside /tmp" "$s --sandbox workspace-write $adddirs -- /bin/true" \
   "codex-sandbox ww, /tmp excluded" "$s --sandbox-policy $wwx -- /bin/true" \
@@ -203,8 +206,15 @@ goals() {
 bare=$(med "bare /bin/true")
 echo
 echo "codex-sandbox ww as a ratio to bare /bin/true in this run (issue: bar 5.5x, goal 4x):"
-awk -v m="$(med "codex-sandbox ww")" -v b="$bare" -v f="$(med "Go fork+exec+wait of a Go exec hop (floor: supervisor + helper)")" 'BEGIN {
-  r = m / b; printf "  %.2fx (%s the 5.5x bar, %s the 4x goal); its floor, a Go supervisor starting a Go hop, is %.2fx\n", r, (r <= 5.5 ? "meets" : "does NOT meet"), (r <= 4 ? "meets" : "does NOT meet"), f / b }'
+floorname="Go fork+exec+wait of a Go exec hop (floor: supervisor + helper)"
+floorwhat="a Go supervisor starting a Go hop (the helper)"
+if [ "$(id -u)" = 0 ] && [ "${#chop[@]}" -gt 0 ]; then
+  # As root codex-sandbox starts the C init itself (linuxsandbox.Launch).
+  floorname="${chop[2]}"
+  floorwhat="a Go supervisor starting a C hop (the init)"
+fi
+awk -v m="$(med "codex-sandbox ww")" -v b="$bare" -v f="$(med "$floorname")" -v w="$floorwhat" 'BEGIN {
+  r = m / b; printf "  %.2fx (%s the 5.5x bar, %s the 4x goal); its floor, %s, is %.2fx\n", r, (r <= 5.5 ? "meets" : "does NOT meet"), (r <= 4 ? "meets" : "does NOT meet"), w, f / b }'
 echo
 echo "goals (medians of this run):"
 goals goal "$(awk -v b="$bare" 'BEGIN { print b + 1.5 }')"

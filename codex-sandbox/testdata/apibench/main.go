@@ -8,9 +8,11 @@
 //   - process: sandbox.Run, a codex-sandbox supervisor process per
 //     command, which starts the helper;
 //   - in-process: sandbox.Supervisor{InProcess: true}.Run, this program
-//     supervising the helper itself (falls back to the process shape
-//     where that is not allowed, see the line it prints);
-//   - ahead: the same with a helper started ahead (sandbox.Ahead) and
+//     supervising the command itself: as root it sets the sandbox up
+//     itself and starts the init (linuxsandbox.Launch), elsewhere it
+//     falls back to the process shape (see the line it prints);
+//   - ahead: the same with a helper started ahead (sandbox.Ahead with
+//     Always: as root no helper is parked otherwise) and
 //     parked before the timed run, as the agent starts it while the
 //     model streams (outside the timed run: the agent's cost per
 //     command is from the model's call to the command's start).
@@ -73,7 +75,7 @@ func main() {
 			res, err := sandbox.Run(ctx, req, nil, nil)
 			check("process", res, err)
 		}},
-		{name: "sandbox.Run ww, this program supervises (in-process)", run: func() {
+		{name: "sandbox.Run ww, in-process (root: sandbox set up here)", run: func() {
 			res, err := sandbox.Supervisor{InProcess: true}.Run(ctx, req, nil, nil)
 			check("in-process", res, err)
 		}},
