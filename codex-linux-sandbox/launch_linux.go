@@ -58,8 +58,9 @@ type Launch struct {
 
 // CanLaunch reports whether this process can set a sandbox up itself
 // (NewLaunch) on this machine: it needs the init program (x86-64) and
-// CAP_SYS_ADMIN in the initial user namespace, to make the mounts and the
-// init's /proc without a user namespace of its own. Elsewhere the helper
+// CAP_SYS_ADMIN and CAP_SYS_CHROOT (to enter the init's mount namespace)
+// in the initial user namespace, to make the mounts and the init's /proc
+// without a user namespace of its own. Elsewhere the helper
 // does it (a user namespace's uid map would have to be written by a
 // dumpable supervisor).
 func CanLaunch() bool {
@@ -67,7 +68,7 @@ func CanLaunch() bool {
 		return false
 	}
 	eff, _, err := threadCaps()
-	if err != nil || !hasCap(eff, capSysAdmin) {
+	if err != nil || !hasCap(eff, capSysAdmin) || !hasCap(eff, capSysChroot) {
 		return false
 	}
 	var st unix.Stat_t

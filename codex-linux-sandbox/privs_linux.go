@@ -10,6 +10,8 @@ import (
 const (
 	capSetpcap  = 8
 	capSysAdmin = 21
+	// capSysChroot is needed to enter another mount namespace (setns).
+	capSysChroot = 18
 )
 
 // threadCaps returns the calling thread's effective and permitted sets.

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -111,34 +112,52 @@ func TestCancelledBeforeStart(t *testing.T) {
 
 // TestLaunchShape: as root codex-sandbox sets the sandbox up itself
 // (linuxsandbox.Launch: the init gets a control socket, "3,4"), and with
-// CODEX_SANDBOX_HELPER=1 starts the helper, which execs the init ("3");
-// either way the command's parent, PID 1, is restricted whole: one
-// thread, no capability, no_new_privs and seccomp.
+// CODEX_SANDBOX_HELPER=1, or without CAP_SYS_CHROOT (which entering the
+// init's mount namespace needs), starts the helper, which execs the init
+// ("3"); either way the command's parent, PID 1, is restricted whole:
+// one thread, no capability, no_new_privs and seccomp.
 func TestLaunchShape(t *testing.T) {
 	needRoot(t)
 	ws, _ := workspace(t)
+	bin, err := publicBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// setpriv execs it by a path whose last element names the tool.
+	named := filepath.Join(t.TempDir(), ToolName)
+	if err := os.Symlink(bin, named); err != nil {
+		t.Fatal(err)
+	}
 	probe := `tr '\0' ' ' < /proc/1/cmdline; echo; grep -E '^(Threads|CapEff|CapPrm|CapBnd|NoNewPrivs|Seccomp):' /proc/1/status`
+	args := []string{"--sandbox", "workspace-write", "--cd", ws, "--", "sh", "-c", probe}
 	for _, tc := range []struct {
+		name string
 		env  []string
+		via  []string
 		head string
 	}{
-		{nil, "3,4 "},
-		{[]string{"CODEX_SANDBOX_HELPER=1"}, "3 "},
+		{"launch", nil, nil, "3,4 "},
+		{"CODEX_SANDBOX_HELPER=1", []string{"CODEX_SANDBOX_HELPER=1"}, nil, "3 "},
+		{"no CAP_SYS_CHROOT", nil, []string{"setpriv", "--bounding-set=-sys_chroot", "--inh-caps=-sys_chroot", "--", named}, "3 "},
 	} {
-		cmd := csCmd(t, "--sandbox", "workspace-write", "--cd", ws, "--", "sh", "-c", probe)
+		cmd := csCmd(t, args...)
+		if tc.via != nil {
+			cmd = exec.Command(tc.via[0], append(tc.via[1:], args...)...)
+			cmd.Env = testEnv()
+		}
 		cmd.Env = append(cmd.Env, tc.env...)
 		out, err := cmd.Output()
 		if err != nil {
-			t.Fatalf("%v: %v", tc.env, err)
+			t.Fatalf("%s: %v", tc.name, err)
 		}
 		lines := strings.Split(string(out), "\n")
 		if !strings.HasPrefix(lines[0], tc.head) {
-			t.Errorf("%v: PID 1 is %q, want the init started as %q", tc.env, lines[0], tc.head)
+			t.Errorf("%s: PID 1 is %q, want the init started as %q", tc.name, lines[0], tc.head)
 		}
 		for _, want := range []string{"Threads:\t1", "CapEff:\t0000000000000000", "CapPrm:\t0000000000000000",
 			"CapBnd:\t0000000000000000", "NoNewPrivs:\t1", "Seccomp:\t2"} {
 			if !slices.Contains(lines, want) {
-				t.Errorf("%v: PID 1 lacks %q:\n%s", tc.env, want, out)
+				t.Errorf("%s: PID 1 lacks %q:\n%s", tc.name, want, out)
 			}
 		}
 	}
