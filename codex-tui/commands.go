@@ -60,7 +60,7 @@ func (m *model) runSlash(name, arg string) tea.Cmd {
 		m.submit(protocol.CompactOp{})
 	case "review":
 		if arg != "" {
-			m.startReview(arg, arg)
+			m.startReview(arg, customReview(arg))
 			return nil
 		}
 		m.picker = reviewPicker()
@@ -159,6 +159,7 @@ func (m *model) handleReconnected(msg reconnectedMsg) tea.Cmd {
 	m.stream = mdStream{}
 	m.streamFirst = true
 	m.execs, m.background, m.appr.queue = nil, nil, nil
+	m.steers, m.reviewing, m.forms = nil, false, nil
 	m.tokens, m.window = protocol.TokenCountMsg{}, 0
 	m.reasoning.Reset()
 	m.patches = map[string]map[string]protocol.FileChange{}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/codexgo/codex-tui/internal/appconn"
 	"github.com/codexgo/common/protocol"
 )
 
@@ -124,7 +125,7 @@ func (m *model) handleEvent(ev protocol.Event) {
 	case protocol.TurnAbortedMsg:
 		m.endTurn()
 		// Requests of an aborted turn will never be answered usefully.
-		m.appr.queue = nil
+		m.appr.queue, m.forms = nil, nil
 		if e.Reason == "interrupted" || e.Reason == "" {
 			m.print(noticeCell{"error", "Conversation interrupted - tell the model what to do differently"})
 		}
@@ -155,6 +156,15 @@ func (m *model) handleEvent(ev protocol.Event) {
 		m.finishStream()
 	case protocol.WebSearchEndMsg:
 		m.print(noticeCell{"info", "Searched the web: " + e.Query})
+	case appconn.SteerResultMsg:
+		m.steerResult(e)
+	case appconn.ReviewModeMsg:
+		m.reviewMode(e)
+	case protocol.ElicitationRequestMsg:
+		m.notify(noteApproval, e.ServerName+" asks: "+e.Message)
+		m.finishStream()
+		m.openForm(e, now)
+		m.surface = true
 	case protocol.ShutdownCompleteMsg:
 		m.shutdownSeen = true
 		m.quitting = true
@@ -232,6 +242,7 @@ func (m *model) endTurn() {
 	}
 	m.execs = nil
 	m.running = false
+	m.reviewing = false
 	m.hint = ""
 }
 

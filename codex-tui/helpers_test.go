@@ -108,7 +108,7 @@ func keyMsg(s string) tea.KeyMsg {
 	types := map[string]tea.KeyType{
 		"enter": tea.KeyEnter, "esc": tea.KeyEsc, "ctrl+c": tea.KeyCtrlC, "ctrl+d": tea.KeyCtrlD,
 		"ctrl+j": tea.KeyCtrlJ, "up": tea.KeyUp, "down": tea.KeyDown, "tab": tea.KeyTab,
-		"backspace": tea.KeyBackspace, "ctrl+t": tea.KeyCtrlT,
+		"backspace": tea.KeyBackspace, "ctrl+t": tea.KeyCtrlT, "ctrl+u": tea.KeyCtrlU, "shift+tab": tea.KeyShiftTab,
 	}
 	if t, ok := types[s]; ok {
 		return tea.KeyMsg{Type: t}

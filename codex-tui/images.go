@@ -32,17 +32,25 @@ func checkImages(paths []string) ([]string, error) {
 	return out, nil
 }
 
+// userInput is a message's input items and the text its user cell
+// shows: the images go with it, named when the text has no placeholder
+// for them (-i images).
+func userInput(text string, images []string) ([]protocol.InputItem, string) {
+	items := protocol.TextInput(text)
+	shown := text
+	for _, p := range images {
+		items = append(items, protocol.InputItem{Type: "local_image", Path: p})
+		if name := "[image: " + filepath.Base(p); !strings.Contains(shown, name) {
+			shown += "\n" + name + "]"
+		}
+	}
+	return items, shown
+}
+
 // sendUser shows and sends a message the user wrote, with the images
 // waiting to go with it (-i).
 func (m *model) sendUser(text string) {
-	items := protocol.TextInput(text)
-	shown := text
-	for _, p := range m.images {
-		items = append(items, protocol.InputItem{Type: "local_image", Path: p})
-		if name := "[image: " + filepath.Base(p); !strings.Contains(shown, name) {
-			shown += "\n" + name + "]" // -i images have no placeholder in the text
-		}
-	}
+	items, shown := userInput(text, m.images)
 	m.images = nil
 	m.print(userCell{text: shown})
 	m.submit(protocol.UserInputOp{Items: items})

@@ -76,6 +76,10 @@ func (m *model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	}
+	if len(m.forms) > 0 {
+		m.formKey(msg, now, prevKey)
+		return nil
+	}
 	if m.picker != nil {
 		// A choice may open the next picker (a review's branch list): only
 		// the one that handled the key closes.
@@ -133,7 +137,11 @@ func (m *model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	case "enter":
-		return m.send()
+		return m.send(false)
+	case "tab":
+		if m.running && !m.comp.Empty() {
+			return m.send(true)
+		}
 	case "ctrl+t":
 		return m.transcriptCmd()
 	case "ctrl+r":
@@ -160,6 +168,10 @@ func (m *model) ctrlC() tea.Cmd {
 		for _, a := range m.appr.AbortAll() {
 			m.answer(a)
 		}
+		return nil
+	}
+	if len(m.forms) > 0 {
+		m.answerForm("cancel")
 		return nil
 	}
 	if m.picker != nil {
@@ -202,8 +214,9 @@ func (m *model) answer(a answered) {
 	m.print(decisionCell{subject: a.req.subject(), decision: a.decision, remember: a.remember})
 }
 
-// send submits the draft: a slash command or a prompt.
-func (m *model) send() tea.Cmd {
+// send submits the draft: a slash command or a prompt. While a turn
+// runs, a prompt steers it, or, with queue (Tab), waits for its end.
+func (m *model) send(queue bool) tea.Cmd {
 	draft := m.comp.Value()
 	if strings.TrimSpace(draft) == "" {
 		return nil
@@ -232,12 +245,12 @@ func (m *model) send() tea.Cmd {
 	text, images := m.comp.Take()
 	m.popup = nil
 	m.hist.Add(draft)
-	if m.running {
-		// Sent mid-turn, a message would land inside the streaming
-		// answer (and an interrupt would drop it): it waits, visibly,
-		// for the turn to end.
+	switch {
+	case m.running && queue:
 		m.queue = append(m.queue, queuedInput{text: text, images: images})
-	} else {
+	case m.running:
+		m.steer(text, images)
+	default:
 		m.images = append(m.images, images...)
 		m.sendUser(text)
 	}

@@ -92,8 +92,18 @@ type model struct {
 	altLeaving bool           // the alternate screen is being left: printing waits
 	shells     int            // !commands running
 	search     *historySearch // Ctrl+R, while it is open
-	// queue holds messages sent during a turn, sent one per turn end.
-	queue       []queuedInput
+	// queue holds messages queued during a turn (Tab, or a steer the
+	// agent refused), sent one per turn end.
+	queue []queuedInput
+	// steers are messages sent into the running turn (Enter), waiting
+	// for the agent to take them.
+	steers []pendingSteer
+	// reviewing: the running turn is a review (/review), which cannot be
+	// steered.
+	reviewing bool
+	// forms are MCP elicitation forms waiting to be filled in; the first
+	// is shown.
+	forms       []*elicitForm
 	streamFirst bool // the next finished block starts a message
 	reasoning   strings.Builder
 	// reasoningShown are the summaries printed this turn (normSpace).

@@ -7,14 +7,58 @@ import (
 	"strings"
 	"time"
 
-	"github.com/codexgo/common/protocol"
+	"github.com/codexgo/codex-tui/internal/appconn"
 	"github.com/codexgo/common/review"
 )
 
-// startReview shows what is reviewed and sends the review as a turn.
-func (m *model) startReview(summary, target string) {
+// startReview shows what is reviewed and starts the review (review/start),
+// which runs as a turn that cannot be steered.
+func (m *model) startReview(summary string, target appconn.ReviewTarget) {
 	m.print(userCell{text: "/review " + summary})
-	m.submit(protocol.UserInputOp{Items: protocol.TextInput(review.Prompt(target))})
+	m.submit(appconn.ReviewOp{Target: target})
+	m.reviewing = true
+	if !m.running {
+		m.running, m.turnStart = true, m.env.now()
+	}
+}
+
+// customReview is the target of `/review TEXT`. codex-agent's review/start
+// takes custom instructions as the whole prompt, so they go inside the
+// review request every other target gets (read-only, findings by
+// priority), as codex exec review sends them.
+func customReview(text string) appconn.ReviewTarget {
+	return appconn.ReviewTarget{Type: "custom", Instructions: review.Prompt(text)}
+}
+
+// reviewMode shows a review's start and end as the Codex CLI does: a
+// banner with what is reviewed; at the end the review's text (unless it
+// is the answer already printed) and a closing banner.
+func (m *model) reviewMode(e appconn.ReviewModeMsg) {
+	m.flushReasoning()
+	m.finishStream()
+	if e.Entered {
+		m.reviewing = true
+		m.print(bannerCell{">> Code review started: " + e.Review + " <<"})
+		return
+	}
+	if text := strings.TrimSpace(e.Review); text != "" && text != strings.TrimSpace(m.lastAnswer) {
+		var s mdStream
+		m.streamFirst = true
+		m.printSegments(s.Push(text + "\n"))
+		m.printSegments(s.Finish())
+		m.lastAnswer = text
+	}
+	m.streamFirst = true
+	m.reviewing = false
+	m.print(bannerCell{"<< Code review finished >>"})
+}
+
+// bannerCell is a one-line status in the transcript (a review's start
+// and end).
+type bannerCell struct{ text string }
+
+func (c bannerCell) Render(p *painter, width int) string {
+	return p.th.accent.Render(wrapPlain(c.text, innerWidth(width, 0)))
 }
 
 // reviewPicker offers what to review.
@@ -28,18 +72,22 @@ func reviewPicker() *picker {
 	p.apply = func(m *model, i int) {
 		switch i {
 		case 0:
-			m.startReview("uncommitted changes", review.Uncommitted)
+			m.startReview("uncommitted changes", appconn.ReviewTarget{Type: "uncommittedChanges"})
 		case 1:
 			m.picker = m.gitPicker("Select a base branch", []string{"for-each-ref", "--format=%(refname:short)", "refs/heads"},
 				func(line string) (string, string) { return line, "" },
-				func(m *model, name, _ string) { m.startReview("against "+name, review.Base(name)) })
+				func(m *model, name, _ string) {
+					m.startReview("against "+name, appconn.ReviewTarget{Type: "baseBranch", Branch: name})
+				})
 		case 2:
 			m.picker = m.gitPicker("Select a commit to review", []string{"log", "--format=%h%x00%s", "-n", "20"},
 				func(line string) (string, string) {
 					sha, subject, _ := strings.Cut(line, "\x00")
 					return sha, subject
 				},
-				func(m *model, sha, subject string) { m.startReview("commit "+sha, review.Commit(sha, subject)) })
+				func(m *model, sha, subject string) {
+					m.startReview("commit "+sha, appconn.ReviewTarget{Type: "commit", Sha: sha, Title: subject})
+				})
 		case 3:
 			m.comp.Insert("/review ")
 		}

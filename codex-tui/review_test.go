@@ -5,22 +5,21 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/codexgo/common/protocol"
-	"github.com/codexgo/common/review"
+	"github.com/codexgo/codex-tui/internal/appconn"
 )
 
-// reviewText returns the text of the one turn the review sent.
-func reviewText(t *testing.T, h *harness) string {
+// reviewTarget returns the target of the one review (review/start) sent.
+func reviewTarget(t *testing.T, h *harness) appconn.ReviewTarget {
 	t.Helper()
 	ops := h.conn.ops()
 	if len(ops) != 1 {
-		t.Fatalf("ops = %#v, want one review turn", ops)
+		t.Fatalf("ops = %#v, want one review", ops)
 	}
-	in, ok := ops[0].(protocol.UserInputOp)
-	if !ok || len(in.Items) != 1 {
-		t.Fatalf("op = %#v, want user input", ops[0])
+	r, ok := ops[0].(appconn.ReviewOp)
+	if !ok {
+		t.Fatalf("op = %#v, want a review", ops[0])
 	}
-	return in.Items[0].Text
+	return r.Target
 }
 
 // gitRepo makes dir a repository with two commits on branch main.
@@ -45,8 +44,8 @@ func TestReviewUncommittedAndCustom(t *testing.T) {
 		t.Fatalf("no review picker:\n%s", h.view())
 	}
 	h.keys("1")
-	if got := reviewText(t, h); !strings.Contains(got, review.Uncommitted) || !strings.Contains(got, "Do not modify any file") {
-		t.Errorf("review prompt = %q", got)
+	if got := reviewTarget(t, h); got != (appconn.ReviewTarget{Type: "uncommittedChanges"}) {
+		t.Errorf("review target = %+v", got)
 	}
 	if p := h.printed(); !strings.Contains(p, "/review uncommitted changes") {
 		t.Errorf("transcript:\n%s", p)
@@ -55,8 +54,11 @@ func TestReviewUncommittedAndCustom(t *testing.T) {
 	h = newHarness(t)
 	h.typeText("/review look at the error paths in parse.go")
 	h.keys("enter")
-	if got := reviewText(t, h); !strings.Contains(got, "What to review: look at the error paths in parse.go") {
-		t.Errorf("custom review prompt = %q", got)
+	// Inside the review request codex exec review sends too (codex-agent
+	// takes custom instructions as the whole prompt).
+	if got := reviewTarget(t, h); got.Type != "custom" || !strings.Contains(got.Instructions, "What to review: look at the error paths in parse.go") ||
+		!strings.Contains(got.Instructions, "Do not modify any file") {
+		t.Errorf("custom review target = %+v", got)
 	}
 }
 
@@ -74,8 +76,8 @@ func TestReviewCommitAndBranch(t *testing.T) {
 		t.Fatalf("commit picker = %+v\n%s", h.m.picker, h.view())
 	}
 	h.keys("enter")
-	if got := reviewText(t, h); !strings.Contains(got, "commit "+head+` ("second commit"): `+"`git show "+head+"`") {
-		t.Errorf("commit review prompt = %q", got)
+	if got := reviewTarget(t, h); got != (appconn.ReviewTarget{Type: "commit", Sha: head, Title: "second commit"}) {
+		t.Errorf("commit review target = %+v", got)
 	}
 
 	h2 := newHarness(t)
@@ -86,8 +88,8 @@ func TestReviewCommitAndBranch(t *testing.T) {
 		t.Fatalf("branch picker = %+v", h2.m.picker)
 	}
 	h2.keys("1")
-	if got := reviewText(t, h2); !strings.Contains(got, "git merge-base HEAD main") {
-		t.Errorf("branch review prompt = %q", got)
+	if got := reviewTarget(t, h2); got != (appconn.ReviewTarget{Type: "baseBranch", Branch: "main"}) {
+		t.Errorf("branch review target = %+v", got)
 	}
 }
 

@@ -48,12 +48,14 @@ func (m *model) view() string {
 	if m.running {
 		parts = append(parts, m.workingLine(w))
 	}
+	for _, s := range m.steers {
+		parts = append(parts, truncate(th.dim.Render("  ↳ "+firstLine(s.text)), w))
+	}
+	if len(m.steers) > 0 {
+		parts = append(parts, th.dim.Render(truncate("    steering: sent to the running turn", w)))
+	}
 	for _, q := range m.queue {
-		first, _, more := strings.Cut(q.text, "\n")
-		if more {
-			first += " …"
-		}
-		parts = append(parts, truncate(th.dim.Render("  ↳ "+first), w))
+		parts = append(parts, truncate(th.dim.Render("  ↳ "+firstLine(q.text)), w))
 	}
 	if len(m.queue) > 0 {
 		parts = append(parts, th.dim.Render(truncate("    queued: sent when the turn ends", w)))
@@ -61,6 +63,8 @@ func (m *model) view() string {
 	switch {
 	case m.appr.Active():
 		parts = append(parts, m.appr.View(th, w))
+	case len(m.forms) > 0:
+		parts = append(parts, m.forms[0].View(th, w))
 	case m.picker != nil:
 		parts = append(parts, m.picker.View(th, w))
 	case m.search != nil:
@@ -190,6 +194,15 @@ func sandboxName(p *protocol.SandboxPolicy) string {
 	return string(p.Mode)
 }
 
+// firstLine is s's first line, with an ellipsis when more follow.
+func firstLine(s string) string {
+	first, _, more := strings.Cut(s, "\n")
+	if more {
+		first += " …"
+	}
+	return first
+}
+
 // footer: key hints (or a transient message) on the left, session facts
 // on the right; the right part drops items until both fit.
 func (m *model) footer(width int) string {
@@ -197,6 +210,10 @@ func (m *model) footer(width int) string {
 	left := "⏎ send · ⌃J newline · ? shortcuts"
 	if width < 70 {
 		left = "? for shortcuts"
+	}
+	if m.running && m.comp != nil && !m.comp.Empty() && len(m.forms) == 0 && !m.appr.Active() {
+		// As the Codex CLI: Enter steers the running turn, Tab queues.
+		left = "⏎ steer · tab to queue message"
 	}
 	if m.hint != "" {
 		left = m.hint

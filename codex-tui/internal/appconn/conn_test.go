@@ -339,7 +339,7 @@ func TestMcpToolsAndBadLines(t *testing.T) {
 		t.Errorf("bad line gave %#v", ev.Msg)
 	}
 	// An MCP tool's approval (a form without fields) is a yes/no
-	// question; a form with fields is declined and said.
+	// question.
 	p.send(map[string]any{"id": "e1", "method": "mcpServer/elicitation/request", "params": map[string]any{"threadId": "th-1", "turnId": nil,
 		"serverName": "docs", "mode": "form", "message": "Allow search?", "requestedSchema": map[string]any{"type": "object", "properties": map[string]any{}}}})
 	p.wantEvent(protocol.ExecApprovalRequestMsg{CallID: "elicitation-1", Command: []string{"Allow search?"}, McpServer: "docs"})
@@ -349,12 +349,13 @@ func TestMcpToolsAndBadLines(t *testing.T) {
 	if got := mustJSON(t, p.recv()); got != `{"id":"e1","result":{"action":"accept","content":{}}}` {
 		t.Errorf("elicitation answer %s", got)
 	}
+	// A URL to open is declined and said.
 	p.send(map[string]any{"id": "e2", "method": "mcpServer/elicitation/request", "params": map[string]any{"threadId": "th-1", "turnId": nil,
-		"serverName": "docs", "mode": "form", "message": "Your name?", "requestedSchema": map[string]any{"type": "object", "properties": map[string]any{"name": map[string]any{"type": "string"}}}}})
+		"serverName": "docs", "mode": "url", "message": "Sign in", "url": "https://example.com/login", "elicitationId": "x"}})
 	if got := mustJSON(t, p.recv()); got != `{"id":"e2","result":{"action":"decline","content":null}}` {
-		t.Errorf("form elicitation answer %s", got)
+		t.Errorf("url elicitation answer %s", got)
 	}
-	p.wantEvent(protocol.BackgroundEventMsg{Message: "The docs MCP server asked for input the TUI cannot show (declined): Your name?"})
+	p.wantEvent(protocol.BackgroundEventMsg{Message: "The docs MCP server asked for input the TUI cannot show (declined): Sign in"})
 	p.send(map[string]any{"id": 5, "method": "item/tool/requestUserInput", "params": map[string]any{}})
 	if got := mustJSON(t, p.recv()); !strings.Contains(got, `"id":5`) || !strings.Contains(got, `-32601`) {
 		t.Errorf("unknown request answered %s", got)

@@ -30,7 +30,8 @@ type item struct {
 	Error            *struct {
 		Message string `json:"message"`
 	} `json:"error"`
-	Query string `json:"query"`
+	Query  string `json:"query"`
+	Review string `json:"review"`
 }
 
 // params is the union of the notification params the TUI reads.
@@ -294,5 +295,7 @@ func (c *Conn) itemCompleted(it item, emit func(protocol.Msg)) {
 		emit(end)
 	case "webSearch":
 		emit(protocol.WebSearchEndMsg{CallID: it.ID, Query: it.Query})
+	case "enteredReviewMode", "exitedReviewMode":
+		emit(ReviewModeMsg{Entered: it.Type == "enteredReviewMode", Review: it.Review})
 	}
 }

@@ -37,6 +37,15 @@ type state struct {
 	turnErr    string
 	shutdown   bool
 	elicit     int
+	// steers are steers sent while the turn's id was not known yet,
+	// sent (or refused) once it is.
+	steers []heldSteer
+}
+
+// heldSteer is a steer waiting for its turn's id.
+type heldSteer struct {
+	subID string
+	input []any
 }
 
 // ask is a server request waiting for the user's decision.
@@ -134,6 +143,14 @@ func (c *Conn) submit(s protocol.Submission) {
 		c.startTurn(op.Items)
 	case protocol.OverrideTurnContextOp:
 		c.overrides(op)
+	case protocol.SteerOp:
+		c.steer(s.ID, inputOf(op.Items))
+	case ReviewOp:
+		c.st.starting = true
+		c.call("review/start", map[string]any{"threadId": c.st.threadID, "target": op.Target.params(), "delivery": "inline"},
+			c.turnAnswer("review/start"))
+	case protocol.ResolveElicitationOp:
+		c.resolve(op)
 	case protocol.CompactOp:
 		c.st.starting = true
 		c.call("thread/compact/start", map[string]any{"threadId": c.st.threadID}, c.turnAnswer("thread/compact/start"))
@@ -159,8 +176,8 @@ func (c *Conn) submit(s protocol.Submission) {
 	}
 }
 
-// startTurn sends turn/start with the input and the changed settings.
-func (c *Conn) startTurn(items []protocol.InputItem) {
+// inputOf is the app-server's UserInput list for items.
+func inputOf(items []protocol.InputItem) []any {
 	input := make([]any, 0, len(items))
 	for _, it := range items {
 		switch it.Type {
@@ -172,7 +189,12 @@ func (c *Conn) startTurn(items []protocol.InputItem) {
 			input = append(input, map[string]any{"type": "image", "url": it.ImageURL})
 		}
 	}
-	params := map[string]any{"threadId": c.st.threadID, "input": input}
+	return input
+}
+
+// startTurn sends turn/start with the input and the changed settings.
+func (c *Conn) startTurn(items []protocol.InputItem) {
+	params := map[string]any{"threadId": c.st.threadID, "input": inputOf(items)}
 	for k, v := range c.st.next {
 		params[k] = v
 	}
@@ -187,6 +209,7 @@ func (c *Conn) turnAnswer(method string) func(json.RawMessage, *rpcError) {
 	return func(r json.RawMessage, e *rpcError) {
 		if e != nil {
 			c.st.starting, c.st.interrupt = false, false
+			c.refuseSteers("the turn did not start")
 			c.failed(method, e)
 			return
 		}
@@ -204,9 +227,48 @@ func (c *Conn) turnAnswer(method string) func(json.RawMessage, *rpcError) {
 func (c *Conn) turnKnown(id string) {
 	c.st.turnID, c.st.starting = id, false
 	if c.st.interrupt {
+		// Steered into a turn about to end, the input would be lost:
+		// the TUI queues it for the next turn.
+		c.refuseSteers("the turn was interrupted")
+	}
+	held := c.st.steers
+	c.st.steers = nil
+	for _, h := range held {
+		c.steer(h.subID, h.input)
+	}
+	if c.st.interrupt {
 		c.st.interrupt = false
 		c.call("turn/interrupt", map[string]any{"threadId": c.st.threadID, "turnId": id}, c.ignore("turn/interrupt"))
 	}
+}
+
+// steer adds input to the running turn (turn/steer, which names the turn
+// it expects); a turn still starting gets it once its id is known. The
+// answer, accepted or refused, is a SteerResultMsg.
+func (c *Conn) steer(subID string, input []any) {
+	switch {
+	case c.st.starting:
+		c.st.steers = append(c.st.steers, heldSteer{subID, input})
+	case c.st.turnID != "":
+		c.call("turn/steer", map[string]any{"threadId": c.st.threadID, "expectedTurnId": c.st.turnID, "input": input},
+			func(_ json.RawMessage, e *rpcError) {
+				if e != nil {
+					c.push(protocol.Event{Msg: SteerResultMsg{SubmissionID: subID, Reason: e.Message}})
+					return
+				}
+				c.push(protocol.Event{Msg: SteerResultMsg{SubmissionID: subID, Accepted: true}})
+			})
+	default:
+		c.push(protocol.Event{Msg: SteerResultMsg{SubmissionID: subID, Reason: "no turn is running"}})
+	}
+}
+
+// refuseSteers answers the held steers: their turn will not run.
+func (c *Conn) refuseSteers(reason string) {
+	for _, h := range c.st.steers {
+		c.push(protocol.Event{Msg: SteerResultMsg{SubmissionID: h.subID, Reason: reason}})
+	}
+	c.st.steers = nil
 }
 
 func (c *Conn) ignore(method string) func(json.RawMessage, *rpcError) {
@@ -278,6 +340,29 @@ func (c *Conn) decide(callID string, d protocol.ReviewDecision, remember bool) {
 		decision = "decline"
 	}
 	c.respond(a.id, map[string]any{"decision": decision})
+}
+
+// resolve answers an elicitation the form view filled in (accept with
+// its content) or that the user declined or cancelled.
+func (c *Conn) resolve(op protocol.ResolveElicitationOp) {
+	a, ok := c.st.asks[op.RequestID]
+	if !ok || a.kind != "elicitation" {
+		return // withdrawn meanwhile
+	}
+	delete(c.st.asks, op.RequestID)
+	res := map[string]any{"action": op.Decision, "content": nil}
+	switch op.Decision {
+	case "accept":
+		content := op.Content
+		if len(content) == 0 {
+			content = json.RawMessage("{}")
+		}
+		res["content"] = content
+	case "cancel":
+	default:
+		res["action"] = "decline"
+	}
+	c.respond(a.id, res)
 }
 
 // listTools pages through mcpServerStatus/list into mcp_list_tools_response.
@@ -357,9 +442,11 @@ func (c *Conn) serverRequest(m message) {
 		Mode                        string   `json:"mode"`
 		RequestedSchema             struct {
 			Properties map[string]json.RawMessage `json:"properties"`
-		} `json:"requestedSchema"`
+		} `json:"-"`
+		RawSchema json.RawMessage `json:"requestedSchema"`
 	}
 	_ = json.Unmarshal(m.Params, &p)
+	_ = json.Unmarshal(p.RawSchema, &p.RequestedSchema)
 	ev := protocol.Event{ID: p.TurnID}
 	switch m.Method {
 	case "item/commandExecution/requestApproval":
@@ -375,9 +462,9 @@ func (c *Conn) serverRequest(m message) {
 		ev.Msg = protocol.ApplyPatchApprovalRequestMsg{CallID: p.ItemID, Changes: c.st.changes[p.ItemID],
 			Reason: deref(p.Reason), GrantRoot: deref(p.GrantRoot)}
 	case "mcpServer/elicitation/request":
-		if p.Mode != "form" || len(p.RequestedSchema.Properties) > 0 {
-			// A form with fields or a URL to open: the TUI has no view
-			// for them, so it declines and says so.
+		if p.Mode != "form" {
+			// A URL to open (or a vendor form): the TUI has no view for
+			// them, so it declines and says so.
 			c.respond(m.ID, map[string]any{"action": "decline", "content": nil})
 			ev.Msg = protocol.BackgroundEventMsg{Message: fmt.Sprintf("The %s MCP server asked for input the TUI cannot show (declined): %s", p.ServerName, p.Message)}
 			break
@@ -385,6 +472,13 @@ func (c *Conn) serverRequest(m message) {
 		c.st.elicit++
 		id := fmt.Sprintf("elicitation-%d", c.st.elicit)
 		c.st.asks[id] = ask{id: m.ID, kind: "elicitation"}
+		if len(p.RequestedSchema.Properties) > 0 {
+			// A form to fill in: the TUI's form view answers it with a
+			// ResolveElicitationOp.
+			ev.Msg = protocol.ElicitationRequestMsg{ID: id, ServerName: p.ServerName, TurnID: p.TurnID, Mode: p.Mode,
+				Message: p.Message, RequestedSchema: p.RawSchema}
+			break
+		}
 		ev.Msg = protocol.ExecApprovalRequestMsg{CallID: id, Command: []string{p.Message}, McpServer: p.ServerName}
 	default:
 		c.respondError(m.ID, -32601, "codex-tui does not handle "+m.Method)
