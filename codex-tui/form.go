@@ -29,6 +29,7 @@ type elicitForm struct {
 	// choice is the selected action of the last step.
 	choice   int
 	openedAt time.Time
+	touched  bool
 }
 
 // formActions are the last step's choices.
@@ -126,9 +127,11 @@ func (f *elicitForm) next() {
 // HandleKey edits the form; it returns the action once the user chose
 // one ("" while the form stays open).
 func (f *elicitForm) HandleKey(msg tea.KeyMsg, now, prevKey time.Time) string {
-	if now.Sub(f.openedAt) < graceCap && now.Sub(prevKey) < graceQuiet {
+	if !f.touched && now.Sub(f.openedAt) < graceCap && now.Sub(prevKey) < graceQuiet {
 		return "" // typed before the form could be seen
 	}
+	// From the first key it took on, the user is filling the form in.
+	f.touched = true
 	k := keyName(msg)
 	switch k {
 	case "esc":

@@ -69,6 +69,9 @@ var responseType = map[string]string{
 	"thread/fork":                           "ThreadForkResponse",
 	"turn/start":                            "TurnStartResponse",
 	"turn/interrupt":                        "TurnInterruptResponse",
+	"turn/steer":                            "TurnSteerResponse",
+	"review/start":                          "ReviewStartResponse",
+	"mcpServer/elicitation/request":         "McpServerElicitationRequestResponse",
 	"mcpServerStatus/list":                  "ListMcpServerStatusResponse",
 	"item/commandExecution/requestApproval": "CommandExecutionRequestApprovalResponse",
 	"item/fileChange/requestApproval":       "FileChangeRequestApprovalResponse",
@@ -199,6 +202,28 @@ func TestConversationIsSchemaValid(t *testing.T) {
 		}
 		send(c, protocol.ListMcpToolsOp{})
 		untilMsg(next, func(m protocol.Msg) bool { _, ok := m.(protocol.McpListToolsResponseMsg); return ok })
+		send(c, protocol.UserInputOp{Items: protocol.TextInput("hold")})
+		untilMsg(next, func(m protocol.Msg) bool { a, ok := m.(protocol.AgentMessageMsg); return ok && a.Message == "Holding." })
+		if err := c.Send(protocol.Submission{ID: "steer-1", Op: protocol.SteerOp{Items: protocol.TextInput("go on")}}); err != nil {
+			t.Fatal(err)
+		}
+		if m := untilMsg(next, func(m protocol.Msg) bool { _, ok := m.(SteerResultMsg); return ok }); m != (SteerResultMsg{SubmissionID: "steer-1", Accepted: true}) {
+			t.Errorf("steer answered %#v", m)
+		}
+		if m := untilMsg(next, turnEnd); fmt.Sprint(m) != fmt.Sprint(protocol.TaskCompleteMsg{LastAgentMessage: "Steered by: go on"}) {
+			t.Errorf("steered turn ended with %#v", m)
+		}
+		send(c, ReviewOp{Target: ReviewTarget{Type: "commit", Sha: "abc1234", Title: "fix"}})
+		if m := untilMsg(next, func(m protocol.Msg) bool { _, ok := m.(ReviewModeMsg); return ok }); m != (ReviewModeMsg{Entered: true, Review: "commit abc1234: fix"}) {
+			t.Errorf("review entered %#v", m)
+		}
+		untilMsg(next, turnEnd)
+		send(c, protocol.UserInputOp{Items: protocol.TextInput("form")})
+		form := untilMsg(next, func(m protocol.Msg) bool { _, ok := m.(protocol.ElicitationRequestMsg); return ok }).(protocol.ElicitationRequestMsg)
+		send(c, protocol.ResolveElicitationOp{RequestID: form.ID, Decision: "accept", Content: json.RawMessage(`{"name":"Ada","age":42}`)})
+		if m := untilMsg(next, turnEnd); fmt.Sprint(m) != fmt.Sprint(protocol.TaskCompleteMsg{LastAgentMessage: `Form answered: accept {"name":"Ada","age":42}`}) {
+			t.Errorf("form turn ended with %#v", m)
+		}
 	})
 	run(Options{Cwd: dir, Resume: filepath.Join(dir, "rollout-x.jsonl")}, func(*Conn, func() protocol.Event) {})
 	run(Options{Cwd: dir, Resume: filepath.Join(dir, "rollout-x.jsonl"), Fork: "fake-session"}, func(*Conn, func() protocol.Event) {})
@@ -247,7 +272,7 @@ func TestConversationIsSchemaValid(t *testing.T) {
 		t.Errorf("too few lines checked: server %d, client %d", len(fromServer.lines), len(fromClient.lines))
 	}
 	all := string(bytes.Join(fromClient.lines, []byte("\n")))
-	for _, want := range []string{`"method":"thread/resume"`, `"method":"thread/fork"`, `"acceptWithExecpolicyAmendment"`, `"decision":"cancel"`, `"method":"turn/interrupt"`, `"localImage"`, `"sandboxPolicy"`} {
+	for _, want := range []string{`"method":"turn/steer"`, `"method":"review/start"`, `"action":"accept"`, `"method":"thread/resume"`, `"method":"thread/fork"`, `"acceptWithExecpolicyAmendment"`, `"decision":"cancel"`, `"method":"turn/interrupt"`, `"localImage"`, `"sandboxPolicy"`} {
 		if !strings.Contains(all, want) {
 			t.Errorf("the client never sent %s", want)
 		}

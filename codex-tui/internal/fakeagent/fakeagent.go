@@ -13,6 +13,14 @@
 //     (in the working directory) after approval;
 //   - containing "wait": starts a long command and waits for turn/interrupt;
 //   - containing "long N": streams an N-line Markdown answer;
+//   - containing "hold": says "Holding." and waits for turn/steer, then
+//     answers "Steered by: <the steered text>" (or ends when interrupted);
+//   - containing "form": asks for a form (mcpServer/elicitation/request:
+//     name, age, subscribe, color) and reports the answer as
+//     "Form answered: <action> <content>";
+//   - review/start: a review turn (enteredReviewMode with what 0.169
+//     says it reviews, exitedReviewMode with the findings); it cannot be
+//     steered;
 //   - containing "slow": streams the first words of a paragraph, then
 //     waits until the test writes to the FIFO release.fifo in the working
 //     directory (if there is one) before it ends the paragraph;
@@ -52,6 +60,11 @@ type server struct {
 	model, approval, sandbox string
 	other                    []string // flags besides -c, reported
 	turns                    int
+	// active is the running turn, steerable whether turn/steer may add
+	// to it (under mu); steers carries the steered text to it.
+	active    string
+	steerable bool
+	steers    chan string
 }
 
 func (s *server) send(v map[string]any) {
@@ -87,7 +100,7 @@ type rpc struct {
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cwd, _ := os.Getwd()
 	s := &server{enc: json.NewEncoder(stdout), answers: map[int64]chan json.RawMessage{}, interrupt: make(chan struct{}, 1),
-		eof: make(chan struct{}), cwd: cwd, model: "fake-model", approval: "on-request", sandbox: "workspace-write"}
+		eof: make(chan struct{}), steers: make(chan string, 16), cwd: cwd, model: "fake-model", approval: "on-request", sandbox: "workspace-write"}
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		switch {
@@ -154,6 +167,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 type turnReq struct {
 	id   string
 	text string
+	// review is the review's hint, for a review turn (review/start).
+	review string
 }
 
 func (s *server) respond(id json.RawMessage, result any) {
@@ -196,6 +211,51 @@ func (s *server) handle(m rpc, turns chan<- turnReq) {
 		}
 		s.respond(m.ID, map[string]any{"turn": turnObject(id, "inProgress")})
 		turns <- turnReq{id: id, text: text}
+	case "review/start":
+		var p struct {
+			Target struct {
+				Type, Branch, Sha, Title, Instructions string
+			} `json:"target"`
+		}
+		_ = json.Unmarshal(m.Params, &p)
+		s.turns++
+		id := fmt.Sprintf("turn-%d", s.turns)
+		// What the Codex CLI says a review looks at.
+		hint := "current changes"
+		switch p.Target.Type {
+		case "baseBranch":
+			hint = "changes against '" + p.Target.Branch + "'"
+		case "commit":
+			hint = "commit " + p.Target.Sha
+			if p.Target.Title != "" {
+				hint += ": " + p.Target.Title
+			}
+		case "custom":
+			hint = p.Target.Instructions
+		}
+		s.respond(m.ID, map[string]any{"reviewThreadId": threadID, "turn": turnObject(id, "inProgress")})
+		turns <- turnReq{id: id, review: hint}
+	case "turn/steer":
+		var p struct {
+			ExpectedTurnID string `json:"expectedTurnId"`
+			Input          []struct {
+				Text string `json:"text"`
+			} `json:"input"`
+		}
+		_ = json.Unmarshal(m.Params, &p)
+		s.mu.Lock()
+		active, steerable := s.active, s.steerable
+		s.mu.Unlock()
+		if active == "" || active != p.ExpectedTurnID || !steerable {
+			s.send(map[string]any{"id": m.ID, "error": map[string]any{"code": -32600, "message": "turn " + p.ExpectedTurnID + " cannot be steered"}})
+			return
+		}
+		text := ""
+		if len(p.Input) > 0 {
+			text = p.Input[0].Text
+		}
+		s.respond(m.ID, map[string]any{"turnId": active})
+		s.steers <- text
 	case "turn/interrupt":
 		s.respond(m.ID, map[string]any{})
 		select {

@@ -1,6 +1,7 @@
 package fakeagent
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -40,6 +41,18 @@ func (t *turnCtx) message(parts ...string) {
 	t.completed(map[string]any{"type": "agentMessage", "id": id, "text": strings.Join(parts, "")})
 }
 
+// review runs a review turn: the review-mode items the Codex CLI's
+// server sends around it.
+func (t *turnCtx) review(hint string) {
+	entered := map[string]any{"type": "enteredReviewMode", "id": t.id + "-review", "review": hint}
+	t.started(entered)
+	t.completed(entered)
+	exited := map[string]any{"type": "exitedReviewMode", "id": t.id + "-review-end",
+		"review": "- [P2] hello.go:3 the greeting is never flushed\n\nVerdict: needs changes"}
+	t.started(exited)
+	t.completed(exited)
+}
+
 func command(id, cmd, cwd, status string, exit any, out any) map[string]any {
 	return map[string]any{"type": "commandExecution", "id": id, "command": cmd, "cwd": cwd, "status": status,
 		"commandActions": []any{map[string]any{"type": "unknown", "command": cmd}}, "source": "agent",
@@ -58,16 +71,32 @@ func (t *turnCtx) approval(method, itemID string, extra map[string]any) (string,
 	return d, ok
 }
 
+// userMessage is a userMessage item of text.
+func userMessage(id, text string) map[string]any {
+	return map[string]any{"type": "userMessage", "id": id, "content": []any{map[string]any{"type": "text", "text": text, "text_elements": []any{}}}}
+}
+
 func (s *server) turn(r turnReq) {
 	t := &turnCtx{s: s, id: r.id}
 	text := r.text
+	s.mu.Lock()
+	s.active, s.steerable = t.id, r.review == ""
+	s.mu.Unlock()
 	s.notify("turn/started", map[string]any{"threadId": threadID, "turn": turnObject(t.id, "inProgress")})
-	user := map[string]any{"type": "userMessage", "id": t.id + "-user-0", "content": []any{map[string]any{"type": "text", "text": text, "text_elements": []any{}}}}
-	t.started(user)
-	t.completed(user)
 	end := func(status string) {
+		s.mu.Lock()
+		s.active = ""
+		s.mu.Unlock()
 		s.notify("turn/completed", map[string]any{"threadId": threadID, "turn": turnObject(t.id, status)})
 	}
+	if r.review != "" {
+		t.review(r.review)
+		end("completed")
+		return
+	}
+	user := userMessage(t.id+"-user-0", text)
+	t.started(user)
+	t.completed(user)
 	switch {
 	case strings.Contains(text, "run"):
 		cmd := "echo hello"
@@ -144,6 +173,40 @@ func (s *server) turn(r turnReq) {
 		t.completed(done)
 		end("interrupted")
 		return
+	case strings.Contains(text, "hold"):
+		t.message("Holding.")
+		select {
+		case steer := <-s.steers:
+			user := userMessage(t.id+"-user-1", steer)
+			t.started(user)
+			t.completed(user)
+			t.message("Steered by: " + steer)
+		case <-s.interrupt:
+			end("interrupted")
+			return
+		case <-s.eof:
+			end("interrupted")
+			return
+		}
+	case strings.Contains(text, "form"):
+		// Raw, so the fields come in this order, as a server writes them.
+		schema := json.RawMessage(`{"type":"object","properties":{"name":{"type":"string","title":"Name"},` +
+			`"age":{"type":"integer","minimum":0},"subscribe":{"type":"boolean"},` +
+			`"color":{"type":"string","enum":["red","green"]}},"required":["name","age"]}`)
+		id, ch := s.request("mcpServer/elicitation/request", map[string]any{"threadId": threadID, "turnId": t.id,
+			"serverName": "profile", "mode": "form", "message": "Tell me about you", "requestedSchema": schema, "_meta": nil})
+		var answer struct {
+			Action  string          `json:"action"`
+			Content json.RawMessage `json:"content"`
+		}
+		select {
+		case r := <-ch:
+			_ = json.Unmarshal(r, &answer)
+		case <-s.interrupt:
+		case <-s.eof:
+		}
+		s.notify("serverRequest/resolved", map[string]any{"threadId": threadID, "requestId": id})
+		t.message("Form answered: " + answer.Action + " " + string(answer.Content))
 	case strings.Contains(text, "slow"):
 		first := "Streaming words arrive one by one "
 		t.n++

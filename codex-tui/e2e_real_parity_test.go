@@ -1,0 +1,78 @@
+package tui
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/codexgo/common/review"
+)
+
+// TestE2ERealSteerAndReview drives the real agent: a message sent with
+// Enter while the model's command runs steers the turn (turn/steer): it
+// is printed once the agent took it and the model's next request in the
+// same turn carries it; /review runs review/start, whose request to the
+// model is the review of the uncommitted changes, and its answer is
+// printed.
+func TestE2ERealSteerAndReview(t *testing.T) {
+	codex := buildCodex(t)
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "release.fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ms := startModelServer(t, codex,
+		// 1-2: a command that waits for the test, then the answer.
+		itemsTurn(shellCallItem("c1", "cat "+fifo+" && echo released-$((6*7))")),
+		itemsTurn(messageItem("Steered answer.")),
+		// 3: the review.
+		itemsTurn(messageItem("No findings.\n\nVerdict: correct")),
+	)
+	tm := startRealTerm(t, codex, t.TempDir(), dir, ms, "-a", "never", "-s", "workspace-write")
+	tm.waitFor(`>_ Codex`)
+	tm.keys("-l", "run the slow command")
+	tm.keys("Enter")
+	tm.waitFor(`cat .*release\.fifo`)
+	tm.keys("-l", "and keep it short")
+	tm.waitFor(`tab to queue message`)
+	tm.keys("Enter")
+	tm.waitFor(`› and keep it short`)
+	f, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString("go\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	tm.waitFor(`(?s)released-42.*Steered answer\..*› Ask Codex`)
+
+	tm.keys("-l", "/review")
+	tm.keys("Enter")
+	tm.waitFor(`Select a review preset`)
+	tm.keys("1")
+	tm.waitFor(`(?s)› /review uncommitted changes.*No findings\..*Verdict: correct.*› Ask Codex`)
+	tm.keys("C-d")
+	tm.waitExit(0)
+
+	reqs := ms.requests(t)
+	if len(reqs) != 3 {
+		t.Fatalf("%d model requests, want 3", len(reqs))
+	}
+	if in := reqs[1].text(); !strings.Contains(in, "and keep it short") || !strings.Contains(in, "released-42") {
+		t.Errorf("the request after the steer lacks it:\n%s", in)
+	}
+	if in := reqs[0].text(); strings.Contains(in, "and keep it short") {
+		t.Errorf("the steer was in the request before it:\n%s", in)
+	}
+	if in := reqs[2].text(); !strings.Contains(in, jsonEscape(review.Uncommitted)) {
+		t.Errorf("the review request lacks its target:\n%s", in)
+	}
+}
+
+// jsonEscape is s as it appears inside a JSON string.
+func jsonEscape(s string) string { q := jsonString(s); return q[1 : len(q)-1] }
