@@ -76,3 +76,18 @@ func TestE2ERealSteerAndReview(t *testing.T) {
 
 // jsonEscape is s as it appears inside a JSON string.
 func jsonEscape(s string) string { q := jsonString(s); return q[1 : len(q)-1] }
+
+// TestE2ERealOnFailureShown: the real server reports on-failure, which
+// the v2 protocol lacks, as on-request; the session header and the
+// footer show what the user asked for, by flag or by -c.
+func TestE2ERealOnFailureShown(t *testing.T) {
+	codex := buildCodex(t)
+	ms := startModelServer(t, codex)
+	for _, args := range [][]string{{"-a", "on-failure"}, {"-c", `approval_policy="on-failure"`}} {
+		tm := startRealTerm(t, codex, t.TempDir(), t.TempDir(), ms, append(args, "-s", "workspace-write")...)
+		tm.waitFor(`approval:\s+on-failure`)
+		tm.waitFor(`gpt-test · on-failure · workspace-write`)
+		tm.keys("C-d")
+		tm.waitExit(0)
+	}
+}

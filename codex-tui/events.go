@@ -22,6 +22,11 @@ func (m *model) handleEvent(ev protocol.Event) {
 	now := m.env.now()
 	switch e := ev.Msg.(type) {
 	case protocol.SessionConfiguredMsg:
+		if e.ApprovalPolicy == protocol.ApprovalOnRequest && m.env.askedApproval == protocol.ApprovalOnFailure {
+			// The v2 protocol has no on-failure: the server, which
+			// applies it, reports it as on-request.
+			e.ApprovalPolicy = protocol.ApprovalOnFailure
+		}
 		m.session, m.configured = e, true
 		m.print(sessionCell{session: e, version: m.env.version})
 		m.printReplay()

@@ -319,6 +319,7 @@ func Run(ctx context.Context, o Options) (err error) {
 			return err
 		},
 	}
+	e.askedApproval = protocol.AskForApproval(firstNonEmpty(o.Approval, cfg.ApprovalPolicy))
 	for name, srv := range cfg.McpServers {
 		state := "enabled"
 		if !srv.IsEnabled() {

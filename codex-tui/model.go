@@ -59,6 +59,10 @@ type env struct {
 	// --add-dir), decided by sandboxpolicy.FromConfig as on every other
 	// path; nil: the mode alone.
 	sandboxPolicy func(protocol.SandboxMode) (protocol.SandboxPolicy, error)
+	// askedApproval is the approval policy the user asked for (flag,
+	// -c, profile or config.toml), to show when the server reports a
+	// policy the v2 protocol lacks (on-failure) as another.
+	askedApproval protocol.AskForApproval
 	// skills and hooks list what the agent of this session finds, for
 	// /skills and /hooks (read when asked: they change on disk).
 	skills, hooks func() string

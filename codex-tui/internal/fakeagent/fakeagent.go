@@ -281,8 +281,12 @@ func (s *server) threadResponse() map[string]any {
 	thread := map[string]any{"id": threadID, "sessionId": threadID, "preview": "", "ephemeral": true, "modelProvider": "fake",
 		"createdAt": 0, "updatedAt": 0, "status": map[string]any{"type": "idle"}, "path": nil, "cwd": s.cwd, "cliVersion": "0.0.0",
 		"source": "appServer", "name": nil, "turns": []any{}, "projectId": nil, "model": s.model, "forkedFromId": nil, "originator": nil}
+	approval := s.approval
+	if approval == "on-failure" {
+		approval = "on-request" // as the real server: v2 has no on-failure
+	}
 	return map[string]any{"thread": thread, "model": s.model, "modelProvider": "fake", "cwd": s.cwd,
-		"approvalPolicy": s.approval, "approvalsReviewer": "user", "sandbox": sandbox, "reasoningEffort": nil}
+		"approvalPolicy": approval, "approvalsReviewer": "user", "sandbox": sandbox, "reasoningEffort": nil}
 }
 
 func turnObject(id, status string) map[string]any {
