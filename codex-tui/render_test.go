@@ -36,6 +36,29 @@ func renderers() map[string]func(p *painter, width int) string {
 		longOut += fmt.Sprintf("line %d of output that is fairly long to force truncation at narrow widths\n", i)
 	}
 	return map[string]func(p *painter, width int) string{
+		"elicitation_form": func(p *painter, width int) string {
+			f, err := newElicitForm(formReq("e", formSchema), time.Time{})
+			if err != nil {
+				panic(err)
+			}
+			f.text[0] = "a name long enough to be cut at the narrow widths, from its start"
+			f.err = "an error message that is long enough to wrap at forty columns"
+			text := f.View(p.th, width)
+			f.next()
+			f.text[1] = "42"
+			f.next()
+			f.next()
+			return text + "\n" + f.View(p.th, width)
+		},
+		"elicitation_form_last": func(p *painter, width int) string {
+			f, err := newElicitForm(formReq("e", `{"type":"object","properties":{"ok":{"type":"boolean","default":true}}}`), time.Time{})
+			if err != nil {
+				panic(err)
+			}
+			f.next()
+			return f.View(p.th, width)
+		},
+		"review_banner":  cell(bannerCell{">> Code review started: changes against 'main' <<"}),
 		"user":           cell(userCell{text: "Please fix the failing test in parse.go and explain what went wrong.\nThanks!"}),
 		"agent_markdown": cell(agentCell{src: sampleMarkdown, first: true}),
 		"code_lines": func(p *painter, width int) string {

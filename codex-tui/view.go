@@ -275,6 +275,7 @@ func shortcutsView(th *theme, width int) string {
 	rows := [][2]string{
 		{"/", "for commands"}, {"@", "for file paths"},
 		{"⌃J or ⌥⏎", "for newline"}, {"↑/↓", "prompt history"},
+		{"⏎ / tab", "steer / queue (turn running)"},
 		{"esc", "interrupt the turn"}, {"⌃C", "interrupt / quit"},
 		{"⌃D", "quit (empty prompt)"}, {"⌃T", "transcript"},
 		{"⌃G", "edit in $EDITOR"}, {"⌃Z", "suspend"},
