@@ -53,9 +53,10 @@ func TestE2EStreamsWords(t *testing.T) {
 	tm.waitExit(0)
 }
 
-// TestE2EQueuedDuringTurn: a message sent while a turn streams is shown
-// as queued (not printed into the answer) and sent when the turn ends;
-// one sent before Esc is sent after the interrupt, not dropped.
+// TestE2EQueuedDuringTurn: a message queued with Tab while a turn
+// streams is shown as queued (not printed into the answer) and sent when
+// the turn ends; one queued before Esc is sent after the interrupt, not
+// dropped.
 func TestE2EQueuedDuringTurn(t *testing.T) {
 	tm := startTerm(t, 80, 40, "-s", "workspace-write", "-a", "on-request")
 	release := tm.fifo()
@@ -64,7 +65,7 @@ func TestE2EQueuedDuringTurn(t *testing.T) {
 	tm.keys("Enter")
 	tm.waitFor(`Streaming words arrive`)
 	tm.keys("-l", "queued follow-up")
-	tm.keys("Enter")
+	tm.keys("Tab")
 	s := tm.waitFor(`(?s)esc to interrupt.*↳ queued follow-up.*› Ask Codex`)
 	if strings.Contains(s, "› queued follow-up") {
 		t.Fatalf("the queued message is shown as sent:\n%s", s)
@@ -76,7 +77,7 @@ func TestE2EQueuedDuringTurn(t *testing.T) {
 	tm.keys("Enter")
 	tm.waitFor(`Running sleep 600`)
 	tm.keys("-l", "after the interrupt")
-	tm.keys("Enter")
+	tm.keys("Tab")
 	tm.waitFor(`↳ after the interrupt`)
 	tm.keys("Escape")
 	tm.waitFor(`(?s)Conversation interrupted.*› after the interrupt.*You said: after the interrupt`)

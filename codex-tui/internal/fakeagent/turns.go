@@ -79,6 +79,9 @@ func userMessage(id, text string) map[string]any {
 func (s *server) turn(r turnReq) {
 	t := &turnCtx{s: s, id: r.id}
 	text := r.text
+	for len(s.steers) > 0 {
+		<-s.steers // steered into an earlier turn that did not wait for it
+	}
 	s.mu.Lock()
 	s.active, s.steerable = t.id, r.review == ""
 	s.mu.Unlock()
