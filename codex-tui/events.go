@@ -121,6 +121,7 @@ func (m *model) handleEvent(ev protocol.Event) {
 		}
 	case protocol.TaskCompleteMsg:
 		m.endTurn()
+		m.dropForms(ev.ID)
 		text := "Codex: turn complete"
 		if first, _, _ := strings.Cut(strings.TrimSpace(e.LastAgentMessage), "\n"); first != "" {
 			text = "Codex: " + first
@@ -137,6 +138,7 @@ func (m *model) handleEvent(ev protocol.Event) {
 		m.sendQueued()
 	case protocol.ErrorMsg:
 		m.endTurn()
+		m.dropForms(ev.ID)
 		m.print(noticeCell{"error", e.Message})
 		m.sendQueued()
 	case protocol.StreamErrorMsg:

@@ -310,6 +310,24 @@ func (m *model) openForm(req protocol.ElicitationRequestMsg, now time.Time) {
 	m.forms = append(m.forms, f)
 }
 
+// dropForms closes the forms of the turn that ended (the server
+// withdrew them with it); forms from between turns stay.
+func (m *model) dropForms(turnID string) {
+	if turnID == "" {
+		return
+	}
+	var kept []*elicitForm
+	for _, f := range m.forms {
+		if f.req.TurnID != turnID {
+			kept = append(kept, f)
+		}
+	}
+	if len(kept) > 0 && kept[0] != m.forms[0] {
+		kept[0].openedAt = m.env.now() // shown from now
+	}
+	m.forms = kept
+}
+
 // formKey routes a key to the open form and answers it once done.
 func (m *model) formKey(msg tea.KeyMsg, now, prevKey time.Time) {
 	f := m.forms[0]

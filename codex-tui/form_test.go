@@ -114,3 +114,17 @@ func TestElicitationFormDeclineCancel(t *testing.T) {
 		t.Errorf("transcript:\n%s", p)
 	}
 }
+
+// TestFormsOfAnEndedTurnClose: a turn's end closes the forms it asked
+// (the server withdrew them), not one that came between turns.
+func TestFormsOfAnEndedTurnClose(t *testing.T) {
+	h := newHarness(t)
+	small := `{"type":"object","properties":{"ok":{"type":"boolean"}}}`
+	free := formReq("free", small)
+	bound := formReq("bound", small)
+	bound.TurnID = "1"
+	h.events(ev("1", protocol.TaskStartedMsg{}), ev("1", bound), ev("", free), ev("1", protocol.TaskCompleteMsg{}))
+	if len(h.m.forms) != 1 || h.m.forms[0].req.ID != "free" {
+		t.Fatalf("forms after the turn: %+v", h.m.forms)
+	}
+}

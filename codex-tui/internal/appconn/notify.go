@@ -198,7 +198,7 @@ func (c *Conn) turnCompleted(p params) {
 		c.st.turnID, c.st.interrupt = "", false
 	}
 	for k, a := range c.st.asks {
-		if a.kind != "" {
+		if a.kind != "elicitation" || a.turnID == t.ID {
 			delete(c.st.asks, k) // the server withdrew them with the turn
 		}
 	}

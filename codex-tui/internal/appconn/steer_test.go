@@ -138,3 +138,25 @@ func TestElicitationForm(t *testing.T) {
 		}
 	}
 }
+
+// TestElicitationOutlivesOtherTurns: an elicitation that came between
+// turns (no turn id) can still be answered after a turn ends; one of the
+// ended turn is withdrawn with it.
+func TestElicitationOutlivesOtherTurns(t *testing.T) {
+	p := started(t)
+	schema := map[string]any{"type": "object", "properties": map[string]any{"name": map[string]any{"type": "string"}}}
+	p.send(map[string]any{"id": "free", "method": "mcpServer/elicitation/request", "params": map[string]any{"threadId": "th-1", "turnId": nil,
+		"serverName": "docs", "mode": "form", "message": "Name?", "requestedSchema": schema}})
+	free := p.event().Msg.(protocol.ElicitationRequestMsg)
+	p.turn("go", "turn-1")
+	p.send(map[string]any{"id": "bound", "method": "mcpServer/elicitation/request", "params": map[string]any{"threadId": "th-1", "turnId": "turn-1",
+		"serverName": "docs", "mode": "form", "message": "Name?", "requestedSchema": schema}})
+	bound := p.event().Msg.(protocol.ElicitationRequestMsg)
+	p.completeTurn("turn-1", "completed")
+	p.wantEvent(protocol.TaskCompleteMsg{})
+	p.submit("b", protocol.ResolveElicitationOp{RequestID: bound.ID, Decision: "accept", Content: json.RawMessage(`{"name":"x"}`)})
+	p.submit("f", protocol.ResolveElicitationOp{RequestID: free.ID, Decision: "accept", Content: json.RawMessage(`{"name":"Ada"}`)})
+	if got := mustJSON(t, p.recv()); got != `{"id":"free","result":{"action":"accept","content":{"name":"Ada"}}}` {
+		t.Errorf("answer %s, want only the free elicitation's", got)
+	}
+}

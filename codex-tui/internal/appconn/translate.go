@@ -53,6 +53,9 @@ type ask struct {
 	id        json.RawMessage
 	kind      string // exec, patch, elicitation
 	amendment []string
+	// turnID is the turn an elicitation came in, if any: MCP does not tie
+	// one to a turn, so one that came between turns outlives them.
+	turnID string
 }
 
 func newState() state {
@@ -471,7 +474,7 @@ func (c *Conn) serverRequest(m message) {
 		}
 		c.st.elicit++
 		id := fmt.Sprintf("elicitation-%d", c.st.elicit)
-		c.st.asks[id] = ask{id: m.ID, kind: "elicitation"}
+		c.st.asks[id] = ask{id: m.ID, kind: "elicitation", turnID: p.TurnID}
 		if len(p.RequestedSchema.Properties) > 0 {
 			// A form to fill in: the TUI's form view answers it with a
 			// ResolveElicitationOp.
