@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/codexgo/codex-linux-sandbox/internal/nsinit"
+	"github.com/codexgo/common/protocol"
 	"golang.org/x/sys/unix"
 )
 
@@ -162,5 +163,68 @@ func TestInitReportsExecFailure(t *testing.T) {
 		if len(lines) != 2 || err != nil || h.Stage != "error" || h.ExitCode != tc.code || h.Error != tc.want {
 			t.Errorf("%s: report %q, want an error line %q (code %d) then the exit line", tc.path, r.report, tc.want, tc.code)
 		}
+	}
+}
+
+// TestArmHereComesBack launches a command with ArmHere from this test's
+// goroutine, as codex-sandbox does: the command runs sandboxed, and the
+// thread that made its mounts is back in this process's mount namespace,
+// root and working directory afterwards (codex-sandbox's later /proc
+// walk and paths depend on it).
+func TestArmHereComesBack(t *testing.T) {
+	if os.Geteuid() != 0 || !CanLaunch() {
+		t.Skip("needs root on amd64: launching sets mounts up (CI runs as root and fails on any skip)")
+	}
+	ws, _ := workspace(t)
+	before, _ := os.Readlink("/proc/thread-self/ns/mnt")
+	wd, _ := os.Getwd()
+	l, err := NewLaunch(protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite}, ws, ws,
+		[]string{"sh", "-c", "touch inside && ! touch /usr/outside 2>/dev/null"}, os.Environ())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Find(); err != nil {
+		t.Fatal(err)
+	}
+	prog, err := InitProgram()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prog.Close()
+	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(pair[0])
+	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	pid, err := syscall.ForkExec("/proc/self/fd/5", l.InitArgs(-1, 4), &syscall.ProcAttr{Env: l.Env(),
+		Files: []uintptr{0, 1, 2, null.Fd(), uintptr(pair[1]), prog.Fd()},
+		Sys:   &syscall.SysProcAttr{Cloneflags: LaunchCloneflags, Pdeathsig: syscall.SIGKILL}})
+	_ = unix.Close(pair[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	armErr := l.ArmHere(pid, pair[0])
+	after, _ := os.Readlink("/proc/thread-self/ns/mnt")
+	wdAfter, _ := os.Getwd()
+	var ws2 syscall.WaitStatus
+	if _, err := syscall.Wait4(pid, &ws2, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	if armErr != nil {
+		t.Fatal(armErr)
+	}
+	if after != before || wdAfter != wd {
+		t.Errorf("the thread is in %s at %s after ArmHere, want %s at %s", after, wdAfter, before, wd)
+	}
+	if !ws2.Exited() || ws2.ExitStatus() != 0 {
+		t.Errorf("command: %v", ws2)
+	}
+	if _, err := os.Stat(filepath.Join(ws, "inside")); err != nil {
+		t.Errorf("the command did not run in the workspace: %v", err)
 	}
 }

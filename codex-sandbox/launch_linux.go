@@ -26,6 +26,10 @@ type launching struct {
 	// ends are the child's copies' originals: the control socket's
 	// other end and the init program's memfd.
 	ends []io.Closer
+	// here: this process runs one command and ends (the command line),
+	// so the mounts are made on the calling thread (ArmHere) rather than
+	// by the mount worker that long-lived callers share (Arm).
+	here bool
 }
 
 // launchCmd starts j's command under a sandbox this supervisor sets up
@@ -47,7 +51,7 @@ func launchCmd(j job) (*exec.Cmd, reportPipe, error) {
 	if err != nil {
 		return nil, reportPipe{}, err
 	}
-	st := &launching{l: l, ctl: -1}
+	st := &launching{l: l, ctl: -1, here: !j.inProcess}
 	fail := func(err error) (*exec.Cmd, reportPipe, error) {
 		_ = rf.Close()
 		st.close()
@@ -85,7 +89,12 @@ func launchCmd(j job) (*exec.Cmd, reportPipe, error) {
 // the plan is sent (the init then sees EOF if it was not).
 func (s *launching) arm(pid int) error {
 	s.closeEnds()
-	err := s.l.Arm(pid, s.ctl)
+	var err error
+	if s.here {
+		err = s.l.ArmHere(pid, s.ctl)
+	} else {
+		err = s.l.Arm(pid, s.ctl)
+	}
 	s.close()
 	return err
 }
