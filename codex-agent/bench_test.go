@@ -63,20 +63,31 @@ func (directTrue) Run(_ context.Context, req protocol.ExecRequest, _ func(string
 // BenchmarkSandboxedCommand measures a turn of one command (/bin/true
 // through the shell tool, workspace-write) and its answer, with a model
 // that answers at once: with the command run directly (baseline), under
-// the sandbox with a helper started per command (noAhead), and under the
-// sandbox with the session's helper started ahead (the default). The
-// differences to the baseline are the agent's cost per sandboxed command;
-// as root the agent supervises in process (codex-sandbox README, Speed).
+// the sandbox as the agent runs it (as root: set up by the agent itself,
+// linuxsandbox.Launch, no helper process), and, with
+// CODEX_SANDBOX_HELPER=1, under the helper process started per command
+// (noAhead) and started ahead by the session. The differences to the
+// baseline are the agent's cost per sandboxed command; as root the agent
+// supervises in process (codex-sandbox README, Speed).
 // Between turns, untimed, 20 ms stand for the user and the model, whose
 // time the helper's start overlaps (with a model answering at once it
 // only competes for the CPU). In a test binary the helper is the test
 // binary itself, slower to start than the standalone codex-linux-sandbox.
 func BenchmarkSandboxedCommand(b *testing.B) {
 	for _, bc := range []struct {
-		name string
-		r    Runner
-	}{{"direct", directTrue{}}, {"sandbox-per-command", noAhead{}}, {"sandbox-ahead", SandboxRunner{}}} {
+		name   string
+		r      Runner
+		helper bool
+	}{{"direct", directTrue{}, false}, {"sandbox", SandboxRunner{}, false},
+		{"sandbox-helper-per-command", noAhead{}, true}, {"sandbox-helper-ahead", SandboxRunner{}, true}} {
 		b.Run(bc.name, func(b *testing.B) {
+			env := map[string]string{"PATH": os.Getenv("PATH"), "HOME": b.TempDir()}
+			if bc.helper {
+				// The session's Ahead reads the agent's environment, the
+				// supervisor the command's.
+				b.Setenv("CODEX_SANDBOX_HELPER", "1")
+				env["CODEX_SANDBOX_HELPER"] = "1"
+			}
 			srv, err := modelserver.Start(modelserver.Script{Turns: []modelserver.Turn{
 				{Items: []json.RawMessage{modelserver.FunctionCall("c", "shell", map[string]any{"command": []string{"/bin/true"}})}},
 				{Items: []json.RawMessage{modelserver.Message("done")}}}})
@@ -89,7 +100,7 @@ func BenchmarkSandboxedCommand(b *testing.B) {
 			s, err := NewSession(SessionConfig{Model: "m", Client: &model.Responses{HTTP: model.HTTP{BaseURL: srv.URL()}},
 				Cwd: dir, Tools: ToolSet{Shell: ShellClassic}, Instructions: BaseInstructions, Runner: bc.r,
 				ApprovalPolicy: protocol.ApprovalNever, Sandbox: protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite},
-				Env: map[string]string{"PATH": os.Getenv("PATH"), "HOME": dir}})
+				Env: env})
 			if err != nil {
 				b.Fatal(err)
 			}
