@@ -14,6 +14,8 @@ type turnState struct {
 	id      string
 	input   []json.RawMessage
 	compact bool
+	// review is a review turn's hint (review/start); "" for other turns.
+	review  string
 	status  string // inProgress, completed, interrupted, failed
 	errMsg  string
 	started int64 // unix seconds
@@ -123,6 +125,9 @@ func (th *thread) event(ev protocol.Event) {
 	}
 	switch m := ev.Msg.(type) {
 	case protocol.TaskStartedMsg:
+		if t.review != "" {
+			reviewEntered(t, started, completed)
+		}
 		t.started, t.startMs = now.Unix(), ms
 		th.mu.Lock()
 		th.cur = t
@@ -141,6 +146,9 @@ func (th *thread) event(ev protocol.Event) {
 		started(item)
 		completed(item)
 	case protocol.AgentMessageDeltaMsg:
+		if t.review != "" {
+			return // 0.169 streams none of the reviewer's answer
+		}
 		if t.agentItem == "" {
 			t.agentItem = t.nextID("msg")
 			t.agentText.Reset()
@@ -150,6 +158,12 @@ func (th *thread) event(ev protocol.Event) {
 		th.notify("item/agentMessage/delta", base(map[string]any{"itemId": t.agentItem, "delta": m.Delta}))
 	case protocol.AgentMessageMsg:
 		if t.compact {
+			return
+		}
+		if t.review != "" {
+			// The reviewer's raw answer: 0.169 starts its item and never
+			// completes it; the review follows as a message of its own.
+			th.notify("item/started", base(map[string]any{"item": map[string]any{"type": "agentMessage", "id": t.nextID("msg"), "text": m.Message}, "startedAtMs": ms}))
 			return
 		}
 		id := t.agentItem
@@ -258,6 +272,9 @@ func (th *thread) event(ev protocol.Event) {
 		}
 		th.notify("turn/plan/updated", base(map[string]any{"plan": steps, "explanation": expl}))
 	case protocol.TokenCountMsg:
+		if t.review != "" {
+			return // 0.169 reports none of the reviewer's usage
+		}
 		usage := map[string]any{"total": breakdown(m.TotalTokenUsage), "last": breakdown(m.LastTokenUsage)}
 		if m.ModelContextWindow > 0 {
 			usage["modelContextWindow"] = m.ModelContextWindow
@@ -270,6 +287,9 @@ func (th *thread) event(ev protocol.Event) {
 		t.errMsg = m.Message
 		th.notify("error", base(map[string]any{"error": map[string]any{"message": m.Message}, "willRetry": false}))
 	case protocol.TaskCompleteMsg:
+		if t.review != "" && t.errMsg == "" {
+			reviewExited(t, m.LastAgentMessage, started, completed)
+		}
 		th.endTurn(t, ms, started, completed)
 	case protocol.TurnAbortedMsg:
 		t.status = "interrupted"

@@ -6,10 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	"github.com/codexgo/common/protocol"
-	"github.com/codexgo/common/review"
 )
 
 type threadParams struct {
@@ -382,12 +380,14 @@ func (s *server) loaded(id string) (*thread, error) {
 	return th, nil
 }
 
-// beginTurn registers a turn and submits its op.
-func (th *thread) beginTurn(input []json.RawMessage, op func() protocol.Op, compact bool) (*turnState, error) {
+// beginTurn registers a turn with input (its user message) by submitting
+// op; review, when not empty,, makes it a review turn with that hint.
+func (th *thread) beginTurn(input []json.RawMessage, op func() protocol.Op, compact bool, review string) (*turnState, error) {
 	th.mu.Lock()
 	th.turnSeq++
 	t := newTurn(turnID(th.turnSeq), input)
 	t.compact = compact
+	t.review = review
 	th.turns[t.id] = t
 	if th.meta.Preview == "" && len(input) > 0 {
 		var in userInput
@@ -451,7 +451,7 @@ func (s *server) turnStart(_ context.Context, params json.RawMessage) (any, erro
 		op.OutputSchema = p.OutputSchema
 	}
 	th.applySettings(&op)
-	t, err := th.beginTurn(p.Input, func() protocol.Op { return op }, false)
+	t, err := th.beginTurn(p.Input, func() protocol.Op { return op }, false, "")
 	if err != nil {
 		return nil, err
 	}
@@ -535,60 +535,6 @@ func (s *server) turnSteer(_ context.Context, params json.RawMessage) (any, erro
 	return then{map[string]any{"turnId": cur.id}, func() { th.steered(cur, p.Input) }}, nil
 }
 
-func (s *server) reviewStart(_ context.Context, params json.RawMessage) (any, error) {
-	var p struct {
-		ThreadID string `json:"threadId"`
-		Target   struct {
-			Type         string `json:"type"`
-			Branch       string `json:"branch"`
-			Sha          string `json:"sha"`
-			Title        string `json:"title"`
-			Instructions string `json:"instructions"`
-		} `json:"target"`
-		Delivery *string `json:"delivery"`
-	}
-	if err := decode(params, &p); err != nil {
-		return nil, err
-	}
-	th, err := s.loaded(p.ThreadID)
-	if err != nil {
-		return nil, err
-	}
-	var prompt string
-	switch p.Target.Type {
-	case "uncommittedChanges":
-		prompt = review.Prompt(review.Uncommitted)
-	case "baseBranch":
-		if p.Target.Branch == "" {
-			return nil, invalidParams("target.branch is required")
-		}
-		prompt = review.Prompt(review.Base(p.Target.Branch))
-	case "commit":
-		if p.Target.Sha == "" {
-			return nil, invalidParams("target.sha is required")
-		}
-		prompt = review.Prompt(review.Commit(p.Target.Sha, p.Target.Title))
-	case "custom":
-		if strings.TrimSpace(p.Target.Instructions) == "" {
-			return nil, invalidParams("target.instructions is required")
-		}
-		prompt = p.Target.Instructions
-	default:
-		return nil, invalidParams("target.type: unsupported %q", p.Target.Type)
-	}
-	if p.Delivery != nil && *p.Delivery != "inline" {
-		return nil, invalidParams("delivery: only inline is supported")
-	}
-	input, _ := json.Marshal(map[string]any{"type": "text", "text": prompt, "text_elements": []any{}})
-	t, err := th.beginTurn([]json.RawMessage{input}, func() protocol.Op {
-		return protocol.UserInputOp{Items: protocol.TextInput(prompt)}
-	}, false)
-	if err != nil {
-		return nil, err
-	}
-	return then{map[string]any{"reviewThreadId": th.id, "turn": map[string]any{"id": t.id, "items": []any{}, "status": "inProgress", "error": nil}}, t.release}, nil
-}
-
 func (s *server) threadCompact(_ context.Context, params json.RawMessage) (any, error) {
 	var p struct {
 		ThreadID string `json:"threadId"`
@@ -600,7 +546,7 @@ func (s *server) threadCompact(_ context.Context, params json.RawMessage) (any, 
 	if err != nil {
 		return nil, err
 	}
-	t, err := th.beginTurn(nil, func() protocol.Op { return protocol.CompactOp{} }, true)
+	t, err := th.beginTurn(nil, func() protocol.Op { return protocol.CompactOp{} }, true, "")
 	if err != nil {
 		return nil, err
 	}

@@ -256,7 +256,7 @@ func TestTurnInputsAndOverrides(t *testing.T) {
 	if in := string(mustJSON(t, body.Input)); !strings.Contains(in, "main") {
 		t.Errorf("review request does not name the base branch")
 	}
-	if m := c.callErr("review/start", map[string]any{"threadId": th.Thread.ID, "target": map[string]any{"type": "commit"}}); m.Error == nil || m.Error.Code != -32602 {
+	if m := c.callErr("review/start", map[string]any{"threadId": th.Thread.ID, "target": map[string]any{"type": "commit"}}); m.Error == nil || m.Error.Code != -32600 {
 		t.Errorf("commit without sha: %s", m)
 	}
 }

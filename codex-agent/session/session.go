@@ -178,6 +178,11 @@ type Session struct {
 	// ahead holds the helper started ahead of the next sandboxed command
 	// (ahead.go); nil when the runner starts none.
 	ahead *sandbox.Ahead
+	// reviewing says a review runs on a context of its own (review.go):
+	// its items stay out of the rollout. needContext says the next turn
+	// starts the thread's context although its history is not empty (a
+	// review came first).
+	reviewing, needContext bool
 }
 
 // errInterrupted is the cancel cause of an interrupt op.
@@ -465,7 +470,7 @@ func (s *Session) Run(ctx context.Context) error {
 				}
 				q := queuedTurn{id: sub.ID, op: protocol.UserInputOp(op), ctx: ctx}
 				start(q)
-			case protocol.UserInputOp, protocol.UserTurnOp, protocol.CompactOp:
+			case protocol.UserInputOp, protocol.UserTurnOp, protocol.CompactOp, ReviewOp:
 				q := queuedTurn{id: sub.ID, op: op, ctx: ctx}
 				if turnDone == nil {
 					start(q)
@@ -649,8 +654,9 @@ func (s *Session) settings() SessionConfig {
 func (s *Session) appendHistory(items ...model.Item) {
 	s.mu.Lock()
 	s.history = append(s.history, items...)
+	reviewing := s.reviewing
 	s.mu.Unlock()
-	if s.cfg.Recorder != nil {
+	if s.cfg.Recorder != nil && !reviewing {
 		for _, it := range items {
 			s.cfg.Recorder.Item(it)
 		}

@@ -34,8 +34,13 @@ func (s *Session) runTurn(ctx context.Context, id string, op protocol.Op) {
 	var (
 		items  []protocol.InputItem
 		schema json.RawMessage
+		review *reviewRun
 	)
 	switch o := op.(type) {
+	case ReviewOp:
+		items = protocol.TextInput(o.Prompt)
+		review = s.beginReview(s.settings())
+		defer s.endReview(review)
 	case protocol.UserInputOp:
 		items = o.Items
 	case protocol.UserTurnOp:
@@ -52,7 +57,8 @@ func (s *Session) runTurn(ctx context.Context, id string, op protocol.Op) {
 		cfg.Recorder.TurnContext(cfg)
 	}
 	s.mu.Lock()
-	fresh := len(s.history) == 0
+	fresh := len(s.history) == 0 || s.needContext
+	s.needContext = false
 	s.mu.Unlock()
 	if fresh {
 		s.appendHistory(cfg.InitialContext...)
@@ -77,6 +83,10 @@ func (s *Session) runTurn(ctx context.Context, id string, op protocol.Op) {
 	for {
 		cfg = s.settings()
 		cfg.Text = OutputFormat(cfg.Text, schema)
+		if review != nil {
+			// The reviewer's instructions are the review guidelines.
+			cfg.Instructions = reviewGuidelines
+		}
 		s.takeSteered()
 		s.maybeAutoCompact(ctx, id, cfg)
 		outItems, usage, err := s.sample(ctx, id, cfg)
@@ -129,6 +139,9 @@ func (s *Session) runTurn(ctx context.Context, id string, op protocol.Op) {
 		if len(calls) == 0 {
 			if cfg.EndCommandsWithTurn {
 				s.tools.EndCommands(false)
+			}
+			if review != nil {
+				review.done, review.answer = true, last
 			}
 			s.emit(id, protocol.TaskCompleteMsg{LastAgentMessage: last})
 			if cfg.OnTurnComplete != nil {

@@ -1,0 +1,142 @@
+package session
+
+import (
+	_ "embed" // the review guidelines
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"github.com/codexgo/codex-agent/model"
+)
+
+// reviewGuidelines are a review turn's instructions in place of the base
+// instructions: the text Codex CLI 0.169 sends its review sub-agent as its
+// first developer message (captured from its requests to a local model
+// server).
+//
+//go:embed review_guidelines.md
+var reviewGuidelines string
+
+// ReviewOp runs a code review (the app-server's review/start): the model
+// sees a context of its own — the review guidelines as its instructions,
+// the session's initial context and Prompt — and none of the thread's history. When it ends the
+// thread's history gains the review (ReviewText) as a user action and an
+// assistant message, as 0.169 records it, and nothing else of the review.
+type ReviewOp struct {
+	Prompt string `json:"prompt"`
+}
+
+// OpType names the op.
+func (ReviewOp) OpType() string { return "review" }
+
+// noReview is the review text when the reviewer said nothing usable.
+const noReview = "Reviewer failed to output a response."
+
+// reviewFinding is one finding of the reviewer's JSON answer.
+type reviewFinding struct {
+	Title        string `json:"title"`
+	Body         string `json:"body"`
+	CodeLocation struct {
+		Path      string `json:"absolute_file_path"`
+		LineRange struct {
+			Start int `json:"start"`
+			End   int `json:"end"`
+		} `json:"line_range"`
+	} `json:"code_location"`
+}
+
+// reviewOutput is the reviewer's JSON answer (the schema the guidelines
+// ask for); the fields the review text shows.
+type reviewOutput struct {
+	Findings    []reviewFinding `json:"findings"`
+	Explanation string          `json:"overall_explanation"`
+}
+
+// parseReview reads the reviewer's answer: JSON, or JSON inside other
+// text (a fenced block); anything else is the explanation itself.
+func parseReview(answer string) reviewOutput {
+	var out reviewOutput
+	if json.Unmarshal([]byte(answer), &out) == nil {
+		return out
+	}
+	if i, j := strings.Index(answer, "{"), strings.LastIndex(answer, "}"); i >= 0 && j > i {
+		if json.Unmarshal([]byte(answer[i:j+1]), &out) == nil {
+			return out
+		}
+	}
+	return reviewOutput{Explanation: answer}
+}
+
+// ReviewText is what a review reports, from the reviewer's last answer:
+// the overall explanation, then the findings ("- TITLE — PATH:START-END"
+// and the body indented), as 0.169's exitedReviewMode item and final
+// message show it.
+func ReviewText(answer string) string {
+	out := parseReview(answer)
+	var parts []string
+	if e := strings.TrimSpace(out.Explanation); e != "" {
+		parts = append(parts, e)
+	}
+	if len(out.Findings) > 0 {
+		var b strings.Builder
+		if len(out.Findings) == 1 {
+			b.WriteString("Review comment:")
+		} else {
+			b.WriteString("Full review comments:")
+		}
+		for _, f := range out.Findings {
+			loc := f.CodeLocation
+			b.WriteString("\n\n- " + f.Title + " — " + loc.Path + ":" + strconv.Itoa(loc.LineRange.Start) + "-" + strconv.Itoa(loc.LineRange.End))
+			for _, line := range strings.Split(f.Body, "\n") {
+				b.WriteString("\n  " + line)
+			}
+		}
+		parts = append(parts, b.String())
+	}
+	if len(parts) == 0 {
+		return noReview
+	}
+	return strings.Join(parts, "\n\n")
+}
+
+// reviewRecord is what the thread's history keeps of a review.
+func reviewRecord(text string) []model.Item {
+	action := "<user_action>\n  <context>User initiated a review task. Here's the full review output from reviewer model. User may select one or more comments to resolve.</context>\n" +
+		"  <action>review</action>\n  <results>\n  " + text + "\n  </results>\n  </user_action>\n"
+	return []model.Item{model.UserMessage(action), model.AssistantMessage(text)}
+}
+
+// reviewRun is a running review's state: the thread's history it set
+// aside and, once the reviewer answered, its last answer.
+type reviewRun struct {
+	history []model.Item
+	done    bool
+	answer  string
+}
+
+// beginReview sets the thread's history aside and gives the review a
+// context of its own, which is not recorded in the rollout.
+func (s *Session) beginReview(cfg SessionConfig) *reviewRun {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rv := &reviewRun{history: s.history}
+	s.history = append([]model.Item(nil), cfg.InitialContext...)
+	s.reviewing = true
+	return rv
+}
+
+// endReview puts the thread's history back, with the review's outcome
+// when the reviewer answered. A thread that had no history yet still
+// gets its initial context at its next turn.
+func (s *Session) endReview(rv *reviewRun) {
+	s.mu.Lock()
+	s.history = rv.history
+	s.reviewing = false
+	if len(rv.history) == 0 {
+		s.needContext = true
+	}
+	s.mu.Unlock()
+	if rv.done {
+		s.appendHistory(reviewRecord(ReviewText(rv.answer))...)
+	}
+}
