@@ -70,13 +70,15 @@ func itemSequence(t *testing.T, seen []msg) []string {
 // an agent message that starts and never completes, exitedReviewMode with
 // the review, and the review as the final agent message (every line
 // checked against the schema). The reviewer sees the review guidelines and
-// not the thread's history; the thread's next turn sees the review as a
-// user action, not the review prompt.
+// not the thread's history, and is told it asks for no approval (its
+// sandbox the thread's); the thread's next turn sees the review as a user
+// action, not the review prompt, and has the thread's approval policy
+// back.
 func TestReviewStartItems(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, turnOf(modelserver.Message("first answer")), turnOf(modelserver.Message(reviewAnswer)), turnOf(modelserver.Message("next answer")))
 	c := f.start(t)
-	th := startThread(t, c, map[string]any{})
+	th := startThread(t, c, map[string]any{"sandbox": "workspace-write", "approvalPolicy": "untrusted"})
 	startTurn(t, c, th.Thread.ID, "first task")
 	c.until("turn/completed")
 
@@ -119,6 +121,11 @@ func TestReviewStartItems(t *testing.T) {
 	if strings.Contains(all, "first task") || strings.Contains(all, "You are a coding agent") {
 		t.Errorf("the reviewer saw the thread's history or the base instructions:\n%s", all)
 	}
+	for _, w := range []string{"Filesystem sandboxing: workspace-write.", "Approval policy: never.", "<approval_policy>never</approval_policy>", "<sandbox_mode>workspace-write</sandbox_mode>"} {
+		if !strings.Contains(all, w) || strings.Contains(all, "untrusted") {
+			t.Errorf("the reviewer's context lacks %q or names the thread's permissions:\n%s", w, all)
+		}
+	}
 	if last := review.texts()[len(review.texts())-1]; last != "user: Review the current code changes (staged, unstaged, and untracked files) and provide prioritized findings." {
 		t.Errorf("review prompt = %q", last)
 	}
@@ -130,6 +137,20 @@ func TestReviewStartItems(t *testing.T) {
 		"  <action>review</action>\n  <results>\n  " + reviewText + "\n  </results>\n  </user_action>\n\nassistant: " + reviewText + "\n"
 	if !strings.Contains(next, "user: first task") || !strings.Contains(next, action) || strings.Contains(next, "Review guidelines") || strings.Contains(next, "Review the current code changes") {
 		t.Errorf("the next turn's request:\n%s", next)
+	}
+	rollout, err := os.ReadFile(th.Thread.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(rollout)), "\n")
+	var lastContext string
+	for _, l := range lines {
+		if strings.Contains(l, `"type":"turn_context"`) {
+			lastContext = l
+		}
+	}
+	if !strings.Contains(lastContext, `"approval_policy":"untrusted"`) || !strings.Contains(lastContext, `"mode":"workspace-write"`) {
+		t.Errorf("the turn after the review runs with %s", lastContext)
 	}
 }
 
@@ -258,5 +279,34 @@ func TestReviewFirstThenTurn(t *testing.T) {
 	// The rollout escapes < as \u003c.
 	if strings.Count(string(rollout), `\u003cenvironment_context`) != 1 || strings.Contains(string(rollout), "look at a.go") || !strings.Contains(string(rollout), `\u003cuser_action`) {
 		t.Errorf("rollout:\n%s", rollout)
+	}
+}
+
+// TestReviewAsksNoApproval: the reviewer's commands never ask the client,
+// whatever the thread's approval policy (0.169 runs its reviewer with
+// approval policy never).
+func TestReviewAsksNoApproval(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, turnOf(execCall("r1", "touch reviewed.txt")), turnOf(modelserver.Message("Plain review.")))
+	c := f.start(t)
+	th := startThread(t, c, map[string]any{"sandbox": "workspace-write", "approvalPolicy": "untrusted"})
+	c.call("review/start", map[string]any{"threadId": th.Thread.ID, "target": map[string]any{"type": "uncommittedChanges"}})
+	var seen []msg
+	for {
+		m := c.next()
+		seen = append(seen, m)
+		if m.Method == "item/commandExecution/requestApproval" {
+			t.Errorf("the reviewer asked for approval: %s", m)
+			c.reply(m, map[string]any{"decision": "decline"})
+		}
+		if m.Method == "turn/completed" {
+			break
+		}
+	}
+	if got := completedItems(t, seen, "commandExecution"); len(got) != 1 {
+		t.Errorf("the reviewer's command: %v", got)
+	}
+	if got := completedItems(t, seen, "exitedReviewMode"); len(got) != 1 || got[0]["review"] != "Plain review." {
+		t.Errorf("exitedReviewMode = %v", got)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/codexgo/codex-agent/model"
+	"github.com/codexgo/common/protocol"
 )
 
 // reviewGuidelines are a review turn's instructions in place of the base
@@ -106,31 +107,65 @@ func reviewRecord(text string) []model.Item {
 	return []model.Item{model.UserMessage(action), model.AssistantMessage(text)}
 }
 
-// reviewRun is a running review's state: the thread's history it set
-// aside and, once the reviewer answered, its last answer.
+// reviewRun is a running review's state: the thread's history and
+// approval policy it set aside and, once the reviewer answered, its last
+// answer.
 type reviewRun struct {
-	history []model.Item
-	done    bool
-	answer  string
+	history  []model.Item
+	approval protocol.AskForApproval
+	done     bool
+	answer   string
 }
 
 // beginReview sets the thread's history aside and gives the review a
-// context of its own, which is not recorded in the rollout.
-func (s *Session) beginReview(cfg SessionConfig) *reviewRun {
+// context of its own, which is not recorded in the rollout. The reviewer
+// asks for no approval (the thread's sandbox stays), as 0.169's does, and
+// its context says so.
+func (s *Session) beginReview() *reviewRun {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rv := &reviewRun{history: s.history}
-	s.history = append([]model.Item(nil), cfg.InitialContext...)
+	rv := &reviewRun{history: s.history, approval: s.cfg.ApprovalPolicy}
+	s.cfg.ApprovalPolicy = protocol.ApprovalNever
+	s.history = nil
+	for _, it := range s.cfg.InitialContext {
+		s.history = append(s.history, reviewContext(it, s.cfg.Sandbox, s.cfg.ApprovalPolicy))
+	}
 	s.reviewing = true
 	return rv
 }
 
+// reviewContext is an item of the thread's initial context as the
+// reviewer gets it: the permissions message and the environment context's
+// approval policy are the reviewer's (sp, ap).
+func reviewContext(it model.Item, sp protocol.SandboxPolicy, ap protocol.AskForApproval) model.Item {
+	out := it
+	out.Content = nil
+	for _, c := range it.Content {
+		switch {
+		case strings.HasPrefix(c.Text, "<permissions instructions>"):
+			c.Text = PermissionsText(sp, ap)
+		case strings.HasPrefix(c.Text, "<environment_context>"):
+			lines := strings.Split(c.Text, "\n")
+			for i, l := range lines {
+				if strings.HasPrefix(strings.TrimSpace(l), "<approval_policy>") {
+					lines[i] = "  <approval_policy>" + string(ap) + "</approval_policy>"
+				}
+			}
+			c.Text = strings.Join(lines, "\n")
+		}
+		out.Content = append(out.Content, c)
+	}
+	return out
+}
+
 // endReview puts the thread's history back, with the review's outcome
 // when the reviewer answered. A thread that had no history yet still
-// gets its initial context at its next turn.
+// gets its initial context at its next turn. The thread's approval
+// policy comes back.
 func (s *Session) endReview(rv *reviewRun) {
 	s.mu.Lock()
 	s.history = rv.history
+	s.cfg.ApprovalPolicy = rv.approval
 	s.reviewing = false
 	if len(rv.history) == 0 {
 		s.needContext = true

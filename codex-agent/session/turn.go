@@ -39,7 +39,7 @@ func (s *Session) runTurn(ctx context.Context, id string, op protocol.Op) {
 	switch o := op.(type) {
 	case ReviewOp:
 		items = protocol.TextInput(o.Prompt)
-		review = s.beginReview(s.settings())
+		review = s.beginReview()
 		defer s.endReview(review)
 	case protocol.UserInputOp:
 		items = o.Items
