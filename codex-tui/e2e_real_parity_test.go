@@ -6,8 +6,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-
-	"github.com/codexgo/common/review"
 )
 
 // TestE2ERealSteerAndReview drives the real agent: a message sent with
@@ -27,8 +25,9 @@ func TestE2ERealSteerAndReview(t *testing.T) {
 		// 1-2: a command that waits for the test, then the answer.
 		itemsTurn(shellCallItem("c1", "cat "+fifo+" && echo released-$((6*7))")),
 		itemsTurn(messageItem("Steered answer.")),
-		// 3: the review.
+		// 3: the review; 4: a custom review.
 		itemsTurn(messageItem("No findings.\n\nVerdict: correct")),
+		itemsTurn(messageItem(`{"findings":[],"overall_correctness":"patch is correct","overall_explanation":"parse.go is fine.","overall_confidence_score":0.9}`)),
 	)
 	tm := startRealTerm(t, codex, t.TempDir(), dir, ms, "-a", "never", "-s", "workspace-write")
 	tm.waitFor(`>_ Codex`)
@@ -55,13 +54,18 @@ func TestE2ERealSteerAndReview(t *testing.T) {
 	tm.keys("Enter")
 	tm.waitFor(`Select a review preset`)
 	tm.keys("1")
-	tm.waitFor(`(?s)› /review uncommitted changes.*No findings\..*Verdict: correct.*› Ask Codex`)
+	// The server's enteredReviewMode and exitedReviewMode items print the
+	// banners around the review.
+	tm.waitFor(`(?s)› /review uncommitted changes.*>> Code review started: current changes <<.*No findings\..*Verdict: correct.*<< Code review finished >>.*› Ask Codex`)
+	tm.keys("-l", "/review look at parse.go")
+	tm.keys("Enter")
+	tm.waitFor(`(?s)>> Code review started: look at parse.go <<.*parse\.go is fine\..*<< Code review finished >>.*› Ask Codex`)
 	tm.keys("C-d")
 	tm.waitExit(0)
 
 	reqs := ms.requests(t)
-	if len(reqs) != 3 {
-		t.Fatalf("%d model requests, want 3", len(reqs))
+	if len(reqs) != 4 {
+		t.Fatalf("%d model requests, want 4", len(reqs))
 	}
 	if in := reqs[1].text(); !strings.Contains(in, "and keep it short") || !strings.Contains(in, "released-42") {
 		t.Errorf("the request after the steer lacks it:\n%s", in)
@@ -69,13 +73,19 @@ func TestE2ERealSteerAndReview(t *testing.T) {
 	if in := reqs[0].text(); strings.Contains(in, "and keep it short") {
 		t.Errorf("the steer was in the request before it:\n%s", in)
 	}
-	if in := reqs[2].text(); !strings.Contains(in, jsonEscape(review.Uncommitted)) {
+	if in := reqs[2].text(); !strings.Contains(in, "Review the current code changes (staged, unstaged, and untracked files)") {
 		t.Errorf("the review request lacks its target:\n%s", in)
 	}
+	// The custom review's prompt is the text as typed, with the review
+	// guidelines once: not wrapped by the TUI as well.
+	custom := reqs[3]
+	if last := string(custom.Input[len(custom.Input)-1]); !strings.Contains(last, `"text":"look at parse.go"`) {
+		t.Errorf("the custom review's prompt is %s", last)
+	}
+	if in := custom.text(); strings.Count(in, "# Review guidelines") != 1 || strings.Contains(in, "What to review") {
+		t.Errorf("the custom review request asks for a review other than once:\n%s", in)
+	}
 }
-
-// jsonEscape is s as it appears inside a JSON string.
-func jsonEscape(s string) string { q := jsonString(s); return q[1 : len(q)-1] }
 
 // TestE2ERealOnFailureShown: the real server reports on-failure, which
 // the v2 protocol lacks, as on-request; the session header and the

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/codexgo/codex-tui/internal/appconn"
-	"github.com/codexgo/common/review"
 )
 
 // startReview shows what is reviewed and starts the review (review/start),
@@ -22,12 +21,12 @@ func (m *model) startReview(summary string, target appconn.ReviewTarget) {
 	}
 }
 
-// customReview is the target of `/review TEXT`. codex-agent's review/start
-// takes custom instructions as the whole prompt, so they go inside the
-// review request every other target gets (read-only, findings by
-// priority), as codex exec review sends them.
+// customReview is the target of `/review TEXT`: the text as it is. The
+// server sends it as the review's prompt with the review guidelines every
+// review gets (as the Codex CLI 0.169's app-server and codex-agent's do),
+// so wrapping it here would ask twice.
 func customReview(text string) appconn.ReviewTarget {
-	return appconn.ReviewTarget{Type: "custom", Instructions: review.Prompt(text)}
+	return appconn.ReviewTarget{Type: "custom", Instructions: text}
 }
 
 // reviewMode shows a review's start and end as the Codex CLI does: a
