@@ -129,11 +129,9 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 			return 2
 		}
 	}
-	if o.Approval != "" {
-		if _, err := protocol.ParseAskForApproval(o.Approval); err != nil {
-			_, _ = fmt.Fprintf(stderr, "codex-tui: %v\n", err)
-			return 2
-		}
+	if err := approvalFlag(o.Approval); err != nil {
+		_, _ = fmt.Fprintf(stderr, "codex-tui: %v\n", err)
+		return 2
 	}
 	if o.ResumePicker {
 		switch {
@@ -150,6 +148,20 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return 1
 	}
 	return 0
+}
+
+// approvalFlag checks the value of -a/--ask-for-approval: one of the
+// user-facing names, or none. The "granular:…" spelling a granular policy
+// is held in is internal: a granular policy is set in config.toml (or -c)
+// as a table, never on the flag, so it is refused as any unknown name is,
+// in the words codex proto refuses it with.
+func approvalFlag(v string) error {
+	switch protocol.AskForApproval(v) {
+	case "", protocol.ApprovalUntrusted, protocol.ApprovalOnFailure, protocol.ApprovalOnRequest, protocol.ApprovalNever:
+		return nil
+	}
+	return fmt.Errorf("-a/--ask-for-approval: unknown approval policy %q (want untrusted, on-failure, on-request or never; "+
+		"a granular policy is set in config.toml: approval_policy = { granular = { sandbox_approval = …, rules = …, mcp_elicitations = … } })", v)
 }
 
 // Run runs the TUI until the user quits.

@@ -7,6 +7,9 @@ import (
 	"testing"
 )
 
+// approvalWant ends the error of a bad -a value: the names it takes.
+const approvalWant = "(want untrusted, on-failure, on-request or never; a granular policy is set in config.toml: approval_policy = { granular = { sandbox_approval = …, rules = …, mcp_elicitations = … } })\n"
+
 func TestMainUsageAndErrors(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -20,7 +23,12 @@ func TestMainUsageAndErrors(t *testing.T) {
 		{"bad flag", []string{"--nope"}, 2, "", "codex-tui: unknown flag --nope"},
 		{"misspelt flag", []string{"--sandbx", "read-only"}, 2, "", "unknown flag --sandbx (did you mean --sandbox?)"},
 		{"bad sandbox", []string{"-s", "everything"}, 2, "", "unknown sandbox mode"},
-		{"bad approval", []string{"-a", "sometimes"}, 2, "", "unknown approval policy"},
+		{"bad approval", []string{"-a", "sometimes"}, 2, "", "codex-tui: -a/--ask-for-approval: unknown approval policy \"sometimes\" " + approvalWant},
+		// A granular policy is config.toml's (a table), never the flag's,
+		// as codex proto -a says.
+		{"granular approval", []string{"-a", "granular:rules"}, 2, "", "codex-tui: -a/--ask-for-approval: unknown approval policy \"granular:rules\" " + approvalWant},
+		{"granular approval, all", []string{"--ask-for-approval", "granular:sandbox_approval,rules,mcp_elicitations"}, 2, "", "unknown approval policy \"granular:sandbox_approval,rules,mcp_elicitations\" " + approvalWant},
+		{"granular approval, none", []string{"-a", "granular:"}, 2, "", "unknown approval policy \"granular:\" " + approvalWant},
 		{"not a terminal", []string{"hello"}, 1, "", "stdin is not a terminal"},
 	}
 	for _, tt := range tests {
@@ -69,5 +77,23 @@ func TestEditorCommand(t *testing.T) {
 		if got := editorCommand(env(tt.env)); got != tt.want {
 			t.Errorf("editorCommand(%v) = %q, want %q", tt.env, got, tt.want)
 		}
+	}
+}
+
+// TestApprovalFlagFromEnv: -a given as CODEX_TUI_ASK_FOR_APPROVAL is
+// checked as the flag is: a granular spelling is refused.
+func TestApprovalFlagFromEnv(t *testing.T) {
+	t.Setenv("CODEX_TUI_ASK_FOR_APPROVAL", "granular:rules")
+	// A regular file as stdin: were the value taken, the TUI would stop
+	// at once (not a terminal).
+	stdin, err := os.Open(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = stdin.Close() }()
+	var out, errb strings.Builder
+	code := Main(context.Background(), nil, stdin, &out, &errb)
+	if want := "codex-tui: -a/--ask-for-approval: unknown approval policy \"granular:rules\" " + approvalWant; code != 2 || errb.String() != want {
+		t.Errorf("exit %d, stderr %q; want 2 and %q", code, errb.String(), want)
 	}
 }
