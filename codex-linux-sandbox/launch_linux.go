@@ -24,7 +24,7 @@ const LaunchCloneflags = unix.CLONE_NEWPID | unix.CLONE_NEWNS | unix.CLONE_NEWIP
 const (
 	ctlProc     = 1 // mount the PID namespace's /proc
 	ctlBound    = 2 // empty the bounding set too
-	ctlLandlock = 4 // a Landlock ruleset comes with the message and must
+	ctlLandlock = 4 // a Landlock ruleset comes with the message (none: nothing starts)
 )
 
 // initUserNS is the inode of the initial user namespace's
@@ -35,8 +35,8 @@ const initUserNS = 0xEFFFFFFD
 // starting this helper, one Go process start less per command: the
 // supervisor starts the init program (nsinit, a few KB of C without
 // libc) from a memfd as PID 1 of new PID, mount and IPC namespaces,
-// blocked on a control socket; Arm makes the mounts in that mount
-// namespace from a thread of the supervisor's that enters it (Arm),
+// blocked on a control socket; Arm (or ArmHere) makes the mounts in that
+// mount namespace from a thread of the supervisor's that enters it,
 // builds the Landlock ruleset there, and sends it with the seccomp
 // program; the init mounts its /proc and restricts itself whole, in the
 // order Apply uses, before it starts the command. The plan, the mounts,
@@ -84,15 +84,7 @@ func NewLaunch(policy protocol.SandboxPolicy, policyCwd, commandCwd string, argv
 		return nil, errors.New("no command given")
 	}
 	env = RestoreEnv(env)
-	getenv := func(k string) string {
-		for _, kv := range env {
-			if v, ok := strings.CutPrefix(kv, k+"="); ok {
-				return v
-			}
-		}
-		return ""
-	}
-	plan, err := NewPlan(policy, policyCwd, commandCwd, getenv)
+	plan, err := NewPlan(policy, policyCwd, commandCwd, lookupIn(env))
 	if err != nil {
 		return nil, &ExecError{Code: ExitUsage, Err: err}
 	}
@@ -292,7 +284,7 @@ func (l *Launch) arm(pid, ctl int, msg []byte) error {
 		return err
 	}
 	defer func() { _ = unix.Close(rfd) }()
-	if err := unix.Sendmsg(ctl, msg, unix.UnixRights(rfd), nil, 0); err != nil {
+	if err := unix.Sendmsg(ctl, msg, unix.UnixRights(rfd), nil, unix.MSG_NOSIGNAL); err != nil {
 		return fmt.Errorf("send the plan to the init: %w", err)
 	}
 	return nil

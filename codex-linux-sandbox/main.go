@@ -184,14 +184,7 @@ func run(args, env []string, stdout, stderr io.Writer) int {
 	if f.policyJSON != "" && f.permissionProfile != "" {
 		return fail(ExitUsage, "give either --sandbox-policy or --permission-profile, not both")
 	}
-	getenv := func(k string) string {
-		for _, kv := range env {
-			if v, ok := strings.CutPrefix(kv, k+"="); ok {
-				return v
-			}
-		}
-		return ""
-	}
+	getenv := lookupIn(env)
 	policyCwd := f.policyCwd
 	if policyCwd == "" {
 		if policyCwd, err = os.Getwd(); err != nil {
@@ -306,4 +299,17 @@ func (h HelperReport) appendJSON(b []byte) []byte {
 		b = strconv.AppendInt(b, int64(h.ExitCode), 10)
 	}
 	return append(b, '}')
+}
+
+// lookupIn returns a getenv for env, a list of KEY=VALUE: the first
+// setting of a key, the one the command's own getenv(3) finds.
+func lookupIn(env []string) func(string) string {
+	return func(k string) string {
+		for _, kv := range env {
+			if v, ok := strings.CutPrefix(kv, k+"="); ok {
+				return v
+			}
+		}
+		return ""
+	}
 }

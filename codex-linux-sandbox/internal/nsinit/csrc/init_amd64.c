@@ -208,7 +208,7 @@ __attribute__((noreturn, used)) void start(long *sp) {
 	if (argc < 3) die(125);
 	long fd = 0, ctl = -1;
 	const char *p = argv[0];
-	if (*p == '-') { fd = -1; p += 2; }
+	if (*p == '-') for (fd = -1, p++; *p >= '0' && *p <= '9'; p++) {}
 	else for (; *p >= '0' && *p <= '9'; p++) fd = fd * 10 + (*p - '0');
 	if (*p == ',') for (ctl = 0, p++; *p >= '0' && *p <= '9'; p++) ctl = ctl * 10 + (*p - '0');
 	long keep = fd > ctl ? fd : ctl;
