@@ -293,6 +293,9 @@ func (th *thread) event(ev protocol.Event) {
 		th.endTurn(t, ms, started, completed)
 	case protocol.TurnAbortedMsg:
 		t.status = "interrupted"
+		if t.review != "" {
+			reviewInterrupted(t, started, completed)
+		}
 		th.endTurn(t, ms, started, completed)
 	}
 }

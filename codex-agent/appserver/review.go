@@ -159,3 +159,14 @@ func reviewExited(t *turnState, answer string, started, completed func(map[strin
 	started(msg)
 	completed(msg)
 }
+
+// reviewInterrupted closes an interrupted review as 0.169 does: the
+// exitedReviewMode item without a review, then a message saying so.
+func reviewInterrupted(t *turnState, started, completed func(map[string]any)) {
+	exited := map[string]any{"type": "exitedReviewMode", "id": t.nextID("review"), "review": session.ReviewText("")}
+	started(exited)
+	completed(exited)
+	msg := map[string]any{"type": "agentMessage", "id": t.nextID("msg"), "text": session.ReviewInterrupted}
+	started(msg)
+	completed(msg)
+}

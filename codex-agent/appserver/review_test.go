@@ -310,3 +310,42 @@ func TestReviewAsksNoApproval(t *testing.T) {
 		t.Errorf("exitedReviewMode = %v", got)
 	}
 }
+
+// TestReviewInterrupted: an interrupted review ends as 0.169's does: the
+// exitedReviewMode item without a review, a message saying it was
+// interrupted, the turn interrupted; the thread's next turn is told of it.
+func TestReviewInterrupted(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, modelserver.Turn{Hang: true}, turnOf(modelserver.Message("after")))
+	c := f.start(t)
+	th := startThread(t, c, map[string]any{})
+	var rv struct {
+		Turn struct {
+			ID string `json:"id"`
+		} `json:"turn"`
+	}
+	c.call("review/start", map[string]any{"threadId": th.Thread.ID, "target": map[string]any{"type": "uncommittedChanges"}}).decode(t, &rv)
+	c.until("turn/started")
+	c.call("turn/interrupt", map[string]any{"threadId": th.Thread.ID, "turnId": rv.Turn.ID})
+	done, seen := c.until("turn/completed")
+	var tn turnNote
+	done.decode(t, &tn)
+	if tn.Turn.Status != "interrupted" {
+		t.Errorf("turn status %q", tn.Turn.Status)
+	}
+	if got := completedItems(t, seen, "exitedReviewMode"); len(got) != 1 || got[0]["review"] != "Reviewer failed to output a response." {
+		t.Errorf("exitedReviewMode = %v", got)
+	}
+	const said = "Review was interrupted. Please re-run /review and wait for it to complete."
+	if got := completedItems(t, seen, "agentMessage"); len(got) != 1 || got[0]["text"] != said {
+		t.Errorf("agent messages = %v", got)
+	}
+	startTurn(t, c, th.Thread.ID, "next question")
+	c.until("turn/completed")
+	next := strings.Join(lastRequest(t, f.srv).texts(), "\n")
+	action := "user: <user_action>\n  <context>User initiated a review task, but was interrupted. If user asks about this, tell them to re-initiate a review with `/review` and wait for it to complete.</context>\n" +
+		"  <action>review</action>\n  <results>\n  None.\n  </results>\n</user_action>\n\n\nassistant: " + said + "\n"
+	if !strings.Contains(next, action) {
+		t.Errorf("the next turn's request:\n%s", next)
+	}
+}

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"context"
 	_ "embed" // the review guidelines
 	"encoding/json"
 	"strconv"
@@ -32,6 +33,10 @@ func (ReviewOp) OpType() string { return "review" }
 
 // noReview is the review text when the reviewer said nothing usable.
 const noReview = "Reviewer failed to output a response."
+
+// ReviewInterrupted is the message that ends an interrupted review (0.169's
+// words).
+const ReviewInterrupted = "Review was interrupted. Please re-run /review and wait for it to complete."
 
 // reviewFinding is one finding of the reviewer's JSON answer.
 type reviewFinding struct {
@@ -100,6 +105,14 @@ func ReviewText(answer string) string {
 	return strings.Join(parts, "\n\n")
 }
 
+// reviewInterruptedRecord is what the thread's history keeps of an
+// interrupted review (0.169's text, its layout included).
+func reviewInterruptedRecord() []model.Item {
+	action := "<user_action>\n  <context>User initiated a review task, but was interrupted. If user asks about this, tell them to re-initiate a review with `/review` and wait for it to complete.</context>\n" +
+		"  <action>review</action>\n  <results>\n  None.\n  </results>\n</user_action>\n\n"
+	return []model.Item{model.UserMessage(action), model.AssistantMessage(ReviewInterrupted)}
+}
+
 // reviewRecord is what the thread's history keeps of a review.
 func reviewRecord(text string) []model.Item {
 	action := "<user_action>\n  <context>User initiated a review task. Here's the full review output from reviewer model. User may select one or more comments to resolve.</context>\n" +
@@ -159,10 +172,11 @@ func reviewContext(it model.Item, sp protocol.SandboxPolicy, ap protocol.AskForA
 }
 
 // endReview puts the thread's history back, with the review's outcome
-// when the reviewer answered. A thread that had no history yet still
+// when the reviewer answered, or word of the interruption when ctx (the
+// turn's) was cancelled. A thread that had no history yet still
 // gets its initial context at its next turn. The thread's approval
 // policy comes back.
-func (s *Session) endReview(rv *reviewRun) {
+func (s *Session) endReview(ctx context.Context, rv *reviewRun) {
 	s.mu.Lock()
 	s.history = rv.history
 	s.cfg.ApprovalPolicy = rv.approval
@@ -171,7 +185,10 @@ func (s *Session) endReview(rv *reviewRun) {
 		s.needContext = true
 	}
 	s.mu.Unlock()
-	if rv.done {
+	switch {
+	case rv.done:
 		s.appendHistory(reviewRecord(ReviewText(rv.answer))...)
+	case ctx.Err() != nil:
+		s.appendHistory(reviewInterruptedRecord()...)
 	}
 }

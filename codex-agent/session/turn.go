@@ -40,7 +40,7 @@ func (s *Session) runTurn(ctx context.Context, id string, op protocol.Op) {
 	case ReviewOp:
 		items = protocol.TextInput(o.Prompt)
 		review = s.beginReview()
-		defer s.endReview(review)
+		defer s.endReview(ctx, review)
 	case protocol.UserInputOp:
 		items = o.Items
 	case protocol.UserTurnOp:
