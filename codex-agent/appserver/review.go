@@ -126,7 +126,7 @@ func (s *server) reviewStart(_ context.Context, params json.RawMessage) (any, er
 	}
 	input, _ := json.Marshal(map[string]any{"type": "text", "text": prompt, "text_elements": []any{}})
 	t, err := th.beginTurn([]json.RawMessage{input}, func() protocol.Op {
-		return session.ReviewOp{Prompt: prompt}
+		return session.ReviewOp{Prompt: prompt, Hint: hint}
 	}, false, hint)
 	if err != nil {
 		return nil, err

@@ -244,10 +244,33 @@ func TestReviewStartErrors(t *testing.T) {
 	}
 }
 
+// readTurns reads the thread back (thread/read with its turns, as a
+// client that resumes it does) as "status: type=text, …" per turn, text
+// being a review item's review or an agent message's text.
+func readTurns(t *testing.T, c *client, thread string) []string {
+	t.Helper()
+	var r threadResp
+	c.call("thread/read", map[string]any{"threadId": thread, "includeTurns": true}).decode(t, &r)
+	var out []string
+	for _, tn := range r.Thread.Turns {
+		var items []string
+		for _, it := range tn.Items {
+			s, _ := it["review"].(string)
+			if it["type"] == "agentMessage" {
+				s, _ = it["text"].(string)
+			}
+			items = append(items, it["type"].(string)+"="+s)
+		}
+		out = append(out, tn.Status+": "+strings.Join(items, ", "))
+	}
+	return out
+}
+
 // TestReviewFirstThenTurn: a review as a thread's first turn leaves the
 // thread its context: the next turn's request carries the environment
 // context after the review, as 0.169's does, and the rollout keeps the
-// review's outcome and none of the reviewer's own context.
+// review's outcome and none of the reviewer's own context: read back, the
+// review turn has 0.169's items.
 func TestReviewFirstThenTurn(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, turnOf(modelserver.Message(reviewAnswer)), turnOf(modelserver.Message("next answer")))
@@ -277,8 +300,13 @@ func TestReviewFirstThenTurn(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The rollout escapes < as \u003c.
-	if strings.Count(string(rollout), `\u003cenvironment_context`) != 1 || strings.Contains(string(rollout), "look at a.go") || !strings.Contains(string(rollout), `\u003cuser_action`) {
+	if strings.Count(string(rollout), `\u003cenvironment_context`) != 1 || strings.Contains(string(rollout), `"text":"look at a.go"`) || !strings.Contains(string(rollout), `\u003cuser_action`) {
 		t.Errorf("rollout:\n%s", rollout)
+	}
+	want := []string{"completed: enteredReviewMode=look at a.go, exitedReviewMode=" + reviewText + ", agentMessage=" + reviewText,
+		"completed: userMessage=, agentMessage=next answer"}
+	if got := readTurns(t, c, th.Thread.ID); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("thread/read turns:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 
@@ -313,7 +341,8 @@ func TestReviewAsksNoApproval(t *testing.T) {
 
 // TestReviewInterrupted: an interrupted review ends as 0.169's does: the
 // exitedReviewMode item without a review, a message saying it was
-// interrupted, the turn interrupted; the thread's next turn is told of it.
+// interrupted, the turn interrupted; the thread's next turn is told of
+// it; read back, the turn has those items.
 func TestReviewInterrupted(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, modelserver.Turn{Hang: true}, turnOf(modelserver.Message("after")))
@@ -347,5 +376,10 @@ func TestReviewInterrupted(t *testing.T) {
 		"  <action>review</action>\n  <results>\n  None.\n  </results>\n</user_action>\n\n\nassistant: " + said + "\n"
 	if !strings.Contains(next, action) {
 		t.Errorf("the next turn's request:\n%s", next)
+	}
+	want := []string{"interrupted: enteredReviewMode=current changes, exitedReviewMode=Reviewer failed to output a response., agentMessage=" + said,
+		"completed: userMessage=, agentMessage=after"}
+	if got := readTurns(t, c, th.Thread.ID); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("thread/read turns:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

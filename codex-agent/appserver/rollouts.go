@@ -144,6 +144,8 @@ func (r *recorded) apply(l rolloutLine, cur *recordedTurn, newTurn func() *recor
 			Type    string `json:"type"`
 			Message string `json:"message"`
 			Reason  string `json:"reason"`
+			Hint    string `json:"user_facing_hint"`
+			Review  string `json:"review"`
 		}
 		if json.Unmarshal(l.Payload, &ev) != nil {
 			return cur
@@ -171,6 +173,14 @@ func (r *recorded) apply(l rolloutLine, cur *recordedTurn, newTurn func() *recor
 		case "error":
 			if cur != nil {
 				cur.errMsg = ev.Message
+			}
+		case "entered_review_mode":
+			if cur != nil {
+				cur.items = append(cur.items, map[string]any{"type": "enteredReviewMode", "id": fmt.Sprintf("%s-review-%d", cur.id, len(cur.items)+1), "review": ev.Hint})
+			}
+		case "exited_review_mode":
+			if cur != nil {
+				cur.items = append(cur.items, map[string]any{"type": "exitedReviewMode", "id": fmt.Sprintf("%s-review-%d", cur.id, len(cur.items)+1), "review": ev.Review})
 			}
 		case "agent_message":
 			if cur != nil && ev.Message == "Compact task completed" {
@@ -213,7 +223,7 @@ func (r *recorded) apply(l rolloutLine, cur *recordedTurn, newTurn func() *recor
 			}
 			switch it.Role {
 			case "user":
-				if isContextMessage(text.String()) {
+				if isContextMessage(text.String()) || isReviewRecord(text.String()) {
 					return cur
 				}
 				if cur == nil || cur.hasUser() {
@@ -305,6 +315,13 @@ func (t *recordedTurn) hasUser() bool {
 		}
 	}
 	return false
+}
+
+// isReviewRecord tells the user message a review leaves in the thread's
+// history (session.ReviewOp): the model's, not the user's; the review's
+// items stand for it.
+func isReviewRecord(s string) bool {
+	return strings.HasPrefix(s, "<user_action>") && strings.Contains(s, "<action>review</action>")
 }
 
 // isContextMessage tells the messages the agent adds itself (project

@@ -26,6 +26,9 @@ var reviewGuidelines string
 // assistant message, as 0.169 records it, and nothing else of the review.
 type ReviewOp struct {
 	Prompt string `json:"prompt"`
+	// Hint says what is reviewed (the enteredReviewMode item's review);
+	// the rollout keeps it, so a thread read back shows the review.
+	Hint string `json:"hint"`
 }
 
 // OpType names the op.
@@ -126,18 +129,22 @@ func reviewRecord(text string) []model.Item {
 type reviewRun struct {
 	history  []model.Item
 	approval protocol.AskForApproval
+	hint     string
 	done     bool
 	answer   string
+	// ended says endReview ran (it runs once, before the turn's last
+	// event when the turn got that far).
+	ended bool
 }
 
 // beginReview sets the thread's history aside and gives the review a
 // context of its own, which is not recorded in the rollout. The reviewer
 // asks for no approval (the thread's sandbox stays), as 0.169's does, and
 // its context says so.
-func (s *Session) beginReview() *reviewRun {
+func (s *Session) beginReview(hint string) *reviewRun {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rv := &reviewRun{history: s.history, approval: s.cfg.ApprovalPolicy}
+	rv := &reviewRun{history: s.history, approval: s.cfg.ApprovalPolicy, hint: hint}
 	s.cfg.ApprovalPolicy = protocol.ApprovalNever
 	s.history = nil
 	for _, it := range s.cfg.InitialContext {
@@ -177,6 +184,10 @@ func reviewContext(it model.Item, sp protocol.SandboxPolicy, ap protocol.AskForA
 // gets its initial context at its next turn. The thread's approval
 // policy comes back.
 func (s *Session) endReview(ctx context.Context, rv *reviewRun) {
+	if rv == nil || rv.ended {
+		return
+	}
+	rv.ended = true
 	s.mu.Lock()
 	s.history = rv.history
 	s.cfg.ApprovalPolicy = rv.approval
@@ -187,8 +198,26 @@ func (s *Session) endReview(ctx context.Context, rv *reviewRun) {
 	s.mu.Unlock()
 	switch {
 	case rv.done:
-		s.appendHistory(reviewRecord(ReviewText(rv.answer))...)
+		text := ReviewText(rv.answer)
+		s.recordReviewEnd(text)
+		s.appendHistory(reviewRecord(text)...)
 	case ctx.Err() != nil:
+		s.recordReviewEnd(ReviewText(""))
 		s.appendHistory(reviewInterruptedRecord()...)
+	}
+}
+
+// recordReviewStart records the review's start in the rollout, inside
+// its turn.
+func (s *Session) recordReviewStart(rv *reviewRun) {
+	if rv != nil && s.cfg.Recorder != nil {
+		s.cfg.Recorder.reviewMode("entered_review_mode", "user_facing_hint", rv.hint)
+	}
+}
+
+// recordReviewEnd records the review's end in the rollout.
+func (s *Session) recordReviewEnd(text string) {
+	if s.cfg.Recorder != nil {
+		s.cfg.Recorder.reviewMode("exited_review_mode", "review", text)
 	}
 }

@@ -218,6 +218,12 @@ func (r *Rollout) Event(ev protocol.Event) {
 	r.write("event_msg", e.Msg)
 }
 
+// reviewMode records a review's start or end (an event no front end is
+// sent: the app-server makes its items itself): typ with key set to value.
+func (r *Rollout) reviewMode(typ, key, value string) {
+	r.write("event_msg", map[string]string{"type": typ, key: value})
+}
+
 // TurnContext records the settings a turn runs with.
 func (r *Rollout) TurnContext(cfg SessionConfig) {
 	tc := map[string]any{"cwd": cfg.Cwd, "approval_policy": cfg.ApprovalPolicy, "sandbox_policy": cfg.Sandbox, "model": cfg.Model}

@@ -39,7 +39,7 @@ func (s *Session) runTurn(ctx context.Context, id string, op protocol.Op) {
 	switch o := op.(type) {
 	case ReviewOp:
 		items = protocol.TextInput(o.Prompt)
-		review = s.beginReview()
+		review = s.beginReview(o.Hint)
 		defer s.endReview(ctx, review)
 	case protocol.UserInputOp:
 		items = o.Items
@@ -56,6 +56,7 @@ func (s *Session) runTurn(ctx context.Context, id string, op protocol.Op) {
 	if cfg.Recorder != nil {
 		cfg.Recorder.TurnContext(cfg)
 	}
+	s.recordReviewStart(review)
 	s.mu.Lock()
 	fresh := len(s.history) == 0 || s.needContext
 	s.needContext = false
@@ -91,6 +92,7 @@ func (s *Session) runTurn(ctx context.Context, id string, op protocol.Op) {
 		s.maybeAutoCompact(ctx, id, cfg)
 		outItems, usage, err := s.sample(ctx, id, cfg)
 		if ctx.Err() != nil {
+			s.endReview(ctx, review)
 			s.emit(id, protocol.TurnAbortedMsg{Reason: "interrupted"})
 			return
 		}
@@ -141,7 +143,10 @@ func (s *Session) runTurn(ctx context.Context, id string, op protocol.Op) {
 				s.tools.EndCommands(false)
 			}
 			if review != nil {
+				// The review's outcome is the turn's, recorded before
+				// it ends.
 				review.done, review.answer = true, last
+				s.endReview(ctx, review)
 			}
 			s.emit(id, protocol.TaskCompleteMsg{LastAgentMessage: last})
 			if cfg.OnTurnComplete != nil {
@@ -160,6 +165,7 @@ func (s *Session) runTurn(ctx context.Context, id string, op protocol.Op) {
 		// Images view_image attached follow the outputs, as a user message.
 		s.appendHistory(s.tools.TakeInjected()...)
 		if ctx.Err() != nil {
+			s.endReview(ctx, review)
 			s.emit(id, protocol.TurnAbortedMsg{Reason: "interrupted"})
 			return
 		}
