@@ -39,6 +39,7 @@ func (m *model) handleEvent(ev protocol.Event) {
 	case protocol.TaskStartedMsg:
 		m.running, m.turnStart = true, now
 		m.hint = ""
+		m.reviewEcho = ""
 		if e.ModelContextWindow > 0 {
 			m.window = e.ModelContextWindow
 		}
@@ -47,6 +48,12 @@ func (m *model) handleEvent(ev protocol.Event) {
 		m.printSegments(m.stream.Push(e.Delta))
 	case protocol.AgentMessageMsg:
 		m.lastAnswer = e.Message
+		if echo := m.reviewEcho; echo != "" && m.stream.Empty() {
+			m.reviewEcho = ""
+			if strings.TrimSpace(e.Message) == echo {
+				return // the review, printed at its end
+			}
+		}
 		m.flushReasoning()
 		if m.streamFirst && m.stream.Empty() {
 			// Not streamed: the whole message at once, cut the same way.

@@ -91,8 +91,11 @@ type model struct {
 	running    bool
 	turnStart  time.Time
 	stream     mdStream
-	live       liveRender     // the streaming block as last drawn
-	lastAnswer string         // the last agent message, for /copy
+	live       liveRender // the streaming block as last drawn
+	lastAnswer string     // the last agent message, for /copy
+	// reviewEcho is the review a review's end printed: the agent message
+	// the server repeats it in next (0.169's does) is not printed again.
+	reviewEcho string
 	altLeaving bool           // the alternate screen is being left: printing waits
 	shells     int            // !commands running
 	search     *historySearch // Ctrl+R, while it is open

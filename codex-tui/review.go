@@ -46,6 +46,7 @@ func (m *model) reviewMode(e appconn.ReviewModeMsg) {
 		m.printSegments(s.Push(text + "\n"))
 		m.printSegments(s.Finish())
 		m.lastAnswer = text
+		m.reviewEcho = text
 	}
 	m.streamFirst = true
 	m.reviewing = false

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/codexgo/codex-tui/internal/appconn"
+	"github.com/codexgo/common/protocol"
 )
 
 // reviewTarget returns the target of the one review (review/start) sent.
@@ -100,5 +101,22 @@ func TestReviewOutsideRepository(t *testing.T) {
 	}
 	if ops := h.conn.ops(); len(ops) != 0 {
 		t.Errorf("ops = %#v, want none", ops)
+	}
+}
+
+// TestReviewPrintedOnce: the server ends a review with exitedReviewMode
+// and then the review again as the turn's agent message (as 0.169's
+// app-server does): the review prints once, before the closing banner.
+func TestReviewPrintedOnce(t *testing.T) {
+	h := newHarness(t)
+	const review = "One issue found.\n\nReview comment:\n\n- [P1] Lost write — /w/a.go:2-3\n  The file is truncated first."
+	h.events(ev("1", protocol.TaskStartedMsg{}), ev("1", appconn.ReviewModeMsg{Entered: true, Review: "current changes"}),
+		ev("1", appconn.ReviewModeMsg{Review: review}), ev("1", protocol.AgentMessageMsg{Message: review}), ev("1", protocol.TaskCompleteMsg{}))
+	p := h.printed()
+	if n := strings.Count(p, "One issue found."); n != 1 {
+		t.Errorf("the review printed %d times:\n%s", n, p)
+	}
+	if i, j := strings.Index(p, "Lost write"), strings.Index(p, "<< Code review finished >>"); i < 0 || j < i {
+		t.Errorf("the review does not come before the closing banner:\n%s", p)
 	}
 }

@@ -41,16 +41,20 @@ func (t *turnCtx) message(parts ...string) {
 	t.completed(map[string]any{"type": "agentMessage", "id": id, "text": strings.Join(parts, "")})
 }
 
-// review runs a review turn: the review-mode items the Codex CLI's
-// server sends around it.
+// review runs a review turn: the review-mode items the Codex CLI 0.169's
+// server sends around it, and the review as the final agent message.
 func (t *turnCtx) review(hint string) {
 	entered := map[string]any{"type": "enteredReviewMode", "id": t.id + "-review", "review": hint}
 	t.started(entered)
 	t.completed(entered)
-	exited := map[string]any{"type": "exitedReviewMode", "id": t.id + "-review-end",
-		"review": "- [P2] hello.go:3 the greeting is never flushed\n\nVerdict: needs changes"}
+	const review = "- [P2] hello.go:3 the greeting is never flushed\n\nVerdict: needs changes"
+	exited := map[string]any{"type": "exitedReviewMode", "id": t.id + "-review-end", "review": review}
 	t.started(exited)
 	t.completed(exited)
+	// Then the review again as the turn's agent message.
+	msg := map[string]any{"type": "agentMessage", "id": t.id + "-review-msg", "text": review}
+	t.started(msg)
+	t.completed(msg)
 }
 
 func command(id, cmd, cwd, status string, exit any, out any) map[string]any {
