@@ -166,23 +166,11 @@ func TestInitReportsExecFailure(t *testing.T) {
 	}
 }
 
-// TestArmHereComesBack launches a command with ArmHere from this test's
-// goroutine, as codex-sandbox does: the command runs sandboxed, and the
-// thread that made its mounts is back in this process's mount namespace,
-// root and working directory afterwards (codex-sandbox's later /proc
-// walk and paths depend on it).
-func TestArmHereComesBack(t *testing.T) {
-	if os.Geteuid() != 0 || !CanLaunch() {
-		t.Skip("needs root on amd64: launching sets mounts up (CI runs as root and fails on any skip)")
-	}
-	ws, _ := workspace(t)
-	before, _ := os.Readlink("/proc/thread-self/ns/mnt")
-	wd, _ := os.Getwd()
-	l, err := NewLaunch(protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite}, ws, ws,
-		[]string{"sh", "-c", "touch inside && ! touch /usr/outside 2>/dev/null"}, os.Environ())
-	if err != nil {
-		t.Fatal(err)
-	}
+// startInit starts l's init as codex-sandbox does (its report, if any,
+// on fd 3, the control socket on fd 4) and returns its pid and this end
+// of the socket.
+func startInit(t *testing.T, l *Launch, report *os.File) (pid, ctl int) {
+	t.Helper()
 	if err := l.Find(); err != nil {
 		t.Fatal(err)
 	}
@@ -195,20 +183,46 @@ func TestArmHereComesBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer unix.Close(pair[0])
-	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer null.Close()
-	pid, err := syscall.ForkExec("/proc/self/fd/5", l.InitArgs(-1, 4), &syscall.ProcAttr{Env: l.Env(),
-		Files: []uintptr{0, 1, 2, null.Fd(), uintptr(pair[1]), prog.Fd()},
+	t.Cleanup(func() { _ = unix.Close(pair[0]) })
+	defer unix.Close(pair[1])
+	pid, err = syscall.ForkExec("/proc/self/fd/5", l.InitArgs(3, 4), &syscall.ProcAttr{Env: l.Env(),
+		Files: []uintptr{0, 1, 2, report.Fd(), uintptr(pair[1]), prog.Fd()},
 		Sys:   &syscall.SysProcAttr{Cloneflags: LaunchCloneflags, Pdeathsig: syscall.SIGKILL}})
-	_ = unix.Close(pair[1])
 	if err != nil {
 		t.Fatal(err)
 	}
-	armErr := l.ArmHere(pid, pair[0])
+	return pid, pair[0]
+}
+
+// needLaunch skips where this process cannot launch.
+func needLaunch(t *testing.T) {
+	if os.Geteuid() != 0 || !CanLaunch() {
+		t.Skip("needs root on amd64: launching sets mounts up (CI runs as root and fails on any skip)")
+	}
+}
+
+// TestArmHereComesBack launches a command with ArmHere from this test's
+// goroutine, as codex-sandbox does: the command runs sandboxed, and the
+// thread that made its mounts is back in this process's mount namespace,
+// root and working directory afterwards (codex-sandbox's later /proc
+// walk and paths depend on it).
+func TestArmHereComesBack(t *testing.T) {
+	needLaunch(t)
+	ws, _ := workspace(t)
+	before, _ := os.Readlink("/proc/thread-self/ns/mnt")
+	wd, _ := os.Getwd()
+	l, err := NewLaunch(protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite}, ws, ws,
+		[]string{"sh", "-c", "touch inside && ! touch /usr/outside 2>/dev/null"}, os.Environ())
+	if err != nil {
+		t.Fatal(err)
+	}
+	report, err := os.Create(filepath.Join(t.TempDir(), "report"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer report.Close()
+	pid, ctl := startInit(t, l, report)
+	armErr := l.ArmHere(pid, ctl)
 	after, _ := os.Readlink("/proc/thread-self/ns/mnt")
 	wdAfter, _ := os.Getwd()
 	var ws2 syscall.WaitStatus
@@ -226,5 +240,58 @@ func TestArmHereComesBack(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(ws, "inside")); err != nil {
 		t.Errorf("the command did not run in the workspace: %v", err)
+	}
+}
+
+// TestArmRefusesASwappedPath: a protected path swapped for a symlink
+// after planning (as a sandboxed command could) makes the set-up fail
+// (Arm and ArmHere alike), and the init, left without its plan once the
+// supervisor closes the socket, starts nothing and reports 125.
+func TestArmRefusesASwappedPath(t *testing.T) {
+	needLaunch(t)
+	for _, here := range []bool{false, true} {
+		ws, _ := workspace(t)
+		git := filepath.Join(ws, ".git")
+		if err := os.MkdirAll(git, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		l, err := NewLaunch(protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite}, ws, ws,
+			[]string{"touch", filepath.Join(ws, "ran")}, os.Environ())
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Swapped between planning and mounting.
+		if err := os.Rename(git, git+".moved"); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(t.TempDir(), git); err != nil {
+			t.Fatal(err)
+		}
+		report, err := os.Create(filepath.Join(t.TempDir(), "report"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pid, ctl := startInit(t, l, report)
+		if here {
+			err = l.ArmHere(pid, ctl)
+		} else {
+			err = l.Arm(pid, ctl)
+		}
+		_ = unix.Close(ctl)
+		var st syscall.WaitStatus
+		if _, werr := syscall.Wait4(pid, &st, 0, nil); werr != nil {
+			t.Fatal(werr)
+		}
+		b, _ := os.ReadFile(report.Name())
+		_ = report.Close()
+		if err == nil || !strings.Contains(err.Error(), ".git") {
+			t.Errorf("here=%v: arm error %v, want one about the swapped .git", here, err)
+		}
+		if !st.Exited() || st.ExitStatus() != ExitSetupFailed || !strings.Contains(string(b), "no plan from the supervisor") {
+			t.Errorf("here=%v: init %v, report %q; want 125 and no plan", here, st, b)
+		}
+		if _, serr := os.Stat(filepath.Join(ws, "ran")); serr == nil {
+			t.Errorf("here=%v: the command ran", here)
+		}
 	}
 }
