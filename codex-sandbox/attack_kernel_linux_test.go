@@ -34,6 +34,16 @@ func noTargets(t *testing.T) attackSetup {
 	return attackSetup{env: []string{"CODEX_TEST_NO_TARGETS=1"}, stdin: devNull(t)}
 }
 
+// TestAttackParent: the command takes its parent's descriptors or
+// traces it. In a sandbox the parent is the PID namespace's init, inside
+// the command's Landlock domain and of its uid, which holds the report
+// descriptor (a forged status line) and would lend its unshared state;
+// it is not dumpable, so both need CAP_SYS_PTRACE. Without a sandbox the
+// parent is the supervisor, which root may trace.
+func TestAttackParent(t *testing.T) {
+	checkAttackAs(t, rootUsers, true, "parent", "workspace-write", noTargets, nil)
+}
+
 // TestAttackRootKernel: as root, each classic way out through the
 // kernel. Nothing is written: opening for writing proves the right.
 func TestAttackRootKernel(t *testing.T) {

@@ -72,6 +72,17 @@ func attackOne(name string, pid int, args []string) (bool, string) {
 		return memWrite(pid)
 	case "getfd":
 		return stealFD(pid)
+	case "parent":
+		// The command's parent: in a sandbox, its init (PID 1 of the
+		// PID namespace), in the same Landlock domain and of the same
+		// uid, holding the report descriptor its exit status goes to.
+		ppid := os.Getppid()
+		ok, stole := stealFD(ppid)
+		if ok {
+			return true, stole
+		}
+		ok, traced := ptraceWrite(ppid)
+		return ok, stole + "; " + traced
 	case "stop":
 		if err := unix.Kill(pid, unix.SIGSTOP); err != nil {
 			// The same through a /proc/PID directory as a pidfd.

@@ -211,6 +211,10 @@ __attribute__((noreturn, used)) void start(long *sp) {
 	if (*p == '-') for (fd = -1, p++; *p >= '0' && *p <= '9'; p++) {}
 	else for (; *p >= '0' && *p <= '9'; p++) fd = fd * 10 + (*p - '0');
 	if (*p == ',') for (ctl = 0, p++; *p >= '0' && *p <= '9'; p++) ctl = ctl * 10 + (*p - '0');
+	/* Not dumpable: the command, in the same Landlock domain and of the
+	 * same uid, cannot trace it, read its memory or take its report
+	 * descriptor (to forge the status) without CAP_SYS_PTRACE. */
+	sc5(SYS_prctl, 4 /* PR_SET_DUMPABLE */, 0, 0, 0, 0);
 	long keep = fd > ctl ? fd : ctl;
 	/* Nothing but the streams, the report and the control socket. */
 	sc(SYS_close_range, (keep > 2 ? keep : 2) + 1, ~0U, 0, 0);
