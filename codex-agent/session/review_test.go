@@ -2,6 +2,7 @@ package session
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -28,4 +29,23 @@ func TestReviewText(t *testing.T) {
 			t.Errorf("%s: ReviewText = %q, want %q", tc.name, got, tc.want)
 		}
 	}
+}
+
+// FuzzReviewText: whatever the reviewer answers, the review is some text
+// (never empty: the client shows it), the same each time.
+func FuzzReviewText(f *testing.F) {
+	f.Add(`{"findings":[{"title":"[P1] A","body":"why","code_location":{"absolute_file_path":"/a","line_range":{"start":1,"end":2}}}],"overall_explanation":"x"}`)
+	f.Add("```json\n{\"findings\":[],\"overall_explanation\":\"Fenced.\"}\n```")
+	f.Add("plain")
+	f.Add("{ not json }")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, answer string) {
+		got := ReviewText(answer)
+		if strings.TrimSpace(got) == "" {
+			t.Fatalf("ReviewText(%q) is empty", answer)
+		}
+		if again := ReviewText(answer); again != got {
+			t.Fatalf("ReviewText(%q) changed: %q then %q", answer, got, again)
+		}
+	})
 }
