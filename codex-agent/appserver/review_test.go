@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/codexgo/codex-agent/modelserver"
 )
@@ -353,8 +354,16 @@ func TestReviewInterrupted(t *testing.T) {
 			ID string `json:"id"`
 		} `json:"turn"`
 	}
+	// The interrupt comes once the reviewer's request took the hanging
+	// answer (before it, the next turn would get that answer).
+	asked := make(chan struct{}, 2)
+	f.srv.OnRequest(func(modelserver.Request) { asked <- struct{}{} })
 	c.call("review/start", map[string]any{"threadId": th.Thread.ID, "target": map[string]any{"type": "uncommittedChanges"}}).decode(t, &rv)
-	c.until("turn/started")
+	select {
+	case <-asked:
+	case <-time.After(90 * time.Second):
+		t.Fatal("the reviewer never asked the model")
+	}
 	c.call("turn/interrupt", map[string]any{"threadId": th.Thread.ID, "turnId": rv.Turn.ID})
 	done, seen := c.until("turn/completed")
 	var tn turnNote
