@@ -29,7 +29,10 @@ const requestIDKey = "codex/requestId"
 
 type hookTransport struct {
 	inner mcp.Transport
-	ready chan *hookConn
+	// connected is called with the connection before the SDK reads its
+	// first message, so that nothing a message starts (an approval to
+	// ask) can find the server without it.
+	connected func(*hookConn)
 	// gone is called once when the client's side of the connection ends.
 	gone func()
 }
@@ -40,7 +43,7 @@ func (t *hookTransport) Connect(ctx context.Context) (mcp.Connection, error) {
 		return nil, err
 	}
 	hc := &hookConn{Connection: c, waiting: map[string]chan json.RawMessage{}, gone: t.gone}
-	t.ready <- hc
+	t.connected(hc)
 	return hc, nil
 }
 

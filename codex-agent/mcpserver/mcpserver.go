@@ -95,17 +95,16 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, opts Options) error
 	s.mu.Unlock()
 	// When the client goes, the SDK waits for the calls in flight; ending
 	// the threads first makes those calls return (and kills commands).
+	// The connection is recorded before the first message is read: it
+	// used to be handed over by a goroutine, and a call that asked for an
+	// approval before that goroutine ran found none and was denied
+	// without asking (TestElicitationAnswers, once in CI at high load).
 	tr := &hookTransport{inner: &mcp.IOTransport{Reader: io.NopCloser(in), Writer: nopWriteCloser{out}},
-		ready: make(chan *hookConn, 1), gone: stopThreads}
-	go func() {
-		select {
-		case c := <-tr.ready:
+		connected: func(c *hookConn) {
 			s.mu.Lock()
 			s.conn = c
 			s.mu.Unlock()
-		case <-threadsCtx.Done():
-		}
-	}()
+		}, gone: stopThreads}
 	err := srv.Run(ctx, tr)
 	// The client is gone: end every thread, killing what runs.
 	stopThreads()
