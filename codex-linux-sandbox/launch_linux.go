@@ -166,13 +166,14 @@ func (l *Launch) Arm(pid int, ctl int) error {
 // the mount worker, whose start and two wake-ups cost a fresh process
 // from 0.1 ms (idle) to over 5 ms (two busy cores) per command. The
 // thread comes back to the process's mount namespace, root and working
-// directory, but keeps a file-system context of its own, so the calling
-// goroutine stays locked to it for good (nothing else runs there); when
-// that goroutine ends, so does the thread, which must then have started
-// no child that still lives (PR_SET_PDEATHSIG). Long-lived callers use
-// Arm.
+// directory and goes back to the scheduler, with a file-system context
+// of its own: a later chdir, chroot or umask of the process would not
+// reach it, so a caller that changes them uses Arm. (Keeping the thread
+// locked instead would end it with the goroutine, and a thread's end
+// sends PR_SET_PDEATHSIG to every child it started for anyone.) If it
+// cannot come back, the thread stays locked to the goroutine.
 func (l *Launch) ArmHere(pid int, ctl int) error {
-	runtime.LockOSThread() // never unlocked: see above
+	runtime.LockOSThread() // unlocked once the thread is back
 	home, err := enterOwnFS()
 	if err != nil {
 		return err
@@ -204,6 +205,7 @@ func (l *Launch) ArmHere(pid int, ctl int) error {
 	if rerr := unix.Fchdir(cwd); rerr != nil {
 		return fmt.Errorf("return to the working directory: %w", rerr)
 	}
+	runtime.UnlockOSThread()
 	return err
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -208,6 +209,9 @@ func needLaunch(t *testing.T) {
 // walk and paths depend on it).
 func TestArmHereComesBack(t *testing.T) {
 	needLaunch(t)
+	// This goroutine stays on the thread ArmHere uses, to look at it.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	ws, _ := workspace(t)
 	before, _ := os.Readlink("/proc/thread-self/ns/mnt")
 	wd, _ := os.Getwd()

@@ -26,9 +26,10 @@ type launching struct {
 	// ends are the child's copies' originals: the control socket's
 	// other end and the init program's memfd.
 	ends []io.Closer
-	// here: this process runs one command and ends (the command line),
-	// so the mounts are made on the calling thread (ArmHere) rather than
-	// by the mount worker that long-lived callers share (Arm).
+	// here: this process runs one command (the command line, which
+	// never changes its working directory), so the mounts are made on
+	// the calling thread (ArmHere) rather than by the mount worker that
+	// long-lived callers share (Arm).
 	here bool
 }
 
