@@ -113,7 +113,7 @@ func TestExecInstructionKeys(t *testing.T) {
 		t.Errorf("missing file: exit %d %s", r.code, r.stderr)
 	}
 	noModel := fx.providerArgs()[:4]
-	if r := fx.run(append(noModel, "-c", `review_model="gpt-5.5"`, "review")...); r.code != 0 {
+	if r := fx.run(append(noModel, "-c", `review_model="gpt-5.5"`, "review", "--uncommitted")...); r.code != 0 {
 		t.Fatalf("review: %d %s", r.code, r.stderr)
 	}
 	if got := fx.request(2).Model; got != "gpt-5.5" {

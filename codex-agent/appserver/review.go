@@ -3,8 +3,6 @@ package appserver
 import (
 	"context"
 	"encoding/json"
-	"os/exec"
-	"strings"
 
 	"github.com/codexgo/codex-agent/session"
 	"github.com/codexgo/common/protocol"
@@ -23,72 +21,46 @@ type reviewTarget struct {
 // (its error message lists them).
 const reviewTargetTypes = "`uncommittedChanges`, `baseBranch`, `commit`, `custom`"
 
-// reviewRequest is the review's prompt for the model and the hint the
-// enteredReviewMode item shows, as Codex CLI 0.169 words them (captured
-// from its requests to a local model server). cwd is where a base
-// branch's merge base is looked up. Errors are 0.169's, word for word.
+// reviewRequest is the review of t (session.ReviewRequest builds it,
+// for `codex exec review` too): the prompt for the model and the hint
+// the enteredReviewMode item shows. cwd is where a base branch's merge
+// base is looked up. Errors are 0.169's, word for word.
 func reviewRequest(t reviewTarget, cwd string) (prompt, hint string, err error) {
-	field := func(p *string, name string) (string, error) {
-		if p == nil {
-			return "", invalidRequest("Invalid request: missing field `%s`", name)
-		}
-		if strings.TrimSpace(*p) == "" {
-			return "", invalidRequest("%s must not be empty", name)
-		}
-		return strings.TrimSpace(*p), nil
-	}
 	if t.Type == nil {
 		return "", "", invalidRequest("Invalid request: missing field `type`")
 	}
-	switch *t.Type {
-	case "uncommittedChanges":
-		return "Review the current code changes (staged, unstaged, and untracked files) and provide prioritized findings.", "current changes", nil
-	case "baseBranch":
-		branch, err := field(t.Branch, "branch")
-		if err != nil {
-			return "", "", err
-		}
-		hint = "changes against '" + branch + "'"
-		if base := mergeBase(cwd, branch); base != "" {
-			return "Review the code changes against the base branch '" + branch + "'. The merge base commit for this comparison is " + base +
-				". Run `git diff " + base + "` to inspect the changes relative to " + branch + ". Provide prioritized, actionable findings.", hint, nil
-		}
-		return "Review the code changes against the base branch '" + branch + "'. Start by finding the merge diff between the current branch and " + branch +
-			"'s upstream e.g. (`git merge-base HEAD \"$(git rev-parse --abbrev-ref \"" + branch + "@{upstream}\")\"`), then run `git diff` against that SHA to see what changes we would merge into the " +
-			branch + " branch. Provide prioritized, actionable findings.", hint, nil
-	case "commit":
-		sha, err := field(t.Sha, "sha")
-		if err != nil {
-			return "", "", err
-		}
-		short := sha
-		if len(short) > 7 {
-			short = short[:7]
-		}
-		if t.Title != nil && strings.TrimSpace(*t.Title) != "" {
-			title := strings.TrimSpace(*t.Title)
-			return "Review the code changes introduced by commit " + sha + " (\"" + title + "\"). Provide prioritized, actionable findings.", "commit " + short + ": " + title, nil
-		}
-		return "Review the code changes introduced by commit " + sha + ". Provide prioritized, actionable findings.", "commit " + short, nil
-	case "custom":
-		// The instructions are the prompt as they are: the review
-		// guidelines come with every review (session.ReviewOp).
-		text, err := field(t.Instructions, "instructions")
-		return text, text, err
+	// The fields each kind needs, as JSON: one missing is a decoding
+	// error; one empty is the session's.
+	need := map[string][]struct {
+		p    *string
+		name string
+	}{
+		session.ReviewUncommitted: nil,
+		session.ReviewBaseBranch:  {{t.Branch, "branch"}},
+		session.ReviewCommit:      {{t.Sha, "sha"}},
+		session.ReviewCustom:      {{t.Instructions, "instructions"}},
 	}
-	return "", "", invalidRequest("Invalid request: unknown variant `%s`, expected one of %s", *t.Type, reviewTargetTypes)
-}
-
-// mergeBase is the merge base of HEAD and branch in cwd, or "" when git
-// cannot tell (no repository, no such branch).
-func mergeBase(cwd, branch string) string {
-	cmd := exec.Command("git", "merge-base", "HEAD", branch)
-	cmd.Dir = cwd
-	out, err := cmd.Output()
+	fields, ok := need[*t.Type]
+	if !ok {
+		return "", "", invalidRequest("Invalid request: unknown variant `%s`, expected one of %s", *t.Type, reviewTargetTypes)
+	}
+	for _, f := range fields {
+		if f.p == nil {
+			return "", "", invalidRequest("Invalid request: missing field `%s`", f.name)
+		}
+	}
+	val := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	op, err := session.ReviewRequest(session.ReviewTarget{Kind: *t.Type, Branch: val(t.Branch), Sha: val(t.Sha),
+		Title: val(t.Title), Instructions: val(t.Instructions)}, cwd)
 	if err != nil {
-		return ""
+		return "", "", invalidRequest("%s", err.Error())
 	}
-	return strings.TrimSpace(string(out))
+	return op.Prompt, op.Hint, nil
 }
 
 // reviewStart runs a review inline on the thread (the only delivery

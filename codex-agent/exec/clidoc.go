@@ -23,7 +23,7 @@ func Command() *cli.Command {
 		Synopsis: []string{
 			"[flags] [PROMPT]",
 			"[flags] resume [--last [--all] | SESSION_ID] [PROMPT]",
-			"[flags] review [--uncommitted | --base BRANCH | --commit SHA] [PROMPT]",
+			"[flags] review --uncommitted | --base BRANCH | --commit SHA [--title TITLE] | PROMPT",
 		},
 		Description: `Runs the agent on one task without asking for approval: commands run in the
 sandbox (--sandbox, or sandbox_mode from config.toml; read-only by default).
@@ -48,8 +48,8 @@ Every flag can also be set as CODEX_EXEC_<FLAG> (e.g. CODEX_EXEC_MODEL).`,
 			{Name: toolName + " exec resume", Summary: "continue a recorded session (--last or SESSION_ID)", Synopsis: []string{"[--last [--all] | SESSION_ID] [PROMPT]"}, Flags: flags, ExitCodes: exits(),
 				Description: "Continues a session recorded under $CODEX_HOME/sessions: the one with\nSESSION_ID, or with --last the newest one started in this directory (--all:\nin any directory), with PROMPT as the next message.",
 				Examples:    []cli.Example{{Command: `codex exec resume --last "and the docs too"`}}},
-			{Name: toolName + " exec review", Summary: "a read-only code review of changes", Synopsis: []string{"[--uncommitted | --base BRANCH | --commit SHA] [PROMPT]"}, Flags: flags, ExitCodes: exits(),
-				Description: "Asks for a read-only code review of the working tree's uncommitted changes\n(the default), of the current branch against --base BRANCH, or of one\n--commit SHA; PROMPT adds what to focus on.",
+			{Name: toolName + " exec review", Summary: "a read-only code review of changes", Synopsis: []string{"--uncommitted | --base BRANCH | --commit SHA [--title TITLE] | PROMPT"}, Flags: flags, ExitCodes: exits(),
+				Description: "Asks for a code review, as the app-server's review/start does: of the\nworking tree's uncommitted changes, of the current branch against --base\nBRANCH, of one --commit SHA, or, with PROMPT alone (\"-\": from stdin), as\nPROMPT asks. Exactly one of them. Prints the review (the reviewer's\nexplanation, then its findings), not the reviewer's raw answer.",
 				Examples:    []cli.Example{{Command: "codex exec review --base main"}}},
 		},
 	}

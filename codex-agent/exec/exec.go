@@ -58,6 +58,11 @@ func Run(ctx context.Context, args []string, env Env) int {
 	}
 	code, err := runExec(ctx, args, env)
 	if err != nil {
+		var pe plainErr
+		if errors.As(err, &pe) {
+			fmt.Fprintln(env.Stderr, pe.msg)
+			return pe.code
+		}
 		var ue usageErr
 		if errors.As(err, &ue) {
 			fmt.Fprintf(env.Stderr, "codex exec: %s\n", ue.msg)
@@ -109,7 +114,7 @@ func runExec(ctx context.Context, args []string, env Env) (int, error) {
 		}
 		forkID, pos = pos[1], pos[2:]
 	}
-	// Review: `review [--uncommitted | --base B | --commit SHA] [PROMPT]`.
+	// Review: `review --uncommitted | --base B | --commit SHA | PROMPT`.
 	reviewing := len(pos) > 0 && pos[0] == "review" && !resume && forkID == ""
 	if reviewing {
 		pos = pos[1:]
@@ -182,10 +187,18 @@ func runExec(ctx context.Context, args []string, env Env) (int, error) {
 			return 0, errors.New("Not inside a trusted directory and --skip-git-repo-check was not specified.") //nolint:staticcheck // the Codex CLI's message
 		}
 	}
-	// The prompt.
-	var prompt string
+	// The prompt, or the review (the app-server's review/start builds
+	// the same request).
+	var (
+		prompt string
+		review session.ReviewOp
+	)
 	if reviewing {
-		prompt, err = reviewRequest(f, pos)
+		var target session.ReviewTarget
+		if target, err = reviewTarget(f, pos, env.Stdin); err == nil {
+			review, err = session.ReviewRequest(target, cwd)
+		}
+		prompt = review.Prompt
 	} else {
 		prompt, err = readPrompt(pos, env)
 	}
@@ -294,8 +307,12 @@ func runExec(ctx context.Context, args []string, env Env) (int, error) {
 		if _, ok := sc.Runner.(runner.DirectRunner); ok && sm != protocol.SandboxDangerFullAccess {
 			sandboxDesc += " (not enforced: no sandbox runner)"
 		}
+		shown := prompt
+		if reviewing {
+			shown = review.Hint
+		}
 		hr.banner(bannerInfo{Workdir: cwd, Model: modelName, Provider: svc.ProviderID, Approval: "never",
-			Sandbox: sandboxDesc, Effort: effort, Summary: summary, SessionID: threadID, Prompt: prompt})
+			Sandbox: sandboxDesc, Effort: effort, Summary: summary, SessionID: threadID, Prompt: shown})
 	}
 	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	defer stop()
@@ -312,27 +329,26 @@ func runExec(ctx context.Context, args []string, env Env) (int, error) {
 		case <-done:
 		}
 	}()
-	if err := sess.Submit(runCtx, protocol.Submission{ID: "0", Op: protocol.UserInputOp{Items: items}}); err != nil {
+	var op protocol.Op = protocol.UserInputOp{Items: items}
+	var view *reviewView
+	if reviewing {
+		op, view = review, &reviewView{}
+	}
+	if err := sess.Submit(runCtx, protocol.Submission{ID: "0", Op: op}); err != nil {
 		return 0, err
 	}
 	var last string
 	failed := false
 loop:
-	for ev := range sess.Events() {
-		if jm != nil {
-			jm.handle(ev)
-		} else {
-			hr.handle(ev)
+	for raw := range sess.Events() {
+		shown := []protocol.Event{raw}
+		if view != nil {
+			shown = view.events(raw)
 		}
-		switch e := ev.Msg.(type) {
-		case protocol.ErrorMsg:
-			failed = true
-		case protocol.TaskCompleteMsg:
-			last = e.LastAgentMessage
-			break loop
-		case protocol.TurnAbortedMsg:
-			failed = true
-			break loop
+		for _, ev := range shown {
+			if handleExecEvent(ev, jm, hr, &last, &failed) {
+				break loop
+			}
 		}
 	}
 	stop()
@@ -368,6 +384,28 @@ loop:
 		return 1, nil
 	}
 	return 0, nil
+}
+
+// handleExecEvent shows ev (as JSONL when jm is set, else as text on
+// hr), noting the turn's last message and failure; it says whether the
+// turn is over.
+func handleExecEvent(ev protocol.Event, jm *jsonMapper, hr *humanRenderer, last *string, failed *bool) bool {
+	if jm != nil {
+		jm.handle(ev)
+	} else {
+		hr.handle(ev)
+	}
+	switch e := ev.Msg.(type) {
+	case protocol.ErrorMsg:
+		*failed = true
+	case protocol.TaskCompleteMsg:
+		*last = e.LastAgentMessage
+		return true
+	case protocol.TurnAbortedMsg:
+		*failed = true
+		return true
+	}
+	return false
 }
 
 // serialWriter serialises writes from several goroutines to one writer.

@@ -9,7 +9,6 @@ import (
 
 	"github.com/codexgo/common/cli"
 	"github.com/codexgo/common/config"
-	"github.com/codexgo/common/review"
 )
 
 type execFlags struct {
@@ -66,7 +65,7 @@ func newExecFlagSet(f *execFlags) *flag.FlagSet {
 	fs.StringVar(&f.sandboxCmd, "sandbox-cmd", "", "`PROGRAM` running ExecRequest JSON and answering ExecResult JSON")
 	fs.BoolVar(&f.last, "last", false, "resume: the most recent session in this directory")
 	fs.BoolVar(&f.all, "all", false, "resume: do not filter --last by directory")
-	fs.BoolVar(&f.uncommitted, "uncommitted", false, "review: the working tree's uncommitted changes (the default)")
+	fs.BoolVar(&f.uncommitted, "uncommitted", false, "review: the working tree's uncommitted changes")
 	fs.StringVar(&f.base, "base", "", "review: the current branch against `BRANCH`")
 	fs.StringVar(&f.commit, "commit", "", "review: the changes of commit `SHA`")
 	fs.StringVar(&f.title, "title", "", "review --commit: the commit's `TITLE`, shown in the review")
@@ -162,38 +161,4 @@ func envFlags(fs *flag.FlagSet, prefix string, getenv func(string) string) error
 		}
 	})
 	return err
-}
-
-// reviewRequest is the prompt of `codex exec review`: the changes the
-// flags choose (uncommitted by default), and the optional PROMPT as what
-// to focus on, or, with no flag, as what to review.
-func reviewRequest(f execFlags, pos []string) (string, error) {
-	n := 0
-	for _, set := range []bool{f.uncommitted, f.base != "", f.commit != ""} {
-		if set {
-			n++
-		}
-	}
-	if n > 1 {
-		return "", usageErr{"review: choose one of --uncommitted, --base and --commit"}
-	}
-	extra := ""
-	if len(pos) == 1 {
-		extra = strings.TrimSpace(pos[0])
-	}
-	var target string
-	switch {
-	case f.base != "":
-		target = review.Base(f.base)
-	case f.commit != "":
-		target = review.Commit(f.commit, f.title)
-	case !f.uncommitted && extra != "":
-		return review.Prompt(extra), nil
-	default:
-		target = review.Uncommitted
-	}
-	if extra != "" {
-		target += "\nFocus on: " + extra
-	}
-	return review.Prompt(target), nil
 }

@@ -19,7 +19,8 @@ import (
 //go:embed review_guidelines.md
 var reviewGuidelines string
 
-// ReviewOp runs a code review (the app-server's review/start): the model
+// ReviewOp runs a code review (the app-server's review/start and `codex
+// exec review`; ReviewRequest builds it): the model
 // sees a context of its own — the review guidelines as its instructions,
 // the session's initial context and Prompt — and none of the thread's history. When it ends the
 // thread's history gains the review (ReviewText) as a user action and an
