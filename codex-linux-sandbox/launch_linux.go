@@ -173,7 +173,13 @@ func (l *Launch) Arm(pid int, ctl int) error {
 // sends PR_SET_PDEATHSIG to every child it started for anyone.) If it
 // cannot come back, the thread stays locked to the goroutine.
 func (l *Launch) ArmHere(pid int, ctl int) error {
-	runtime.LockOSThread() // unlocked once the thread is back
+	runtime.LockOSThread()
+	back := true // the thread is where the process is: it may go back
+	defer func() {
+		if back {
+			runtime.UnlockOSThread()
+		}
+	}()
 	home, err := enterOwnFS()
 	if err != nil {
 		return err
@@ -193,6 +199,7 @@ func (l *Launch) ArmHere(pid int, ctl int) error {
 	// Back where the process is, whatever happened: its /proc, its
 	// paths (setns moved root and working directory to the
 	// namespace's root).
+	back = false
 	if rerr := unix.Setns(home, unix.CLONE_NEWNS); rerr != nil {
 		return fmt.Errorf("return to the process's mount namespace: %w", rerr)
 	}
@@ -205,7 +212,7 @@ func (l *Launch) ArmHere(pid int, ctl int) error {
 	if rerr := unix.Fchdir(cwd); rerr != nil {
 		return fmt.Errorf("return to the working directory: %w", rerr)
 	}
-	runtime.UnlockOSThread()
+	back = true
 	return err
 }
 
