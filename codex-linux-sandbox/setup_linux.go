@@ -304,17 +304,15 @@ func execInit(argv []string, dir string, env []string, reportFD int) error {
 		}
 		return &ExecError{Code: code, Err: fmt.Errorf("exec %s: %w", argv[0], err)}
 	}
-	fd, err := unix.MemfdCreate("codex-init", unix.MFD_CLOEXEC)
+	prog, err := InitProgram()
 	if err != nil {
-		return fmt.Errorf("init: memfd: %w", err)
+		return err
 	}
-	defer func() { _ = unix.Close(fd) }()
-	if n, err := unix.Write(fd, []byte(nsinit.Program)); err != nil || n != len(nsinit.Program) {
-		return fmt.Errorf("init: write memfd: %d bytes, %v", n, err)
-	}
+	defer func() { _ = prog.Close() }()
+	fd := prog.Fd()
 	if reportFD >= 0 {
 		// The init reports the command's status there; the command
-		// itself never gets it (the init closes it in the child).
+		// itself never gets it (close-on-exec in the init's child).
 		if _, err := unix.FcntlInt(uintptr(reportFD), unix.F_SETFD, 0); err != nil {
 			return fmt.Errorf("init: report fd: %w", err)
 		}
