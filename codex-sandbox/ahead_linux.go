@@ -42,7 +42,7 @@ func (a *Ahead) Start() error {
 	if a.closed || a.p != nil || !haveSysAdmin() {
 		return nil
 	}
-	if !a.Always && !forceHelper(os.Environ()) && linuxsandbox.CanLaunch() {
+	if !a.Always && launches(os.Environ()) {
 		// Launched commands start faster than parked helpers.
 		return nil
 	}

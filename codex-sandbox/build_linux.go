@@ -50,7 +50,7 @@ func buildCmd(j job) (*exec.Cmd, reportPipe, error) {
 	if !j.explain && !j.plan.Restricted() {
 		return directCmd(j)
 	}
-	if !j.explain && j.parked == nil && !forceHelper(j.env) && linuxsandbox.CanLaunch() {
+	if !j.explain && j.parked == nil && launches(j.env) {
 		return launchCmd(j)
 	}
 	policy := j.plan.Policy.AppendJSON(nil)
@@ -193,15 +193,16 @@ func startError(cmd *exec.Cmd, name string, err error) error {
 	return &linuxsandbox.ExecError{Code: code, Err: fmt.Errorf("exec %s: %w", name, err)}
 }
 
-// forceHelper reports whether CODEX_SANDBOX_HELPER=1 asks for the helper
-// process even where this supervisor could set the sandbox up itself
-// (launchCmd): for comparing the two, or should a kernel refuse the
-// latter.
-func forceHelper(env []string) bool {
+// launches reports whether this supervisor sets a restricted command's
+// sandbox up itself (launchCmd) rather than starting the helper process:
+// where linuxsandbox.CanLaunch, unless CODEX_SANDBOX_HELPER=1 in env asks
+// for the helper (for comparing the two, or should a kernel refuse the
+// former). Ahead decides by it too.
+func launches(env []string) bool {
 	for _, kv := range env {
 		if kv == "CODEX_SANDBOX_HELPER=1" {
-			return true
+			return false
 		}
 	}
-	return false
+	return linuxsandbox.CanLaunch()
 }
