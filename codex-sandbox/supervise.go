@@ -397,7 +397,7 @@ func spawnAndWait(cmd *exec.Cmd, p *parked, catch func(), dieOnSignal bool, kill
 			return runResult{err: err}
 		}
 	}
-	pid, err := spawnVia(cmd, p)
+	c, err := spawnVia(cmd, p)
 	if retry := withoutUserNS(cmd); err != nil && retry != nil {
 		// User namespaces refused (nested container, sysctl, AppArmor):
 		// run without (and so without a PID namespace, once the signals
@@ -406,12 +406,12 @@ func spawnAndWait(cmd *exec.Cmd, p *parked, catch func(), dieOnSignal bool, kill
 		if kill.isFired() {
 			return runResult{err: errStopped}
 		}
-		pid, err = spawn(retry)
+		c, err = spawn(retry)
 	}
 	if derr := nonDumpable(); derr != nil && err == nil {
-		kill.started(pid)
+		kill.started(c.pid)
 		kill.fire()
-		return waitStarted(pid, kill, afterStart)
+		return waitStarted(c, kill, afterStart)
 	}
 	if err != nil && direct {
 		return runResult{err: startError(cmd, cmd.Args[0], err)}
@@ -419,27 +419,27 @@ func spawnAndWait(cmd *exec.Cmd, p *parked, catch func(), dieOnSignal bool, kill
 	if err != nil {
 		return runResult{err: err}
 	}
-	kill.started(pid)
+	kill.started(c.pid)
 	if launch != nil {
-		if aerr := launch.arm(pid); aerr != nil {
+		if aerr := launch.arm(c.pid); aerr != nil {
 			fired := kill.isFired()
 			kill.fire()
-			r := waitStarted(pid, kill, afterStart)
+			r := waitStarted(c, kill, afterStart)
 			if !fired {
 				r.err = &linuxsandbox.ExecError{Code: ExitSetupFailed, Err: fmt.Errorf("sandbox setup failed: %w", aerr)}
 			}
 			return r
 		}
 	}
-	return waitStarted(pid, kill, afterStart)
+	return waitStarted(c, kill, afterStart)
 }
 
 // spawnVia starts cmd by handing its plan to p, a helper started ahead,
 // or, without one or where that fails, by spawning it.
-func spawnVia(cmd *exec.Cmd, p *parked) (int, error) {
+func spawnVia(cmd *exec.Cmd, p *parked) (child, error) {
 	if p != nil {
 		if pid, err := handOff(p, cmd); err == nil {
-			return pid, nil
+			return child{pid: pid, pidfd: -1}, nil
 		}
 	}
 	return spawn(cmd)
@@ -447,11 +447,11 @@ func spawnVia(cmd *exec.Cmd, p *parked) (int, error) {
 
 // waitStarted runs afterStart and waits for the command, whose pid the
 // kill switch already has, to end.
-func waitStarted(pid int, kill *killSwitch, afterStart func()) runResult {
+func waitStarted(c child, kill *killSwitch, afterStart func()) runResult {
 	afterStart()
-	ws, err := waitPid(pid)
+	ws, err := waitChild(c)
 	kill.waited()
-	return runResult{pid: pid, ws: ws, waitErr: err}
+	return runResult{pid: c.pid, ws: ws, waitErr: err}
 }
 
 // killSwitch ends the command's tree when fired: at once while the
