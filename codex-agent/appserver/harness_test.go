@@ -18,6 +18,7 @@ import (
 	"github.com/codexgo/codex-agent/appserver/schematest"
 	"github.com/codexgo/codex-agent/modelserver"
 	sandbox "github.com/codexgo/codex-sandbox"
+	"github.com/codexgo/common/proctest"
 	"github.com/codexgo/common/selfexec"
 )
 
@@ -34,7 +35,14 @@ func TestMain(m *testing.M) {
 		cancel()
 		os.Exit(code)
 	}
-	os.Exit(m.Run())
+	mounts := proctest.HostMounts()
+	code := m.Run()
+	if err := mounts(); err != nil {
+		// A sandbox's mount made outside its namespace.
+		fmt.Fprintln(os.Stderr, "FAIL:", err)
+		code = 1
+	}
+	os.Exit(code)
 }
 
 var (

@@ -1,10 +1,12 @@
 package mcpserver
 
 import (
+	"fmt"
 	"os"
 	"testing"
 
 	sandbox "github.com/codexgo/codex-sandbox"
+	"github.com/codexgo/common/proctest"
 )
 
 // TestMain lets the test binary be the codex-sandbox supervisor the
@@ -13,5 +15,12 @@ func TestMain(m *testing.M) {
 	if code, ok := sandbox.BecomeHelperIfRequested(os.Args, os.Stdin, os.Stdout, os.Stderr); ok {
 		os.Exit(code)
 	}
-	os.Exit(m.Run())
+	mounts := proctest.HostMounts()
+	code := m.Run()
+	if err := mounts(); err != nil {
+		// A sandbox's mount made outside its namespace.
+		fmt.Fprintln(os.Stderr, "FAIL:", err)
+		code = 1
+	}
+	os.Exit(code)
 }
