@@ -151,13 +151,14 @@ func InitProgram() (*os.File, error) {
 }
 
 // Arm sets the sandbox up for the init started (with LaunchCloneflags,
-// InitArgs and the other end of ctl) as pid, and sends it what it
-// restricts itself with. The mounts are made by this process's mount
+// InitArgs and the other end of ctl) as the process pidfd refers to (its
+// pidfd, as CLONE_PIDFD or pidfd_open give it: no pid that could have
+// been reused), and sends it what it restricts itself with. The mounts are made by this process's mount
 // worker (mountWorker), in the init's mount namespace. On an error the
 // caller kills pid.
-func (l *Launch) Arm(pid int, ctl int) error {
+func (l *Launch) Arm(pidfd int, ctl int) error {
 	done := make(chan error, 1)
-	mountWorker() <- armJob{l: l, pid: pid, ctl: ctl, msg: l.message(), done: done}
+	mountWorker() <- armJob{l: l, pidfd: pidfd, ctl: ctl, msg: l.message(), done: done}
 	return <-done
 }
 
@@ -172,7 +173,7 @@ func (l *Launch) Arm(pid int, ctl int) error {
 // locked instead would end it with the goroutine, and a thread's end
 // sends PR_SET_PDEATHSIG to every child it started for anyone.) If it
 // cannot come back, the thread stays locked to the goroutine.
-func (l *Launch) ArmHere(pid int, ctl int) error {
+func (l *Launch) ArmHere(pidfd int, ctl int) error {
 	runtime.LockOSThread()
 	back := true // the thread is where the process is: it may go back
 	defer func() {
@@ -195,7 +196,7 @@ func (l *Launch) ArmHere(pid int, ctl int) error {
 		return fmt.Errorf("open the working directory: %w", err)
 	}
 	defer func() { _ = unix.Close(cwd) }()
-	err = l.arm(pid, ctl, l.message())
+	err = l.arm(pidfd, ctl, l.message())
 	// Back where the process is, whatever happened: its /proc, its
 	// paths (setns moved root and working directory to the
 	// namespace's root).
@@ -218,10 +219,10 @@ func (l *Launch) ArmHere(pid int, ctl int) error {
 
 // armJob is one Arm for the mount worker.
 type armJob struct {
-	l        *Launch
-	pid, ctl int
-	msg      []byte
-	done     chan<- error
+	l          *Launch
+	pidfd, ctl int
+	msg        []byte
+	done       chan<- error
 }
 
 // mountWorker starts, once per process, the one thread that enters
@@ -247,7 +248,7 @@ var mountWorker = sync.OnceValue(func() chan<- armJob {
 				j.done <- err
 				continue
 			}
-			j.done <- j.l.arm(j.pid, j.ctl, j.msg)
+			j.done <- j.l.arm(j.pidfd, j.ctl, j.msg)
 			if rerr := unix.Setns(home, unix.CLONE_NEWNS); rerr != nil {
 				// Stuck in a sandbox's namespace: no more launches
 				// here (the supervisor then reports a set-up failure).
@@ -272,15 +273,10 @@ func enterOwnFS() (int, error) {
 	return home, nil
 }
 
-// arm is Arm on the mount worker's thread.
-func (l *Launch) arm(pid, ctl int, msg []byte) error {
-	ns, err := unix.Open("/proc/"+strconv.Itoa(pid)+"/ns/mnt", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return fmt.Errorf("open the sandbox's mount namespace: %w", err)
-	}
-	err = unix.Setns(ns, unix.CLONE_NEWNS)
-	_ = unix.Close(ns)
-	if err != nil {
+// arm is Arm on the mount worker's thread. setns takes the init's pidfd
+// itself (Linux 5.8; Landlock needs 5.13): no /proc lookup, and no pid.
+func (l *Launch) arm(pidfd, ctl int, msg []byte) error {
+	if err := unix.Setns(pidfd, unix.CLONE_NEWNS); err != nil {
 		return fmt.Errorf("enter the sandbox's mount namespace: %w", err)
 	}
 	fds, err := makeMounts(l.plan)

@@ -170,7 +170,7 @@ func TestInitReportsExecFailure(t *testing.T) {
 // startInit starts l's init as codex-sandbox does (its report, if any,
 // on fd 3, the control socket on fd 4) and returns its pid and this end
 // of the socket.
-func startInit(t *testing.T, l *Launch, report *os.File) (pid, ctl int) {
+func startInit(t *testing.T, l *Launch, report *os.File) (pid, pidfd, ctl int) {
 	t.Helper()
 	if err := l.Find(); err != nil {
 		t.Fatal(err)
@@ -186,13 +186,15 @@ func startInit(t *testing.T, l *Launch, report *os.File) (pid, ctl int) {
 	}
 	t.Cleanup(func() { _ = unix.Close(pair[0]) })
 	defer unix.Close(pair[1])
+	pidfd = -1
 	pid, err = syscall.ForkExec("/proc/self/fd/5", l.InitArgs(3, 4), &syscall.ProcAttr{Env: l.Env(),
 		Files: []uintptr{0, 1, 2, report.Fd(), uintptr(pair[1]), prog.Fd()},
-		Sys:   &syscall.SysProcAttr{Cloneflags: LaunchCloneflags, Pdeathsig: syscall.SIGKILL}})
+		Sys:   &syscall.SysProcAttr{Cloneflags: LaunchCloneflags, Pdeathsig: syscall.SIGKILL, PidFD: &pidfd}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return pid, pair[0]
+	t.Cleanup(func() { _ = unix.Close(pidfd) })
+	return pid, pidfd, pair[0]
 }
 
 // needLaunch skips where this process cannot launch.
@@ -225,8 +227,8 @@ func TestArmHereComesBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer report.Close()
-	pid, ctl := startInit(t, l, report)
-	armErr := l.ArmHere(pid, ctl)
+	pid, pidfd, ctl := startInit(t, l, report)
+	armErr := l.ArmHere(pidfd, ctl)
 	after, _ := os.Readlink("/proc/thread-self/ns/mnt")
 	wdAfter, _ := os.Getwd()
 	var ws2 syscall.WaitStatus
@@ -275,11 +277,11 @@ func TestArmRefusesASwappedPath(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pid, ctl := startInit(t, l, report)
+		pid, pidfd, ctl := startInit(t, l, report)
 		if here {
-			err = l.ArmHere(pid, ctl)
+			err = l.ArmHere(pidfd, ctl)
 		} else {
-			err = l.Arm(pid, ctl)
+			err = l.Arm(pidfd, ctl)
 		}
 		_ = unix.Close(ctl)
 		var st syscall.WaitStatus

@@ -85,19 +85,27 @@ func launchCmd(j job) (*exec.Cmd, reportPipe, error) {
 	return cmd, reportPipe{f: rf, static: l.Report(), launch: st}, nil
 }
 
-// arm sets the sandbox up for the init started as pid: the child has its
+// arm sets the sandbox up for the init started as c: the child has its
 // copies of the ends by now, so they are closed first, and this end once
 // the plan is sent (the init then sees EOF if it was not).
-func (s *launching) arm(pid int) error {
+func (s *launching) arm(c child) error {
 	s.closeEnds()
-	var err error
-	if s.here {
-		err = s.l.ArmHere(pid, s.ctl)
-	} else {
-		err = s.l.Arm(pid, s.ctl)
+	defer s.close()
+	pidfd := c.pidfd
+	if pidfd < 0 {
+		// Not started by spawn (never so today): the init is our
+		// unreaped child, so its pid is still its own.
+		fd, err := unix.PidfdOpen(c.pid, 0)
+		if err != nil {
+			return fmt.Errorf("pidfd of the init: %w", err)
+		}
+		defer func() { _ = unix.Close(fd) }()
+		pidfd = fd
 	}
-	s.close()
-	return err
+	if s.here {
+		return s.l.ArmHere(pidfd, s.ctl)
+	}
+	return s.l.Arm(pidfd, s.ctl)
 }
 
 // closeEnds closes the originals of what the child got.

@@ -301,8 +301,8 @@ type reportPipe struct {
 
 // armer sets a sandbox up for an init that waits for it (launching).
 type armer interface {
-	// arm sets the sandbox up for the init started as pid.
-	arm(pid int) error
+	// arm sets the sandbox up for the init started as c.
+	arm(c child) error
 	// close releases what was kept for arm.
 	close()
 }
@@ -421,7 +421,7 @@ func spawnAndWait(cmd *exec.Cmd, p *parked, catch func(), dieOnSignal bool, kill
 	}
 	kill.started(c.pid)
 	if launch != nil {
-		if aerr := launch.arm(c.pid); aerr != nil {
+		if aerr := launch.arm(c); aerr != nil {
 			fired := kill.isFired()
 			kill.fire()
 			r := waitStarted(c, kill, afterStart)
