@@ -2,6 +2,7 @@ package proctest
 
 import (
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -29,5 +30,28 @@ func TestHostMounts(t *testing.T) {
 	}
 	if err := check(); err != nil {
 		t.Fatalf("unmounted again, yet: %v", err)
+	}
+	// A mount in another namespace, checked from the thread that is in
+	// it (as a test goroutine left on the main thread would be): not
+	// the namespace the check was taken in, so nothing to report.
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread ends with its namespace
+		if err := unix.Unshare(unix.CLONE_NEWNS); err != nil {
+			errc <- err
+			return
+		}
+		if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
+			errc <- err
+			return
+		}
+		if err := unix.Mount("tmpfs", dir, "tmpfs", 0, "size=4k"); err != nil {
+			errc <- err
+			return
+		}
+		errc <- check()
+	}()
+	if err := <-errc; err != nil {
+		t.Fatalf("a mount in another namespace: check = %v", err)
 	}
 }
