@@ -16,8 +16,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/codexgo/codex/internal/early"
 	"github.com/codexgo/common/selfexec"
-	"github.com/codexgo/common/version"
 )
 
 // MainFunc is the entry point every tool package exports.
@@ -87,10 +87,11 @@ func (b *Bundle) Run(ctx context.Context, argv []string, stdin io.Reader, stdout
 			return b.runSub(ctx, args[0], append(globals, args[1:]...), stdin, stdout, stderr)
 		}
 	}
-	switch args[0] {
-	case "--version", "-V", "version":
-		fmt.Fprintf(stdout, "codex %s\n", version.Version)
+	if early.IsVersion(args[0]) {
+		early.WriteVersion(stdout)
 		return exitOK
+	}
+	switch args[0] {
 	case "help", "-h", "--help", "-help":
 		if len(args) > 1 && args[1] == "--help" || len(args) > 1 && args[1] == "-h" {
 			builtinDoc("help", "").WriteHelp(stdout)

@@ -95,8 +95,24 @@ func TestParseInitTrace(t *testing.T) {
 	}
 }
 
+// earlyAllocs bounds the initialisers that run before package early
+// runs a light tool (internal/early): 865-871 allocations when set (1,817
+// for the whole binary).
+const earlyAllocs = 1000
+
+// notEarly are packages the light tools do not import, so their
+// initialisers must not run before package early's: a light tool's start
+// that runs them pays for what it never uses.
+var notEarly = []string{
+	"github.com/charmbracelet/bubbletea",
+	"github.com/google/jsonschema-go/jsonschema",
+	"github.com/modelcontextprotocol/go-sdk/mcp",
+	"net/http",
+}
+
 // TestInitBudget builds the fused binary and holds its package
-// initialisers to the budgets above.
+// initialisers to the budgets above: all of them (a command the
+// dispatcher runs), and those before package early runs a light tool.
 func TestInitBudget(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the fused binary")
@@ -107,21 +123,7 @@ func TestInitBudget(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, "--version")
-	cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("codex --version: %v\n%s", err, stderr.String())
-	}
-	stats, err := parseInitTrace(stderr.Bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(stats) < 10 {
-		t.Fatalf("only %d inittrace lines; did GODEBUG=inittrace=1 work?\n%s", len(stats), stderr.String())
-	}
-	sort.Slice(stats, func(i, j int) bool { return stats[i].allocs > stats[j].allocs })
+	stats := initTrace(t, bin, "codex", "--help")
 	var allocs, nbytes, own int
 	for _, s := range stats {
 		allocs += s.allocs
@@ -152,4 +154,52 @@ func TestInitBudget(t *testing.T) {
 	if nbytes > initBytesTotal {
 		t.Errorf("package initialisers allocate %d bytes (budget %d); largest: %v", nbytes, initBytesTotal, top)
 	}
+
+	for _, argv := range [][]string{
+		{"codex", "--version"},
+		{"codex-execpolicy", "check", "--", "git", "status"},
+		{"codex-sandbox", "--help"},
+		{"codex-linux-sandbox", "--help"},
+	} {
+		t.Run(strings.Join(argv, " "), func(t *testing.T) {
+			early := initTrace(t, bin, argv[0], argv[1:]...)
+			var allocs int
+			for _, s := range early {
+				allocs += s.allocs
+				if slices.Contains(notEarly, s.pkg) {
+					t.Errorf("package %s initialised before package early ran %s", s.pkg, argv[0])
+				}
+			}
+			t.Logf("%d packages, %d allocations before package early ran it (%d packages in all)", len(early), allocs, len(stats))
+			if len(early) >= len(stats) {
+				t.Errorf("every initialiser ran (%d packages): package early did not run %s", len(early), argv[0])
+			}
+			if allocs > earlyAllocs {
+				t.Errorf("initialisers before package early make %d allocations (budget %d); largest: %v", allocs, earlyAllocs, early[:min(8, len(early))])
+			}
+		})
+	}
+}
+
+// initTrace runs bin with argv[0] set to argv0 and GODEBUG=inittrace=1
+// and returns its initialisers, largest first.
+func initTrace(t *testing.T, bin, argv0 string, args ...string) []initStat {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Args[0] = argv0
+	cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s %q: %v\n%s", argv0, args, err, stderr.String())
+	}
+	stats, err := parseInitTrace(stderr.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stats) < 10 {
+		t.Fatalf("only %d inittrace lines; did GODEBUG=inittrace=1 work?\n%s", len(stats), stderr.String())
+	}
+	sort.Slice(stats, func(i, j int) bool { return stats[i].allocs > stats[j].allocs })
+	return stats
 }

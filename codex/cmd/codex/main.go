@@ -8,15 +8,14 @@ import (
 	"syscall"
 
 	"github.com/codexgo/codex"
-	sandbox "github.com/codexgo/codex-sandbox"
+	// Runs codex-sandbox, codex-linux-sandbox (the sandbox's helper),
+	// codex-execpolicy and `codex --version` from its initialiser, before
+	// the TUI's and the MCP SDK's initialisers (see its doc): main never
+	// sees those.
+	_ "github.com/codexgo/codex/internal/early"
 )
 
 func main() {
-	// Re-executed as codex-linux-sandbox or codex-sandbox: handled before
-	// any signal set-up, which the sandbox helper must not pay for.
-	if code, ok := sandbox.BecomeHelperIfRequested(os.Args, os.Stdin, os.Stdout, os.Stderr); ok {
-		os.Exit(code)
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	code := codex.Default().Run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
 	stop()

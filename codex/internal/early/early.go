@@ -1,0 +1,87 @@
+// Package early runs the fused codex binary's light tools from its first
+// initialisers, before the rest of the binary's initialisers run (issue
+// 20).
+//
+// Go runs every linked package's initialisers at every start, and the
+// fused binary links the TUI (bubbletea) and the MCP SDK (jsonschema,
+// encoding/gob): about 1,800 allocations, 320 KiB and some 230 page
+// faults more than a standalone codex-execpolicy or codex-sandbox takes,
+// most of what a start through a link costs more (~1 ms here). Go
+// initialises a package once everything it imports is initialised, and
+// among the packages that are ready, the one whose import path sorts
+// first ("Package initialization" in the spec). So this package's
+// initialiser runs as soon as the packages its tools import are
+// initialised, well before bubbletea's and jsonschema's, and when argv
+// asks for one of those tools it runs it there and exits: the tool sees
+// every package it imports initialised, as in its standalone binary.
+//
+// It is the fused binary's main for these tools, so it ends the process
+// with os.Exit; package main imports it for that alone. Only tools whose
+// imports leave out the heavy libraries belong here: a tool that imports
+// net/http (codex-login) would make this initialiser wait for most of the
+// others.
+package early
+
+import (
+	"context"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	execpolicy "github.com/codexgo/codex-execpolicy"
+	sandbox "github.com/codexgo/codex-sandbox"
+	"github.com/codexgo/common/selfexec"
+	"github.com/codexgo/common/version"
+)
+
+func init() {
+	if code, ok := Run(notifyContext, os.Args, os.Stdin, os.Stdout, os.Stderr); ok {
+		os.Exit(code)
+	}
+}
+
+// notifyContext is cancelled by the signals package codex's main
+// catches. It is never stopped: the process exits when the tool returns
+// (see codex-sandbox's main).
+func notifyContext() context.Context {
+	ctx, _ := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	return ctx
+}
+
+// Run runs argv (argv[0] included) if it asks for a light tool: argv[0]
+// named codex-sandbox, codex-linux-sandbox or codex-execpolicy, or
+// `codex --version`. It reports false, having done nothing, for anything
+// else, which the dispatcher in package codex then runs. signals makes
+// the context of a tool that stops on a signal (the sandbox catches its
+// own).
+func Run(signals func() context.Context, argv []string, stdin io.Reader, stdout, stderr io.Writer) (code int, handled bool) {
+	if len(argv) == 0 {
+		return 0, false
+	}
+	// The sandbox and its helper, as in their standalone mains: the
+	// helper before any signal set-up, which it must not pay for.
+	if code, ok := sandbox.BecomeHelperIfRequested(argv, stdin, stdout, stderr); ok {
+		return code, true
+	}
+	switch selfexec.Name(argv[0]) {
+	case execpolicy.ToolName:
+		return execpolicy.Main(signals(), argv[1:], stdin, stdout, stderr), true
+	case "codex":
+		if len(argv) == 2 && IsVersion(argv[1]) {
+			WriteVersion(stdout)
+			return 0, true
+		}
+	}
+	return 0, false
+}
+
+// IsVersion reports whether a first argument asks codex for its version.
+func IsVersion(arg string) bool {
+	return arg == "--version" || arg == "-V" || arg == "version"
+}
+
+// WriteVersion prints codex's version line.
+func WriteVersion(w io.Writer) {
+	_, _ = io.WriteString(w, "codex "+version.Version+"\n")
+}
