@@ -1,10 +1,12 @@
 package sandbox
 
 import (
+	"encoding/binary"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"syscall"
 
 	linuxsandbox "github.com/codexgo/codex-linux-sandbox"
 	"golang.org/x/sys/unix"
@@ -21,7 +23,9 @@ const (
 // starts, instead of starting the helper (launchCmd).
 type launching struct {
 	l *linuxsandbox.Launch
-	// ctl is this end of the control socket, -1 once closed.
+	// ctl is this end of the control socket, -1 once closed: the plan
+	// goes out on it, and the init's word that the command and all it
+	// started have ended comes back on it (wait).
 	ctl int
 	// ends are the child's copies' originals: the control socket's
 	// other end and the init program's memfd.
@@ -86,11 +90,10 @@ func launchCmd(j job) (*exec.Cmd, reportPipe, error) {
 }
 
 // arm sets the sandbox up for the init started as c: the child has its
-// copies of the ends by now, so they are closed first, and this end once
-// the plan is sent (the init then sees EOF if it was not).
+// copies of the ends by now, so they are closed first. This end stays
+// open for wait (on an error the caller kills the init).
 func (s *launching) arm(c child) error {
 	s.closeEnds()
-	defer s.close()
 	pidfd := c.pidfd
 	if pidfd < 0 {
 		// Not started by spawn (never so today): the init is our
@@ -106,6 +109,41 @@ func (s *launching) arm(c child) error {
 		return s.l.ArmHere(pidfd, s.ctl)
 	}
 	return s.l.Arm(pidfd, s.ctl)
+}
+
+// wait waits for the init started as c to say, on the control socket,
+// that the command has ended and everything else in its PID namespace
+// has been ended and reaped, and returns the command's wait status with
+// ended set: the init's own exit (the namespaces' teardown) then goes on
+// beside the caller, and the init is reaped in the background. If the
+// init ends without saying so (killed, or a set-up failure), it is
+// waited for as any child.
+func (s *launching) wait(c child) (ws syscall.WaitStatus, ended bool, err error) {
+	if st, ok := s.ended(); ok {
+		go func() { _, _ = waitChild(c) }()
+		return st, true, nil
+	}
+	ws, err = waitChild(c)
+	return ws, false, err
+}
+
+// ended reads the init's last word on the control socket: the command's
+// raw wait status, 4 bytes. ok is false on anything else (the init ended
+// first, and the socket says EOF). The read parks in the runtime's
+// poller, as waitChild does.
+func (s *launching) ended() (ws syscall.WaitStatus, ok bool) {
+	if s.ctl < 0 || unix.SetNonblock(s.ctl, true) != nil {
+		return 0, false
+	}
+	f := os.NewFile(uintptr(s.ctl), "control")
+	s.ctl = -1 // f's now
+	defer func() { _ = f.Close() }()
+	var b [8]byte
+	n, err := f.Read(b[:])
+	if err != nil || n != 4 {
+		return 0, false
+	}
+	return syscall.WaitStatus(binary.NativeEndian.Uint32(b[:4])), true
 }
 
 // closeEnds closes the originals of what the child got.

@@ -219,7 +219,7 @@ func supervise(ctx context.Context, j job) outcome {
 			return outcome{exitCode: code, err: run.err.Error()}
 		}
 	}
-	if !j.inProcess {
+	if !j.inProcess && !run.ended {
 		// In a PID namespace the kernel ended the rest with its init.
 		reapTree(run.pid)
 	}
@@ -303,6 +303,9 @@ type reportPipe struct {
 type armer interface {
 	// arm sets the sandbox up for the init started as c.
 	arm(c child) error
+	// wait waits for the command; ended: the init has said that
+	// nothing of the sandbox is left but itself, which is reaped later.
+	wait(c child) (ws syscall.WaitStatus, ended bool, err error)
 	// close releases what was kept for arm.
 	close()
 }
@@ -355,12 +358,14 @@ func (p reportPipe) close() {
 }
 
 // runResult is how starting and waiting for the command went: err when
-// it never started (pid 0), else its wait status.
+// it never started (pid 0), else its wait status. ended: a launch's init
+// has ended and reaped everything in the sandbox but itself.
 type runResult struct {
 	pid     int
 	ws      syscall.WaitStatus
 	waitErr error
 	err     error
+	ended   bool
 }
 
 // errStopped is the start refused because the kill switch fired first.
@@ -411,7 +416,7 @@ func spawnAndWait(cmd *exec.Cmd, p *parked, catch func(), dieOnSignal bool, kill
 	if derr := nonDumpable(); derr != nil && err == nil {
 		kill.started(c.pid)
 		kill.fire()
-		return waitStarted(c, kill, afterStart)
+		return waitStarted(c, kill, afterStart, nil)
 	}
 	if err != nil && direct {
 		return runResult{err: startError(cmd, cmd.Args[0], err)}
@@ -424,14 +429,14 @@ func spawnAndWait(cmd *exec.Cmd, p *parked, catch func(), dieOnSignal bool, kill
 		if aerr := launch.arm(c); aerr != nil {
 			fired := kill.isFired()
 			kill.fire()
-			r := waitStarted(c, kill, afterStart)
+			r := waitStarted(c, kill, afterStart, nil)
 			if !fired {
 				r.err = &linuxsandbox.ExecError{Code: ExitSetupFailed, Err: fmt.Errorf("sandbox setup failed: %w", aerr)}
 			}
 			return r
 		}
 	}
-	return waitStarted(c, kill, afterStart)
+	return waitStarted(c, kill, afterStart, launch)
 }
 
 // spawnVia starts cmd by handing its plan to p, a helper started ahead,
@@ -446,12 +451,20 @@ func spawnVia(cmd *exec.Cmd, p *parked) (child, error) {
 }
 
 // waitStarted runs afterStart and waits for the command, whose pid the
-// kill switch already has, to end.
-func waitStarted(c child, kill *killSwitch, afterStart func()) runResult {
+// kill switch already has, to end: through launch when it is a launch's
+// init.
+func waitStarted(c child, kill *killSwitch, afterStart func(), launch armer) runResult {
 	afterStart()
-	ws, err := waitChild(c)
+	var ws syscall.WaitStatus
+	var ended bool
+	var err error
+	if launch != nil {
+		ws, ended, err = launch.wait(c)
+	} else {
+		ws, err = waitChild(c)
+	}
 	kill.waited()
-	return runResult{pid: c.pid, ws: ws, waitErr: err}
+	return runResult{pid: c.pid, ws: ws, waitErr: err, ended: ended}
 }
 
 // killSwitch ends the command's tree when fired: at once while the

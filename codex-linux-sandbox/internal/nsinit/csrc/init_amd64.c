@@ -31,6 +31,16 @@
  * exits with the command's status (128+N for a signal); the kernel then
  * ends everything left in the namespace. A set-up step that fails is
  * reported as {"stage":"error",...,"exit_code":125} and nothing runs.
+ *
+ * Started with a control socket, it first ends and reaps everything else
+ * in the namespace itself (kill(-1): all but this process), closes its
+ * standard streams, writes the exit line, and then sends the raw wait
+ * status (4 bytes) on the control socket: the supervisor, told that
+ * nothing of the sandbox is left but this process, returns at once
+ * instead of waiting for this exit, whose namespace teardown (the mount
+ * namespace's unmounts, an RCU grace period) then runs beside it. The
+ * socket is close-on-exec from the start of the command's process on,
+ * so only this process can send that.
  * Built by TestInitProgram -update (gcc), embedded in ../init_amd64.go.
  */
 typedef unsigned long u64;
@@ -54,7 +64,7 @@ static long sc5(long n, long a, long b, long c, long d, long e) {
 enum {
 	SYS_write = 1, SYS_close = 3, SYS_recvmsg = 47, SYS_fork = 57, SYS_execve = 59, SYS_wait4 = 61,
 	SYS_fcntl = 72, SYS_chdir = 80, SYS_capget = 125, SYS_capset = 126, SYS_prctl = 157,
-	SYS_mount = 165, SYS_exit_group = 231, SYS_seccomp = 317, SYS_close_range = 436,
+	SYS_kill = 62, SYS_mount = 165, SYS_exit_group = 231, SYS_seccomp = 317, SYS_close_range = 436,
 	SYS_landlock_restrict_self = 446,
 };
 enum { EINTR = 4, ENOENT = 2, ENOTDIR = 20, ECHILD = 10, EINVAL = 22 };
@@ -153,7 +163,9 @@ static void restrict_self(long ctl, long rep) {
 	do n = sc(SYS_recvmsg, ctl, (long)&mh, 0x40000000 /* MSG_CMSG_CLOEXEC */, 0);
 	while (n == -EINTR);
 	if (n < 0) fail(rep, 125, "sandbox setup failed: receive the plan", 0, -n);
-	sc(SYS_close, ctl, 0, 0, 0);
+	/* Kept for the end (see the top): never the command's. */
+	long e = sc(SYS_fcntl, ctl, 2 /* F_SETFD */, 1 /* FD_CLOEXEC */, 0);
+	if (e < 0) fail(rep, 125, "sandbox setup failed: control socket", 0, -e);
 	struct ctlhead *h = (struct ctlhead *)msg;
 	if (n < (long)sizeof *h || (mh.flags & 0x28 /* MSG_TRUNC|MSG_CTRUNC */) || h->version != 1 ||
 	    (u64)n != sizeof *h + (u64)h->ninsns * 8 + h->cwdlen || h->ninsns == 0 || h->ninsns > 4096)
@@ -168,7 +180,6 @@ static void restrict_self(long ctl, long rep) {
 		fail(rep, 125, "sandbox setup failed: no Landlock ruleset from the supervisor", 0, EINVAL);
 	char *cwd = (char *)msg + sizeof *h + (u64)h->ninsns * 8;
 	cwd[h->cwdlen] = 0;
-	long e;
 	if ((h->flags & CTL_PROC) &&
 	    (e = sc5(SYS_mount, (long)"proc", (long)"/proc", (long)"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, 0)) < 0)
 		fail(rep, 125, "sandbox setup failed: mount /proc", 0, -e);
@@ -232,10 +243,20 @@ __attribute__((noreturn, used)) void start(long *sp) {
 		if (r == pid) break;
 		if (r == -ECHILD) die(125);
 	}
+	if (ctl >= 0) {
+		/* Everything else in the namespace ends now, and is reaped:
+		 * what the kernel would do at this process's exit, done before
+		 * the supervisor is told. */
+		int other;
+		sc(SYS_kill, -1, 9 /* SIGKILL */, 0, 0);
+		while (sc(SYS_wait4, -1, (long)&other, 0, 0) != -ECHILD) {}
+		sc(SYS_close_range, 0, 2, 0, 0);
+	}
 	int n = put(line, 0, "{\"protocol_version\":1,\"stage\":\"exit\",\"status\":");
 	n = putnum(line, n, (unsigned)status);
 	n = put(line, n, "}\n");
 	if (fd >= 0) sc(SYS_write, fd, (long)line, n, 0);
+	if (ctl >= 0) sc(SYS_write, ctl, (long)&status, sizeof status, 0);
 	if ((status & 0x7f) == 0) die((status >> 8) & 0xff);
 	die(128 + (status & 0x7f));
 }
