@@ -16,7 +16,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/codexgo/codex/internal/early"
+	"codexgo.local/codexversion"
 	"github.com/codexgo/common/selfexec"
 )
 
@@ -87,8 +87,8 @@ func (b *Bundle) Run(ctx context.Context, argv []string, stdin io.Reader, stdout
 			return b.runSub(ctx, args[0], append(globals, args[1:]...), stdin, stdout, stderr)
 		}
 	}
-	if early.IsVersion(args[0]) {
-		early.WriteVersion(stdout)
+	if codexversion.IsVersion(args[0]) {
+		codexversion.Write(stdout)
 		return exitOK
 	}
 	switch args[0] {

@@ -6,15 +6,26 @@ import (
 	"strings"
 	"testing"
 
+	"codexgo.local/codexversion"
 	"github.com/codexgo/codex/internal/early"
 )
 
-// TestEarlyMatchesBundle holds package early, which runs the light tools
-// from the binary's first initialiser, to what the dispatcher does with
-// the same argv: same exit code, same output; and to doing nothing for
-// every other argv.
+// TestEarlyMatchesBundle holds package early and codexversion, which run
+// the light tools and `codex --version` from the binary's first
+// initialisers, to what the dispatcher does with the same argv: same exit
+// code, same output; and to doing nothing for every other argv.
 func TestEarlyMatchesBundle(t *testing.T) {
 	bg := func() context.Context { return context.Background() }
+	// Either package runs the command, never both.
+	run := func(argv []string, stdout, stderr *bytes.Buffer) (int, bool) {
+		if codexversion.Run(argv, stdout) {
+			if code, ok := early.Run(bg, argv, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}); ok {
+				return code, false
+			}
+			return 0, true
+		}
+		return early.Run(bg, argv, strings.NewReader(""), stdout, stderr)
+	}
 	handled := [][]string{
 		{"codex", "--version"},
 		{"codex", "-V"},
@@ -32,9 +43,9 @@ func TestEarlyMatchesBundle(t *testing.T) {
 	for _, argv := range handled {
 		t.Run(strings.Join(argv, " "), func(t *testing.T) {
 			var eo, ee, bo, be bytes.Buffer
-			code, ok := early.Run(bg, argv, strings.NewReader(""), &eo, &ee)
+			code, ok := run(argv, &eo, &ee)
 			if !ok {
-				t.Fatal("early did not run it")
+				t.Fatal("neither early nor codexversion ran it")
 			}
 			want := Default().Run(context.Background(), argv, strings.NewReader(""), &bo, &be)
 			if code != want || eo.String() != bo.String() || ee.String() != be.String() {
@@ -60,8 +71,8 @@ func TestEarlyMatchesBundle(t *testing.T) {
 	}
 	for _, argv := range passed {
 		var out, errb bytes.Buffer
-		if code, ok := early.Run(bg, argv, strings.NewReader(""), &out, &errb); ok || code != 0 || out.Len()+errb.Len() > 0 {
-			t.Errorf("%q: early ran it (%v, %d, %q, %q); it belongs to the dispatcher", argv, ok, code, out.String(), errb.String())
+		if code, ok := run(argv, &out, &errb); ok || code != 0 || out.Len()+errb.Len() > 0 {
+			t.Errorf("%q: early or codexversion ran it (%v, %d, %q, %q); it belongs to the dispatcher", argv, ok, code, out.String(), errb.String())
 		}
 	}
 }

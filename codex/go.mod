@@ -3,6 +3,7 @@ module github.com/codexgo/codex
 go 1.25.0
 
 require (
+	codexgo.local/codexversion v0.0.0
 	github.com/codexgo/codex-login v0.0.0
 	github.com/codexgo/common v0.0.0
 )
@@ -81,3 +82,5 @@ replace github.com/codexgo/codex-tui => ../codex-tui
 replace codexgo.local/teainit => ../teainit
 
 replace github.com/atotto/clipboard => ../clipboard
+
+replace codexgo.local/codexversion => ../codexversion

@@ -7,11 +7,13 @@ import (
 	"os/signal"
 	"syscall"
 
+	// Answers `codex --version` from its initialiser, the binary's first
+	// but some twenty (see its doc).
+	_ "codexgo.local/codexversion"
 	"github.com/codexgo/codex"
-	// Runs codex-sandbox, codex-linux-sandbox (the sandbox's helper),
-	// codex-execpolicy and `codex --version` from its initialiser, before
-	// the TUI's and the MCP SDK's initialisers (see its doc): main never
-	// sees those.
+	// Runs codex-sandbox, codex-linux-sandbox (the sandbox's helper) and
+	// codex-execpolicy from its initialiser, before the TUI's and the MCP
+	// SDK's initialisers (see its doc): main never sees those.
 	_ "github.com/codexgo/codex/internal/early"
 )
 

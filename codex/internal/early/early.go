@@ -32,7 +32,6 @@ import (
 	execpolicy "github.com/codexgo/codex-execpolicy"
 	sandbox "github.com/codexgo/codex-sandbox"
 	"github.com/codexgo/common/selfexec"
-	"github.com/codexgo/common/version"
 )
 
 func init() {
@@ -50,8 +49,9 @@ func notifyContext() context.Context {
 }
 
 // Run runs argv (argv[0] included) if it asks for a light tool: argv[0]
-// named codex-sandbox, codex-linux-sandbox or codex-execpolicy, or
-// `codex --version`. It reports false, having done nothing, for anything
+// named codex-sandbox, codex-linux-sandbox or codex-execpolicy
+// (codexgo.local/codexversion answers `codex --version` before). It
+// reports false, having done nothing, for anything
 // else, which the dispatcher in package codex then runs. signals makes
 // the context of a tool that stops on a signal (the sandbox catches its
 // own).
@@ -64,24 +64,8 @@ func Run(signals func() context.Context, argv []string, stdin io.Reader, stdout,
 	if code, ok := sandbox.BecomeHelperIfRequested(argv, stdin, stdout, stderr); ok {
 		return code, true
 	}
-	switch selfexec.Name(argv[0]) {
-	case execpolicy.ToolName:
+	if selfexec.Name(argv[0]) == execpolicy.ToolName {
 		return execpolicy.Main(signals(), argv[1:], stdin, stdout, stderr), true
-	case "codex":
-		if len(argv) == 2 && IsVersion(argv[1]) {
-			WriteVersion(stdout)
-			return 0, true
-		}
 	}
 	return 0, false
-}
-
-// IsVersion reports whether a first argument asks codex for its version.
-func IsVersion(arg string) bool {
-	return arg == "--version" || arg == "-V" || arg == "version"
-}
-
-// WriteVersion prints codex's version line.
-func WriteVersion(w io.Writer) {
-	_, _ = io.WriteString(w, "codex "+version.Version+"\n")
 }
