@@ -108,6 +108,27 @@ printf '%-52s %10s %10s %7s\n' "codex --version against /bin/true (goal <= 3 ms)
 if ((perfok)); then
 	cpurow "(perf stat: /bin/true -> codex --version)" /bin/true :: "$BIN/codex" --version
 	{ perf stat -r "$runs" "$BIN/codex" --version 2>&1 >/dev/null || true; } | awk '/elapsed/{printf "  codex --version wall (perf stat, no shell or date in the loop): %.2f ms\n", $1 * 1000}'
+	# The floor: a static Go program that prints one line.
+	mkdir -p "$tmp/hello"
+	printf 'package main\n\nimport "os"\n\nfunc main() { os.Stdout.WriteString("hello\\n") }\n' >"$tmp/hello/main.go"
+	if (cd "$tmp/hello" && printf 'module hello\n' >go.mod && GOWORK=off CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o hello . 2>/dev/null); then
+		cpurow "(perf stat: Go hello world -> codex --version)" "$tmp/hello/hello" :: "$BIN/codex" --version
+		{ perf stat -r "$runs" "$tmp/hello/hello" 2>&1 >/dev/null || true; } | awk '/elapsed/{printf "  Go hello world wall (perf stat): %.2f ms\n", $1 * 1000}'
+	fi
 fi
-GODEBUG=inittrace=1 "$BIN/codex" --version 2>&1 >/dev/null |
-	awk '/^init/{n++; a+=$(NF-1); b+=$(NF-3)} END{printf "codex package initialisers: %d packages, %d allocations, %.0f KiB\n", n, a, b / 1024}'
+# inits LABEL CMD...: the package initialisers that run before CMD's
+# code does (GODEBUG=inittrace=1). codex --help runs after all of them;
+# codexversion answers --version and package early runs the light tools
+# before most (codex/internal/early).
+inits() {
+	local label=$1
+	shift
+	GODEBUG=inittrace=1 "$@" 2>&1 >/dev/null </dev/null |
+		awk -v l="$label" '/^init/{n++; a+=$(NF-1); b+=$(NF-3)} END{printf "  %-44s %3d packages, %4d allocations, %4.0f KiB\n", l, n, a, b / 1024}'
+}
+echo "package initialisers run:"
+inits "codex --help (all)" "$BIN/codex" --help
+inits "codex --version" "$BIN/codex" --version
+inits "codex-execpolicy check -- git status (link)" "$tmp/codex-execpolicy" check -- git status
+inits "codex-sandbox ... -- /bin/true (link)" "$tmp/codex-sandbox" --sandbox workspace-write -- /bin/true
+inits "codex-execpolicy (standalone)" "$BIN/codex-execpolicy" check -- git status
