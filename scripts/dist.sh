@@ -33,7 +33,10 @@ for t in "${targets[@]}"; do
   # and through the fused file alone that start costs 1.3-1.55x the CPU
   # and ~1.7x the page faults of the standalone pair, whose binaries link
   # none of the TUI's and the MCP SDK's initialisers (codex/bench.sh;
-  # README "codex", third pass), above the 1.25x bar.
+  # README "codex", third pass), above the 1.25x bar. Since the fifth pass
+  # the fused file runs both from an early initialiser: 1.05-1.18x the
+  # wall time, 0.93-1.21x the CPU, ~1.4x the page faults at load 3 (one
+  # round of three runs); kept until a release measures it again.
   dir="$out/$name.d/$name"
   mkdir -p "$dir"
   cp "$out/$name" "$dir/codex"
