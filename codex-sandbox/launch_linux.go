@@ -120,7 +120,12 @@ func (s *launching) arm(c child) error {
 // waited for as any child.
 func (s *launching) wait(c child) (ws syscall.WaitStatus, ended bool, err error) {
 	if st, ok := s.ended(); ok {
-		go func() { _, _ = waitChild(c) }()
+		if !s.here {
+			go func() { _, _ = waitChild(c) }()
+		}
+		// else: this process (the command line) exits now; its init,
+		// already empty, goes to whoever reaps orphans (a goroutine
+		// would only wake a thread for it first).
 		return st, true, nil
 	}
 	ws, err = waitChild(c)
