@@ -19,6 +19,7 @@ import (
 
 	"github.com/codexgo/codex-login/oauth"
 	"github.com/codexgo/codex-login/restrict"
+	"github.com/codexgo/codex-login/status"
 	"github.com/codexgo/common/cli"
 	"github.com/codexgo/common/codexhome"
 	"github.com/codexgo/common/config"
@@ -151,7 +152,7 @@ func newCommands(env *Env) *ffcli.Command {
 	rootFS := newLoginFlagSet("codex-login", &rootFlags)
 	loginFS := newLoginFlagSet("codex-login login", &loginFl)
 	var statusJSON, tokenRefresh, tokenJSON bool
-	statusFS := statusFlagSet(&statusJSON)
+	statusFS := status.FlagSet(&statusJSON)
 	tokenFS := tokenFlagSet(&tokenRefresh, &tokenJSON)
 	logoutFS := quietFlagSet("codex-login logout")
 
@@ -174,7 +175,7 @@ func newCommands(env *Env) *ffcli.Command {
 			return runLogin(ctx, env, &loginFl)
 		},
 	}
-	status := &ffcli.Command{
+	statusCmd := &ffcli.Command{
 		Name: "status", ShortUsage: "codex-login status [--json]",
 		ShortHelp: "say how you are logged in (exit 1 when not logged in)",
 		FlagSet:   statusFS, Options: opts,
@@ -213,7 +214,7 @@ func newCommands(env *Env) *ffcli.Command {
 		LongHelp:    "Sign in to Codex with ChatGPT (browser or device code), any OpenID Connect issuer, an API key, or an access token (a Codex agent identity JWT, verified against the published keys).\nCredentials are kept in $CODEX_HOME/auth.json. Every flag can also be set as CODEX_LOGIN_<FLAG>.\nExit status: 0 success, 1 failure or not logged in, 2 usage error.",
 		FlagSet:     rootFS,
 		Options:     opts,
-		Subcommands: []*ffcli.Command{login, status, token, logout},
+		Subcommands: []*ffcli.Command{login, statusCmd, token, logout},
 		Exec: func(ctx context.Context, args []string) error {
 			if err := noArgs(args); err != nil {
 				return usageError{fmt.Sprintf("unknown command %q", args[0])}

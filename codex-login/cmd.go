@@ -4,6 +4,7 @@ import (
 	"flag"
 	"io"
 
+	"github.com/codexgo/codex-login/status"
 	"github.com/codexgo/common/cli"
 )
 
@@ -16,12 +17,6 @@ const ToolName = "codex-login"
 func quietFlagSet(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	return fs
-}
-
-func statusFlagSet(jsonOut *bool) *flag.FlagSet {
-	fs := quietFlagSet("codex-login status")
-	fs.BoolVar(jsonOut, "json", false, "also print the status as JSON on stdout")
 	return fs
 }
 
@@ -103,7 +98,7 @@ CODEX_LOGIN_NO_BROWSER=1).`
 				Name: ToolName + " status", Summary: "say how you are logged in (exit 1 when not logged in)",
 				Synopsis:    []string{"[--json]"},
 				Description: "Says whether you are logged in, and how: ChatGPT (with the account), an\nAPI key (masked) or an access token (verified again against the key set).\nCODEX_API_KEY and OPENAI_API_KEY count before auth.json.",
-				Flags:       func() *flag.FlagSet { var j bool; return statusFlagSet(&j) },
+				Flags:       func() *flag.FlagSet { var j bool; return status.FlagSet(&j) },
 				Examples:    []cli.Example{{Command: "codex-login status", Explain: "API key configured - sk-test-***DEFGH"}, {Command: "codex-login status --json"}},
 				ExitCodes:   exits("not logged in, or auth.json unreadable"),
 			},

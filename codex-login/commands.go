@@ -14,6 +14,7 @@ import (
 	"github.com/codexgo/codex-login/authfile"
 	"github.com/codexgo/codex-login/credentials"
 	"github.com/codexgo/codex-login/oauth"
+	"github.com/codexgo/codex-login/status"
 	"github.com/codexgo/common/config"
 )
 
@@ -61,128 +62,44 @@ func loginAPIKey(env *Env, dir string) error {
 
 // Mask shows an API key the way the Codex CLI does: the first 8 and last 5
 // characters, or only *** for keys of 13 characters or fewer.
-func Mask(key string) string {
-	key = strings.TrimSpace(key)
-	if len(key) <= 13 {
-		return "***"
-	}
-	return key[:8] + "***" + key[len(key)-5:]
-}
+func Mask(key string) string { return status.Mask(key) }
 
 // ProtocolVersion is the major version of the JSON that status --json
 // and token --json print (their protocol_version; schema/ holds their
 // JSON Schemas). A field added compatibly does not change it; a reader
 // takes output without it as version 1 and must refuse a greater one.
-const ProtocolVersion = 1
+const ProtocolVersion = status.ProtocolVersion
 
-// statusJSON is the machine-readable status.
-type statusJSON struct {
-	ProtocolVersion int    `json:"protocol_version"`
-	LoggedIn        bool   `json:"logged_in"`
-	Mode            string `json:"mode,omitempty"`
-	Source          string `json:"source,omitempty"`
-	Issuer          string `json:"issuer,omitempty"`
-	Email           string `json:"email,omitempty"`
-	PlanType        string `json:"plan_type,omitempty"`
-	AccountID       string `json:"account_id,omitempty"`
-	ExpiresAt       string `json:"expires_at,omitempty"`
-	APIKey          string `json:"api_key,omitempty"` // masked
-	Error           string `json:"error,omitempty"`
-}
-
+// runStatus is `status`, which package status runs (the fused binary runs
+// it from there before net/http initialises); the access token check it
+// leaves to this package, which has the network.
 func runStatus(ctx context.Context, env *Env, asJSON bool) error {
-	out := func(s statusJSON) {
-		s.ProtocolVersion = ProtocolVersion
-		if asJSON {
-			_ = json.NewEncoder(env.Stdout).Encode(s)
-		}
+	code, _ := status.Run(ctx, status.Env{
+		Stdout: env.Stdout, Stderr: env.Stderr, Getenv: env.Getenv,
+		AccessToken: func(ctx context.Context, dir, token string) (authfile.Account, error) {
+			return checkAccessToken(ctx, env, dir, token)
+		},
+	}, asJSON)
+	if code != 0 {
+		return exitError{code}
 	}
-	// 0.169's status takes $CODEX_ACCESS_TOKEN before anything else.
-	if tok := strings.TrimSpace(env.Getenv(agentidentity.AccessTokenEnv)); tok != "" {
-		dir, err := home(env)
-		if err != nil {
-			return err
-		}
-		return accessTokenStatusOut(ctx, env, dir, tok, "$"+agentidentity.AccessTokenEnv, out)
-	}
-	for _, k := range []string{"CODEX_API_KEY", "OPENAI_API_KEY"} {
-		if v := strings.TrimSpace(env.Getenv(k)); v != "" {
-			say(env.Stderr, "API key configured via $%s - %s\nAuthentication is checked when you send a request.\n", k, Mask(v))
-			out(statusJSON{LoggedIn: true, Mode: authfile.ModeAPIKey, Source: k, APIKey: Mask(v)})
-			return nil
-		}
-	}
-	dir, err := home(env)
-	if err != nil {
-		return err
-	}
-	f, err := authfile.Load(dir)
-	if errors.Is(err, authfile.ErrNotLoggedIn) {
-		say(env.Stderr, "%s\n", "Not logged in")
-		out(statusJSON{})
-		return exitError{1}
-	}
-	if err != nil {
-		say(env.Stderr, "Error: %v\n", err)
-		out(statusJSON{Error: err.Error()})
-		return exitError{1}
-	}
-	s := statusJSON{LoggedIn: true, Mode: f.Mode(), Source: authfile.Path(dir)}
-	switch f.Mode() {
-	case authfile.ModeAPIKey:
-		s.APIKey = Mask(*f.APIKey)
-		say(env.Stderr, "API key configured - %s\nAuthentication is checked when you send a request.\n", s.APIKey)
-	case authfile.ModeChatGPT:
-		if f.OIDC != nil {
-			s.Issuer = f.OIDC.Issuer
-			say(env.Stderr, "Logged in using %s\n", f.OIDC.Issuer)
-		} else {
-			say(env.Stderr, "%s\n", "Logged in using ChatGPT")
-		}
-		c := credentials.Describe(f)
-		s.Email, s.PlanType, s.AccountID = c.Email, c.PlanType, c.AccountID
-		if !c.Expires.IsZero() {
-			s.ExpiresAt = authfile.FormatTime(c.Expires)
-		}
-	case authfile.ModeAgentIdentity:
-		if f.AgentIdentity == "" {
-			err := errors.New("auth.json holds an agent identity record of an older Codex CLI; run `codex login --with-access-token` again")
-			say(env.Stderr, "Error checking login status: %v\n", err)
-			out(statusJSON{Mode: f.Mode(), Source: s.Source, Error: err.Error()})
-			return exitError{1}
-		}
-		return accessTokenStatusOut(ctx, env, dir, f.AgentIdentity, s.Source, out)
-	default:
-		say(env.Stderr, "Logged in with auth mode %q, which codex-login does not support\n", f.Mode())
-	}
-	out(s)
 	return nil
 }
 
-// accessTokenStatusOut reports an access token login as 0.169's status
-// does: the token is verified again and a task registered with it
-// (agentidentity.Start), so an expired token, a withdrawn key or an auth
-// API that refuses the runtime is `Error checking login status: …`.
-func accessTokenStatusOut(ctx context.Context, env *Env, dir, token, source string, out func(statusJSON)) error {
-	s := statusJSON{Mode: authfile.ModeAgentIdentity, Source: source}
+// checkAccessToken checks an access token login as 0.169's status does:
+// the token is verified again and a task registered with it
+// (agentidentity.Start).
+func checkAccessToken(ctx context.Context, env *Env, dir, token string) (authfile.Account, error) {
 	cfg, err := config.Load(dir, config.Options{})
-	var id *agentidentity.Identity
-	if err == nil {
-		id, err = agentidentity.Start(ctx, token, agentidentity.StartOptions{HTTP: env.HTTP, Getenv: env.Getenv, ChatGPTBaseURL: cfg.ChatgptBaseURL, Now: env.Now})
-	}
 	if err != nil {
-		say(env.Stderr, "Error checking login status: %v\n", err)
-		s.Error = err.Error()
-		out(s)
-		return exitError{1}
+		return authfile.Account{}, err
+	}
+	id, err := agentidentity.Start(ctx, token, agentidentity.StartOptions{HTTP: env.HTTP, Getenv: env.Getenv, ChatGPTBaseURL: cfg.ChatgptBaseURL, Now: env.Now})
+	if err != nil {
+		return authfile.Account{}, err
 	}
 	c := id.Claims
-	s.LoggedIn = true
-	s.Email, s.PlanType, s.AccountID = c.Email, c.PlanType, c.AccountID
-	s.ExpiresAt = authfile.FormatTime(c.Expires())
-	say(env.Stderr, "%s\n", "Logged in using access token")
-	out(s)
-	return nil
+	return authfile.Account{ID: c.AccountID, Email: c.Email, PlanType: c.PlanType, Expires: c.Expires()}, nil
 }
 
 // isAccessTokenLogin reports whether the credentials in use are an access

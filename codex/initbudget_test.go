@@ -97,7 +97,7 @@ func TestParseInitTrace(t *testing.T) {
 
 // earlyAllocs bounds the initialisers that run before package early
 // runs a light tool (internal/early): 865-871 allocations when set (1,817
-// for the whole binary); versionAllocs those before codexversion answers
+// for the whole binary), and as many for codex-login status; versionAllocs those before codexversion answers
 // `codex --version` (52 when set).
 const (
 	earlyAllocs   = 1000
@@ -127,7 +127,7 @@ func TestInitBudget(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	stats := initTrace(t, bin, "codex", "--help")
+	stats := initTrace(t, bin, nil, "codex", "--help")
 	var allocs, nbytes, own int
 	for _, s := range stats {
 		allocs += s.allocs
@@ -159,18 +159,28 @@ func TestInitBudget(t *testing.T) {
 		t.Errorf("package initialisers allocate %d bytes (budget %d); largest: %v", nbytes, initBytesTotal, top)
 	}
 
+	// codex-login status, logged in with an API key (exit 0), from a
+	// CODEX_HOME of its own; package codex-login/status runs it, early.
+	loginHome := t.TempDir()
+	if err := os.WriteFile(filepath.Join(loginHome, "auth.json"), []byte(`{"OPENAI_API_KEY": "sk-test-1234567890ABCDEFGH"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	loginEnv := []string{"CODEX_HOME=" + loginHome, "CODEX_API_KEY=", "OPENAI_API_KEY=", "CODEX_ACCESS_TOKEN="}
 	for _, tc := range []struct {
 		argv   []string
+		env    []string
 		budget int
 	}{
-		{[]string{"codex", "--version"}, versionAllocs},
-		{[]string{"codex-execpolicy", "check", "--", "git", "status"}, earlyAllocs},
-		{[]string{"codex-sandbox", "--help"}, earlyAllocs},
-		{[]string{"codex-linux-sandbox", "--help"}, earlyAllocs},
+		{[]string{"codex", "--version"}, nil, versionAllocs},
+		{[]string{"codex-execpolicy", "check", "--", "git", "status"}, nil, earlyAllocs},
+		{[]string{"codex-sandbox", "--help"}, nil, earlyAllocs},
+		{[]string{"codex-linux-sandbox", "--help"}, nil, earlyAllocs},
+		{[]string{"codex-login", "status"}, loginEnv, earlyAllocs},
+		{[]string{"codex-login", "status", "--json"}, loginEnv, earlyAllocs},
 	} {
 		argv := tc.argv
 		t.Run(strings.Join(argv, " "), func(t *testing.T) {
-			early := initTrace(t, bin, argv[0], argv[1:]...)
+			early := initTrace(t, bin, tc.env, argv[0], argv[1:]...)
 			var allocs int
 			for _, s := range early {
 				allocs += s.allocs
@@ -189,13 +199,14 @@ func TestInitBudget(t *testing.T) {
 	}
 }
 
-// initTrace runs bin with argv[0] set to argv0 and GODEBUG=inittrace=1
-// and returns its initialisers, largest first.
-func initTrace(t *testing.T, bin, argv0 string, args ...string) []initStat {
+// initTrace runs bin with argv[0] set to argv0, GODEBUG=inittrace=1 and
+// env added to the environment, and returns its initialisers, largest
+// first.
+func initTrace(t *testing.T, bin string, env []string, argv0 string, args ...string) []initStat {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Args[0] = argv0
-	cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
+	cmd.Env = append(append(os.Environ(), env...), "GODEBUG=inittrace=1")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"path"
 	"strings"
+
+	"github.com/codexgo/codex-login/authfile"
 )
 
 // Environment variables 0.169 reads to point an agent identity at other
@@ -15,7 +17,7 @@ const (
 	AuthAPIBaseURLEnv = "CODEX_AGENT_IDENTITY_AUTHAPI_BASE_URL"
 	// AccessTokenEnv holds an agent identity JWT that is used before
 	// auth.json (and, by `login status`, before API keys).
-	AccessTokenEnv = "CODEX_ACCESS_TOKEN"
+	AccessTokenEnv = authfile.AccessTokenEnv
 )
 
 // The auth API base URLs of the two ChatGPT environments agent identities

@@ -20,7 +20,6 @@ import (
 
 	"github.com/codexgo/codex-login/agentidentity"
 	"github.com/codexgo/codex-login/authfile"
-	"github.com/codexgo/codex-login/jwt"
 	"github.com/codexgo/codex-login/oauth"
 	"github.com/codexgo/common/codexhome"
 )
@@ -290,39 +289,14 @@ func Describe(f *authfile.File) Credentials {
 	if f.Tokens == nil {
 		return c
 	}
+	a := f.Account()
 	c.AccessToken = f.Tokens.AccessToken
-	c.AccountID = f.AccountID()
-	c.Expires = expiry(f)
-	if cl, err := jwt.Parse(f.Tokens.IDToken); err == nil {
-		c.Email = cl.Email
-		c.PlanType = cl.PlanType
-		if c.AccountID == "" {
-			c.AccountID = cl.AccountID
-		}
-	}
-	if cl, err := jwt.Parse(f.Tokens.AccessToken); err == nil && cl.PlanType != "" {
-		c.PlanType = cl.PlanType
-	}
+	c.AccountID, c.Email, c.PlanType, c.Expires = a.ID, a.Email, a.PlanType, a.Expires
 	return c
 }
 
-// expiry is the access token's exp, else the stored expires_at of an
-// opaque token, else zero.
-func expiry(f *authfile.File) time.Time {
-	if f.Tokens == nil {
-		return time.Time{}
-	}
-	if cl, err := jwt.Parse(f.Tokens.AccessToken); err == nil && !cl.Exp.IsZero() {
-		return cl.Exp
-	}
-	if f.OIDC != nil {
-		return f.OIDC.ExpiresAt
-	}
-	return time.Time{}
-}
-
 func (m *Manager) needsRefresh(f *authfile.File) bool {
-	return m.needsRefreshAt(f, expiry(f))
+	return m.needsRefreshAt(f, f.Expiry())
 }
 
 // needsRefreshAt is needsRefresh with the access token expiry known.

@@ -18,8 +18,10 @@
 // It is the fused binary's main for these tools, so it ends the process
 // with os.Exit; package main imports it for that alone. Only tools whose
 // imports leave out the heavy libraries belong here: a tool that imports
-// net/http (codex-login) would make this initialiser wait for most of the
-// others.
+// net/http would make this initialiser wait for most of the others. So
+// of codex-login only `status` runs here, from codex-login/status, which
+// leaves net/http out (and leaves an access token login, which needs the
+// network, to the dispatcher).
 package early
 
 import (
@@ -30,9 +32,15 @@ import (
 	"syscall"
 
 	execpolicy "github.com/codexgo/codex-execpolicy"
+	"github.com/codexgo/codex-login/status"
 	sandbox "github.com/codexgo/codex-sandbox"
 	"github.com/codexgo/common/selfexec"
 )
+
+// loginToolName is login.ToolName, which this package cannot import
+// (package login imports net/http); were they to differ,
+// TestEarlyMatchesBundle would find none of its codex-login cases run.
+const loginToolName = "codex-login"
 
 func init() {
 	if code, ok := Run(notifyContext, os.Args, os.Stdin, os.Stdout, os.Stderr); ok {
@@ -49,11 +57,13 @@ func notifyContext() context.Context {
 }
 
 // Run runs argv (argv[0] included) if it asks for a light tool: argv[0]
-// named codex-sandbox, codex-linux-sandbox or codex-execpolicy
-// (codexgo.local/codexversion answers `codex --version` before). It
-// reports false, having done nothing, for anything else, which the
-// dispatcher in package codex then runs. signals makes the context of a
-// tool that stops on a signal (the sandbox catches its own).
+// named codex-sandbox, codex-linux-sandbox or codex-execpolicy, or
+// codex-login with arguments status.Command takes (`status [--json]`,
+// but not for an access token login); codexgo.local/codexversion
+// answers `codex --version` before. It reports false, having printed
+// nothing, for anything else, which the dispatcher in package codex then
+// runs. signals makes the context of a tool that stops on a signal (the
+// sandbox catches its own).
 func Run(signals func() context.Context, argv []string, stdin io.Reader, stdout, stderr io.Writer) (code int, handled bool) {
 	if len(argv) == 0 {
 		return 0, false
@@ -63,8 +73,16 @@ func Run(signals func() context.Context, argv []string, stdin io.Reader, stdout,
 	if code, ok := sandbox.BecomeHelperIfRequested(argv, stdin, stdout, stderr); ok {
 		return code, true
 	}
-	if selfexec.Name(argv[0]) == execpolicy.ToolName {
+	switch selfexec.Name(argv[0]) {
+	case execpolicy.ToolName:
 		return execpolicy.Main(signals(), argv[1:], stdin, stdout, stderr), true
+	case loginToolName:
+		// Its other commands are left without a signal handler set up.
+		if len(argv) < 2 || argv[1] != "status" {
+			return 0, false
+		}
+		env := status.Env{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv}
+		return status.Command(signals(), argv[1:], env)
 	}
 	return 0, false
 }
