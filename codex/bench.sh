@@ -119,7 +119,7 @@ fi
 # inits LABEL CMD...: the package initialisers that run before CMD's
 # code does (GODEBUG=inittrace=1). codex --help runs after all of them;
 # codexversion answers --version and package early runs the light tools
-# before most (codex/internal/early).
+# (and codex-login status) before most (codex/internal/early).
 inits() {
 	local label=$1
 	shift
@@ -131,4 +131,5 @@ inits "codex --help (all)" "$BIN/codex" --help
 inits "codex --version" "$BIN/codex" --version
 inits "codex-execpolicy check -- git status (link)" "$tmp/codex-execpolicy" check -- git status
 inits "codex-sandbox ... -- /bin/true (link)" "$tmp/codex-sandbox" --sandbox workspace-write -- /bin/true
+inits "codex-login status (link)" "$tmp/codex-login" status
 inits "codex-execpolicy (standalone)" "$BIN/codex-execpolicy" check -- git status

@@ -11,9 +11,10 @@ import (
 	// but some twenty (see its doc).
 	_ "codexgo.local/codexversion"
 	"github.com/codexgo/codex"
-	// Runs codex-sandbox, codex-linux-sandbox (the sandbox's helper) and
-	// codex-execpolicy from its initialiser, before the TUI's and the MCP
-	// SDK's initialisers (see its doc): main never sees those.
+	// Runs codex-sandbox, codex-linux-sandbox (the sandbox's helper),
+	// codex-execpolicy and `codex-login status` from its initialiser,
+	// before the TUI's, the MCP SDK's and net/http's initialisers (see its
+	// doc): main never sees those.
 	_ "github.com/codexgo/codex/internal/early"
 )
 
