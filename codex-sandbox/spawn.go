@@ -54,8 +54,8 @@ func spawn(cmd *exec.Cmd) (child, error) {
 // wait parks the goroutine in the runtime's poller, not a thread in
 // wait4: the Go runtime's monitor thread then sleeps until the child
 // ends, instead of waking every 20-40 µs to look at a thread blocked in
-// a system call, which cost a short-lived supervisor 0.5-0.9 ms per
-// command on two busy cores.
+// a system call: 24-37 wake-ups (0.5-0.8 ms of CPU) per command, 0.27 ms
+// of codex-sandbox's wall time on two busy cores (README, Speed).
 func waitChild(c child) (syscall.WaitStatus, error) {
 	if c.pidfd >= 0 {
 		ws, ok, err := waitPidFD(c)
