@@ -153,9 +153,9 @@ func InitProgram() (*os.File, error) {
 // Arm sets the sandbox up for the init started (with LaunchCloneflags,
 // InitArgs and the other end of ctl) as the process pidfd refers to (its
 // pidfd, as CLONE_PIDFD or pidfd_open give it: no pid that could have
-// been reused), and sends it what it restricts itself with. The mounts are made by this process's mount
-// worker (mountWorker), in the init's mount namespace. On an error the
-// caller kills pid.
+// been reused), and sends it what it restricts itself with. The mounts
+// are made by this process's mount worker (mountWorker), in the init's
+// mount namespace. On an error the caller kills the init.
 func (l *Launch) Arm(pidfd int, ctl int) error {
 	done := make(chan error, 1)
 	mountWorker() <- armJob{l: l, pidfd: pidfd, ctl: ctl, msg: l.message(), done: done}
