@@ -251,6 +251,10 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			return
 		}
+		// What codex-login status reads of it (its tokens' claims) must
+		// not fail whatever they hold.
+		_ = file.Account()
+		_ = file.Expiry()
 		// Whatever parses must marshal, and the result must parse to the
 		// same file again.
 		out, err := file.Marshal()
