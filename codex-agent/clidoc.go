@@ -100,6 +100,6 @@ the sandbox, patches, plan updates) and reports the work as protocol events.`,
 			{Command: "codex-agent model-server --script demo-script.json", Explain: "serve scripted model turns on 127.0.0.1 (tests and demos)"},
 		},
 		ExitCodes:   []cli.ExitCode{{Code: "0", Meaning: "success"}, {Code: "1", Meaning: "failure"}, {Code: "2", Meaning: "usage error"}},
-		Subcommands: []*cli.Command{exec.Command(), protoCommand(), mcpServerCommand(), appServerCommand(), ms.Rename(ToolName + " model-server")},
+		Subcommands: []*cli.Command{exec.Command(), exec.ReviewCommand(), protoCommand(), mcpServerCommand(), appServerCommand(), ms.Rename(ToolName + " model-server")},
 	}
 }

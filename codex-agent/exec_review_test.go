@@ -1,6 +1,8 @@
 package agent
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -125,5 +127,28 @@ func TestExecReviewRefused(t *testing.T) {
 	fx := newExecFixture(t)
 	if r := fx.run(append(fx.providerArgs(), "--base", "main", "hi")...); r.code != 2 {
 		t.Errorf("--base without review: exit %d, want a usage error (2): %s", r.code, r.stderr)
+	}
+}
+
+// TestReviewCommandRefused: `codex review` (codex-agent review) is `codex
+// exec review` whose usage lines name it as typed, as 0.169's do.
+func TestReviewCommandRefused(t *testing.T) {
+	t.Setenv("CODEX_HOME", t.TempDir())
+	for _, tc := range []struct {
+		args   []string
+		stderr string
+	}{
+		{[]string{"review", "--uncommitted", "focus"}, "error: the argument '--uncommitted' cannot be used with '[PROMPT]'\n\n" +
+			"Usage: codex review --uncommitted [PROMPT]\n\nFor more information, try '--help'.\n"},
+		{[]string{"review", "--title", "x"}, "error: the following required arguments were not provided:\n  --commit <SHA>\n\n" +
+			"Usage: codex review --commit <SHA> --title <TITLE> [PROMPT]\n\nFor more information, try '--help'.\n"},
+		{[]string{"exec", "review", "--title", "x"}, "error: the following required arguments were not provided:\n  --commit <SHA>\n\n" +
+			"Usage: codex exec review --commit <SHA> --title <TITLE> [PROMPT]\n\nFor more information, try '--help'.\n"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := Main(context.Background(), tc.args, strings.NewReader(""), &stdout, &stderr)
+		if code != 2 || stderr.String() != tc.stderr || stdout.Len() != 0 {
+			t.Errorf("%v: exit %d (want 2) stdout %q stderr\n%q\nwant\n%q", tc.args, code, stdout.String(), stderr.String(), tc.stderr)
+		}
 	}
 }

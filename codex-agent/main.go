@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/codexgo/codex-agent/exec"
 	"github.com/codexgo/codex-agent/modelserver"
 	"github.com/codexgo/common/cli"
 	"github.com/codexgo/common/version"
@@ -37,6 +38,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	switch args[0] {
 	case "exec", "e":
 		return ExecMain(ctx, args[1:], stdin, stdout, stderr)
+	case "review":
+		return exec.ReviewMain(ctx, args[1:], stdin, stdout, stderr)
 	case "proto":
 		return ProtoMain(ctx, args[1:], stdin, stdout, stderr)
 	case "mcp-server":

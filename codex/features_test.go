@@ -131,10 +131,20 @@ func TestForkHandsTheCopyToResume(t *testing.T) {
 	}
 }
 
+// TestReviewIsExecReview: `codex review` is the agent's review (`codex
+// exec review`), whose usage lines name it as typed, as 0.169's do.
 func TestReviewIsExecReview(t *testing.T) {
 	sub := Default().Subcommands["review"]
-	if sub.Tool != "codex-agent" || strings.Join(sub.Prefix, " ") != "exec review" {
+	if sub.Tool != "codex-agent" || strings.Join(sub.Prefix, " ") != "review" {
 		t.Errorf("codex review = %+v", sub)
+	}
+	t.Setenv("CODEX_HOME", t.TempDir())
+	var out, errb bytes.Buffer
+	code := Default().Run(context.Background(), []string{"codex", "review", "--title", "x"}, strings.NewReader(""), &out, &errb)
+	want := "error: the following required arguments were not provided:\n  --commit <SHA>\n\n" +
+		"Usage: codex review --commit <SHA> --title <TITLE> [PROMPT]\n\nFor more information, try '--help'.\n"
+	if code != 2 || errb.String() != want {
+		t.Errorf("codex review --title x: exit %d, stderr\n%q\nwant\n%q", code, errb.String(), want)
 	}
 }
 

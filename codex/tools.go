@@ -42,7 +42,7 @@ func Default() *Bundle {
 			"resume":     {Tool: "codex-tui", Prefix: []string{"resume"}, Summary: "resume a recorded session in the TUI (picker, --last or ID)"},
 			"sandbox": {Tool: "codex-sandbox", Args: sandboxArgs, Doc: sandboxDoc,
 				Summary: "run a command under the sandbox config.toml chooses (sandbox [linux|macos] [--full-auto] [-c k=v] -- CMD)"},
-			"review":   {Tool: "codex-agent", Prefix: []string{"exec", "review"}, Summary: "review the uncommitted changes (--uncommitted), a branch (--base), a commit (--commit) or what a prompt asks, read-only; the review on stdout"},
+			"review":   {Tool: "codex-agent", Prefix: []string{"review"}, Summary: "review the uncommitted changes (--uncommitted), a branch (--base), a commit (--commit) or what a prompt asks, read-only; the review on stdout"},
 			"fork":     {Builtin: forkCommand(tui.Main), Doc: forkDoc, Summary: "copy a recorded session (ID or --last) into a new one and continue it in the TUI"},
 			"hooks":    {Builtin: hooksMain, Doc: hooksDoc, Summary: "list config.toml's hooks with their trust; trust them (codex hooks trust KEY|--all)"},
 			"doctor":   {Builtin: doctorCommand(sandbox.Main), Doc: doctorDoc, Summary: "check what works here: config, auth, the sandbox's kernel features, MCP servers (exit 1 if a check fails)"},

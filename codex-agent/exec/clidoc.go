@@ -55,5 +55,12 @@ Every flag can also be set as CODEX_EXEC_<FLAG> (e.g. CODEX_EXEC_MODEL).`,
 	}
 }
 
+// ReviewCommand describes `codex-agent review`: `exec review` under a
+// name of its own, as the Codex CLI has `codex review` beside `codex exec
+// review` (ReviewMain).
+func ReviewCommand() *cli.Command {
+	return Command().Sub("review").Rename(toolName + " review")
+}
+
 // toolName is the binary the commands are described under.
 const toolName = "codex-agent"

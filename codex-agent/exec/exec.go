@@ -6,6 +6,7 @@
 package exec
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -39,6 +40,9 @@ type Env struct {
 	// StdinIsPipe says whether stdin carries piped input; nil inspects
 	// Stdin when it is an *os.File.
 	StdinIsPipe func() bool
+	// ReviewName is the review command as the user typed it, for its
+	// usage lines: "codex exec review" (empty) or "codex review".
+	ReviewName string
 }
 
 // Main is `codex exec` (and `codex-agent exec`): run one task
@@ -46,6 +50,13 @@ type Env struct {
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return Run(ctx, args, Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv,
 		Environ: os.Environ(), Now: time.Now, Getwd: os.Getwd})
+}
+
+// ReviewMain is `codex review` (and `codex-agent review`): `codex exec
+// review`, its usage lines under that name, as the Codex CLI's.
+func ReviewMain(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return Run(ctx, append([]string{"review"}, args...), Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv,
+		Environ: os.Environ(), Now: time.Now, Getwd: os.Getwd, ReviewName: "codex review"})
 }
 
 // Run runs `codex exec` with an injected environment.
@@ -195,7 +206,7 @@ func runExec(ctx context.Context, args []string, env Env) (int, error) {
 	)
 	if reviewing {
 		var target session.ReviewTarget
-		if target, err = reviewTarget(f, pos, env.Stdin); err == nil {
+		if target, err = reviewTarget(cmp.Or(env.ReviewName, "codex exec review"), f, pos, env.Stdin); err == nil {
 			review, err = session.ReviewRequest(target, cwd)
 		}
 		prompt = review.Prompt

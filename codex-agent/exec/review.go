@@ -21,9 +21,10 @@ type plainErr struct {
 func (e plainErr) Error() string { return e.msg }
 
 // clapConflict is 0.169's refusal of two review targets together (its
-// argument parser's words, usage line included).
-func clapConflict(arg, other, usage string) error {
-	return plainErr{fmt.Sprintf("error: the argument '%s' cannot be used with '%s'\n\nUsage: codex exec review %s [PROMPT]\n\nFor more information, try '--help'.", arg, other, usage), 2}
+// argument parser's words, usage line included); name is the command as
+// the user typed it ("codex exec review" or "codex review").
+func clapConflict(name, arg, other, usage string) error {
+	return plainErr{fmt.Sprintf("error: the argument '%s' cannot be used with '%s'\n\nUsage: %s %s [PROMPT]\n\nFor more information, try '--help'.", arg, other, name, usage), 2}
 }
 
 // errNoReviewTarget is 0.169's error for a review of nothing.
@@ -33,7 +34,7 @@ var errNoReviewTarget = errors.New("Specify --uncommitted, --base, --commit, or 
 // command line: one of --uncommitted, --base, --commit or PROMPT (the
 // reviewer's instructions; "-" reads them from stdin). Nothing is an
 // error; so are two together.
-func reviewTarget(f execFlags, pos []string, stdin io.Reader) (session.ReviewTarget, error) {
+func reviewTarget(name string, f execFlags, pos []string, stdin io.Reader) (session.ReviewTarget, error) {
 	type arg struct{ name, usage string }
 	var given []arg
 	if f.uncommitted {
@@ -49,10 +50,10 @@ func reviewTarget(f execFlags, pos []string, stdin io.Reader) (session.ReviewTar
 		given = append(given, arg{"[PROMPT]", ""})
 	}
 	if len(given) > 1 {
-		return session.ReviewTarget{}, clapConflict(given[0].name, given[1].name, given[0].usage)
+		return session.ReviewTarget{}, clapConflict(name, given[0].name, given[1].name, given[0].usage)
 	}
 	if f.title != "" && f.commit == "" {
-		return session.ReviewTarget{}, plainErr{"error: the following required arguments were not provided:\n  --commit <SHA>\n\nUsage: codex exec review --commit <SHA> --title <TITLE> [PROMPT]\n\nFor more information, try '--help'.", 2}
+		return session.ReviewTarget{}, plainErr{"error: the following required arguments were not provided:\n  --commit <SHA>\n\nUsage: " + name + " --commit <SHA> --title <TITLE> [PROMPT]\n\nFor more information, try '--help'.", 2}
 	}
 	switch {
 	case f.uncommitted:
