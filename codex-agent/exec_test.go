@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -450,5 +452,37 @@ func TestExecNotify(t *testing.T) {
 	}
 	if got["type"] != "agent-turn-complete" || got["last-assistant-message"] != "finished" || got["cwd"] != fx.repo {
 		t.Errorf("payload = %v", got)
+	}
+}
+
+// TestExecHumanCommandOutput: a command's output as the Codex CLI 0.169
+// prints it on stderr (captured from it against this repository's model
+// server): the whole output, whatever its length, then a line end, so
+// output that ends with one is followed by an empty line; no output,
+// nothing between the status line and what follows.
+func TestExecHumanCommandOutput(t *testing.T) {
+	var thirty strings.Builder
+	for i := 1; i <= 30; i++ {
+		fmt.Fprintf(&thirty, "l%d\n", i)
+	}
+	for _, tc := range []struct {
+		cmd, status, block string
+	}{
+		{"echo hi; exit 3", "exited 3", "hi\n\n"},
+		{"printf abc", "succeeded", "abc\n"},
+		{"true", "succeeded", ""},
+		{"for i in $(seq 30); do echo l$i; done", "succeeded", thirty.String() + "\n"},
+	} {
+		fx := newExecFixture(t, modelserver.Turn{Items: []json.RawMessage{modelserver.FunctionCall("c1", "exec_command", map[string]any{"cmd": tc.cmd})}},
+			modelserver.Turn{Items: []json.RawMessage{modelserver.Message("all done")}})
+		r := fx.run(append(fx.providerArgs(), "--color", "never", "do it")...)
+		if r.code != 0 {
+			t.Fatalf("%s: exit %d stderr %s", tc.cmd, r.code, r.stderr)
+		}
+		re := regexp.MustCompile(`(?s)\n ` + tc.status + ` in [0-9.]+m?s:\n(.*?)codex\nall done\n`)
+		m := re.FindStringSubmatch(r.stderr)
+		if m == nil || m[1] != tc.block {
+			t.Errorf("%s: output block %q, want %q; stderr:\n%s", tc.cmd, m, tc.block, r.stderr)
+		}
 	}
 }

@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"io"
 	"maps"
-	"regexp"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/codexgo/codex-agent/tools"
@@ -311,20 +309,4 @@ func mcpResult(raw json.RawMessage) (json.RawMessage, bool) {
 		return json.RawMessage(`null`), r.IsError
 	}
 	return b, r.IsError
-}
-
-var safeWord = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9@%+=:,./_-]+$`) })
-
-// ShellJoin renders argv as a shell command line, quoting words that need
-// it (as Python's shlex.join, which the Codex CLI's output matches).
-func ShellJoin(argv []string) string {
-	parts := make([]string, len(argv))
-	for i, a := range argv {
-		if safeWord().MatchString(a) {
-			parts[i] = a
-		} else {
-			parts[i] = "'" + strings.ReplaceAll(a, "'", `'"'"'`) + "'"
-		}
-	}
-	return strings.Join(parts, " ")
 }

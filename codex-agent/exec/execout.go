@@ -61,17 +61,21 @@ func (h *humanRenderer) handle(ev protocol.Event) {
 		fmt.Fprintf(h.w, "%s\n%s in %s\n", h.st.Magenta("exec"), h.st.Bold(ShellJoin(e.Command)), e.Cwd)
 	case protocol.ExecCommandEndMsg:
 		dur := elapsed.Format(msDuration(e.DurationMS))
-		out := truncateLines(e.AggregatedOutput, 20)
+		// As 0.169 prints it: the whole output (no line limit), then a
+		// line end, so output that ends with one is followed by an empty
+		// line; no output, nothing.
+		out := e.AggregatedOutput
 		switch {
 		case tools.EndStatus(e) == protocol.ExecDeclined:
 			fmt.Fprintf(h.w, "%s\n", h.st.Red(" declined: "+e.Stderr))
+			out = ""
 		case e.ExitCode == 0:
-			fmt.Fprintf(h.w, "%s\n%s", h.st.Green(fmt.Sprintf(" succeeded in %s:", dur)), h.st.Dim(out))
+			fmt.Fprintf(h.w, "%s\n", h.st.Green(fmt.Sprintf(" succeeded in %s:", dur)))
 		default:
-			fmt.Fprintf(h.w, "%s\n%s", h.st.Red(fmt.Sprintf(" exited %d in %s:", e.ExitCode, dur)), h.st.Dim(out))
+			fmt.Fprintf(h.w, "%s\n", h.st.Red(fmt.Sprintf(" exited %d in %s:", e.ExitCode, dur)))
 		}
-		if out != "" && !strings.HasSuffix(out, "\n") {
-			fmt.Fprintln(h.w)
+		if out != "" {
+			fmt.Fprintf(h.w, "%s\n", h.st.Dim(out))
 		}
 	case protocol.McpToolCallBeginMsg:
 		inv := mcpInvocation(e.Server, e.Tool, e.Arguments)
