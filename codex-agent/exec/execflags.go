@@ -9,6 +9,7 @@ import (
 
 	"github.com/codexgo/common/cli"
 	"github.com/codexgo/common/config"
+	"github.com/mattn/go-isatty"
 )
 
 type execFlags struct {
@@ -122,9 +123,9 @@ func readPrompt(pos []string, env Env) (string, error) {
 	if env.StdinIsPipe != nil {
 		piped = env.StdinIsPipe()
 	} else if f, ok := env.Stdin.(*os.File); ok {
-		if st, err := f.Stat(); err == nil {
-			piped = st.Mode()&os.ModeNamedPipe != 0 || st.Mode().IsRegular()
-		}
+		// Anything but a terminal, as 0.169 reads it: a pipe, a file,
+		// /dev/null (which then adds nothing).
+		piped = !isatty.IsTerminal(f.Fd())
 	}
 	if piped {
 		fmt.Fprintln(env.Stderr, "Reading additional input from stdin...")

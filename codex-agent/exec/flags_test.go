@@ -2,6 +2,8 @@ package exec
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -58,5 +60,30 @@ func TestReadPrompt(t *testing.T) {
 				t.Errorf("got %q (stderr %q), want %q (stderr %q)", got, stderr.String(), tt.want, tt.stderr)
 			}
 		})
+	}
+}
+
+// TestReadPromptFromStdinFile: with a prompt argument, stdin that is not a
+// terminal is read as 0.169 reads it: /dev/null (the message, nothing
+// added), a file (appended).
+func TestReadPromptFromStdinFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "notes")
+	if err := os.WriteFile(file, []byte("a note\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ path, want string }{
+		{os.DevNull, "summarise"},
+		{file, "summarise\n\n<stdin>\na note\n</stdin>"},
+	} {
+		f, err := os.Open(tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stderr bytes.Buffer
+		got, err := readPrompt([]string{"summarise"}, Env{Stdin: f, Stderr: &stderr})
+		_ = f.Close()
+		if err != nil || got != tc.want || stderr.String() != "Reading additional input from stdin...\n" {
+			t.Errorf("stdin %s: %q, %v (stderr %q), want %q and the message", tc.path, got, err, stderr.String(), tc.want)
+		}
 	}
 }
