@@ -486,3 +486,33 @@ func TestExecHumanCommandOutput(t *testing.T) {
 		}
 	}
 }
+
+// TestExecBannerAsCodex: the banner's sandbox and reasoning lines as the
+// Codex CLI 0.169 prints them for the same command lines (captured from
+// its binary): workspace-write's writable roots in its words, --add-dir's
+// before config.toml's, the network, and the reasoning settings as
+// config.toml has them ("none" when unset).
+func TestExecBannerAsCodex(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-s", "read-only"}, "sandbox: read-only\nreasoning effort: none\nreasoning summaries: none\n"},
+		{[]string{"-s", "workspace-write"}, "sandbox: workspace-write [workdir, /tmp, $TMPDIR]\nreasoning effort: none\nreasoning summaries: none\n"},
+		{[]string{"-s", "workspace-write", "-c", "sandbox_workspace_write.exclude_slash_tmp=true"}, "sandbox: workspace-write [workdir, $TMPDIR]\n"},
+		{[]string{"-s", "workspace-write", "-c", "sandbox_workspace_write.exclude_slash_tmp=true", "-c", "sandbox_workspace_write.exclude_tmpdir_env_var=true"},
+			"sandbox: workspace-write [workdir]\n"},
+		{[]string{"-s", "workspace-write", "-c", `sandbox_workspace_write.writable_roots=["/data"]`, "--add-dir", "/extra"},
+			"sandbox: workspace-write [workdir, /tmp, $TMPDIR, /extra, /data]\n"},
+		{[]string{"-s", "workspace-write", "-c", "sandbox_workspace_write.network_access=true"},
+			"sandbox: workspace-write [workdir, /tmp, $TMPDIR] (network access enabled)\n"},
+		{[]string{"-s", "danger-full-access", "-c", "model_reasoning_effort=high"}, "sandbox: danger-full-access\nreasoning effort: high\nreasoning summaries: none\n"},
+		{[]string{"-c", "model_reasoning_summary=concise", "-c", "model_reasoning_effort=low"}, "reasoning effort: low\nreasoning summaries: concise\n"},
+	} {
+		fx := newExecFixture(t, modelserver.Turn{Items: []json.RawMessage{modelserver.Message("all done")}})
+		r := fx.run(append(append(fx.providerArgs(), "--color", "never", "--skip-git-repo-check"), append(tc.args, "do it")...)...)
+		if r.code != 0 || !strings.Contains(r.stderr, "\n"+tc.want) {
+			t.Errorf("%v: exit %d, banner lacks\n%s\nstderr:\n%s", tc.args, r.code, tc.want, r.stderr)
+		}
+	}
+}

@@ -52,6 +52,27 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		Environ: os.Environ(), Now: time.Now, Getwd: os.Getwd})
 }
 
+// sandboxBanner is the sandbox as 0.169's banner shows it: the mode, and
+// for workspace-write its writable roots in its words ("workdir", "/tmp",
+// "$TMPDIR", then the others) and whether the network is on.
+func sandboxBanner(p protocol.SandboxPolicy) string {
+	if p.Mode != protocol.SandboxWorkspaceWrite {
+		return string(p.Mode)
+	}
+	roots := []string{"workdir"}
+	if !p.ExcludeSlashTmp {
+		roots = append(roots, "/tmp")
+	}
+	if !p.ExcludeTmpdirEnvVar {
+		roots = append(roots, "$TMPDIR")
+	}
+	s := string(p.Mode) + " [" + strings.Join(append(roots, p.WritableRoots...), ", ") + "]"
+	if p.NetworkAccess {
+		s += " (network access enabled)"
+	}
+	return s
+}
+
 // ReviewMain is `codex review` (and `codex-agent review`): `codex exec
 // review`, its usage lines under that name, as the Codex CLI's.
 func ReviewMain(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -306,15 +327,10 @@ func runExec(ctx context.Context, args []string, env Env) (int, error) {
 			}
 		}
 		hr = newHumanRenderer(env.Stderr, style.New(env.Stderr, getenv))
-		effort := cfg.ModelReasoningEffort
-		summary := ""
-		if sc.Reasoning != nil {
-			summary = sc.Reasoning.Summary
-		}
-		if effort == "" {
-			effort = "none"
-		}
-		sandboxDesc := string(sm)
+		// As 0.169's banner: what config.toml sets, "none" for unset.
+		effort := cmp.Or(cfg.ModelReasoningEffort, "none")
+		summary := cmp.Or(cfg.ModelReasoningSummary, "none")
+		sandboxDesc := sandboxBanner(sc.Sandbox)
 		if _, ok := sc.Runner.(runner.DirectRunner); ok && sm != protocol.SandboxDangerFullAccess {
 			sandboxDesc += " (not enforced: no sandbox runner)"
 		}

@@ -168,15 +168,16 @@ func TestAskedRootsAndFromConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite, WritableRoots: []string{"/data", "/extra"}, NetworkAccess: true}
+	// --add-dir's roots before config.toml's, as 0.169 lists them.
+	want := protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite, WritableRoots: []string{"/extra", "/data"}, NetworkAccess: true}
 	if !reflect.DeepEqual(p, want) {
 		t.Fatalf("FromConfig = %+v, want %+v", p, want)
 	}
-	if got, want := AskedRoots(p, "/w", env), []string{"/w", "/data", "/extra", "/tmp", "/var/tmp/me"}; !reflect.DeepEqual(got, want) {
+	if got, want := AskedRoots(p, "/w", env), []string{"/w", "/extra", "/data", "/tmp", "/var/tmp/me"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("AskedRoots = %q, want %q", got, want)
 	}
 	p.ExcludeSlashTmp, p.ExcludeTmpdirEnvVar = true, true
-	if got, want := AskedRoots(p, "/w", env), []string{"/w", "/data", "/extra"}; !reflect.DeepEqual(got, want) {
+	if got, want := AskedRoots(p, "/w", env), []string{"/w", "/extra", "/data"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("AskedRoots excluded = %q, want %q", got, want)
 	}
 	if p, _ := FromConfig("workspace-write", ww, "read-only"); p.Mode != protocol.SandboxReadOnly || len(p.WritableRoots) != 0 {

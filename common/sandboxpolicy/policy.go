@@ -95,12 +95,14 @@ func FromConfig(sandboxMode string, ww Workspace, mode string, extraRoots ...str
 	p.NetworkAccess = ww.NetworkAccess
 	p.ExcludeSlashTmp = ww.ExcludeSlashTmp
 	p.ExcludeTmpdirEnvVar = ww.ExcludeTmpdirEnvVar
-	p.WritableRoots = append(p.WritableRoots, ww.WritableRoots...)
+	// The --add-dir roots first, then config.toml's: 0.169's order (its
+	// exec banner lists them so).
 	for _, r := range extraRoots {
 		if r != "" {
 			p.WritableRoots = append(p.WritableRoots, filepath.Clean(r))
 		}
 	}
+	p.WritableRoots = append(p.WritableRoots, ww.WritableRoots...)
 	return p, nil
 }
 
