@@ -146,8 +146,10 @@ func (h *humanRenderer) handle(ev protocol.Event) {
 		h.failed = true
 		fmt.Fprintf(h.w, "%s\n", h.st.Red("turn aborted: "+e.Reason))
 	case protocol.TaskCompleteMsg:
-		if h.usage.TotalTokens > 0 {
-			fmt.Fprintf(h.w, "%s\n%d\n", h.st.Magenta("tokens used"), h.usage.TotalTokens)
+		// 0.169 counts the tokens that cost: input not served from the
+		// cache, plus output (its blended total), not total_tokens.
+		if used := h.usage.InputTokens - h.usage.CachedInputTokens + h.usage.OutputTokens; used > 0 {
+			fmt.Fprintf(h.w, "%s\n%d\n", h.st.Magenta("tokens used"), used)
 		}
 	}
 }
