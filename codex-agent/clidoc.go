@@ -90,7 +90,7 @@ func CLI() *cli.Command {
 	ms := modelserver.CLI()
 	return &cli.Command{
 		Name:     ToolName,
-		Summary:  "the Codex agent: exec, proto, mcp-server, app-server and the local model server",
+		Summary:  "the Codex agent: exec, review, proto, mcp-server, app-server and the local model server",
 		Synopsis: []string{"COMMAND [flags] [ARGS...]"},
 		Description: `The agent loop of codex-go: a session that sends the conversation to a
 model, runs its tool calls (shell commands through the execution policy and

@@ -19,7 +19,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/codexgo/codex-agent/exec"
 	"github.com/codexgo/codex-agent/modelserver"
 	"github.com/codexgo/common/cli"
 	"github.com/codexgo/common/version"
@@ -28,7 +27,7 @@ import (
 // Main is the codex-agent binary.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintf(stderr, "%s: a command is needed: exec, proto, mcp-server, app-server or model-server (see %s --help)\n", ToolName, ToolName)
+		fmt.Fprintf(stderr, "%s: a command is needed: exec, review, proto, mcp-server, app-server or model-server (see %s --help)\n", ToolName, ToolName)
 		return 2
 	}
 	if cli.IsVersion(args) {
@@ -39,7 +38,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	case "exec", "e":
 		return ExecMain(ctx, args[1:], stdin, stdout, stderr)
 	case "review":
-		return exec.ReviewMain(ctx, args[1:], stdin, stdout, stderr)
+		return ReviewMain(ctx, args[1:], stdin, stdout, stderr)
 	case "proto":
 		return ProtoMain(ctx, args[1:], stdin, stdout, stderr)
 	case "mcp-server":
