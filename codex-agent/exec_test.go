@@ -518,3 +518,14 @@ func TestExecBannerAsCodex(t *testing.T) {
 		}
 	}
 }
+
+// TestExecHumanReasoning: a reasoning summary is printed as the Codex CLI
+// 0.169 prints it (captured from its binary on the demo script): its text
+// alone, no heading, before what follows.
+func TestExecHumanReasoning(t *testing.T) {
+	fx := newExecFixture(t, modelserver.Turn{Items: []json.RawMessage{modelserver.Reasoning("**Scripted demo**\n\nReplayed.", "enc"), modelserver.Message("all done")}})
+	r := fx.run(append(fx.providerArgs(), "--color", "never", "do it")...)
+	if r.code != 0 || !strings.Contains(r.stderr, "--------\nuser\ndo it\n**Scripted demo**\n\nReplayed.\ncodex\nall done\n") {
+		t.Errorf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+}

@@ -53,7 +53,8 @@ func (h *humanRenderer) banner(b bannerInfo) {
 func (h *humanRenderer) handle(ev protocol.Event) {
 	switch e := ev.Msg.(type) {
 	case protocol.AgentReasoningMsg:
-		fmt.Fprintf(h.w, "%s\n%s\n", h.st.Magenta(h.st.Dim("thinking")), h.st.Dim(e.Text))
+		// The summary alone, with no heading, as 0.169 prints it.
+		fmt.Fprintf(h.w, "%s\n", h.st.Dim(e.Text))
 	case protocol.AgentMessageMsg:
 		fmt.Fprintf(h.w, "%s\n%s\n", h.st.Magenta("codex"), e.Message)
 	case protocol.ExecCommandBeginMsg:
