@@ -34,13 +34,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv("CODEX_TEST_PROBE") == "1" {
 		os.Exit(probe(os.Args[1:]))
 	}
-	mounts := proctest.HostMounts()
-	code := m.Run()
-	if err := mounts(); err != nil {
-		// A sandbox's mount made outside its namespace.
-		fmt.Fprintln(os.Stderr, "FAIL:", err)
-		code = 1
-	}
+	code := proctest.Run(m)
 	// The world-executable copy of the test binary (see publicBinary).
 	if dir, err := publicDir(); err == nil {
 		_ = os.RemoveAll(dir)

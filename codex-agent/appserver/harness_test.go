@@ -35,13 +35,7 @@ func TestMain(m *testing.M) {
 		cancel()
 		os.Exit(code)
 	}
-	mounts := proctest.HostMounts()
-	code := m.Run()
-	if err := mounts(); err != nil {
-		// A sandbox's mount made outside its namespace.
-		fmt.Fprintln(os.Stderr, "FAIL:", err)
-		code = 1
-	}
+	code := proctest.Run(m)
 	os.Exit(code)
 }
 

@@ -1,7 +1,6 @@
 package mcpserver
 
 import (
-	"fmt"
 	"os"
 	"testing"
 
@@ -15,12 +14,6 @@ func TestMain(m *testing.M) {
 	if code, ok := sandbox.BecomeHelperIfRequested(os.Args, os.Stdin, os.Stdout, os.Stderr); ok {
 		os.Exit(code)
 	}
-	mounts := proctest.HostMounts()
-	code := m.Run()
-	if err := mounts(); err != nil {
-		// A sandbox's mount made outside its namespace.
-		fmt.Fprintln(os.Stderr, "FAIL:", err)
-		code = 1
-	}
+	code := proctest.Run(m)
 	os.Exit(code)
 }

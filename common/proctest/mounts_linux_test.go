@@ -1,6 +1,7 @@
 package proctest
 
 import (
+	"io"
 	"os"
 	"runtime"
 	"strings"
@@ -53,5 +54,34 @@ func TestHostMounts(t *testing.T) {
 	}()
 	if err := <-errc; err != nil {
 		t.Fatalf("a mount in another namespace: check = %v", err)
+	}
+	testRun(t)
+}
+
+// fakeM stands in for a *testing.M: its tests are run.
+type fakeM func() int
+
+func (f fakeM) Run() int { return f() }
+
+// testRun (in TestHostMounts, which needs root): a package whose tests
+// pass fails all the same when they leave a mount in the host's
+// namespace; without one its code stands.
+func testRun(t *testing.T) {
+	if code := run(fakeM(func() int { return 0 }), io.Discard); code != 0 {
+		t.Fatalf("nothing mounted: code %d, want 0", code)
+	}
+	if code := run(fakeM(func() int { return 3 }), io.Discard); code != 3 {
+		t.Fatalf("a failing run: code %d, want its 3", code)
+	}
+	dir := t.TempDir()
+	code := run(fakeM(func() int {
+		if err := unix.Mount("tmpfs", dir, "tmpfs", 0, "size=4k"); err != nil {
+			t.Error(err)
+		}
+		return 0
+	}), io.Discard)
+	_ = unix.Unmount(dir, unix.MNT_DETACH)
+	if code != 1 {
+		t.Fatalf("a mount left in the host's namespace: code %d, want 1", code)
 	}
 }
