@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
-# Build the fused codex binary for the release platforms into dist/, plus
-# per platform a tar.gz of it with the standalone tools it re-executes,
-# with SHA-256 sums and a DotSlash manifest (dist/codex, pointing at the
-# archives) whose URLs point at the GitHub release of $VERSION. Run through
-# `make dist`.
+# Build the release files into dist/ (run through `make dist`):
+#   - per platform the fused codex binary, raw and as a tar.gz holding it
+#     alone (every tool is a name of it: `codex install-links DIR`);
+#   - per Linux architecture the standalone codex-linux-sandbox, for other
+#     CLIs that ship only the sandbox helper (2-3 MB instead of ~16);
+#   - SHA-256 sums of everything, and DotSlash manifests (dist/codex,
+#     dist/codex-linux-sandbox) whose URLs point at the GitHub release of
+#     $VERSION.
+# The fused file ships alone: no command the agent runs re-executes a
+# standalone tool any more (the agent sets the sandbox up itself and
+# starts only the sandbox's C init; where it starts the helper, the fused
+# file runs it from an early initialiser), and each tool through it
+# starts within 1.25x of its standalone binary (codex/bench.sh, README
+# "Speed").
 set -euo pipefail
 : "${VERSION:?set VERSION}"
 GO=${GO:-go}
@@ -18,52 +27,63 @@ targets=(
   "darwin arm64 macos-aarch64"
 )
 entries=()
+helpers=()
 build() { # os arch package output
   CGO_ENABLED=0 GOOS=$1 GOARCH=$2 "$GO" build -trimpath \
     -ldflags "-s -w -X github.com/codexgo/common/version.Version=$VERSION" -o "$4" "$3"
+}
+# entry PLATFORM FILE PATH-IN-ARCHIVE: one DotSlash platform entry.
+entry() {
+  local size digest
+  size=$(stat -c %s "$out/$2")
+  digest=$(sha256sum "$out/$2" | cut -d' ' -f1)
+  printf '    "%s": {"size": %s, "hash": "sha256", "digest": "%s", "format": "tar.gz", "path": "%s", "providers": [{"url": "https://github.com/%s/releases/download/%s/%s"}]}' \
+    "$1" "$size" "$digest" "$3" "$REPO" "$VERSION" "$2"
+}
+# pack NAME FILE: dist/NAME.tar.gz holding NAME/FILE (a copy of dist/NAME),
+# reproducibly (fixed owner, order and times).
+pack() {
+  mkdir -p "$out/$1.d/$1"
+  cp "$out/$1" "$out/$1.d/$1/$2"
+  tar -C "$out/$1.d" --owner=0 --group=0 --numeric-owner --sort=name --mtime=@0 -czf "$out/$1.tar.gz" "$1"
+  rm -rf "$out/$1.d"
 }
 for t in "${targets[@]}"; do
   read -r os arch platform <<<"$t"
   name="codex-$os-$arch"
   echo "build $out/$name"
   (cd codex && build "$os" "$arch" ./cmd/codex "../$out/$name")
-  # The archive adds the standalone tools the fused binary re-executes
-  # (common/selfexec runs a sibling of the running binary when there is
-  # one): the agent starts a sandbox (supervisor and helper) per command,
-  # and through the fused file alone that start costs 1.3-1.55x the CPU
-  # and ~1.7x the page faults of the standalone pair, whose binaries link
-  # none of the TUI's and the MCP SDK's initialisers (codex/bench.sh;
-  # README "codex", third pass), above the 1.25x bar. Since the fifth pass
-  # the fused file runs both from an early initialiser: 1.05-1.18x the
-  # wall time, 0.93-1.21x the CPU, ~1.4x the page faults at load 3 (one
-  # round of three runs); kept until a release measures it again.
-  dir="$out/$name.d/$name"
-  mkdir -p "$dir"
-  cp "$out/$name" "$dir/codex"
-  tools=(codex-sandbox codex-agent)
-  [ "$os" = linux ] && tools+=(codex-linux-sandbox)
-  for tool in "${tools[@]}"; do
-    (cd "$tool" && build "$os" "$arch" "./cmd/$tool" "../$dir/$tool")
-  done
-  tar -C "$out/$name.d" --owner=0 --group=0 --numeric-owner --sort=name --mtime=@0 -czf "$out/$name.tar.gz" "$name"
-  rm -rf "$out/$name.d"
-  size=$(stat -c %s "$out/$name.tar.gz")
-  digest=$(sha256sum "$out/$name.tar.gz" | cut -d' ' -f1)
-  entries+=("    \"$platform\": {\"size\": $size, \"hash\": \"sha256\", \"digest\": \"$digest\", \"format\": \"tar.gz\", \"path\": \"$name/codex\", \"providers\": [{\"url\": \"https://github.com/$REPO/releases/download/$VERSION/$name.tar.gz\"}]}")
+  pack "$name" codex
+  entries+=("$(entry "$platform" "$name.tar.gz" "$name/codex")")
+  if [ "$os" = linux ]; then
+    helper="codex-linux-sandbox-$os-$arch"
+    echo "build $out/$helper"
+    (cd codex-linux-sandbox && build "$os" "$arch" ./cmd/codex-linux-sandbox "../$out/$helper")
+    pack "$helper" codex-linux-sandbox
+    helpers+=("$(entry "$platform" "$helper.tar.gz" "$helper/codex-linux-sandbox")")
+  fi
 done
+# manifest NAME ENTRY...: a DotSlash file for the named program.
+manifest() {
+  local name=$1 i
+  shift
+  local -a es=("$@")
+  {
+    echo '#!/usr/bin/env dotslash'
+    echo
+    echo '{'
+    echo "  \"name\": \"$name\","
+    echo '  "platforms": {'
+    for i in "${!es[@]}"; do
+      sep=','; [ "$i" -eq $((${#es[@]} - 1)) ] && sep=''
+      echo "${es[$i]}$sep"
+    done
+    echo '  }'
+    echo '}'
+  } > "$out/$name"
+  chmod +x "$out/$name"
+}
 (cd "$out" && sha256sum codex-* > SHA256SUMS)
-{
-  echo '#!/usr/bin/env dotslash'
-  echo
-  echo '{'
-  echo '  "name": "codex",'
-  echo '  "platforms": {'
-  for i in "${!entries[@]}"; do
-    sep=','; [ "$i" -eq $((${#entries[@]} - 1)) ] && sep=''
-    echo "${entries[$i]}$sep"
-  done
-  echo '  }'
-  echo '}'
-} > "$out/codex"
-chmod +x "$out/codex"
-echo "wrote $out/SHA256SUMS and the DotSlash manifest $out/codex"
+manifest codex "${entries[@]}"
+manifest codex-linux-sandbox "${helpers[@]}"
+echo "wrote $out/SHA256SUMS and the DotSlash manifests $out/codex and $out/codex-linux-sandbox"

@@ -5,12 +5,14 @@
 // The running binary is reached through /proc/self/exe on Linux (the file
 // that is running, even if it was moved or deleted since), never through
 // PATH or an alias directory, so a hostile PATH cannot substitute a helper.
-// One exception keeps hot paths fast: when a standalone binary of the
-// tool's own name sits next to the running executable as a regular file
-// (the layout `make install` produces), that one is run instead, because
-// the fused codex binary pays tens of milliseconds of package
-// initialisation (the TUI's syntax highlighter) on every start, and the
-// agent starts the sandbox for every command.
+// One exception: when a standalone binary of the tool's own name sits
+// next to the running executable as a regular file (the layout `make
+// install` produces), that one is run instead. It starts a little faster
+// than the fused codex binary (whose light tools run from an early
+// initialiser, within 1.25x of their standalone start: codex/bench.sh),
+// and the agent may start a sandbox helper for a command. A release
+// (`make dist`) ships the fused file alone, which then re-executes
+// itself.
 package selfexec
 
 import (
