@@ -17,15 +17,18 @@ set -euo pipefail
 : "${VERSION:?set VERSION}"
 GO=${GO:-go}
 REPO=${RELEASE_REPO:-codexgo/codex}
-out=dist
-rm -rf "$out" && mkdir -p "$out"
-# GOOS/GOARCH and the matching DotSlash platform names.
-targets=(
-  "linux amd64 linux-x86_64"
-  "linux arm64 linux-aarch64"
-  "darwin amd64 macos-x86_64"
-  "darwin arm64 macos-aarch64"
-)
+# DIST_DIR and DIST_TARGETS (GOOS/GOARCH words) narrow a run, as
+# codex/dist_test.go does.
+out=${DIST_DIR:-dist}
+rm -rf "$out" && mkdir -p "$out" && out=$(cd "$out" && pwd)
+read -r -a targets <<<"${DIST_TARGETS:-linux/amd64 linux/arm64 darwin/amd64 darwin/arm64}"
+# platform OS ARCH: the DotSlash platform name.
+platform() {
+  local os=$1 arch=$2
+  [ "$os" = darwin ] && os=macos
+  case $arch in amd64) arch=x86_64 ;; arm64) arch=aarch64 ;; esac
+  echo "$os-$arch"
+}
 entries=()
 helpers=()
 build() { # os arch package output
@@ -49,16 +52,16 @@ pack() {
   rm -rf "$out/$1.d"
 }
 for t in "${targets[@]}"; do
-  read -r os arch platform <<<"$t"
+  os=${t%/*} arch=${t#*/} platform=$(platform "$os" "$arch")
   name="codex-$os-$arch"
   echo "build $out/$name"
-  (cd codex && build "$os" "$arch" ./cmd/codex "../$out/$name")
+  (cd codex && build "$os" "$arch" ./cmd/codex "$out/$name")
   pack "$name" codex
   entries+=("$(entry "$platform" "$name.tar.gz" "$name/codex")")
   if [ "$os" = linux ]; then
     helper="codex-linux-sandbox-$os-$arch"
     echo "build $out/$helper"
-    (cd codex-linux-sandbox && build "$os" "$arch" ./cmd/codex-linux-sandbox "../$out/$helper")
+    (cd codex-linux-sandbox && build "$os" "$arch" ./cmd/codex-linux-sandbox "$out/$helper")
     pack "$helper" codex-linux-sandbox
     helpers+=("$(entry "$platform" "$helper.tar.gz" "$helper/codex-linux-sandbox")")
   fi
@@ -85,5 +88,5 @@ manifest() {
 }
 (cd "$out" && sha256sum codex-* > SHA256SUMS)
 manifest codex "${entries[@]}"
-manifest codex-linux-sandbox "${helpers[@]}"
-echo "wrote $out/SHA256SUMS and the DotSlash manifests $out/codex and $out/codex-linux-sandbox"
+[ ${#helpers[@]} -eq 0 ] || manifest codex-linux-sandbox "${helpers[@]}"
+echo "wrote $out: binaries, archives, SHA256SUMS and DotSlash manifests"
