@@ -2,6 +2,7 @@ package sandboxpolicy
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"encoding/hex"
 	"io"
@@ -42,6 +43,12 @@ func readIndexFile(path string, hashLen int, fn func(name string)) string {
 // scanIndex reads an index (versions 2 to 4) from r, calling fn for each
 // gitlink entry, and returns the hex hash of the shared index named by a
 // "link" extension, "" if none.
+//
+// Entries are delimited as git's read-cache.c delimits them: by the name
+// length in an entry's flags, by the name's NUL only where that length is
+// 0xfff (a longer name). So the gitlinks found are the ones git sees,
+// even in an index where the two disagree; and a name that is not a
+// gitlink's is skipped unread, with no allocation per entry.
 func scanIndex(r *bufio.Reader, hashLen int, fn func(name string)) string {
 	hdr, err := r.Peek(12)
 	if err != nil || string(hdr[:4]) != "DIRC" {
@@ -73,32 +80,38 @@ func scanIndex(r *bufio.Reader, hashLen int, fn func(name string)) string {
 			head += 2
 		}
 		gitlink := mode&0o170000 == 0o160000
+		n := int(flags & 0xfff)
 		if version == 4 {
-			strip, ok := readVarint(r)
-			if !ok || strip > uint64(len(prev)) {
+			var ok bool
+			if prev, ok = nextName4(r, prev, n); !ok {
 				return ""
 			}
-			suffix, ok := readName(r, len(prev)+4096)
-			if !ok {
-				return ""
-			}
-			prev = append(prev[:len(prev)-int(strip)], suffix...)
 			if gitlink {
-				fn(string(prev))
+				fn(cString(prev))
 			}
 			continue
 		}
-		name, ok := readName(r, 1<<16)
-		if !ok {
-			return ""
+		// Versions 2 and 3: the name, then 1 to 8 NULs to a multiple of 8
+		// bytes (git's ondisk_ce_size).
+		consumed := head
+		var name []byte
+		switch {
+		case n == 0xfff:
+			var ok bool
+			if name, ok = readName(r, 1<<16); !ok {
+				return ""
+			}
+			n = len(name)
+			consumed += n + 1
+		case gitlink:
+			if name, err = r.Peek(n); err != nil {
+				return ""
+			}
 		}
 		if gitlink {
-			fn(string(name))
+			fn(cString(name))
 		}
-		// Entries are padded with 1 to 8 NULs to a multiple of 8 bytes;
-		// readName consumed the first.
-		pad := (head+len(name)+8)&^7 - head - len(name) - 1
-		if _, err := r.Discard(pad); err != nil {
+		if _, err := r.Discard((head+n+8)&^7 - consumed); err != nil {
 			return ""
 		}
 	}
@@ -110,23 +123,63 @@ func scanIndex(r *bufio.Reader, hashLen int, fn func(name string)) string {
 	return ""
 }
 
-// readName reads a NUL-terminated name of at most max bytes (the NUL is
-// consumed, not returned).
-func readName(r *bufio.Reader, max int) ([]byte, bool) {
-	var name []byte
-	for {
-		chunk, err := r.ReadSlice(0)
-		name = append(name, chunk...)
-		if len(name) > max+1 {
-			return nil, false
-		}
-		if err == nil {
-			return name[:len(name)-1], true
-		}
-		if err != bufio.ErrBufferFull {
-			return nil, false
-		}
+// nextName4 reads a version 4 entry's name into prev, the previous
+// entry's name, as git does: a varint of bytes to strip from the end of
+// prev, then the rest of the name, whose length is n less what is kept
+// (where n, from the flags, is below 0xfff; else up to a NUL), and one
+// byte git skips unread (a NUL as git writes it).
+func nextName4(r *bufio.Reader, prev []byte, n int) ([]byte, bool) {
+	strip, ok := readVarint(r)
+	if !ok || strip > uint64(len(prev)) {
+		return nil, false
 	}
+	keep := len(prev) - int(strip)
+	prev = prev[:keep]
+	if n == 0xfff {
+		suffix, ok := readName(r, keep+1<<16)
+		if !ok {
+			return nil, false
+		}
+		return append(prev, suffix...), true
+	}
+	if n < keep {
+		return nil, false
+	}
+	suffix, err := r.Peek(n - keep)
+	if err != nil {
+		return nil, false
+	}
+	prev = append(prev, suffix...)
+	if _, err := r.Discard(n - keep + 1); err != nil {
+		return nil, false
+	}
+	return prev, true
+}
+
+// cString is name up to its first NUL, as git's C strings end there.
+func cString(name []byte) string {
+	if i := bytes.IndexByte(name, 0); i >= 0 {
+		name = name[:i]
+	}
+	return string(name)
+}
+
+// readName reads a NUL-terminated name of at most max bytes (the NUL is
+// consumed, not returned). The name is valid until r is next read.
+func readName(r *bufio.Reader, max int) ([]byte, bool) {
+	chunk, err := r.ReadSlice(0)
+	if err == nil {
+		return chunk[:len(chunk)-1], len(chunk) <= max+1
+	}
+	name := append([]byte(nil), chunk...)
+	for err == bufio.ErrBufferFull && len(name) <= max+1 {
+		chunk, err = r.ReadSlice(0)
+		name = append(name, chunk...)
+	}
+	if err != nil || len(name) > max+1 {
+		return nil, false
+	}
+	return name[:len(name)-1], true
 }
 
 // readVarint reads git's offset varint (each continuation adds one, so

@@ -3,6 +3,8 @@ package sandboxpolicy
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha1"
+	"encoding/binary"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -90,4 +92,93 @@ func FuzzGitIndex(f *testing.F) {
 			t.Fatalf("%d gitlinks from %d bytes", n, len(b))
 		}
 	})
+}
+
+// TestIndexGitlinksAsGitReadsThem crafts indexes whose entries' name
+// lengths (in the flags) and NULs disagree, which git never writes but a
+// hostile index can hold, and holds scanIndex to what git itself reads
+// from each (`git ls-files -s`): git delimits entries by the length, so
+// a reader that follows the NULs would lose its way and miss the gitlink
+// that git status then enters.
+func TestIndexGitlinksAsGitReadsThem(t *testing.T) {
+	stat := func(mode uint32) []byte {
+		b := make([]byte, 40+20)
+		binary.BigEndian.PutUint32(b[24:], mode)
+		b[40] = 1 // a non-zero object name
+		return b
+	}
+	entry := func(mode uint32, flagsLen int, tail string) []byte {
+		b := stat(mode)
+		b = binary.BigEndian.AppendUint16(b, uint16(flagsLen))
+		return append(b, tail...)
+	}
+	pad := func(b []byte) []byte { // NULs to git's v2 entry size
+		for len(b)%8 != 0 {
+			b = append(b, 0)
+		}
+		return b
+	}
+	cases := []struct {
+		name    string
+		version uint32
+		entries [][]byte
+	}{
+		// The length says 1; the padding after "a" is not NUL.
+		{"v2 length shorter than the NUL", 2, [][]byte{
+			entry(0o100644, 1, "aX"), // 64 bytes, as git sizes it
+			pad(entry(0o160000, 3, "sub\x00")),
+		}},
+		// The length says 10; a NUL ends the C string after "a".
+		{"v2 length longer than the NUL", 2, [][]byte{
+			pad(entry(0o100644, 10, "a\x00bcdefghi\x00")),
+			pad(entry(0o160000, 3, "sub\x00")),
+		}},
+		// Version 4: no padding; git skips the byte after the name unread.
+		{"v4 length shorter than the NUL", 4, [][]byte{
+			entry(0o100644, 1, "\x00aX"),
+			entry(0o160000, 3, "\x01sub\x00"),
+		}},
+		{"v4 length longer than the NUL", 4, [][]byte{
+			entry(0o100644, 4, "\x00a\x00bc\x00"),
+			entry(0o160000, 3, "\x04sub\x00"),
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var idx []byte
+			idx = append(idx, "DIRC"...)
+			idx = binary.BigEndian.AppendUint32(idx, c.version)
+			idx = binary.BigEndian.AppendUint32(idx, uint32(len(c.entries)))
+			for _, e := range c.entries {
+				idx = append(idx, e...)
+			}
+			sum := sha1.Sum(idx)
+			idx = append(idx, sum[:]...)
+
+			ws := t.TempDir()
+			runGit(t, "init", "-q", ws)
+			if err := os.WriteFile(filepath.Join(ws, ".git", "index"), idx, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command("git", "-C", ws, "-c", "index.threads=1", "ls-files", "-s", "-z")
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("git ls-files refused the crafted index: %v", err)
+			}
+			var want []string
+			for _, rec := range strings.Split(string(out), "\x00") {
+				if meta, path, ok := strings.Cut(rec, "\t"); ok && strings.HasPrefix(meta, "160000 ") {
+					want = append(want, path)
+				}
+			}
+			if len(want) == 0 {
+				t.Fatalf("git sees no gitlink in the crafted index: %q", out)
+			}
+			var got []string
+			scanIndex(bufio.NewReader(bytes.NewReader(idx)), 20, func(n string) { got = append(got, n) })
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("gitlinks = %q, git reads %q", got, want)
+			}
+		})
+	}
 }
