@@ -154,6 +154,12 @@ func run(args, env []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	env = RestoreEnv(env)
+	// First thing, while nothing has made this process non-dumpable.
+	env, ids := cutMapIDs(env)
+	var mapErr error
+	if ids != "" {
+		mapErr = mapOwnIDs(ids)
+	}
 	f, argv, err := parseFlags(args, env, stdout, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -171,6 +177,9 @@ func run(args, env []string, stdout, stderr io.Writer) int {
 		// its own words; the command's stderr gets nothing of ours.
 		rep.write(HelperReport{Stage: "error", Error: msg, ExitCode: code})
 		return code
+	}
+	if mapErr != nil {
+		return fail(ExitSetupFailed, "sandbox setup failed: %v", mapErr)
 	}
 	if err != nil {
 		return fail(ExitUsage, "%v", err)

@@ -37,6 +37,13 @@ func runParked(fdArg string, _, stderr io.Writer) int {
 		return ExitUsage
 	}
 	runtime.LockOSThread()
+	// Started in a user namespace of its own: its maps, while it is
+	// still dumpable (MapIDsVar).
+	if _, ids := cutMapIDs(os.Environ()); ids != "" {
+		if err := mapOwnIDs(ids); err != nil {
+			return fail("parked helper: %v", err)
+		}
+	}
 	// Until it restricts itself nothing it holds may be traced or read.
 	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
 		return fail("parked helper: non-dumpable: %v", err)
@@ -66,7 +73,9 @@ func runParked(fdArg string, _, stderr io.Writer) int {
 			_ = unix.Close(f)
 		}
 	}
-	return run(args, env, os.Stdout, os.Stderr)
+	// Mapped above already: the plan's copy of the variable must not
+	// have run write the maps a second time.
+	return run(args, WithoutMapIDs(env), os.Stdout, os.Stderr)
 }
 
 // readPlan reads one plan message and its three descriptors from the

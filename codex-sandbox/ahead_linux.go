@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"syscall"
 
@@ -29,17 +30,20 @@ type parked struct {
 	sent bool
 	// ready: WaitReady read its ready byte.
 	ready bool
+	// cloneflags and ambient are the namespaces and capabilities it was
+	// started with (helperNamespaces).
+	cloneflags uintptr
+	ambient    []uintptr
 }
 
 // Start starts a helper ahead of the next command if none is parked and
-// this process may supervise it (CAP_SYS_ADMIN, see Supervisor.InProcess)
-// but not set the sandbox up itself (see Ahead); it does nothing after
-// Close. An error only means the next command
-// starts its helper itself.
+// this process does not set the sandbox up itself (see Ahead); it does
+// nothing after Close. An error (user namespaces refused, say) only
+// means the next command starts its helper itself.
 func (a *Ahead) Start() error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.closed || a.p != nil || !haveSysAdmin() {
+	if a.closed || a.p != nil {
 		return nil
 	}
 	if !a.Always && launches(os.Environ()) {
@@ -71,12 +75,14 @@ func (a *Ahead) WaitReady() error {
 	return nil
 }
 
-// startParked starts the helper with ParkedArg in a PID namespace and
+// startParked starts the helper with ParkedArg in the namespaces
+// helperNamespaces gives (a PID namespace; without CAP_SYS_ADMIN a user
+// and mount namespace too, whose maps it writes as it starts) and a
 // process group of its own, with the parent-death signal, exactly as
 // buildCmd starts an in-process job's helper, but with an environment
-// of its own (GOMAXPROCS=1 only: nothing of the caller's or of a
-// command's reaches its runtime), /dev/null as its standard streams,
-// the report file and its end of the plan socket.
+// of its own (GOMAXPROCS=1 and its ids only: nothing of the caller's or
+// of a command's reaches its runtime), /dev/null as its standard
+// streams, the report file and its end of the plan socket.
 func startParked() (*parked, error) {
 	path, err := selfexec.Resolve(linuxsandbox.ToolName)
 	if err != nil {
@@ -107,14 +113,14 @@ func startParked() (*parked, error) {
 	}
 	attr := childAttr(false)
 	attr.Setpgid = true
-	attr.Cloneflags = unix.CLONE_NEWPID
+	env := helperNamespaces(attr, []string{"GOMAXPROCS=1"})
 	pid, err := syscall.ForkExec(path, []string{linuxsandbox.ToolName, linuxsandbox.ParkedArg, strconv.Itoa(parkedPlanFD)},
-		&syscall.ProcAttr{Env: []string{"GOMAXPROCS=1"}, Files: []uintptr{devnull.Fd(), devnull.Fd(), devnull.Fd(), rf.Fd(), theirs.Fd()}, Sys: attr})
+		&syscall.ProcAttr{Env: env, Files: []uintptr{devnull.Fd(), devnull.Fd(), devnull.Fd(), rf.Fd(), theirs.Fd()}, Sys: attr})
 	if err != nil {
 		_, _ = sock.Close(), rf.Close()
 		return nil, err
 	}
-	return &parked{pid: pid, sock: sock, report: rf}, nil
+	return &parked{pid: pid, sock: sock, report: rf, cloneflags: attr.Cloneflags, ambient: attr.AmbientCaps}, nil
 }
 
 // discard kills and reaps an unused parked helper and closes its files.
@@ -125,12 +131,13 @@ func (p *parked) discard() {
 }
 
 // usable reports whether cmd is the helper start a parked helper stands
-// in for: the same attributes (a PID namespace and a process group of
-// its own, no user namespace, no session) and its report file.
+// in for: the same attributes (the namespaces and capabilities it was
+// started with, a process group of its own, no session) and its report
+// file.
 func (p *parked) usable(cmd *exec.Cmd) bool {
 	a := cmd.SysProcAttr
-	return a != nil && a.Cloneflags == unix.CLONE_NEWPID && a.Setpgid && !a.Setsid && !a.Setctty &&
-		a.Pdeathsig == syscall.SIGKILL && len(a.UidMappings) == 0 && len(a.AmbientCaps) == 0 &&
+	return a != nil && a.Cloneflags == p.cloneflags && a.Cloneflags&unix.CLONE_NEWPID != 0 && a.Setpgid && !a.Setsid && !a.Setctty &&
+		a.Pdeathsig == syscall.SIGKILL && len(a.UidMappings) == 0 && slices.Equal(a.AmbientCaps, p.ambient) &&
 		cmd.Dir == "" && len(cmd.ExtraFiles) == 1 && cmd.ExtraFiles[0] == p.report && len(cmd.Args) > 1
 }
 

@@ -260,6 +260,9 @@ func runInProcess(ctx context.Context, req protocol.ExecRequest, stdin *os.File,
 		j.stdin = strings.NewReader(*req.Stdin)
 	}
 	out := supervise(ctx, j)
+	if out.notStarted {
+		return res, false
+	}
 	tell(j.stderr, out)
 	res = result(out)
 	guessDenial(&res, req.SandboxPolicy, tail)

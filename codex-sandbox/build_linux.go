@@ -86,21 +86,35 @@ func buildCmd(j job) (*exec.Cmd, reportPipe, error) {
 	}
 	if j.inProcess && !inProcessOK(j.plan) {
 		_ = rf.Close()
-		return nil, reportPipe{}, errors.New("in-process supervision needs a restricted policy and CAP_SYS_ADMIN")
+		return nil, reportPipe{}, errors.New("in-process supervision needs a restricted policy")
 	}
 	if j.plan.Restricted() {
-		if haveSysAdmin() {
-			cmd.SysProcAttr.Cloneflags = unix.CLONE_NEWPID
-		} else {
-			uid, gid := os.Getuid(), os.Getgid()
-			cmd.SysProcAttr.Cloneflags = unix.CLONE_NEWUSER | unix.CLONE_NEWNS | unix.CLONE_NEWPID
-			cmd.SysProcAttr.UidMappings = []syscall.SysProcIDMap{{ContainerID: uid, HostID: uid, Size: 1}}
-			cmd.SysProcAttr.GidMappings = []syscall.SysProcIDMap{{ContainerID: gid, HostID: gid, Size: 1}}
-			cmd.SysProcAttr.GidMappingsEnableSetgroups = false
-			cmd.SysProcAttr.AmbientCaps = []uintptr{capSysAdmin, capSetpcap}
-		}
+		cmd.Env = helperNamespaces(cmd.SysProcAttr, cmd.Env)
 	}
 	return cmd, reportPipe{f: rf}, nil
+}
+
+// helperNamespaces gives a restricted helper's start its namespaces, in
+// attr, and returns env for it: the one place that decides them, for a
+// helper started for its command (buildCmd) and one started ahead
+// (startParked).
+//
+// With CAP_SYS_ADMIN (root) it is a PID namespace. Without, a new user,
+// mount and PID namespace, with CAP_SYS_ADMIN and CAP_SETPCAP kept as
+// ambient capabilities across the exec, and the same uid and gid inside:
+// the helper writes those maps itself as it starts
+// (linuxsandbox.MapIDsVar), so this process never has to be dumpable
+// for it. Any MapIDsVar already in env goes (a user's must not reach a
+// helper that has no user namespace to map).
+func helperNamespaces(attr *syscall.SysProcAttr, env []string) []string {
+	env = linuxsandbox.WithoutMapIDs(env)
+	if haveSysAdmin() {
+		attr.Cloneflags = unix.CLONE_NEWPID
+		return env
+	}
+	attr.Cloneflags = unix.CLONE_NEWUSER | unix.CLONE_NEWNS | unix.CLONE_NEWPID
+	attr.AmbientCaps = []uintptr{capSysAdmin, capSetpcap}
+	return append(env[:len(env):len(env)], linuxsandbox.MapIDsEnv())
 }
 
 // supervisorPlan is the plan the supervisor works from. On Linux the
@@ -135,20 +149,26 @@ func withoutUserNS(cmd *exec.Cmd) *exec.Cmd {
 		return nil
 	}
 	attr := *cmd.SysProcAttr
-	attr.Cloneflags, attr.UidMappings, attr.GidMappings, attr.AmbientCaps = 0, nil, nil, nil
-	c := &exec.Cmd{Path: cmd.Path, Args: cmd.Args, Env: cmd.Env, Dir: cmd.Dir, Stdin: cmd.Stdin,
+	attr.Cloneflags, attr.AmbientCaps = 0, nil
+	c := &exec.Cmd{Path: cmd.Path, Args: cmd.Args, Env: linuxsandbox.WithoutMapIDs(cmd.Env), Dir: cmd.Dir, Stdin: cmd.Stdin,
 		Stdout: cmd.Stdout, Stderr: cmd.Stderr, ExtraFiles: cmd.ExtraFiles, SysProcAttr: &attr}
 	return c
 }
 
 // inProcessOK reports whether a long-lived caller may supervise plan's
-// helper itself (job.inProcess): only where the helper is sure to be the
-// init of a PID namespace of its own without a user namespace, so that
-// killing it ends the whole tree and nothing inside can name the caller.
-// With a user namespace the caller would have to stay dumpable while it
-// writes the helper's uid map, which a non-dumpable agent cannot.
+// helper itself (job.inProcess): wherever the helper is sure to be the
+// init of a PID namespace of its own, so that killing it ends the whole
+// tree and nothing inside can name the caller. That is any restricted
+// plan: with CAP_SYS_ADMIN the helper gets a PID namespace, without it
+// a user namespace too (helperNamespaces), whose maps the helper writes
+// itself, so the caller stays non-dumpable throughout. Where user
+// namespaces are refused (a sysctl, a nested container) that start
+// fails with nothing started, and spawnAndWait, not retrying without
+// one as a codex-sandbox process does, reports errUserNSRefused:
+// runInProcess then hands the request to a codex-sandbox process, which
+// is a subreaper and can end a tree without a PID namespace.
 func inProcessOK(plan *linuxsandbox.Plan) bool {
-	return plan.Restricted() && haveSysAdmin()
+	return plan.Restricted()
 }
 
 // haveSysAdmin reports whether this process may make mounts itself.

@@ -73,6 +73,9 @@ type outcome struct {
 	duration time.Duration
 	report   *protocol.SandboxReport
 	err      string
+	// notStarted: an in-process job whose helper could not have its
+	// namespaces; nothing ran, nothing was written (errUserNSRefused).
+	notStarted bool
 }
 
 // supervise runs j and ends its whole process tree when the command exits,
@@ -189,10 +192,13 @@ func supervise(ctx context.Context, j job) outcome {
 		closeChildEnds()
 		started = true
 	}
-	run := spawnAndWait(cmd, j.parked, func() { catchSignals(ctx) }, j.dieOnSignal, kill, afterStart, rep.direct, rep.launch)
+	run := spawnAndWait(cmd, j.parked, func() { catchSignals(ctx) }, j.dieOnSignal, kill, afterStart, rep.direct, rep.launch, j.inProcess)
 	if run.err != nil {
 		closeChildEnds()
 		copies.Wait()
+		if errors.Is(run.err, errUserNSRefused) {
+			return outcome{notStarted: true}
+		}
 		var ee *linuxsandbox.ExecError
 		if errors.As(run.err, &ee) {
 			out := outcome{exitCode: ee.Code, err: ee.Err.Error(), duration: time.Since(start)}
@@ -371,6 +377,10 @@ type runResult struct {
 // errStopped is the start refused because the kill switch fired first.
 var errStopped = errors.New("stopped before the command started")
 
+// errUserNSRefused is an in-process job's helper start refused a user
+// namespace: nothing started, and a codex-sandbox process is to run it.
+var errUserNSRefused = errors.New("user namespace refused")
+
 // spawnAndWait starts cmd from the calling goroutine and waits for it.
 // catch installs the supervisor's signal handlers (notifyContextLazy).
 //
@@ -383,27 +393,31 @@ var errStopped = errors.New("stopped before the command started")
 // With launch, cmd is an init that waits for its sandbox: it is set up
 // here once the init runs; if that fails the init is killed and the run
 // is a set-up failure (125), unless the kill switch fired first.
-func spawnAndWait(cmd *exec.Cmd, p *parked, catch func(), dieOnSignal bool, kill *killSwitch, afterStart func(), direct bool, launch armer) runResult {
+//
+// keepNS: never retry a helper without the user namespace it was given
+// (an in-process job, see inProcessOK): a refusal is errUserNSRefused.
+func spawnAndWait(cmd *exec.Cmd, p *parked, catch func(), dieOnSignal bool, kill *killSwitch, afterStart func(), direct bool, launch armer, keepNS bool) runResult {
 	if !inPIDNamespace(cmd) || !dieOnSignal {
 		catch()
 	}
 	if kill.isFired() {
 		return runResult{err: errStopped}
 	}
-	// Non-dumpable before anything sandboxed exists, except where the
-	// child's uid and gid maps are still to be written from here (a
-	// non-dumpable process's child is non-dumpable until it execs, and
-	// its map files are then root's): then at once after the helper's
-	// exec, well before it has restricted itself and started the command
-	// (and such a command, in a user namespace of its own and a Landlock
-	// domain, could trace nothing here anyway).
-	if !hasUserNS(cmd) {
-		if err := nonDumpable(); err != nil {
-			return runResult{err: err}
-		}
+	// Non-dumpable before anything sandboxed exists, and for good: a
+	// helper in a user namespace writes its own uid and gid maps
+	// (linuxsandbox.MapIDsVar), so nothing here needs to be dumpable for
+	// its start.
+	if err := nonDumpable(); err != nil {
+		return runResult{err: err}
 	}
 	c, err := spawnVia(cmd, p)
 	if retry := withoutUserNS(cmd); err != nil && retry != nil {
+		if keepNS {
+			// In-process: without its PID namespace the helper's
+			// descendants could outlive it, and this process is no
+			// subreaper to end them. Nothing has started.
+			return runResult{err: fmt.Errorf("%w: %w", errUserNSRefused, err)}
+		}
 		// User namespaces refused (nested container, sysctl, AppArmor):
 		// run without (and so without a PID namespace, once the signals
 		// are caught); the helper reports what that leaves unprotected.
@@ -412,11 +426,6 @@ func spawnAndWait(cmd *exec.Cmd, p *parked, catch func(), dieOnSignal bool, kill
 			return runResult{err: errStopped}
 		}
 		c, err = spawn(retry)
-	}
-	if derr := nonDumpable(); derr != nil && err == nil {
-		kill.started(c.pid)
-		kill.fire()
-		return waitStarted(c, kill, afterStart, nil)
 	}
 	if err != nil && direct {
 		return runResult{err: startError(cmd, cmd.Args[0], err)}

@@ -33,11 +33,6 @@ func nonDumpable() error {
 	return nil
 }
 
-// hasUserNS reports whether cmd is to start in a new user namespace.
-func hasUserNS(cmd *exec.Cmd) bool {
-	return cmd.SysProcAttr != nil && cmd.SysProcAttr.Cloneflags&unix.CLONE_NEWUSER != 0
-}
-
 // childAttr makes the direct child die with the supervisor; with
 // session, it also gets a session of its own whose controlling terminal
 // is its standard input (so ^C typed there interrupts it).

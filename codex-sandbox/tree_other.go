@@ -34,8 +34,5 @@ func reapTree(direct int) { killTree(direct) }
 // nonDumpable is Linux-only.
 func nonDumpable() error { return nil }
 
-// hasUserNS is Linux-only.
-func hasUserNS(*exec.Cmd) bool { return false }
-
 // inPIDNamespace is Linux-only.
 func inPIDNamespace(*exec.Cmd) bool { return false }
