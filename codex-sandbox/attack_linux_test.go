@@ -64,6 +64,9 @@ type attackResult struct {
 	victim *exec.Cmd
 	sup    *exec.Cmd
 	root   bool
+	// dumpableAgent: the supervisor is an agent stand-in that never
+	// made itself non-dumpable (it parked no helper ahead).
+	dumpableAgent bool
 }
 
 // victim starts the stand-in for the agent: a process of cred holding
@@ -132,6 +135,9 @@ func runAttack(t *testing.T, name string, s attackSetup) attackResult {
 	if s.ahead {
 		cmd.Args[0] = agentAheadStandIn
 	}
+	if s.agent && s.mode != "danger-full-access" {
+		cmd.Env = append(cmd.Env, mustInProcessVar+"=1")
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: s.cred}
 	var targets io.WriteCloser
 	if s.stdin != nil {
@@ -171,7 +177,7 @@ func runAttack(t *testing.T, name string, s attackSetup) attackResult {
 	if targets != nil {
 		_ = targets.Close()
 	}
-	res := attackResult{line: line, victim: v, sup: cmd, code: -1, root: s.cred == nil}
+	res := attackResult{line: line, victim: v, sup: cmd, code: -1, root: s.cred == nil, dumpableAgent: s.agent && !s.ahead}
 	if !strings.Contains(strings.Join(s.env, " "), "CODEX_TEST_HOLD=1") {
 		res.code = exitCode(t, cmd.Wait())
 	}
@@ -180,9 +186,11 @@ func runAttack(t *testing.T, name string, s attackSetup) attackResult {
 
 // checkAttack runs name protected (must be blocked) and, as the
 // baseline, under danger-full-access (must escape), for both users with
-// codex-sandbox as the supervisor, and as root with the agent
-// supervising in-process (Supervisor.InProcess; as another user the
-// agent starts codex-sandbox, the case above).
+// codex-sandbox as the supervisor, and with the agent supervising
+// in-process (Supervisor.InProcess; as uid 65534 its helper has a user
+// namespace too), with and without a helper started ahead. The agent
+// stand-in must then supervise a protected command itself
+// (mustInProcessVar), not fall back to a codex-sandbox process.
 func checkAttack(t *testing.T, name string, protected string, s func(t *testing.T) attackSetup, after func(t *testing.T, r attackResult, escaped bool)) {
 	checkAttackAs(t, users, true, name, protected, s, after)
 }
@@ -200,7 +208,7 @@ func checkAttackAs(t *testing.T, who []struct {
 			// helper process is attacked too.
 			shapes = append(shapes, "helper-process/")
 		}
-		if u.cred == nil && agentShape {
+		if agentShape {
 			shapes = append(shapes, "agent/", "agent-ahead/")
 		}
 		for _, shape := range shapes {
@@ -258,8 +266,12 @@ func TestAttackStealFDs(t *testing.T) {
 		_ = w.Close()
 		b, _ := io.ReadAll(r)
 		// Only root may take a non-dumpable supervisor's descriptors
-		// without a sandbox (uid 65534's baseline takes the agent's).
-		if forged := strings.Contains(string(b), "FORGED"); forged != (baseline && res.root) {
+		// without a sandbox (uid 65534's baseline takes the agent's). An
+		// agent that has run nothing in-process and parked nothing yet (a
+		// danger-full-access command goes to a codex-sandbox process) is
+		// still dumpable: its own user's unrestricted command takes its
+		// descriptors too.
+		if forged := strings.Contains(string(b), "FORGED"); forged != (baseline && (res.root || res.dumpableAgent)) {
 			t.Errorf("forged result in the report: %v (baseline %v): %s", forged, baseline, b)
 		}
 	})

@@ -72,6 +72,9 @@ func attackOne(name string, pid int, args []string) (bool, string) {
 		return memWrite(pid)
 	case "getfd":
 		return stealFD(pid)
+	case "window":
+		n, _ := strconv.Atoi(args[0])
+		return windowAttack(pid, n)
 	case "parent":
 		// The command's parent: in a sandbox, its init (PID 1 of the
 		// PID namespace), in the same Landlock domain and of the same
@@ -279,4 +282,26 @@ func stealFD(pid int) (bool, string) {
 		return true, fmt.Sprintf("took fds %s of %d", strings.Join(got, ","), pid)
 	}
 	return false, fmt.Sprintf("pidfd_getfd %d: %v", pid, last)
+}
+
+// windowAttack tries n times, as fast as it can, to open pid's memory and
+// to seize it with ptrace (let go at once): an attack on a moment in
+// which the target might be dumpable (a spawn in progress), not a single
+// look.
+func windowAttack(pid, n int) (bool, string) {
+	mem := "/proc/" + strconv.Itoa(pid) + "/mem"
+	var last error
+	for i := 0; i < n; i++ {
+		if fd, err := unix.Open(mem, unix.O_RDONLY|unix.O_CLOEXEC, 0); err == nil {
+			_ = unix.Close(fd)
+			return true, fmt.Sprintf("opened %s (attempt %d)", mem, i+1)
+		} else {
+			last = err
+		}
+		if err := unix.PtraceSeize(pid); err == nil {
+			_ = unix.PtraceDetach(pid)
+			return true, fmt.Sprintf("seized %d with ptrace (attempt %d)", pid, i+1)
+		}
+	}
+	return false, fmt.Sprintf("%d attempts on %d: %v", n, pid, last)
 }

@@ -33,8 +33,23 @@ const agentStandIn = "codex-agent-stand-in"
 // too.
 const agentAheadStandIn = "codex-agent-stand-in-ahead"
 
+// Variables the agent stand-in takes (and unsets, so the command never
+// sees them).
+const (
+	// mustInProcessVar=1: a restricted command must be supervised by
+	// the stand-in itself: falling back to a codex-sandbox process fails
+	// the run (the shape under test must be the one run).
+	mustInProcessVar = "CODEX_TEST_IN_PROCESS"
+	// spawnLoopVar=DIR: while the command runs, two goroutines keep
+	// starting other in-process commands (true, read-only, in DIR), so
+	// the command acts on an agent that is always mid-spawn.
+	spawnLoopVar = "CODEX_TEST_SPAWN_LOOP"
+)
+
 // runAgentStandIn is the stand-in's main.
 func runAgentStandIn(args []string, ahead bool) int {
+	mustInProcess, loopDir := os.Getenv(mustInProcessVar) == "1", os.Getenv(spawnLoopVar)
+	_, _ = os.Unsetenv(mustInProcessVar), os.Unsetenv(spawnLoopVar)
 	o, code, err := parse(args, os.Environ(), os.Stdout, os.Stderr)
 	if err != nil {
 		return code
@@ -69,8 +84,19 @@ func runAgentStandIn(args []string, ahead bool) int {
 	if ahead {
 		p = sup.Ahead.p
 	}
-	res, err := sup.run(ctx, req, os.Stdin, os.Stdout, os.Stderr, o.session)
-	if err != nil {
+	if loopDir != "" {
+		loopCtx, stopLoop := context.WithCancel(ctx)
+		defer stopLoop()
+		spawnLoop(loopCtx, loopDir)
+	}
+	var res protocol.ExecResult
+	if mustInProcess && policy.Mode != protocol.SandboxDangerFullAccess {
+		var ok bool
+		if res, ok = runInProcess(ctx, req, os.Stdin, os.Stdout, os.Stderr, o.session, sup.Ahead); !ok {
+			fmt.Fprintln(os.Stderr, "agent stand-in: the command was not supervised in-process")
+			return ExitSetupFailed
+		}
+	} else if res, err = sup.run(ctx, req, os.Stdin, os.Stdout, os.Stderr, o.session); err != nil {
 		return ExitSetupFailed
 	}
 	if p != nil && !o.session && policy.Mode != protocol.SandboxDangerFullAccess && !p.sent {
@@ -80,6 +106,23 @@ func runAgentStandIn(args []string, ahead bool) int {
 	}
 	writeReport(o.reportFD, res)
 	return res.ExitCode
+}
+
+// spawnLoop starts two goroutines that run true, read-only in dir, in
+// this process's supervision until ctx is done; a command that fails
+// ends the stand-in (the loop must be what it says).
+func spawnLoop(ctx context.Context, dir string) {
+	for i := 0; i < 2; i++ {
+		go func() {
+			for ctx.Err() == nil {
+				res, ok := runInProcess(ctx, protocol.ExecRequest{Argv: []string{"true"}, Cwd: dir}, nil, nil, nil, false, nil)
+				if ctx.Err() == nil && (!ok || res.ExitCode != 0) {
+					fmt.Fprintf(os.Stderr, "agent stand-in: spawn loop: in-process %v, exit %d %s\n", ok, res.ExitCode, res.Error)
+					os.Exit(ExitSetupFailed)
+				}
+			}
+		}()
+	}
 }
 
 // agentCmd returns the agent stand-in (this test binary re-executed)

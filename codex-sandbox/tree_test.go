@@ -207,11 +207,13 @@ func ptr[T any](v T) *T { return &v }
 // danger-full-access, which has no PID namespace, the same setsid'd
 // grandchild does survive: that run shows the check can fail.
 //
-// As root the same holds with the agent as the supervisor (the agent
-// stand-in, Supervisor.InProcess) SIGKILLed: the case with the helper
+// The same holds, as root and as uid 65534, with the agent as the
+// supervisor (the agent stand-in, Supervisor.InProcess, required to
+// supervise the command itself) SIGKILLed: the case with the helper
 // started without a PID namespace is the one that fails (seen when
-// building this test), and with the command handed to a helper the
-// agent started ahead (agentAheadStandIn).
+// building this test, as root; as uid 65534, with the user namespace's
+// refusal retried without one, as codex-sandbox does), and with the
+// command handed to a helper the agent started ahead (agentAheadStandIn).
 func TestSupervisorKilledTakesCommand(t *testing.T) {
 	type run struct {
 		name, mode string
@@ -225,7 +227,9 @@ func TestSupervisorKilledTakesCommand(t *testing.T) {
 			runs = append(runs, run{u.name, mode, u.cred, false, false})
 		}
 	}
-	runs = append(runs, run{"root/agent", "read-only", nil, true, false}, run{"root/agent-ahead", "read-only", nil, true, true})
+	for _, u := range users {
+		runs = append(runs, run{u.name + "/agent", "read-only", u.cred, true, false}, run{u.name + "/agent-ahead", "read-only", u.cred, true, true})
+	}
 	for _, r := range runs {
 		mode, u, agent, ahead := r.mode, r, r.agent, r.ahead
 		t.Run(r.name+"/"+mode, func(t *testing.T) {
@@ -237,6 +241,10 @@ func TestSupervisorKilledTakesCommand(t *testing.T) {
 			}
 			if ahead {
 				cmd.Args[0] = agentAheadStandIn
+			}
+			if agent {
+				// The agent itself, not a codex-sandbox it fell back to.
+				cmd.Env = append(cmd.Env, mustInProcessVar+"=1")
 			}
 			// As uid 65534 the PID namespace comes with a user namespace.
 			cmd.SysProcAttr = &syscall.SysProcAttr{Credential: u.cred}
