@@ -168,19 +168,24 @@ type Supervisor struct {
 	// InProcess lets the calling process supervise the helper itself,
 	// one Go process start per command instead of two (README, Speed),
 	// wherever that keeps every guarantee of the supervisor process: on
-	// Linux with CAP_SYS_ADMIN (root, as in containers and CI) and a
-	// restricted policy. The helper, the single-threaded hop that
-	// restricts itself whole before the command exists, is then the
-	// init of a PID namespace of its own (in a process group of its
-	// own, with the parent-death signal): killing it, on cancel, on
-	// timeout or when the caller dies (even by SIGKILL), ends the whole
-	// tree, and nothing inside can name the caller. The caller is made
-	// non-dumpable, process-wide and for good, as codex-sandbox makes
-	// itself, so its memory and descriptors need CAP_SYS_PTRACE; no
-	// subreaper is set and no child of the caller's but the helper is
-	// waited for. Anywhere else (no CAP_SYS_ADMIN, danger-full-access,
-	// macOS) a codex-sandbox process supervises, as with the zero value.
-	// Results, output and messages are the same in both shapes.
+	// Linux, for a restricted policy, as root or as an ordinary user.
+	// The helper, the single-threaded hop that restricts itself whole
+	// before the command exists, is then the init of a PID namespace of
+	// its own (without CAP_SYS_ADMIN inside a user and mount namespace
+	// of its own too, whose uid and gid maps the helper writes itself),
+	// in a process group of its own, with the parent-death signal:
+	// killing it, on cancel, on timeout or when the caller dies (even by
+	// SIGKILL), ends the whole tree, and nothing inside can name the
+	// caller. The caller is made non-dumpable, process-wide and for
+	// good, before its first helper starts, as codex-sandbox makes
+	// itself, so its memory and descriptors need CAP_SYS_PTRACE; it is
+	// never dumpable again, not even while a helper starts. No subreaper
+	// is set and no child of the caller's but the helper is waited for.
+	// Where user namespaces are refused (a sysctl, a nested container),
+	// danger-full-access, or macOS, a codex-sandbox process supervises,
+	// as with the zero value (the first found out by the helper's start
+	// failing, before anything runs). Results, output and messages are
+	// the same in every shape.
 	InProcess bool
 	// Ahead, with InProcess, is where a helper started ahead of the
 	// command waits (see Ahead): a command of Run or RunStdin that this

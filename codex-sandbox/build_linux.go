@@ -38,12 +38,14 @@ const (
 // named or signalled from inside, and the kernel ends every process in
 // it when the command ends or this supervisor is SIGKILLed (the helper
 // has PR_SET_PDEATHSIG). Without it, a restricted helper is started in a
-// new user, mount and PID namespace (same uid and gid inside,
-// CAP_SYS_ADMIN and CAP_SETPCAP kept as ambient capabilities across the
-// exec), so it can still make .git and the rest of the file system
-// read-only mounts (which also stops chmod of one's own files outside the
-// roots). Where user namespaces are refused, supervise retries without
-// one and the helper reports what that leaves unprotected.
+// new user, mount and PID namespace (same uid and gid inside, mapped by
+// the helper itself; CAP_SYS_ADMIN and CAP_SETPCAP kept as ambient
+// capabilities across the exec: helperNamespaces), so it can still make
+// .git and the rest of the file system read-only mounts (which also
+// stops chmod of one's own files outside the roots). Where user
+// namespaces are refused, supervise retries without one (codex-sandbox,
+// a subreaper) and the helper reports what that leaves unprotected, or
+// (in-process) hands the command to a codex-sandbox process.
 //
 // danger-full-access restricts nothing: the command is started directly.
 func buildCmd(j job) (*exec.Cmd, reportPipe, error) {

@@ -60,10 +60,13 @@ func runShape(t *testing.T, cmd *exec.Cmd) shapeRun {
 // with .git read-only through the mount namespace, without the ids'
 // variable), a write the sandbox refuses, a missing command and a
 // missing directory give the same exit code, output, messages and
-// result in both shapes. The agent stand-in must supervise each itself.
+// result in both shapes, and with a helper started ahead (as
+// restricted: no capability, no_new_privs, seccomp). The agent
+// stand-in must supervise each that starts itself.
 func TestInProcessSameAsProcessUnprivileged(t *testing.T) {
 	ws, _ := workspace(t)
-	script := `id -u; id -g; echo "[$CODEX_SANDBOX_MAP_IDS]"; touch .git/x || echo refused; cat /proc/self/uid_map`
+	script := `id -u; id -g; echo "[$CODEX_SANDBOX_MAP_IDS]"; touch .git/x || echo refused; cat /proc/self/uid_map; ` +
+		`grep -E '^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):' /proc/self/status | tr -s '\t\n' '  '`
 	for _, c := range []struct {
 		args []string
 		// started: the request reaches the helper; a missing directory
@@ -76,23 +79,34 @@ func TestInProcessSameAsProcessUnprivileged(t *testing.T) {
 		{[]string{"--cd", filepath.Join(ws, "missing"), "--", "true"}, false},
 	} {
 		args := c.args
-		var got [2]shapeRun
-		for i, agent := range []bool{false, true} {
+		shapes := []string{ToolName, agentStandIn}
+		if c.started {
+			// A helper started ahead must take exactly this plan, and
+			// restrict itself as one started for the command does.
+			shapes = append(shapes, agentAheadStandIn)
+		}
+		var got []shapeRun
+		for _, shape := range shapes {
 			cmd := csCmd(t, append([]string{"--report-fd", "3"}, args...)...)
-			if agent {
+			if shape != ToolName {
 				cmd = agentCmd(t, append([]string{"--report-fd", "3"}, args...)...)
+				cmd.Args[0] = shape
 				if c.started {
 					cmd.Env = append(cmd.Env, mustInProcessVar+"=1")
 				}
 			}
 			cmd.SysProcAttr = &syscall.SysProcAttr{Credential: nobody}
-			got[i] = runShape(t, cmd)
+			got = append(got, runShape(t, cmd))
 		}
-		if got[0] != got[1] {
-			t.Errorf("%v:\nprocess:    %+v\nin-process: %+v", args, got[0], got[1])
+		for i := 1; i < len(got); i++ {
+			if got[0] != got[i] {
+				t.Errorf("%v:\nprocess: %+v\n%s: %+v", args, got[0], shapes[i], got[i])
+			}
 		}
 		if args[len(args)-1] == script {
-			want := "65534\n65534\n[]\nrefused\n     65534      65534          1\n"
+			want := "65534\n65534\n[]\nrefused\n     65534      65534          1\n" +
+				"CapInh: 0000000000000000 CapPrm: 0000000000000000 CapEff: 0000000000000000 CapBnd: 0000000000000000 " +
+				"CapAmb: 0000000000000000 NoNewPrivs: 1 Seccomp: 2 "
 			if got[1].code != 0 || got[1].stdout != want {
 				t.Errorf("in-process run as uid 65534: exit %d, stdout %q, want %q (stderr %q)", got[1].code, got[1].stdout, want, got[1].stderr)
 			}

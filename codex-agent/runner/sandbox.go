@@ -49,10 +49,11 @@ func (r SandboxRunner) RunInput(ctx context.Context, req protocol.ExecRequest, s
 // supervised runs req under the sandbox's Go API, the one process-tree
 // supervisor of every command the agent starts, sandboxed or not; each
 // stream is capped (head and tail kept). Where it keeps every guarantee
-// (root, a restricted policy) the agent supervises the helper itself,
-// one Go process start per command instead of two (codex-sandbox
-// README, Speed); the agent is then non-dumpable. Elsewhere a
-// codex-sandbox process supervises. ahead, if not nil, may hold the
+// (a restricted policy; as an ordinary user, user namespaces allowed)
+// the agent supervises the helper itself, one Go process start per
+// command instead of two (codex-sandbox README, Speed); the agent is
+// then non-dumpable, and stays so. Elsewhere a codex-sandbox process
+// supervises. ahead, if not nil, may hold the
 // helper started ahead for it (sandbox.Supervisor.Ahead decides when it
 // applies: not to a terminal, nor where a codex-sandbox supervises).
 func supervised(ctx context.Context, req protocol.ExecRequest, stdio Stdio, out func(string, []byte), ahead *sandbox.Ahead) (protocol.ExecResult, error) {

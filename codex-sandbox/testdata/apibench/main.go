@@ -9,8 +9,8 @@
 //     command, which starts the helper;
 //   - in-process: sandbox.Supervisor{InProcess: true}.Run, this program
 //     supervising the command itself: as root it sets the sandbox up
-//     itself and starts the init (linuxsandbox.Launch), elsewhere it
-//     falls back to the process shape (see the line it prints);
+//     itself and starts the init (linuxsandbox.Launch); as an ordinary
+//     user it starts the helper in a user namespace of its own;
 //   - ahead: the same with a helper started ahead (sandbox.Ahead with
 //     Always: as root no helper is parked otherwise) and
 //     parked before the timed run, as the agent starts it while the
@@ -75,7 +75,7 @@ func main() {
 			res, err := sandbox.Run(ctx, req, nil, nil)
 			check("process", res, err)
 		}},
-		{name: "sandbox.Run ww, in-process (root: sandbox set up here)", run: func() {
+		{name: "sandbox.Run ww, in-process (root: set up here; else a helper)", run: func() {
 			res, err := sandbox.Supervisor{InProcess: true}.Run(ctx, req, nil, nil)
 			check("in-process", res, err)
 		}},
