@@ -475,4 +475,3 @@ func waitStarted(c child, kill *killSwitch, afterStart func(), launch armer) run
 	kill.waited()
 	return runResult{pid: c.pid, ws: ws, waitErr: err, ended: ended}
 }
-
