@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -48,6 +49,10 @@ func (a *Ahead) Start() error {
 	}
 	if !a.Always && launches(os.Environ()) {
 		// Launched commands start faster than parked helpers.
+		return nil
+	}
+	if !helperPIDNamespace() {
+		// Nothing here is supervised in-process (inProcessOK).
 		return nil
 	}
 	p, err := startParked()
@@ -113,7 +118,11 @@ func startParked() (*parked, error) {
 	}
 	attr := childAttr(false)
 	attr.Setpgid = true
-	env := helperNamespaces(attr, []string{"GOMAXPROCS=1"})
+	env, pidNS := helperNamespaces(attr, []string{"GOMAXPROCS=1"})
+	if !pidNS {
+		_, _ = sock.Close(), rf.Close()
+		return nil, errors.New("no PID namespace for a helper here")
+	}
 	pid, err := syscall.ForkExec(path, []string{linuxsandbox.ToolName, linuxsandbox.ParkedArg, strconv.Itoa(parkedPlanFD)},
 		&syscall.ProcAttr{Env: env, Files: []uintptr{devnull.Fd(), devnull.Fd(), devnull.Fd(), rf.Fd(), theirs.Fd()}, Sys: attr})
 	if err != nil {

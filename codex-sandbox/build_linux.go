@@ -20,6 +20,8 @@ import (
 const (
 	capSetpcap  = 8
 	capSysAdmin = 21
+	// capSetfcap: mapping uid 0 in a user namespace takes it (below).
+	capSetfcap = 31
 )
 
 // buildCmd re-executes this binary as codex-linux-sandbox with the Codex
@@ -91,7 +93,9 @@ func buildCmd(j job) (*exec.Cmd, reportPipe, error) {
 		return nil, reportPipe{}, errors.New("in-process supervision needs a restricted policy")
 	}
 	if j.plan.Restricted() {
-		cmd.Env = helperNamespaces(cmd.SysProcAttr, cmd.Env)
+		// Without a PID namespace (never in-process: inProcessOK) the
+		// helper runs in place, as where user namespaces are refused.
+		cmd.Env, _ = helperNamespaces(cmd.SysProcAttr, cmd.Env)
 	}
 	return cmd, reportPipe{f: rf}, nil
 }
@@ -106,17 +110,37 @@ func buildCmd(j job) (*exec.Cmd, reportPipe, error) {
 // ambient capabilities across the exec, and the same uid and gid inside:
 // the helper writes those maps itself as it starts
 // (linuxsandbox.MapIDsVar), so this process never has to be dumpable
-// for it. Any MapIDsVar already in env goes (a user's must not reach a
-// helper that has no user namespace to map).
-func helperNamespaces(attr *syscall.SysProcAttr, env []string) []string {
+// for it. Where it could not (helperPIDNamespace) there are none, and
+// pidNS is false. Any MapIDsVar already in env goes (a user's must not
+// reach a helper that has no user namespace to map).
+func helperNamespaces(attr *syscall.SysProcAttr, env []string) (_ []string, pidNS bool) {
 	env = linuxsandbox.WithoutMapIDs(env)
-	if haveSysAdmin() {
+	switch {
+	case haveSysAdmin():
 		attr.Cloneflags = unix.CLONE_NEWPID
-		return env
+		return env, true
+	case canMapOwnIDs():
+		attr.Cloneflags = unix.CLONE_NEWUSER | unix.CLONE_NEWNS | unix.CLONE_NEWPID
+		attr.AmbientCaps = []uintptr{capSysAdmin, capSetpcap}
+		return append(env[:len(env):len(env)], linuxsandbox.MapIDsEnv()), true
 	}
-	attr.Cloneflags = unix.CLONE_NEWUSER | unix.CLONE_NEWNS | unix.CLONE_NEWPID
-	attr.AmbientCaps = []uintptr{capSysAdmin, capSetpcap}
-	return append(env[:len(env):len(env)], linuxsandbox.MapIDsEnv())
+	return env, false
+}
+
+// helperPIDNamespace reports whether a helper this process starts gets
+// a PID namespace (helperNamespaces), unless the kernel refuses user
+// namespaces (which only its start can tell).
+func helperPIDNamespace() bool {
+	return haveSysAdmin() || canMapOwnIDs()
+}
+
+// canMapOwnIDs reports whether a helper started in a user namespace can
+// map its ids itself: mapping uid 0 takes CAP_SETFCAP of the process
+// that made the namespace (the kernel's verify_root_map, 5.12+), which
+// root without CAP_SYS_ADMIN may lack too (a container's dropped
+// capabilities). Any other uid maps itself freely.
+func canMapOwnIDs() bool {
+	return os.Getuid() != 0 || haveCap(capSetfcap)
 }
 
 // supervisorPlan is the plan the supervisor works from. On Linux the
@@ -161,26 +185,30 @@ func withoutUserNS(cmd *exec.Cmd) *exec.Cmd {
 // helper itself (job.inProcess): wherever the helper is sure to be the
 // init of a PID namespace of its own, so that killing it ends the whole
 // tree and nothing inside can name the caller. That is any restricted
-// plan: with CAP_SYS_ADMIN the helper gets a PID namespace, without it
-// a user namespace too (helperNamespaces), whose maps the helper writes
-// itself, so the caller stays non-dumpable throughout. Where user
+// plan where helperPIDNamespace: with CAP_SYS_ADMIN the helper gets a
+// PID namespace, without it a user namespace too (helperNamespaces),
+// whose maps the helper writes itself, so the caller stays
+// non-dumpable throughout. Where user
 // namespaces are refused (a sysctl, a nested container) that start
 // fails with nothing started, and spawnAndWait, not retrying without
 // one as a codex-sandbox process does, reports errUserNSRefused:
 // runInProcess then hands the request to a codex-sandbox process, which
 // is a subreaper and can end a tree without a PID namespace.
 func inProcessOK(plan *linuxsandbox.Plan) bool {
-	return plan.Restricted()
+	return plan.Restricted() && helperPIDNamespace()
 }
 
 // haveSysAdmin reports whether this process may make mounts itself.
-func haveSysAdmin() bool {
+func haveSysAdmin() bool { return haveCap(capSysAdmin) }
+
+// haveCap reports whether c (below 32) is in this thread's effective set.
+func haveCap(c uint) bool {
 	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
 	var data [2]unix.CapUserData
 	if err := unix.Capget(&hdr, &data[0]); err != nil {
 		return false
 	}
-	return data[0].Effective&(1<<capSysAdmin) != 0
+	return data[0].Effective&(1<<c) != 0
 }
 
 // directCmd starts an unrestricted (danger-full-access) command itself:

@@ -228,3 +228,54 @@ func TestInProcessAgentNeverDumpable(t *testing.T) {
 		})
 	}
 }
+
+// TestInProcessRootWithoutSysAdmin: root without CAP_SYS_ADMIN (a
+// container's dropped capabilities) gets the unprivileged shape, its
+// helper mapping uid and gid 0 itself, supervised in-process. Without
+// CAP_SETFCAP too, the kernel refuses a helper mapping uid 0 (it takes
+// that capability of the namespace's maker), so no user namespace is
+// asked for: the command runs as codex-sandbox runs it where user
+// namespaces are refused, through a codex-sandbox process, with the
+// same result in both shapes. Seen failing when the helper was started
+// in a user namespace there regardless (125: its map refused).
+func TestInProcessRootWithoutSysAdmin(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("needs root; CI runs as root")
+	}
+	ws, _ := workspace(t)
+	bin, err := publicBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	// setpriv execs them by paths whose last elements name the shapes.
+	for _, name := range []string{ToolName, agentStandIn} {
+		if err := os.Symlink(bin, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	args := []string{"--report-fd", "3", "--sandbox", "workspace-write", "--cd", ws, "--", "sh", "-c", "id -u; id -g; cat /proc/self/uid_map"}
+	for _, c := range []struct {
+		drop, stdout string
+		inProcess    bool
+	}{
+		{"-sys_admin", "0\n0\n         0          0          1\n", true},
+		{"-sys_admin,-setfcap", "0\n0\n         0          0 4294967295\n", false},
+	} {
+		var got []shapeRun
+		for _, shape := range []string{ToolName, agentStandIn} {
+			cmd := exec.Command("setpriv", append([]string{"--bounding-set=" + c.drop, "--inh-caps=" + c.drop, "--", filepath.Join(dir, shape)}, args...)...)
+			cmd.Env = testEnv()
+			if shape == agentStandIn && c.inProcess {
+				cmd.Env = append(cmd.Env, mustInProcessVar+"=1")
+			}
+			got = append(got, runShape(t, cmd))
+		}
+		if got[0] != got[1] {
+			t.Errorf("%s:\nprocess:    %+v\nin-process: %+v", c.drop, got[0], got[1])
+		}
+		if got[1].code != 0 || got[1].stdout != c.stdout {
+			t.Errorf("%s: exit %d, stdout %q, want %q (stderr %q)", c.drop, got[1].code, got[1].stdout, c.stdout, got[1].stderr)
+		}
+	}
+}
