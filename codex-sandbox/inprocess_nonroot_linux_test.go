@@ -122,7 +122,8 @@ func TestInProcessSameAsProcessUnprivileged(t *testing.T) {
 // leaves are ended when it exits. A helper started there without its
 // PID namespace by the stand-in itself (which is no subreaper) leaves
 // both alive: seen failing so, by retrying without the user namespace
-// in-process.
+// in-process. (Root, left without capabilities inside, does not even
+// ask for one: TestInProcessRootWithoutSysAdmin; uid 65534 is refused.)
 func TestInProcessNestedFallsBack(t *testing.T) {
 	bin, err := publicBinary()
 	if err != nil {
