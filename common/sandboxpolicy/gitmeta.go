@@ -2,6 +2,7 @@ package sandboxpolicy
 
 import (
 	"bufio"
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,16 +40,9 @@ func (p *Plan) addGitDirs(pn *pinner, gitdir, worktree string) {
 		})
 	}
 	p.addSubmodules(pn, gitdir)
-	b, err := readRegular(filepath.Join(gitdir, "commondir"), 64<<10)
-	if err != nil {
-		return
-	}
-	common := strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0])
+	common := commondirTarget(gitdir)
 	if common == "" {
 		return
-	}
-	if !filepath.IsAbs(common) {
-		common = filepath.Join(gitdir, common)
 	}
 	if real, err := filepath.EvalSymlinks(common); err == nil && !contains(p.Protected, real) {
 		if real != filepath.Clean(common) {
@@ -263,18 +257,53 @@ func (p *Plan) addEnclosingRepo(pn *pinner, cwd string) {
 	}
 }
 
-// readGitdir returns the target of a "gitdir: PATH" file, or "".
-func readGitdir(path string) string {
-	f, err := openRegular(path)
-	if err != nil {
+// maxGitfileSize is the largest .git file git reads (read_gitfile_gently).
+const maxGitfileSize = 1 << 20
+
+// gitfileTarget returns the git directory a "gitdir:" file at dotgit
+// names, "" where git would refuse the file.
+func gitfileTarget(dotgit string) string {
+	b, err := readRegular(dotgit, maxGitfileSize+1)
+	if err != nil || len(b) > maxGitfileSize {
 		return ""
 	}
-	defer func() { _ = f.Close() }()
-	sc := bufio.NewScanner(f)
-	if sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "gitdir:"); ok {
-			return strings.TrimSpace(rest)
-		}
+	rest, ok := bytes.CutPrefix(b, []byte("gitdir: "))
+	if !ok {
+		return ""
 	}
-	return ""
+	return gitPath(rest, filepath.Dir(dotgit))
+}
+
+// commondirTarget returns the common dir a worktree's git directory
+// names in its "commondir" file, "" if none.
+func commondirTarget(gitdir string) string {
+	b, err := readRegular(filepath.Join(gitdir, "commondir"), maxGitfileSize+1)
+	if err != nil || len(b) > maxGitfileSize {
+		return ""
+	}
+	return gitPath(b, gitdir)
+}
+
+// gitPath is a path as git reads it from a file of its own (a "gitdir:"
+// file after its prefix, as read_gitfile_gently reads it; "commondir",
+// as get_common_dir_noenv does): trailing line ends dropped (and nothing
+// else: spaces are part of the path), then up to a NUL; a relative one is
+// taken from dir as the kernel resolves it, not cleaned first ("link/../x"
+// goes where link points, then up, as git's open and real_path do). A
+// reader that trimmed spaces, stopped at the first line or cleaned the
+// path would protect some other directory than the one git uses. "" for
+// an empty path.
+func gitPath(b []byte, dir string) string {
+	b = bytes.TrimRight(b, "\r\n")
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	switch p := string(b); {
+	case p == "":
+		return ""
+	case filepath.IsAbs(p):
+		return p
+	default:
+		return dir + string(filepath.Separator) + p
+	}
 }

@@ -333,10 +333,7 @@ func (p *Plan) protectEntry(pn *pinner, dir, name string, mode fs.FileMode) {
 		return
 	}
 	if mode.IsRegular() {
-		if gitdir := readGitdir(path); gitdir != "" {
-			if !filepath.IsAbs(gitdir) {
-				gitdir = filepath.Join(dir, gitdir)
-			}
+		if gitdir := gitfileTarget(path); gitdir != "" {
 			p.protectNamed(pn, gitdir, dir)
 		}
 	} else if mode.IsDir() {
