@@ -139,3 +139,38 @@ func TestCommondirAsGitReadsIt(t *testing.T) {
 		})
 	}
 }
+
+// TestCoreWorktreeAsGitReadsIt holds mainWorktree to the working tree git
+// finds for a git directory whose core.worktree is relative and passes
+// through a symlink before "..": git goes there by chdir, so the link is
+// followed first.
+func TestCoreWorktreeAsGitReadsIt(t *testing.T) {
+	base, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	gitdir := filepath.Join(base, "repo.git")
+	runGit(t, "init", "-q", "--bare", gitdir)
+	mkdirs(t, filepath.Join(base, "far", "deep"))
+	mkdirs(t, filepath.Join(base, "far", "tree"))
+	mkdirs(t, filepath.Join(base, "tree")) // where a cleaned path lands
+	if err := os.Symlink(filepath.Join(base, "far", "deep"), filepath.Join(gitdir, "lnk")); err != nil {
+		t.Fatal(err)
+	}
+	runGit(t, "--git-dir="+gitdir, "config", "core.bare", "false")
+	runGit(t, "--git-dir="+gitdir, "config", "core.worktree", "lnk/../tree")
+	cmd := exec.Command("git", "--git-dir="+gitdir, "rev-parse", "--show-toplevel")
+	cmd.Dir = base
+	cmd.Env = []string{"GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null", "HOME=" + base, "PATH=" + os.Getenv("PATH")}
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("git rev-parse: %v", err)
+	}
+	gitSees := strings.TrimSuffix(string(out), "\n")
+	if gitSees != filepath.Join(base, "far", "tree") {
+		t.Fatalf("git's working tree is %q, the test expects far/tree", gitSees)
+	}
+	if got := mainWorktree(gitdir); got != gitSees {
+		t.Errorf("mainWorktree = %q, git's working tree is %q", got, gitSees)
+	}
+}

@@ -62,7 +62,12 @@ func (p *Plan) addGitDirs(pn *pinner, gitdir, worktree string) {
 func mainWorktree(gitdir string) string {
 	if wt := configWorktree(filepath.Join(gitdir, "config")); wt != "" {
 		if !filepath.IsAbs(wt) {
-			wt = filepath.Join(gitdir, wt)
+			// From the git directory as git's chdir goes there: through
+			// symlinks before "..", not cleaned first.
+			wt = gitdir + string(filepath.Separator) + wt
+		}
+		if real, err := filepath.EvalSymlinks(wt); err == nil {
+			return real
 		}
 		return filepath.Clean(wt)
 	}
