@@ -8,12 +8,14 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -178,7 +180,10 @@ func TestAheadEachCallItsPolicy(t *testing.T) {
 // (the request waits) the front end has a helper parked for its next
 // command; then the front end is SIGKILLed (the process alone), or, for
 // exec and proto, left to end (exec after its turn, proto at EOF of its
-// input): the parked helper must not survive either way.
+// input): the parked helper must not survive either way. As uid 65534
+// codex exec parks one with no switch (seen failing when Start parked
+// nothing without CAP_SYS_ADMIN), and its command sees only its own uid
+// mapped (seen failing when the helper did not map its ids).
 func TestNoParkedHelperSurvives(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root: helpers are started ahead only with CAP_SYS_ADMIN (CI runs as root and fails on any skip)")
@@ -195,16 +200,84 @@ func TestNoParkedHelperSurvives(t *testing.T) {
 			name = tc.front + "/kill-9"
 		}
 		t.Run(name, func(t *testing.T) {
-			parkedSurvival(t, tc.front, tc.kill)
+			parkedSurvival(t, tc.front, tc.kill, nil)
+		})
+	}
+	// As an ordinary user the agent parks helpers by default (no switch),
+	// supervising them itself: the command runs in a user namespace of
+	// its helper's, its own uid mapped.
+	nobody := &syscall.Credential{Uid: 65534, Gid: 65534}
+	for _, kill := range []bool{true, false} {
+		name := map[bool]string{true: "kill-9", false: "ends"}[kill]
+		t.Run("uid 65534/exec/"+name, func(t *testing.T) {
+			parkedSurvival(t, "exec", kill, nobody)
 		})
 	}
 }
 
-func parkedSurvival(t *testing.T, front string, kill bool) {
+// publicCodex is a copy of the test binary named codex that any user
+// may run, in a directory any user may enter.
+func publicCodex(t *testing.T) string {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(self)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bin := filepath.Join(dir, "codex")
+	if err := os.WriteFile(bin, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
+// giveFixture makes fx's home and repository cred's, and the
+// directories above them enterable.
+func giveFixture(t *testing.T, fx *execFixture, cred *syscall.Credential) {
+	t.Helper()
+	root := filepath.Dir(fx.home)
+	for _, d := range []string{filepath.Dir(root), root} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, top := range []string{fx.home, fx.repo} {
+		err := filepath.WalkDir(top, func(p string, _ fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			return os.Lchown(p, int(cred.Uid), int(cred.Gid))
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// parkedSurvival runs front through a turn of one command and the start
+// of the next (see TestNoParkedHelperSurvives), as cred (nil: this
+// process's user, root, with CODEX_SANDBOX_HELPER=1).
+func parkedSurvival(t *testing.T, front string, kill bool, cred *syscall.Credential) {
 	bin := selfCodex(t)
+	command := "echo hi"
+	if cred != nil {
+		bin, command = publicCodex(t), "cat /proc/self/uid_map"
+	}
 	fx := newExecFixture(t,
-		modelserver.Turn{Items: []json.RawMessage{modelserver.FunctionCall("c1", "exec_command", map[string]any{"cmd": "echo hi"})}},
+		modelserver.Turn{Items: []json.RawMessage{modelserver.FunctionCall("c1", "exec_command", map[string]any{"cmd": command})}},
 		modelserver.Turn{Items: []json.RawMessage{modelserver.Message("done")}})
+	if cred != nil {
+		giveFixture(t, fx, cred)
+	}
 	type parked struct {
 		fd int
 		ok bool
@@ -263,6 +336,10 @@ func parkedSurvival(t *testing.T, front string, kill bool) {
 		}
 	}
 	cmd.Env, cmd.Dir = append(fx.environ(), "CODEX_SANDBOX_HELPER=1"), fx.repo
+	if cred != nil {
+		// No switch: an ordinary user's agent parks helpers by default.
+		cmd.Env, cmd.SysProcAttr = fx.environ(), &syscall.SysProcAttr{Credential: cred}
+	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	in, err := cmd.StdinPipe()
@@ -302,8 +379,14 @@ func parkedSurvival(t *testing.T, front string, kill bool) {
 			lines <- sc.Text()
 		}
 	}()
+	mapped := make(chan bool, 1)
 	go func() {
+		ok := false
+		defer func() { mapped <- ok }()
 		for l := range lines {
+			// The command's output as exec --json reports it: its own
+			// uid mapped in its helper's user namespace.
+			ok = ok || strings.Contains(l, `65534      65534          1`)
 			switch {
 			case front == "app-server" && strings.Contains(l, `"id":2,`):
 				var r struct {
@@ -339,5 +422,8 @@ func parkedSurvival(t *testing.T, front string, kill bool) {
 	if !proctest.Exits(p.fd, 10*time.Second) {
 		_ = unix.PidfdSendSignal(p.fd, unix.SIGKILL, nil, 0)
 		t.Errorf("a helper parked by %s survived its end (kill -9: %v); stderr: %s", front, kill, stderr.String())
+	}
+	if cred != nil && !<-mapped {
+		t.Errorf("the command's uid map is not its own uid's alone; stderr: %s", stderr.String())
 	}
 }

@@ -23,8 +23,10 @@ func newAhead(r runner.Runner) (runner.Runner, *sandbox.Ahead) {
 // next sandboxed command if none is parked: when a model request begins
 // and after each tool call. A turn whose policy runs commands unsandboxed
 // starts none. The helper holds no policy: the command's own, decided
-// when it runs, is handed to it then. Without CAP_SYS_ADMIN, or after the
-// session ended, Start starts nothing.
+// when it runs, is handed to it then. Where the agent sets the sandbox
+// up itself (root on amd64), where a helper could have no PID namespace,
+// or after the session ended, Start starts nothing; as an ordinary user
+// it parks one (sandbox.Ahead).
 func (s *Session) startAhead(cfg SessionConfig) {
 	if s.ahead == nil || cfg.Sandbox.Mode == protocol.SandboxDangerFullAccess {
 		return
