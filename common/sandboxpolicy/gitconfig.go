@@ -1,6 +1,7 @@
 package sandboxpolicy
 
 import (
+	"bytes"
 	"path/filepath"
 	"strings"
 )
@@ -19,9 +20,47 @@ const maxConfigSize = 1 << 20
 // maxIncludeDepth bounds nested includes (git's own limit is 10).
 const maxIncludeDepth = 10
 
-// configVar is one variable of a git config file: section and key lower
-// case, sub (the subsection) as written.
-type configVar struct{ section, sub, key, value string }
+// configVar is one variable of a git config file as git passes it on to
+// what uses it.
+type configVar struct {
+	// name is section.subsection.key as git builds it: section and key
+	// lower case, the subsection as written, all of it cut at a NUL (git
+	// hands names on as C strings: [include "path<NUL>x"] foo = f
+	// includes f).
+	name string
+	// value is the value as git 2.45 and later read it, whitespace inside
+	// it as written; spaced as older git read it (before git's f0b8944,
+	// 2024), each whitespace character inside it a space. They differ
+	// only for a value holding an unquoted tab or carriage return; both
+	// are acted on, as the user's git may be either. A bare key (no "=")
+	// reads "true".
+	value, spaced string
+}
+
+// split returns the section (before the first dot), subsection (between
+// the first and the last) and key (after the last dot) of v's name.
+// Section and key are lower-cased: they already are, except in a name a
+// NUL cut short ([core "hooksPath<NUL>"] x = h names core.hooksPath, which
+// git's own lookups then miss): taken as the same variable, so that more
+// is protected rather than less. So is an empty subsection
+// ([core ""] names core..hookspath, which git does not read as
+// core.hookspath).
+func (v configVar) split() (section, sub, key string) {
+	first, last := strings.IndexByte(v.name, '.'), strings.LastIndexByte(v.name, '.')
+	section, key = strings.ToLower(v.name[:first]), strings.ToLower(v.name[last+1:])
+	if first < last {
+		sub = v.name[first+1 : last]
+	}
+	return section, sub, key
+}
+
+// readings returns the value as each git reads it (one or two).
+func (v configVar) readings() []string {
+	if v.spaced == v.value {
+		return []string{v.value}
+	}
+	return []string{v.value, v.spaced}
+}
 
 // readGitConfig parses the git config file at path; nil if it cannot be
 // read.
@@ -33,188 +72,280 @@ func readGitConfig(path string) []configVar {
 	return parseGitConfig(string(b))
 }
 
-// parseGitConfig parses git config syntax: [section], [section "sub"],
-// [section.sub], name = value (quotes, backslash escapes and
-// continuations), a bare name (true), # and ; comments. What it does not
-// understand is skipped.
+// parseGitConfig returns the variables of a git config text as git reads
+// them (see scanGitConfig), those before the line git refuses when it
+// refuses one (it then reads nothing at all, and runs nothing).
 func parseGitConfig(s string) []configVar {
-	var out []configVar
-	section, sub := "", ""
-	i := 0
-	for i < len(s) {
-		// Start of a line (or of what follows a section header).
-		for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n') {
-			i++
-		}
-		if i >= len(s) {
-			break
-		}
-		switch c := s[i]; {
-		case c == '#' || c == ';':
-			i = skipLine(s, i)
-		case c == '[':
-			var ok bool
-			section, sub, i, ok = parseSectionHeader(s, i+1)
-			if !ok {
-				section, sub = "", ""
-				i = skipLine(s, i)
-			}
-		case isKeyChar(c):
-			j := i
-			for j < len(s) && isKeyChar(s[j]) {
-				j++
-			}
-			key := strings.ToLower(s[i:j])
-			for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
-				j++
-			}
-			value := "true"
-			if j < len(s) && s[j] == '=' {
-				value, j = parseValue(s, j+1)
-			} else if j < len(s) && s[j] != '\n' && s[j] != '\r' && s[j] != '#' && s[j] != ';' {
-				i = skipLine(s, j)
-				continue
-			}
-			if section != "" {
-				out = append(out, configVar{section, sub, key, value})
-			}
-			i = skipLine(s, j)
-		default:
-			i = skipLine(s, i)
-		}
-	}
-	return out
+	vars, _ := scanGitConfig(s)
+	return vars
 }
 
-func isKeyChar(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-'
-}
+// utf8BOM is skipped at the start of a config, as git does (Windows
+// editors write it).
+const utf8BOM = "\xef\xbb\xbf"
 
-// skipLine returns the index after the end of the line holding s[i].
-func skipLine(s string, i int) int {
-	if j := strings.IndexByte(s[i:], '\n'); j >= 0 {
-		return i + j + 1
-	}
-	return len(s)
-}
-
-// parseSectionHeader parses what follows '[' at s[i:].
-func parseSectionHeader(s string, i int) (section, sub string, next int, ok bool) {
-	j := i
-	for j < len(s) && (isKeyChar(s[j]) || s[j] == '.') {
-		j++
-	}
-	name := strings.ToLower(s[i:j])
-	for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
-		j++
-	}
-	if j < len(s) && s[j] == ']' {
-		// [section] or the older [section.sub] (sub lower case).
-		section, sub, _ = strings.Cut(name, ".")
-		return section, sub, j + 1, section != ""
-	}
-	if j >= len(s) || s[j] != '"' || strings.Contains(name, ".") {
-		return "", "", j, false
-	}
-	var b strings.Builder
-	for j++; j < len(s); j++ {
-		switch s[j] {
-		case '\\':
-			if j+1 < len(s) && s[j+1] != '\n' {
-				j++
-				b.WriteByte(s[j])
-			}
-		case '"':
-			if j+1 < len(s) && s[j+1] == ']' && name != "" {
-				return name, b.String(), j + 2, true
-			}
-			return "", "", j, false
-		case '\n':
-			return "", "", j, false
-		default:
-			b.WriteByte(s[j])
-		}
-	}
-	return "", "", j, false
-}
-
-// parseValue parses a value starting at s[i] up to the end of its
-// (possibly continued) line, returning it and the index of that end.
-func parseValue(s string, i int) (string, int) {
-	var b strings.Builder
-	quoted := false
-	pending := 0 // unquoted whitespace kept only if more follows
-	for ; i < len(s); i++ {
-		c := s[i]
+// scanGitConfig reads git config syntax as git's own parser (config.c)
+// does, character by character, so that a variable git sees is never
+// missed or misread: [section], [section.sub] (lower-cased whole),
+// [section "sub"] (backslash escapes anything but a newline), key = value
+// and a bare key, # and ; comments, "\r\n" read as "\n" everywhere. It
+// reports false where git refuses the text ("bad config line"): a
+// variable there or after it is not returned.
+//
+// Names git builds but never looks up (a key before any section, a name
+// a NUL cut to no key) are left out.
+func scanGitConfig(s string) ([]configVar, bool) {
+	r := &configReader{s: strings.TrimPrefix(s, utf8BOM)}
+	var vars []configVar
+	base := "" // the current section's name and a dot
+	comment := false
+	for {
+		c := r.next()
 		switch {
 		case c == '\n':
-			return b.String(), i
-		case c == '\r' && i+1 < len(s) && s[i+1] == '\n':
-			continue
-		case !quoted && (c == '#' || c == ';'):
-			return b.String(), i
-		case !quoted && (c == ' ' || c == '\t'):
-			if b.Len() > 0 {
-				pending++
+			if r.eof {
+				return vars, true
 			}
-			continue
-		case c == '"':
-			quoted = !quoted
-			continue
-		}
-		if pending > 0 {
-			b.WriteString(strings.Repeat(" ", pending))
-			pending = 0
-		}
-		if c != '\\' {
-			b.WriteByte(c)
-			continue
-		}
-		if i+1 >= len(s) {
-			break
-		}
-		i++
-		switch s[i] {
-		case '\n':
-			// A continuation line.
-		case 'n':
-			b.WriteByte('\n')
-		case 't':
-			b.WriteByte('\t')
-		case 'b':
-			b.WriteByte('\b')
-		case '\r':
-			if i+1 < len(s) && s[i+1] == '\n' {
-				i++
+			comment = false
+		case comment || isConfigSpace(c):
+		case c == '#' || c == ';':
+			comment = true
+		case c == '[':
+			name, ok := r.sectionHeader()
+			if !ok || name == "" {
+				return vars, false
+			}
+			base = name + "."
+		case isAlpha(c):
+			v, ok := r.variable(base, c)
+			if !ok {
+				return vars, false
+			}
+			if first, last := strings.IndexByte(v.name, '.'), strings.LastIndexByte(v.name, '.'); first > 0 && last < len(v.name)-1 {
+				vars = append(vars, v)
 			}
 		default:
-			b.WriteByte(s[i])
+			// A partial BOM, a key starting with a digit or '-', ...
+			return vars, false
 		}
 	}
-	return b.String(), i
+}
+
+// configReader reads a config text as git's get_next_char does.
+type configReader struct {
+	s   string
+	i   int
+	eof bool
+}
+
+// next returns the next character: "\r\n" is one '\n' (a lone '\r' is
+// itself), and the end of the text reads as '\n' with eof set, as often
+// as asked.
+func (r *configReader) next() byte {
+	if r.i >= len(r.s) {
+		r.eof = true
+		return '\n'
+	}
+	c := r.s[r.i]
+	r.i++
+	if c == '\r' && r.i < len(r.s) && r.s[r.i] == '\n' {
+		r.i++
+		return '\n'
+	}
+	return c
+}
+
+// sectionHeader reads what follows '[': the section's name, lower case,
+// with its subsection if any after a dot.
+func (r *configReader) sectionHeader() (string, bool) {
+	var b strings.Builder
+	for {
+		c := r.next()
+		switch {
+		case r.eof:
+			return "", false
+		case c == ']':
+			return b.String(), true
+		case isConfigSpace(c):
+			return r.quotedSubsection(&b, c)
+		case !isKeyChar(c) && c != '.':
+			return "", false
+		}
+		b.WriteByte(lower(c))
+	}
+}
+
+// quotedSubsection reads the rest of [section "sub"] from the whitespace
+// c after the section's name (in b); the subsection keeps its case.
+func (r *configReader) quotedSubsection(b *strings.Builder, c byte) (string, bool) {
+	for isConfigSpace(c) {
+		if c == '\n' {
+			return "", false
+		}
+		c = r.next()
+	}
+	if c != '"' {
+		return "", false // [core ] and [core x] are refused
+	}
+	b.WriteByte('.')
+	for {
+		switch c = r.next(); c {
+		case '\n':
+			return "", false
+		case '"':
+			return b.String(), r.next() == ']'
+		case '\\':
+			if c = r.next(); c == '\n' {
+				return "", false
+			}
+		}
+		b.WriteByte(c)
+	}
+}
+
+// variable reads a key starting with c and its value, in the section
+// whose name and a dot are base.
+func (r *configReader) variable(base string, c byte) (configVar, bool) {
+	name := append([]byte(base), lower(c))
+	for c = r.next(); isKeyChar(c); c = r.next() {
+		name = append(name, lower(c))
+	}
+	for c == ' ' || c == '\t' {
+		c = r.next()
+	}
+	v := configVar{name: cutAtNUL(name), value: "true", spaced: "true"}
+	switch c {
+	case '\n':
+		return v, true // a bare key (git hands on no value: true)
+	case '=':
+		var ok bool
+		v.value, v.spaced, ok = r.value()
+		return v, ok
+	}
+	return v, false // anything else after a key, a comment included
+}
+
+// value reads a value to the end of its line, in both readings (see
+// configVar): leading and trailing unquoted whitespace dropped, quotes
+// removed, \n \t \b \" \\ escapes, a backslash at the end of a line
+// joining the next, # and ; starting a comment outside quotes.
+func (r *configReader) value() (value, spaced string, ok bool) {
+	var v, sp []byte
+	quoted, comment := false, false
+	trim := 0   // v's length before the whitespace ending it, 0 if none
+	spaces := 0 // whitespace not yet in sp: written as spaces if more follows
+	for {
+		c := r.next()
+		switch {
+		case c == '\n':
+			if quoted {
+				return "", "", false
+			}
+			if trim > 0 {
+				v = v[:trim]
+			}
+			return cutAtNUL(v), cutAtNUL(sp), true
+		case comment:
+			continue
+		case isConfigSpace(c) && !quoted:
+			if trim == 0 {
+				trim = len(v)
+			}
+			if len(v) > 0 { // leading whitespace is dropped
+				v = append(v, c)
+				spaces++
+			}
+			continue
+		case !quoted && (c == '#' || c == ';'):
+			comment = true
+			continue
+		}
+		// Anything else, a quote or a backslash included, keeps the
+		// whitespace before it.
+		trim = 0
+		for ; spaces > 0; spaces-- {
+			sp = append(sp, ' ')
+		}
+		switch c {
+		case '"':
+			quoted = !quoted
+			continue
+		case '\\':
+			switch c = r.next(); c {
+			case '\n':
+				continue // a continuation line
+			case 't':
+				c = '\t'
+			case 'b':
+				c = '\b'
+			case 'n':
+				c = '\n'
+			case '"', '\\':
+			default:
+				return "", "", false // git knows no other escape
+			}
+		}
+		v = append(v, c)
+		sp = append(sp, c)
+	}
+}
+
+// cutAtNUL is b up to its first NUL: git hands names and values on as C
+// strings.
+func cutAtNUL(b []byte) string {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	return string(b)
+}
+
+// isConfigSpace is git's isspace (no \v or \f).
+func isConfigSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+func isAlpha(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+func isKeyChar(c byte) bool { return isAlpha(c) || c >= '0' && c <= '9' || c == '-' }
+
+// lower is git's tolower: ASCII letters only.
+func lower(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // commandKey reports whether a variable's value is a command git runs
 // (through the shell, in the working tree) on its own.
-func commandKey(v configVar) bool {
-	switch v.section {
+func commandKey(section, sub, key, value string) bool {
+	switch section {
 	case "core":
-		return v.sub == "" && (v.key == "fsmonitor" || v.key == "sshcommand" || v.key == "pager" ||
-			v.key == "editor" || v.key == "askpass")
+		return sub == "" && (key == "fsmonitor" || key == "sshcommand" || key == "pager" || key == "editor" ||
+			key == "askpass" || key == "gitproxy" || key == "alternaterefscommand")
 	case "sequence":
-		return v.key == "editor"
+		return key == "editor"
+	case "interactive":
+		return key == "difffilter"
 	case "diff":
-		return v.sub == "" && v.key == "external" || v.sub != "" && (v.key == "textconv" || v.key == "command")
+		return sub == "" && key == "external" || sub != "" && (key == "textconv" || key == "command")
+	case "difftool", "mergetool":
+		return key == "cmd"
 	case "filter":
-		return v.key == "clean" || v.key == "smudge" || v.key == "process"
+		return key == "clean" || key == "smudge" || key == "process"
 	case "merge":
-		return v.key == "driver"
+		return key == "driver"
 	case "gpg":
-		return v.key == "program"
+		return key == "program" || key == "defaultkeycommand"
 	case "credential":
-		return v.key == "helper"
+		return key == "helper"
+	case "remote":
+		// Run here for a remote that is a local path.
+		return key == "uploadpack" || key == "receivepack"
+	case "sendemail":
+		return key == "sendmailcmd"
 	case "alias":
-		return strings.HasPrefix(v.value, "!")
+		return strings.HasPrefix(value, "!")
+	case "submodule":
+		return key == "update" && strings.HasPrefix(value, "!")
 	case "pager":
 		return true
 	}

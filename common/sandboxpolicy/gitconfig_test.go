@@ -5,20 +5,36 @@ import (
 	"testing"
 )
 
+// TestParseGitConfig pins the readings that matter most for the sandbox,
+// without git (TestParseGitConfigAsGitReadsIt compares with git itself).
 func TestParseGitConfig(t *testing.T) {
+	v := func(name, value string) configVar { return configVar{name, value, value} }
 	tests := []struct {
 		in   string
 		want []configVar
 	}{
-		{"[core]\n\thooksPath = .githooks\n", []configVar{{"core", "", "hookspath", ".githooks"}}},
-		{"[Core]HooksPath=x ; comment\n", []configVar{{"core", "", "hookspath", "x"}}},
-		{"[include]\n\tpath = \"a b\\\"c\" # c\n", []configVar{{"include", "", "path", `a b"c`}}},
-		{"[includeIf \"gitdir:~/w/\"]\n path = ../x\n", []configVar{{"includeif", "gitdir:~/w/", "path", "../x"}}},
-		{"[filter.lfs]\n\tclean = tools/clean  %f\n", []configVar{{"filter", "lfs", "clean", "tools/clean  %f"}}},
-		{"[core]\n\tfsmonitor = ./a\\\n/b\n", []configVar{{"core", "", "fsmonitor", "./a/b"}}},
-		{"[core]\n\tbare\n\tx = 1\r\n", []configVar{{"core", "", "bare", "true"}, {"core", "", "x", "1"}}},
-		{"# top\nkey = orphan\n[bad\n[core]\n\tk=v\n", []configVar{{"core", "", "k", "v"}}},
+		{"[core]\n\thooksPath = .githooks\n", []configVar{v("core.hookspath", ".githooks")}},
+		{"[Core]HooksPath=x ; comment\n", []configVar{v("core.hookspath", "x")}},
+		{"[include]\n\tpath = \"a b\\\"c\" # c\n", []configVar{v("include.path", `a b"c`)}},
+		{"[includeIf \"gitdir:~/w/\"]\n path = ../x\n", []configVar{v("includeif.gitdir:~/w/.path", "../x")}},
+		{"[filter.LFS]\n\tclean = tools/clean  %f\n", []configVar{v("filter.lfs.clean", "tools/clean  %f")}},
+		{"[core]\n\tfsmonitor = ./a\\\n/b\n", []configVar{v("core.fsmonitor", "./a/b")}},
+		{"[core]\n\tbare\n\tx = 1\r\n", []configVar{v("core.bare", "true"), v("core.x", "1")}},
+		// A BOM is skipped, not the line it starts.
+		{"\xef\xbb\xbf[core]hooksPath=x\n", []configVar{v("core.hookspath", "x")}},
+		// git's names and values are C strings: cut at a NUL.
+		{"[include \"path\x00junk\"]\n\tfoo = evil.cfg\n", []configVar{v("include.path", "evil.cfg")}},
+		{"[core]\n\thooksPath = \"hk\x00\"junk\n", []configVar{v("core.hookspath", "hk")}},
+		// A lone CR is whitespace; a quote keeps the whitespace before it.
+		{"[core]\rhooksPath = hk\r", []configVar{v("core.hookspath", "hk")}},
+		{"[core]\n\thooksPath = hk \"\"\n", []configVar{v("core.hookspath", "hk ")}},
+		{"[a.B \"C\"]\n\tk = x\n", []configVar{v("a.b.C.k", "x")}},
+		// Whitespace inside a value: kept by git 2.45 on, spaces before.
+		{"[core]\n\thooksPath = a\t\rb\t\n", []configVar{{"core.hookspath", "a\t\rb", "a  b"}}},
+		// Refused by git at the bad line: nothing from there on.
+		{"[core]\n\tk=v\n[bad\n[core]\n\tj=w\n", []configVar{v("core.k", "v")}},
 		{"[a \"unterminated]\nk=v\n", nil},
+		{"# top\nkey = orphan\n[core]\n\tk=v\n", []configVar{v("core.k", "v")}},
 	}
 	for _, tc := range tests {
 		if got := parseGitConfig(tc.in); !reflect.DeepEqual(got, tc.want) {
@@ -39,15 +55,27 @@ func TestCommandPath(t *testing.T) {
 }
 
 // FuzzGitConfig: any text parses (to something or nothing), never a
-// panic or a hang, and every variable has a section and a key.
+// panic or a hang; every variable has a section and a key; and what git
+// reads from the text, when it reads it at all, is what we read (git runs
+// once an input, so the fuzzer finds discrepancies as well as panics).
 func FuzzGitConfig(f *testing.F) {
-	f.Add("[core]\n\thooksPath = .githooks\n[include]\n\tpath = \"x\\\"y\"\n")
-	f.Add("[a \"b\\\"c\"] k = \"v ; w\" ; c\\\n")
+	for _, s := range gitConfigCases {
+		f.Add(s)
+	}
+	r := newGitConfigReader(f)
 	f.Fuzz(func(t *testing.T, s string) {
-		for _, v := range parseGitConfig(s) {
-			if v.section == "" || v.key == "" {
+		vars, ok := scanGitConfig(s)
+		for _, v := range vars {
+			if section, _, key := v.split(); section == "" || key == "" {
 				t.Fatalf("variable without section or key: %+v from %q", v, s)
 			}
+		}
+		want, gitOK := r.read(t, s)
+		if ok != gitOK {
+			t.Fatalf("%q: git accepts it: %v, we do: %v", s, gitOK, ok)
+		}
+		if got, _ := r.ourVars(s); gitOK && !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q:\n git reads %q\n we read   %q", s, want, got)
 		}
 	})
 }

@@ -1,7 +1,6 @@
 package sandboxpolicy
 
 import (
-	"bufio"
 	"bytes"
 	"os"
 	"path/filepath"
@@ -84,29 +83,36 @@ func mainWorktree(gitdir string) string {
 func (p *Plan) addConfigPaths(pn *pinner, path, gitdir, worktree string, depth int) bool {
 	sha256 := false
 	for _, v := range readGitConfig(path) {
-		switch {
-		case v.key == "path" && (v.section == "include" && v.sub == "" || v.section == "includeif"):
-			// Included whatever the condition: the condition may hold
-			// for the next git the user runs.
-			inc := expandConfigPath(v.value, filepath.Dir(path), pn.home)
-			if inc == "" {
-				continue
-			}
-			p.protectPath(pn, inc)
-			if depth < maxIncludeDepth {
-				sha256 = p.addConfigPaths(pn, inc, gitdir, worktree, depth+1) || sha256
-			}
-		case v.section == "core" && v.sub == "" && v.key == "hookspath":
-			base := worktree
-			if base == "" {
-				base = gitdir
-			}
-			p.protectPath(pn, expandConfigPath(v.value, base, pn.home))
-		case v.section == "extensions" && v.key == "objectformat":
+		section, sub, key := v.split()
+		if section == "extensions" && key == "objectformat" {
 			sha256 = strings.EqualFold(v.value, "sha256")
-		case commandKey(v):
-			if c := commandPath(v.value); c != "" && worktree != "" {
-				p.protectPath(pn, expandConfigPath(c, worktree, pn.home))
+			continue
+		}
+		// Each reading of the value (see configVar), as the user's git
+		// may be either.
+		for _, value := range v.readings() {
+			switch {
+			case key == "path" && (section == "include" && sub == "" || section == "includeif"):
+				// Included whatever the condition: the condition may hold
+				// for the next git the user runs.
+				inc := expandConfigPath(value, filepath.Dir(path), pn.home)
+				if inc == "" {
+					continue
+				}
+				p.protectPath(pn, inc)
+				if depth < maxIncludeDepth {
+					sha256 = p.addConfigPaths(pn, inc, gitdir, worktree, depth+1) || sha256
+				}
+			case section == "core" && sub == "" && key == "hookspath":
+				base := worktree
+				if base == "" {
+					base = gitdir
+				}
+				p.protectPath(pn, expandConfigPath(value, base, pn.home))
+			case commandKey(section, sub, key, value):
+				if c := commandPath(value); c != "" && worktree != "" {
+					p.protectPath(pn, expandConfigPath(c, worktree, pn.home))
+				}
 			}
 		}
 	}
@@ -215,27 +221,20 @@ func (p *Plan) protectDotGitIn(pn *pinner, dir string) {
 	p.protectEntry(pn, real, ".git", fi.Mode().Type())
 }
 
-// configWorktree returns core.worktree of a git config file, or "".
+// configWorktree returns core.worktree of a git config file as git
+// reads it (the last one, cut, unquoted and unescaped as any value), ""
+// if none. Of its two readings (see configVar) the one of current git:
+// a core.worktree holding a tab is not worth a second plan.
 func configWorktree(path string) string {
-	f, err := openRegular(path)
-	if err != nil {
-		return ""
-	}
-	defer func() { _ = f.Close() }()
-	sc := bufio.NewScanner(f)
-	core := false
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if strings.HasPrefix(line, "[") {
-			core = strings.EqualFold(strings.TrimSpace(strings.Trim(line, "[]")), "core")
-			continue
-		}
-		k, v, ok := strings.Cut(line, "=")
-		if core && ok && strings.EqualFold(strings.TrimSpace(k), "worktree") {
-			return strings.Trim(strings.TrimSpace(v), `"`)
+	wt := ""
+	for _, v := range readGitConfig(path) {
+		// Exactly this name: git's setup compares it whole, so
+		// [core ""] worktree is not it.
+		if v.name == "core.worktree" {
+			wt = v.value
 		}
 	}
-	return ""
+	return wt
 }
 
 // addEnclosingRepo protects the repository the workspace lies in when

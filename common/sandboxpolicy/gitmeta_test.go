@@ -15,6 +15,12 @@ func TestConfigWorktree(t *testing.T) {
 		"[Core]\n\tWorkTree=\"/abs/lib\"\n":                         "/abs/lib",
 		"[remote \"origin\"]\n\tworktree = x\n[core]\n\tbare = 0\n": "",
 		"": "",
+		// As git reads it: the last one, a value like any other, and
+		// exactly core.worktree (git config --get core.worktree agrees).
+		"[core]\n\tworktree = a\n[core \"\"]\n\tworktree = b\n[core]\n\tworktree = c\n": "c",
+		"[core]\n\tworktree = a\n[core \"\"]\n\tworktree = b\n":                         "a",
+		"[core]\n\tworktree = \"../x\" # c\n[core]\n\tbare\n":                           "../x",
+		"\xef\xbb\xbf[core] worktree = ../w\\\n/x\n":                                    "../w/x",
 	} {
 		p := filepath.Join(dir, "config")
 		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {

@@ -81,6 +81,14 @@ func TestPlanProtectedAndPinned(t *testing.T) {
 			"ws/.git/config=[core]\n\thooksPath = .githooks\n\tfsmonitor = \"tools/fsmon --flag\"\n[include]\n\tpath = ../shared.gitconfig\n",
 			"ws/shared.gitconfig=[includeIf \"onbranch:main\"]\n\tpath = team.gitconfig\n", "ws/team.gitconfig=", "ws/.githooks", "ws/tools/fsmon="}, cwd: "ws",
 			protected: []string{"ws/.git", "ws/.githooks", "ws/tools/fsmon", "ws/shared.gitconfig", "ws/team.gitconfig"}, pinned: []string{"ws/tools"}},
+		{name: "config read as git reads it", entries: []string{
+			// A BOM before the first line, a value and a subsection cut at
+			// a NUL (git's C strings: include.path), a lone CR ending a
+			// value, a tab inside one (two readings: git 2.45 on and before).
+			"ws/.git/config=\xef\xbb\xbf[core]hooksPath = hk\x00junk\n[include \"path\x00x\"]\n\tfoo = ../inc.gitconfig\r\r\n" +
+				"[includeIf \"onbranch:x\"]\n\tpath = ../t\tc\n",
+			"ws/inc.gitconfig=[core]\n\tfsmonitor = tools/fsmon\r", "ws/t\tc=", "ws/t c=", "ws/hk", "ws/tools/fsmon="}, cwd: "ws",
+			protected: []string{"ws/.git", "ws/hk", "ws/inc.gitconfig", "ws/tools/fsmon", "ws/t\tc", "ws/t c"}, pinned: []string{"ws/tools"}},
 		{name: "hooks path through a link", entries: []string{"ws/.git/config=[core]\n\thooksPath = hooks\n", "ws/hooks->h/real", "ws/h/real"}, cwd: "ws",
 			protected: []string{"ws/.git", "ws/h/real"}, pinned: []string{"ws/h", "ws/hooks"}},
 		{name: "config paths outside the roots are left alone", entries: []string{"ws/.git/config=[core]\n\thooksPath = /usr\n\tpager = /bin/less\n"}, cwd: "ws",
