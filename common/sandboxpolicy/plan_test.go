@@ -89,6 +89,11 @@ func TestPlanProtectedAndPinned(t *testing.T) {
 				"[includeIf \"onbranch:x\"]\n\tpath = ../t\tc\n",
 			"ws/inc.gitconfig=[core]\n\tfsmonitor = tools/fsmon\r", "ws/t\tc=", "ws/t c=", "ws/hk", "ws/tools/fsmon="}, cwd: "ws",
 			protected: []string{"ws/.git", "ws/hk", "ws/inc.gitconfig", "ws/tools/fsmon", "ws/t\tc", "ws/t c"}, pinned: []string{"ws/tools"}},
+		{name: "included whatever the condition", entries: []string{
+			"ws/.git/config=[includeIf \"gitdir/i:/nowhere/\"]\n\tpath = ../g.cfg\n[includeIf \"hasconfig:remote.*.url:https://e.com/**\"]\n" +
+				"\tpath = ../h.cfg\n[includeIf \"gitdir:~/x/\"]\n\tpath = ../x.cfg\n",
+			"ws/g.cfg=", "ws/h.cfg=[core]\n\thooksPath = hooks\n", "ws/x.cfg=", "ws/hooks"}, cwd: "ws",
+			protected: []string{"ws/.git", "ws/g.cfg", "ws/h.cfg", "ws/hooks", "ws/x.cfg"}},
 		{name: "hooks path through a link", entries: []string{"ws/.git/config=[core]\n\thooksPath = hooks\n", "ws/hooks->h/real", "ws/h/real"}, cwd: "ws",
 			protected: []string{"ws/.git", "ws/h/real"}, pinned: []string{"ws/h", "ws/hooks"}},
 		{name: "config paths outside the roots are left alone", entries: []string{"ws/.git/config=[core]\n\thooksPath = /usr\n\tpager = /bin/less\n"}, cwd: "ws",
