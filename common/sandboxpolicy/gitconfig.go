@@ -367,7 +367,10 @@ func commandPath(value string) string {
 
 // expandConfigPath is a path-valued variable as git reads it: ~/ is the
 // home directory, a relative path is relative to base. "" when it cannot
-// be known (~user, no home, no base).
+// be known (~user, no home, no base). It is not cleaned: git hands it to
+// the kernel as it is, which follows a symlink before a ".." after it
+// ("link/../hooks" is the hooks beside where link points); protectPath
+// resolves it the same way.
 func expandConfigPath(value, base, home string) string {
 	switch {
 	case value == "":
@@ -376,13 +379,23 @@ func expandConfigPath(value, base, home string) string {
 		if home == "" || !filepath.IsAbs(home) {
 			return ""
 		}
-		return filepath.Join(home, value[1:])
+		return home + value[1:]
 	case strings.HasPrefix(value, "~") || strings.HasPrefix(value, "%(prefix)/"):
 		return ""
 	case filepath.IsAbs(value):
-		return filepath.Clean(value)
+		return value
 	case base == "":
 		return ""
 	}
-	return filepath.Join(base, value)
+	return base + string(filepath.Separator) + value
+}
+
+// configDir is the directory a config file's relative includes start
+// from: its path up to the last slash, as git takes it (not cleaned, see
+// expandConfigPath).
+func configDir(path string) string {
+	if i := strings.LastIndexByte(path, filepath.Separator); i > 0 {
+		return path[:i]
+	}
+	return string(filepath.Separator)
 }

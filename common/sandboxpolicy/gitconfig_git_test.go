@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/codexgo/common/protocol"
 )
 
 // The config parser is checked against git itself: for each text, the
@@ -269,4 +271,58 @@ func generatedConfigs(n int) []string {
 		out = append(out, b.String())
 	}
 	return out
+}
+
+// TestConfigPathsAsGitReadsThem: a relative include.path and
+// core.hooksPath with a symlink before a ".." name what the kernel
+// resolves ("lnk/../hooks": the hooks beside where lnk points), not the
+// lexically cleaned path; git reads the included config and runs the hook
+// there (git config, git hook run), and that is what the plan protects.
+// Decoys sit where the cleaned paths point.
+func TestConfigPathsAsGitReadsThem(t *testing.T) {
+	base := tree(t, "ws/a/b/", "ws/lnk->a/b",
+		"ws/a/inc.cfg=[t]\n\twhich = a\n", "ws/inc.cfg=[t]\n\twhich = top\n",
+		"ws/a/hooks/pre-commit=#!/bin/sh\necho a\n", "ws/hooks/pre-commit=#!/bin/sh\necho top\n")
+	ws := filepath.Join(base, "ws")
+	gitOut := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-C", ws}, args...)...)
+		cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null", "HOME="+base)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	gitOut("init", "-q")
+	for _, h := range []string{"ws/a/hooks/pre-commit", "ws/hooks/pre-commit"} {
+		if err := os.Chmod(filepath.Join(base, h), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := os.OpenFile(filepath.Join(ws, ".git", "config"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.WriteString("[include]\n\tpath = ../lnk/../inc.cfg\n[core]\n\thooksPath = lnk/../hooks\n")
+	if cerr := f.Close(); err != nil || cerr != nil {
+		t.Fatal(err, cerr)
+	}
+	inc, hook := gitOut("config", "t.which"), gitOut("hook", "run", "pre-commit")
+	if inc != "a" || hook != "a" {
+		t.Fatalf("git read the include from %q and ran the hook from %q: not where the kernel resolves the links", inc, hook)
+	}
+	p, err := NewPlan(protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite, ExcludeSlashTmp: true, ExcludeTmpdirEnvVar: true,
+		WritableRoots: []string{base}}, ws, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range []string{"ws/a/inc.cfg", "ws/a/hooks"} {
+		if !contains(p.Protected, filepath.Join(base, x)) {
+			t.Errorf("%s, which git uses, is not protected: %q", x, p.Protected)
+		}
+	}
+	if !contains(p.Pinned, filepath.Join(ws, "lnk")) {
+		t.Errorf("the link on the way is not pinned: %q", p.Pinned)
+	}
 }

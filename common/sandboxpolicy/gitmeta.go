@@ -95,7 +95,7 @@ func (p *Plan) addConfigPaths(pn *pinner, path, gitdir, worktree string, depth i
 			case key == "path" && (section == "include" && sub == "" || section == "includeif"):
 				// Included whatever the condition: the condition may hold
 				// for the next git the user runs.
-				inc := expandConfigPath(value, filepath.Dir(path), pn.home)
+				inc := expandConfigPath(value, configDir(path), pn.home)
 				if inc == "" {
 					continue
 				}
