@@ -84,7 +84,7 @@ func NewLaunch(policy protocol.SandboxPolicy, policyCwd, commandCwd string, argv
 		return nil, errors.New("no command given")
 	}
 	env = RestoreEnv(env)
-	plan, err := NewPlan(policy, policyCwd, commandCwd, lookupIn(env))
+	plan, err := NewPlan(policy, policyCwd, commandCwd, Getenv(env))
 	if err != nil {
 		return nil, &ExecError{Code: ExitUsage, Err: err}
 	}

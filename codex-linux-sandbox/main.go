@@ -193,7 +193,7 @@ func run(args, env []string, stdout, stderr io.Writer) int {
 	if f.policyJSON != "" && f.permissionProfile != "" {
 		return fail(ExitUsage, "give either --sandbox-policy or --permission-profile, not both")
 	}
-	getenv := lookupIn(env)
+	getenv := Getenv(env)
 	policyCwd := f.policyCwd
 	if policyCwd == "" {
 		if policyCwd, err = os.Getwd(); err != nil {
@@ -251,17 +251,21 @@ func run(args, env []string, stdout, stderr io.Writer) int {
 	return fail(ExitNotExecutable, "%v", err)
 }
 
-// CommandEnv is env plus the variables that tell a command it runs
-// sandboxed: CODEX_SANDBOX=landlock under a restricted plan and
-// CODEX_SANDBOX_NETWORK_DISABLED=1 when the network is off.
+// CommandEnv is the environment a command is started with: env with
+// one setting per key (the first, see Getenv, so the command and the
+// plan read the same value), and the variables that tell a command it runs
+// sandboxed set, not added beside the caller's own: CODEX_SANDBOX=landlock
+// under a restricted plan and CODEX_SANDBOX_NETWORK_DISABLED=1 when the
+// network is off.
 func CommandEnv(plan *Plan, env []string) []string {
+	var set []string
 	if plan.Restricted() {
-		env = append(env, "CODEX_SANDBOX=landlock")
+		set = append(set, "CODEX_SANDBOX=landlock")
 		if !plan.Network() {
-			env = append(env, "CODEX_SANDBOX_NETWORK_DISABLED=1")
+			set = append(set, "CODEX_SANDBOX_NETWORK_DISABLED=1")
 		}
 	}
-	return env
+	return withEnv(env, set...)
 }
 
 // WarnUnprotected prints one line to w when the protected subpaths are
@@ -308,17 +312,4 @@ func (h HelperReport) appendJSON(b []byte) []byte {
 		b = strconv.AppendInt(b, int64(h.ExitCode), 10)
 	}
 	return append(b, '}')
-}
-
-// lookupIn returns a getenv for env, a list of KEY=VALUE: the first
-// setting of a key, the one the command's own getenv(3) finds.
-func lookupIn(env []string) func(string) string {
-	return func(k string) string {
-		for _, kv := range env {
-			if v, ok := strings.CutPrefix(kv, k+"="); ok {
-				return v
-			}
-		}
-		return ""
-	}
 }

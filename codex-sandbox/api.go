@@ -247,7 +247,7 @@ func runInProcess(ctx context.Context, req protocol.ExecRequest, stdin *os.File,
 	if err != nil {
 		return res, false
 	}
-	plan, err := supervisorPlan(policy, cwd, envLookup(env))
+	plan, err := supervisorPlan(policy, cwd, linuxsandbox.Getenv(env))
 	if err != nil || !inProcessOK(plan) {
 		return res, false
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	linuxsandbox "github.com/codexgo/codex-linux-sandbox"
 	"github.com/codexgo/common/protocol"
 )
 
@@ -80,7 +81,7 @@ func execute(ctx context.Context, req protocol.ExecRequest, limit int) (protocol
 		return protocol.ExecResult{}, err
 	}
 	envl := envList(req.Env)
-	plan, err := supervisorPlan(req.SandboxPolicy, cwd, envLookup(envl))
+	plan, err := supervisorPlan(req.SandboxPolicy, cwd, linuxsandbox.Getenv(envl))
 	if err != nil {
 		return protocol.ExecResult{}, err
 	}

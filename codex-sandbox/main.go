@@ -184,7 +184,7 @@ func run(ctx context.Context, args, env []string, stdin io.Reader, stdout, stder
 		// Only this process writes the report; no child may hold it open.
 		syscall.CloseOnExec(o.reportFD)
 	}
-	getenv := envLookup(env)
+	getenv := linuxsandbox.Getenv(env)
 	if o.json {
 		return runJSON(ctx, o, env, stdin, stdout, stderr)
 	}
@@ -295,18 +295,6 @@ func writeReport(fd int, res protocol.ExecResult) {
 	}
 	defer func() { _ = f.Close() }()
 	_, _ = f.Write(append(res.AppendJSON(nil), '\n'))
-}
-
-func envLookup(env []string) func(string) string {
-	return func(k string) string {
-		v := ""
-		for _, kv := range env {
-			if rest, ok := strings.CutPrefix(kv, k+"="); ok {
-				v = rest
-			}
-		}
-		return v
-	}
 }
 
 // envList turns a request's environment map into a sorted list.
