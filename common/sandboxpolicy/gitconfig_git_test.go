@@ -326,3 +326,48 @@ func TestConfigPathsAsGitReadsThem(t *testing.T) {
 		t.Errorf("the link on the way is not pinned: %q", p.Pinned)
 	}
 }
+
+// TestUserConfigsAsGitReadsThem: what the user's own git configs name
+// relative to a repository (core.hooksPath = .githooks set globally, as
+// some teams do; an included file's core.fsmonitor; the XDG config's
+// core.sshCommand) is that repository's, and git uses it there (git hook
+// run runs the workspace's .githooks/pre-commit): the plan protects it as
+// if the repository's own config said it.
+func TestUserConfigsAsGitReadsThem(t *testing.T) {
+	base := tree(t, "ws/.githooks/pre-commit=#!/bin/sh\necho global\n", "ws/tools/fsmon=x", "ws/bin/ssh=x",
+		"home/.gitconfig=[core]\n\thooksPath = .githooks\n[include]\n\tpath = more.cfg\n",
+		"home/more.cfg=[core]\n\tfsmonitor = tools/fsmon\n",
+		"xdg/git/config=[core]\n\tsshCommand = bin/ssh -v\n")
+	ws, home, xdg := filepath.Join(base, "ws"), filepath.Join(base, "home"), filepath.Join(base, "xdg")
+	if err := os.Chmod(filepath.Join(ws, ".githooks", "pre-commit"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"HOME": home, "XDG_CONFIG_HOME": xdg}
+	git := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-C", ws}, args...)...)
+		cmd.Env = []string{"GIT_CONFIG_NOSYSTEM=1", "HOME=" + home, "XDG_CONFIG_HOME=" + xdg, "PATH=" + os.Getenv("PATH")}
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	git("init", "-q")
+	if got := git("hook", "run", "pre-commit"); got != "global" {
+		t.Fatalf("git ran %q, not the workspace's .githooks/pre-commit", got)
+	}
+	if got := git("config", "core.sshcommand"); got != "bin/ssh -v" {
+		t.Fatalf("git reads core.sshCommand %q from the XDG config", got)
+	}
+	p, err := NewPlan(protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite, ExcludeSlashTmp: true, ExcludeTmpdirEnvVar: true},
+		ws, "", func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range []string{"ws/.githooks", "ws/tools/fsmon", "ws/bin/ssh"} {
+		if !contains(p.Protected, filepath.Join(base, x)) {
+			t.Errorf("%s, which the user's git config names for this repository, is not protected: %q", x, p.Protected)
+		}
+	}
+}

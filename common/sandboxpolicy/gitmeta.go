@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -32,6 +33,13 @@ func (p *Plan) addGitDirs(pn *pinner, gitdir, worktree string) {
 		if p.addConfigPaths(pn, filepath.Join(gitdir, name), gitdir, worktree, 0) {
 			hashLen = 32
 		}
+	}
+	// The user's own configs apply to every repository, and what they
+	// name relatively (core.hooksPath = .githooks, set globally by some
+	// teams) is this repository's: protected as if its own config said it.
+	// The object format is a repository's alone.
+	for _, cfg := range pn.user {
+		p.addConfigPaths(pn, cfg, gitdir, worktree, 0)
 	}
 	if worktree != "" {
 		indexGitlinks(gitdir, hashLen, func(name string) {
@@ -74,6 +82,37 @@ func mainWorktree(gitdir string) string {
 		return filepath.Dir(gitdir)
 	}
 	return ""
+}
+
+// userConfigs lists the git config files besides a repository's own that
+// git reads for every repository: the system's ($GIT_CONFIG_SYSTEM,
+// /etc/gitconfig) and the user's ($GIT_CONFIG_GLOBAL,
+// $XDG_CONFIG_HOME/git/config or ~/.config/git/config, ~/.gitconfig).
+// All of them, whatever GIT_CONFIG_NOSYSTEM or GIT_CONFIG_GLOBAL say:
+// the git the user runs next need not share the command's environment,
+// and a path protected in vain costs nothing.
+func userConfigs(getenv func(string) string) []string {
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	out := []string{"/etc/gitconfig"}
+	add := func(p string) {
+		if filepath.IsAbs(p) && !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	add(getenv("GIT_CONFIG_SYSTEM"))
+	add(getenv("GIT_CONFIG_GLOBAL"))
+	home := getenv("HOME")
+	if x := getenv("XDG_CONFIG_HOME"); x != "" {
+		add(filepath.Join(x, "git", "config"))
+	} else if home != "" {
+		add(filepath.Join(home, ".config", "git", "config"))
+	}
+	if home != "" {
+		add(filepath.Join(home, ".gitconfig"))
+	}
+	return out
 }
 
 // addConfigPaths protects what the git config file at path names inside

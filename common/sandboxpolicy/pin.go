@@ -18,10 +18,11 @@ type pinner struct {
 	links   map[string]bool // the pins that are symlinks
 	gitdirs map[string]bool // git directories already looked into
 	home    string          // $HOME, for ~/ in git config paths
+	user    []string        // the user's global and system git configs (userConfigs)
 }
 
-func newPinner(roots []string, home string) *pinner {
-	return &pinner{outer: Outermost(roots), set: map[string]bool{}, links: map[string]bool{}, gitdirs: map[string]bool{}, home: home}
+func newPinner(roots []string, home string, user []string) *pinner {
+	return &pinner{outer: Outermost(roots), set: map[string]bool{}, links: map[string]bool{}, gitdirs: map[string]bool{}, home: home, user: user}
 }
 
 // container returns the outermost root path lies strictly inside, or "".

@@ -230,7 +230,7 @@ func NewPlanWith(r Resolver, policy protocol.SandboxPolicy, policyCwd, commandCw
 	if getenv != nil {
 		home = getenv("HOME")
 	}
-	pn := newPinner(p.WritableRoots, home)
+	pn := newPinner(p.WritableRoots, home, userConfigs(getenv))
 	for _, root := range p.WritableRoots {
 		p.addProtected(r, pn, root)
 		if root == cwdReal {
