@@ -352,17 +352,65 @@ func commandKey(section, sub, key, value string) bool {
 	return false
 }
 
-// commandPath is the program a command value names when it is a path
-// (it holds a slash), "" otherwise (looked up in PATH, or a built-in).
-func commandPath(value string) string {
-	value = strings.TrimLeft(strings.TrimPrefix(strings.TrimSpace(value), "!"), " \t")
-	word, _, _ := strings.Cut(value, " ")
-	word, _, _ = strings.Cut(word, "\t")
-	word = strings.Trim(word, `"'`)
-	if !strings.Contains(word, "/") {
-		return ""
+// commandPaths are the paths a command value names, every word of it
+// that holds a slash: git runs a value with spaces through sh -c, so a
+// script it hands to an interpreter ("sh ./tools/fsmon.sh",
+// "python3 hooks/x.py") runs as surely as the program itself, and an
+// option's value (--config=./x) is read by it. Words are split as the
+// shell would (blanks and ;&|() outside quotes, quotes removed, a
+// backslash escaping the next byte); an alias's leading "!" and an
+// assignment's or option's name= are dropped; URLs are not paths. A word
+// found only through PATH, or built from $variables, is not followed.
+func commandPaths(value string) []string {
+	var out []string
+	for _, w := range shellWords(value) {
+		w = strings.TrimPrefix(w, "!")
+		if k, v, ok := strings.Cut(w, "="); ok && !strings.Contains(k, "/") {
+			w = v
+		}
+		if strings.Contains(w, "/") && !strings.Contains(w, "://") && !strings.ContainsAny(w, "$`") {
+			out = append(out, w)
+		}
 	}
-	return word
+	return out
+}
+
+// shellWords splits s into words roughly as sh does (see commandPaths).
+func shellWords(s string) []string {
+	var words []string
+	var w strings.Builder
+	in := false // a word is open (possibly empty, as "")
+	var quote byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote != 0 && c == quote:
+			quote = 0
+		case quote == '\'':
+			w.WriteByte(c)
+		case c == '\\' && i+1 < len(s):
+			i++
+			w.WriteByte(s[i])
+			in = true
+		case quote == '"':
+			w.WriteByte(c)
+		case c == '\'' || c == '"':
+			quote, in = c, true
+		case strings.IndexByte(" \t\n;&|()<>", c) >= 0:
+			if in {
+				words = append(words, w.String())
+				w.Reset()
+				in = false
+			}
+		default:
+			w.WriteByte(c)
+			in = true
+		}
+	}
+	if in {
+		words = append(words, w.String())
+	}
+	return words
 }
 
 // expandConfigPath is a path-valued variable as git reads it: ~/ is the

@@ -371,3 +371,39 @@ func TestUserConfigsAsGitReadsThem(t *testing.T) {
 		}
 	}
 }
+
+// TestCommandScriptsAsGitRunsThem: a command value with a script handed to
+// an interpreter (core.fsmonitor = sh ./tools/fsmon.sh) runs that script
+// in the working tree (git status runs it: it leaves a mark), so the plan
+// protects the script, not only the interpreter's name.
+func TestCommandScriptsAsGitRunsThem(t *testing.T) {
+	base := tree(t, "ws/tools/fsmon.sh=#!/bin/sh\ntouch \"$MARK\"\nexit 1\n")
+	ws, mark := filepath.Join(base, "ws"), filepath.Join(base, "ran")
+	cmd := exec.Command("git", "-C", ws, "init", "-q")
+	cmd.Env = []string{"GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null", "HOME=" + base, "PATH=" + os.Getenv("PATH")}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("git init: %v\n%s", err, out)
+	}
+	f, err := os.OpenFile(filepath.Join(ws, ".git", "config"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.WriteString("[core]\n\tfsmonitor = sh ./tools/fsmon.sh\n")
+	if cerr := f.Close(); err != nil || cerr != nil {
+		t.Fatal(err, cerr)
+	}
+	cmd = exec.Command("git", "-C", ws, "status", "--porcelain")
+	cmd.Env = append(cmd.Env[:0:0], "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null", "HOME="+base, "PATH="+os.Getenv("PATH"), "MARK="+mark)
+	_, _ = cmd.CombinedOutput()
+	if _, err := os.Stat(mark); err != nil {
+		t.Fatalf("git status did not run the script: %v", err)
+	}
+	p, err := NewPlan(protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite, ExcludeSlashTmp: true, ExcludeTmpdirEnvVar: true},
+		ws, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x := filepath.Join(ws, "tools", "fsmon.sh"); !contains(p.Protected, x) {
+		t.Errorf("%s, which git status runs, is not protected: %q", x, p.Protected)
+	}
+}

@@ -2,6 +2,7 @@ package sandboxpolicy
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -43,13 +44,22 @@ func TestParseGitConfig(t *testing.T) {
 	}
 }
 
-func TestCommandPath(t *testing.T) {
-	for in, want := range map[string]string{
-		"./tools/fsmon --x": "./tools/fsmon", "!scripts/h": "scripts/h", "less -R": "", "git-lfs filter-process": "",
-		`"bin/x" a`: "bin/x", "": "",
+func TestCommandPaths(t *testing.T) {
+	for in, want := range map[string][]string{
+		"./tools/fsmon --x":                      {"./tools/fsmon"},
+		"!scripts/h":                             {"scripts/h"},
+		"less -R":                                nil,
+		"git-lfs filter-process":                 nil,
+		`"bin/x" a`:                              {"bin/x"},
+		"":                                       nil,
+		"sh ./tools/fsmon.sh":                    {"./tools/fsmon.sh"},
+		"python3 'hooks/my x.py' --cfg=./c.toml": {"hooks/my x.py", "./c.toml"},
+		"FOO=./env.sh sh -c x;./y|z/w":           {"./env.sh", "./y", "z/w"},
+		`a\ b/c "q/\"r"`:                         {"a b/c", `q/"r`},
+		"curl https://example.com/x $HOME/bin":   nil,
 	} {
-		if got := commandPath(in); got != want {
-			t.Errorf("commandPath(%q) = %q, want %q", in, got, want)
+		if got := commandPaths(in); !reflect.DeepEqual(got, want) {
+			t.Errorf("commandPaths(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
@@ -76,6 +86,19 @@ func FuzzGitConfig(f *testing.F) {
 		}
 		if got, _ := r.ourVars(s); gitOK && !reflect.DeepEqual(got, want) {
 			t.Fatalf("%q:\n git reads %q\n we read   %q", s, want, got)
+		}
+	})
+}
+
+// FuzzCommandPaths: any command value splits into words without a panic,
+// and every path it names holds a slash and no URL.
+func FuzzCommandPaths(f *testing.F) {
+	f.Add(`sh "./a b/c" --x=./y 'q/'\'' z' ;|&`)
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, p := range commandPaths(s) {
+			if !strings.Contains(p, "/") || strings.Contains(p, "://") {
+				t.Fatalf("commandPaths(%q) gave %q", s, p)
+			}
 		}
 	})
 }

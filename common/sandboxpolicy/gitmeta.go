@@ -149,8 +149,10 @@ func (p *Plan) addConfigPaths(pn *pinner, path, gitdir, worktree string, depth i
 				}
 				p.protectPath(pn, expandConfigPath(value, base, pn.home))
 			case commandKey(section, sub, key, value):
-				if c := commandPath(value); c != "" && worktree != "" {
-					p.protectPath(pn, expandConfigPath(c, worktree, pn.home))
+				for _, c := range commandPaths(value) {
+					if worktree != "" {
+						p.protectPath(pn, expandConfigPath(c, worktree, pn.home))
+					}
 				}
 			}
 		}
