@@ -11,6 +11,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -275,6 +276,9 @@ func TestSupervisorKilledTakesCommand(t *testing.T) {
 			for _, pfd := range pfds {
 				if !proctest.Exits(pfd, time.Duration(wait)*time.Millisecond) {
 					alive++
+					if mode != "danger-full-access" {
+						t.Logf("survivor: %s", describePidfd(pfd))
+					}
 					_ = unix.PidfdSendSignal(pfd, unix.SIGKILL, nil, 0)
 				}
 				_ = unix.Close(pfd)
@@ -287,6 +291,40 @@ func TestSupervisorKilledTakesCommand(t *testing.T) {
 			}
 		})
 	}
+}
+
+// describePidfd says what the process behind pidfd is, for a failure's
+// log: its pid, and for it and each ancestor its name, state, PID
+// namespace pids, tracer and uid, from /proc.
+func describePidfd(pfd int) string {
+	fi, err := os.ReadFile(fmt.Sprintf("/proc/self/fdinfo/%d", pfd))
+	if err != nil {
+		return err.Error()
+	}
+	pid := ""
+	for _, l := range strings.Split(string(fi), "\n") {
+		if v, ok := strings.CutPrefix(l, "Pid:"); ok {
+			pid = strings.TrimSpace(v)
+		}
+	}
+	var b strings.Builder
+	for i := 0; pid != "" && pid != "0" && i < 20; i++ {
+		st, err := os.ReadFile("/proc/" + pid + "/status")
+		if err != nil {
+			fmt.Fprintf(&b, "[%s: %v]", pid, err)
+			break
+		}
+		fields := map[string]string{}
+		for _, l := range strings.Split(string(st), "\n") {
+			if k, v, ok := strings.Cut(l, ":"); ok {
+				fields[k] = strings.Join(strings.Fields(v), " ")
+			}
+		}
+		fmt.Fprintf(&b, "[%s %s state=%q nspid=%q tracer=%s uid=%q] ", pid, fields["Name"], fields["State"],
+			fields["NSpid"], fields["TracerPid"], fields["Uid"])
+		pid = fields["PPid"]
+	}
+	return b.String()
 }
 
 // markedPidfds opens a pidfd on each of the want processes whose command
