@@ -52,16 +52,7 @@ func TestGitfileAsGitReadsIt(t *testing.T) {
 			if err := os.WriteFile(dotgit, []byte(content), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			cmd := exec.Command("git", "-C", wt, "rev-parse", "--absolute-git-dir")
-			cmd.Env = []string{"GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null", "HOME=" + base, "PATH=" + os.Getenv("PATH")}
-			out, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("git does not read the .git file: %v", err)
-			}
-			gitSees, err := filepath.EvalSymlinks(strings.TrimSuffix(string(out), "\n"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			gitSees := gitResolves(t, base, "-C", wt, "rev-parse", "--absolute-git-dir")
 			if want := filepath.Join(base, c.target); gitSees != want {
 				t.Fatalf("git uses %q, the case expects %q", gitSees, want)
 			}
@@ -119,16 +110,7 @@ func TestCommondirAsGitReadsIt(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(gitdir, "commondir"), []byte(c.content), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			cmd := exec.Command("git", "-C", filepath.Join(base, "wt"), "rev-parse", "--path-format=absolute", "--git-common-dir")
-			cmd.Env = []string{"GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null", "HOME=" + base, "PATH=" + os.Getenv("PATH")}
-			out, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("git does not read the commondir: %v", err)
-			}
-			gitSees, err := filepath.EvalSymlinks(strings.TrimSuffix(string(out), "\n"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			gitSees := gitResolves(t, base, "-C", filepath.Join(base, "wt"), "rev-parse", "--path-format=absolute", "--git-common-dir")
 			if want := filepath.Join(base, c.want); gitSees != want {
 				t.Fatalf("git uses %q, the case expects %q", gitSees, want)
 			}
@@ -159,18 +141,30 @@ func TestCoreWorktreeAsGitReadsIt(t *testing.T) {
 	}
 	runGit(t, "--git-dir="+gitdir, "config", "core.bare", "false")
 	runGit(t, "--git-dir="+gitdir, "config", "core.worktree", "lnk/../tree")
-	cmd := exec.Command("git", "--git-dir="+gitdir, "rev-parse", "--show-toplevel")
-	cmd.Dir = base
-	cmd.Env = []string{"GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null", "HOME=" + base, "PATH=" + os.Getenv("PATH")}
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("git rev-parse: %v", err)
-	}
-	gitSees := strings.TrimSuffix(string(out), "\n")
+	gitSees := gitResolves(t, base, "--git-dir="+gitdir, "rev-parse", "--show-toplevel")
 	if gitSees != filepath.Join(base, "far", "tree") {
 		t.Fatalf("git's working tree is %q, the test expects far/tree", gitSees)
 	}
 	if got := mainWorktree(gitdir); got != gitSees {
 		t.Errorf("mainWorktree = %q, git's working tree is %q", got, gitSees)
 	}
+}
+
+// gitResolves runs git with args (no system or global config, HOME and
+// the working directory base) and returns the one path it prints, its
+// symlinks resolved: what git itself makes of the files under test.
+func gitResolves(t *testing.T, base string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = base
+	cmd.Env = []string{"GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null", "HOME=" + base, "PATH=" + os.Getenv("PATH")}
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("git %q: %v", args, err)
+	}
+	p, err := filepath.EvalSymlinks(strings.TrimSuffix(string(out), "\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
