@@ -121,7 +121,7 @@ func userConfigs(getenv func(string) string) []string {
 // repository's. It reports whether the config declares SHA-256 objects.
 func (p *Plan) addConfigPaths(pn *pinner, path, gitdir, worktree string, depth int) bool {
 	sha256 := false
-	for _, v := range readGitConfig(path) {
+	for _, v := range pn.config(path) {
 		section, sub, key := v.split()
 		if section == "extensions" && key == "objectformat" {
 			sha256 = strings.EqualFold(v.value, "sha256")

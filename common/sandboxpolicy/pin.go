@@ -15,14 +15,16 @@ import (
 type pinner struct {
 	outer   []string
 	set     map[string]bool
-	links   map[string]bool // the pins that are symlinks
-	gitdirs map[string]bool // git directories already looked into
-	home    string          // $HOME, for ~/ in git config paths
-	user    []string        // the user's global and system git configs (userConfigs)
+	links   map[string]bool        // the pins that are symlinks
+	gitdirs map[string]bool        // git directories already looked into
+	home    string                 // $HOME, for ~/ in git config paths
+	user    []string               // the user's global and system git configs (userConfigs)
+	configs map[string][]configVar // git config files read so far, by path
 }
 
 func newPinner(roots []string, home string, user []string) *pinner {
-	return &pinner{outer: Outermost(roots), set: map[string]bool{}, links: map[string]bool{}, gitdirs: map[string]bool{}, home: home, user: user}
+	return &pinner{outer: Outermost(roots), set: map[string]bool{}, links: map[string]bool{}, gitdirs: map[string]bool{}, home: home, user: user,
+		configs: map[string][]configVar{}}
 }
 
 // container returns the outermost root path lies strictly inside, or "".
@@ -207,4 +209,15 @@ func linkWithin(path string, roots []string) bool {
 		rest = strings.TrimPrefix(target, "/")
 	}
 	return false
+}
+
+// config is readGitConfig(path), read once per plan: the user's own
+// configs apply to every repository the plan looks into.
+func (pn *pinner) config(path string) []configVar {
+	if vs, ok := pn.configs[path]; ok {
+		return vs
+	}
+	vs := readGitConfig(path)
+	pn.configs[path] = vs
+	return vs
 }
